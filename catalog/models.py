@@ -1,0 +1,137 @@
+"""The Microsoft 365 catalog: service families and plans, offers, add-ons, prices and upgrade paths (§4, §5).
+
+All of it is data (seeded by a migration from ``catalog/data/catalog.json``) and editable in the admin.
+"""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+GLOBAL = "global"
+INDIA = "IN"
+MARKETS = [(GLOBAL, _("Global")), (INDIA, _("India"))]
+
+
+class BillingCycle(models.TextChoices):
+    MONTHLY = "monthly", _("Monthly")
+    ANNUAL = "annual", _("Annual")
+
+
+class ServiceFamily(models.Model):
+    code = models.SlugField(_("code"), max_length=40, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    data_related = models.BooleanField(_("holds user data"), default=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = _("service families")
+
+    def __str__(self):
+        return self.name
+
+
+class ServicePlan(models.Model):
+    code = models.CharField(_("code"), max_length=64, primary_key=True)
+    plan_id = models.UUIDField(_("service plan id"), null=True, blank=True, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    family = models.ForeignKey(ServiceFamily, on_delete=models.PROTECT, related_name="plans")
+    level = models.PositiveSmallIntegerField(
+        _("level"), help_text=_("Order inside the family: a higher level is a higher version of the same service.")
+    )
+
+    class Meta:
+        ordering = ["family_id", "level"]
+        constraints = [models.CheckConstraint(condition=models.Q(level__gte=1), name="service_plan_level_positive")]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class Offer(models.Model):
+    """A product a customer can hold (base offer or add-on)."""
+
+    id = models.SlugField(_("offer id"), max_length=64, primary_key=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    sku_part_number = models.CharField(_("SKU part number"), max_length=64)
+    sku_id = models.UUIDField(_("SKU id"), null=True, blank=True)
+    market = models.CharField(_("market"), max_length=8, choices=MARKETS, default=GLOBAL)
+    currency = models.CharField(_("currency"), max_length=3, default="USD")
+    unit = models.CharField(_("unit"), max_length=16, default="Licenses")
+    is_addon = models.BooleanField(_("add-on"), default=False)
+    retired = models.BooleanField(_("retired"), default=False, help_text=_("Can be upgraded from, never bought."))
+    minimum_quantity = models.PositiveIntegerField(default=1)
+    maximum_quantity = models.PositiveIntegerField(default=300_000)
+    service_plans = models.ManyToManyField(ServicePlan, related_name="offers", blank=True)
+    base_offers = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="addons",
+        help_text=_("For an add-on: the base offers it may be bought for."),
+    )
+
+    class Meta:
+        ordering = ["market", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_available_for_purchase(self) -> bool:
+        return not self.retired
+
+
+class OfferPrice(models.Model):
+    """Price of one seat for one billing period (a month, or a year) in one currency."""
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="prices")
+    billing_cycle = models.CharField(_("billing cycle"), max_length=8, choices=BillingCycle.choices)
+    currency = models.CharField(_("currency"), max_length=3)
+    unit_price = models.DecimalField(_("price per seat per billing period"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["offer_id", "billing_cycle", "currency"]
+        constraints = [
+            models.UniqueConstraint(fields=["offer", "billing_cycle", "currency"], name="unique_offer_price"),
+            models.CheckConstraint(condition=models.Q(unit_price__gte=0), name="offer_price_non_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.offer_id} {self.billing_cycle} {self.unit_price} {self.currency}"
+
+
+class UpgradePath(models.Model):
+    """One row of the CSP upgrade matrix: ``source`` can be upgraded to ``target`` (the source's market)."""
+
+    source = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="upgrade_paths")
+    target = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="upgrade_sources")
+    position = models.PositiveSmallIntegerField(default=0)
+    footnote = models.CharField(_("footnote"), max_length=200, blank=True)
+    extension = models.BooleanField(_("extension"), default=False, help_text=_("Not in Partner Center's seed table."))
+
+    class Meta:
+        ordering = ["source_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target"], name="unique_upgrade_path"),
+            models.CheckConstraint(condition=~models.Q(source=models.F("target")), name="upgrade_path_not_self"),
+        ]
+
+    def __str__(self):
+        return f"{self.source_id} → {self.target_id}"
+
+
+class DirectOptionKind(models.TextChoices):
+    UPGRADE = "upgrade", _("Upgrade")
+    CHANGE = "change", _("Plan change")
+
+
+class DirectOption(models.Model):
+    """Targets listed on the admin center Upgrade tab for a directly bought offer (e.g. Office 365 E4)."""
+
+    source = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="direct_options")
+    target = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="direct_option_sources")
+    kind = models.CharField(_("kind"), max_length=8, choices=DirectOptionKind.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["source_id", "kind", "position"]
+        constraints = [models.UniqueConstraint(fields=["source", "target"], name="unique_direct_option")]
+
+    def __str__(self):
+        return f"{self.source_id} → {self.target_id} ({self.kind})"
