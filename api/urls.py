@@ -1,2 +1,32 @@
+"""/v1/: Partner Center's paths (no trailing slash, as the generated SDK clients send them)."""
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from .views.audit import AuditRecordListView
+from .views.customers import CustomerDetailView, CustomerListView, CustomerUserListView, UserLicenseListView
+from .views.offers import OfferDetailView, OfferListView
+from .views.subscriptions import SubscriptionDetailView, SubscriptionListView
+from .views.upgrades import UpgradeView
+
 app_name = "api"
-urlpatterns: list = []
+
+CUSTOMER = "customers/<str:customer_id>"
+SUBSCRIPTION = f"{CUSTOMER}/subscriptions/<str:subscription_id>"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("customers", CustomerListView.as_view(), name="customer-list"),
+    path(CUSTOMER, CustomerDetailView.as_view(), name="customer-detail"),
+    path(f"{CUSTOMER}/subscriptions", SubscriptionListView.as_view(), name="subscription-list"),
+    path(SUBSCRIPTION, SubscriptionDetailView.as_view(), name="subscription-detail"),
+    path(f"{SUBSCRIPTION}/upgrades", UpgradeView.as_view(), name="subscription-upgrades"),
+    path(f"{CUSTOMER}/users", CustomerUserListView.as_view(), name="customer-user-list"),
+    path(f"{CUSTOMER}/users/<str:user_id>/licenses", UserLicenseListView.as_view(), name="customer-user-licenses"),
+    path("offers", OfferListView.as_view(), name="offer-list"),
+    path("offers/<str:offer_id>", OfferDetailView.as_view(), name="offer-detail"),
+    path("auditrecords", AuditRecordListView.as_view(), name="auditrecord-list"),
+    path("", include("delegation.api.urls")),  # delegatedAdminRelationships (issue 4)
+    path("me/", include("direct.api.urls")),  # customer admins: the direct flow (issue 5)
+]

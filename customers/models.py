@@ -4,6 +4,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 
 class Segment(models.TextChoices):
@@ -31,6 +32,12 @@ class Customer(models.Model):
         ordering = ["company_name"]
         constraints = [
             models.CheckConstraint(condition=models.Q(country__regex=r"^[A-Z]{2}$"), name="customer_country_iso2"),
+        ]
+        # Object permissions (django-guardian, direct FK tables below), written by ``delegation.grants``:
+        # ``view_customer`` from a reseller/advisor relationship; the two below from delegated admin (DAP/GDAP).
+        permissions = [
+            ("manage_customer", _("Act in the customer tenant through delegated admin")),
+            ("transfer_licenses", _("Move the customer's licenses (a license-writing delegated role)")),
         ]
 
     def __str__(self):
@@ -105,3 +112,23 @@ class TenantUser(models.Model):
 
     def __str__(self):
         return self.user_principal_name
+
+
+class CustomerUserObjectPermission(UserObjectPermissionBase):
+    """guardian's direct foreign-key table for per-user grants on a customer (customer tenant admins)."""
+
+    content_object = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="user_object_permissions")
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("customer user permission")
+        verbose_name_plural = _("customer user permissions")
+
+
+class CustomerGroupObjectPermission(GroupObjectPermissionBase):
+    """guardian's direct foreign-key table for per-group grants on a customer (partner groups)."""
+
+    content_object = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="group_object_permissions")
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        verbose_name = _("customer group permission")
+        verbose_name_plural = _("customer group permissions")

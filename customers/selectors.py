@@ -1,13 +1,21 @@
-"""Scoping: which customers an actor may see. Every read of customer data starts here.
+"""Scoping: which customers an actor may see or act in. Every read of customer data starts here.
 
-Returns querysets built on a ``pk__in`` subquery, so the cost is one query whatever the number of
-customers, and the result composes with further filters, ``select_related`` and pagination.
+Both scopes read guardian's direct foreign-key permission tables (``CustomerGroupObjectPermission``,
+``CustomerUserObjectPermission``), which ``delegation.grants`` keeps in step with reseller relationships,
+DAP, GDAP access assignments and customer admin roles. Each returns a queryset built on ONE ``pk__in``
+subquery, so the cost is one query whatever the number of customers, and the result composes with further
+filters, ``select_related`` and pagination. (guardian's ``get_objects_for_user`` is kept off these hot paths.)
 """
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .models import Customer, CustomerAdminRole, RelationshipToPartner, ResellerRelationship
+from .models import Customer, CustomerGroupObjectPermission, CustomerUserObjectPermission
+
+VIEW = "view_customer"
+MANAGE = "manage_customer"
+TRANSFER = "transfer_licenses"
+_PERM = {"permission__content_type__app_label": "customers", "permission__content_type__model": "customer"}
 
 
 def acting_partner_id(actor) -> int | None:
@@ -19,25 +27,64 @@ def acting_partner_id(actor) -> int | None:
     return getattr(actor, "partner_id", None)
 
 
+def _is_signed_in(actor) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False) and getattr(actor, "is_active", False)
+
+
+def _partner_prefix(partner_id: int) -> str:
+    return f"partner:{partner_id}:"
+
+
 def customers_visible_to(actor) -> QuerySet[Customer]:
     """Customers the actor may read.
 
     - platform operators (superusers): every customer;
-    - partner users and application tokens: customers with a reseller or advisor relationship to their partner;
-    - customer tenant admins: their own tenant(s);
+    - partner users and application tokens: customers with a reseller or advisor relationship to their partner
+      (``view_customer`` held by the partner's users group);
+    - customer tenant admins: their own tenant(s) (``view_customer`` held by the user);
     - anybody else: nothing.
     """
-    if actor is None or not getattr(actor, "is_authenticated", False) or not getattr(actor, "is_active", False):
+    if not _is_signed_in(actor):
         return Customer.objects.none()
     if actor.is_superuser:
         return Customer.objects.all()
     partner_id = acting_partner_id(actor)
     if partner_id is not None:
-        related = (ResellerRelationship.objects.filter(partner_id=partner_id)
-                   .exclude(relationship=RelationshipToPartner.NONE).values("customer_id"))
-        return Customer.objects.filter(pk__in=related)
-    admin_of = CustomerAdminRole.objects.filter(user_id=actor.pk).values("customer_id")
-    return Customer.objects.filter(pk__in=admin_of)
+        granted = CustomerGroupObjectPermission.objects.filter(
+            group__name=f"{_partner_prefix(partner_id)}users", permission__codename=VIEW, **_PERM,
+        ).values("content_object_id")
+        return Customer.objects.filter(pk__in=granted)
+    granted = CustomerUserObjectPermission.objects.filter(
+        user_id=actor.pk, permission__codename=VIEW, **_PERM).values("content_object_id")
+    return Customer.objects.filter(pk__in=granted)
+
+
+def _delegated(actor, codename: str) -> QuerySet[Customer]:
+    if not _is_signed_in(actor):
+        return Customer.objects.none()
+    if actor.is_superuser:
+        return Customer.objects.all()
+    partner_id = acting_partner_id(actor)
+    if partner_id is None:
+        return Customer.objects.none()
+    granted = CustomerGroupObjectPermission.objects.filter(
+        group__name__startswith=f"{_partner_prefix(partner_id)}sg:", permission__codename=codename, **_PERM)
+    if not getattr(actor, "is_application", False):
+        # A user acts through the security groups they belong to; an application acts for the whole partner.
+        granted = granted.filter(group__user=actor.pk)
+    return Customer.objects.filter(pk__in=granted.values("content_object_id"))
+
+
+def customers_manageable_by(actor) -> QuerySet[Customer]:
+    """Customers the actor may act in through delegated admin (DAP on, or an active GDAP access assignment of a
+    group they belong to): guardian ``manage_customer`` held by one of their groups. Operators: all."""
+    return _delegated(actor, MANAGE)
+
+
+def customers_license_transferable_by(actor) -> QuerySet[Customer]:
+    """Customers where one of the actor's groups holds a license-writing delegated role (``transfer_licenses``:
+    DAP Admin Agents, or GDAP Directory Writers / License / User / Global Administrator)."""
+    return _delegated(actor, TRANSFER)
 
 
 def customer_for(actor, *, tenant_id) -> Customer:

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "guardian",
     "axes",
     # Our apps, named for the domain.
@@ -53,6 +54,8 @@ INSTALLED_APPS = [
     "upgrades",
     "portal",
     "api",
+    "notifications",
+    "direct",
 ]
 
 MIDDLEWARE = [
@@ -150,6 +153,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI / Redoc assets from the drf-spectacular-sidecar package (no CDN).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Celery: eager (in-process) unless a broker is configured.
@@ -161,6 +168,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
+# Delegated admin: GDAP request lapse, expiry / auto-extension, 30/7/1-day notices, terminations.
+CELERY_BEAT_SCHEDULE["delegation-sweep"] = {"task": "delegation.tasks.delegation_sweep", "schedule": 900.0}
+# Direct flow: decline credit checks past their two-business-day deadline; deprovision CSP E4s 120 days
+# after suspension.
+CELERY_BEAT_SCHEDULE["direct-credit-check-deadlines"] = {"task": "direct.process_credit_check_deadlines",
+                                                         "schedule": 900.0}
+CELERY_BEAT_SCHEDULE["direct-deprovision-csp-e4"] = {"task": "direct.deprovision_suspended_csp_e4",
+                                                     "schedule": 3600.0}
 
 # django-axes: lock out after repeated failed sign-ins.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
@@ -174,7 +189,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "portal@localho
 # Business settings (domain.md §6).
 DIRECT_INVOICE_MINIMUM_TOTAL = Decimal(os.environ.get("DIRECT_INVOICE_MINIMUM_TOTAL", "500.00"))
 CREDIT_CHECK_THRESHOLD = Decimal(os.environ.get("CREDIT_CHECK_THRESHOLD", "5000.00"))
-CREDIT_CHECK_BACKEND = os.environ.get("CREDIT_CHECK_BACKEND", "upgrades.credit.OperatorCreditCheck")
+CREDIT_CHECK_BACKEND = os.environ.get("CREDIT_CHECK_BACKEND", "direct.credit.OperatorCreditCheck")
 API_PAGE_SIZE_MAX = int(os.environ.get("API_PAGE_SIZE_MAX", "500"))
 
 LOGGING = {

@@ -1,11 +1,21 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from api.views.base import NotFoundView
+
+api_not_found = NotFoundView.as_view()
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("v1/", include("api.urls")),
+    re_path(r"^v1(/.*)?$", api_not_found),  # any other /v1/ URL: a JSON 404 ServiceFault
+    path("admin-center/", include("direct.urls")),
+    path("delegation/", include("delegation.urls")),
+    path("admin-center/relationships/", include("delegation.customer_urls")),
+    path("partner/users/", include("partners.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("portal.urls")),
 ]

@@ -1,7 +1,10 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "portal"
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="portal/home.html"), name="home"),
+    path("", views.home, name="home"),
+    path("customers/", views.CustomerListView.as_view(), name="customer_list"),
+    path("customers/<uuid:tenant_id>/", views.CustomerDetailView.as_view(), name="customer_detail"),
 ]

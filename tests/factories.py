@@ -42,7 +42,12 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 class PartnerUserFactory(UserFactory):
     partner = factory.SubFactory(PartnerFactory)
-    roles = ["sales_agent"]
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        # A plain ``roles = [...]`` default would replace the post-generation hook (no roles saved, and
+        # ``roles=`` passed to the model): keep the hook and default to sales_agent.
+        UserFactory.roles.function(self, create, ["sales_agent"] if extracted is None else extracted, **kwargs)
 
 
 class SecurityGroupFactory(factory.django.DjangoModelFactory):

@@ -1,0 +1,152 @@
+"""Upgrade operations, their status history and the billing they book (domain.md §5, §6).
+
+An :class:`UpgradeOperation` is an explicit status pipeline: the allowed moves are the one table
+:data:`ALLOWED_TRANSITIONS`; every move writes an :class:`UpgradeStatusChange` row (``upgrades.pipeline``);
+an illegal move raises ``upgrades.exceptions.IllegalStatusTransition``.
+"""
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import BillingCycle
+
+
+class UpgradeType(models.TextChoices):
+    NONE = "none", _("None")
+    UPGRADE_ONLY = "upgrade_only", _("Upgrade only")
+    UPGRADE_WITH_LICENSE_TRANSFER = "upgrade_with_license_transfer", _("Upgrade with license transfer")
+
+
+class UpgradeFlow(models.TextChoices):
+    CSP = "csp", _("Partner Center (CSP)")
+    DIRECT = "direct", _("Direct purchase (admin center)")
+
+
+class OperationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    AWAITING_CREDIT_CHECK = "awaiting_credit_check", _("Waiting for a credit check")
+    IN_PROGRESS = "in_progress", _("In progress")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    DECLINED = "declined", _("Declined")
+
+
+S = OperationStatus
+# The one table of allowed moves. Terminal statuses have no way out.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.PENDING: frozenset({S.AWAITING_CREDIT_CHECK, S.IN_PROGRESS, S.FAILED}),
+    S.AWAITING_CREDIT_CHECK: frozenset({S.IN_PROGRESS, S.DECLINED, S.FAILED}),
+    S.IN_PROGRESS: frozenset({S.SUCCEEDED, S.FAILED}),
+    S.SUCCEEDED: frozenset(),
+    S.FAILED: frozenset(),
+    S.DECLINED: frozenset(),
+}
+# Statuses that block another upgrade of the same subscription or customer (code 4, concurrency_conflicts).
+OPEN_STATUSES = (S.PENDING, S.AWAITING_CREDIT_CHECK, S.IN_PROGRESS)
+TERMINAL_STATUSES = (S.SUCCEEDED, S.FAILED, S.DECLINED)
+
+
+class UpgradeOperation(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    flow = models.CharField(_("flow"), max_length=8, choices=UpgradeFlow.choices, default=UpgradeFlow.CSP)
+    source = models.ForeignKey("subscriptions.Subscription", on_delete=models.PROTECT,
+                               related_name="upgrade_operations", verbose_name=_("source subscription"))
+    target = models.ForeignKey("subscriptions.Subscription", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="upgraded_from_operations", verbose_name=_("target subscription"))
+    target_offer = models.ForeignKey("catalog.Offer", on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("target offer"))
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="upgrade_operations")
+    partner = models.ForeignKey("partners.Partner", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="upgrade_operations")
+    actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="upgrade_operations")
+    actor_upn = models.CharField(_("user principal name"), max_length=320, blank=True)
+    actor_application_id = models.CharField(_("application id"), max_length=64, blank=True)
+    upgrade_type = models.CharField(_("upgrade type"), max_length=32, choices=UpgradeType.choices)
+    quantity = models.PositiveIntegerField(_("seats"))
+    billing_cycle = models.CharField(_("billing cycle"), max_length=8, choices=BillingCycle.choices)
+    status = models.CharField(_("status"), max_length=24, choices=OperationStatus.choices, default=S.PENDING)
+    errors = models.JSONField(_("errors"), default=list, blank=True,
+                              help_text=_("Upgrade errors when the operation failed (code, description, details)."))
+    result = models.JSONField(_("result"), default=dict, blank=True,
+                              help_text=_("The UpgradeResult once the operation ended."))
+    correlation_id = models.CharField(_("correlation id"), max_length=64, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+    updated = models.DateTimeField(auto_now=True)
+    completed = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [
+            models.Index(fields=["customer", "status"]),
+            models.Index(fields=["source", "status"]),
+            models.Index(fields=["partner", "created"]),
+        ]
+        constraints = [
+            # At most one open operation per source subscription, enforced by the database too.
+            models.UniqueConstraint(fields=["source"], condition=models.Q(status__in=list(OPEN_STATUSES)),
+                                    name="one_open_upgrade_per_subscription"),
+        ]
+
+    def __str__(self):
+        return f"{self.source_id} → {self.target_offer_id} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class UpgradeStatusChange(models.Model):
+    """One row per status move of an operation."""
+
+    operation = models.ForeignKey(UpgradeOperation, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(_("from"), max_length=24, choices=OperationStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=24, choices=OperationStatus.choices)
+    note = models.TextField(_("note"), blank=True)
+    changed = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        ordering = ["changed", "id"]
+
+    def __str__(self):
+        return f"{self.from_status or '∅'} → {self.to_status}"
+
+
+class BillingKind(models.TextChoices):
+    CREDIT = "credit", _("Credit")
+    CHARGE = "charge", _("Charge")
+
+
+class BillingEntry(models.Model):
+    """A prorated credit (negative amount) or charge (positive amount) booked by an upgrade, in one currency."""
+
+    operation = models.ForeignKey(UpgradeOperation, null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="billing_entries")
+    subscription = models.ForeignKey("subscriptions.Subscription", on_delete=models.PROTECT,
+                                     related_name="billing_entries")
+    kind = models.CharField(_("kind"), max_length=8, choices=BillingKind.choices)
+    description = models.CharField(_("description"), max_length=300)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"), help_text=_("Last day included."))
+    booked = models.DateField(_("booked"), default=timezone.localdate)
+
+    class Meta:
+        ordering = ["booked", "id"]
+        verbose_name_plural = _("billing entries")
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(kind="credit", amount__lte=0) | models.Q(kind="charge", amount__gte=0)),
+                name="billing_entry_sign_matches_kind",
+            ),
+            models.CheckConstraint(condition=models.Q(period_end__gte=models.F("period_start")),
+                                   name="billing_entry_period_ordered"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.amount} {self.currency} ({self.subscription_id})"

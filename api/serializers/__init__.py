@@ -1,0 +1,1 @@
+"""Partner Center shaped (camelCase) representations of the portal's resources, one module per resource."""

@@ -1,0 +1,78 @@
+from drf_spectacular.utils import extend_schema_field
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from subscriptions.models import SubscriptionStatus
+
+from .common import DateAsDateTimeField, ResourceSerializer
+
+
+class SubscriptionSerializer(ResourceSerializer):
+    """A subscription (``select_related("offer", "partner")``)."""
+
+    object_type = "Subscription"
+    id = serializers.UUIDField()
+    offerId = serializers.CharField(source="offer_id")
+    offerName = serializers.CharField(source="offer.name")
+    friendlyName = serializers.SerializerMethodField()
+    quantity = serializers.IntegerField()
+    unitType = serializers.CharField(source="offer.unit")
+    parentSubscriptionId = serializers.UUIDField(source="parent_id", allow_null=True)
+    creationDate = DateAsDateTimeField(source="created")
+    effectiveStartDate = DateAsDateTimeField(source="term_start_date")
+    commitmentEndDate = DateAsDateTimeField(source="commitment_end_date")
+    status = serializers.CharField()
+    autoRenewEnabled = serializers.BooleanField(source="auto_renew")
+    isTrial = serializers.BooleanField(source="is_trial")
+    billingType = serializers.SerializerMethodField()
+    billingCycle = serializers.CharField(source="billing_cycle")
+    partnerId = serializers.SerializerMethodField()
+    contractType = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField())
+    def get_friendlyName(self, subscription) -> str:
+        return subscription.friendly_name or subscription.offer.name
+
+    @extend_schema_field(serializers.CharField())
+    def get_billingType(self, subscription) -> str:
+        return "license"
+
+    @extend_schema_field(serializers.CharField())
+    def get_contractType(self, subscription) -> str:
+        return "subscription"
+
+    @extend_schema_field(serializers.CharField())
+    def get_partnerId(self, subscription) -> str:
+        if subscription.partner_id:
+            return subscription.partner.mpn_id or subscription.partner.code
+        return subscription.channel_partner_name or ""
+
+
+class SubscriptionPatchSerializer(serializers.Serializer):
+    """PATCH body: only these four fields are read; any other field of a full Subscription is ignored
+    (Partner Center clients send back the whole object). Types only: the rules live in the service."""
+
+    quantity = serializers.IntegerField(required=False)
+    status = serializers.ChoiceField(choices=SubscriptionStatus.values, required=False)
+    friendlyName = serializers.CharField(required=False, allow_blank=True, max_length=200, trim_whitespace=True)
+    autoRenewEnabled = serializers.BooleanField(required=False)
+
+    FIELD_MAP = {"quantity": "quantity", "status": "status", "friendlyName": "friendly_name",
+                 "autoRenewEnabled": "auto_renew"}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError({"body": [_("Expected a JSON object (a Subscription).")]})
+        return super().to_internal_value(data)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError(
+                {"body": [_("Give at least one of quantity, status, friendlyName, autoRenewEnabled.")]})
+        return attrs
+
+    def changes(self, subscription) -> dict:
+        changes = {self.FIELD_MAP[name]: value for name, value in self.validated_data.items()}
+        if not subscription.friendly_name and changes.get("friendly_name") == subscription.offer.name:
+            del changes["friendly_name"]  # the offer name we display in place of an empty friendly name
+        return changes

@@ -1,0 +1,132 @@
+"""Upgrade, UpgradeError, UpgradeResult (reading the upgrades engine's plain dataclasses) and the POST body."""
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from .common import ResourceSerializer
+from .offers import OfferSerializer
+
+# Partner Center's UpgradeType enum: the integer form is accepted on POST.
+UPGRADE_TYPES = ("none", "upgrade_only", "upgrade_with_license_transfer")
+MAX_QUANTITY = 2_147_483_647
+
+
+class UpgradeErrorSerializer(ResourceSerializer):
+    object_type = "UpgradeError"
+    code = serializers.SerializerMethodField()
+    errorName = serializers.SerializerMethodField()
+    description = serializers.CharField()
+    additionalDetails = serializers.CharField(source="additional_details")
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_code(self, error) -> int:
+        return int(error.code)
+
+    @extend_schema_field(serializers.CharField())
+    def get_errorName(self, error) -> str:
+        return getattr(error.code, "error_name", "") or ""
+
+
+class UpgradeSerializer(ResourceSerializer):
+    """One ``UpgradeOption``; ``context["offers"]`` holds the prefetched target offers by id."""
+
+    object_type = "Upgrade"
+    targetOffer = serializers.SerializerMethodField()
+    upgradeType = serializers.CharField(source="upgrade_type")
+    isEligible = serializers.BooleanField(source="is_eligible")
+    quantity = serializers.IntegerField()
+    upgradeErrors = UpgradeErrorSerializer(source="errors", many=True)
+
+    @extend_schema_field(OfferSerializer)
+    def get_targetOffer(self, option) -> dict | None:
+        if option.target_offer is None:
+            return None
+        offer = self.context.get("offers", {}).get(option.target_offer.pk, option.target_offer)
+        return OfferSerializer(offer, context=self.context).data
+
+
+class ServiceFaultLineSerializer(serializers.Serializer):
+    code = serializers.IntegerField()
+    description = serializers.CharField()
+
+
+class LicenseErrorSerializer(ResourceSerializer):
+    """A user whose license could not be moved (the engine gives dicts, camelCase or snake_case keys)."""
+
+    object_type = "UserLicenseError"
+    userObjectId = serializers.CharField()
+    name = serializers.CharField()
+    email = serializers.CharField(allow_blank=True)
+    errors = ServiceFaultLineSerializer(many=True)
+
+    def to_representation(self, instance):
+        def pick(*names, default=""):
+            for name in names:
+                value = instance.get(name) if isinstance(instance, dict) else getattr(instance, name, None)
+                if value is not None:
+                    return value
+            return default
+
+        return super().to_representation({
+            "userObjectId": str(pick("userObjectId", "user_object_id")), "name": pick("name", "displayName"),
+            "email": pick("email"), "errors": pick("errors", default=[]),
+        })
+
+
+class UpgradeResultSerializer(ResourceSerializer):
+    object_type = "UpgradeResult"
+    sourceSubscriptionId = serializers.CharField(source="source_subscription_id")
+    targetSubscriptionId = serializers.CharField(source="target_subscription_id", allow_null=True)
+    upgradeType = serializers.CharField(source="upgrade_type", allow_null=True)
+    upgradeErrors = UpgradeErrorSerializer(source="upgrade_errors", many=True)
+    licenseErrors = LicenseErrorSerializer(source="license_errors", many=True)
+    affectedAccounts = serializers.JSONField(source="affected_accounts", required=False)
+    operationId = serializers.CharField(source="operation_id", allow_null=True, required=False)
+    billing = serializers.JSONField(required=False)
+    status = serializers.CharField(required=False)
+
+
+@extend_schema_field({"oneOf": [{"type": "string", "enum": list(UPGRADE_TYPES)},
+                               {"type": "integer", "enum": [0, 1, 2]}]})
+class UpgradeTypeField(serializers.Field):
+    """``"upgrade_only"`` or its Partner Center integer (0 none, 1 upgrade_only, 2 upgrade_with_license_transfer)."""
+
+    default_error_messages = {
+        "invalid": _("Must be one of %(choices)s or the integers 0, 1, 2; got %(value)r."),
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid", choices=", ".join(UPGRADE_TYPES), value=data)
+        if isinstance(data, int) and 0 <= data < len(UPGRADE_TYPES):
+            return UPGRADE_TYPES[data]
+        if isinstance(data, str):
+            value = data.strip()
+            if value.isdigit() and int(value) < len(UPGRADE_TYPES):
+                return UPGRADE_TYPES[int(value)]
+            compact = {name.replace("_", ""): name for name in UPGRADE_TYPES}
+            key = value.lower().replace("_", "").replace("-", "")  # also .NET style "UpgradeOnly"
+            if key in compact:
+                return compact[key]
+        self.fail("invalid", choices=", ".join(UPGRADE_TYPES), value=data)
+
+    def to_representation(self, value):
+        return value
+
+
+class TargetOfferRefSerializer(serializers.Serializer):
+    id = serializers.CharField(max_length=64)
+
+
+class UpgradeRequestSerializer(serializers.Serializer):
+    """POST body: one Upgrade as returned by the GET (extra fields such as ``isEligible`` are ignored)."""
+
+    targetOffer = TargetOfferRefSerializer()
+    upgradeType = UpgradeTypeField(required=False, allow_null=True)
+    quantity = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_QUANTITY)
+    billingCycle = serializers.ChoiceField(choices=("monthly", "annual"), required=False, allow_null=True)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError({"body": [_("Expected a JSON object (an Upgrade).")]})
+        return super().to_internal_value(data)

@@ -1,0 +1,1 @@
+"""The /v1/ views (thin adapters: scoping in ``base``, rules in services and selectors)."""

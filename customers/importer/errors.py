@@ -1,0 +1,30 @@
+"""Errors of a tenant import: every problem of a document, each with its JSON path."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from partnercenter.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class ImportIssue:
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class TenantImportInvalid(InvalidInput):
+    """The document has errors; nothing was changed. ``issues`` lists every one of them."""
+
+    def __init__(self, issues: list[ImportIssue]):
+        self.issues = list(issues)
+        super().__init__(_("The tenant import has %(count)d error(s); nothing was changed.") % {"count": len(issues)},
+                         data=[{"path": i.path, "message": i.message} for i in self.issues])
+
+    @property
+    def lines(self) -> list[str]:
+        return [str(issue) for issue in self.issues]

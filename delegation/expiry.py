@@ -1,0 +1,197 @@
+"""Time-driven GDAP work (domain.md §3), run by the periodic Celery task ``delegation.tasks.delegation_sweep``.
+
+- a request not approved within 90 days lapses (→ expired);
+- at ``endDateTime`` a relationship expires, or, with ``autoExtendDuration`` P180D, is extended by 180 days;
+- within 30 days of the end a relationship that will not auto-extend is ``expiring``;
+- notices 30, 7 and 1 days before the end: an email to the partner's admin agents and global admins and a
+  portal notification, each notice once (the sent thresholds are stored on the relationship, under a row lock);
+- relationships left in ``terminationRequested``/``terminating`` are finished.
+
+Every function takes ``now`` (tests travel in time) and is idempotent. Subscriptions are never touched.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from audit.models import OperationType
+from notifications.models import Level
+from notifications.services import notification_create
+from partners.models import PartnerRole
+
+from .grants import grants_sync_pair
+from .models import REQUEST_LAPSE, GdapRelationship, GdapStatus
+from .signals import grants_deferred
+from .transitions import check_transition
+
+NOTICE_DAYS = (30, 7, 1)
+LIVE = (GdapStatus.ACTIVE, GdapStatus.EXPIRING)
+
+
+def _save_with_audit(relationship: GdapRelationship, *, old: dict, now: datetime) -> None:
+    from .services import RELATIONSHIP, _audit, relationship_snapshot
+
+    relationship.save()
+    _audit(actor=None, operation_type=OperationType.UPDATE_DELEGATED_ADMIN_RELATIONSHIP, resource_type=RELATIONSHIP,
+           relationship=relationship, old=old, new=relationship_snapshot(relationship), now=now)
+    grants_sync_pair(partner_id=relationship.partner_id, customer_id=relationship.customer_id, now=now)
+
+
+def _each_locked(queryset, now: datetime, step) -> int:
+    """Run ``step(relationship)`` for every row of ``queryset``, each in its own transaction under a row lock,
+    re-checking the condition on the locked row (a concurrent sweep or approval does not double the work)."""
+    from .services import relationship_snapshot
+
+    done = 0
+    for pk in list(queryset.values_list("pk", flat=True)):
+        with transaction.atomic(), grants_deferred():
+            relationship = (queryset.select_for_update(of=("self",)).select_related("partner", "customer")
+                            .filter(pk=pk).first())
+            if relationship is None:
+                continue
+            old = relationship_snapshot(relationship)
+            if step(relationship):
+                _save_with_audit(relationship, old=old, now=now)
+                done += 1
+    return done
+
+
+def relationships_lapse(*, now: datetime | None = None) -> int:
+    """Requests not approved within 90 days → expired."""
+    now = now or timezone.now()
+    due = GdapRelationship.objects.filter(status__in=(GdapStatus.CREATED, GdapStatus.APPROVAL_PENDING),
+                                          created_date_time__lte=now - REQUEST_LAPSE)
+
+    def step(relationship):
+        check_transition(relationship.status, GdapStatus.EXPIRED)
+        relationship.status = GdapStatus.EXPIRED
+        return True
+
+    return _each_locked(due, now, step)
+
+
+def relationships_expire_or_extend(*, now: datetime | None = None) -> dict[str, int]:
+    """At ``endDateTime``: auto-extend by ``autoExtendDuration`` (as often as needed to pass ``now``), else expire."""
+    now = now or timezone.now()
+    due = GdapRelationship.objects.filter(status__in=LIVE, end_date_time__lte=now)
+    counts = {"extended": 0, "expired": 0}
+
+    def step(relationship):
+        if relationship.auto_extend_duration > timedelta(0):
+            check_transition(relationship.status, GdapStatus.ACTIVE)
+            while relationship.end_date_time <= now:
+                relationship.end_date_time += relationship.auto_extend_duration
+            relationship.status = GdapStatus.ACTIVE
+            relationship.notices_sent = []
+            counts["extended"] += 1
+        else:
+            check_transition(relationship.status, GdapStatus.EXPIRED)
+            relationship.status = GdapStatus.EXPIRED
+            counts["expired"] += 1
+        return True
+
+    _each_locked(due, now, step)
+    return counts
+
+
+def relationships_mark_expiring(*, now: datetime | None = None) -> int:
+    """``active`` → ``expiring`` within 30 days of the end when the relationship will not auto-extend."""
+    now = now or timezone.now()
+    due = GdapRelationship.objects.filter(status=GdapStatus.ACTIVE, auto_extend_duration=timedelta(0),
+                                          end_date_time__gt=now,
+                                          end_date_time__lte=now + timedelta(days=max(NOTICE_DAYS)))
+
+    def step(relationship):
+        check_transition(relationship.status, GdapStatus.EXPIRING)
+        relationship.status = GdapStatus.EXPIRING
+        return True
+
+    return _each_locked(due, now, step)
+
+
+def notice_recipients(partner_id: int) -> list[User]:
+    """The partner's active admin agents and global admins with an email address."""
+    return list(User.objects.filter(partner_id=partner_id, is_active=True,
+                                    partner_roles__role__in=(PartnerRole.ADMIN_AGENT, PartnerRole.GLOBAL_ADMIN))
+                .exclude(email="").distinct().order_by("pk"))
+
+
+def _due_threshold(relationship: GdapRelationship, now: datetime) -> int | None:
+    """The smallest notice threshold reached and not yet sent (a late run sends one notice, not three)."""
+    left = relationship.end_date_time - now
+    reached = [days for days in NOTICE_DAYS if left <= timedelta(days=days)]
+    if not reached:
+        return None
+    threshold = min(reached)
+    return None if threshold in (relationship.notices_sent or []) else threshold
+
+
+def relationship_expiry_notices_send(*, now: datetime | None = None) -> int:
+    """Send the 30/7/1-day notices that are due; each notice once. Returns the number of notices sent."""
+    now = now or timezone.now()
+    candidates = GdapRelationship.objects.filter(
+        status__in=LIVE, auto_extend_duration=timedelta(0), end_date_time__gt=now,
+        end_date_time__lte=now + timedelta(days=max(NOTICE_DAYS)))
+    sent = 0
+    for pk in list(candidates.values_list("pk", flat=True)):
+        with transaction.atomic():
+            relationship = (candidates.select_for_update(of=("self",)).select_related("partner", "customer")
+                            .filter(pk=pk).first())
+            threshold = relationship and _due_threshold(relationship, now)
+            if not threshold:
+                continue
+            relationship.notices_sent = sorted({*(relationship.notices_sent or []),
+                                                *(d for d in NOTICE_DAYS if d >= threshold)}, reverse=True)
+            GdapRelationship.objects.filter(pk=pk).update(notices_sent=relationship.notices_sent)
+            _notify(relationship, threshold)
+            sent += 1
+    return sent
+
+
+def _notify(relationship: GdapRelationship, days: int) -> None:
+    message = _("The delegated admin relationship %(name)s with %(customer)s ends in %(days)d day(s), on "
+                "%(end)s. Ask the customer for a new relationship to keep access.") % {
+        "name": relationship.display_name, "customer": relationship.customer.company_name, "days": days,
+        "end": relationship.end_date_time.strftime("%Y-%m-%d %H:%M UTC")}
+    link = reverse("delegation:detail", args=[relationship.pk])
+    notification_create(partner=relationship.partner, customer=relationship.customer, message=message, link=link,
+                        level=Level.WARNING if days > 1 else Level.ERROR)
+    recipients = [user.email for user in notice_recipients(relationship.partner_id)]
+    if recipients:
+        send_mail(subject=_("Delegated admin relationship ends in %(days)d day(s): %(customer)s")
+                  % {"days": days, "customer": relationship.customer.company_name},
+                  message=message, from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=recipients)
+
+
+def relationships_finish_terminations(*, now: datetime | None = None) -> int:
+    from .services import relationship_termination_complete
+
+    pending = GdapRelationship.objects.filter(status__in=(GdapStatus.TERMINATION_REQUESTED, GdapStatus.TERMINATING))
+    count = 0
+    for pk in list(pending.values_list("pk", flat=True)):
+        relationship_termination_complete(relationship_id=pk, now=now)
+        count += 1
+    return count
+
+
+def relationships_sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """Everything time-driven, in order. Idempotent: running it twice at the same ``now`` does nothing more."""
+    now = now or timezone.now()
+    result = {"lapsed": relationships_lapse(now=now)}
+    result.update(relationships_expire_or_extend(now=now))
+    result["expiring"] = relationships_mark_expiring(now=now)
+    result["notices"] = relationship_expiry_notices_send(now=now)
+    result["terminated"] = relationships_finish_terminations(now=now)
+    return result
+
+
+__all__ = ["relationships_sweep", "relationship_expiry_notices_send", "relationships_lapse",
+           "relationships_expire_or_extend", "relationships_mark_expiring", "relationships_finish_terminations",
+           "notice_recipients"]

@@ -1,0 +1,259 @@
+"""Writes of the admin center (domain.md §6): place orders, decide credit checks, move licenses, cancel.
+
+Every write checks the actor's customer admin role, refuses while the tenant waits for a credit check
+(``Locked``), and owns its transaction. Execution of an order is ``direct.execution.direct_order_execute``,
+enqueued with ``transaction.on_commit``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from audit.services import audit_record_create
+from customers.models import Customer
+from partnercenter.errors import Conflict, InvalidInput, Locked
+from subscriptions.models import Subscription
+
+from . import cart, pipeline
+from .calendar import credit_check_deadline
+from .credit import credit_check_backend
+from .models import CreditCheck, DirectOrder, DirectOrderAddon, OrderKind, OrderStatus
+from .permissions import AdminAction, admin_require
+
+
+def is_tenant_locked(customer: Customer) -> bool:
+    return DirectOrder.objects.awaiting_credit_check().filter(customer_id=customer.pk).exists()
+
+
+def tenant_write_guard(*, customer: Customer) -> None:
+    """Refuse admin writes while one of the tenant's orders waits for a credit check (reads keep working)."""
+    if is_tenant_locked(customer):
+        raise Locked(_("Admin actions for this organization are locked while an order waits for a credit check "
+                       "(up to two business days). Your users keep using their current plan."))
+
+
+def _lock_customer(customer: Customer) -> Customer:
+    """Serialise writes of one tenant (row lock), then check the credit-check lock."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    tenant_write_guard(customer=customer)
+    return customer
+
+
+def _clean_payment_method(quote: cart.Quote, payment_method) -> str:
+    if payment_method not in quote.payment_methods:
+        if payment_method == "invoice":
+            raise InvalidInput(_("Invoice is only offered for orders above the minimum invoice total."),
+                               field="payment_method")
+        raise InvalidInput(_("Choose how to pay: %(methods)s.") % {"methods": ", ".join(quote.payment_methods)},
+                           field="payment_method")
+    return payment_method
+
+
+def _order_from_quote(*, actor, quote: cart.Quote, kind: str, payment_method: str, confirm_forfeit: bool,
+                      operation=None) -> DirectOrder:
+    order = DirectOrder.objects.create(
+        kind=kind, customer=quote.customer, placed_by=actor, source=quote.source, target_offer=quote.target,
+        operation=operation, quantity=quote.quantity, billing_cycle=quote.billing_cycle,
+        payment_method=payment_method, currency=quote.currency, unit_price=quote.unit_price,
+        subtotal=quote.subtotal, charge=quote.charge, credit=quote.credit, forfeited=quote.forfeited,
+        forfeit_confirmed=bool(confirm_forfeit and quote.forfeited), amount_due=quote.amount_due,
+    )
+    DirectOrderAddon.objects.bulk_create(
+        [DirectOrderAddon(order=order, subscription=a.subscription, action=a.action, credit=a.credit)
+         for a in quote.addons])
+    return order
+
+
+def _start_credit_check(order: DirectOrder, *, quote: cart.Quote, now: datetime) -> None:
+    if not quote.credit_check_required(order.payment_method):
+        order.status = OrderStatus.QUEUED
+        order.save(update_fields=["status"])
+        _enqueue(order)
+        return
+    backend = credit_check_backend()
+    order.credit_check = CreditCheck.PENDING
+    order.credit_check_backend = f"{type(backend).__module__}.{type(backend).__qualname__}"
+    order.credit_check_deadline = credit_check_deadline(now, country=order.customer.country)
+    order.status = OrderStatus.AWAITING_CREDIT_CHECK
+    order.save(update_fields=["credit_check", "credit_check_backend", "credit_check_deadline", "status"])
+    pipeline.operation_awaiting_credit_check(order)
+    decision = backend.start(order)
+    if decision is not None:
+        _apply_decision(order, approved=decision.approved, note=decision.note, actor=None, now=now)
+
+
+def _enqueue(order: DirectOrder) -> None:
+    from .tasks import direct_order_execute_task
+
+    order_id = str(order.pk)
+    transaction.on_commit(lambda: direct_order_execute_task.delay(order_id))
+
+
+def _audit(*, actor, order: DirectOrder, operation_type: str, new: dict | None = None) -> None:
+    audit_record_create(actor=actor, operation_type=operation_type, resource_type="order", customer=order.customer,
+                        new={"orderId": str(order.pk), "offerId": order.target_offer_id, "quantity": order.quantity,
+                             "status": order.status, **(new or {})})
+
+
+def direct_upgrade_place(*, actor, customer: Customer, subscription_id, target_offer_id: str, quantity=None,
+                         billing_cycle: str | None = None, payment_method: str, confirm_forfeit: bool = False,
+                         now: datetime | None = None) -> DirectOrder:
+    """Checkout › Place order for an upgrade. Raises ``UpgradeBlocked`` with every reason when not available,
+    ``InvalidInput`` (field named) for bad input or a forfeit not confirmed, ``Locked`` during a credit check."""
+    from .selectors import admin_subscription_for
+
+    admin_require(actor, customer, AdminAction.PURCHASE)
+    now = now or timezone.now()
+    with transaction.atomic():
+        customer = _lock_customer(customer)
+        source = admin_subscription_for(actor, customer, subscription_id)
+        source = Subscription.objects.select_for_update().select_related("customer", "offer").get(pk=source.pk)
+        quote = cart.quote_upgrade(source=source, target_offer_id=target_offer_id, quantity=quantity,
+                                   billing_cycle=billing_cycle, today=timezone.localdate(now))
+        method = _clean_payment_method(quote, payment_method)
+        if quote.requires_forfeit_confirmation and not confirm_forfeit:
+            raise InvalidInput(
+                _("This prepaid plan has more value left than the new order's total: %(forfeited)s %(currency)s "
+                  "will be forfeited. Confirm to place the order.")
+                % {"forfeited": quote.forfeited, "currency": quote.currency},
+                field="confirm_forfeit", error_name="forfeit_confirmation_required")
+        operation = pipeline.operation_open(actor=actor, quote=quote)
+        order = _order_from_quote(actor=actor, quote=quote, kind=OrderKind.UPGRADE, payment_method=method,
+                                  confirm_forfeit=confirm_forfeit, operation=operation)
+        _audit(actor=actor, order=order, operation_type="create_order",
+               new={"sourceSubscriptionId": str(source.pk), "paymentMethod": method, "total": str(order.subtotal)})
+        _start_credit_check(order, quote=quote, now=now)
+    return order
+
+
+def direct_purchase_place(*, actor, customer: Customer, offer_id: str, quantity, billing_cycle: str | None,
+                          payment_method: str, now: datetime | None = None) -> DirectOrder:
+    """Buy a new subscription (the manual path's first step)."""
+    admin_require(actor, customer, AdminAction.PURCHASE)
+    now = now or timezone.now()
+    with transaction.atomic():
+        customer = _lock_customer(customer)
+        quote = cart.quote_purchase(customer=customer, offer_id=offer_id, quantity=quantity,
+                                    billing_cycle=billing_cycle)
+        method = _clean_payment_method(quote, payment_method)
+        order = _order_from_quote(actor=actor, quote=quote, kind=OrderKind.PURCHASE, payment_method=method,
+                                  confirm_forfeit=False)
+        _audit(actor=actor, order=order, operation_type="create_order",
+               new={"paymentMethod": method, "total": str(order.subtotal)})
+        _start_credit_check(order, quote=quote, now=now)
+    return order
+
+
+# --- credit check decisions ------------------------------------------------------------------------------------
+
+def _apply_decision(order: DirectOrder, *, approved: bool, note: str, actor, now: datetime) -> DirectOrder:
+    order.credit_check = CreditCheck.APPROVED if approved else CreditCheck.DECLINED
+    order.credit_check_decided_at = now
+    order.credit_check_note = str(note)[:300]
+    if approved:
+        order.status = OrderStatus.QUEUED
+        _enqueue(order)
+    else:
+        order.status = OrderStatus.DECLINED
+        order.completed_at = now
+        pipeline.operation_declined(order, note=order.credit_check_note)
+    order.save(update_fields=["credit_check", "credit_check_decided_at", "credit_check_note", "status",
+                              "completed_at"])
+    _audit(actor=actor, order=order, operation_type="update_order",
+           new={"creditCheck": order.credit_check, "note": order.credit_check_note})
+    return order
+
+
+def _decide(*, actor, order_id, approved: bool, note: str, now: datetime | None) -> DirectOrder:
+    now = now or timezone.now()
+    with transaction.atomic():
+        order = DirectOrder.objects.select_for_update().select_related("customer").get(pk=order_id)
+        if order.status != OrderStatus.AWAITING_CREDIT_CHECK:
+            raise Conflict(_("This order isn't waiting for a credit check (it is %(status)s).")
+                           % {"status": order.get_status_display()}, field="order_id")
+        return _apply_decision(order, approved=approved, note=note, actor=actor, now=now)
+
+
+def credit_check_approve(*, actor, order_id, note: str = "", now: datetime | None = None) -> DirectOrder:
+    """An operator approves: the order is queued for execution."""
+    return _decide(actor=actor, order_id=order_id, approved=True, note=note or _("Approved by an operator."),
+                   now=now)
+
+
+def credit_check_decline(*, actor, order_id, note: str = "", now: datetime | None = None) -> DirectOrder:
+    """An operator declines: the order ends and nothing changes."""
+    return _decide(actor=actor, order_id=order_id, approved=False, note=note or _("Declined by an operator."),
+                   now=now)
+
+
+def credit_check_deadlines_process(*, now: datetime | None = None) -> int:
+    """Decline every order whose two-business-day deadline has passed without approval. Returns how many."""
+    now = now or timezone.now()
+    overdue = list(DirectOrder.objects.awaiting_credit_check().filter(credit_check_deadline__lte=now)
+                   .values_list("pk", flat=True))
+    for order_id in overdue:
+        try:
+            _decide(actor=None, order_id=order_id, approved=False,
+                    note=_("Declined: no approval within two business days."), now=now)
+        except Conflict:  # decided meanwhile
+            continue
+    return len(overdue)
+
+
+# --- the manual path -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MoveResult:
+    moved: int
+    already_in_target: int
+
+
+def subscription_cancel(*, actor, customer: Customer, subscription_id) -> Subscription:
+    """Cancel a subscription once nobody holds its licenses (the manual path's last step)."""
+    from .selectors import admin_subscription_for
+
+    admin_require(actor, customer, AdminAction.PURCHASE)
+    with transaction.atomic():
+        customer = _lock_customer(customer)
+        subscription = admin_subscription_for(actor, customer, subscription_id)
+        subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
+        if subscription.status == "deleted":
+            raise Conflict(_("The subscription is already cancelled."), field="subscription_id")
+        if subscription.channel != "direct":
+            raise InvalidInput(_("Only subscriptions bought directly can be cancelled here."),
+                               field="subscription_id")
+        assigned = subscription.assignments.count()
+        if assigned:
+            raise InvalidInput(_("Move the %(count)s users who still hold its licenses first.") % {"count": assigned},
+                               field="subscription_id")
+        if subscription.addons.filter(status="active").exists():
+            raise InvalidInput(_("Cancel or move its add-ons first."), field="subscription_id")
+        old = subscription.status
+        subscription.status = "deleted"
+        subscription.auto_renew = False
+        subscription.save(update_fields=["status", "auto_renew", "updated"])
+        audit_record_create(actor=actor, operation_type="update_subscription", resource_type="subscription",
+                            customer=customer, old={"id": str(subscription.pk), "status": old},
+                            new={"id": str(subscription.pk), "status": "deleted"})
+    return subscription
+
+
+def licenses_move(*, actor, customer: Customer, source_id, target_id, user_ids=None,
+                  all_users: bool = False) -> MoveResult:
+    """Move the selected users' licenses (or all) from ``source`` to ``target`` in one action.
+
+    Set-based: a fixed number of queries whatever the number of users. Switched-off plans are cleared (the
+    user gets every service of the target). A user who already holds a license of the target keeps it and
+    only loses the source license.
+    """
+    from .licenses import move_assignments
+
+    admin_require(actor, customer, AdminAction.MOVE_LICENSES)
+    with transaction.atomic():
+        customer = _lock_customer(customer)
+        return move_assignments(actor=actor, customer=customer, source_id=source_id, target_id=target_id,
+                                user_ids=user_ids, all_users=all_users)

@@ -1,0 +1,39 @@
+"""Writing and reading notifications. Other apps call ``notification_create``."""
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from partnercenter.errors import InvalidInput
+
+from .models import Level, Notification
+
+
+def notification_create(*, message: str, user=None, partner=None, customer=None, level: str = Level.INFO,
+                        link: str = "") -> Notification:
+    """One notification for ``user``, or for every user of ``partner`` (at least one is required)."""
+    if user is None and partner is None:
+        raise InvalidInput("A notification needs a user or a partner.", field="user")
+    if level not in Level.values:
+        raise InvalidInput(f"Unknown level {level!r}: use one of {', '.join(Level.values)}.", field="level")
+    if not message:
+        raise InvalidInput("A notification needs a message.", field="message")
+    return Notification.objects.create(user=user, partner=partner, customer=customer, level=level,
+                                       message=str(message)[:500], link=link[:500])
+
+
+def notifications_for(user) -> QuerySet[Notification]:
+    """The user's own notifications and their partner's (one query, newest first)."""
+    if user is None or not getattr(user, "is_authenticated", False) or getattr(user, "is_application", False):
+        return Notification.objects.none()
+    condition = Q(user_id=user.pk)
+    if getattr(user, "partner_id", None):
+        condition |= Q(user__isnull=True, partner_id=user.partner_id)
+    return Notification.objects.filter(condition)
+
+
+def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
+    """Mark the user's (and partner-wide) notifications read; all of them when ``ids`` is None."""
+    queryset = notifications_for(user).filter(read=False)
+    if ids is not None:
+        queryset = queryset.filter(pk__in=ids)
+    return queryset.update(read=True)

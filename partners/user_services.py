@@ -1,0 +1,204 @@
+"""Partner user management (domain.md §2: global admins and user management admins).
+
+Invite (create) a user of the actor's own partner with a set-password link, set roles and security groups,
+deactivate (never delete; API tokens revoked). Only users of the actor's partner are in reach (others: 404).
+After every change ``partners.services.partner_user_sync_admin_access(user)`` grants or removes Django admin
+access, and ``delegation.groups.user_groups_sync`` mirrors groups for the guardian grants.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from accounts.models import ApiToken, User
+from audit.models import OperationType
+from audit.services import audit_record_create
+from partnercenter.errors import Conflict, Forbidden, InvalidInput, NotFound
+
+from .models import PartnerRole, PartnerRoleAssignment, SecurityGroup
+from .roles import Capability, require
+
+RESOURCE = "PartnerUser"
+
+
+def partner_users_visible_to(actor) -> QuerySet[User]:
+    """Users of the actor's own partner (for user managers); nobody else's."""
+    if not getattr(actor, "partner_id", None) or getattr(actor, "is_application", False):
+        return User.objects.none()
+    return User.objects.filter(partner_id=actor.partner_id).prefetch_related("partner_roles", "security_groups")
+
+
+def partner_user_for(actor, *, user_id) -> User:
+    require(actor, Capability.MANAGE_PARTNER_USERS)
+    try:
+        return partner_users_visible_to(actor).get(pk=user_id)
+    except (User.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("User not found."), field="user") from None
+
+
+def set_password_path(user: User) -> str:
+    """A one-time link (Django's PasswordResetTokenGenerator) for the user to choose a password."""
+    return reverse("partners:set_password", kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                                                    "token": default_token_generator.make_token(user)})
+
+
+def _snapshot(user: User) -> dict:
+    return {"username": user.username, "email": user.email, "isActive": user.is_active,
+            "roles": sorted(user.partner_roles.values_list("role", flat=True)),
+            "groups": sorted(user.security_groups.values_list("name", flat=True))}
+
+
+def _sync_access(user: User) -> None:
+    """Hooks other parts own: Django admin access (portal engineer) and the partner auth groups (delegation)."""
+    if hasattr(user, "_role_codes"):
+        del user._role_codes
+    try:
+        from partners.services import partner_user_sync_admin_access
+    except ImportError:  # pragma: no cover - the hook is optional
+        partner_user_sync_admin_access = None
+    if partner_user_sync_admin_access is not None:
+        partner_user_sync_admin_access(user)
+    from delegation.groups import user_groups_sync
+
+    user_groups_sync(user)
+
+
+def _clean_roles(actor, roles) -> set[str]:
+    roles = set(roles or [])
+    unknown = roles - set(PartnerRole.values)
+    if unknown:
+        raise InvalidInput(_("roles: unknown role(s) %(roles)s.") % {"roles": ", ".join(sorted(unknown))},
+                           field="roles")
+    if not roles:
+        raise InvalidInput(_("roles: choose at least one role."), field="roles")
+    return roles
+
+
+def _is_global_admin(user) -> bool:
+    return PartnerRole.GLOBAL_ADMIN in user.role_codes
+
+
+def _guard_global_admin(actor, *, granting: bool, target: User | None) -> None:
+    """Only a global admin may give the global admin role or change a global admin (Partner Center rule)."""
+    if actor.is_superuser or _is_global_admin(actor):
+        return
+    if granting or (target is not None and _is_global_admin(target)):
+        raise Forbidden(_("Only a global admin can give the global admin role or change a global admin."))
+
+
+def _groups(actor, group_ids) -> list[SecurityGroup]:
+    group_ids = list(group_ids or [])
+    groups = list(SecurityGroup.objects.filter(partner_id=actor.partner_id, pk__in=group_ids))
+    if len(groups) != len(set(group_ids)):
+        raise InvalidInput(_("groups: every group must be one of your partner's security groups."), field="groups")
+    return groups
+
+
+def _audit(actor, user, old, new):
+    audit_record_create(actor=actor, operation_type=OperationType.UPDATE_PARTNER_USER, resource_type=RESOURCE,
+                        partner=user.partner, old=old, new=new)
+
+
+def partner_user_invite(*, actor, username: str, email: str, roles, group_ids=(), first_name: str = "",
+                        last_name: str = "", link_base: str = "") -> tuple[User, str]:
+    """Create a user of the actor's partner with no usable password; e-mail them a set-password link.
+
+    Returns the user and the link's path (the page shows it too, for when mail is not set up)."""
+    require(actor, Capability.MANAGE_PARTNER_USERS)
+    if not actor.partner_id:
+        raise Forbidden(_("Only partner users manage partner users."))
+    username = (username or "").strip()
+    if not username or len(username) > 150:
+        raise InvalidInput(_("username: give 1 to 150 characters."), field="username")
+    if User.objects.filter(username__iexact=username).exists():
+        raise InvalidInput(_("username: %(name)s is already taken.") % {"name": username}, field="username")
+    try:
+        validate_email(email or "")
+    except ValidationError:
+        raise InvalidInput(_("email: enter a valid e-mail address."), field="email") from None
+    roles = _clean_roles(actor, roles)
+    _guard_global_admin(actor, granting=PartnerRole.GLOBAL_ADMIN in roles, target=None)
+    groups = _groups(actor, group_ids)
+    with transaction.atomic():
+        user = User(username=username, email=email, first_name=first_name or "", last_name=last_name or "",
+                    partner_id=actor.partner_id)
+        user.set_unusable_password()
+        user.save()
+        PartnerRoleAssignment.objects.bulk_create([PartnerRoleAssignment(user=user, role=r) for r in sorted(roles)])
+        user.security_groups.set(groups)
+        _sync_access(user)
+        _audit(actor, user, None, _snapshot(user))
+        path = set_password_path(user)
+        send_mail(subject=_("Your CSP portal account"),
+                  message=_("An account was created for you at %(partner)s. Choose your password here: %(link)s")
+                  % {"partner": user.partner.name, "link": f"{link_base}{path}"},
+                  from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[email])
+    return user, path
+
+
+def partner_user_update(*, actor, user_id, roles, group_ids=()) -> User:
+    """Set a user's roles and security groups (replacing the previous ones)."""
+    user = partner_user_for(actor, user_id=user_id)
+    roles = _clean_roles(actor, roles)
+    _guard_global_admin(actor, granting=PartnerRole.GLOBAL_ADMIN in roles and not _is_global_admin(user),
+                        target=user)
+    groups = _groups(actor, group_ids)
+    with transaction.atomic():
+        old = _snapshot(user)
+        if _is_global_admin(user) and PartnerRole.GLOBAL_ADMIN not in roles:
+            _require_another_global_admin(user)
+        user.partner_roles.exclude(role__in=roles).delete()
+        have = set(user.partner_roles.values_list("role", flat=True))
+        PartnerRoleAssignment.objects.bulk_create([PartnerRoleAssignment(user=user, role=r)
+                                                   for r in sorted(roles - have)])
+        user.security_groups.set(groups)
+        _sync_access(user)
+        _audit(actor, user, old, _snapshot(user))
+    return user
+
+
+def _require_another_global_admin(user: User) -> None:
+    others = User.objects.filter(partner_id=user.partner_id, is_active=True,
+                                 partner_roles__role=PartnerRole.GLOBAL_ADMIN).exclude(pk=user.pk)
+    if not others.exists():
+        raise Conflict(_("%(user)s is the partner's last global admin: give the role to someone else first.")
+                       % {"user": user.username}, field="roles")
+
+
+def partner_user_deactivate(*, actor, user_id) -> User:
+    """Deactivate (never delete): the user can no longer sign in and their API tokens are revoked."""
+    user = partner_user_for(actor, user_id=user_id)
+    if user.pk == actor.pk:
+        raise InvalidInput(_("user: you cannot deactivate yourself."), field="user")
+    _guard_global_admin(actor, granting=False, target=user)
+    with transaction.atomic():
+        old = _snapshot(user)
+        if _is_global_admin(user):
+            _require_another_global_admin(user)
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        revoked = ApiToken.objects.filter(user=user, revoked=False).update(revoked=True)
+        _sync_access(user)
+        _audit(actor, user, old, {**_snapshot(user), "revokedTokens": revoked})
+    return user
+
+
+def partner_user_reactivate(*, actor, user_id) -> User:
+    user = partner_user_for(actor, user_id=user_id)
+    _guard_global_admin(actor, granting=False, target=user)
+    with transaction.atomic():
+        old = _snapshot(user)
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        _sync_access(user)
+        _audit(actor, user, old, _snapshot(user))
+    return user

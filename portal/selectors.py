@@ -1,0 +1,70 @@
+"""Reads behind the portal pages, built on the scoping selectors (every row comes through them).
+
+Each page costs a fixed number of queries whatever the number of customers or subscriptions: counts and the
+partner's relationship are subquery annotations, delegated access is read for a whole page at once.
+"""
+from __future__ import annotations
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from customers.models import Customer, ResellerRelationship
+from customers.selectors import acting_partner_id, customers_visible_to
+from delegation.models import DapGrant, GdapRelationship
+from delegation.selectors import delegated_access_for
+from subscriptions.models import SubscriptionStatus
+from subscriptions.selectors import subscriptions_visible_to
+
+
+def customer_rows_for(actor, *, search: str = "") -> QuerySet[Customer]:
+    """The actor's customers for the list page, optionally filtered by company name or domain.
+
+    Each row carries ``subscription_count`` (the actor's visible, not cancelled subscriptions) and
+    ``relationship`` (this partner's relationship to the customer, or None for an operator).
+    """
+    queryset = customers_visible_to(actor)
+    if search:
+        queryset = queryset.filter(Q(company_name__icontains=search) | Q(domain__icontains=search))
+    counts = (subscriptions_visible_to(actor).filter(customer=OuterRef("pk"))
+              .exclude(status=SubscriptionStatus.DELETED)
+              .order_by().values("customer").annotate(total=Count("pk")).values("total"))
+    queryset = queryset.annotate(
+        subscription_count=Coalesce(Subquery(counts, output_field=IntegerField()), Value(0)))
+    partner_id = acting_partner_id(actor)
+    if partner_id is not None:
+        relationship = (ResellerRelationship.objects.filter(partner_id=partner_id, customer=OuterRef("pk"))
+                        .values("relationship")[:1])
+        queryset = queryset.annotate(relationship=Subquery(relationship))
+    return queryset.order_by("company_name", "pk")
+
+
+def attach_delegated_access(actor, customers) -> list[Customer]:
+    """Set ``customer.delegated_access`` (a ``DelegatedAccess`` or None) on each row: two queries per page."""
+    customers = list(customers)
+    partner_id = acting_partner_id(actor)
+    access = {}
+    if partner_id is not None and customers:
+        access = delegated_access_for(partner_id=partner_id, customer_ids=[c.pk for c in customers])
+    for customer in customers:
+        customer.delegated_access = access.get(customer.pk)
+    return customers
+
+
+def customer_delegation_for(actor, customer) -> dict:
+    """The partner's delegated admin state with one customer: DAP grant, GDAP relationships, summary."""
+    partner_id = acting_partner_id(actor)
+    if partner_id is None:
+        return {"access": None, "dap": None, "gdap": []}
+    return {
+        "access": attach_delegated_access(actor, [customer])[0].delegated_access,
+        "dap": DapGrant.objects.filter(partner_id=partner_id, customer=customer).first(),
+        "gdap": list(GdapRelationship.objects.filter(partner_id=partner_id, customer=customer)
+                     .order_by("-created_date_time")),
+    }
+
+
+def partner_relationship_for(actor, customer) -> ResellerRelationship | None:
+    partner_id = acting_partner_id(actor)
+    if partner_id is None:
+        return None
+    return ResellerRelationship.objects.filter(partner_id=partner_id, customer=customer).first()

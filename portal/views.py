@@ -1,0 +1,68 @@
+"""The partner web portal: home, the customer list and a customer's page (thin views over selectors)."""
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, ListView
+
+from customers.models import Customer, CustomerAdminRole
+from customers.selectors import acting_partner_id, customer_for
+from subscriptions.selectors import subscription_list_for_customer
+
+from .forms import CustomerSearchForm
+from .selectors import attach_delegated_access, customer_delegation_for, customer_rows_for, partner_relationship_for
+
+ADMIN_CENTER_URL = "/admin-center/"
+
+
+@login_required
+def home(request):
+    """Partner users and operators go to their customers; customer admins are pointed to their admin center."""
+    user = request.user
+    if user.is_superuser or acting_partner_id(user) is not None:
+        return redirect("portal:customer_list")
+    is_customer_admin = CustomerAdminRole.objects.filter(user=user).exists()
+    return render(request, "portal/home.html", {
+        "is_customer_admin": is_customer_admin, "admin_center_url": ADMIN_CENTER_URL,
+    })
+
+
+class CustomerListView(LoginRequiredMixin, ListView):
+    template_name = "portal/customer_list.html"
+    context_object_name = "customers"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.form = CustomerSearchForm(self.request.GET or None)
+        return customer_rows_for(self.request.user, search=self.form.search_term() if self.form.is_bound else "")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["customers"] = attach_delegated_access(self.request.user, context["page_obj"].object_list)
+        context["form"] = self.form
+        context["search"] = self.form.search_term() if self.form.is_bound else ""
+        context["is_partner_user"] = acting_partner_id(self.request.user) is not None
+        return context
+
+
+class CustomerDetailView(LoginRequiredMixin, DetailView):
+    template_name = "portal/customer_detail.html"
+    context_object_name = "customer"
+
+    def get_object(self, queryset=None):
+        try:
+            return customer_for(self.request.user, tenant_id=self.kwargs["tenant_id"])
+        except Customer.DoesNotExist:
+            raise Http404(_("No customer with this tenant id is visible to you."))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, customer = self.request.user, self.object
+        context.update(
+            subscriptions=subscription_list_for_customer(user, customer),
+            relationship=partner_relationship_for(user, customer),
+            delegation=customer_delegation_for(user, customer),
+            is_partner_user=acting_partner_id(user) is not None,
+        )
+        return context

@@ -1,0 +1,19 @@
+"""End-to-end tests: real HTTP against pytest-django's ``live_server`` (they run in the normal suite).
+
+They use transactional databases (``serialized_rollback`` restores the catalog the data migration loaded).
+"""
+import pytest
+
+from accounts.models import ApiToken
+from tests.api.conftest import make_upgradable
+
+E2E_DB = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture
+def world(partner, sales_agent):
+    """An upgradable subscription (10 seats, 5 licensed users) and the agent's raw Bearer token."""
+    upgradable = make_upgradable(partner=partner, agent=sales_agent, seats=10, licensed=5)
+    _token, raw = ApiToken.issue(user=sales_agent)
+    upgradable.raw_token = raw
+    return upgradable

@@ -1,0 +1,53 @@
+"""Reads of the upgrades app: upgrade options of a subscription and the operations an actor may see.
+
+Every function takes the actor first and scopes through ``subscriptions.selectors``: another partner's
+subscription (or one this partner did not sell) answers ``NotFound``.
+
+Code 7 (no upgrade path): :func:`upgrade_options_for` answers an EMPTY list for a source without matrix
+rows (there is no target to build an option for); :func:`source_upgrade_errors` explains why (code 7 and any
+other source-level reason), :func:`upgrade_option_for` answers an option carrying code 7, and
+``services.subscription_upgrade`` raises ``UpgradeNotEligible`` with code 7.
+"""
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from subscriptions.selectors import subscriptions_visible_to
+
+from .eligibility.context import load_context
+from .eligibility.engine import evaluate, evaluate_all, source_errors
+from .eligibility.types import UpgradeError, UpgradeOption
+from .models import UpgradeOperation
+
+
+def upgrade_options_for(*, actor, subscription, billing_cycle: str | None = None) -> list[UpgradeOption]:
+    """One option per matrix target of the source's market (eligible or not), in matrix order.
+
+    ``subscription``: a ``Subscription`` or its id. Fixed query count (see ``eligibility.context``).
+    """
+    loaded = load_context(actor=actor, subscription=subscription, billing_cycle=billing_cycle)
+    return evaluate_all(loaded.ctx, target_offers=loaded.offers)
+
+
+def upgrade_option_for(*, actor, subscription, target_offer_id: str, billing_cycle: str | None = None) -> UpgradeOption:
+    """The option for one requested target; a target outside the matrix (or the catalog) carries code 8."""
+    target_offer_id = str(target_offer_id or "")
+    loaded = load_context(actor=actor, subscription=subscription, billing_cycle=billing_cycle,
+                          extra_target_ids=(target_offer_id,))
+    return evaluate(loaded.ctx, target_offer_id, target_offer=loaded.offers.get(target_offer_id))
+
+
+def source_upgrade_errors(*, actor, subscription) -> tuple[UpgradeError, ...]:
+    """Reasons that block every target of this subscription (empty when some target may be possible)."""
+    return source_errors(load_context(actor=actor, subscription=subscription).ctx)
+
+
+def upgrade_operations_visible_to(actor) -> QuerySet[UpgradeOperation]:
+    """Operations on subscriptions the actor may read."""
+    return UpgradeOperation.objects.filter(source__in=subscriptions_visible_to(actor))
+
+
+def upgrade_operation_for(actor, *, operation_id) -> UpgradeOperation:
+    """One operation with its subscriptions and history; ``UpgradeOperation.DoesNotExist`` (→ 404) otherwise."""
+    return (upgrade_operations_visible_to(actor).select_related("source__offer", "target__offer", "target_offer")
+            .prefetch_related("status_changes", "billing_entries").get(pk=operation_id))
