@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "api",
     "notifications",
     "direct",
+    "bulk",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,94 @@
+"""Upgrade batches: many CSP upgrades (or eligibility checks, ``dry_run``) requested in one call.
+
+A batch's items run independently (``bulk.tasks``: one Celery task per chunk of positions), each through
+``upgrades.services.subscription_upgrade`` in its own transaction: one failure never undoes another.
+An item is claimed with a conditional ``UPDATE ... WHERE status='pending'`` so a retried or duplicated
+chunk task never runs it twice.
+"""
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class BatchStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    PARTIALLY_SUCCEEDED = "partially_succeeded", _("Partially succeeded")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ItemStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_BATCH_STATUSES = (BatchStatus.QUEUED, BatchStatus.RUNNING)
+OPEN_ITEM_STATUSES = (ItemStatus.PENDING, ItemStatus.RUNNING)
+
+
+class UpgradeBatch(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    partner = models.ForeignKey("partners.Partner", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="upgrade_batches",
+                                help_text=_("The acting partner (empty for a platform operator's batch)."))
+    created_by_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="upgrade_batches", verbose_name=_("created by user"))
+    created_by_application_id = models.CharField(_("created by application id"), max_length=64, blank=True,
+                                                 help_text=_("Set for app-only tokens (no user context)."))
+    dry_run = models.BooleanField(_("dry run"), default=False,
+                                  help_text=_("Evaluate eligibility only; nothing is changed."))
+    status = models.CharField(_("status"), max_length=24, choices=BatchStatus.choices, default=BatchStatus.QUEUED)
+    total_items = models.PositiveIntegerField(_("items"), default=0)
+    correlation_id = models.CharField(_("correlation id"), max_length=64, blank=True)
+    request_id = models.CharField(_("request id"), max_length=200, blank=True)
+    created = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    started = models.DateTimeField(_("started"), null=True, blank=True)
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("upgrade batch")
+        verbose_name_plural = _("upgrade batches")
+        indexes = [models.Index(fields=["partner", "created"])]
+
+    def __str__(self):
+        kind = _("dry run") if self.dry_run else _("upgrade")
+        return f"{kind} {self.pk} ({self.status}, {self.total_items})"
+
+
+class UpgradeBatchItem(models.Model):
+    batch = models.ForeignKey(UpgradeBatch, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField(_("position"), help_text=_("0-based index in the request's items."))
+    # Ids as the client sent them (not foreign keys: an id may be unknown or outside the actor's scope).
+    customer_tenant_id = models.UUIDField(_("customer tenant id"))
+    subscription_id = models.UUIDField(_("subscription id"))
+    target_offer_id = models.CharField(_("target offer id"), max_length=64)
+    quantity = models.PositiveIntegerField(_("seats"), null=True, blank=True)
+    upgrade_type = models.CharField(_("upgrade type"), max_length=32, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=ItemStatus.choices, default=ItemStatus.PENDING)
+    result = models.JSONField(_("result"), default=dict, blank=True,
+                              help_text=_("The UpgradeResult (upgrade errors included); ``fault`` for other errors."))
+    operation = models.ForeignKey("upgrades.UpgradeOperation", null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+", verbose_name=_("upgrade operation"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created = models.DateTimeField(_("created"), default=timezone.now)
+    started = models.DateTimeField(_("started"), null=True, blank=True)
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["batch", "position"]
+        verbose_name = _("upgrade batch item")
+        constraints = [models.UniqueConstraint(fields=["batch", "position"], name="unique_upgrade_batch_position")]
+        indexes = [models.Index(fields=["batch", "status"])]
+
+    def __str__(self):
+        return f"#{self.position} {self.subscription_id} → {self.target_offer_id} ({self.status})"
