@@ -1,0 +1,122 @@
+"""Creating and cancelling upgrade batches (the rules; ``bulk.processing`` runs the items).
+
+``upgrade_batch_create`` stores the batch and ALL its items in a fixed number of queries (``rows.insert_rows``)
+and enqueues one Celery task per chunk of ``CHUNK_SIZE`` positions once the transaction commits.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customers.selectors import acting_partner_id
+from partnercenter.errors import Conflict, InvalidInput
+from partners.roles import Capability, require
+
+from .models import OPEN_BATCH_STATUSES, BatchStatus, ItemStatus, UpgradeBatch, UpgradeBatchItem
+from .rows import insert_rows
+
+MAX_BATCH_ITEMS = 10_000
+CHUNK_SIZE = 100
+
+
+@dataclass(frozen=True)
+class BatchItemSpec:
+    """One requested upgrade (shape already validated by the caller)."""
+
+    customer_tenant_id: uuid.UUID
+    subscription_id: uuid.UUID
+    target_offer_id: str
+    quantity: int | None = None
+    upgrade_type: str | None = None
+
+
+def fault(*, code: int, error_name: str, description: str, data: Sequence[str] = ()) -> dict:
+    """A ServiceFault-shaped error stored on an item (``result["fault"]``)."""
+    return {"code": int(code), "errorName": error_name, "description": str(description),
+            "data": [str(line) for line in data]}
+
+
+def _duplicate_result(spec: BatchItemSpec, first_position: int) -> dict:
+    return {"sourceSubscriptionId": str(spec.subscription_id), "targetSubscriptionId": None, "upgradeType": "none",
+            "upgradeErrors": [], "licenseErrors": [], "status": ItemStatus.SKIPPED.value,
+            "fault": fault(code=409, error_name="duplicate_item",
+                           description=_("items[%(first)d] already upgrades this subscription in this batch.")
+                           % {"first": first_position})}
+
+
+def _actor_fields(actor) -> dict:
+    if getattr(actor, "is_application", False):
+        return {"created_by_user": None, "created_by_application_id": str(actor.application_id)}
+    return {"created_by_user": actor, "created_by_application_id": ""}
+
+
+def upgrade_batch_create(*, actor, items: Sequence[BatchItemSpec], dry_run: bool = False,
+                         correlation_id: str = "", request_id: str = "") -> UpgradeBatch:
+    """Store a batch and its items, then (on commit) enqueue its chunks. Fixed query count for any size.
+
+    In a real batch a subscription listed twice runs once: later occurrences are ``skipped``. A dry run
+    evaluates every item (the same subscription may be checked against several targets).
+    """
+    require(actor, Capability.UPGRADE)
+    if not 1 <= len(items) <= MAX_BATCH_ITEMS:
+        raise InvalidInput(_("must hold 1 to %(max)d items (got %(count)d).")
+                           % {"max": MAX_BATCH_ITEMS, "count": len(items)}, field="items")
+    now = timezone.now()
+    batch = UpgradeBatch(partner_id=acting_partner_id(actor), dry_run=bool(dry_run), total_items=len(items),
+                         correlation_id=(correlation_id or "")[:64], request_id=(request_id or "")[:200], created=now,
+                         **_actor_fields(actor))
+    first_seen: dict[uuid.UUID, int] = {}
+    rows = []
+    for position, spec in enumerate(items):
+        row = UpgradeBatchItem(batch=batch, position=position, customer_tenant_id=spec.customer_tenant_id,
+                               subscription_id=spec.subscription_id, target_offer_id=spec.target_offer_id,
+                               quantity=spec.quantity, upgrade_type=spec.upgrade_type or "", created=now)
+        first = first_seen.setdefault(spec.subscription_id, position)
+        if not dry_run and first != position:
+            row.status, row.result, row.finished = ItemStatus.SKIPPED, _duplicate_result(spec, first), now
+        rows.append(row)
+    with transaction.atomic():
+        batch.save(force_insert=True)
+        insert_rows(UpgradeBatchItem, rows)
+        batch_id, total = str(batch.pk), len(rows)
+        transaction.on_commit(lambda: upgrade_batch_enqueue(batch_id=batch_id, total=total))
+    return batch
+
+
+def chunk_bounds(total: int, size: int = CHUNK_SIZE) -> list[tuple[int, int]]:
+    """``[(first_position, last_position_exclusive), ...]`` covering ``0..total``."""
+    return [(start, min(start + size, total)) for start in range(0, total, size)]
+
+
+def upgrade_batch_enqueue(*, batch_id: str, total: int) -> None:
+    """One Celery task per chunk (eager in development: they run here and now)."""
+    from .tasks import process_upgrade_batch_chunk
+
+    for first, last in chunk_bounds(total):
+        process_upgrade_batch_chunk.delay(batch_id, first, last)
+
+
+def upgrade_batch_cancel(*, actor, batch: UpgradeBatch) -> UpgradeBatch:
+    """Cancel the items that have not started (running ones finish). Cancelling twice is harmless;
+    a batch that already finished answers ``Conflict``. ``batch`` must come from ``selectors.upgrade_batch_for``."""
+    require(actor, Capability.UPGRADE)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = UpgradeBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status == BatchStatus.CANCELLED:
+            return locked
+        if locked.status not in OPEN_BATCH_STATUSES:
+            raise Conflict(_("The batch has already finished (%(status)s): there is nothing left to cancel.")
+                           % {"status": locked.status}, field="status", error_name="batch_finished")
+        items = UpgradeBatchItem.objects.filter(batch_id=locked.pk)
+        items.filter(status=ItemStatus.PENDING).update(status=ItemStatus.CANCELLED, finished=now)
+        still_running = items.filter(status=ItemStatus.RUNNING).exists()
+        locked.status = BatchStatus.CANCELLED
+        locked.finished = None if still_running else now
+        locked.save(update_fields=["status", "finished"])
+    return locked
