@@ -29,4 +29,5 @@ urlpatterns = [
     path("auditrecords", AuditRecordListView.as_view(), name="auditrecord-list"),
     path("", include("delegation.api.urls")),  # delegatedAdminRelationships (issue 4)
     path("me/", include("direct.api.urls")),  # customer admins: the direct flow (issue 5)
+    path("", include("bulk.api.urls")),  # upgradeBatches, upgradeEligibility (bulk extensions)
 ]

@@ -8,12 +8,15 @@ from __future__ import annotations
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from catalog.models import ServiceFamily
 from customers.models import Customer, ResellerRelationship
 from customers.selectors import acting_partner_id, customers_visible_to
 from delegation.models import DapGrant, GdapRelationship
 from delegation.selectors import delegated_access_for
-from subscriptions.models import SubscriptionStatus
+from subscriptions.models import Channel, Subscription, SubscriptionStatus
 from subscriptions.selectors import subscriptions_visible_to
+from upgrades.models import UpgradeOperation
+from upgrades.selectors import upgrade_operations_visible_to
 
 
 def customer_rows_for(actor, *, search: str = "") -> QuerySet[Customer]:
@@ -68,3 +71,23 @@ def partner_relationship_for(actor, customer) -> ResellerRelationship | None:
     if partner_id is None:
         return None
     return ResellerRelationship.objects.filter(partner_id=partner_id, customer=customer).first()
+
+
+def upgradable_subscription_for(actor, customer, *, subscription_id) -> Subscription:
+    """One subscription of ``customer`` the actor sold (channel csp through a managed partner), with its
+    offer and partner, and its assigned-license count; ``Subscription.DoesNotExist`` (→ 404) otherwise."""
+    return (subscriptions_visible_to(actor).filter(customer=customer, channel=Channel.CSP, partner__isnull=False)
+            .select_related("offer", "partner", "customer").annotate(assigned_count=Count("assignments"))
+            .get(pk=subscription_id))
+
+
+def upgrade_operation_rows_for(actor) -> QuerySet[UpgradeOperation]:
+    """The "Upgrades" list: the actor's operations, newest first, with what a row shows (one query a page)."""
+    return (upgrade_operations_visible_to(actor)
+            .select_related("source__offer", "target_offer", "customer", "target")
+            .order_by("-created", "pk"))
+
+
+def family_names() -> dict[str, str]:
+    """Service family code → display name, to label the families listed in affected accounts (one query)."""
+    return dict(ServiceFamily.objects.values_list("code", "name"))

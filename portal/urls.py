@@ -1,10 +1,16 @@
 from django.urls import path
 
-from . import views
+from . import upgrade_views, views
 
 app_name = "portal"
+wizard = "customers/<uuid:tenant_id>/subscriptions/<uuid:subscription_id>/upgrade/"
 urlpatterns = [
     path("", views.home, name="home"),
     path("customers/", views.CustomerListView.as_view(), name="customer_list"),
     path("customers/<uuid:tenant_id>/", views.CustomerDetailView.as_view(), name="customer_detail"),
+    path(wizard, upgrade_views.upgrade_targets, name="upgrade_targets"),
+    path(wizard + "details/", upgrade_views.upgrade_details, name="upgrade_details"),
+    path(wizard + "review/", upgrade_views.upgrade_review, name="upgrade_review"),
+    path("upgrades/", upgrade_views.UpgradeListView.as_view(), name="upgrade_list"),
+    path("upgrades/<uuid:operation_id>/", upgrade_views.upgrade_result, name="upgrade_result"),
 ]

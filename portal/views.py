@@ -1,4 +1,6 @@
-"""The partner web portal: home, the customer list and a customer's page (thin views over selectors)."""
+"""The partner web portal: home, the customer list and a customer's page (thin views over selectors).
+
+The upgrade wizard, result and list pages are in ``portal.upgrade_views``."""
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
@@ -9,6 +11,7 @@ from django.views.generic import DetailView, ListView
 from customers.models import Customer, CustomerAdminRole
 from customers.selectors import acting_partner_id, customer_for
 from subscriptions.selectors import subscription_list_for_customer
+from upgrades.preview import upgrade_states_for
 
 from .forms import CustomerSearchForm
 from .selectors import attach_delegated_access, customer_delegation_for, customer_rows_for, partner_relationship_for
@@ -59,8 +62,13 @@ class CustomerDetailView(LoginRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, customer = self.request.user, self.object
+        subscriptions = list(subscription_list_for_customer(user, customer))
+        # Upgrade icons: the states of every row in a fixed number of queries (none per row).
+        states = upgrade_states_for(actor=user, subscriptions=subscriptions)
+        for subscription in subscriptions:
+            subscription.upgrade_state = states.get(subscription.pk)
         context.update(
-            subscriptions=subscription_list_for_customer(user, customer),
+            subscriptions=subscriptions,
             relationship=partner_relationship_for(user, customer),
             delegation=customer_delegation_for(user, customer),
             is_partner_user=acting_partner_id(user) is not None,

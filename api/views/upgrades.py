@@ -33,7 +33,8 @@ class UpgradeView(PartnerCenterAPIView):
             raise InvalidInput(_("must be monthly or annual."), field="billingCycle")
         options = upgrade_options_for(actor=request.user, subscription=self.subscription,
                                       billing_cycle=billing_cycle)
-        offers = {o.pk: o for o in offer_queryset().filter(pk__in=[opt.target_offer.pk for opt in options if opt.target_offer])}
+        target_ids = [option.target_offer.pk for option in options if option.target_offer is not None]
+        offers = {offer.pk: offer for offer in offer_queryset().filter(pk__in=target_ids)}
         items = UpgradeSerializer(options, many=True, context={"offers": offers}).data
         return Response(collection_body(items))
 

@@ -11,7 +11,7 @@ from audit.models import OperationType
 from audit.services import audit_record_create
 from customers.models import Customer, CustomerAdminRole, ResellerRelationship, TenantUser
 from delegation.models import DapGrant, GdapAccessAssignment, GdapRelationship
-from partners.models import Partner, PartnerRoleAssignment, SecurityGroup
+from partners.models import Partner, PartnerRole, PartnerRoleAssignment, SecurityGroup
 from subscriptions.models import LicenseAssignment, Subscription
 
 from .plan import ImportPlan
@@ -116,9 +116,25 @@ def apply_plan(plan: ImportPlan, *, actor) -> ImportSummary:
          ex["assignments"], key_fields=("user_id", "subscription_id"))
 
     if summary.changed:
+        _sync_access(partner_ids=set(partner_pk.values()), customer_ids=set(customer_pk.values()),
+                     admin_user_ids={user_pk[u] for u, role in plan.user_roles if role == PartnerRole.GLOBAL_ADMIN})
         audit_record_create(actor=actor, operation_type=OperationType.IMPORT_TENANTS, resource_type="tenant_import",
                             new={"customers": len(plan.customers), "counts": summary.as_dict()})
     return summary
+
+
+def _sync_access(*, partner_ids: set, customer_ids: set, admin_user_ids: set) -> None:
+    """Bulk writes bypass model signals: recompute the guardian grants of the imported partners and customers and
+    the Django admin access of imported partner global admins, through the services that own those rules."""
+    from delegation.services import grants_resync
+    from partners.services import partner_user_sync_admin_access
+
+    if partner_ids:
+        grants_resync(partner=partner_ids, customer=customer_ids or None)
+    if customer_ids:
+        grants_resync(customer=customer_ids, memberships=False)
+    for user in User.objects.filter(pk__in=admin_user_ids):
+        partner_user_sync_admin_access(user)
 
 
 def _without(values: dict, *names: str) -> dict:

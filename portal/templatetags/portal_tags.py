@@ -1,4 +1,6 @@
 """Small presentation helpers for the portal templates."""
+from decimal import Decimal, InvalidOperation
+
 from django import template
 
 register = template.Library()
@@ -10,6 +12,7 @@ BADGE_STYLES = {
     "progressing": "info", "expiring": "warning", "suspended": "warning", "terminationRequested": "warning",
     "terminating": "warning", "expired": "neutral", "disabled": "neutral", "deleted": "neutral",
     "terminated": "neutral", "none": "neutral", "failed": "danger", "declined": "danger", "error": "danger",
+    "in_progress": "info", "awaiting_credit_check": "warning",
 }
 
 
@@ -37,3 +40,44 @@ def is_customer_admin(context) -> bool:
     if not hasattr(request, "_portal_is_customer_admin"):
         request._portal_is_customer_admin = user.customer_admin_roles.exists()
     return request._portal_is_customer_admin
+
+
+@register.filter
+def money(amount, currency="") -> str:
+    """``1234.5`` → ``1,234.50 USD`` (a minus sign for credits); empty for None."""
+    if amount in (None, ""):
+        return ""
+    try:
+        value = Decimal(str(amount)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        return str(amount)
+    sign = "−" if value < 0 else ""
+    return f"{sign}{abs(value):,.2f} {currency}".strip()
+
+
+@register.filter
+def error_label(code) -> str:
+    """An upgrade error code (number or ``UpgradeErrorCode``) → ``3 · conflicting_service_types``."""
+    from upgrades.eligibility.types import UpgradeErrorCode
+
+    try:
+        code = UpgradeErrorCode(int(code))
+    except (TypeError, ValueError):
+        return str(code)
+    return f"{int(code)} · {code.error_name}"
+
+
+@register.filter
+def get_item(mapping, key):
+    """``mapping[key]`` in a template (None when missing)."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
+
+
+@register.filter
+def labels(codes, names) -> str:
+    """``["office_apps", "sharepoint"]`` + ``{code: name}`` → ``"Office apps, SharePoint"`` (unknown codes as is)."""
+    names = names or {}
+    return ", ".join(str(names.get(code, code)) for code in codes or ())

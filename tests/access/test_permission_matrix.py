@@ -121,14 +121,38 @@ def api(*, partner: Expect | int = 403, customer: Expect | int = 403, anonymous:
     return web(partner=partner, customer=customer, anonymous=anonymous)
 
 
+def scope_then_roles(allowed, *, in_scope_status: int = 200) -> Expect:
+    """Out-of-scope objects answer 404 first; inside the scope, a role not allowed answers 403."""
+    allowed = set(allowed)
+
+    def expect(actor, scope, ctx):
+        if scope != "own":
+            return 404
+        return in_scope_status if role_of(actor)[1] in allowed else 403
+    return expect
+
+
+def scoped_post_only(rule: Expect) -> Expect:
+    """A POST-only URL whose view checks sign-in, role and scope first: GET answers 405 only where the actor
+    would have been let in (``rule`` says 200), else what ``rule`` says (302/401/403/404)."""
+    def expect(actor, scope, ctx):
+        status = rule(actor, scope, ctx)
+        return 405 if status == 200 else status
+    return expect
+
+
 def admin_rule(kind: str) -> Expect:
     """Django admin: only staff get in (non-staff and anonymous → 302 to the admin sign-in). A partner
     global admin is staff (``partners.services.partner_user_sync_admin_access``) with the model permissions
     the admin grants; object pages of another partner's (or an unrelated) object redirect (302, "not found")."""
     def expect(actor, scope, ctx):
         user = ctx.users.get(actor)
+        if kind == "login":
+            return 302 if (user is not None and user.is_staff) else 200  # staff go on to the index
         if user is None or not user.is_staff:
             return 302
+        if kind == "logout":
+            return 405
         return ctx.admin_staff_expectation(user, kind, scope, ctx.current_entry)
     return expect
 
@@ -145,10 +169,17 @@ RULES: list[tuple[str, Expect]] = [
     # -- sign-in
     ("login", fixed(200)),
     ("logout", POST_ONLY),
-    # -- partner portal
+    # -- partner portal (customer admins see their own tenant here too: customers_visible_to)
     ("portal:home", web(partner=302, customer=200)),
-    ("portal:customer_list", web(partner=200, customer=403)),
-    ("portal:customer_detail", web(partner=roles(ALL_PARTNER, scoped=True), customer=404)),
+    ("portal:customer_list", web(partner=200, customer=200)),
+    ("portal:customer_detail", web(partner=roles(ALL_PARTNER, scoped=True), customer=roles(ANY_CUSTOMER_ADMIN,
+                                                                                        scoped=True))),
+    ("portal:upgrade_list", web(partner=200, customer=200)),     # each sees the operations in their scope
+    ("portal:upgrade_result", web(partner=404, customer=404)),  # no such operation in any scope
+    ("portal:upgrade_targets", web(partner=scope_then_roles(UPGRADE_ROLES), customer=scope_then_roles(()))),
+    # details/review need a chosen target (a plain GET answers 409 "choose a target first")
+    ("portal:upgrade_*", web(partner=scope_then_roles(UPGRADE_ROLES, in_scope_status=409),
+                             customer=scope_then_roles(()))),
     # -- delegated admin (partner pages)
     ("delegation:list", web(partner=200, customer=403)),
     ("delegation:create", web(partner=roles(GDAP_ROLES), customer=403)),
@@ -170,46 +201,53 @@ RULES: list[tuple[str, Expect]] = [
     # -- notifications
     ("notifications:list", web(partner=200, customer=200)),
     ("notifications:mark_read", POST_ONLY),
-    # -- the direct-purchase admin center (customer tenant admins of their own tenant)
-    ("direct:home", web(partner=200, customer=200)),
+    # -- the direct-purchase admin center (customer tenant admins of their own tenant; partners get 404)
+    ("direct:home", web(partner=200, customer=302)),  # a single-tenant admin goes straight to their tenant
     ("direct:order", web(partner=404, customer=404)),  # no such order in any scope
-    ("direct:cancel", POST_ONLY),
-    ("direct:purchase", web(partner=404, customer=roles(ANY_CUSTOMER_ADMIN, scoped=True))),
-    ("direct:licenses_move", web(partner=404, customer=roles(ANY_CUSTOMER_ADMIN, scoped=True))),
+    ("direct:cancel", scoped_post_only(web(partner=404, customer=roles(ANY_CUSTOMER_ADMIN, scoped=True)))),
+    # the own customer's subscription is a CSP one: the direct cart refuses it with a 400 naming the reason
+    ("direct:cart", web(partner=404, customer=lambda a, s, c: 400 if s == "own" else 404)),
+    ("direct:checkout", web(partner=404, customer=lambda a, s, c: 400 if s == "own" else 404)),
     ("direct:*", web(partner=404, customer=roles(ANY_CUSTOMER_ADMIN, scoped=True))),
-    # -- /v1/ API (Bearer token of the actor)
-    ("api:schema", api(partner=200, customer=200)),
-    ("api:docs", api(partner=200, customer=200)),
-    ("api:redoc", api(partner=200, customer=200)),
+    # -- /v1/ API (Bearer token of the actor); schema and docs are public
+    ("api:schema", fixed(200)),
+    ("api:docs", fixed(200)),
+    ("api:redoc", fixed(200)),
     ("api:customer-list", api(partner=200)),
-    ("api:offer-list", api(partner=200)),
+    ("api:offer-list", api(partner=200)),          # queried with ?country=US (QUERY below)
     ("api:offer-detail", api(partner=200)),
-    ("api:auditrecord-list", api(partner=200)),
+    ("api:auditrecord-list", api(partner=200)),    # queried with ?startDate=2020-01-01
     ("api:subscription-upgrades", api(partner=roles(UPGRADE_ROLES, scoped=True))),
     ("api:customer-*", api(partner=roles(ALL_PARTNER, scoped=True))),
     ("api:subscription-*", api(partner=roles(ALL_PARTNER, scoped=True))),
+    ("api:upgradebatch-list", api(partner=roles(UPGRADE_ROLES))),
+    ("api:upgradebatch-cancel", api(partner=405, customer=405)),  # POST-only: 405 right after authentication
+    ("api:upgradebatch-*", api(partner=lambda a, sc, c: 404 if role_of(a)[1] in UPGRADE_ROLES else 403)),
+    ("api:upgrade-eligibility", api(partner=405, customer=405)),
     ("api:delegatedadminrelationship-list", api(partner=200)),
-    ("api:delegatedadminrelationship-requests", POST_ONLY),
+    # PartnerCenterAPIView answers 405 for a method the view lacks right after authentication
+    ("api:delegatedadminrelationship-requests", api(partner=405, customer=405)),
     ("api:delegatedadminrelationship-detail", api(partner=roles(ALL_PARTNER, scoped=True))),
     ("api:accessassignment-*", api(partner=roles(ALL_PARTNER, scoped=True))),
     ("api:me-customers", api(partner=403, customer=200)),
     ("api:me-order", api(partner=403, customer=404)),
-    ("api:me-upgrade-order", POST_ONLY),
-    ("api:me-purchase", POST_ONLY),
-    ("api:me-license-moves", POST_ONLY),
+    ("api:me-cart", scoped_post_only(api(partner=403, customer=roles(ANY_CUSTOMER_ADMIN, scoped=True)))),
+    ("api:me-upgrade-order", scoped_post_only(api(partner=403, customer=roles(ANY_CUSTOMER_ADMIN, scoped=True)))),
+    ("api:me-purchase", scoped_post_only(api(partner=403, customer=roles(ANY_CUSTOMER_ADMIN, scoped=True)))),
+    ("api:me-license-moves", scoped_post_only(api(partner=403, customer=roles(ANY_CUSTOMER_ADMIN, scoped=True)))),
     ("api:me-*", api(partner=403, customer=roles(ANY_CUSTOMER_ADMIN, scoped=True))),
     ("route:^v1(/.*)?$", fixed(404)),  # the JSON 404 for unknown /v1/ paths
-    # -- Django admin
+    # -- Django admin (staff only; partner global admins are staff with their admin's model permissions)
     ("admin:index", admin_rule("index")),
     ("admin:app_list", admin_rule("app_list")),
-    ("admin:login", fixed(200)),   # the admin sign-in page (staff are redirected: see Ctx)
-    ("admin:logout", POST_ONLY),
+    ("admin:login", admin_rule("login")),
+    ("admin:logout", admin_rule("logout")),
     ("admin:password_change", admin_rule("password_change")),
     ("admin:password_change_done", admin_rule("password_change")),
     ("admin:jsi18n", admin_rule("jsi18n")),
     ("admin:autocomplete", admin_rule("autocomplete")),
     ("admin:view_on_site", admin_rule("view_on_site")),
-    ("admin:auth_user_password_change", admin_rule("object_change")),
+    ("admin:auth_user_password_change", admin_rule("password_of_user")),
     ("admin:*_changelist", admin_rule("changelist")),
     ("admin:*_add", admin_rule("add")),
     ("admin:*_change", admin_rule("object_change")),
@@ -217,6 +255,10 @@ RULES: list[tuple[str, Expect]] = [
     ("admin:*_delete", admin_rule("object_delete")),
     ("route:admin/*", admin_rule("unnamed")),
 ]
+
+
+# Query strings a URL needs to answer 200 (required parameters).
+QUERY = {"api:offer-list": "?country=US", "api:auditrecord-list": "?startDate=2020-01-01"}
 
 
 def rule_for(entry: Entry) -> Expect | None:
@@ -300,7 +342,7 @@ class Ctx:
             "customer_id": str(c.tenant_id), "tenant_id": c.tenant_id,
             "subscription_id": self.subscriptions[scope].pk, "relationship_id": self.relationships[scope],
             "assignment_id": self.assignments[scope], "grant_id": self.dap[scope],
-            "order_id": MISSING_UUID, "offer_id": "o365-e5", "target_offer_id": "o365-e5",
+            "order_id": MISSING_UUID, "batch_id": MISSING_UUID, "operation_id": MISSING_UUID, "offer_id": "o365-e5", "target_offer_id": "o365-e5",
             "uidb64": "MQ", "token": "not-a-token",
         }
         if "user_id" in entry.kwargs:
@@ -338,7 +380,7 @@ class Ctx:
 
     def url(self, entry: Entry, scope: str) -> str:
         if entry.name:
-            return reverse(entry.name, kwargs=self.fill(entry, scope))
+            return reverse(entry.name, kwargs=self.fill(entry, scope)) + QUERY.get(entry.name, "")
         if entry.route == "^v1(/.*)?$":
             return "/v1/no-such-resource"
         return "/admin/customers/customer/999999/"
@@ -359,10 +401,12 @@ class Ctx:
         if kind == "add":
             return 200 if user.has_perm(f"{app}.add_{model}") else 403
         in_scope = label in self.admin_objects and scope == "own"
+        if kind == "password_of_user":
+            return 200 if in_scope and user.has_perm("accounts.change_user") else 404
+        if kind == "object_history" and not in_scope:
+            return 302  # the admin looks the object up (in the user's scope) before checking permissions
         needed = {"object_delete": "delete", "object_history": None, "object_change": None}[kind]
         allowed = can_view if needed is None else user.has_perm(f"{app}.{needed}_{model}")
-        if entry.name == "admin:auth_user_password_change":
-            allowed = user.has_perm("accounts.change_user")
         if not allowed:
             return 403
         return 200 if in_scope else 302
@@ -400,3 +444,8 @@ def test_permission_matrix(world):
                     mismatches.append(f"{entry.key:55} {actor:34} {scope:8} expected {expected} got {observed}")
     assert cells >= len(ACTORS) * len(SCOPES) * 50
     assert not mismatches, f"{len(mismatches)} of {cells} cells differ:\n" + "\n".join(mismatches)
+
+
+def test_a_new_url_without_a_rule_is_reported():
+    assert rule_for(Entry(key="newapp:thing", route="newapp/thing/", name="newapp:thing", kwargs=())) is None
+    assert rule_for(Entry(key="route:other/", route="other/", name=None, kwargs=())) is None

@@ -99,7 +99,8 @@ def test_not_eligible_target_is_400_with_upgrade_errors(api, upgradable):
 @pytest.mark.parametrize("body, field", [
     ({}, "targetOffer"), ({"targetOffer": "o365-e3"}, "targetOffer"), ({"targetOffer": {}}, "targetOffer.id"),
     ({"targetOffer": {"id": 12}, "quantity": "many"}, "quantity"),
-    ({**E3, "quantity": -3}, "quantity"), ({**E3, "quantity": 10**40}, "quantity"), ({**E3, "quantity": 2.5}, "quantity"),
+    ({**E3, "quantity": -3}, "quantity"), ({**E3, "quantity": 10**40}, "quantity"),
+    ({**E3, "quantity": 2.5}, "quantity"),
     ({**E3, "upgradeType": "sideways"}, "upgradeType"), ({**E3, "upgradeType": 7}, "upgradeType"),
     ({**E3, "upgradeType": True}, "upgradeType"), ({**E3, "billingCycle": "weekly"}, "billingCycle"),
     ([E3], "body"), ("upgrade", "body"),

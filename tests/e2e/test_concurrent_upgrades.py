@@ -2,8 +2,9 @@
 
 On PostgreSQL they really race (one connection per server thread): exactly one upgrade wins, the others
 answer 400 with ``concurrency_conflicts`` (4) or, once the winner committed, ``subscription_status_not_active``
-(2, plus 3: the customer now holds the target), or 409. On SQLite the test database is one in-memory connection shared by every server thread, so the
-requests are sent one after the other there; the same invariants must hold.
+(2, plus 3: the customer now holds the target), or 409. On SQLite the test database is one in-memory
+connection shared by every server thread, so the requests are sent one after the other there; the same
+invariants must hold.
 """
 import threading
 import uuid

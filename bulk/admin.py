@@ -1,0 +1,94 @@
+"""Django admin for upgrade batches: read-only (batches change only through ``bulk.services``).
+
+Operators see every batch, a partner global admin only their own partner's. The change page lists the first
+items (``LimitedInlineFormSet``); the item list has every item, searchable by subscription id.
+"""
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+from partnercenter.errors import DomainError
+from partners.admin_scoping import LimitedInlineFormSet, PartnerScopedAdmin, PartnerScopedInline
+
+from .models import UpgradeBatch, UpgradeBatchItem
+from .services import upgrade_batch_cancel
+
+ITEM_FIELDS = ("position", "customer_tenant_id", "subscription_id", "target_offer_id", "quantity", "upgrade_type",
+               "status", "attempts", "operation", "started", "finished", "result")
+
+
+class BatchItemFormSet(LimitedInlineFormSet):
+    limit = 50
+
+
+class UpgradeBatchItemInline(PartnerScopedInline, admin.TabularInline):
+    model = UpgradeBatchItem
+    formset = BatchItemFormSet
+    partner_lookup = "batch__partner"
+    extra = 0
+    can_delete = False
+    fields = ITEM_FIELDS
+    readonly_fields = ITEM_FIELDS
+    show_change_link = True
+    verbose_name_plural = _("items (the first 50; see Upgrade batch items for all)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(PartnerScopedAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(UpgradeBatch)
+class UpgradeBatchAdmin(ReadOnlyAdmin):
+    partner_lookup = "partner"
+    list_display = ("id", "created", "partner", "created_by_user", "created_by_application_id", "dry_run", "status",
+                    "total_items", "finished")
+    list_filter = ("status", "dry_run", ("partner", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("id", "correlation_id", "request_id", "created_by_user__username")
+    date_hierarchy = "created"
+    list_select_related = ("partner", "created_by_user")
+    readonly_fields = ("id", "partner", "created_by_user", "created_by_application_id", "dry_run", "status",
+                       "total_items", "correlation_id", "request_id", "created", "started", "finished")
+    inlines = [UpgradeBatchItemInline]
+    actions = ["cancel_batches"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(description=_("Cancel the items that have not started"))
+    def cancel_batches(self, request, queryset):
+        cancelled = 0
+        for batch in queryset:
+            try:
+                upgrade_batch_cancel(actor=request.user, batch=batch)
+                cancelled += 1
+            except (DomainError, PermissionDenied) as exc:
+                self.message_user(request, f"{batch.pk}: {exc}", messages.WARNING)
+        self.message_user(request, _("%(n)d batch(es) cancelled.") % {"n": cancelled}, messages.SUCCESS)
+
+
+@admin.register(UpgradeBatchItem)
+class UpgradeBatchItemAdmin(ReadOnlyAdmin):
+    partner_lookup = "batch__partner"
+    list_display = ("batch", "position", "subscription_id", "target_offer_id", "status", "attempts", "finished")
+    list_filter = ("status",)
+    search_fields = ("=batch__id", "=subscription_id", "=customer_tenant_id", "target_offer_id")
+    list_select_related = ("batch",)
+    readonly_fields = ("batch", *ITEM_FIELDS, "created")

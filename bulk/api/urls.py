@@ -1,0 +1,14 @@
+"""Included by ``api/urls.py`` under /v1/ (no trailing slash, like Partner Center's paths)."""
+from django.urls import path
+
+from . import views
+
+BATCH = "upgradeBatches/<str:batch_id>"
+
+urlpatterns = [
+    path("upgradeBatches", views.UpgradeBatchListView.as_view(), name="upgradebatch-list"),
+    path(BATCH, views.UpgradeBatchDetailView.as_view(), name="upgradebatch-detail"),
+    path(f"{BATCH}/items", views.UpgradeBatchItemListView.as_view(), name="upgradebatch-items"),
+    path(f"{BATCH}/cancel", views.UpgradeBatchCancelView.as_view(), name="upgradebatch-cancel"),
+    path("upgradeEligibility", views.UpgradeEligibilityView.as_view(), name="upgrade-eligibility"),
+]

@@ -1,0 +1,225 @@
+"""The "Upgrade now" wizard, the upgrade result page and the upgrades list (domain.md §5).
+
+Thin adapters: every decision is the upgrades app's (``upgrades.selectors`` for the options,
+``upgrades.preview`` for the review, ``upgrades.services`` for the upgrade). The wizard keeps its state in
+the query string (steps 1–3) and in hidden fields (the submit); a per-session token makes a double submit
+land on the first submit's result instead of upgrading twice.
+
+Steps: 1 ``upgrade/`` choose the target → 2 ``upgrade/details/`` seats and billing cycle → 3
+``upgrade/review/`` review (GET) and submit (POST) → ``/upgrades/<operation id>/`` the result.
+"""
+from __future__ import annotations
+
+import uuid
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django.views.generic import ListView
+
+from catalog.models import BillingCycle
+from customers.models import Customer
+from customers.selectors import customer_for
+from delegation.selectors import delegated_access
+from partnercenter.errors import DomainError, NotFound
+from partners.roles import Capability, require
+from subscriptions.models import Subscription
+from upgrades.exceptions import UpgradeNotEligible
+from upgrades.models import UpgradeOperation
+from upgrades.preview import target_choice_for, upgrade_preview
+from upgrades.results import UpgradeResult
+from upgrades.selectors import source_upgrade_errors, upgrade_operation_for, upgrade_options_for
+from upgrades.services import subscription_upgrade, subscription_upgrade_async
+
+from .forms import UpgradeDetailsForm, UpgradeSubmitForm, UpgradeTargetForm
+from .selectors import family_names, upgradable_subscription_for, upgrade_operation_rows_for
+
+# More assigned users than this: the upgrade runs in the background (Celery) and the result page polls.
+ASYNC_ASSIGNED_USERS = 1000
+SESSION_KEY = "portal_upgrade_submissions"
+KEEP_SUBMISSIONS = 20
+
+
+def _not_found_is_404(view):
+    """A ``NotFound`` from the upgrades app (e.g. the subscription left the actor's scope meanwhile) is a 404."""
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:
+            raise Http404(_("No subscription with this id is visible to you."))
+    return wrapper
+
+
+def _source(request, tenant_id, subscription_id) -> tuple[Customer, Subscription]:
+    """404 outside the actor's scope, 403 when its role cannot upgrade."""
+    try:
+        customer = customer_for(request.user, tenant_id=tenant_id)
+    except Customer.DoesNotExist:
+        raise Http404(_("No customer with this tenant id is visible to you."))
+    require(request.user, Capability.UPGRADE)
+    try:
+        return customer, upgradable_subscription_for(request.user, customer, subscription_id=subscription_id)
+    except Subscription.DoesNotExist:
+        raise Http404(_("No subscription with this id is visible to you."))
+
+
+def _wizard_url(name, source, **params) -> str:
+    url = reverse(f"portal:{name}", kwargs={"tenant_id": source.customer.tenant_id, "subscription_id": source.pk})
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def _base_context(customer, source, step) -> dict:
+    return {"customer": customer, "source": source, "step": step,
+            "step1_url": _wizard_url("upgrade_targets", source)}
+
+
+def _render_targets(request, customer, source, *, form=None, blocked=(), status=200):
+    """Step 1: every target of the matrix; ``blocked``: the reasons a submit was refused."""
+    options = upgrade_options_for(actor=request.user, subscription=source.pk)
+    access = delegated_access(partner_id=source.partner_id, customer_id=customer.pk, user=request.user)
+    eligible = [option.target_offer.pk for option in options if option.is_eligible]
+    context = _base_context(customer, source, 1)
+    context.update(
+        options=options, access=access, blocked=blocked, has_eligible=bool(eligible),
+        form=form or UpgradeTargetForm(eligible_ids=eligible),
+        source_errors=source_upgrade_errors(actor=request.user, subscription=source.pk) if not options else (),
+        reader_roles=sorted(access.roles),
+    )
+    return render(request, "portal/upgrade/step_targets.html", context, status=status)
+
+
+@login_required
+@_not_found_is_404
+def upgrade_targets(request, tenant_id, subscription_id):
+    customer, source = _source(request, tenant_id, subscription_id)
+    if "target" not in request.GET:
+        return _render_targets(request, customer, source)
+    options = upgrade_options_for(actor=request.user, subscription=source.pk)
+    form = UpgradeTargetForm(request.GET, eligible_ids=[o.target_offer.pk for o in options if o.is_eligible])
+    if form.is_valid():
+        return redirect(_wizard_url("upgrade_details", source, target=form.cleaned_data["target"]))
+    return _render_targets(request, customer, source, form=form)
+
+
+def _render_details(request, customer, source, choice, form, status=200):
+    context = _base_context(customer, source, 2)
+    context.update(choice=choice, option=choice.option, target_offer=choice.option.target_offer, form=form,
+                   reader_roles=sorted(choice.delegated_roles), review_url=_wizard_url("upgrade_review", source))
+    return render(request, "portal/upgrade/step_details.html", context, status=status)
+
+
+def _choice_or_step1(request, customer, source, target_id):
+    """The chosen target's option, or step 1 (rendered) when it is not eligible (or not a target at all)."""
+    choice = target_choice_for(actor=request.user, subscription=source.pk, target_offer_id=target_id)
+    if choice.option.is_eligible:
+        return choice, None
+    return None, _render_targets(request, customer, source, blocked=choice.option.errors, status=409)
+
+
+@login_required
+@_not_found_is_404
+def upgrade_details(request, tenant_id, subscription_id):
+    customer, source = _source(request, tenant_id, subscription_id)
+    choice, refused = _choice_or_step1(request, customer, source, request.GET.get("target", ""))
+    if refused:
+        return refused
+    cycle = source.billing_cycle if source.billing_cycle in choice.billing_cycles else choice.billing_cycles[0]
+    form = UpgradeDetailsForm(initial={"target": request.GET["target"], "quantity": source.quantity,
+                                       "billing_cycle": cycle},
+                              billing_cycles=choice.billing_cycles, source_quantity=source.quantity)
+    return _render_details(request, customer, source, choice, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_not_found_is_404
+def upgrade_review(request, tenant_id, subscription_id):
+    customer, source = _source(request, tenant_id, subscription_id)
+    if request.method == "POST":
+        return _submit(request, customer, source)
+    choice, refused = _choice_or_step1(request, customer, source, request.GET.get("target", ""))
+    if refused:
+        return refused
+    form = UpgradeDetailsForm(request.GET, billing_cycles=choice.billing_cycles, source_quantity=source.quantity)
+    if not form.is_valid():
+        return _render_details(request, customer, source, choice, form, status=400)
+    data = form.cleaned_data
+    try:
+        preview = upgrade_preview(actor=request.user, subscription=source.pk, target_offer_id=data["target"],
+                                  quantity=data["quantity"], billing_cycle=data["billing_cycle"])
+    except NotFound:
+        raise
+    except UpgradeNotEligible as exc:
+        return _render_targets(request, customer, source, blocked=exc.errors, status=409)
+    except DomainError as exc:  # InvalidUpgradeInput / Forbidden: next to the field it names
+        form.add_service_error(exc)
+        return _render_details(request, customer, source, choice, form, status=400)
+    submit = UpgradeSubmitForm(initial={**data, "submission": uuid.uuid4()}, billing_cycles=BillingCycle.values)
+    context = _base_context(customer, source, 3)
+    context.update(preview=preview, form=submit, target_offer=preview.target_offer,
+                   reader_roles=sorted(preview.delegated_roles),
+                   details_url=_wizard_url("upgrade_details", source, target=data["target"]),
+                   runs_in_background=preview.assigned_users > ASYNC_ASSIGNED_USERS, family_names=family_names())
+    return render(request, "portal/upgrade/step_review.html", context)
+
+
+def _submit(request, customer, source):
+    form = UpgradeSubmitForm(request.POST, billing_cycles=BillingCycle.values)
+    if not form.is_valid():
+        messages.error(request, _("The upgrade request was incomplete; check the seats and billing cycle."))
+        return redirect(_wizard_url("upgrade_details", source, target=request.POST.get("target", "")))
+    data = form.cleaned_data
+    done = request.session.get(SESSION_KEY, {})
+    token = str(data["submission"])
+    if token in done:  # the same review page submitted again: show the first submit's outcome
+        return redirect("portal:upgrade_result", operation_id=done[token])
+    arguments = {"actor": request.user, "subscription_id": source.pk, "target_offer_id": data["target"],
+                 "quantity": data["quantity"], "billing_cycle": data["billing_cycle"],
+                 "request_id": request.headers.get("X-Request-Id", "")}
+    try:
+        if source.assigned_count > ASYNC_ASSIGNED_USERS:
+            operation_id = str(subscription_upgrade_async(**arguments).pk)
+        else:
+            operation_id = subscription_upgrade(**arguments).operation_id
+    except NotFound:
+        raise
+    except UpgradeNotEligible as exc:
+        return _render_targets(request, customer, source, blocked=exc.errors, status=409)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(_wizard_url("upgrade_review", source, target=data["target"], quantity=data["quantity"],
+                                    billing_cycle=data["billing_cycle"]))
+    done[token] = operation_id
+    request.session[SESSION_KEY] = dict(list(done.items())[-KEEP_SUBMISSIONS:])
+    return redirect("portal:upgrade_result", operation_id=operation_id)
+
+
+@login_required
+def upgrade_result(request, operation_id):
+    try:
+        operation = upgrade_operation_for(request.user, operation_id=operation_id)
+    except UpgradeOperation.DoesNotExist:
+        raise Http404(_("No upgrade with this id is visible to you."))
+    result = UpgradeResult.from_dict(operation.result) if operation.result else None
+    return render(request, "portal/upgrade/result.html", {
+        "operation": operation, "result": result, "history": list(operation.status_changes.all()),
+        "billing_entries": list(operation.billing_entries.all()), "refresh_seconds": 3 if operation.is_open else 0,
+        "family_names": family_names(),
+    })
+
+
+class UpgradeListView(LoginRequiredMixin, ListView):
+    template_name = "portal/upgrade/list.html"
+    context_object_name = "operations"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return upgrade_operation_rows_for(self.request.user)

@@ -1,0 +1,273 @@
+"""Side-effect-free previews of a CSP upgrade, for the portal's upgrade icons and its review step.
+
+Nothing here writes. Everything is computed by the code the upgrade itself runs, so a preview cannot
+drift from what the upgrade then does:
+
+- :func:`upgrade_preview` parses the input with ``services.parse_upgrade_request``, loads the context with
+  ``eligibility.context.load_context`` (as the service does, without the row locks) and plans it with the
+  service's own planning step (eligibility re-check, quantity and upgrade type rules: the same exceptions
+  the upgrade raises); the billing effect is ``billing.upgrade_proration`` called with exactly the
+  arguments ``steps.book_billing`` receives; the affected accounts are read like ``steps.transfer_licenses``
+  reads them (same fields and shapes), without moving anything.
+- :func:`upgrade_states_for` evaluates many subscriptions of ONE customer with the pure eligibility engine
+  in a fixed number of queries (the customer page's upgrade icons): the data is loaded once for all rows
+  with the context module's own converters, the rules are the engine's.
+
+Fixed query counts: ``upgrade_preview`` = ``load_context`` + 3; ``upgrade_states_for`` ≤ 11 whatever the
+number of subscriptions.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Iterable
+
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from catalog.models import INDIA, Offer, OfferPrice, UpgradePath
+from delegation.selectors import delegated_access_for
+from partners.roles import Capability, can
+from subscriptions.models import Channel, LicenseAssignment, Subscription
+
+from . import services
+from .billing import upgrade_proration
+from .eligibility.context import _offer_data, _subscription_data, load_context
+from .eligibility.engine import evaluate, evaluate_all, source_errors
+from .eligibility.rules import HOLDING_STATUSES, paths_for_market
+from .eligibility.types import ActorData, EligibilityContext, OperationData, UpgradeOption, UpgradeTypeName
+from .models import OPEN_STATUSES, UpgradeOperation
+from .steps import USER_FIELDS, _person
+
+
+# --- one target: the review step -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BillingLine:
+    kind: str  # "credit" | "charge"
+    amount: Decimal
+    currency: str
+    unit_price: Decimal
+    quantity: int
+    period_start: date
+    period_end: date  # last day included
+    days: int
+    period_days: int
+
+
+@dataclass
+class UpgradePreview:
+    source: Subscription
+    target_offer: Offer
+    option: UpgradeOption
+    upgrade_type: str
+    quantity: int
+    billing_cycle: str
+    credit: BillingLine
+    charge: BillingLine
+    net: dict[str, Decimal]
+    assigned_users: int
+    affected_accounts: list[dict[str, Any]] = field(default_factory=list)
+    delegated_roles: frozenset[str] = frozenset()
+
+    @property
+    def transfers_licenses(self) -> bool:
+        return self.upgrade_type == UpgradeTypeName.UPGRADE_WITH_LICENSE_TRANSFER
+
+
+@dataclass
+class TargetChoice:
+    """Step 2 of the wizard: one target's option for the source and the billing cycles it can be billed on."""
+
+    source: Subscription
+    option: UpgradeOption
+    billing_cycles: tuple[str, ...]
+    can_transfer_licenses: bool
+    delegated_roles: frozenset[str]
+
+
+def target_choice_for(*, actor, subscription, target_offer_id: str) -> TargetChoice:
+    """The option for one target (code 8 outside the matrix) plus the cycles with a price in its currency."""
+    target_offer_id = str(target_offer_id or "")
+    loaded = load_context(actor=actor, subscription=subscription, extra_target_ids=(target_offer_id,))
+    option = evaluate(loaded.ctx, target_offer_id, target_offer=loaded.offers.get(target_offer_id))
+    target = loaded.ctx.offers.get(target_offer_id)
+    cycles = tuple(c for c in ("monthly", "annual") if target is not None and c in target.billing_cycles)
+    return TargetChoice(source=loaded.subscription, option=option, billing_cycles=cycles,
+                        can_transfer_licenses=loaded.access.can_transfer_licenses,
+                        delegated_roles=loaded.access.roles)
+
+
+def upgrade_preview(*, actor, subscription, target_offer_id: str, quantity: int | None = None,
+                    billing_cycle: str | None = None, upgrade_type: str | None = None,
+                    today: date | None = None) -> UpgradePreview:
+    """What ``services.subscription_upgrade`` would do with these arguments, without doing it.
+
+    Raises what the upgrade raises for the same input: ``InvalidUpgradeInput`` (field + reason),
+    ``UpgradeNotEligible`` (every reason), ``Forbidden``, ``NotFound``, ``PermissionDenied``.
+    """
+    request = services.parse_upgrade_request(target_offer_id=target_offer_id, upgrade_type=upgrade_type,
+                                             quantity=quantity, billing_cycle=billing_cycle)
+    loaded = load_context(actor=actor, subscription=subscription, billing_cycle=request.billing_cycle,
+                          extra_target_ids=(request.target_offer_id,))
+    # The service's own planning step (pure: eligibility on the loaded data, quantity and type rules).
+    plan = services._plan(loaded, request)
+    source, target_offer = loaded.subscription, loaded.offers[request.target_offer_id]
+    option = evaluate(loaded.ctx, request.target_offer_id, target_offer=target_offer)
+
+    # Exactly what ``services._execute`` hands to ``steps.book_billing`` (which falls back to 0 without a price).
+    source_price = loaded.price(source.offer_id, source.billing_cycle) or Decimal("0")
+    target_price = loaded.price(target_offer.pk, plan.billing_cycle) or Decimal("0")
+    proration = upgrade_proration(
+        term_start=source.term_start_date, source_cycle=source.billing_cycle, target_cycle=plan.billing_cycle,
+        today=today or timezone.localdate(), source_unit_price=source_price, source_quantity=source.quantity,
+        target_unit_price=target_price, target_quantity=plan.quantity)
+    period = {"period_start": proration.start, "period_end": max(proration.last_day, proration.start),
+              "days": proration.remaining_days}
+    credit = BillingLine(kind="credit", amount=proration.credit, currency=source.offer.currency,
+                         unit_price=source_price, quantity=source.quantity,
+                         period_days=proration.source_period.days, **period)
+    charge = BillingLine(kind="charge", amount=proration.charge, currency=target_offer.currency,
+                         unit_price=target_price, quantity=plan.quantity,
+                         period_days=proration.target_period.days, **period)
+    net: dict[str, Decimal] = defaultdict(Decimal)
+    for line in (credit, charge):
+        net[line.currency] += line.amount
+
+    transfer = plan.upgrade_type == UpgradeTypeName.UPGRADE_WITH_LICENSE_TRANSFER
+    accounts = affected_accounts_preview(
+        source=source, target_plan_families=loaded.plan_families.get(target_offer.pk, {})) if transfer else []
+    return UpgradePreview(
+        source=source, target_offer=target_offer, option=option, upgrade_type=plan.upgrade_type,
+        quantity=plan.quantity, billing_cycle=plan.billing_cycle, credit=credit, charge=charge, net=dict(net),
+        assigned_users=LicenseAssignment.objects.filter(subscription_id=source.pk).count(),
+        affected_accounts=accounts, delegated_roles=loaded.access.roles)
+
+
+def affected_accounts_preview(*, source: Subscription, target_plan_families: dict[str, str],
+                              keep_disabled_plans: bool = True) -> list[dict[str, Any]]:
+    """The ``affectedAccounts`` a license transfer of ``source`` to a new subscription would report.
+
+    Same reading as ``steps.transfer_licenses`` (same rows, same shapes), nothing moved. Two queries.
+    """
+    assignments = LicenseAssignment.objects.filter(subscription_id=source.pk)
+    target_families = set(target_plan_families.values())
+    affected: dict[int, dict[str, Any]] = {}
+    for *person, disabled in assignments.exclude(disabled_service_plans=[]).values_list(*USER_FIELDS,
+                                                                                       "disabled_service_plans"):
+        disabled = list(disabled or [])
+        kept = [code for code in disabled if keep_disabled_plans and code in target_plan_families]
+        switched_on = sorted(code for code in disabled if code not in kept)
+        if switched_on:
+            affected.setdefault(person[0], {**_person(*person), "reasons": []})["reasons"].append({
+                "code": "service_plans_switched_on", "servicePlans": switched_on})
+
+    others = (LicenseAssignment.objects
+              .filter(user_id__in=assignments.values("user_id"), subscription__customer_id=source.customer_id,
+                      subscription__status__in=list(HOLDING_STATUSES),
+                      subscription__offer__service_plans__family_id__in=target_families)
+              .exclude(subscription_id=source.pk)
+              .values_list(*USER_FIELDS, "subscription_id", "subscription__offer__name",
+                           "subscription__offer__service_plans__family_id")
+              .order_by("user_id", "subscription_id"))
+    same_service: dict[tuple, dict[str, Any]] = {}
+    for *person, subscription_id, offer_name, family in others:
+        key = (person[0], subscription_id)
+        if key not in same_service:
+            same_service[key] = {"code": "same_service_in_other_subscription", "subscriptionId": str(subscription_id),
+                                 "offerName": offer_name, "families": []}
+            affected.setdefault(person[0], {**_person(*person), "reasons": []})["reasons"].append(same_service[key])
+        if family not in same_service[key]["families"]:
+            same_service[key]["families"].append(family)
+    return sorted(affected.values(), key=lambda account: account["userPrincipalName"])
+
+
+# --- many subscriptions of one customer: the customer page's icons ---------------------------------------------
+
+@dataclass(frozen=True)
+class UpgradeState:
+    """``eligible``: at least one target is eligible now. ``reasons``: when none is, the distinct reasons."""
+
+    subscription_id: Any
+    target_count: int
+    eligible_count: int
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def eligible(self) -> bool:
+        return self.eligible_count > 0
+
+
+def upgrade_states_for(*, actor, subscriptions: Iterable[Subscription]) -> dict[Any, UpgradeState]:
+    """Upgrade state of each subscription that has matrix paths and that the actor may upgrade.
+
+    ``subscriptions``: rows of ONE customer already loaded (with ``offer`` and ``partner``). Subscriptions
+    without a path (one query tells which source offers have paths), not sold through a managed CSP
+    partner, or an actor without the upgrade capability get no entry. At most 11 queries in all.
+    """
+    if not can(actor, Capability.UPGRADE):
+        return {}
+    rows = [s for s in subscriptions if s.channel == Channel.CSP and s.partner_id is not None]
+    if not rows:
+        return {}
+    paths: dict[str, list[str]] = defaultdict(list)
+    for source_id, target_id in (UpgradePath.objects.filter(source_id__in={s.offer_id for s in rows})
+                                 .order_by("position", "id").values_list("source_id", "target_id")):
+        paths[source_id].append(target_id)
+    rows = [s for s in rows if s.offer_id in paths]
+    if not rows:
+        return {}
+    customer_id = rows[0].customer_id
+    others = list(Subscription.objects.filter(customer_id=customer_id, status__in=list(HOLDING_STATUSES))
+                  .select_related("partner"))
+    offer_ids = {s.offer_id for s in rows} | {t for s in rows for t in paths[s.offer_id]} | {
+        s.offer_id for s in others}
+    india_variant = Offer.objects.filter(market=INDIA, sku_part_number=OuterRef("sku_part_number")).exclude(
+        pk=OuterRef("pk"))
+    offers = list(Offer.objects.filter(pk__in=offer_ids).annotate(has_india_variant=Exists(india_variant)))
+
+    levels: dict[str, dict[str, int]] = defaultdict(dict)
+    family_names: dict[str, str] = {}
+    for offer_id, family, family_name, level in Offer.service_plans.through.objects.filter(
+            offer_id__in=offer_ids).values_list("offer_id", "serviceplan__family_id", "serviceplan__family__name",
+                                                "serviceplan__level"):
+        levels[offer_id][family] = max(level, levels[offer_id].get(family, 0))
+        family_names[family] = family_name
+    prices = {(o, c, cur): p for o, c, cur, p in OfferPrice.objects.filter(offer_id__in=offer_ids).values_list(
+        "offer_id", "billing_cycle", "currency", "unit_price")}
+    offer_data = {offer.pk: _offer_data(offer, levels[offer.pk], prices) for offer in offers}
+    open_operations = tuple(OperationData(id=i, source_id=s, status=st, target_offer_id=t) for i, s, st, t in
+                            UpgradeOperation.objects.filter(customer_id=customer_id, status__in=OPEN_STATUSES)
+                            .values_list("id", "source_id", "status", "target_offer_id"))
+    is_application = bool(getattr(actor, "is_application", False))
+    access = {partner_id: delegated_access_for(partner_id=partner_id, customer_ids=[customer_id],
+                                               user=None if is_application else actor)[customer_id]
+              for partner_id in sorted({s.partner_id for s in rows})}  # one partner, except for an operator
+    other_data = [(s.pk, _subscription_data(s)) for s in others]
+
+    states = {}
+    for source in rows:
+        if source.offer_id not in offer_data:
+            continue
+        granted = access[source.partner_id]
+        source_offer = offer_data[source.offer_id]
+        targets = [offer_data[t] for t in paths[source.offer_id] if t in offer_data]
+        ctx = EligibilityContext(
+            actor=ActorData(is_application=is_application, has_delegated_access=granted.has_active_relationship,
+                            can_transfer_licenses=granted.can_transfer_licenses, delegated_roles=granted.roles),
+            source=_subscription_data(source), source_offer=source_offer,
+            path_ids=tuple(t.id for t in paths_for_market(source_offer.market, targets)), offers=offer_data,
+            others=tuple(data for pk, data in other_data if pk != source.pk), open_operations=open_operations,
+            family_names=family_names)
+        options = evaluate_all(ctx)
+        if not options:  # no path in this market: the source rules explain it (code 7)
+            errors = source_errors(ctx)
+        else:
+            errors = [error for option in options for error in option.errors]
+        reasons = tuple(dict.fromkeys(str(error.description) for error in errors))
+        states[source.pk] = UpgradeState(subscription_id=source.pk, target_count=len(options),
+                                         eligible_count=sum(1 for o in options if o.is_eligible),
+                                         reasons=reasons if not any(o.is_eligible for o in options) else ())
+    return states
