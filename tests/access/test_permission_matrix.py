@@ -23,7 +23,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Callable
 
-import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
