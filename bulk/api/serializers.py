@@ -116,3 +116,30 @@ class SubscriptionEligibilitySerializer(ResourceSerializer):
         data = list(exc.data or []) or ([f"{exc.field}: {exc.message}"] if exc.field else [])
         return fault_body(code=exc.code or exc.http_status, description=exc.message, error_name=exc.error_name,
                           data=data)
+
+
+# -- request bodies, for the OpenAPI schema (the bodies are checked by ``bulk.api.parsing``) -----------------
+
+class BatchItemRequestSerializer(serializers.Serializer):
+    customerId = serializers.UUIDField()
+    subscriptionId = serializers.UUIDField()
+    targetOfferId = serializers.CharField(max_length=64)
+    quantity = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    upgradeType = serializers.ChoiceField(choices=["upgrade_only", "upgrade_with_license_transfer"], required=False,
+                                          allow_null=True)
+
+
+class UpgradeBatchRequestSerializer(serializers.Serializer):
+    items = BatchItemRequestSerializer(many=True, help_text="1 to 10,000 upgrades.")
+    dryRun = serializers.BooleanField(required=False, default=False,
+                                      help_text="Evaluate eligibility only; nothing is changed.")
+
+
+class SubscriptionRefSerializer(serializers.Serializer):
+    customerId = serializers.UUIDField()
+    subscriptionId = serializers.UUIDField()
+
+
+class UpgradeEligibilityRequestSerializer(serializers.Serializer):
+    subscriptions = SubscriptionRefSerializer(many=True, help_text="1 to 500 subscriptions.")
+    billingCycle = serializers.ChoiceField(choices=["monthly", "annual"], required=False, allow_null=True)

@@ -21,22 +21,8 @@ from partners.roles import Capability
 from .. import selectors, services
 from ..models import ItemStatus
 from .parsing import parse_batch_request, parse_eligibility_request
-from .serializers import SubscriptionEligibilitySerializer, UpgradeBatchItemSerializer, UpgradeBatchSerializer
-
-BATCH_BODY = {"type": "object", "required": ["items"], "properties": {
-    "items": {"type": "array", "minItems": 1, "maxItems": services.MAX_BATCH_ITEMS, "items": {
-        "type": "object", "required": ["customerId", "subscriptionId", "targetOfferId"], "properties": {
-            "customerId": {"type": "string", "format": "uuid"}, "subscriptionId": {"type": "string", "format": "uuid"},
-            "targetOfferId": {"type": "string"}, "quantity": {"type": "integer", "minimum": 1},
-            "upgradeType": {"type": "string", "enum": ["upgrade_only", "upgrade_with_license_transfer"]}}}},
-    "dryRun": {"type": "boolean", "default": False}}}
-ELIGIBILITY_BODY = {"type": "object", "required": ["subscriptions"], "properties": {
-    "subscriptions": {"type": "array", "minItems": 1, "maxItems": selectors.MAX_ELIGIBILITY_SUBSCRIPTIONS, "items": {
-        "type": "object", "required": ["customerId", "subscriptionId"], "properties": {
-            "customerId": {"type": "string", "format": "uuid"},
-            "subscriptionId": {"type": "string", "format": "uuid"}}}},
-    "billingCycle": {"type": "string", "enum": ["monthly", "annual"]}}}
-
+from .serializers import (SubscriptionEligibilitySerializer, UpgradeBatchItemSerializer, UpgradeBatchRequestSerializer,
+                          UpgradeBatchSerializer, UpgradeEligibilityRequestSerializer)
 
 class BatchView(PartnerCenterAPIView):
     def batch(self, batch_id):
@@ -55,7 +41,7 @@ class UpgradeBatchListView(BatchView):
             batch.progress = selectors.progress_of_annotated(batch)
         return Response(collection_body(UpgradeBatchSerializer(rows, many=True).data, total=total, next_uri=next_uri))
 
-    @extend_schema(operation_id="upgrade_batches_create", parameters=REQUEST_HEADERS, request=BATCH_BODY,
+    @extend_schema(operation_id="upgrade_batches_create", parameters=REQUEST_HEADERS, request=UpgradeBatchRequestSerializer,
                    responses={202: UpgradeBatchSerializer, **WRITE_ERRORS})
     def post(self, request):
         items, dry_run = parse_batch_request(request.data)
@@ -103,7 +89,7 @@ class UpgradeBatchCancelView(BatchView):
 class UpgradeEligibilityView(PartnerCenterAPIView):
     capabilities = {"post": Capability.UPGRADE}
 
-    @extend_schema(operation_id="upgrade_eligibility_create", parameters=REQUEST_HEADERS, request=ELIGIBILITY_BODY,
+    @extend_schema(operation_id="upgrade_eligibility_create", parameters=REQUEST_HEADERS, request=UpgradeEligibilityRequestSerializer,
                    responses={200: collection_of(SubscriptionEligibilitySerializer), **WRITE_ERRORS})
     def post(self, request):
         pairs, billing_cycle = parse_eligibility_request(request.data)
