@@ -41,8 +41,8 @@ class UpgradeBatchListView(BatchView):
             batch.progress = selectors.progress_of_annotated(batch)
         return Response(collection_body(UpgradeBatchSerializer(rows, many=True).data, total=total, next_uri=next_uri))
 
-    @extend_schema(operation_id="upgrade_batches_create", parameters=REQUEST_HEADERS, request=UpgradeBatchRequestSerializer,
-                   responses={202: UpgradeBatchSerializer, **WRITE_ERRORS})
+    @extend_schema(operation_id="upgrade_batches_create", parameters=REQUEST_HEADERS,
+                   request=UpgradeBatchRequestSerializer, responses={202: UpgradeBatchSerializer, **WRITE_ERRORS})
     def post(self, request):
         items, dry_run = parse_batch_request(request.data)
         batch = services.upgrade_batch_create(actor=request.user, items=items, dry_run=dry_run,
@@ -89,7 +89,8 @@ class UpgradeBatchCancelView(BatchView):
 class UpgradeEligibilityView(PartnerCenterAPIView):
     capabilities = {"post": Capability.UPGRADE}
 
-    @extend_schema(operation_id="upgrade_eligibility_create", parameters=REQUEST_HEADERS, request=UpgradeEligibilityRequestSerializer,
+    @extend_schema(operation_id="upgrade_eligibility_create", parameters=REQUEST_HEADERS,
+                   request=UpgradeEligibilityRequestSerializer,
                    responses={200: collection_of(SubscriptionEligibilitySerializer), **WRITE_ERRORS})
     def post(self, request):
         pairs, billing_cycle = parse_eligibility_request(request.data)

@@ -47,8 +47,8 @@ def test_too_many_items_and_too_many_problems(api):
 
 
 def test_accepted_spellings(api):
-    body = {"items": [{**GOOD, "quantity": "12", "upgradeType": 1}, {**GOOD, "upgradeType": "UpgradeWithLicenseTransfer",
-                                                                      "quantity": None}], "dryRun": None}
+    body = {"items": [{**GOOD, "quantity": "12", "upgradeType": 1},
+                      {**GOOD, "upgradeType": "UpgradeWithLicenseTransfer", "quantity": None}], "dryRun": None}
     assert api.post(BATCHES, body).status_code == 202
     rows = list(UpgradeBatchItem.objects.order_by("position").values_list("quantity", "upgrade_type"))
     assert rows == [(12, "upgrade_only"), (None, "upgrade_with_license_transfer")]
@@ -68,3 +68,17 @@ def test_creating_10_or_1000_items_costs_the_same_queries(api, upgradables):
     large = _create_queries(api, upgradables, 1000)
     assert small == large
     assert UpgradeBatchItem.objects.count() == 1010
+
+
+def _read_queries(api, batch_id) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as detail:
+        assert api.get(f"{BATCHES}/{batch_id}").status_code == 200
+    with CaptureQueriesContext(connection) as page:
+        assert api.get(f"{BATCHES}/{batch_id}/items?size=500").status_code == 200
+    return len(detail), len(page)
+
+
+def test_reading_a_batch_costs_the_same_for_any_size(api, upgradables):
+    small = api.post(BATCHES, {"items": [item(upgradables[0])], "dryRun": True}).json()["id"]
+    large = api.post(BATCHES, {"items": [item(upgradables[i % 3]) for i in range(300)], "dryRun": True}).json()["id"]
+    assert _read_queries(api, small) == _read_queries(api, large)
