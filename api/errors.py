@@ -124,3 +124,16 @@ def service_fault_handler(exc, context) -> Response:
     return fault_response(http_status=status.HTTP_500_INTERNAL_SERVER_ERROR,
                           description=_("An internal error occurred. Quote the MS-CorrelationId to support."),
                           error_name="internal_error")
+
+
+def server_error(request, *args, **kwargs):
+    """``handler500``: an error raised outside a DRF view (e.g. in middleware) still answers a ServiceFault under
+    /v1/; the portal keeps Django's own 500 page (``templates/500.html``)."""
+    from django.http import JsonResponse
+    from django.views.defaults import server_error as html_server_error
+
+    if request.path.startswith("/v1/"):
+        body = fault_body(code=500, description=_("An internal error occurred. Quote the MS-CorrelationId to support."),
+                          error_name="internal_error")
+        return JsonResponse(body, status=500)
+    return html_server_error(request)

@@ -19,3 +19,5 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("", include("portal.urls")),
 ]
+
+handler500 = "api.errors.server_error"

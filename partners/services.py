@@ -41,6 +41,11 @@ PARTNER_ADMIN_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "catalog.offerprice": VIEW,
     "catalog.upgradepath": VIEW,
     "catalog.directoption": VIEW,
+    # Read-only, partner-scoped histories (their admins are ``PartnerScopedAdmin``s).
+    "upgrades.upgradeoperation": VIEW,
+    "upgrades.billingentry": VIEW,
+    "bulk.upgradebatch": VIEW,
+    "bulk.upgradebatchitem": VIEW,
 }
 
 

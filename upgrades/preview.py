@@ -34,12 +34,12 @@ from subscriptions.models import Channel, LicenseAssignment, Subscription
 
 from . import services
 from .billing import upgrade_proration
-from .eligibility.context import _offer_data, _subscription_data, load_context
+from .eligibility.context import offer_data, subscription_data, load_context
 from .eligibility.engine import evaluate, evaluate_all, source_errors
 from .eligibility.rules import HOLDING_STATUSES, paths_for_market
 from .eligibility.types import ActorData, EligibilityContext, OperationData, UpgradeOption, UpgradeTypeName
 from .models import OPEN_STATUSES, UpgradeOperation
-from .steps import USER_FIELDS, _person
+from .steps import USER_FIELDS, person_row
 
 
 # --- one target: the review step -------------------------------------------------------------------------------
@@ -113,7 +113,7 @@ def upgrade_preview(*, actor, subscription, target_offer_id: str, quantity: int 
     loaded = load_context(actor=actor, subscription=subscription, billing_cycle=request.billing_cycle,
                           extra_target_ids=(request.target_offer_id,))
     # The service's own planning step (pure: eligibility on the loaded data, quantity and type rules).
-    plan = services._plan(loaded, request)
+    plan = services.upgrade_plan(loaded, request)
     source, target_offer = loaded.subscription, loaded.offers[request.target_offer_id]
     option = evaluate(loaded.ctx, request.target_offer_id, target_offer=target_offer)
 
@@ -161,7 +161,7 @@ def affected_accounts_preview(*, source: Subscription, target_plan_families: dic
         kept = [code for code in disabled if keep_disabled_plans and code in target_plan_families]
         switched_on = sorted(code for code in disabled if code not in kept)
         if switched_on:
-            affected.setdefault(person[0], {**_person(*person), "reasons": []})["reasons"].append({
+            affected.setdefault(person[0], {**person_row(*person), "reasons": []})["reasons"].append({
                 "code": "service_plans_switched_on", "servicePlans": switched_on})
 
     others = (LicenseAssignment.objects
@@ -178,7 +178,7 @@ def affected_accounts_preview(*, source: Subscription, target_plan_families: dic
         if key not in same_service:
             same_service[key] = {"code": "same_service_in_other_subscription", "subscriptionId": str(subscription_id),
                                  "offerName": offer_name, "families": []}
-            affected.setdefault(person[0], {**_person(*person), "reasons": []})["reasons"].append(same_service[key])
+            affected.setdefault(person[0], {**person_row(*person), "reasons": []})["reasons"].append(same_service[key])
         if family not in same_service[key]["families"]:
             same_service[key]["families"].append(family)
     return sorted(affected.values(), key=lambda account: account["userPrincipalName"])
@@ -237,7 +237,7 @@ def upgrade_states_for(*, actor, subscriptions: Iterable[Subscription]) -> dict[
         family_names[family] = family_name
     prices = {(o, c, cur): p for o, c, cur, p in OfferPrice.objects.filter(offer_id__in=offer_ids).values_list(
         "offer_id", "billing_cycle", "currency", "unit_price")}
-    offer_data = {offer.pk: _offer_data(offer, levels[offer.pk], prices) for offer in offers}
+    offers_data = {offer.pk: offer_data(offer, levels[offer.pk], prices) for offer in offers}
     open_operations = tuple(OperationData(id=i, source_id=s, status=st, target_offer_id=t) for i, s, st, t in
                             UpgradeOperation.objects.filter(customer_id=customer_id, status__in=OPEN_STATUSES)
                             .values_list("id", "source_id", "status", "target_offer_id"))
@@ -245,20 +245,20 @@ def upgrade_states_for(*, actor, subscriptions: Iterable[Subscription]) -> dict[
     access = {partner_id: delegated_access_for(partner_id=partner_id, customer_ids=[customer_id],
                                                user=None if is_application else actor)[customer_id]
               for partner_id in sorted({s.partner_id for s in rows})}  # one partner, except for an operator
-    other_data = [(s.pk, _subscription_data(s)) for s in others]
+    other_data = [(s.pk, subscription_data(s)) for s in others]
 
     states = {}
     for source in rows:
-        if source.offer_id not in offer_data:
+        if source.offer_id not in offers_data:
             continue
         granted = access[source.partner_id]
-        source_offer = offer_data[source.offer_id]
-        targets = [offer_data[t] for t in paths[source.offer_id] if t in offer_data]
+        source_offer = offers_data[source.offer_id]
+        targets = [offers_data[t] for t in paths[source.offer_id] if t in offers_data]
         ctx = EligibilityContext(
             actor=ActorData(is_application=is_application, has_delegated_access=granted.has_active_relationship,
                             can_transfer_licenses=granted.can_transfer_licenses, delegated_roles=granted.roles),
-            source=_subscription_data(source), source_offer=source_offer,
-            path_ids=tuple(t.id for t in paths_for_market(source_offer.market, targets)), offers=offer_data,
+            source=subscription_data(source), source_offer=source_offer,
+            path_ids=tuple(t.id for t in paths_for_market(source_offer.market, targets)), offers=offers_data,
             others=tuple(data for pk, data in other_data if pk != source.pk), open_operations=open_operations,
             family_names=family_names)
         options = evaluate_all(ctx)

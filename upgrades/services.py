@@ -77,7 +77,7 @@ def parse_upgrade_request(*, target_offer_id, upgrade_type=None, quantity=None, 
 
 
 @dataclass(frozen=True)
-class _Plan:
+class UpgradePlan:
     upgrade_type: str
     quantity: int
     billing_cycle: str
@@ -110,7 +110,7 @@ def _lock_and_load(*, actor, subscription_id, request: UpgradeRequest, exclude_o
     return loaded
 
 
-def _plan(loaded: LoadedContext, request: UpgradeRequest) -> _Plan:
+def upgrade_plan(loaded: LoadedContext, request: UpgradeRequest) -> UpgradePlan:
     """Eligibility (every reason) and the quantity / type rules on the locked data."""
     source = loaded.subscription
     option = evaluate(loaded.ctx, request.target_offer_id, target_offer=loaded.offers.get(request.target_offer_id))
@@ -133,10 +133,10 @@ def _plan(loaded: LoadedContext, request: UpgradeRequest) -> _Plan:
         raise Forbidden(_("Your delegated admin roles do not allow moving licenses (Directory Writers, License "
                           "Administrator, User Administrator or Global Administrator needed): use upgrade_only."),
                         field="upgradeType", error_name="insufficient_delegated_roles")
-    return _Plan(upgrade_type=upgrade_type, quantity=quantity, billing_cycle=loaded.ctx.effective_billing_cycle)
+    return UpgradePlan(upgrade_type=upgrade_type, quantity=quantity, billing_cycle=loaded.ctx.effective_billing_cycle)
 
 
-def _execute(*, actor, loaded: LoadedContext, operation: UpgradeOperation, plan: _Plan,
+def _execute(*, actor, loaded: LoadedContext, operation: UpgradeOperation, plan: UpgradePlan,
              correlation_id: str) -> UpgradeResult:
     """The steps of an eligible, locked upgrade whose operation is in progress."""
     source = loaded.subscription
@@ -166,7 +166,7 @@ def _execute(*, actor, loaded: LoadedContext, operation: UpgradeOperation, plan:
     return result
 
 
-def _audit(*, actor, source, target, plan: _Plan, result: UpgradeResult, transfer: bool, correlation_id: str):
+def _audit(*, actor, source, target, plan: UpgradePlan, result: UpgradeResult, transfer: bool, correlation_id: str):
     common = {"actor": actor, "partner": source.partner, "customer": source.customer, "correlation_id": correlation_id}
     records = [audit_record_build(
         operation_type=OperationType.UPGRADE_SUBSCRIPTION, resource_type="subscription", **common,
@@ -184,7 +184,7 @@ def _audit(*, actor, source, target, plan: _Plan, result: UpgradeResult, transfe
     AuditRecord.objects.bulk_create(records)
 
 
-def _operation_fields(*, actor, loaded: LoadedContext, request: UpgradeRequest, plan: _Plan,
+def _operation_fields(*, actor, loaded: LoadedContext, request: UpgradeRequest, plan: UpgradePlan,
                       correlation_id: str, request_id: str) -> dict:
     source = loaded.subscription
     who = actor_fields(actor)
@@ -207,7 +207,7 @@ def subscription_upgrade(*, actor, subscription_id, target_offer_id: str, upgrad
                                     quantity=quantity, billing_cycle=billing_cycle)
     with transaction.atomic():
         loaded = _lock_and_load(actor=actor, subscription_id=subscription_id, request=request)
-        plan = _plan(loaded, request)
+        plan = upgrade_plan(loaded, request)
         operation = operation_create(**_operation_fields(actor=actor, loaded=loaded, request=request, plan=plan,
                                                          correlation_id=correlation_id, request_id=request_id),
                                      note=_("Requested."))
@@ -227,7 +227,7 @@ def subscription_upgrade_async(*, actor, subscription_id, target_offer_id: str,
                                     quantity=quantity, billing_cycle=billing_cycle)
     with transaction.atomic():
         loaded = _lock_and_load(actor=actor, subscription_id=subscription_id, request=request)
-        plan = _plan(loaded, request)
+        plan = upgrade_plan(loaded, request)
         try:
             with transaction.atomic():
                 operation = operation_create(**_operation_fields(
@@ -271,7 +271,7 @@ def upgrade_operation_execute(*, operation_id) -> UpgradeResult | None:
                         UpgradeErrorCode.OTHER, _("The user who requested the upgrade no longer exists."), "")])
                 loaded = _lock_and_load(actor=actor, subscription_id=operation.source_id, request=request,
                                         exclude_operation_id=operation.pk)
-                plan = _plan(loaded, request)
+                plan = upgrade_plan(loaded, request)
                 if operation.status == OperationStatus.PENDING:
                     operation_transition(operation, to_status=OperationStatus.IN_PROGRESS,
                                          note=_("Eligibility re-checked."))

@@ -58,7 +58,7 @@ class TransferOutcome:
     affected_accounts: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _person(user_id, object_id, name, email, upn) -> dict[str, Any]:
+def person_row(user_id, object_id, name, email, upn) -> dict[str, Any]:
     return {"userObjectId": str(object_id), "name": name or upn, "email": email or "", "userPrincipalName": upn}
 
 
@@ -83,7 +83,7 @@ def transfer_licenses(*, source: Subscription, target: Subscription, target_plan
     already = LicenseAssignment.objects.filter(subscription_id=target.pk, user_id__in=moving.values("user_id"))
     outcome = TransferOutcome()
     for row in already.values_list(*USER_FIELDS):
-        outcome.license_errors.append({**_person(*row), "errors": [{
+        outcome.license_errors.append({**person_row(*row), "errors": [{
             "code": "user_already_licensed",
             "description": _("The user already holds a license in the target subscription; "
                              "the old license was left in place.")}]})
@@ -99,7 +99,7 @@ def transfer_licenses(*, source: Subscription, target: Subscription, target_plan
         switched_on = sorted(code for code in disabled if code not in kept)
         new_patterns.setdefault(tuple(disabled), kept)
         if switched_on:
-            entry = affected.setdefault(person[0], {**_person(*person), "reasons": []})
+            entry = affected.setdefault(person[0], {**person_row(*person), "reasons": []})
             entry["reasons"].append({
                 "code": "service_plans_switched_on", "servicePlans": switched_on,
                 "description": _("Service plans that were switched off for this user are on in the new "
@@ -124,7 +124,7 @@ def transfer_licenses(*, source: Subscription, target: Subscription, target_plan
                                  "offerName": offer_name, "families": [],
                                  "description": _("The user holds the same service through another subscription; "
                                                   "remove the duplicate license if it is no longer needed.")}
-            affected.setdefault(person[0], {**_person(*person), "reasons": []})["reasons"].append(same_service[key])
+            affected.setdefault(person[0], {**person_row(*person), "reasons": []})["reasons"].append(same_service[key])
         if family not in same_service[key]["families"]:
             same_service[key]["families"].append(family)
 

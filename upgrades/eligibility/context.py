@@ -129,17 +129,17 @@ def load_context(*, actor, subscription, billing_cycle: str | None = None, extra
     access = delegated_access(partner_id=source.partner_id, customer_id=customer.pk,
                               user=None if is_application else actor)
 
-    offer_data = {oid: _offer_data(offer, levels[oid], prices) for oid, offer in offers.items()}
-    targets = [offer_data[tid] for tid in path_rows if tid in offer_data]
-    source_offer = offer_data[source.offer_id]
+    offers_data = {oid: offer_data(offer, levels[oid], prices) for oid, offer in offers.items()}
+    targets = [offers_data[tid] for tid in path_rows if tid in offers_data]
+    source_offer = offers_data[source.offer_id]
     ctx = EligibilityContext(
         actor=ActorData(is_application=is_application, has_delegated_access=access.has_active_relationship,
                         can_transfer_licenses=access.can_transfer_licenses, delegated_roles=access.roles),
-        source=_subscription_data(source),
+        source=subscription_data(source),
         source_offer=source_offer,
         path_ids=tuple(t.id for t in paths_for_market(source_offer.market, targets)),
-        offers=offer_data,
-        others=tuple(_subscription_data(s) for s in others),
+        offers=offers_data,
+        others=tuple(subscription_data(s) for s in others),
         open_operations=open_operations,
         billing_cycle=billing_cycle,
         family_names=family_names,
@@ -149,7 +149,7 @@ def load_context(*, actor, subscription, billing_cycle: str | None = None, extra
                          plan_families=dict(plan_families), prices=prices)
 
 
-def _offer_data(offer: Offer, levels: dict[str, int], prices: dict) -> OfferData:
+def offer_data(offer: Offer, levels: dict[str, int], prices: dict) -> OfferData:
     cycles = frozenset(cycle for (oid, cycle, currency) in prices if oid == offer.pk and currency == offer.currency)
     return OfferData(id=offer.pk, name=offer.name, market=offer.market, currency=offer.currency,
                      is_addon=offer.is_addon, retired=offer.retired, maximum_quantity=offer.maximum_quantity,
@@ -157,7 +157,7 @@ def _offer_data(offer: Offer, levels: dict[str, int], prices: dict) -> OfferData
                      has_india_variant=bool(getattr(offer, "has_india_variant", False)))
 
 
-def _subscription_data(sub: Subscription) -> SubscriptionData:
+def subscription_data(sub: Subscription) -> SubscriptionData:
     return SubscriptionData(id=sub.pk, offer_id=sub.offer_id, status=sub.status,
                             provisioning_state=sub.provisioning_state, channel=sub.channel,
                             channel_label=sub.channel_label, quantity=sub.quantity,
