@@ -29,24 +29,23 @@ from customers.models import (CustomerAdminRole, CustomerGroupObjectPermission, 
 from partners.models import SecurityGroup
 
 from . import groups
-from .models import AccessAssignmentStatus, DapGrant, GdapAccessAssignment, GdapStatus, LICENSE_WRITE_ROLES
+from .models import (DAP_GROUP_ROLES, LICENSE_WRITE_ROLES, AccessAssignmentStatus, DapGrant, GdapAccessAssignment,
+                     active_gdap_q)
 
 VIEW = "view_customer"
 MANAGE = "manage_customer"
 TRANSFER = "transfer_licenses"
 CODENAMES = (VIEW, MANAGE, TRANSFER)
 
-# DAP: the fixed groups and what their Entra role allows.
-DAP_GROUP_PERMS = {
-    SecurityGroup.ADMIN_AGENTS: (MANAGE, TRANSFER),     # Global Administrator
-    SecurityGroup.HELPDESK_AGENTS: (MANAGE,),           # Helpdesk Administrator
-}
-ACTIVE_GDAP = (GdapStatus.ACTIVE, GdapStatus.EXPIRING)
 
 
 def gdap_assignment_perms(unified_roles: Iterable[str]) -> tuple[str, ...]:
-    """What an active access assignment's roles allow in the tenant."""
+    """What Entra roles held in the tenant (through a GDAP assignment or DAP) allow."""
     return (MANAGE, TRANSFER) if set(unified_roles) & set(LICENSE_WRITE_ROLES) else (MANAGE,)
+
+
+# DAP: the fixed groups and what their Entra roles allow (derived from the one DAP role table).
+DAP_GROUP_PERMS = {name: gdap_assignment_perms(roles) for name, roles in DAP_GROUP_ROLES.items()}
 
 
 def _permission_ids() -> dict[str, int]:
@@ -85,9 +84,8 @@ def _desired_group_grants(*, partner_ids, customer_ids, now) -> set[tuple[str, s
                     desired.add((groups.security_group_group_name(partner_id, sg_id), codename, customer_id))
 
     assignments = _scoped(
-        GdapAccessAssignment.objects.filter(
-            status=AccessAssignmentStatus.ACTIVE, relationship__status__in=ACTIVE_GDAP,
-        ).filter(Q(relationship__end_date_time__isnull=True) | Q(relationship__end_date_time__gt=now)),
+        GdapAccessAssignment.objects.filter(active_gdap_q(now, prefix="relationship__"),
+                                            status=AccessAssignmentStatus.ACTIVE),
         partner_field="relationship__partner_id", customer_field="relationship__customer_id", **scope,
     ).values_list("group_id", "group__partner_id", "relationship__customer_id", "unified_roles")
     for sg_id, partner_id, customer_id, roles in assignments:

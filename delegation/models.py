@@ -49,6 +49,24 @@ LICENSE_WRITE_ROLES = frozenset({
     UnifiedRole.USER_ADMINISTRATOR, UnifiedRole.GLOBAL_ADMINISTRATOR,
 })
 
+# The statuses in which a GDAP relationship grants access (until its ``end_date_time``).
+ACTIVE_GDAP_STATUSES = ("active", "expiring")
+
+
+def active_gdap_q(at, prefix: str = "") -> models.Q:
+    """THE definition of an access-granting GDAP relationship (domain.md §3): ``active``/``expiring`` and not past
+    ``endDateTime``. ``prefix`` reaches it through a relation, e.g. ``"relationship__"``. Used by the delegated
+    access selector and by the guardian grants, so the two can never disagree."""
+    return models.Q(**{f"{prefix}status__in": ACTIVE_GDAP_STATUSES}) & (
+        models.Q(**{f"{prefix}end_date_time__isnull": True}) | models.Q(**{f"{prefix}end_date_time__gt": at}))
+
+
+# DAP (legacy): while it is on, these partner security groups hold these Entra roles in the customer's tenant.
+DAP_GROUP_ROLES: dict[str, frozenset[str]] = {
+    "Admin Agents": frozenset({"Global Administrator"}),
+    "Helpdesk Agents": frozenset({"Helpdesk Administrator"}),
+}
+
 DEFAULT_DURATION = timedelta(days=730)
 MAX_DURATION = timedelta(days=730)
 AUTO_EXTEND = timedelta(days=180)

@@ -26,28 +26,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from partners.models import SecurityGroup
 
 from .models import (
+    DAP_GROUP_ROLES,
     LICENSE_WRITE_ROLES,
+    active_gdap_q,
     AccessAssignmentStatus,
     DapGrant,
     GdapAccessAssignment,
     GdapRelationship,
-    GdapStatus,
-    UnifiedRole,
 )
 
-ACTIVE_GDAP_STATUSES = (GdapStatus.ACTIVE, GdapStatus.EXPIRING)
-
-# DAP: while it is on, these partner groups hold these roles in the customer's tenant.
-DAP_GROUP_ROLES: dict[str, frozenset[str]] = {
-    SecurityGroup.ADMIN_AGENTS: frozenset({UnifiedRole.GLOBAL_ADMINISTRATOR.value}),
-    SecurityGroup.HELPDESK_AGENTS: frozenset({UnifiedRole.HELPDESK_ADMINISTRATOR.value}),
-}
 
 
 @dataclass(frozen=True)
@@ -73,8 +66,7 @@ def active_gdap_relationships(*, partner_id: int, customer_ids: Iterable[int] | 
                               at: datetime | None = None) -> QuerySet[GdapRelationship]:
     """GDAP relationships that grant access right now: ``active``/``expiring`` and not past ``end_date_time``."""
     at = at or timezone.now()
-    queryset = GdapRelationship.objects.filter(partner_id=partner_id, status__in=ACTIVE_GDAP_STATUSES).filter(
-        Q(end_date_time__isnull=True) | Q(end_date_time__gt=at))
+    queryset = GdapRelationship.objects.filter(active_gdap_q(at), partner_id=partner_id)
     if customer_ids is not None:
         queryset = queryset.filter(customer_id__in=list(customer_ids))
     return queryset
