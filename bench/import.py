@@ -9,15 +9,12 @@ second run changes nothing. The target is under 60 s for the first import on a 2
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import sys
-import tempfile
 import time
 import uuid
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _django import drop_database, fresh_database  # noqa: E402  (bench/ is on sys.path when run as a script)
+
 NS = uuid.UUID("3f1c7d2e-8a4b-4c5d-9e6f-0a1b2c3d4e5f")
 OFFERS = ["m365-business-basic", "m365-business-standard", "m365-apps-for-business", "o365-e3", "o365-e5"]
 TARGET_SECONDS = 60
@@ -55,20 +52,8 @@ def main() -> int:
     parser.add_argument("--customers", type=int, default=1000)
     args = parser.parse_args()
 
-    workdir = tempfile.mkdtemp(prefix="import-bench-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnercenter.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
+    database = fresh_database("import-bench")
     from customers.importer import tenant_import
-
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    print(f"database      {workdir}/bench.sqlite3 (migrated in {time.perf_counter() - started:.1f} s)")
 
     document = build_document(args.customers)
     subs = sum(len(c["subscriptions"]) for c in document["customers"])
@@ -88,10 +73,7 @@ def main() -> int:
               f"(created {summary.created:,}, updated {summary.updated:,}, unchanged {summary.unchanged:,})")
     ok = results[0] < TARGET_SECONDS
     print(f"target        first import under {TARGET_SECONDS} s: {'OK' if ok else 'FAILED'}")
-    from django.db import connections
-
-    connections.close_all()
-    shutil.rmtree(workdir, ignore_errors=True)
+    drop_database(database)
     return 0 if ok else 1
 
 

@@ -11,16 +11,13 @@ audit, status history). The baseline moves the same number of rows of another su
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import sys
-import tempfile
 import time
 import uuid
 from datetime import date
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _django import drop_database, fresh_database  # noqa: E402  (bench/ is on sys.path when run as a script)
+
 TARGET_SECONDS = 2.0
 TARGET_RATIO = 10.0
 
@@ -62,24 +59,12 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=10_000)
     args = parser.parse_args()
 
-    workdir = tempfile.mkdtemp(prefix="upgrade-bench-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnercenter.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    database = fresh_database("upgrade-bench")
     from django.db import connection, transaction
-
     from accounts.models import User
     from partners.models import Partner, PartnerRoleAssignment
     from subscriptions.models import LicenseAssignment, Subscription
     from upgrades.services import subscription_upgrade
-
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    print(f"database      {workdir}/bench.sqlite3 (migrated in {time.perf_counter() - started:.1f} s)")
 
     partner = Partner.objects.create(code="bench-csp", name="Bench CSP", tenant_id=uuid.uuid4())
     agent = User.objects.create(username="bench-agent", email="agent@bench.example", partner=partner)
@@ -114,10 +99,7 @@ def main() -> int:
     print(f"ratio         {ratio:6.2f} × the raw UPDATE")
     ok = elapsed < TARGET_SECONDS and ratio < TARGET_RATIO
     print(f"target        under {TARGET_SECONDS:g} s and under {TARGET_RATIO:g} ×: {'OK' if ok else 'FAILED'}")
-    from django.db import connections
-
-    connections.close_all()
-    shutil.rmtree(workdir, ignore_errors=True)
+    drop_database(database)
     return 0 if ok else 1
 
 
