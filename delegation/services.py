@@ -254,6 +254,14 @@ def _assignment_locked(assignment_id) -> GdapAccessAssignment:
         raise NotFound(_("Access assignment not found."), field="id") from None
 
 
+def _assignment_save(*, actor, assignment: GdapAccessAssignment, relationship: GdapRelationship, old, now) -> None:
+    """Save an assignment change, audit it and recompute the grants of its partner × customer pair."""
+    assignment.save()
+    _audit(actor=actor, operation_type=OperationType.UPDATE_DELEGATED_ADMIN_RELATIONSHIP,
+           resource_type=ASSIGNMENT, relationship=relationship, old=old, new=_assignment_snapshot(assignment), now=now)
+    grants_sync_pair(partner_id=relationship.partner_id, customer_id=relationship.customer_id, now=now)
+
+
 def access_assignment_create(*, actor, relationship_id, group: SecurityGroup, unified_roles,
                              now: datetime | None = None) -> GdapAccessAssignment:
     """Give a partner security group a subset of an active relationship's roles."""
@@ -278,11 +286,7 @@ def access_assignment_create(*, actor, relationship_id, group: SecurityGroup, un
             assignment = GdapAccessAssignment(relationship=relationship, group=group, created_date_time=now)
         assignment.unified_roles = roles
         assignment.status = AccessAssignmentStatus.ACTIVE
-        assignment.save()
-        _audit(actor=actor, operation_type=OperationType.UPDATE_DELEGATED_ADMIN_RELATIONSHIP,
-               resource_type=ASSIGNMENT, relationship=relationship, old=old, new=_assignment_snapshot(assignment),
-               now=now)
-        grants_sync_pair(partner_id=relationship.partner_id, customer_id=relationship.customer_id, now=now)
+        _assignment_save(actor=actor, assignment=assignment, relationship=relationship, old=old, now=now)
     return assignment
 
 
@@ -298,11 +302,7 @@ def access_assignment_update(*, actor, assignment_id, unified_roles,
         old = _assignment_snapshot(assignment)
         assignment.unified_roles = _validate_roles(unified_roles, field="accessDetails.unifiedRoles",
                                                    allowed=relationship.unified_roles)
-        assignment.save()
-        _audit(actor=actor, operation_type=OperationType.UPDATE_DELEGATED_ADMIN_RELATIONSHIP,
-               resource_type=ASSIGNMENT, relationship=relationship, old=old, new=_assignment_snapshot(assignment),
-               now=now)
-        grants_sync_pair(partner_id=relationship.partner_id, customer_id=relationship.customer_id, now=now)
+        _assignment_save(actor=actor, assignment=assignment, relationship=relationship, old=old, now=now)
     return assignment
 
 
@@ -317,11 +317,7 @@ def access_assignment_delete(*, actor, assignment_id, now: datetime | None = Non
             return assignment
         old = _assignment_snapshot(assignment)
         assignment.status = AccessAssignmentStatus.DELETED
-        assignment.save()
-        _audit(actor=actor, operation_type=OperationType.UPDATE_DELEGATED_ADMIN_RELATIONSHIP,
-               resource_type=ASSIGNMENT, relationship=relationship, old=old, new=_assignment_snapshot(assignment),
-               now=now)
-        grants_sync_pair(partner_id=relationship.partner_id, customer_id=relationship.customer_id, now=now)
+        _assignment_save(actor=actor, assignment=assignment, relationship=relationship, old=old, now=now)
     return assignment
 
 
