@@ -26,7 +26,8 @@ from partnercenter.errors import DomainError
 from subscriptions.selectors import subscriptions_visible_to
 from upgrades.exceptions import UpgradeNotEligible
 from upgrades.results import UpgradeResult
-from upgrades.selectors import upgrade_option_for
+from upgrades.eligibility.context import LoadedContext, load_contexts
+from upgrades.selectors import upgrade_option_for, upgrade_option_in
 from upgrades.services import subscription_upgrade
 
 from .models import OPEN_BATCH_STATUSES, BatchStatus, ItemStatus, UpgradeBatch, UpgradeBatchItem
@@ -88,8 +89,12 @@ def _finish(item: UpgradeBatchItem, *, claim, status: str, result: dict, operati
         status=status, result=result, operation_id=operation_id, finished=timezone.now()))
 
 
-def _run(batch: UpgradeBatch, actor, item: UpgradeBatchItem, *, claim, in_scope: bool) -> str:
-    """Run one claimed item; its outcome (item status) is stored before returning."""
+def _run(batch: UpgradeBatch, actor, item: UpgradeBatchItem, *, claim, in_scope: bool,
+         loaded: LoadedContext | None = None) -> str:
+    """Run one claimed item; its outcome (item status) is stored before returning.
+
+    ``loaded``: the item's context from the chunk's batch load (dry runs); without it the item loads its own.
+    """
     if actor is None:
         result = _empty_result(item, fault=fault(code=403, error_name="forbidden", description=_(
             "The user who created the batch no longer exists.")))
@@ -100,8 +105,8 @@ def _run(batch: UpgradeBatch, actor, item: UpgradeBatchItem, *, claim, in_scope:
         return ItemStatus.FAILED
     try:
         if batch.dry_run:
-            option = upgrade_option_for(actor=actor, subscription=item.subscription_id,
-                                        target_offer_id=item.target_offer_id)
+            option = upgrade_option_in(loaded, item.target_offer_id) if loaded is not None else upgrade_option_for(
+                actor=actor, subscription=item.subscription_id, target_offer_id=item.target_offer_id)
             status = ItemStatus.SUCCEEDED if option.is_eligible else ItemStatus.FAILED
             result = UpgradeResult(source_subscription_id=str(item.subscription_id), target_subscription_id=None,
                                    upgrade_type=option.upgrade_type, upgrade_errors=option.errors,
@@ -137,6 +142,23 @@ def _scope(actor, items: list[UpgradeBatchItem]) -> set[tuple[uuid.UUID, uuid.UU
                .values_list("pk", "customer__tenant_id"))
 
 
+def _dry_run_contexts(batch: UpgradeBatch, actor, items: list[UpgradeBatchItem],
+                      scope: set[tuple[uuid.UUID, uuid.UUID]]) -> dict[uuid.UUID, LoadedContext]:
+    """A dry run's contexts for the whole chunk in ONE batch load (fixed queries), each holding every requested
+    target. Items left out (not upgradable here) or a refused load fall back to the per-item path, which
+    reports their fault exactly as before."""
+    if not batch.dry_run or actor is None:
+        return {}
+    wanted = [item for item in items if (item.subscription_id, item.customer_tenant_id) in scope]
+    if not wanted:
+        return {}
+    try:
+        return load_contexts(actor=actor, subscriptions={item.subscription_id for item in wanted},
+                             extra_target_ids={str(item.target_offer_id or "") for item in wanted})
+    except (DomainError, PermissionDenied):
+        return {}
+
+
 def upgrade_batch_chunk_process(*, batch_id, first_position: int, last_position: int) -> dict[str, int]:
     """Run the unfinished items of positions ``[first_position, last_position)``; counts of outcomes."""
     batch = UpgradeBatch.objects.select_related("created_by_user", "partner").filter(pk=batch_id).first()
@@ -157,14 +179,15 @@ def upgrade_batch_chunk_process(*, batch_id, first_position: int, last_position:
                  .order_by("position"))
     actor = batch_actor(batch)
     scope = _scope(actor, items)
+    contexts = _dry_run_contexts(batch, actor, items, scope)
     counts: Counter[str] = Counter()
     for item in items:
         claim = _claim(item, stale_before=stale_before)
         if claim is None:
             counts["not_claimed"] += 1
             continue
-        counts[_run(batch, actor, item, claim=claim,
-                    in_scope=(item.subscription_id, item.customer_tenant_id) in scope)] += 1
+        counts[_run(batch, actor, item, claim=claim, in_scope=(item.subscription_id, item.customer_tenant_id) in scope,
+                    loaded=contexts.get(item.subscription_id))] += 1
     upgrade_batch_finalize(batch_id=batch.pk)
     return dict(counts)
 

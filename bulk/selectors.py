@@ -96,10 +96,11 @@ class SubscriptionEligibility:
 def upgrade_eligibility_for_many(*, actor, subscriptions: Sequence[tuple[uuid.UUID, uuid.UUID]],
                                  billing_cycle: str | None = None) -> list[SubscriptionEligibility]:
     """For each ``(customer tenant id, subscription id)``: its upgrade options (one per matrix target), in
-    request order. Out of scope → a per-item ``NotFound``. Cost: one scope query, then ONE engine context load
-    per distinct subscription (``upgrades.selectors.upgrade_options_for``, fixed queries each), never one
-    per target. A subscription listed twice is evaluated once."""
-    from upgrades.selectors import upgrade_options_for
+    request order. Out of scope → a per-item ``NotFound``. Cost: one scope query, then ONE batch context load
+    for the whole request (``upgrades.selectors.upgrade_options_for_many``): the same number of queries for
+    1 and 500 subscriptions. A subscription listed twice is evaluated once."""
+    from upgrades.eligibility.context import subscription_not_found
+    from upgrades.selectors import upgrade_options_for_many
 
     require(actor, Capability.UPGRADE)
     if len(subscriptions) > MAX_ELIGIBILITY_SUBSCRIPTIONS:
@@ -107,22 +108,18 @@ def upgrade_eligibility_for_many(*, actor, subscriptions: Sequence[tuple[uuid.UU
                            field="subscriptions")
     wanted = {subscription_id for _customer, subscription_id in subscriptions}
     in_scope = set(subscriptions_visible_to(actor).filter(pk__in=wanted).values_list("pk", "customer__tenant_id"))
-    evaluated: dict[uuid.UUID, SubscriptionEligibility] = {}
+    visible_ids = {subscription_id for subscription_id, _customer in in_scope}
+    options = upgrade_options_for_many(actor=actor, subscriptions=visible_ids,
+                                       billing_cycle=billing_cycle) if visible_ids else {}
     entries = []
     for customer_id, subscription_id in subscriptions:
         entry = SubscriptionEligibility(customer_tenant_id=customer_id, subscription_id=subscription_id)
         if (subscription_id, customer_id) not in in_scope:
             entry.error = NotFound(_("Subscription %(id)s of customer %(customer)s was not found.")
                                    % {"id": subscription_id, "customer": customer_id}, field="subscriptionId")
-        elif subscription_id in evaluated:
-            done = evaluated[subscription_id]
-            entry.options, entry.error = done.options, done.error
-        else:
-            try:
-                entry.options = upgrade_options_for(actor=actor, subscription=subscription_id,
-                                                    billing_cycle=billing_cycle)
-            except DomainError as exc:
-                entry.error = exc
-            evaluated[subscription_id] = entry
+        elif subscription_id in options:
+            entry.options = options[subscription_id]
+        else:  # visible, but not sold through this partner's CSP channel: not upgradable here
+            entry.error = subscription_not_found(subscription_id)
         entries.append(entry)
     return entries

@@ -9,12 +9,12 @@ drift from what the upgrade then does:
   the upgrade raises); the billing effect is ``billing.upgrade_proration`` called with exactly the
   arguments ``steps.book_billing`` receives; the affected accounts are read like ``steps.transfer_licenses``
   reads them (same fields and shapes), without moving anything.
-- :func:`upgrade_states_for` evaluates many subscriptions of ONE customer with the pure eligibility engine
-  in a fixed number of queries (the customer page's upgrade icons): the data is loaded once for all rows
-  with the context module's own converters, the rules are the engine's.
+- :func:`upgrade_states_for` evaluates many subscriptions with the pure eligibility engine in a fixed number
+  of queries (the customer page's upgrade icons): the contexts come from ``eligibility.context.load_contexts``
+  (the loader every evaluation uses), the rules are the engine's.
 
-Fixed query counts: ``upgrade_preview`` = ``load_context`` + 3; ``upgrade_states_for`` ≤ 11 whatever the
-number of subscriptions.
+Fixed query counts: ``upgrade_preview`` = ``load_context`` + 3; ``upgrade_states_for`` = one
+``load_contexts`` (≤ 11 for one selling partner) whatever the number of subscriptions.
 """
 from __future__ import annotations
 
@@ -24,21 +24,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Iterable
 
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from catalog.models import INDIA, Offer, OfferPrice, UpgradePath
-from delegation.selectors import delegated_access_for
+from catalog.models import Offer
 from partners.roles import Capability, can
 from subscriptions.models import Channel, LicenseAssignment, Subscription
 
 from . import services
 from .billing import upgrade_proration
-from .eligibility.context import offer_data, subscription_data, load_context
+from .eligibility.context import load_context, load_contexts
 from .eligibility.engine import evaluate, evaluate_all, source_errors
-from .eligibility.rules import HOLDING_STATUSES, paths_for_market
-from .eligibility.types import ActorData, EligibilityContext, OperationData, UpgradeOption, UpgradeTypeName
-from .models import OPEN_STATUSES, UpgradeOperation
+from .eligibility.rules import HOLDING_STATUSES
+from .eligibility.types import UpgradeOption, UpgradeTypeName
 from .steps import USER_FIELDS, person_row
 
 
@@ -203,71 +200,28 @@ class UpgradeState:
 def upgrade_states_for(*, actor, subscriptions: Iterable[Subscription]) -> dict[Any, UpgradeState]:
     """Upgrade state of each subscription that has matrix paths and that the actor may upgrade.
 
-    ``subscriptions``: rows of ONE customer already loaded (with ``offer`` and ``partner``). Subscriptions
-    without a path (one query tells which source offers have paths), not sold through a managed CSP
-    partner, or an actor without the upgrade capability get no entry. At most 11 queries in all.
+    ``subscriptions``: rows already loaded (usually one customer's). Subscriptions without any matrix row, not
+    sold through a managed CSP partner, or an actor without the upgrade capability get no entry. The contexts
+    come from ONE batch load (``eligibility.context.load_contexts``): fixed queries whatever the number of rows.
     """
     if not can(actor, Capability.UPGRADE):
         return {}
     rows = [s for s in subscriptions if s.channel == Channel.CSP and s.partner_id is not None]
     if not rows:
         return {}
-    paths: dict[str, list[str]] = defaultdict(list)
-    for source_id, target_id in (UpgradePath.objects.filter(source_id__in={s.offer_id for s in rows})
-                                 .order_by("position", "id").values_list("source_id", "target_id")):
-        paths[source_id].append(target_id)
-    rows = [s for s in rows if s.offer_id in paths]
-    if not rows:
-        return {}
-    customer_id = rows[0].customer_id
-    others = list(Subscription.objects.filter(customer_id=customer_id, status__in=list(HOLDING_STATUSES))
-                  .select_related("partner"))
-    offer_ids = {s.offer_id for s in rows} | {t for s in rows for t in paths[s.offer_id]} | {
-        s.offer_id for s in others}
-    india_variant = Offer.objects.filter(market=INDIA, sku_part_number=OuterRef("sku_part_number")).exclude(
-        pk=OuterRef("pk"))
-    offers = list(Offer.objects.filter(pk__in=offer_ids).annotate(has_india_variant=Exists(india_variant)))
-
-    levels: dict[str, dict[str, int]] = defaultdict(dict)
-    family_names: dict[str, str] = {}
-    for offer_id, family, family_name, level in Offer.service_plans.through.objects.filter(
-            offer_id__in=offer_ids).values_list("offer_id", "serviceplan__family_id", "serviceplan__family__name",
-                                                "serviceplan__level"):
-        levels[offer_id][family] = max(level, levels[offer_id].get(family, 0))
-        family_names[family] = family_name
-    prices = {(o, c, cur): p for o, c, cur, p in OfferPrice.objects.filter(offer_id__in=offer_ids).values_list(
-        "offer_id", "billing_cycle", "currency", "unit_price")}
-    offers_data = {offer.pk: offer_data(offer, levels[offer.pk], prices) for offer in offers}
-    open_operations = tuple(OperationData(id=i, source_id=s, status=st, target_offer_id=t) for i, s, st, t in
-                            UpgradeOperation.objects.filter(customer_id=customer_id, status__in=OPEN_STATUSES)
-                            .values_list("id", "source_id", "status", "target_offer_id"))
-    is_application = bool(getattr(actor, "is_application", False))
-    access = {partner_id: delegated_access_for(partner_id=partner_id, customer_ids=[customer_id],
-                                               user=None if is_application else actor)[customer_id]
-              for partner_id in sorted({s.partner_id for s in rows})}  # one partner, except for an operator
-    other_data = [(s.pk, subscription_data(s)) for s in others]
-
+    loaded = load_contexts(actor=actor, subscriptions=rows)
     states = {}
-    for source in rows:
-        if source.offer_id not in offers_data:
+    for row in rows:
+        item = loaded.get(row.pk)
+        if item is None or not item.matrix_target_ids:
             continue
-        granted = access[source.partner_id]
-        source_offer = offers_data[source.offer_id]
-        targets = [offers_data[t] for t in paths[source.offer_id] if t in offers_data]
-        ctx = EligibilityContext(
-            actor=ActorData(is_application=is_application, has_delegated_access=granted.has_active_relationship,
-                            can_transfer_licenses=granted.can_transfer_licenses, delegated_roles=granted.roles),
-            source=subscription_data(source), source_offer=source_offer,
-            path_ids=tuple(t.id for t in paths_for_market(source_offer.market, targets)), offers=offers_data,
-            others=tuple(data for pk, data in other_data if pk != source.pk), open_operations=open_operations,
-            family_names=family_names)
-        options = evaluate_all(ctx)
+        options = evaluate_all(item.ctx)
         if not options:  # no path in this market: the source rules explain it (code 7)
-            errors = source_errors(ctx)
+            errors = source_errors(item.ctx)
         else:
             errors = [error for option in options for error in option.errors]
         reasons = tuple(dict.fromkeys(str(error.description) for error in errors))
-        states[source.pk] = UpgradeState(subscription_id=source.pk, target_count=len(options),
-                                         eligible_count=sum(1 for o in options if o.is_eligible),
-                                         reasons=reasons if not any(o.is_eligible for o in options) else ())
+        eligible = sum(1 for option in options if option.is_eligible)
+        states[row.pk] = UpgradeState(subscription_id=row.pk, target_count=len(options), eligible_count=eligible,
+                                      reasons=() if eligible else reasons)
     return states

@@ -10,11 +10,13 @@ other source-level reason), :func:`upgrade_option_for` answers an option carryin
 """
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from subscriptions.selectors import subscriptions_visible_to
 
-from .eligibility.context import load_context
+from .eligibility.context import LoadedContext, load_context, load_contexts
 from .eligibility.engine import evaluate, evaluate_all, source_errors
 from .eligibility.types import UpgradeError, UpgradeOption
 from .models import UpgradeOperation
@@ -29,11 +31,28 @@ def upgrade_options_for(*, actor, subscription, billing_cycle: str | None = None
     return evaluate_all(loaded.ctx, target_offers=loaded.offers)
 
 
+def upgrade_options_for_many(*, actor, subscriptions,
+                             billing_cycle: str | None = None) -> dict[Any, list[UpgradeOption]]:
+    """:func:`upgrade_options_for` of many subscriptions (instances or ids, any customers) in ONE batch load.
+
+    Keyed by subscription id; a subscription the actor may not upgrade gets no entry (answer it with
+    ``eligibility.context.subscription_not_found``). Fixed query count whatever the number of subscriptions.
+    """
+    loaded = load_contexts(actor=actor, subscriptions=subscriptions, billing_cycle=billing_cycle)
+    return {pk: evaluate_all(item.ctx, target_offers=item.offers) for pk, item in loaded.items()}
+
+
 def upgrade_option_for(*, actor, subscription, target_offer_id: str, billing_cycle: str | None = None) -> UpgradeOption:
     """The option for one requested target; a target outside the matrix (or the catalog) carries code 8."""
     target_offer_id = str(target_offer_id or "")
     loaded = load_context(actor=actor, subscription=subscription, billing_cycle=billing_cycle,
                           extra_target_ids=(target_offer_id,))
+    return upgrade_option_in(loaded, target_offer_id)
+
+
+def upgrade_option_in(loaded: LoadedContext, target_offer_id: str) -> UpgradeOption:
+    """The option for one target from an already loaded context (it must hold the target: ``extra_target_ids``)."""
+    target_offer_id = str(target_offer_id or "")
     return evaluate(loaded.ctx, target_offer_id, target_offer=loaded.offers.get(target_offer_id))
 
 

@@ -73,7 +73,7 @@ def screenshot(page, request):
 def sign_in(page, username: str, password: str = PASSWORD):
     """Fill and submit the sign-in form (the page is left wherever the portal redirects)."""
     page.goto("/accounts/login/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(password)
+    page.get_by_label("User name", exact=True).fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
