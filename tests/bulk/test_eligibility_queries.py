@@ -15,7 +15,7 @@ from tests.upgrades.conftest import make_subscription
 from upgrades.models import UpgradeOperation
 from upgrades.selectors import upgrade_option_for, upgrade_options_for
 
-from .conftest import BATCHES, ELIGIBILITY, make_upgradable
+from .conftest import ELIGIBILITY, make_upgradable
 
 pytestmark = pytest.mark.django_db
 
