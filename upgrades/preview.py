@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from catalog.models import Offer
 from partners.roles import Capability, can
-from subscriptions.models import Channel, LicenseAssignment, Subscription
+from subscriptions.models import Channel, LicenseAssignment, Subscription, SubscriptionStatus
 
 from . import services
 from .billing import upgrade_proration
@@ -201,12 +201,14 @@ def upgrade_states_for(*, actor, subscriptions: Iterable[Subscription]) -> dict[
     """Upgrade state of each subscription that has matrix paths and that the actor may upgrade.
 
     ``subscriptions``: rows already loaded (usually one customer's). Subscriptions without any matrix row, not
-    sold through a managed CSP partner, or an actor without the upgrade capability get no entry. The contexts
+    sold through a managed CSP partner, cancelled (``deleted``: nothing left to upgrade), or an actor without the
+    upgrade capability get no entry. The contexts
     come from ONE batch load (``eligibility.context.load_contexts``): fixed queries whatever the number of rows.
     """
     if not can(actor, Capability.UPGRADE):
         return {}
-    rows = [s for s in subscriptions if s.channel == Channel.CSP and s.partner_id is not None]
+    rows = [s for s in subscriptions if s.channel == Channel.CSP and s.partner_id is not None
+            and s.status != SubscriptionStatus.DELETED]
     if not rows:
         return {}
     loaded = load_contexts(actor=actor, subscriptions=rows)

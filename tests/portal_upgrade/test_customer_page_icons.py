@@ -76,3 +76,19 @@ def test_icons_cost_the_same_queries_for_10_and_50_subscriptions(agent_client, c
     large, large_icons = queries()
     assert (small_icons, large_icons) == (6, 30)  # 3 of every 5 offers have upgrade paths
     assert large == small
+
+
+@pytest.mark.django_db
+def test_a_cancelled_subscription_gets_no_upgrade_state():
+    from upgrades.preview import upgrade_states_for
+
+    partner = factories.PartnerFactory()
+    agent = factories.PartnerUserFactory(partner=partner, roles=["sales_agent"])
+    customer = factories.CustomerFactory()
+    factories.RelationshipFactory(partner=partner, customer=customer)
+    factories.DapGrantFactory(partner=partner, customer=customer)
+    live = factories.SubscriptionFactory(customer=customer, partner=partner, offer_id="m365-business-basic")
+    cancelled = factories.SubscriptionFactory(customer=customer, partner=partner, offer_id="m365-business-basic",
+                                              status="deleted")
+    states = upgrade_states_for(actor=agent, subscriptions=[live, cancelled])
+    assert live.pk in states and cancelled.pk not in states
