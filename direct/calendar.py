@@ -13,7 +13,9 @@ CREDIT_CHECK_BUSINESS_DAYS = 2
 def _holidays_for(country: str, year: int) -> frozenset[date]:
     try:
         calendar = holidays.country_holidays(country, years=[year])
-    except (NotImplementedError, KeyError):  # a country the package doesn't know: weekends only
+    except NotImplementedError:
+        # ``holidays`` signals a country it has no calendar for this way; such a country counts weekends only
+        # (covered by tests/direct/test_calendar_pricing.py::test_unknown_country_counts_weekends_only).
         return frozenset()
     return frozenset(calendar.keys())
 
