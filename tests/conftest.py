@@ -16,3 +16,9 @@ def other_partner(db):
 @pytest.fixture
 def sales_agent(partner):
     return factories.PartnerUserFactory(partner=partner, username="ana", roles=["sales_agent"])
+
+
+@pytest.fixture
+def real_password_hasher(settings):
+    """The production password hashers (the suite runs with a fast one: ``partnercenter.settings_test``)."""
+    settings.PASSWORD_HASHERS = settings.REAL_PASSWORD_HASHERS

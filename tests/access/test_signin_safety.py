@@ -91,3 +91,12 @@ def test_production_settings_values(monkeypatch):
     assert prod.SESSION_COOKIE_SECURE and prod.SESSION_COOKIE_HTTPONLY and prod.CSRF_COOKIE_SECURE
     assert prod.SECURE_SSL_REDIRECT and prod.SECURE_PROXY_SSL_HEADER == ("HTTP_X_FORWARDED_PROTO", "https")
     assert prod.X_FRAME_OPTIONS == "DENY" and prod.SECURE_REFERRER_POLICY
+
+
+def test_passwords_are_stored_with_pbkdf2_at_full_strength(db, real_password_hasher):
+    """The suite hashes with a fast hasher; the real one (what production uses) is PBKDF2, never MD5."""
+    user = factories.PartnerUserFactory(username="strong-hash", roles=["sales_agent"])
+    user.refresh_from_db()
+    algorithm, iterations, _salt, _hash = user.password.split("$")
+    assert algorithm == "pbkdf2_sha256" and int(iterations) >= 1_000_000
+    assert user.check_password("correct-horse-battery")
