@@ -17,6 +17,18 @@ class OperationType(models.TextChoices):
     UPDATE_DELEGATED_ADMIN_RELATIONSHIP = "update_delegated_admin_relationship", _("Update delegated admin relationship")
     UPDATE_PARTNER_USER = "update_partner_user", _("Update partner user")
     IMPORT_TENANTS = "import_tenants", _("Import tenants")
+    DELETE_CUSTOMER = "delete_customer", _("Delete customer")
+    CREATE_CUSTOMER_USER = "create_customer_user", _("Create customer user")
+    UPDATE_CUSTOMER_USER = "update_customer_user", _("Update customer user")
+    DELETE_CUSTOMER_USER = "delete_customer_user", _("Delete customer user")
+    UPDATE_CUSTOMER_ADMIN_ROLES = "update_customer_admin_roles", _("Update customer admin roles")
+    UPDATE_RESELLER_RELATIONSHIP = "update_reseller_relationship", _("Update reseller relationship")
+    UPDATE_PARTNER = "update_partner", _("Update partner")
+    UPDATE_SECURITY_GROUP = "update_security_group", _("Update security group")
+    UPDATE_API_TOKEN = "update_api_token", _("Update API token")
+    UPDATE_CATALOG = "update_catalog", _("Update catalog")
+    UPDATE_PLATFORM_SETTING = "update_platform_setting", _("Update platform setting")
+    DELETE_RECORD = "delete_record", _("Delete record")
 
 
 class OperationStatus(models.TextChoices):

@@ -23,16 +23,30 @@ The catalog (service families and plans, offers, prices, the upgrade matrix, the
 partners, so it is edited by platform operators only (``OperatorEditableAdmin``); partner global admins may view
 it. This narrows domain.md §2 ("catalog and upgrade matrix: global_admin") as the issue asks: one partner must
 not change the catalog every other partner sells from.
+
+Auditing (issue 8): the admin is a way in like any other, so every add, change, delete and action writes one audit
+record. Admins whose writes go through a service override ``save_model`` / ``delete_model`` (and call the service
+from their actions); the service writes the record. Plain edits with no service (operators' catalog and
+platform edits) are recorded by ``AuditedAdminMixin``. A ``DomainError`` raised by a service inside the admin's
+transaction rolls the whole save back and is shown as an error message (``ServiceErrorsMixin``).
 """
 from __future__ import annotations
 
-from django.contrib import admin
+import json
+from collections.abc import Callable, Iterable
+
+from django.contrib import admin, messages
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.db.models import QuerySet
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Model, QuerySet
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import AuditRecord, OperationType
+from audit.services import audit_record_build, audit_record_create
 from customers.selectors import customers_visible_to
+from partnercenter.errors import DomainError
 from subscriptions.selectors import subscriptions_visible_to
 
 from .models import PartnerRole
@@ -121,7 +135,135 @@ class _ScopingMixin:
         return may_use_admin(request) and super().has_delete_permission(request, obj)
 
 
-class PartnerScopedAdmin(_ScopingMixin, admin.ModelAdmin):
+# ------------------------------------------------------------------------------------------------ auditing
+def object_snapshot(obj: Model) -> dict:
+    """JSON-safe values of ``obj``'s concrete fields (and many-to-many pks), for an audit record."""
+    values = {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
+    if obj.pk is not None:
+        for field in obj._meta.many_to_many:
+            values[field.name] = sorted(str(pk) for pk in getattr(obj, field.name).values_list("pk", flat=True))
+    return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
+
+
+def follow_path(obj: Model, path: str | None):
+    """``obj`` followed along a lookup path such as ``"subscription__customer"`` (``"pk"`` is ``obj`` itself)."""
+    if not path:
+        return None
+    if path == "pk":
+        return obj
+    for name in path.split("__"):
+        obj = getattr(obj, name, None)
+        if obj is None:
+            return None
+    return obj
+
+
+class AuditedAdminMixin:
+    """One audit record per plain admin add, change and delete (inline rows included).
+
+    ``audit_operation_type`` names the operation; ``audit_partner_path`` / ``audit_customer_path`` lead from the
+    object to the partner and customer the record belongs to (defaults: the admin's scoping lookups). Admins
+    that save through a service override ``save_model``/``delete_model``/``delete_queryset`` without calling
+    these, so nothing is recorded twice.
+    """
+
+    audit_operation_type: str = OperationType.UPDATE_PLATFORM_SETTING
+    audit_partner_path: str | None = None
+    audit_customer_path: str | None = None
+
+    def audit_context(self, obj: Model) -> dict:
+        partner_path = self.audit_partner_path or getattr(self, "partner_lookup", None)
+        customer_path = self.audit_customer_path or getattr(self, "customer_lookup", None)
+        if customer_path is None and getattr(self, "subscription_lookup", None):
+            customer_path = f"{self.subscription_lookup}__customer".removeprefix("pk__")
+        partner = follow_path(obj, partner_path)
+        customer = follow_path(obj, customer_path)
+        return {"partner": partner if partner is not None and partner._meta.label == "partners.Partner" else None,
+                "customer": customer if customer is not None and customer._meta.label == "customers.Customer"
+                else None}
+
+    def audit_write(self, request, obj: Model, *, old: dict | None, new: dict | None,
+                    operation_type: str | None = None) -> None:
+        audit_record_create(actor=request.user, operation_type=operation_type or self.audit_operation_type,
+                            resource_type=obj._meta.label, old=old, new=new, **self.audit_context(obj))
+
+    def save_model(self, request, obj, form, change):
+        previous = type(obj)._default_manager.filter(pk=obj.pk).first() if change and obj.pk is not None else None
+        obj._audit_old = object_snapshot(previous) if previous is not None else None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        if hasattr(obj, "_audit_old"):
+            self.audit_write(request, obj, old=obj._audit_old, new=object_snapshot(obj))
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        for obj in formset.new_objects:
+            self.audit_write(request, obj, old=None, new=object_snapshot(obj))
+        for obj, changed in formset.changed_objects:
+            self.audit_write(request, obj, old={"changed_fields": list(changed)}, new=object_snapshot(obj))
+        for obj in formset.deleted_objects:
+            self.audit_write(request, obj, old=object_snapshot(obj), new=None,
+                             operation_type=OperationType.DELETE_RECORD)
+
+    def delete_model(self, request, obj):
+        old = object_snapshot(obj)
+        context = self.audit_context(obj)
+        super().delete_model(request, obj)
+        audit_record_create(actor=request.user, operation_type=OperationType.DELETE_RECORD,
+                            resource_type=obj._meta.label, old=old, new=None, **context)
+
+    def delete_queryset(self, request, queryset):
+        records = [audit_record_build(actor=request.user, operation_type=OperationType.DELETE_RECORD,
+                                      resource_type=obj._meta.label, old=object_snapshot(obj), new=None,
+                                      **self.audit_context(obj)) for obj in queryset]
+        super().delete_queryset(request, queryset)
+        AuditRecord.objects.bulk_create(records)
+
+
+# ------------------------------------------------------------------------------------------------ services
+class ServiceErrorsMixin:
+    """Turns a ``DomainError`` raised by a service during an admin save or delete into an error message.
+
+    The admin runs the save in a transaction, so the refused change leaves nothing behind; the user is sent
+    back to the page they came from with the service's message (which names the field at fault).
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as exc:
+            return self.refused(request, exc)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except DomainError as exc:
+            return self.refused(request, exc)
+
+    def refused(self, request, exc: DomainError):
+        message = f"{exc.field}: {exc}" if getattr(exc, "field", None) else str(exc)
+        self.message_user(request, message, messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+    def run_service_action(self, request, objects: Iterable[Model], call: Callable[[Model], object],
+                           done_message: str) -> int:
+        """Call ``call(obj)`` (a service) for each object; report refusals one by one. Returns the count done."""
+        done = 0
+        for obj in objects:
+            try:
+                call(obj)
+                done += 1
+            except (DomainError, PermissionDenied) as exc:
+                self.message_user(request, f"{obj}: {exc}", messages.WARNING)
+        if done:
+            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+        return done
+
+
+class PartnerScopedAdmin(ServiceErrorsMixin, AuditedAdminMixin, _ScopingMixin, admin.ModelAdmin):
     """A ModelAdmin whose rows, choices and saves are limited to the editor's partner."""
 
     operator_only_delete = False  # True when a delete would reach other partners' data (e.g. a shared tenant)
@@ -180,5 +322,7 @@ class OperatorEditableMixin:
         return is_operator(request) and super().has_delete_permission(request, obj)
 
 
-class OperatorEditableAdmin(OperatorEditableMixin, admin.ModelAdmin):
-    """A catalog ModelAdmin."""
+class OperatorEditableAdmin(ServiceErrorsMixin, AuditedAdminMixin, OperatorEditableMixin, admin.ModelAdmin):
+    """A catalog ModelAdmin: operators' edits are audited as catalog updates."""
+
+    audit_operation_type = OperationType.UPDATE_CATALOG
