@@ -5,6 +5,7 @@ item's upgrade (its transaction rolls back, the item stays ``running`` under the
 ``running``), then its heartbeats are moved back in time past ``BULK_STALE_AFTER``. The sweep runs eagerly: the
 chunk task it queues runs here and now.
 """
+import time
 from datetime import timedelta
 
 import pytest
@@ -249,3 +250,25 @@ def test_the_sweep_task_answers_how_many_chunks_it_queued(api, upgradables, djan
     _age(batch_id, 61)
     assert sweep_stale_chunks.apply().get() == 1
     assert _rows(batch_id) == [(0, "succeeded", 1), (1, "succeeded", 1), (2, "succeeded", 1)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_heartbeat_thread_beats_while_the_chunk_runs(partner, sales_agent):
+    """The thread keeps a long item's claim alive (its own database connection, rows committed)."""
+    batch = UpgradeBatch.objects.create(partner=partner, created_by_user=sales_agent, total_items=1,
+                                        status="running")
+    long_ago = timezone.now() - timedelta(minutes=5)
+    chunk = UpgradeBatchChunk.objects.create(batch=batch, first_position=0, last_position=1, status="running",
+                                             heartbeat=long_ago)
+    running = UpgradeBatchItem.objects.create(
+        batch=batch, position=0, customer_tenant_id="00000000-0000-0000-0000-000000000001",
+        subscription_id="00000000-0000-0000-0000-000000000002", target_offer_id="o365-e3", status="running",
+        started=long_ago, heartbeat=long_ago)
+    with Heartbeat(chunk.pk, interval=0.05) as heartbeat:
+        heartbeat.item = (running.pk, long_ago)
+        deadline = time.monotonic() + 10
+        while UpgradeBatchItem.objects.get(pk=running.pk).heartbeat == long_ago:
+            assert time.monotonic() < deadline, "no heartbeat within 10 s"
+            time.sleep(0.05)
+    assert UpgradeBatchChunk.objects.get(pk=chunk.pk).heartbeat > long_ago
+    assert upgrade_batch_sweep() == []
