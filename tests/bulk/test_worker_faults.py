@@ -252,7 +252,7 @@ def test_the_sweep_task_answers_how_many_chunks_it_queued(api, upgradables, djan
     assert _rows(batch_id) == [(0, "succeeded", 1), (1, "succeeded", 1), (2, "succeeded", 1)]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_heartbeat_thread_beats_while_the_chunk_runs(partner, sales_agent):
     """The thread keeps a long item's claim alive (its own database connection, rows committed)."""
     batch = UpgradeBatch.objects.create(partner=partner, created_by_user=sales_agent, total_items=1,

@@ -23,7 +23,7 @@ from upgrades.tasks import run_upgrade_operation
 
 from .processes import ROOT, database_url
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 USERS = 200
 
 

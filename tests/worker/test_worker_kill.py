@@ -28,7 +28,7 @@ from upgrades.models import UpgradeOperation
 
 from .processes import ROOT, database_url
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 ITEMS = 200
 USERS_PER_SUBSCRIPTION = 2
 RESUME_LIMIT = 120.0  # seconds from the new worker's start to the batch's end
@@ -114,6 +114,7 @@ def test_a_batch_survives_a_killed_worker_and_runs_every_item_once(estate, tmp_p
             BatchItemSpec(customer_tenant_id=s.customer.tenant_id, subscription_id=s.pk, target_offer_id="o365-e3",
                           upgrade_type="upgrade_with_license_transfer") for s in sources])
         items = UpgradeBatchItem.objects.filter(batch=batch)
+        created = time.monotonic()
         deadline = time.monotonic() + 120
         while items.filter(status="succeeded").count() < ITEMS // 3:
             assert time.monotonic() < deadline, "the first worker did not get through a third of the batch"
@@ -141,7 +142,8 @@ def test_a_batch_survives_a_killed_worker_and_runs_every_item_once(estate, tmp_p
                 _stop(process)
         _forget_unacked(queue)
 
-    print(f"\nworker kill: {ITEMS} items, {done_at_kill} done when killed; batch finished "
+    print(f"\nworker kill: {ITEMS} items, {done_at_kill} done when killed ({killed - created:.1f}s after the batch "
+          f"was created); batch finished "
           f"{finished - restarted:.1f}s after the new worker started ({finished - killed:.1f}s after the kill); "
           f"chunk re-queues {UpgradeBatchChunk.objects.filter(batch=batch).aggregate(n=Sum('requeues'))['n']}, "
           f"item attempts {items.aggregate(n=Sum('attempts'))['n']}")
