@@ -3,7 +3,8 @@
 A batch's items run independently (``bulk.tasks``: one Celery task per chunk of positions), each through
 ``upgrades.services.subscription_upgrade`` in its own transaction: one failure never undoes another.
 An item is claimed with a conditional ``UPDATE ... WHERE status='pending'`` so a retried or duplicated
-chunk task never runs it twice.
+chunk task never runs it twice. Each chunk has a row (``UpgradeBatchChunk``) whose ``heartbeat`` the worker
+running it refreshes; ``bulk.processing.upgrade_batch_sweep`` re-queues a chunk whose worker went silent.
 """
 import uuid
 
@@ -29,6 +30,12 @@ class ItemStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
     SKIPPED = "skipped", _("Skipped")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class ChunkStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
 
 
 OPEN_BATCH_STATUSES = (BatchStatus.QUEUED, BatchStatus.RUNNING)
@@ -81,7 +88,10 @@ class UpgradeBatchItem(models.Model):
                                   related_name="+", verbose_name=_("upgrade operation"))
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created = models.DateTimeField(_("created"), default=timezone.now)
-    started = models.DateTimeField(_("started"), null=True, blank=True)
+    started = models.DateTimeField(_("started"), null=True, blank=True,
+                                   help_text=_("When the current claim was taken (it identifies the claim)."))
+    heartbeat = models.DateTimeField(_("heartbeat"), null=True, blank=True,
+                                     help_text=_("Last sign of life of the worker running this item."))
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
@@ -92,3 +102,31 @@ class UpgradeBatchItem(models.Model):
 
     def __str__(self):
         return f"#{self.position} {self.subscription_id} → {self.target_offer_id} ({self.status})"
+
+
+class UpgradeBatchChunk(models.Model):
+    """One Celery task's share of a batch: positions ``[first_position, last_position)``.
+
+    ``queued`` while its task waits in the broker, ``running`` while a worker refreshes ``heartbeat``, ``done``
+    once that worker went through every item. A ``running`` chunk with a stale heartbeat lost its worker.
+    """
+
+    batch = models.ForeignKey(UpgradeBatch, on_delete=models.CASCADE, related_name="chunks")
+    first_position = models.PositiveIntegerField(_("first position"))
+    last_position = models.PositiveIntegerField(_("last position"), help_text=_("Exclusive."))
+    status = models.CharField(_("status"), max_length=16, choices=ChunkStatus.choices, default=ChunkStatus.QUEUED)
+    enqueued = models.DateTimeField(_("enqueued"), default=timezone.now)
+    heartbeat = models.DateTimeField(_("heartbeat"), null=True, blank=True,
+                                     help_text=_("Last sign of life of the worker running this chunk."))
+    runs = models.PositiveSmallIntegerField(_("runs"), default=0, help_text=_("Times a worker started it."))
+    requeues = models.PositiveSmallIntegerField(_("re-queues"), default=0,
+                                                help_text=_("Times the sweep sent it again after its worker died."))
+
+    class Meta:
+        ordering = ["batch", "first_position"]
+        verbose_name = _("upgrade batch chunk")
+        constraints = [models.UniqueConstraint(fields=["batch", "first_position"], name="unique_upgrade_batch_chunk")]
+        indexes = [models.Index(fields=["status", "heartbeat"])]
+
+    def __str__(self):
+        return f"{self.batch_id} [{self.first_position}, {self.last_position}) ({self.status})"

@@ -1,22 +1,32 @@
-"""Running a batch's items (called by ``bulk.tasks``, one chunk of positions at a time).
+"""Running a batch's items (called by ``bulk.tasks``, one chunk of positions at a time), and the sweep that
+sends a chunk again when its worker died.
 
 Each item is first CLAIMED with a conditional ``UPDATE ... SET status='running' WHERE status='pending'``
 (committed, so the progress shows it), then run in ITS OWN transaction: the upgrade and the item's final
 status commit together, so a crash leaves either both or neither. A chunk task that is retried or delivered
 twice finds the finished items no longer ``pending`` and skips them: nothing is ever upgraded twice.
-An item left ``running`` by a worker that died (its upgrade rolled back with it) is claimed again after
-``STALE_AFTER``; the final ``UPDATE`` is conditional on the claim too, so a late original cannot overwrite it.
+
+While a chunk runs, a thread of the worker refreshes the ``heartbeat`` of the chunk and of the item being run
+every ``BULK_HEARTBEAT_INTERVAL`` seconds. An item left ``running`` by a worker that died (its upgrade rolled
+back with it) may be claimed again once its heartbeat is older than ``BULK_STALE_AFTER``; the final ``UPDATE``
+is conditional on the claim too, so a late original cannot overwrite it (its upgrade rolls back). Besides, the
+upgrade itself refuses to run twice: the source subscription is locked while it runs and is no longer active
+once upgraded. ``upgrade_batch_sweep`` (beat, every ``BULK_SWEEP_INTERVAL`` seconds) queues a chunk again when
+its worker went silent (``running`` with a stale heartbeat) or when an item of a finished chunk is left
+``running`` by a duplicate run that died.
 """
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections import Counter
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import DateTimeField, F, Q, Value
+from django.db import connections, transaction
+from django.db.models import DateTimeField, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,13 +40,18 @@ from upgrades.eligibility.context import LoadedContext, load_contexts
 from upgrades.selectors import upgrade_option_for, upgrade_option_in
 from upgrades.services import subscription_upgrade
 
-from .models import OPEN_BATCH_STATUSES, BatchStatus, ItemStatus, UpgradeBatch, UpgradeBatchItem
+from .models import (OPEN_BATCH_STATUSES, BatchStatus, ChunkStatus, ItemStatus, UpgradeBatch, UpgradeBatchChunk,
+                     UpgradeBatchItem)
 from .selectors import item_status_counts
 from .services import fault
 
 logger = logging.getLogger(__name__)
 
-STALE_AFTER = timedelta(minutes=15)
+
+
+def stale_after() -> timedelta:
+    """How long a claim or a chunk may stay without a heartbeat before its worker counts as dead."""
+    return timedelta(seconds=settings.BULK_STALE_AFTER)
 
 
 class _LostClaim(Exception):
@@ -75,13 +90,66 @@ def _fault_of(item: UpgradeBatchItem, exc: Exception) -> dict:
                                            description=_("An internal error occurred while upgrading this item.")))
 
 
+def _silent_claim(stale_before) -> Q:
+    """Items running under a claim whose worker went silent (no heartbeat: a claim older than this field)."""
+    return Q(status=ItemStatus.RUNNING) & (Q(heartbeat__lt=stale_before)
+                                           | Q(heartbeat__isnull=True, started__lt=stale_before))
+
+
+def _claimable(stale_before) -> Q:
+    """Items nobody runs: pending, or running under a claim whose worker went silent."""
+    return Q(status=ItemStatus.PENDING) | _silent_claim(stale_before)
+
+
 def _claim(item: UpgradeBatchItem, *, stale_before) -> object | None:
     """Claim the item (conditional UPDATE); the claim's start time, or None when somebody else has it."""
     started = timezone.now()
-    claimable = Q(status=ItemStatus.PENDING) | Q(status=ItemStatus.RUNNING, started__lt=stale_before)
-    claimed = (UpgradeBatchItem.objects.filter(claimable, pk=item.pk)
-               .update(status=ItemStatus.RUNNING, started=started, attempts=F("attempts") + 1))
+    claimed = (UpgradeBatchItem.objects.filter(_claimable(stale_before), pk=item.pk)
+               .update(status=ItemStatus.RUNNING, started=started, heartbeat=started, attempts=F("attempts") + 1))
     return started if claimed else None
+
+
+class Heartbeat:
+    """Refreshes the heartbeat of a running chunk and of its current item (``.item = (pk, claim)``).
+
+    ``beat()`` writes once; used as a context manager it also beats from a thread (its own database connection)
+    every ``interval`` seconds, so even a long item keeps its claim. No thread when ``interval`` is 0.
+    """
+
+    def __init__(self, chunk_pk, interval: float):
+        self.chunk_pk, self.interval = chunk_pk, interval
+        self.item: tuple | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def beat(self) -> None:
+        now = timezone.now()
+        UpgradeBatchChunk.objects.filter(pk=self.chunk_pk, status=ChunkStatus.RUNNING).update(heartbeat=now)
+        current = self.item
+        if current is not None:
+            UpgradeBatchItem.objects.filter(pk=current[0], status=ItemStatus.RUNNING, started=current[1]).update(
+                heartbeat=now)
+
+    def _loop(self) -> None:
+        try:
+            while not self._stop.wait(self.interval):
+                try:
+                    self.beat()
+                except Exception:  # a missed beat is retried; the chunk goes on
+                    logger.exception("Heartbeat of chunk %s failed", self.chunk_pk)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    def __enter__(self) -> "Heartbeat":
+        if self.interval > 0:
+            self._thread = threading.Thread(target=self._loop, name=f"bulk-heartbeat-{self.chunk_pk}", daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
 
 
 def _finish(item: UpgradeBatchItem, *, claim, status: str, result: dict, operation_id=None) -> bool:
@@ -159,37 +227,96 @@ def _dry_run_contexts(batch: UpgradeBatch, actor, items: list[UpgradeBatchItem],
         return {}
 
 
+def _chunk_start(batch: UpgradeBatch, first_position: int, last_position: int, now) -> int:
+    """Mark the chunk running (its heartbeat now); the row's pk (created for a batch that has no chunk rows)."""
+    rows = UpgradeBatchChunk.objects.filter(batch_id=batch.pk, first_position=first_position)
+    if not rows.update(status=ChunkStatus.RUNNING, heartbeat=now, runs=F("runs") + 1):
+        UpgradeBatchChunk.objects.get_or_create(batch_id=batch.pk, first_position=first_position, defaults={
+            "last_position": last_position, "status": ChunkStatus.RUNNING, "heartbeat": now, "runs": 1})
+    return rows.values_list("pk", flat=True).get()
+
+
+def _heartbeat_interval() -> float:
+    """No heartbeat thread when tasks run eagerly (in the calling process, no worker to lose)."""
+    return 0.0 if settings.CELERY_TASK_ALWAYS_EAGER else float(settings.BULK_HEARTBEAT_INTERVAL)
+
+
 def upgrade_batch_chunk_process(*, batch_id, first_position: int, last_position: int) -> dict[str, int]:
     """Run the unfinished items of positions ``[first_position, last_position)``; counts of outcomes."""
     batch = UpgradeBatch.objects.select_related("created_by_user", "partner").filter(pk=batch_id).first()
     if batch is None:
         return {}
     now = timezone.now()
-    stale_before = now - STALE_AFTER
+    stale_before = now - stale_after()
+    chunk_pk = _chunk_start(batch, first_position, last_position, now)
     chunk = UpgradeBatchItem.objects.filter(batch_id=batch.pk, position__gte=first_position,
                                             position__lt=last_position)
     if batch.status == BatchStatus.CANCELLED:  # a crashed run's leftovers are cancelled, not run
-        chunk.filter(status=ItemStatus.RUNNING, started__lt=stale_before).update(status=ItemStatus.CANCELLED,
-                                                                                finished=now)
+        chunk.filter(_silent_claim(stale_before)).update(status=ItemStatus.CANCELLED,
+                                                                                  finished=now)
+        UpgradeBatchChunk.objects.filter(pk=chunk_pk).update(status=ChunkStatus.DONE, heartbeat=timezone.now())
         upgrade_batch_finalize(batch_id=batch.pk)
         return {}
     UpgradeBatch.objects.filter(pk=batch.pk, status=BatchStatus.QUEUED).update(status=BatchStatus.RUNNING,
                                                                                started=now)
-    items = list(chunk.filter(Q(status=ItemStatus.PENDING) | Q(status=ItemStatus.RUNNING, started__lt=stale_before))
-                 .order_by("position"))
+    items = list(chunk.filter(_claimable(stale_before)).order_by("position"))
     actor = batch_actor(batch)
     scope = _scope(actor, items)
     contexts = _dry_run_contexts(batch, actor, items, scope)
     counts: Counter[str] = Counter()
-    for item in items:
-        claim = _claim(item, stale_before=stale_before)
-        if claim is None:
-            counts["not_claimed"] += 1
-            continue
-        counts[_run(batch, actor, item, claim=claim, in_scope=(item.subscription_id, item.customer_tenant_id) in scope,
-                    loaded=contexts.get(item.subscription_id))] += 1
+    with Heartbeat(chunk_pk, _heartbeat_interval()) as heartbeat:
+        for item in items:
+            claim = _claim(item, stale_before=stale_before)
+            if claim is None:
+                counts["not_claimed"] += 1
+                continue
+            heartbeat.item = (item.pk, claim)
+            counts[_run(batch, actor, item, claim=claim,
+                        in_scope=(item.subscription_id, item.customer_tenant_id) in scope,
+                        loaded=contexts.get(item.subscription_id))] += 1
+            heartbeat.item = None
+    UpgradeBatchChunk.objects.filter(pk=chunk_pk).update(status=ChunkStatus.DONE, heartbeat=timezone.now())
     upgrade_batch_finalize(batch_id=batch.pk)
     return dict(counts)
+
+
+def upgrade_batch_sweep(*, now=None) -> list[tuple[str, int, int]]:
+    """Queue again every chunk whose worker died; the ``(batch id, first, last)`` of those queued.
+
+    A chunk is taken when it is ``running`` with a heartbeat older than ``BULK_STALE_AFTER`` (its worker went
+    silent, between items or in one), or ``done`` while one of its items is still ``running`` with a stale
+    heartbeat (a duplicate run of it died). A ``queued`` chunk waits in the broker and is left alone. Each chunk
+    is taken with a conditional UPDATE, so two sweeps never queue it twice; and queuing it twice would still run
+    each item once (claims).
+    """
+    from .tasks import process_upgrade_batch_chunk
+
+    now = now or timezone.now()
+    stale_before = now - stale_after()
+    orphaned_item = UpgradeBatchItem.objects.filter(
+        _silent_claim(stale_before), batch_id=OuterRef("batch_id"), position__gte=OuterRef("first_position"),
+        position__lt=OuterRef("last_position"))
+    silent = Q(status=ChunkStatus.RUNNING) & (Q(heartbeat__lt=stale_before) | Q(heartbeat__isnull=True))
+    candidates = (UpgradeBatchChunk.objects.filter(batch__finished__isnull=True)
+                  .filter(silent | (Q(status=ChunkStatus.DONE) & Exists(orphaned_item)))
+                  .order_by("batch__created", "first_position")
+                  .values_list("pk", "batch_id", "first_position", "last_position", "status", "heartbeat"))
+    requeued = []
+    for pk, batch_id, first, last, status, heartbeat in candidates:
+        taken = UpgradeBatchChunk.objects.filter(pk=pk, status=status, heartbeat=heartbeat).update(
+            status=ChunkStatus.QUEUED, enqueued=now, requeues=F("requeues") + 1)
+        if not taken:
+            continue
+        logger.warning("Batch %s: chunk [%d, %d) lost its worker (last heartbeat %s); queued again",
+                       batch_id, first, last, heartbeat)
+        try:
+            process_upgrade_batch_chunk.delay(str(batch_id), first, last)
+        except Exception:  # broker unreachable: leave it to the next sweep
+            UpgradeBatchChunk.objects.filter(pk=pk, status=ChunkStatus.QUEUED, enqueued=now).update(
+                status=status, heartbeat=heartbeat)
+            raise
+        requeued.append((str(batch_id), first, last))
+    return requeued
 
 
 def upgrade_batch_finalize(*, batch_id) -> None:

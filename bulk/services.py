@@ -1,7 +1,8 @@
 """Creating and cancelling upgrade batches (the rules; ``bulk.processing`` runs the items).
 
 ``upgrade_batch_create`` stores the batch and ALL its items in a fixed number of queries (``rows.insert_rows``)
-and enqueues one Celery task per chunk of ``CHUNK_SIZE`` positions once the transaction commits.
+and enqueues one Celery task per chunk of ``CHUNK_SIZE`` positions once the transaction commits; each chunk has
+a row (``UpgradeBatchChunk``) through which the sweep of ``bulk.processing`` finds a chunk whose worker died.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from customers.selectors import acting_partner_id
 from partnercenter.errors import Conflict, InvalidInput
 from partners.roles import Capability, require
 
-from .models import OPEN_BATCH_STATUSES, BatchStatus, ItemStatus, UpgradeBatch, UpgradeBatchItem
+from .models import OPEN_BATCH_STATUSES, BatchStatus, ItemStatus, UpgradeBatch, UpgradeBatchChunk, UpgradeBatchItem
 from .rows import insert_rows
 
 MAX_BATCH_ITEMS = 10_000
@@ -83,6 +84,8 @@ def upgrade_batch_create(*, actor, items: Sequence[BatchItemSpec], dry_run: bool
     with transaction.atomic():
         batch.save(force_insert=True)
         insert_rows(UpgradeBatchItem, rows)
+        insert_rows(UpgradeBatchChunk, [UpgradeBatchChunk(batch=batch, first_position=first, last_position=last,
+                                                          enqueued=now) for first, last in chunk_bounds(len(rows))])
         batch_id, total = str(batch.pk), len(rows)
         transaction.on_commit(lambda: upgrade_batch_enqueue(batch_id=batch_id, total=total))
     return batch

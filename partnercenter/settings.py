@@ -166,8 +166,15 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", None)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", "CELERY_BROKER_URL" not in os.environ)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# Acknowledge after the task ran (a task of a worker that died is delivered again) and reserve one message per
+# worker process at a time, so a dead worker holds back no other task than the one it was running.
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis (and SQS) only: an unacknowledged message is delivered again this many seconds after it was handed out.
+# Kombu's default is one hour. Keep it above the longest task (a 100-item chunk takes well under a minute; a
+# chunk task running longer is safe but may run twice, its items being claimed one by one). A chunk lost with
+# its worker comes back sooner through the bulk sweep below; this covers the other tasks.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "300"))}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 # Delegated admin: GDAP request lapse, expiry / auto-extension, 30/7/1-day notices, terminations.
@@ -178,6 +185,15 @@ CELERY_BEAT_SCHEDULE["direct-credit-check-deadlines"] = {"task": "direct.process
                                                          "schedule": 900.0}
 CELERY_BEAT_SCHEDULE["direct-deprovision-csp-e4"] = {"task": "direct.deprovision_suspended_csp_e4",
                                                      "schedule": 3600.0}
+# Upgrade batches (bulk.processing): the worker running a chunk refreshes its heartbeat every
+# BULK_HEARTBEAT_INTERVAL seconds; a chunk (or an item) whose heartbeat is older than BULK_STALE_AFTER seconds
+# lost its worker: the sweep, every BULK_SWEEP_INTERVAL seconds, queues it again. Worst case from a worker's
+# death to the chunk being queued again: BULK_STALE_AFTER + BULK_SWEEP_INTERVAL.
+BULK_HEARTBEAT_INTERVAL = float(os.environ.get("BULK_HEARTBEAT_INTERVAL", "10"))
+BULK_STALE_AFTER = float(os.environ.get("BULK_STALE_AFTER", "60"))
+BULK_SWEEP_INTERVAL = float(os.environ.get("BULK_SWEEP_INTERVAL", "20"))
+CELERY_BEAT_SCHEDULE["bulk-sweep-stale-chunks"] = {"task": "bulk.sweep_stale_chunks",
+                                                   "schedule": BULK_SWEEP_INTERVAL}
 
 # django-axes: lock out after repeated failed sign-ins.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))

@@ -10,11 +10,9 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from partners.models import SecurityGroup
 from subscriptions.models import LicenseAssignment, Subscription
@@ -23,22 +21,16 @@ from upgrades.models import UpgradeOperation
 from upgrades.services import subscription_upgrade_async
 from upgrades.tasks import run_upgrade_operation
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-ROOT = Path(__file__).resolve().parents[2]
+from .processes import ROOT, database_url
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 USERS = 200
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    assert db["ENGINE"].endswith("postgresql"), "the real-worker suite needs PostgreSQL (set DATABASE_URL)"
-    user = db.get("USER") or "postgres"
-    return f"postgres://{user}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
 @pytest.fixture
 def worker():
     assert not settings.CELERY_TASK_ALWAYS_EAGER, "set CELERY_BROKER_URL so tasks go to the real worker"
-    env = {**os.environ, "DATABASE_URL": _database_url()}
+    env = {**os.environ, "DATABASE_URL": database_url()}
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "partnercenter", "worker", "--pool=solo", "--loglevel=WARNING",
          "--without-gossip", "--without-mingle", "--without-heartbeat",
