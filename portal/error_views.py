@@ -22,11 +22,22 @@ from api.errors import server_error as api_server_error
 logger = logging.getLogger(__name__)
 
 API_PREFIX = "/v1/"
-# The last resort when even the 500 template cannot be rendered (plain HTML, nothing that could fail).
-FALLBACK_500 = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Server error</title></head>"
-                "<body><h1>Something went wrong</h1><p>The error has been logged. Please try again in a moment; "
-                "if it keeps happening, tell your administrator the time it happened.</p>"
-                "<p><a href=\"/\">Back to the portal</a></p></body></html>")
+# The last resort when even the 500 template cannot be rendered: plain HTML with nothing that could fail.
+FALLBACK_500 = ("<!doctype html><html><head><meta charset=\"utf-8\"><title>%(title)s</title></head><body>"
+                "<h1>%(title)s</h1><p>%(text)s</p><p><a href=\"/\">%(back)s</a></p></body></html>")
+FALLBACK_500_TEXT = {"title": "Something went wrong",
+                     "text": "The error has been logged. Please try again in a moment.",
+                     "back": "Back to the portal"}
+
+
+def fallback_500() -> str:
+    """The plain 500 page, translated when translations still work (English otherwise)."""
+    try:
+        texts = {"title": _("Something went wrong"), "text": _("The error has been logged. Please try again in a "
+                                                               "moment."), "back": _("Back to the portal")}
+    except Exception:  # noqa: BLE001 - the error page itself must never fail
+        texts = FALLBACK_500_TEXT
+    return FALLBACK_500 % texts
 
 
 def is_api(request) -> bool:
@@ -65,7 +76,7 @@ def server_error(request, *args, **kwargs):
         return HttpResponseServerError(loader.get_template("500.html").render())
     except Exception:  # noqa: BLE001 - the error page itself must never fail
         logger.exception("The 500 page could not be rendered")
-        return HttpResponseServerError(FALLBACK_500)
+        return HttpResponseServerError(fallback_500())
 
 
 def csrf_failure(request, reason: str = ""):
