@@ -20,4 +20,7 @@ urlpatterns = [
     path("", include("portal.urls")),
 ]
 
-handler500 = "api.errors.server_error"
+# The portal's error pages (JSON ServiceFaults under /v1/): portal.error_views.
+handler403 = "portal.error_views.permission_denied"
+handler404 = "portal.error_views.page_not_found"
+handler500 = "portal.error_views.server_error"

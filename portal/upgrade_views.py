@@ -15,8 +15,6 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -38,6 +36,7 @@ from upgrades.results import UpgradeResult
 from upgrades.selectors import source_upgrade_errors, upgrade_operation_for, upgrade_options_for
 from upgrades.services import subscription_upgrade, subscription_upgrade_async
 
+from .access import PartnerPageMixin, partner_page
 from .forms import UpgradeDetailsForm, UpgradeSubmitForm, UpgradeTargetForm
 from .selectors import family_names, upgradable_subscription_for, upgrade_operation_rows_for
 
@@ -96,7 +95,7 @@ def _render_targets(request, customer, source, *, form=None, blocked=(), status=
     return render(request, "portal/upgrade/step_targets.html", context, status=status)
 
 
-@login_required
+@partner_page
 @_not_found_is_404
 def upgrade_targets(request, tenant_id, subscription_id):
     customer, source = _source(request, tenant_id, subscription_id)
@@ -124,7 +123,7 @@ def _choice_or_step1(request, customer, source, target_id):
     return None, _render_targets(request, customer, source, blocked=choice.option.errors, status=409)
 
 
-@login_required
+@partner_page
 @_not_found_is_404
 def upgrade_details(request, tenant_id, subscription_id):
     customer, source = _source(request, tenant_id, subscription_id)
@@ -138,7 +137,7 @@ def upgrade_details(request, tenant_id, subscription_id):
     return _render_details(request, customer, source, choice, form)
 
 
-@login_required
+@partner_page
 @require_http_methods(["GET", "POST"])
 @_not_found_is_404
 def upgrade_review(request, tenant_id, subscription_id):
@@ -202,7 +201,7 @@ def _submit(request, customer, source):
     return redirect("portal:upgrade_result", operation_id=operation_id)
 
 
-@login_required
+@partner_page
 def upgrade_result(request, operation_id):
     try:
         operation = upgrade_operation_for(request.user, operation_id=operation_id)
@@ -216,7 +215,7 @@ def upgrade_result(request, operation_id):
     })
 
 
-class UpgradeListView(LoginRequiredMixin, ListView):
+class UpgradeListView(PartnerPageMixin, ListView):
     template_name = "portal/upgrade/list.html"
     context_object_name = "operations"
     paginate_by = 50

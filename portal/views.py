@@ -2,36 +2,33 @@
 
 The upgrade wizard, result and list pages are in ``portal.upgrade_views``."""
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
-from customers.models import Customer, CustomerAdminRole
+from customers.models import Customer
 from customers.selectors import acting_partner_id, customer_for
 from subscriptions.selectors import subscription_list_for_customer
 from upgrades.preview import upgrade_states_for
 
+from .access import PartnerPageMixin
 from .forms import CustomerSearchForm
+from .navigation import start_page_for
 from .selectors import attach_delegated_access, customer_delegation_for, customer_rows_for, partner_relationship_for
-
-ADMIN_CENTER_URL = "/admin-center/"
 
 
 @login_required
 def home(request):
-    """Partner users and operators go to their customers; customer admins are pointed to their admin center."""
-    user = request.user
-    if user.is_superuser or acting_partner_id(user) is not None:
-        return redirect("portal:customer_list")
-    is_customer_admin = CustomerAdminRole.objects.filter(user=user).exists()
-    return render(request, "portal/home.html", {
-        "is_customer_admin": is_customer_admin, "admin_center_url": ADMIN_CENTER_URL,
-    })
+    """Sign-in lands here: each user goes to their own start page (``portal.navigation.start_page_for``);
+    a user without any role is told to ask for one."""
+    start = start_page_for(request.user)
+    if start is not None:
+        return redirect(start.url)
+    return render(request, "portal/home.html")
 
 
-class CustomerListView(LoginRequiredMixin, ListView):
+class CustomerListView(PartnerPageMixin, ListView):
     template_name = "portal/customer_list.html"
     context_object_name = "customers"
     paginate_by = 50
@@ -49,7 +46,7 @@ class CustomerListView(LoginRequiredMixin, ListView):
         return context
 
 
-class CustomerDetailView(LoginRequiredMixin, DetailView):
+class CustomerDetailView(PartnerPageMixin, DetailView):
     template_name = "portal/customer_detail.html"
     context_object_name = "customer"
 

@@ -30,18 +30,6 @@ def page_url(context, page_number) -> str:
     return "?" + params.urlencode()
 
 
-@register.simple_tag(takes_context=True)
-def is_customer_admin(context) -> bool:
-    """Whether the signed-in user holds a customer tenant admin role (one query, cached per request)."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return False
-    if not hasattr(request, "_portal_is_customer_admin"):
-        request._portal_is_customer_admin = user.customer_admin_roles.exists()
-    return request._portal_is_customer_admin
-
-
 @register.filter
 def money(amount, currency="") -> str:
     """``1234.5`` → ``1,234.50 USD`` (a minus sign for credits); empty for None."""

@@ -168,17 +168,15 @@ RULES: list[tuple[str, Expect]] = [
     # -- sign-in
     ("login", fixed(200)),
     ("logout", POST_ONLY),
-    # -- partner portal (customer admins see their own tenant here too: customers_visible_to)
-    ("portal:home", web(partner=302, customer=200)),
-    ("portal:customer_list", web(partner=200, customer=200)),
-    ("portal:customer_detail", web(partner=roles(ALL_PARTNER, scoped=True), customer=roles(ANY_CUSTOMER_ADMIN,
-                                                                                        scoped=True))),
-    ("portal:upgrade_list", web(partner=200, customer=200)),     # each sees the operations in their scope
-    ("portal:upgrade_result", web(partner=404, customer=404)),  # no such operation in any scope
-    ("portal:upgrade_targets", web(partner=scope_then_roles(UPGRADE_ROLES), customer=scope_then_roles(()))),
+    # -- partner portal: partner users only; customer admins get the 403 page pointing to their admin center
+    ("portal:home", web(partner=302, customer=302)),            # each user's own start page
+    ("portal:customer_list", web(partner=200, customer=403)),
+    ("portal:customer_detail", web(partner=roles(ALL_PARTNER, scoped=True), customer=403)),
+    ("portal:upgrade_list", web(partner=200, customer=403)),     # partners see the operations in their scope
+    ("portal:upgrade_result", web(partner=404, customer=403)),  # no such operation in any scope
+    ("portal:upgrade_targets", web(partner=scope_then_roles(UPGRADE_ROLES), customer=403)),
     # details/review need a chosen target (a plain GET answers 409 "choose a target first")
-    ("portal:upgrade_*", web(partner=scope_then_roles(UPGRADE_ROLES, in_scope_status=409),
-                             customer=scope_then_roles(()))),
+    ("portal:upgrade_*", web(partner=scope_then_roles(UPGRADE_ROLES, in_scope_status=409), customer=403)),
     # -- delegated admin (partner pages)
     ("delegation:list", web(partner=200, customer=403)),
     ("delegation:create", web(partner=roles(GDAP_ROLES), customer=403)),
