@@ -112,6 +112,11 @@ class CustomerAdmin(OperatorWritesMixin, PartnerScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ("created",) if obj is None else ("tenant_id", "created")
 
+    def audit_write(self, request, obj, *, old, new, operation_type=None):
+        if operation_type is None and old is None and isinstance(obj, Customer):
+            operation_type = OperationType.CREATE_CUSTOMER
+        super().audit_write(request, obj, old=old, new=new, operation_type=operation_type)
+
     def view_on_site(self, obj):
         return reverse("portal:customer_detail", kwargs={"tenant_id": obj.tenant_id})
 

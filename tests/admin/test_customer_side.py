@@ -301,3 +301,17 @@ def test_history_of_a_shared_users_shows_no_wingtip_entry(contoso_admin, world):
     assert response.status_code == 200
     assert "wingtip-admin" not in page_text(response)
     assert_no_wingtip(world, response)
+
+
+def test_an_operator_adds_a_customer_with_one_create_record(operator, world):
+    page = operator.get(admin_url(Customer, "add"))
+    before = AuditRecord.objects.count()
+    response = operator.post(admin_url(Customer, "add"), form_data(page) | {
+        "tenant_id": "6f1c2e4a-0000-4000-8000-000000000042", "domain": "fourthcoffee.onmicrosoft.com",
+        "company_name": "Fourth Coffee", "country": "SE", "segment": "commercial"})
+    assert response.status_code == 302
+    created = Customer.objects.get(domain="fourthcoffee.onmicrosoft.com")
+    assert str(created.tenant_id) == "6f1c2e4a-0000-4000-8000-000000000042"
+    assert AuditRecord.objects.count() == before + 1
+    record = AuditRecord.objects.latest("operation_date")
+    assert (record.operation_type, record.customer_id) == ("create_customer", created.pk)
