@@ -49,6 +49,9 @@ LICENSE_WRITE_ROLES = frozenset({
     UnifiedRole.USER_ADMINISTRATOR, UnifiedRole.GLOBAL_ADMINISTRATOR,
 })
 
+# Roles that allow creating, changing and deleting the customer's users (Partner Center "users and licenses").
+USER_WRITE_ROLES = frozenset({UnifiedRole.USER_ADMINISTRATOR, UnifiedRole.GLOBAL_ADMINISTRATOR})
+
 # The statuses in which a GDAP relationship grants access (until its ``end_date_time``).
 ACTIVE_GDAP_STATUSES = ("active", "expiring")
 

@@ -29,11 +29,13 @@ from typing import Iterable
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from customers.selectors import acting_partner_id
 from partners.models import SecurityGroup
 
 from .models import (
     DAP_GROUP_ROLES,
     LICENSE_WRITE_ROLES,
+    USER_WRITE_ROLES,
     active_gdap_q,
     AccessAssignmentStatus,
     DapGrant,
@@ -60,6 +62,11 @@ class DelegatedAccess:
     def can_transfer_licenses(self) -> bool:
         """Moving licenses needs Directory Writers, License/User Administrator or Global Administrator."""
         return self.has_active_relationship and bool(self.roles & LICENSE_WRITE_ROLES)
+
+    @property
+    def can_manage_users(self) -> bool:
+        """Creating, changing and deleting the customer's users needs User Administrator or Global Administrator."""
+        return self.has_active_relationship and bool(self.roles & USER_WRITE_ROLES)
 
 
 def active_gdap_relationships(*, partner_id: int, customer_ids: Iterable[int] | None = None,
@@ -135,3 +142,31 @@ def _roles_of(user, *, partner_id, dap_on: set[int], relationships: list,
         for customer_id in dap_on:
             roles[customer_id].update(dap_roles)
     return roles
+
+
+def _acting_access(actor, customer_id: int) -> DelegatedAccess | None:
+    """The acting partner user's :class:`DelegatedAccess` in one customer (None for anybody else)."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or getattr(actor, "is_application", False):
+        return None
+    partner_id = acting_partner_id(actor)
+    if partner_id is None:
+        return None
+    return delegated_access(partner_id=partner_id, customer_id=customer_id, user=actor)
+
+
+def may_assign_licenses(actor, customer_id: int) -> bool:
+    """May ``actor`` assign or remove licenses in the customer's tenant? The upgrade engine's license-transfer rule
+    (:attr:`DelegatedAccess.can_transfer_licenses`); platform operators always, applications never (no user)."""
+    if getattr(actor, "is_superuser", False) and getattr(actor, "is_active", False):
+        return True
+    access = _acting_access(actor, customer_id)
+    return access is not None and access.can_transfer_licenses
+
+
+def may_manage_tenant_users(actor, customer_id: int) -> bool:
+    """May ``actor`` create, change or delete the customer's users? :attr:`DelegatedAccess.can_manage_users`;
+    platform operators always, applications never."""
+    if getattr(actor, "is_superuser", False) and getattr(actor, "is_active", False):
+        return True
+    access = _acting_access(actor, customer_id)
+    return access is not None and access.can_manage_users

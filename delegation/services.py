@@ -80,7 +80,10 @@ def _locked(relationship_id) -> GdapRelationship:
 
 
 def _require_partner_side(actor, relationship: GdapRelationship) -> None:
-    """The acting partner's admin agents / global admins (404 for another partner's relationship)."""
+    """The acting partner's admin agents / global admins (404 for another partner's relationship); platform
+    operators act for any partner (the Django admin)."""
+    if getattr(actor, "is_superuser", False) and getattr(actor, "is_active", False):
+        return
     if acting_partner_id(actor) != relationship.partner_id:
         raise NotFound(_("Delegated admin relationship not found."), field="id")
     require(actor, Capability.REQUEST_DELEGATED_ADMIN)

@@ -36,6 +36,7 @@ import json
 from collections.abc import Callable, Iterable
 
 from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Model, QuerySet
@@ -263,6 +264,16 @@ class ServiceErrorsMixin:
         return done
 
 
+def adopt_saved(obj: Model, saved: Model) -> Model:
+    """Copy what a service saved into the admin's unsaved form instance (so the admin's redirect and messages
+    after ``save_model`` see the real row)."""
+    for field in saved._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding = False
+    obj._state.db = saved._state.db
+    return obj
+
+
 class PartnerScopedAdmin(ServiceErrorsMixin, AuditedAdminMixin, _ScopingMixin, admin.ModelAdmin):
     """A ModelAdmin whose rows, choices and saves are limited to the editor's partner."""
 
@@ -276,6 +287,13 @@ class PartnerScopedAdmin(ServiceErrorsMixin, AuditedAdminMixin, _ScopingMixin, a
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         self.ensure_in_scope(request, form.instance)
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        """On an object's history page a partner admin sees only the entries of their own partner's users (the
+        other partner of a shared customer does not show there either)."""
+        if queryset.model is LogEntry and not is_operator(request):
+            queryset = queryset.filter(user__partner_id=admin_partner_id(request.user))
+        return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
 
     def ensure_in_scope(self, request, obj) -> None:
         """Refuse (and roll back: the admin wraps the save in a transaction) a save that leaves the scope."""

@@ -1,28 +1,70 @@
+"""Subscriptions and licenses in the Django admin (issue 8): a thin adapter over the services.
+
+A subscription changes only through ``subscriptions.services.subscription_update`` (the API's PATCH: same
+validation, role check and audit record): seats, friendly name and auto-renew on the form; suspend and reactivate
+as actions. Its channel, partner, status and the rest are never form fields, for operators either. Licenses are
+assigned and removed through ``subscriptions.license_services`` (delegated roles, seats); operators may also
+correct the switched-off service plans of an assignment (audited).
+"""
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from partners.admin_scoping import LimitedInlineFormSet, PartnerScopedAdmin, PartnerScopedInline
+from audit.models import OperationType
+from partners.admin_scoping import (LimitedInlineFormSet, PartnerScopedAdmin, PartnerScopedInline, adopt_saved,
+                                    is_operator)
 
-from .models import LicenseAssignment, Subscription
+from .license_services import license_assign, license_unassign
+from .models import LicenseAssignment, Subscription, SubscriptionStatus
+from .services import subscription_update
+
+EDITABLE = ("friendly_name", "quantity", "auto_renew")
+
+
+class SubscriptionAdminForm(forms.ModelForm):
+    """``quantity`` is checked by the service only (the offer's limits, as in the API), not by the model field."""
+
+    quantity = forms.IntegerField(label=_("seats"), min_value=0)
+
+    class Meta:
+        model = Subscription
+        fields = EDITABLE
+        exclude = ("quantity",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance._state.adding:
+            self.initial.setdefault("quantity", self.instance.quantity)
 
 
 class LicenseAssignmentInline(PartnerScopedInline, admin.TabularInline):
-    """The first ``LimitedInlineFormSet.limit`` assignments; the full list is linked from the subscription."""
+    """The first ``LimitedInlineFormSet.limit`` assignments, read-only; licenses change on their own page."""
 
     model = LicenseAssignment
     subscription_lookup = "subscription"
     formset = LimitedInlineFormSet
     fields = ("user", "disabled_service_plans", "assigned")
-    raw_id_fields = ("user",)
+    readonly_fields = fields
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Subscription)
 class SubscriptionAdmin(PartnerScopedAdmin):
     subscription_lookup = "pk"
+    form = SubscriptionAdminForm
     list_display = ("id", "offer", "customer", "quantity", "assigned", "status", "channel", "partner",
                     "billing_cycle", "commitment_end_date")
     list_filter = ("status", "channel", "billing_cycle", "provisioning_state", "prepaid", "is_trial",
@@ -30,11 +72,25 @@ class SubscriptionAdmin(PartnerScopedAdmin):
     search_fields = ("id", "friendly_name", "offer__id", "offer__name", "customer__company_name",
                      "customer__domain", "channel_partner_name")
     list_select_related = ("offer", "customer", "partner")
-    autocomplete_fields = ("customer", "offer", "partner")
-    raw_id_fields = ("parent",)
-    readonly_fields = ("id", "assignments_link", "created", "updated")
     date_hierarchy = "created"
     inlines = [LicenseAssignmentInline]
+    actions = ["suspend", "reactivate"]
+    fieldsets = (
+        (None, {"fields": ("id", "customer", "offer", *EDITABLE, "assignments_link")}),
+        (_("Lifecycle (changed by actions and orders)"), {"fields": (
+            "status", "provisioning_state", "channel", "partner", "channel_partner_name", "payment_method",
+            "billing_cycle", "term_start_date", "commitment_end_date", "is_trial", "prepaid", "unpaid_balance",
+            "parent", "suspended_at", "created", "updated")}),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        return [name for _title, options in self.fieldsets for name in options["fields"] if name not in EDITABLE]
+
+    def has_add_permission(self, request):
+        return False  # subscriptions are bought (orders, imports), never typed in
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # cancelling is a lifecycle operation, not a delete
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(assigned_count=Count("assignments"))
@@ -50,16 +106,60 @@ class SubscriptionAdmin(PartnerScopedAdmin):
         url = reverse("admin:subscriptions_licenseassignment_changelist") + f"?subscription__exact={obj.pk}"
         return format_html('<a href="{}">{}</a>', url, _("All license assignments of this subscription"))
 
+    def save_model(self, request, obj, form, change):
+        changes = {name: form.cleaned_data[name] for name in EDITABLE if name in form.changed_data}
+        adopt_saved(obj, subscription_update(actor=request.user, subscription=obj, changes=changes))
+
+    def _set_status(self, request, queryset, status, done_message):
+        self.run_service_action(
+            request, queryset,
+            lambda subscription: subscription_update(actor=request.user, subscription=subscription,
+                                                     changes={"status": status}),
+            done_message)
+
+    @admin.action(description=_("Suspend the selected subscriptions"), permissions=["change"])
+    def suspend(self, request, queryset):
+        self._set_status(request, queryset, SubscriptionStatus.SUSPENDED, _("%(count)d subscription(s) suspended."))
+
+    @admin.action(description=_("Reactivate the selected subscriptions"), permissions=["change"])
+    def reactivate(self, request, queryset):
+        self._set_status(request, queryset, SubscriptionStatus.ACTIVE, _("%(count)d subscription(s) reactivated."))
+
+
+class LicenseAssignmentForm(forms.ModelForm):
+    class Meta:
+        model = LicenseAssignment
+        fields = ("user", "subscription", "disabled_service_plans")
+
 
 @admin.register(LicenseAssignment)
 class LicenseAssignmentAdmin(PartnerScopedAdmin):
+    """Assign (add) and remove (delete) through ``license_services``; no change for partners."""
+
     subscription_lookup = "subscription"
+    audit_partner_path = "subscription__partner"
+    audit_operation_type = OperationType.UPDATE_CUSTOMER_USER_LICENSES
+    form = LicenseAssignmentForm
     list_display = ("user", "subscription", "offer_name", "customer_name", "assigned")
     search_fields = ("user__user_principal_name", "user__display_name", "subscription__id",
                      "subscription__customer__company_name")
     list_select_related = ("user", "subscription__offer", "subscription__customer")
     raw_id_fields = ("user", "subscription")
     date_hierarchy = "assigned"
+
+    def get_fields(self, request, obj=None):
+        return ("user", "subscription", "disabled_service_plans", "assigned")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("assigned",) if obj is None else ("user", "subscription", "assigned")
+
+    def has_change_permission(self, request, obj=None):
+        return is_operator(request) and super().has_change_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one license at a time, through the service
+        return actions
 
     @admin.display(description=_("offer"), ordering="subscription__offer__name")
     def offer_name(self, obj):
@@ -68,3 +168,14 @@ class LicenseAssignmentAdmin(PartnerScopedAdmin):
     @admin.display(description=_("customer"), ordering="subscription__customer__company_name")
     def customer_name(self, obj):
         return obj.subscription.customer.company_name
+
+    def save_model(self, request, obj, form, change):
+        if change:  # operators only (see has_change_permission): a plain, audited correction of the plans
+            super().save_model(request, obj, form, change)
+            return
+        data = form.cleaned_data
+        adopt_saved(obj, license_assign(actor=request.user, subscription=data["subscription"], user=data["user"],
+                                        disabled_service_plans=data.get("disabled_service_plans") or []))
+
+    def delete_model(self, request, obj):
+        license_unassign(actor=request.user, assignment=obj)

@@ -175,7 +175,7 @@ def test_partner_admin_cannot_open_a_customer_without_relationship(admin_client,
 def test_partner_admin_choices_are_limited_to_their_partner(admin_client, world, partner):
     form = admin_client.get(add_url(SecurityGroup)).context["adminform"].form
     assert list(form.fields["partner"].queryset) == [partner]
-    form = admin_client.get(add_url(factories.DapGrantFactory._meta.model)).context["adminform"].form
+    form = admin_client.get(add_url(factories.GdapRelationshipFactory._meta.model)).context["adminform"].form
     assert set(form.fields["customer"].queryset) == {world["own"]["customer"]}
 
 

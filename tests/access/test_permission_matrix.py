@@ -157,6 +157,16 @@ def admin_rule(kind: str) -> Expect:
 
 
 ALL_PARTNER = PARTNER_ROLES
+# Issue 8 admin policy: what a partner global admin never does in the Django admin, whatever the model
+# permissions say (written by hand: customer identity, customer admin roles and consent are the customer's;
+# subscriptions are bought and cancelled, never typed in or deleted; GDAP relationships are terminated).
+PGA_NEVER = {
+    "add": {"customers.customer", "customers.resellerrelationship", "customers.customeradminrole",
+            "delegation.dapgrant", "subscriptions.subscription"},
+    "object_delete": {"customers.customer", "customers.resellerrelationship", "customers.customeradminrole",
+                      "delegation.dapgrant", "delegation.gdaprelationship", "subscriptions.subscription"},
+}
+
 UPGRADE_ROLES = ["global_admin", "user_management_admin", "admin_agent", "sales_agent", "helpdesk_agent"]
 GDAP_ROLES = ["global_admin", "admin_agent"]
 USER_MANAGERS = ["global_admin", "user_management_admin"]
@@ -395,6 +405,8 @@ class Ctx:
         can_view = user.has_perm(f"{app}.view_{model}") or user.has_perm(f"{app}.change_{model}")
         if kind == "changelist":
             return 200 if can_view else 403
+        if label in PGA_NEVER.get(kind, ()):
+            return 403
         if kind == "add":
             return 200 if user.has_perm(f"{app}.add_{model}") else 403
         in_scope = label in self.admin_objects and scope == "own"

@@ -1,0 +1,168 @@
+"""A demo-like world for the admin tests (issue 8 item 1): Contoso and Wingtip share the customer Proseware.
+
+- Proseware (TW): a reseller relationship with both partners; DAP on for Wingtip only; an active GDAP relationship
+  each. Contoso sold "Microsoft 365 Business Basic" (7 seats), Wingtip "Microsoft 365 Apps for business"
+  (5 seats, friendly name "Wingtip Apps Deal"). Tenant users: ana (Contoso license), ben (a Contoso AND a Wingtip
+  license), cara (no license).
+- Wide World Importers (US): Contoso's only, DAP switched off by the customer, no GDAP: every upgrade option
+  carries ``delegated_admin_permissions_disabled``.
+- ``contoso-admin`` (global_admin, in Admin Agents: no delegated role on Proseware until a test gives one),
+  ``contoso-sales``, ``wingtip-admin``; ``operator`` (superuser).
+"""
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from django import forms
+from django.urls import reverse
+from django.utils import timezone
+
+from partners.models import SecurityGroup
+from partners.services import partner_user_sync_admin_access
+from tests import factories
+
+
+@dataclass
+class World:
+    contoso: object
+    wingtip: object
+    proseware: object
+    wideworld: object
+    users: dict = field(default_factory=dict)
+    groups: dict = field(default_factory=dict)
+    subs: dict = field(default_factory=dict)
+    tenant_users: dict = field(default_factory=dict)
+    licenses: dict = field(default_factory=dict)
+    gdap: dict = field(default_factory=dict)
+    dap: dict = field(default_factory=dict)
+
+    def wingtip_traces(self) -> list[str]:
+        """Strings that must never appear in a Contoso admin's page about the shared customer."""
+        sub = self.subs["wingtip"]
+        return [str(sub.pk), sub.friendly_name, "Microsoft 365 Apps for business", self.wingtip.name,
+                self.wingtip.code, self.gdap["wingtip"].display_name]
+
+
+def give_contoso_admin(world: World, roles: list[str]) -> None:
+    """An active GDAP access assignment of ``roles`` on Proseware to a group ``contoso-admin`` is in."""
+    factories.AccessAssignmentFactory(relationship=world.gdap["contoso"], group=world.groups["tier2"],
+                                      unified_roles=roles, status="active")
+
+
+@pytest.fixture
+def world(db):
+    contoso = factories.PartnerFactory(code="contoso-csp", name="Contoso CSP")
+    wingtip = factories.PartnerFactory(code="wingtip-csp", name="Wingtip CSP")
+    w = World(contoso=contoso, wingtip=wingtip,
+              proseware=factories.CustomerFactory(company_name="Proseware", domain="proseware.onmicrosoft.com",
+                                                  country="TW"),
+              wideworld=factories.CustomerFactory(company_name="Wide World Importers",
+                                                  domain="wideworldimporters.onmicrosoft.com"))
+    w.users["contoso-admin"] = factories.PartnerUserFactory(partner=contoso, username="contoso-admin",
+                                                           roles=["global_admin"])
+    w.users["contoso-sales"] = factories.PartnerUserFactory(partner=contoso, username="contoso-sales",
+                                                           roles=["sales_agent"])
+    w.users["wingtip-admin"] = factories.PartnerUserFactory(partner=wingtip, username="wingtip-admin",
+                                                           roles=["global_admin"])
+    w.users["operator"] = factories.UserFactory(username="operator", is_superuser=True, is_staff=True)
+    for name in ("contoso-admin", "wingtip-admin"):
+        partner_user_sync_admin_access(w.users[name])
+        w.users[name].refresh_from_db()
+    w.groups["contoso-admin-agents"] = factories.SecurityGroupFactory(partner=contoso, name=SecurityGroup.ADMIN_AGENTS)
+    w.groups["tier2"] = factories.SecurityGroupFactory(partner=contoso, name="Tier 2")
+    w.groups["wingtip-admin-agents"] = factories.SecurityGroupFactory(partner=wingtip, name=SecurityGroup.ADMIN_AGENTS)
+    w.groups["contoso-admin-agents"].members.add(w.users["contoso-admin"])
+    w.groups["tier2"].members.add(w.users["contoso-admin"])
+    w.groups["wingtip-admin-agents"].members.add(w.users["wingtip-admin"])
+
+    for partner in (contoso, wingtip):
+        factories.RelationshipFactory(partner=partner, customer=w.proseware)
+    factories.RelationshipFactory(partner=contoso, customer=w.wideworld)
+    w.dap["wingtip"] = factories.DapGrantFactory(partner=wingtip, customer=w.proseware, enabled=True)
+    w.dap["wideworld"] = factories.DapGrantFactory(partner=contoso, customer=w.wideworld, enabled=False)
+    roles = ["Directory Readers", "Directory Writers", "License Administrator", "User Administrator"]
+    w.gdap["contoso"] = factories.GdapRelationshipFactory(partner=contoso, customer=w.proseware,
+                                                          display_name="Proseware by Contoso", unified_roles=roles)
+    w.gdap["wingtip"] = factories.GdapRelationshipFactory(partner=wingtip, customer=w.proseware,
+                                                          display_name="Proseware by Wingtip", unified_roles=roles)
+    w.gdap["pending"] = factories.GdapRelationshipFactory(
+        partner=contoso, customer=w.wideworld, display_name="Wide World request", status="approvalPending",
+        activated_date_time=None, created_date_time=timezone.now() - timedelta(days=2))
+
+    w.subs["contoso"] = factories.SubscriptionFactory(customer=w.proseware, partner=contoso,
+                                                      offer_id="m365-business-basic", quantity=7,
+                                                      friendly_name="Contoso Basic")
+    w.subs["wingtip"] = factories.SubscriptionFactory(customer=w.proseware, partner=wingtip,
+                                                      offer_id="m365-apps-for-business", quantity=5,
+                                                      friendly_name="Wingtip Apps Deal")
+    w.subs["wideworld"] = factories.SubscriptionFactory(customer=w.wideworld, partner=contoso,
+                                                        offer_id="m365-business-basic", quantity=3)
+    for name in ("ana", "ben", "cara"):
+        w.tenant_users[name] = factories.TenantUserFactory(
+            customer=w.proseware, user_principal_name=f"{name}@proseware.onmicrosoft.com",
+            display_name=name.title(), email=f"{name}@proseware.example")
+    w.licenses["ana-contoso"] = factories.LicenseAssignmentFactory(subscription=w.subs["contoso"],
+                                                                   user=w.tenant_users["ana"])
+    w.licenses["ben-contoso"] = factories.LicenseAssignmentFactory(subscription=w.subs["contoso"],
+                                                                   user=w.tenant_users["ben"])
+    w.licenses["ben-wingtip"] = factories.LicenseAssignmentFactory(subscription=w.subs["wingtip"],
+                                                                   user=w.tenant_users["ben"])
+    return w
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def contoso_admin(client, world):
+    return login(client, world.users["contoso-admin"])
+
+
+@pytest.fixture
+def operator(client, world):
+    return login(client, world.users["operator"])
+
+
+def admin_url(model_or_obj, view: str, *args) -> str:
+    meta = model_or_obj._meta
+    if view in ("change", "delete", "history") and not args:
+        args = (model_or_obj.pk,)
+    return reverse(f"admin:{meta.app_label}_{meta.model_name}_{view}", args=args)
+
+
+def form_data(response) -> dict:
+    """The POST data of an admin change form as rendered (its current values), inline formsets included."""
+    data = {}
+
+    def add_form(form):
+        for name, formfield in form.fields.items():
+            if formfield.disabled:
+                continue
+            value = form[name].value()
+            key = form.add_prefix(name)
+            if isinstance(formfield, forms.JSONField):
+                data[key] = formfield.prepare_value(value)
+            elif isinstance(value, bool):
+                if value:
+                    data[key] = "on"
+            elif value is None:
+                data[key] = ""
+            elif isinstance(value, (list, tuple)):
+                data[key] = [str(item) for item in value]
+            else:
+                data[key] = str(value)
+
+    add_form(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for name, value in formset.management_form.initial.items():
+            data[f"{formset.prefix}-{name}"] = value
+        for form in formset.initial_forms:
+            add_form(form)
+    return data
+
+
+def page_text(response) -> str:
+    return response.content.decode()
