@@ -163,8 +163,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "SERVE_AUTHENTICATION": ["rest_framework.authentication.SessionAuthentication",
-                             "api.authentication.BearerTokenAuthentication"],
+    "SERVE_AUTHENTICATION": ["api.authentication.BearerTokenAuthentication",
+                             "rest_framework.authentication.SessionAuthentication"],
 }
 
 # Celery: eager (in-process) unless a broker is configured.
