@@ -225,3 +225,13 @@ def test_only_an_operator_resets(agent):
     with pytest.raises(Forbidden):
         user_mfa_reset(actor=partner_admin, user=agent)
     assert TOTPDevice.objects.filter(user=agent, confirmed=True).count() == 1
+
+
+def test_device_secrets_are_not_in_the_admin(db):
+    from django.contrib import admin
+
+    assert not admin.site.is_registered(TOTPDevice)
+    operator = factories.UserFactory(username="op", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(operator)
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 404

@@ -168,6 +168,8 @@ RULES: list[tuple[str, Expect]] = [
     # -- sign-in
     ("login", fixed(200)),
     ("logout", POST_ONLY),
+    ("mfa_setup", web(partner=200, customer=200)),   # nobody in the matrix has a device: enrolment page
+    ("mfa_verify", web(partner=302, customer=302)),  # no device to verify: straight on to ``next``
     # -- partner portal (customer admins see their own tenant here too: customers_visible_to)
     ("portal:home", web(partner=302, customer=200)),
     ("portal:customer_list", web(partner=200, customer=200)),
