@@ -8,6 +8,7 @@ from partners.admin_scoping import PartnerScopedAdmin, PartnerScopedInline, admi
 from partners.models import PartnerRoleAssignment
 from partners.services import partner_user_sync_admin_access
 
+from .mfa_admin import reset_mfa
 from .models import ApiToken, User
 
 
@@ -43,6 +44,7 @@ class UserAdmin(PartnerScopedAdmin, DjangoUserAdmin):
     search_fields = ("username", "email", "first_name", "last_name")
     list_select_related = ("partner",)
     inlines = [PartnerRoleInline]
+    actions = [reset_mfa]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),

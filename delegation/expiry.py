@@ -1,7 +1,8 @@
 """Time-driven GDAP work (domain.md §3), run by the periodic Celery task ``delegation.tasks.delegation_sweep``.
 
 - a request not approved within 90 days lapses (→ expired);
-- at ``endDateTime`` a relationship expires, or, with ``autoExtendDuration`` P180D, is extended by 180 days;
+- at ``endDateTime`` a relationship expires, or, with ``autoExtendDuration`` P180D, is extended by 180 days
+  (never one that includes Global Administrator: ``relationship_auto_extends``);
 - within 30 days of the end a relationship that will not auto-extend is ``expiring``;
 - notices 30, 7 and 1 days before the end: an email to the partner's admin agents and global admins and a
   portal notification, each notice once (the sent thresholds are stored on the relationship, under a row lock);
@@ -27,12 +28,29 @@ from notifications.services import notification_create
 from partners.models import PartnerRole
 
 from .grants import grants_sync_pair
-from .models import REQUEST_LAPSE, GdapRelationship, GdapStatus
+from .models import REQUEST_LAPSE, GdapRelationship, GdapStatus, UnifiedRole
 from .signals import grants_deferred
 from .transitions import check_transition
 
 NOTICE_DAYS = (30, 7, 1)
 LIVE = (GdapStatus.ACTIVE, GdapStatus.EXPIRING)
+
+
+
+def relationship_auto_extends(relationship: GdapRelationship) -> bool:
+    """Whether the relationship rolls forward at its end: ``autoExtendDuration`` set and no Global Administrator
+    among its roles (Microsoft: "Don't autoextend GDAP with Global Administrator",
+    https://learn.microsoft.com/en-us/partner-center/customers/expiring-gdap-relationships-and-auto-extend-gdap).
+    An imported or older row may carry both; it expires like any other."""
+    return (relationship.auto_extend_duration > timedelta(0)
+            and UnifiedRole.GLOBAL_ADMINISTRATOR not in (relationship.unified_roles or []))
+
+
+def _ending(queryset):
+    """Those of ``queryset`` that will end (not auto-extend); the role test runs in Python (JSON lists)."""
+    extending = [r.pk for r in queryset.exclude(auto_extend_duration=timedelta(0)).only(
+        "pk", "auto_extend_duration", "unified_roles") if relationship_auto_extends(r)]
+    return queryset.exclude(pk__in=extending)
 
 
 def _save_with_audit(relationship: GdapRelationship, *, old: dict, now: datetime) -> None:
@@ -84,7 +102,7 @@ def relationships_expire_or_extend(*, now: datetime | None = None) -> dict[str, 
     counts = {"extended": 0, "expired": 0}
 
     def step(relationship):
-        if relationship.auto_extend_duration > timedelta(0):
+        if relationship_auto_extends(relationship):
             check_transition(relationship.status, GdapStatus.ACTIVE)
             while relationship.end_date_time <= now:
                 relationship.end_date_time += relationship.auto_extend_duration
@@ -104,9 +122,8 @@ def relationships_expire_or_extend(*, now: datetime | None = None) -> dict[str, 
 def relationships_mark_expiring(*, now: datetime | None = None) -> int:
     """``active`` → ``expiring`` within 30 days of the end when the relationship will not auto-extend."""
     now = now or timezone.now()
-    due = GdapRelationship.objects.filter(status=GdapStatus.ACTIVE, auto_extend_duration=timedelta(0),
-                                          end_date_time__gt=now,
-                                          end_date_time__lte=now + timedelta(days=max(NOTICE_DAYS)))
+    due = _ending(GdapRelationship.objects.filter(status=GdapStatus.ACTIVE, end_date_time__gt=now,
+                                                  end_date_time__lte=now + timedelta(days=max(NOTICE_DAYS))))
 
     def step(relationship):
         check_transition(relationship.status, GdapStatus.EXPIRING)
@@ -136,9 +153,8 @@ def _due_threshold(relationship: GdapRelationship, now: datetime) -> int | None:
 def relationship_expiry_notices_send(*, now: datetime | None = None) -> int:
     """Send the 30/7/1-day notices that are due; each notice once. Returns the number of notices sent."""
     now = now or timezone.now()
-    candidates = GdapRelationship.objects.filter(
-        status__in=LIVE, auto_extend_duration=timedelta(0), end_date_time__gt=now,
-        end_date_time__lte=now + timedelta(days=max(NOTICE_DAYS)))
+    candidates = _ending(GdapRelationship.objects.filter(
+        status__in=LIVE, end_date_time__gt=now, end_date_time__lte=now + timedelta(days=max(NOTICE_DAYS))))
     sent = 0
     for pk in list(candidates.values_list("pk", flat=True)):
         with transaction.atomic():

@@ -35,6 +35,10 @@ ASSIGNMENT = "DelegatedAdminAccessAssignment"
 DAP = "DelegatedAdminPermission"
 DISPLAY_NAME_MAX = 50
 AUTO_EXTEND_CHOICES = {timedelta(0): "PT0S", AUTO_EXTEND: "P180D"}
+# Microsoft's rule "Don't autoextend GDAP with Global Administrator" (Partner Center, "Expire granular
+# relationships and extend granular delegated admin privileges (GDAP)"):
+# https://learn.microsoft.com/en-us/partner-center/customers/expiring-gdap-relationships-and-auto-extend-gdap
+NEVER_AUTO_EXTENDED_ROLE = UnifiedRole.GLOBAL_ADMINISTRATOR
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -129,6 +133,15 @@ def _validate_roles(roles, *, field: str, allowed=None) -> list[str]:
     return [role for role in UnifiedRole.values if role in set(roles)]  # canonical order, no duplicates
 
 
+def auto_extend_validate(extend: timedelta, roles) -> None:
+    """Refuse automatic extension of a relationship that includes Global Administrator (Microsoft's rule, see
+    ``NEVER_AUTO_EXTENDED_ROLE``)."""
+    if extend > timedelta(0) and NEVER_AUTO_EXTENDED_ROLE in roles:
+        raise InvalidInput(_("autoExtendDuration: a relationship that includes Global Administrator cannot be "
+                             "extended automatically; choose PT0S or remove Global Administrator."),
+                           field="autoExtendDuration")
+
+
 # ---------------------------------------------------------------------------------------------- GDAP
 def relationship_request_create(*, actor, customer, display_name: str, unified_roles, duration="P730D",
                                 auto_extend_duration="PT0S", now: datetime | None = None) -> GdapRelationship:
@@ -149,6 +162,7 @@ def relationship_request_create(*, actor, customer, display_name: str, unified_r
     extend = parse_duration(auto_extend_duration, field="autoExtendDuration")
     if extend not in AUTO_EXTEND_CHOICES:
         raise InvalidInput(_("autoExtendDuration: must be PT0S or P180D."), field="autoExtendDuration")
+    auto_extend_validate(extend, roles)
     try:
         with transaction.atomic(), grants_deferred():
             relationship = GdapRelationship.objects.create(

@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Our apps, named for the domain.
     "accounts",
     "partners",
@@ -67,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.mfa_middleware.MfaRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -162,6 +167,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SERVE_AUTHENTICATION": ["api.authentication.BearerTokenAuthentication",
+                             "rest_framework.authentication.SessionAuthentication"],
 }
 
 # Celery: eager (in-process) unless a broker is configured.
@@ -202,9 +209,37 @@ CELERY_BEAT_SCHEDULE["bulk-sweep-stale-chunks"] = {"task": "bulk.sweep_stale_chu
 # django-axes: lock out after repeated failed sign-ins.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.5"))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # a username × client IP pair, never a user everywhere
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_LOCKOUT_CALLABLE = "portal.error_views.lockout"  # the portal's lockout page (status 429)
+# The client IP behind reverse proxies: with TRUSTED_PROXY_COUNT = N > 0 the N-th address from the right of
+# X-Forwarded-For (the one the outermost trusted proxy saw), read with django-ipware; 0 = REMOTE_ADDR only.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+
+# Multi-factor sign-in (django-otp: TOTP + single-use recovery codes). Partner roles whose users must enrol
+# (comma-separated role codes); MFA_REQUIRED_FOR_ALL covers every interactive user (partner, customer admin,
+# operator); MFA_REQUIRED_FOR_OPERATORS covers superusers. Development default: nothing required.
+MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", "")
+MFA_REQUIRED_FOR_ALL = env_bool("MFA_REQUIRED_FOR_ALL", False)
+MFA_REQUIRED_FOR_OPERATORS = env_bool("MFA_REQUIRED_FOR_OPERATORS", False)
+MFA_RECOVERY_CODE_COUNT = 10
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "CSP Partner Portal")
+
+# Sessions end after this many seconds without a request (each request renews the cookie).
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(14 * 24 * 3600)))
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
+SESSION_SAVE_EVERY_REQUEST = True
+
+# /v1/schema/ and /v1/docs/: behind sign-in (a portal session or a Bearer token) unless API_SCHEMA_PUBLIC.
+API_SCHEMA_PUBLIC = env_bool("API_SCHEMA_PUBLIC", True)
+
+
+def schema_serve_permissions(public: bool) -> list[str]:
+    return ["rest_framework.permissions.AllowAny" if public else "rest_framework.permissions.IsAuthenticated"]
+
+
+SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] = schema_serve_permissions(API_SCHEMA_PUBLIC)
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "portal@localhost")

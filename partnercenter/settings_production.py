@@ -6,10 +6,11 @@ asks for. Required environment: ``DJANGO_SECRET_KEY`` (50+ characters, not the d
 """
 import os
 
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 from .settings import *  # noqa: F401,F403
-from .settings import env_bool, env_list
+from .settings import SPECTACULAR_SETTINGS, env_bool, env_list, schema_serve_permissions
 
 DEBUG = False
 
@@ -47,8 +48,51 @@ LANGUAGE_COOKIE_HTTPONLY = True
 
 X_FRAME_OPTIONS = "DENY"
 
-# Behind a proxy, axes must see the client address, not the proxy's.
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_IPWARE_PROXY_COUNT", "1"))
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Behind a proxy, axes must see the client address, not the proxy's (accounts.client_ip): a deployment
+# behind one TLS-terminating proxy sets TRUSTED_PROXY_COUNT=1.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+# Only salted, slow hashers: PBKDF2 (default) or Argon2 (if argon2-cffi is installed). Never MD5.
+PASSWORD_HASHERS = [h for h in env_list("DJANGO_PASSWORD_HASHERS",
+                                        "django.contrib.auth.hashers.PBKDF2PasswordHasher")
+                    if h in ("django.contrib.auth.hashers.PBKDF2PasswordHasher",
+                             "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+                             "django.contrib.auth.hashers.Argon2PasswordHasher")]
+if not PASSWORD_HASHERS:
+    raise ImproperlyConfigured("DJANGO_PASSWORD_HASHERS must name PBKDF2 or Argon2 hashers in production.")
+
+# Multi-factor sign-in for every role that can change customer data (domain.md §2), and operators.
+MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES",
+                              "global_admin,user_management_admin,admin_agent,sales_agent,helpdesk_agent")
+MFA_REQUIRED_FOR_ALL = env_bool("MFA_REQUIRED_FOR_ALL", False)
+MFA_REQUIRED_FOR_OPERATORS = env_bool("MFA_REQUIRED_FOR_OPERATORS", True)
+
+# Sessions end after SESSION_IDLE_TIMEOUT seconds without a request (default 30 minutes).
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", "1800"))
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
+SESSION_SAVE_EVERY_REQUEST = True
+
+# The OpenAPI schema and its docs need a signed-in user or a token unless API_SCHEMA_PUBLIC=true.
+API_SCHEMA_PUBLIC = env_bool("API_SCHEMA_PUBLIC", False)
+SPECTACULAR_SETTINGS = {**SPECTACULAR_SETTINGS, "SERVE_PERMISSIONS": schema_serve_permissions(API_SCHEMA_PUBLIC)}
+
+# Content-Security-Policy (django-csp 4): the portal's own static files only; no inline script except the
+# nonce'd ones (the API docs page); images also as data: URIs (Swagger UI's icons, the MFA QR code is inline SVG).
+MIDDLEWARE = [*MIDDLEWARE, "csp.middleware.CSPMiddleware"]  # noqa: F405
+INSTALLED_APPS = [*INSTALLED_APPS, "csp"]  # noqa: F405
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

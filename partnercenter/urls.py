@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
+from accounts import mfa_views
 from api.views.base import NotFoundView
 
 api_not_found = NotFoundView.as_view()
@@ -10,6 +11,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/mfa/setup/", mfa_views.mfa_setup, name="mfa_setup"),
+    path("accounts/mfa/verify/", mfa_views.mfa_verify, name="mfa_verify"),
     path("v1/", include("api.urls")),
     re_path(r"^v1(/.*)?$", api_not_found),  # any other /v1/ URL: a JSON 404 ServiceFault
     path("admin-center/", include("direct.urls")),

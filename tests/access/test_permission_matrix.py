@@ -178,6 +178,8 @@ RULES: list[tuple[str, Expect]] = [
     # -- sign-in
     ("login", fixed(200)),
     ("logout", POST_ONLY),
+    ("mfa_setup", web(partner=200, customer=200)),   # nobody in the matrix has a device: enrolment page
+    ("mfa_verify", web(partner=302, customer=302)),  # no device to verify: straight on to ``next``
     # -- partner portal: partner users only; customer admins get the 403 page pointing to their admin center
     ("portal:home", web(partner=302, customer=302)),            # each user's own start page
     ("portal:customer_list", web(partner=200, customer=403)),
