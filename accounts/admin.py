@@ -18,8 +18,10 @@ from django.contrib import admin
 from django.contrib.auth import password_validation
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import OperationType
@@ -266,6 +268,8 @@ class UserAdmin(PartnerScopedAdmin, DjangoUserAdmin):
     def user_change_password(self, request, id, form_url=""):
         """Operators only (audited); partner users choose their own password through the set-password link."""
         if not is_operator(request):
+            if self.get_object(request, unquote(id)) is None:
+                raise Http404(_("User not found."))
             raise PermissionDenied
         with transaction.atomic():
             response = super().user_change_password(request, id, form_url)

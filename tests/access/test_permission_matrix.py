@@ -401,7 +401,8 @@ class Ctx:
             return 200 if user.has_perm(f"{app}.add_{model}") else 403
         in_scope = label in self.admin_objects and scope == "own"
         if kind == "password_of_user":
-            return 200 if in_scope and user.has_perm("accounts.change_user") else 404
+            # Passwords are set by operators only; partner users choose theirs through the set-password link.
+            return 403 if in_scope and user.has_perm("accounts.change_user") else 404
         if kind == "object_history" and not in_scope:
             return 302  # the admin looks the object up (in the user's scope) before checking permissions
         needed = {"object_delete": "delete", "object_history": None, "object_change": None}[kind]
