@@ -120,7 +120,10 @@ def _value(field, value):
         return ""
     if hasattr(value, "pk"):
         return str(value.pk)
-    return field.widget.format_value(value) if hasattr(field.widget, "format_value") else str(value)
+    formatted = field.widget.format_value(value) if hasattr(field.widget, "format_value") else value
+    if isinstance(formatted, list):  # a Select widget formats its one value as a list
+        formatted = formatted[0] if formatted else ""
+    return "" if formatted is None else str(formatted)
 
 
 def form_post_data(form) -> dict:
