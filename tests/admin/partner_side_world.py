@@ -82,7 +82,7 @@ def _side(code: str, name: str, prefix: str, shared) -> Side:
     side.names = [f"{prefix}-boss", f"{prefix}-agent", f"{prefix}-tier-one", f"{prefix}-app-token",
                   f"{prefix}-user-token", f"{prefix}-audited@example.com", f"{prefix}-batch-correlation",
                   f"{prefix}-operation-upn@example.com", f"{prefix}-billing-entry", str(side.batch.pk),
-                  str(side.operation.pk), name]
+                  str(side.operation.pk), str(subscription.pk), name]
     return side
 
 

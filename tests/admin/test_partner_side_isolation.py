@@ -85,3 +85,12 @@ def test_cancel_action_reaches_only_own_batches(pga_client, world):
     record = AuditRecord.objects.latest("operation_date")
     assert (record.partner_id, record.resource_type, record.resource_new_value["cancelledItems"]) == (
         world.own.partner.pk, "UpgradeBatch", 1)
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)
+def test_an_operator_sees_both_partners(client, world, model):
+    """The check above is not vacuous: the other partner's names do show to an operator."""
+    client.force_login(world.operator)
+    response = client.get(admin_url(model))
+    assert response.status_code == 200
+    assert absent(response, world.other.names) != []
