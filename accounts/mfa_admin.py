@@ -7,8 +7,8 @@ from partnercenter.errors import DomainError
 from .mfa import user_mfa_reset
 
 
-@admin.action(description=_("Reset multi-factor sign-in of the selected users"))
 def reset_mfa(modeladmin, request, queryset):
+    """Body of the user admin's ``reset_mfa`` action (shown to operators only)."""
     try:
         for user in queryset:
             user_mfa_reset(actor=request.user, user=user)

@@ -1,4 +1,7 @@
+"""Idempotency records of the API: platform operators view them; nobody edits them here."""
 from django.contrib import admin
+
+from partners.admin_scoping import is_operator
 
 from .models import IdempotencyRecord
 
@@ -11,5 +14,17 @@ class IdempotencyRecordAdmin(admin.ModelAdmin):
     readonly_fields = ("key", "actor", "method", "path", "body_hash", "state", "status_code", "response", "created")
     date_hierarchy = "created"
 
+    def has_module_permission(self, request):
+        return is_operator(request)
+
+    def has_view_permission(self, request, obj=None):
+        return is_operator(request)
+
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -1,3 +1,5 @@
+"""Audit records are written by services only: view only for everybody (domain.md §7), a partner global admin
+their own partner's records."""
 from django.contrib import admin
 
 from partners.admin_scoping import PartnerScopedAdmin, is_operator
@@ -7,8 +9,6 @@ from .models import AuditRecord
 
 @admin.register(AuditRecord)
 class AuditRecordAdmin(PartnerScopedAdmin):
-    """Audit records are written by services only: read-only here; operators may delete old ones (§7)."""
-
     partner_lookup = "partner"
     list_display = ("operation_date", "operation_type", "operation_status", "resource_type", "customer_name",
                     "user_principal_name", "application_id", "partner")
@@ -19,6 +19,11 @@ class AuditRecordAdmin(PartnerScopedAdmin):
     date_hierarchy = "operation_date"
     raw_id_fields = ("customer",)
 
+    def get_list_filter(self, request):
+        if is_operator(request):
+            return self.list_filter
+        return ("operation_type", "operation_status")
+
     def has_add_permission(self, request):
         return False
 
@@ -26,4 +31,4 @@ class AuditRecordAdmin(PartnerScopedAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return is_operator(request) and super().has_delete_permission(request, obj)
+        return False

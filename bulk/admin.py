@@ -1,14 +1,13 @@
-"""Django admin for upgrade batches: read-only (batches change only through ``bulk.services``).
+"""Django admin for upgrade batches: view only; the action *Cancel* calls ``bulk.services.upgrade_batch_cancel``
+(which writes the audit record).
 
 Operators see every batch, a partner global admin only their own partner's. The change page lists the first
 items (``LimitedInlineFormSet``); the item list has every item, searchable by subscription id.
 """
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from partnercenter.errors import DomainError
-from partners.admin_scoping import LimitedInlineFormSet, PartnerScopedAdmin, PartnerScopedInline
+from partners.admin_scoping import LimitedInlineFormSet, PartnerScopedAdmin, PartnerScopedInline, is_operator
 
 from .models import UpgradeBatch, UpgradeBatchItem
 from .services import upgrade_batch_cancel
@@ -67,21 +66,17 @@ class UpgradeBatchAdmin(ReadOnlyAdmin):
     inlines = [UpgradeBatchItemInline]
     actions = ["cancel_batches"]
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
+    def get_list_filter(self, request):
+        return self.list_filter if is_operator(request) else ("status", "dry_run")
 
-    @admin.action(description=_("Cancel the items that have not started"))
+    def has_cancel_permission(self, request):
+        return self.has_view_permission(request)
+
+    @admin.action(description=_("Cancel the items that have not started"), permissions=["cancel"])
     def cancel_batches(self, request, queryset):
-        cancelled = 0
-        for batch in queryset:
-            try:
-                upgrade_batch_cancel(actor=request.user, batch=batch)
-                cancelled += 1
-            except (DomainError, PermissionDenied) as exc:
-                self.message_user(request, f"{batch.pk}: {exc}", messages.WARNING)
-        self.message_user(request, _("%(n)d batch(es) cancelled.") % {"n": cancelled}, messages.SUCCESS)
+        self.run_service_action(request, queryset,
+                                lambda batch: upgrade_batch_cancel(actor=request.user, batch=batch),
+                                _("%(count)d batch(es) cancelled."))
 
 
 @admin.register(UpgradeBatchItem)

@@ -14,6 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import OperationType
+from audit.services import audit_record_create
 from customers.selectors import acting_partner_id
 from partnercenter.errors import Conflict, InvalidInput
 from partners.roles import Capability, require
@@ -117,9 +119,14 @@ def upgrade_batch_cancel(*, actor, batch: UpgradeBatch) -> UpgradeBatch:
             raise Conflict(_("The batch has already finished (%(status)s): there is nothing left to cancel.")
                            % {"status": locked.status}, field="status", error_name="batch_finished")
         items = UpgradeBatchItem.objects.filter(batch_id=locked.pk)
-        items.filter(status=ItemStatus.PENDING).update(status=ItemStatus.CANCELLED, finished=now)
+        cancelled = items.filter(status=ItemStatus.PENDING).update(status=ItemStatus.CANCELLED, finished=now)
         still_running = items.filter(status=ItemStatus.RUNNING).exists()
+        old_status = locked.status
         locked.status = BatchStatus.CANCELLED
         locked.finished = None if still_running else now
         locked.save(update_fields=["status", "finished"])
+        audit_record_create(actor=actor, operation_type=OperationType.UPGRADE_SUBSCRIPTION,
+                            resource_type="UpgradeBatch", partner=locked.partner,
+                            old={"id": str(locked.pk), "status": old_status},
+                            new={"id": str(locked.pk), "status": locked.status, "cancelledItems": cancelled})
     return locked

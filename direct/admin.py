@@ -1,11 +1,35 @@
-"""Operators decide credit checks (admin actions) and switch the high-volume condition on and off."""
-from django.contrib import admin, messages
-from django.utils.translation import gettext_lazy as _, ngettext
+"""Direct orders and the high-volume switch: platform operators only (partner global admins have no access).
 
-from partnercenter.errors import DomainError
+Operators view direct orders and decide credit checks through the admin actions (``direct.services``, which
+write the audit records); they switch the high-volume condition on and off (a plain, audited edit of the single
+row a data migration creates).
+"""
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from partners.admin_scoping import AuditedAdminMixin, ServiceErrorsMixin, is_operator
 
 from . import services
-from .models import DirectOrder, DirectOrderAddon, HighVolumeCondition
+from .models import DirectOrder, DirectOrderAddon, HighVolumeCondition, OrderStatus
+
+
+class OperatorOnlyMixin:
+    """Nobody but a platform operator, whatever their model permissions."""
+
+    def has_module_permission(self, request):
+        return is_operator(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return is_operator(request) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return is_operator(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class DirectOrderAddonInline(admin.TabularInline):
@@ -14,9 +38,17 @@ class DirectOrderAddonInline(admin.TabularInline):
     can_delete = False
     readonly_fields = ("subscription", "action", "credit")
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(DirectOrder)
-class DirectOrderAdmin(admin.ModelAdmin):
+class DirectOrderAdmin(ServiceErrorsMixin, OperatorOnlyMixin, admin.ModelAdmin):
+    """View only; the credit-check decision is an action (the order's status is never a form field)."""
+
     list_display = ("id", "customer", "kind", "target_offer", "quantity", "payment_method", "subtotal", "status",
                     "credit_check", "credit_check_deadline", "placed_at")
     list_filter = ("status", "credit_check", "kind", "payment_method")
@@ -26,32 +58,32 @@ class DirectOrderAdmin(admin.ModelAdmin):
     actions = ["approve_credit_check", "decline_credit_check"]
     readonly_fields = [f.name for f in DirectOrder._meta.fields]
 
-    def has_add_permission(self, request):
+    def has_change_permission(self, request, obj=None):
         return False
 
-    def _decide(self, request, queryset, decide, done_message):
-        done = 0
-        for order in queryset.filter(status="awaiting_credit_check"):
-            try:
-                decide(actor=request.user, order_id=order.pk)
-                done += 1
-            except DomainError as exc:
-                self.message_user(request, f"{order.pk}: {exc.message}", messages.ERROR)
-        self.message_user(request, ngettext(done_message[0], done_message[1], done) % {"count": done},
-                          messages.SUCCESS)
+    def has_decide_permission(self, request):
+        return self.has_view_permission(request)
 
-    @admin.action(description=_("Approve the credit check"))
+    @admin.action(description=_("Approve the credit check"), permissions=["decide"])
     def approve_credit_check(self, request, queryset):
-        self._decide(request, queryset, services.credit_check_approve,
-                     ("%(count)d order approved.", "%(count)d orders approved."))
+        self.run_service_action(
+            request, queryset.filter(status=OrderStatus.AWAITING_CREDIT_CHECK),
+            lambda order: services.credit_check_approve(actor=request.user, order_id=order.pk),
+            _("%(count)d order(s) approved."))
 
-    @admin.action(description=_("Decline the credit check"))
+    @admin.action(description=_("Decline the credit check"), permissions=["decide"])
     def decline_credit_check(self, request, queryset):
-        self._decide(request, queryset, services.credit_check_decline,
-                     ("%(count)d order declined.", "%(count)d orders declined."))
+        self.run_service_action(
+            request, queryset.filter(status=OrderStatus.AWAITING_CREDIT_CHECK),
+            lambda order: services.credit_check_decline(actor=request.user, order_id=order.pk),
+            _("%(count)d order(s) declined."))
 
 
 @admin.register(HighVolumeCondition)
-class HighVolumeConditionAdmin(admin.ModelAdmin):
+class HighVolumeConditionAdmin(ServiceErrorsMixin, AuditedAdminMixin, OperatorOnlyMixin, admin.ModelAdmin):
+    """The switch: operators change it (audited as a platform setting); it is never added or deleted here."""
+
     list_display = ("__str__", "active", "until", "changed")
     list_editable = ("active", "until")
+    fields = ("active", "until", "note", "changed")
+    readonly_fields = ("changed",)

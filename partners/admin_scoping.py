@@ -39,9 +39,10 @@ from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditRecord, OperationType
@@ -137,13 +138,29 @@ class _ScopingMixin:
 
 
 # ------------------------------------------------------------------------------------------------ auditing
+# Secrets never go into an audit record (password hashes, token hashes).
+SECRET_FIELDS = frozenset({"password", "key_hash"})
+
+
 def object_snapshot(obj: Model) -> dict:
     """JSON-safe values of ``obj``'s concrete fields (and many-to-many pks), for an audit record."""
-    values = {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
+    values = {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields
+              if field.attname not in SECRET_FIELDS}
     if obj.pk is not None:
         for field in obj._meta.many_to_many:
             values[field.name] = sorted(str(pk) for pk in getattr(obj, field.name).values_list("pk", flat=True))
     return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
+
+
+def drop_deleted_references(record: AuditRecord) -> AuditRecord:
+    """After a delete: a record keeps the customer's name but no foreign key to a partner or customer that the
+    delete removed (the object itself, or by cascade)."""
+    for name in ("partner", "customer"):
+        target = getattr(record, name)
+        if target is not None and (target.pk is None
+                                   or not type(target)._default_manager.filter(pk=target.pk).exists()):
+            setattr(record, name, None)
+    return record
 
 
 def follow_path(obj: Model, path: str | None):
@@ -210,18 +227,18 @@ class AuditedAdminMixin:
                              operation_type=OperationType.DELETE_RECORD)
 
     def delete_model(self, request, obj):
-        old = object_snapshot(obj)
-        context = self.audit_context(obj)
+        record = audit_record_build(actor=request.user, operation_type=OperationType.DELETE_RECORD,
+                                    resource_type=obj._meta.label, old=object_snapshot(obj), new=None,
+                                    **self.audit_context(obj))
         super().delete_model(request, obj)
-        audit_record_create(actor=request.user, operation_type=OperationType.DELETE_RECORD,
-                            resource_type=obj._meta.label, old=old, new=None, **context)
+        drop_deleted_references(record).save(force_insert=True)
 
     def delete_queryset(self, request, queryset):
         records = [audit_record_build(actor=request.user, operation_type=OperationType.DELETE_RECORD,
                                       resource_type=obj._meta.label, old=object_snapshot(obj), new=None,
                                       **self.audit_context(obj)) for obj in queryset]
         super().delete_queryset(request, queryset)
-        AuditRecord.objects.bulk_create(records)
+        AuditRecord.objects.bulk_create([drop_deleted_references(record) for record in records])
 
 
 # ------------------------------------------------------------------------------------------------ services
@@ -241,6 +258,16 @@ class ServiceErrorsMixin:
     def delete_view(self, request, object_id, extra_context=None):
         try:
             return super().delete_view(request, object_id, extra_context)
+        except DomainError as exc:
+            return self.refused(request, exc)
+
+    def changelist_view(self, request, extra_context=None):
+        """A POST (an action, a list edit) runs in one transaction: a service refusal undoes all of it."""
+        if request.method != "POST":
+            return super().changelist_view(request, extra_context)
+        try:
+            with transaction.atomic():
+                return super().changelist_view(request, extra_context)
         except DomainError as exc:
             return self.refused(request, exc)
 
@@ -278,6 +305,13 @@ class PartnerScopedAdmin(ServiceErrorsMixin, AuditedAdminMixin, _ScopingMixin, a
     """A ModelAdmin whose rows, choices and saves are limited to the editor's partner."""
 
     operator_only_delete = False  # True when a delete would reach other partners' data (e.g. a shared tenant)
+
+    def get_object(self, request, object_id, from_field=None):
+        """The object in the editor's scope, else 404 (Django's own redirect would echo the id back)."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(_("There is nothing with this id that you can see."))
+        return obj
 
     def has_delete_permission(self, request, obj=None):
         if self.operator_only_delete and not is_operator(request):

@@ -18,22 +18,25 @@ PARTNER_ADMIN_GROUP_NAME = "Partner global admins"
 ALL = ("view", "add", "change", "delete")
 VIEW = ("view",)
 
-# app_label.model → the actions a partner global admin may take (the admin then scopes every row).
+# app_label.model → the actions a partner global admin may take in the Django admin (the admin scopes every row
+# and sends every write through a service). The table of /work/wt/admin-policy.md (issue 8): what belongs to the
+# customer (identity, admin roles, consent) is view only; lifecycle changes are admin actions; platform data
+# (catalog, direct orders, idempotency records, object-permission tables) is operators' only.
 PARTNER_ADMIN_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    "partners.partner": ("view", "change"),
+    "partners.partner": VIEW,
     "partners.securitygroup": ALL,
-    "partners.partnerroleassignment": ALL,
-    "accounts.user": ALL,
-    "accounts.apitoken": ("view", "change", "delete"),
-    "customers.customer": ("view", "add", "change"),
-    "customers.resellerrelationship": ALL,
-    "customers.customeradminrole": ALL,
+    "partners.partnerroleassignment": VIEW,
+    "accounts.user": ("view", "add", "change"),
+    "accounts.apitoken": VIEW,  # + the "revoke" action (``ApiTokenAdmin.has_revoke_permission``)
+    "customers.customer": VIEW,
+    "customers.resellerrelationship": VIEW,
+    "customers.customeradminrole": VIEW,
     "customers.tenantuser": ALL,
-    "delegation.dapgrant": ALL,
-    "delegation.gdaprelationship": ALL,
+    "subscriptions.subscription": ("view", "change"),
+    "subscriptions.licenseassignment": ("view", "add", "delete"),
+    "delegation.dapgrant": VIEW,
+    "delegation.gdaprelationship": ("view", "add", "change"),
     "delegation.gdapaccessassignment": ALL,
-    "subscriptions.subscription": ("view", "add", "change"),
-    "subscriptions.licenseassignment": ALL,
     "audit.auditrecord": VIEW,
     "catalog.servicefamily": VIEW,
     "catalog.serviceplan": VIEW,
@@ -41,10 +44,9 @@ PARTNER_ADMIN_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "catalog.offerprice": VIEW,
     "catalog.upgradepath": VIEW,
     "catalog.directoption": VIEW,
-    # Read-only, partner-scoped histories (their admins are ``PartnerScopedAdmin``s).
     "upgrades.upgradeoperation": VIEW,
     "upgrades.billingentry": VIEW,
-    "bulk.upgradebatch": VIEW,
+    "bulk.upgradebatch": VIEW,  # + the "cancel" action through ``bulk.services.upgrade_batch_cancel``
     "bulk.upgradebatchitem": VIEW,
 }
 

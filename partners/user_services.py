@@ -1,7 +1,9 @@
 """Partner user management (domain.md §2: global admins and user management admins).
 
 Invite (create) a user of the actor's own partner with a set-password link, set roles and security groups,
-deactivate (never delete; API tokens revoked). Only users of the actor's partner are in reach (others: 404).
+deactivate (never delete; API tokens revoked). Only users of the actor's partner are in reach (others: 404);
+a platform operator (superuser, no partner) reaches every partner's users (the Django admin) and names the
+partner when inviting.
 After every change ``partners.services.partner_user_sync_admin_access(user)`` grants or removes Django admin
 access, and ``delegation.groups.user_groups_sync`` mirrors groups for the guardian grants.
 """
@@ -31,8 +33,12 @@ RESOURCE = "PartnerUser"
 
 
 def partner_users_visible_to(actor) -> QuerySet[User]:
-    """Users of the actor's own partner (for user managers); nobody else's."""
-    if not getattr(actor, "partner_id", None) or getattr(actor, "is_application", False):
+    """Users of the actor's own partner (for user managers); nobody else's. Operators: every partner user."""
+    if getattr(actor, "is_application", False):
+        return User.objects.none()
+    if getattr(actor, "is_superuser", False) and not getattr(actor, "partner_id", None):
+        return User.objects.filter(partner__isnull=False).prefetch_related("partner_roles", "security_groups")
+    if not getattr(actor, "partner_id", None):
         return User.objects.none()
     return User.objects.filter(partner_id=actor.partner_id).prefetch_related("partner_roles", "security_groups")
 
@@ -95,26 +101,39 @@ def _guard_global_admin(actor, *, granting: bool, target: User | None) -> None:
         raise Forbidden(_("Only a global admin can give the global admin role or change a global admin."))
 
 
-def _groups(actor, group_ids) -> list[SecurityGroup]:
-    group_ids = list(group_ids or [])
-    groups = list(SecurityGroup.objects.filter(partner_id=actor.partner_id, pk__in=group_ids))
-    if len(groups) != len(set(group_ids)):
+def _groups(partner_id, group_ids) -> list[SecurityGroup]:
+    try:
+        group_ids = {int(pk) for pk in (group_ids or [])}
+    except (TypeError, ValueError):
+        raise InvalidInput(_("groups: every group must be one of your partner's security groups."),
+                           field="groups") from None
+    groups = list(SecurityGroup.objects.filter(partner_id=partner_id, pk__in=group_ids))
+    if len(groups) != len(group_ids):
         raise InvalidInput(_("groups: every group must be one of your partner's security groups."), field="groups")
     return groups
 
 
 def _audit(actor, user, old, new):
+    """One record per service call (``UPDATE_PARTNER_USER``)."""
     audit_record_create(actor=actor, operation_type=OperationType.UPDATE_PARTNER_USER, resource_type=RESOURCE,
                         partner=user.partner, old=old, new=new)
 
 
 def partner_user_invite(*, actor, username: str, email: str, roles, group_ids=(), first_name: str = "",
-                        last_name: str = "", link_base: str = "") -> tuple[User, str]:
+                        last_name: str = "", link_base: str = "", partner=None) -> tuple[User, str]:
     """Create a user of the actor's partner with no usable password; e-mail them a set-password link.
 
-    Returns the user and the link's path (the page shows it too, for when mail is not set up)."""
+    ``partner`` is for platform operators only (who have no partner of their own); a partner user always invites
+    into their own partner. Returns the user and the link's path (the page shows it too, for when mail is not
+    set up)."""
     require(actor, Capability.MANAGE_PARTNER_USERS)
-    if not actor.partner_id:
+    if actor.partner_id:
+        partner_id = actor.partner_id
+    elif actor.is_superuser:
+        if partner is None:
+            raise InvalidInput(_("partner: choose the partner the user works for."), field="partner")
+        partner_id = getattr(partner, "pk", partner)
+    else:
         raise Forbidden(_("Only partner users manage partner users."))
     username = (username or "").strip()
     if not username or len(username) > 150:
@@ -127,10 +146,10 @@ def partner_user_invite(*, actor, username: str, email: str, roles, group_ids=()
         raise InvalidInput(_("email: enter a valid e-mail address."), field="email") from None
     roles = _clean_roles(actor, roles)
     _guard_global_admin(actor, granting=PartnerRole.GLOBAL_ADMIN in roles, target=None)
-    groups = _groups(actor, group_ids)
+    groups = _groups(partner_id, group_ids)
     with transaction.atomic():
         user = User(username=username, email=email, first_name=first_name or "", last_name=last_name or "",
-                    partner_id=actor.partner_id)
+                    partner_id=partner_id)
         user.set_unusable_password()
         user.save()
         PartnerRoleAssignment.objects.bulk_create([PartnerRoleAssignment(user=user, role=r) for r in sorted(roles)])
@@ -145,13 +164,17 @@ def partner_user_invite(*, actor, username: str, email: str, roles, group_ids=()
     return user, path
 
 
-def partner_user_update(*, actor, user_id, roles, group_ids=()) -> User:
-    """Set a user's roles and security groups (replacing the previous ones)."""
+def partner_user_update(*, actor, user_id, roles, group_ids=(), account_changes: tuple[dict, dict] | None = None
+                        ) -> User:
+    """Set a user's roles and security groups (replacing the previous ones).
+
+    ``account_changes`` = (old, new) values of other account fields the caller (an operator's admin save)
+    changed in the same transaction: they go into this call's single audit record."""
     user = partner_user_for(actor, user_id=user_id)
     roles = _clean_roles(actor, roles)
     _guard_global_admin(actor, granting=PartnerRole.GLOBAL_ADMIN in roles and not _is_global_admin(user),
                         target=user)
-    groups = _groups(actor, group_ids)
+    groups = _groups(user.partner_id, group_ids)
     with transaction.atomic():
         old = _snapshot(user)
         if _is_global_admin(user) and PartnerRole.GLOBAL_ADMIN not in roles:
@@ -162,7 +185,10 @@ def partner_user_update(*, actor, user_id, roles, group_ids=()) -> User:
                                                    for r in sorted(roles - have)])
         user.security_groups.set(groups)
         _sync_access(user)
-        _audit(actor, user, old, _snapshot(user))
+        new = _snapshot(user)
+        if account_changes is not None:
+            old, new = {**old, "account": account_changes[0]}, {**new, "account": account_changes[1]}
+        _audit(actor, user, old, new)
     return user
 
 

@@ -64,7 +64,7 @@ def page_not_found(request, exception=None):
     """``handler404``."""
     if is_api(request):
         return JsonResponse(fault_body(code=404, description=_("Not found."), error_name="not_found"), status=404)
-    return render(request, "404.html", {"message": exception_message(exception), "request_path": request.path},
+    return render(request, "404.html", {"message": exception_message(exception)},
                   status=404)
 
 

@@ -172,18 +172,20 @@ def test_partner_admin_cannot_open_a_customer_without_relationship(admin_client,
     assert admin_client.get(change_url(world["unrelated_customer"])).status_code in (302, 404)
 
 
-def test_partner_admin_choices_are_limited_to_their_partner(admin_client, world, partner):
+def test_partner_admin_choices_are_limited_to_their_partner(admin_client, world, partner, global_admin):
     form = admin_client.get(add_url(SecurityGroup)).context["adminform"].form
-    assert list(form.fields["partner"].queryset) == [partner]
+    assert "partner" not in form.fields  # always their own partner (issue 8: through the group service)
+    assert set(form.fields["members"].queryset) == {world["own"]["user"], global_admin}
+    # Consent is the customer's: a partner global admin views DAP grants, never adds one (issue 8).
+    assert admin_client.get(add_url(factories.DapGrantFactory._meta.model)).status_code == 403
     form = admin_client.get(add_url(factories.GdapRelationshipFactory._meta.model)).context["adminform"].form
     assert set(form.fields["customer"].queryset) == {world["own"]["customer"]}
 
 
-def test_partner_admin_cannot_create_for_another_partner(admin_client, world, other_partner):
+def test_partner_admin_cannot_create_for_another_partner(admin_client, world, partner, other_partner):
     response = admin_client.post(add_url(SecurityGroup), {"partner": other_partner.pk, "name": "Sneaky"})
-    assert response.status_code == 200
-    assert "partner" in response.context["adminform"].form.errors
-    assert not SecurityGroup.objects.filter(name="Sneaky").exists()
+    assert response.status_code == 302
+    assert list(SecurityGroup.objects.filter(name="Sneaky").values_list("partner_id", flat=True)) == [partner.pk]
 
 
 def test_partner_admin_creates_for_their_own_partner(admin_client, partner):
@@ -225,7 +227,10 @@ def test_partner_admin_views_the_catalog_read_only(admin_client):
 
 def test_partner_admin_role_change_in_admin_syncs_access(admin_client, world):
     user = world["own"]["user"]
-    response = admin_client.post(add_url(PartnerRoleAssignment), {"user": user.pk, "role": "global_admin"})
+    # Role assignments are view only (issue 8): roles change on the user, through partner_user_update.
+    assert admin_client.post(add_url(PartnerRoleAssignment), {"user": user.pk, "role": "global_admin"}
+                             ).status_code == 403
+    response = admin_client.post(change_url(user), {"roles": ["global_admin"]})
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.is_staff

@@ -41,9 +41,10 @@ def assert_portal_page(response, status: int, *texts: str) -> str:
 # ------------------------------------------------------------------------------------------------ 404
 def test_unknown_address_signed_out():
     html = assert_portal_page(Client().get("/no-such-page/"), 404, "Page not found",
-                              "There is nothing here, or it is not yours to see.", "/no-such-page/",
+                              "There is nothing here, or it is not yours to see.",
                               '<a class="button button--primary" href="/accounts/login/">Sign in</a>')
     assert '<nav class="nav"' not in html
+    assert "/no-such-page/" not in html  # the page never echoes what was asked for (ids of other partners)
 
 
 def test_unknown_address_signed_in_keeps_the_menu(sales_agent):

@@ -1,39 +1,43 @@
-"""Django admin for upgrade operations (read-mostly: operations change only through the services)."""
+"""Django admin for upgrade operations and billing entries: view only for everybody (they change only through
+the upgrade services). Operators see every partner's, a partner global admin only their own partner's."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from partners.admin_scoping import PartnerScopedAdmin
+from partners.admin_scoping import PartnerScopedAdmin, PartnerScopedInline, is_operator
 
 from .models import BillingEntry, UpgradeOperation, UpgradeStatusChange
 
 
-class UpgradeStatusChangeInline(admin.TabularInline):
+class ViewOnlyMixin:
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class UpgradeStatusChangeInline(ViewOnlyMixin, PartnerScopedInline, admin.TabularInline):
     model = UpgradeStatusChange
+    partner_lookup = "operation__partner"
     extra = 0
-    can_delete = False
     fields = ("changed", "from_status", "to_status", "note")
     readonly_fields = fields
     verbose_name_plural = _("status history")
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class BillingEntryInline(admin.TabularInline):
+class BillingEntryInline(ViewOnlyMixin, PartnerScopedInline, admin.TabularInline):
     model = BillingEntry
+    subscription_lookup = "subscription"
     extra = 0
-    can_delete = False
     fields = ("booked", "kind", "subscription", "amount", "currency", "period_start", "period_end", "description")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(UpgradeOperation)
-class UpgradeOperationAdmin(PartnerScopedAdmin):
-    """Operators see every operation; a partner global admin only their own partner's (read-only)."""
-
+class UpgradeOperationAdmin(ViewOnlyMixin, PartnerScopedAdmin):
     partner_lookup = "partner"
     list_display = ("id", "created", "customer", "partner", "source", "target_offer", "upgrade_type", "quantity",
                     "billing_cycle", "status", "flow", "actor_upn")
@@ -49,30 +53,17 @@ class UpgradeOperationAdmin(PartnerScopedAdmin):
                        "errors", "result", "correlation_id", "request_id", "created", "updated", "completed")
     inlines = [UpgradeStatusChangeInline, BillingEntryInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def get_list_filter(self, request):
+        if is_operator(request):
+            return self.list_filter
+        return ("status", "flow", "upgrade_type", "billing_cycle")
 
 
 @admin.register(BillingEntry)
-class BillingEntryAdmin(PartnerScopedAdmin):
+class BillingEntryAdmin(ViewOnlyMixin, PartnerScopedAdmin):
     subscription_lookup = "subscription"
     list_display = ("booked", "kind", "subscription", "amount", "currency", "period_start", "period_end", "operation")
     list_filter = ("kind", "currency", "booked")
     search_fields = ("subscription__id", "operation__id", "description")
     list_select_related = ("subscription__offer", "operation")
     raw_id_fields = ("subscription", "operation")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

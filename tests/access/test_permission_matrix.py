@@ -23,11 +23,14 @@ import uuid
 from dataclasses import dataclass
 from typing import Callable
 
+from django.apps import apps
+from django.contrib import admin
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import ApiToken
 from customers.models import CustomerAdminRoleName
+from partners.admin_scoping import PartnerScopedAdmin
 from partners.models import PartnerRole
 from tests import factories
 
@@ -143,7 +146,7 @@ def scoped_post_only(rule: Expect) -> Expect:
 def admin_rule(kind: str) -> Expect:
     """Django admin: only staff get in (non-staff and anonymous → 302 to the admin sign-in). A partner
     global admin is staff (``partners.services.partner_user_sync_admin_access``) with the model permissions
-    the admin grants; object pages of another partner's (or an unrelated) object redirect (302, "not found")."""
+    the admin grants; object pages of another partner's (or an unrelated) object answer 404."""
     def expect(actor, scope, ctx):
         user = ctx.users.get(actor)
         if kind == "login":
@@ -407,20 +410,30 @@ class Ctx:
         can_view = user.has_perm(f"{app}.view_{model}") or user.has_perm(f"{app}.change_{model}")
         if kind == "changelist":
             return 200 if can_view else 403
-        if label in PGA_NEVER.get(kind, ()):
-            return 403
         if kind == "add":
-            return 200 if user.has_perm(f"{app}.add_{model}") else 403
+            return 403 if label in PGA_NEVER["add"] else (200 if user.has_perm(f"{app}.add_{model}") else 403)
         in_scope = label in self.admin_objects and scope == "own"
         if kind == "password_of_user":
-            return 200 if in_scope and user.has_perm("accounts.change_user") else 404
-        if kind == "object_history" and not in_scope:
-            return 302  # the admin looks the object up (in the user's scope) before checking permissions
+            # Passwords are set by operators only; partner users choose theirs through the set-password link.
+            return 403 if in_scope and user.has_perm("accounts.change_user") else 404
+        if not in_scope and is_partner_scoped(label):
+            return 404  # the admin looks the object up in the user's scope before checking permissions
+        if not in_scope:  # catalog and third-party admins (auth, axes): Django's "does not exist" redirect,
+            if kind == "object_delete":  # after the permission check on delete and change pages
+                return 302 if user.has_perm(f"{app}.delete_{model}") else 403
+            return 302 if kind == "object_history" or can_view else 403
+        if label in PGA_NEVER.get(kind, ()):
+            return 403
         needed = {"object_delete": "delete", "object_history": None, "object_change": None}[kind]
         allowed = can_view if needed is None else user.has_perm(f"{app}.{needed}_{model}")
         if not allowed:
             return 403
-        return 200 if in_scope else 302
+        return 200
+
+
+def is_partner_scoped(label: str) -> bool:
+    """Whether the model's admin is one of the portal's partner-scoped admins (which answer 404 outside scope)."""
+    return isinstance(admin.site._registry.get(apps.get_model(label)), PartnerScopedAdmin)
 
 
 def request(ctx: Ctx, actor: str, entry: Entry, scope: str) -> int:
