@@ -12,6 +12,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from api.pagination import collection_body, paginate
+from api.parsers import parse_ascii_int
 from api.serializers.common import collection_of
 from api.views.base import PartnerCenterAPIView, parse_guid
 from api.views.docs import ERRORS
@@ -116,8 +117,9 @@ class AccessAssignmentListView(RelationshipScopedView):
         container = data.get("accessContainer") or {}
         group = None
         raw = str(container.get("accessContainerId", ""))
-        if raw.isdigit():
-            group = SecurityGroup.objects.filter(pk=int(raw), partner_id=relationship.partner_id).first()
+        group_id = parse_ascii_int(raw)  # ASCII digits only, bounded: "²", "①" or 5,000 digits find no group
+        if group_id is not None and group_id > 0:
+            group = SecurityGroup.objects.filter(pk=group_id, partner_id=relationship.partner_id).first()
         if group is None:
             raise InvalidInput(_("accessContainer.accessContainerId: no security group %(id)r of your partner.")
                                % {"id": raw[:40]}, field="accessContainer.accessContainerId")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from api.parsers import INT32_MAX, StrictIntegerField
 from catalog.models import BillingCycle
 from subscriptions.models import PaymentMethod
 
@@ -91,7 +92,7 @@ def order_body(order, steps=None) -> dict:
 
 class QuoteRequestSerializer(serializers.Serializer):
     targetOfferId = serializers.CharField(max_length=64)
-    quantity = serializers.IntegerField(required=False, min_value=1)
+    quantity = StrictIntegerField(required=False, min_value=1, max_value=INT32_MAX)
     billingCycle = serializers.ChoiceField(choices=BillingCycle.values, required=False)
 
 
@@ -102,7 +103,7 @@ class UpgradeOrderRequestSerializer(QuoteRequestSerializer):
 
 class PurchaseRequestSerializer(serializers.Serializer):
     offerId = serializers.CharField(max_length=64)
-    quantity = serializers.IntegerField(min_value=1)
+    quantity = StrictIntegerField(min_value=1, max_value=INT32_MAX)
     billingCycle = serializers.ChoiceField(choices=BillingCycle.values, required=False, default="monthly")
     paymentMethod = serializers.ChoiceField(choices=[PaymentMethod.CREDIT_CARD, PaymentMethod.INVOICE])
 

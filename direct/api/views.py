@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from api.idempotency import IDEMPOTENT_METHODS, Replay, idempotency_begin, idempotency_finish, request_id_of
 from api.pagination import collection_body
+from api.parsers import SafeJSONParser
 from api.views.base import CORRELATION_HEADER, correlation_id_for, parse_guid
 from customers.models import CustomerAdminRole
 
@@ -23,6 +24,8 @@ from . import serializers as s
 
 class MeAPIView(APIView):
     """Base of /v1/me/: correlation id, idempotent POSTs, tenant scope (``self.customer``)."""
+
+    parser_classes = [SafeJSONParser]
 
     def initial(self, request, *args, **kwargs):
         self.correlation_id = correlation_id_for(request)
