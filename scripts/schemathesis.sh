@@ -2,7 +2,7 @@
 # Schemathesis over /v1/schema/ with three tokens (a sales agent's, an application's, a customer admin's), against
 # a throwaway SQLite database with the demo data, on a local server. Exits non-zero on any server error or schema
 # violation. Usage: bash scripts/schemathesis.sh [extra schemathesis options]
-# Budget: SCHEMATHESIS_MAX_EXAMPLES (per operation, default 10) and SCHEMATHESIS_MAX_TIME (per token, default 60 s).
+# Budget: SCHEMATHESIS_MAX_EXAMPLES (per operation, default 10) and SCHEMATHESIS_MAX_TIME (per token, default 50 s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +11,7 @@ PY=${PYTHON:-.venv/bin/python}
 ST="$(dirname "$PY")/schemathesis"
 [ -x "$ST" ] || ST=schemathesis
 MAX_EXAMPLES=${SCHEMATHESIS_MAX_EXAMPLES:-10}
-MAX_TIME=${SCHEMATHESIS_MAX_TIME:-60}
+MAX_TIME=${SCHEMATHESIS_MAX_TIME:-50}
 
 WORK=$(mktemp -d)
 SERVER_PID=""
