@@ -35,8 +35,9 @@ def subscription_update(*, actor, subscription: Subscription, changes: dict[str,
 
     Rules (domain.md §2, §4): the actor's role must allow managing subscriptions; quantity is an integer
     within the offer's minimum/maximum and not below the licenses assigned; a retired offer cannot grow;
-    status moves only active ↔ suspended; a suspended subscription's quantity does not change. Values equal to the current ones are not changes. Raises
-    ``PermissionDenied`` or ``InvalidInput`` (naming the field) and changes nothing then.
+    status moves only active ↔ suspended; a suspended subscription's quantity does not change. Values equal
+    to the current ones are not changes. Raises ``PermissionDenied`` or ``InvalidInput`` (naming the field)
+    and changes nothing then.
     """
     require(actor, Capability.MANAGE_SUBSCRIPTIONS)
     unknown = sorted(set(changes) - set(UPDATABLE_FIELDS))

@@ -233,3 +233,53 @@ def test_reactivating_with_a_new_quantity_is_allowed(api, subscription):
     assert response.status_code == 200, response.json()
     row = Subscription.objects.get(pk=subscription.pk)
     assert (row.status, row.quantity) == ("active", 12)
+
+
+# -- the OpenAPI schema says what the API does --------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def openapi():
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def _operation(openapi, path, method):
+    return openapi["paths"][path][method]
+
+
+def _ref_name(schema):
+    return schema["$ref"].rsplit("/", 1)[-1]
+
+
+def test_schema_upgrade_post_400_is_an_upgrade_result_or_a_service_fault(openapi):
+    operation = _operation(openapi, "/v1/customers/{customer_id}/subscriptions/{subscription_id}/upgrades", "post")
+    refusal = openapi["components"]["schemas"][_ref_name(operation["responses"]["400"]["content"]["application/json"]
+                                                         ["schema"])]
+    assert sorted(_ref_name(option) for option in refusal["oneOf"]) == ["ServiceFault", "UpgradeResult"]
+    assert set(operation["responses"]) == {"200", "400", "401", "403", "404", "409", "413"}
+
+
+def test_schema_every_me_operation_has_bodies_and_error_codes(openapi):
+    me = {(path, method): op for path, item in openapi["paths"].items() if path.startswith("/v1/me/")
+          for method, op in item.items()}
+    assert len(me) == 8
+    for (path, method), operation in me.items():
+        success = next(code for code in operation["responses"] if code.startswith("2"))
+        assert "$ref" in operation["responses"][success]["content"]["application/json"]["schema"], (path, method)
+        assert {"400", "401", "403", "404", "423"} <= set(operation["responses"]), (path, method)
+        if method == "post":
+            assert "requestBody" in operation and "413" in operation["responses"], (path, method)
+
+
+def test_schema_paging_minimum_required_parameters_and_min_items(openapi):
+    parameters = {p["name"]: p for p in _operation(openapi, "/v1/customers", "get")["parameters"]}
+    assert parameters["size"]["schema"]["minimum"] == 1 and parameters["offset"]["schema"]["minimum"] == 0
+    offers = {p["name"]: p for p in _operation(openapi, "/v1/offers", "get")["parameters"]}
+    assert offers["country"]["required"] is True
+    audit = {p["name"]: p for p in _operation(openapi, "/v1/auditrecords", "get")["parameters"]}
+    assert audit["startDate"]["required"] is True
+    schemas = openapi["components"]["schemas"]
+    assert (schemas["UpgradeBatchRequestRequest"]["properties"]["items"]["minItems"],
+            schemas["UpgradeBatchRequestRequest"]["properties"]["items"]["maxItems"]) == (1, 10_000)
+    assert schemas["UpgradeEligibilityRequestRequest"]["properties"]["subscriptions"]["minItems"] == 1
