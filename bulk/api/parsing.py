@@ -91,7 +91,7 @@ def _quantity(problems: _Problems, item: dict, path: str) -> int | None:
         return None
     value = parse_ascii_int(value)
     if value is None:
-        problems.add(f"{path}.quantity", _("must be a whole number (ASCII digits 0-9)."))
+        problems.add(f"{path}.quantity", _("must be a whole number."))
         return None
     if not 1 <= value <= MAX_QUANTITY:
         problems.add(f"{path}.quantity", _("must be between 1 and %(max)d.") % {"max": MAX_QUANTITY})
