@@ -4,7 +4,8 @@
 "attributes": {"objectType": "ServiceFault"}}``
 
 Sources mapped here: DRF exceptions (validation, parse errors, authentication, permission, 404, 405, 415,
-throttling), Django's ``PermissionDenied``/``Http404``/``ObjectDoesNotExist``/``ValidationError``, the domain
+throttling), Django's ``PermissionDenied``/``Http404``/``ObjectDoesNotExist``/``ValidationError``, a body over
+``DATA_UPLOAD_MAX_MEMORY_SIZE`` (413 ``request_too_large``), the domain
 error hierarchy (``partnercenter.errors.DomainError``) and, last, anything unexpected (logged, 500).
 """
 from __future__ import annotations
@@ -12,8 +13,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -38,6 +41,13 @@ DRF_ERROR_NAMES: list[tuple[type, str]] = [
     (exceptions.UnsupportedMediaType, "unsupported_media_type"),
     (exceptions.Throttled, "too_many_requests"),
 ]
+
+
+class RequestTooLarge(exceptions.APIException):
+    """The body is larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request_too_large"
 
 
 def fault_body(*, code: int, description: str, error_name: str, data: list[Any] | None = None) -> dict:
@@ -114,6 +124,9 @@ def service_fault_handler(exc, context) -> Response:
         exc = exceptions.NotFound(_("The resource was not found."))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*(exc.args or (_("You do not have permission to perform this action."),)))
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge(_("The request body is larger than %(n)d bytes.")
+                              % {"n": settings.DATA_UPLOAD_MAX_MEMORY_SIZE})
     elif isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
         exc = exceptions.ValidationError(detail)

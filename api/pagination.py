@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from partnercenter.errors import InvalidInput
 
+from .parsers import parse_ascii_int
+
 DEFAULT_PAGE_SIZE = 100
 
 
@@ -19,10 +21,10 @@ def _int_param(request, name: str, default: int, minimum: int) -> int:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        raise InvalidInput(_("must be an integer, got %(value)r.") % {"value": raw[:40]}, field=name) from None
+    value = parse_ascii_int(raw, max_digits=15)
+    if value is None:
+        raise InvalidInput(_("must be an integer (ASCII digits 0-9), got %(value)r.") % {"value": raw[:40]},
+                           field=name)
     if value < minimum:
         raise InvalidInput(_("must be at least %(min)d.") % {"min": minimum}, field=name)
     return value

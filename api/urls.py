@@ -13,10 +13,12 @@ app_name = "api"
 CUSTOMER = "customers/<str:customer_id>"
 SUBSCRIPTION = f"{CUSTOMER}/subscriptions/<str:subscription_id>"
 
+READ_ONLY = ["get", "head"]  # the docs views render a page for OPTIONS too, without a template: 405 instead
+
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("schema/", SpectacularAPIView.as_view(http_method_names=READ_ONLY), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema", http_method_names=READ_ONLY), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema", http_method_names=READ_ONLY), name="redoc"),
     path("customers", CustomerListView.as_view(), name="customer-list"),
     path(CUSTOMER, CustomerDetailView.as_view(), name="customer-detail"),
     path(f"{CUSTOMER}/subscriptions", SubscriptionListView.as_view(), name="subscription-list"),

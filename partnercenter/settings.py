@@ -105,8 +105,18 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for a lock instead of failing at once when a worker and the server write together.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Concurrent writers wait instead of failing with "database is locked": IMMEDIATE transactions take the
+    # write lock at BEGIN (a DEFERRED one that reads and then writes can deadlock, and SQLite then fails at once
+    # without waiting), a 20 s busy timeout, and WAL so readers do not block the writer.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    })
+
+# The largest legal request, a 10,000-item upgrade batch pretty-printed, is about 3 MiB (tests/api/
+# test_bad_input.py measures it); a larger body is a 413 ServiceFault under /v1/.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -35,8 +35,9 @@ def subscription_update(*, actor, subscription: Subscription, changes: dict[str,
 
     Rules (domain.md §2, §4): the actor's role must allow managing subscriptions; quantity is an integer
     within the offer's minimum/maximum and not below the licenses assigned; a retired offer cannot grow;
-    status moves only active ↔ suspended. Values equal to the current ones are not changes. Raises
-    ``PermissionDenied`` or ``InvalidInput`` (naming the field) and changes nothing then.
+    status moves only active ↔ suspended; a suspended subscription's quantity does not change. Values equal
+    to the current ones are not changes. Raises ``PermissionDenied`` or ``InvalidInput`` (naming the field)
+    and changes nothing then.
     """
     require(actor, Capability.MANAGE_SUBSCRIPTIONS)
     unknown = sorted(set(changes) - set(UPDATABLE_FIELDS))
@@ -78,6 +79,9 @@ def _validate(subscription: Subscription, changes: dict[str, Any]) -> None:
             raise InvalidInput(_("cannot change from %(old)s to %(new)s (only active ↔ suspended).")
                                % {"old": subscription.status, "new": new_status}, field="status")
     if "quantity" in changes:
+        if changes.get("status", subscription.status) == SubscriptionStatus.SUSPENDED:
+            raise InvalidInput(_("cannot be changed while the subscription is suspended; reactivate it first."),
+                               field="quantity")
         _validate_quantity(subscription, changes["quantity"])
     if "friendly_name" in changes:
         name = changes["friendly_name"]

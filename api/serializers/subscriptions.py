@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from subscriptions.models import SubscriptionStatus
 
+from ..parsers import StrictIntegerField
 from .common import DateAsDateTimeField, ResourceSerializer
 
 
@@ -52,7 +53,7 @@ class SubscriptionPatchSerializer(serializers.Serializer):
     """PATCH body: only these four fields are read; any other field of a full Subscription is ignored
     (Partner Center clients send back the whole object). Types only: the rules live in the service."""
 
-    quantity = serializers.IntegerField(required=False)
+    quantity = StrictIntegerField(required=False, min_value=1)
     status = serializers.ChoiceField(choices=SubscriptionStatus.values, required=False)
     friendlyName = serializers.CharField(required=False, allow_blank=True, max_length=200, trim_whitespace=True)
     autoRenewEnabled = serializers.BooleanField(required=False)

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ..parsers import StrictIntegerField, parse_ascii_int
 from .common import ResourceSerializer
 from .offers import OfferSerializer
 
@@ -92,23 +93,21 @@ class UpgradeTypeField(serializers.Field):
     """``"upgrade_only"`` or its Partner Center integer (0 none, 1 upgrade_only, 2 upgrade_with_license_transfer)."""
 
     default_error_messages = {
-        "invalid": _("Must be one of %(choices)s or the integers 0, 1, 2; got %(value)r."),
+        # DRF fills ``self.fail`` messages with str.format: ``{name}`` placeholders.
+        "invalid": _("Must be one of {choices} or the integers 0, 1, 2; got {value}."),
     }
 
     def to_internal_value(self, data):
-        if isinstance(data, bool):
-            self.fail("invalid", choices=", ".join(UPGRADE_TYPES), value=data)
-        if isinstance(data, int) and 0 <= data < len(UPGRADE_TYPES):
-            return UPGRADE_TYPES[data]
-        if isinstance(data, str):
-            value = data.strip()
-            if value.isdigit() and int(value) < len(UPGRADE_TYPES):
-                return UPGRADE_TYPES[int(value)]
+        number = parse_ascii_int(data, max_digits=1)
+        if number is not None and 0 <= number < len(UPGRADE_TYPES):
+            return UPGRADE_TYPES[number]
+        if isinstance(data, str) and len(data) <= 64:
             compact = {name.replace("_", ""): name for name in UPGRADE_TYPES}
-            key = value.lower().replace("_", "").replace("-", "")  # also .NET style "UpgradeOnly"
+            key = data.strip().lower().replace("_", "").replace("-", "")  # also .NET style "UpgradeOnly"
             if key in compact:
                 return compact[key]
-        self.fail("invalid", choices=", ".join(UPGRADE_TYPES), value=data)
+        shown = repr(data) if len(repr(data)) <= 40 else repr(data)[:37] + "..."
+        self.fail("invalid", choices=", ".join(UPGRADE_TYPES), value=shown)
 
     def to_representation(self, value):
         return value
@@ -123,7 +122,7 @@ class UpgradeRequestSerializer(serializers.Serializer):
 
     targetOffer = TargetOfferRefSerializer()
     upgradeType = UpgradeTypeField(required=False, allow_null=True)
-    quantity = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_QUANTITY)
+    quantity = StrictIntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_QUANTITY)
     billingCycle = serializers.ChoiceField(choices=("monthly", "annual"), required=False, allow_null=True)
 
     def to_internal_value(self, data):

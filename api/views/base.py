@@ -7,6 +7,8 @@
 - ``MS-CorrelationId`` is echoed (or generated) on every response; ``self.correlation_id`` goes to services.
 - ``MS-RequestId`` / ``Idempotency-Key`` on POST/PATCH replays the first response (``api.idempotency``).
 - Errors become ServiceFault bodies in ``api.errors.service_fault_handler``.
+- ``OPTIONS`` (authenticated) answers DRF's metadata: it needs no capability and touches no object.
+- Bodies are parsed by ``api.parsers.SafeJSONParser`` (depth-limited JSON).
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from partners.roles import Capability, require
 from subscriptions.selectors import subscriptions_visible_to
 
 from ..idempotency import IDEMPOTENT_METHODS, Replay, idempotency_begin, idempotency_finish, request_id_of
+from ..parsers import SafeJSONParser
 
 CORRELATION_HEADER = "MS-CorrelationId"
 MAX_CORRELATION_ID_LENGTH = 64
@@ -54,14 +57,15 @@ def parse_guid(value: str, *, field: str) -> uuid.UUID:
 class PartnerCenterAPIView(APIView):
     capabilities: dict[str, Capability] = {}
     public = False  # only the unknown-URL fallback
-    http_method_names = ["get", "post", "patch", "put", "delete", "head"]
+    http_method_names = ["get", "post", "patch", "put", "delete", "head", "options"]
+    parser_classes = [SafeJSONParser]
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if cls.public:
             return
         for method in cls.http_method_names:
-            if method != "head" and hasattr(cls, method) and method not in cls.capabilities:
+            if method not in ("head", "options") and hasattr(cls, method) and method not in cls.capabilities:
                 raise ImproperlyConfigured(f"{cls.__name__}.{method} has no entry in `capabilities`.")
 
     # -- request pipeline ------------------------------------------------------------------------------
@@ -77,8 +81,8 @@ class PartnerCenterAPIView(APIView):
         if self.public:
             return
         method = "get" if request.method.lower() == "head" else request.method.lower()
-        if not hasattr(self, method):
-            return  # dispatch answers 405
+        if method == "options" or not hasattr(self, method):
+            return  # OPTIONS: metadata only; an unknown method: dispatch answers 405
         require(request.user, self.capabilities[method])
         self.resolve_scope()
         if request.method in IDEMPOTENT_METHODS:

@@ -3,7 +3,7 @@
 The engine is imported when a request arrives so the rest of the API works while it is being built.
 """
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -12,10 +12,15 @@ from partners.roles import Capability
 
 from ..pagination import collection_body
 from ..selectors import offer_queryset
-from ..serializers.common import collection_of
+from ..serializers.common import ServiceFaultSerializer, collection_of
 from ..serializers.upgrades import UpgradeRequestSerializer, UpgradeResultSerializer, UpgradeSerializer
 from .base import PartnerCenterAPIView
 from .docs import ERRORS, REQUEST_HEADERS, WRITE_ERRORS
+
+
+# A 400 is an UpgradeResult (not eligible: its upgradeErrors say why) or a ServiceFault (a malformed body).
+UPGRADE_400 = PolymorphicProxySerializer(component_name="UpgradeRefusal", resource_type_field_name=None,
+                                         serializers=[UpgradeResultSerializer, ServiceFaultSerializer])
 
 
 class UpgradeView(PartnerCenterAPIView):
@@ -40,8 +45,7 @@ class UpgradeView(PartnerCenterAPIView):
 
     @extend_schema(operation_id="customer_subscription_upgrades_create", parameters=REQUEST_HEADERS,
                    request=UpgradeRequestSerializer,
-                   responses={200: UpgradeResultSerializer, 400: UpgradeResultSerializer,
-                              **{k: v for k, v in WRITE_ERRORS.items() if k != 400}})
+                   responses={**WRITE_ERRORS, 200: UpgradeResultSerializer, 400: UPGRADE_400})
     def post(self, request, customer_id, subscription_id):
         from upgrades.exceptions import UpgradeNotEligible
         from upgrades.services import subscription_upgrade

@@ -11,6 +11,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from api.parsers import parse_ascii_int
 from api.serializers.upgrades import MAX_QUANTITY, UpgradeTypeField
 
 from ..selectors import MAX_ELIGIBILITY_SUBSCRIPTIONS
@@ -88,9 +89,8 @@ def _quantity(problems: _Problems, item: dict, path: str) -> int | None:
     value = item.get("quantity")
     if value is None:
         return None
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int):
+    value = parse_ascii_int(value)
+    if value is None:
         problems.add(f"{path}.quantity", _("must be a whole number."))
         return None
     if not 1 <= value <= MAX_QUANTITY:

@@ -124,13 +124,14 @@ class BatchItemRequestSerializer(serializers.Serializer):
     customerId = serializers.UUIDField()
     subscriptionId = serializers.UUIDField()
     targetOfferId = serializers.CharField(max_length=64)
-    quantity = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    quantity = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2_147_483_647)
     upgradeType = serializers.ChoiceField(choices=["upgrade_only", "upgrade_with_license_transfer"], required=False,
                                           allow_null=True)
 
 
 class UpgradeBatchRequestSerializer(serializers.Serializer):
-    items = BatchItemRequestSerializer(many=True, help_text="1 to 10,000 upgrades.")
+    items = serializers.ListField(child=BatchItemRequestSerializer(), min_length=1, max_length=10_000,
+                                  help_text="1 to 10,000 upgrades.")
     dryRun = serializers.BooleanField(required=False, default=False,
                                       help_text="Evaluate eligibility only; nothing is changed.")
 
@@ -141,5 +142,6 @@ class SubscriptionRefSerializer(serializers.Serializer):
 
 
 class UpgradeEligibilityRequestSerializer(serializers.Serializer):
-    subscriptions = SubscriptionRefSerializer(many=True, help_text="1 to 500 subscriptions.")
+    subscriptions = serializers.ListField(child=SubscriptionRefSerializer(), min_length=1, max_length=500,
+                                          help_text="1 to 500 subscriptions.")
     billingCycle = serializers.ChoiceField(choices=["monthly", "annual"], required=False, allow_null=True)

@@ -12,9 +12,10 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from api.pagination import collection_body, paginate
+from api.parsers import parse_ascii_int
 from api.serializers.common import collection_of
 from api.views.base import PartnerCenterAPIView, parse_guid
-from api.views.docs import ERRORS
+from api.views.docs import ERRORS, WRITE_ERRORS
 from customers.selectors import customers_visible_to
 from partnercenter.errors import InvalidInput
 from partners.models import SecurityGroup
@@ -59,7 +60,7 @@ class RelationshipListView(PartnerCenterAPIView):
                                         next_uri=next_uri))
 
     @extend_schema(operation_id="delegatedAdminRelationships_create", request=RelationshipCreateSerializer,
-                   responses={201: DelegatedAdminRelationshipSerializer, **ERRORS})
+                   responses={201: DelegatedAdminRelationshipSerializer, **WRITE_ERRORS})
     def post(self, request):
         data = _valid(RelationshipCreateSerializer, request.data)
         customer = customers_visible_to(request.user).filter(tenant_id=data["customer"]["tenantId"]).first()
@@ -90,7 +91,7 @@ class RelationshipRequestView(RelationshipScopedView):
 
     @extend_schema(operation_id="delegatedAdminRelationships_requests_create",
                    request=RelationshipRequestActionSerializer,
-                   responses={202: DelegatedAdminRelationshipSerializer, **ERRORS})
+                   responses={202: DelegatedAdminRelationshipSerializer, **WRITE_ERRORS})
     def post(self, request, relationship_id):
         _valid(RelationshipRequestActionSerializer, request.data)
         relationship = services.relationship_termination_request(actor=request.user,
@@ -109,15 +110,16 @@ class AccessAssignmentListView(RelationshipScopedView):
                                         next_uri=next_uri))
 
     @extend_schema(operation_id="accessAssignments_create", request=AccessAssignmentWriteSerializer,
-                   responses={201: AccessAssignmentSerializer, **ERRORS})
+                   responses={201: AccessAssignmentSerializer, **WRITE_ERRORS})
     def post(self, request, relationship_id):
         data = _valid(AccessAssignmentWriteSerializer, request.data)
         relationship = self.relationship()
         container = data.get("accessContainer") or {}
         group = None
         raw = str(container.get("accessContainerId", ""))
-        if raw.isdigit():
-            group = SecurityGroup.objects.filter(pk=int(raw), partner_id=relationship.partner_id).first()
+        group_id = parse_ascii_int(raw)  # ASCII digits only, bounded: "²", "①" or 5,000 digits find no group
+        if group_id is not None and group_id > 0:
+            group = SecurityGroup.objects.filter(pk=group_id, partner_id=relationship.partner_id).first()
         if group is None:
             raise InvalidInput(_("accessContainer.accessContainerId: no security group %(id)r of your partner.")
                                % {"id": raw[:40]}, field="accessContainer.accessContainerId")
@@ -143,14 +145,14 @@ class AccessAssignmentDetailView(RelationshipScopedView):
         return Response(AccessAssignmentSerializer(self.assignment()).data)
 
     @extend_schema(operation_id="accessAssignments_update", request=AccessAssignmentWriteSerializer,
-                   responses={200: AccessAssignmentSerializer, **ERRORS})
+                   responses={200: AccessAssignmentSerializer, **WRITE_ERRORS})
     def patch(self, request, relationship_id, assignment_id):
         data = _valid(AccessAssignmentWriteSerializer, request.data)
         assignment = services.access_assignment_update(actor=request.user, assignment_id=self.assignment().pk,
                                                        unified_roles=_role_names(data["accessDetails"]))
         return Response(AccessAssignmentSerializer(assignment).data)
 
-    @extend_schema(operation_id="accessAssignments_delete", responses={204: None, **ERRORS})
+    @extend_schema(operation_id="accessAssignments_delete", responses={204: None, **WRITE_ERRORS})
     def delete(self, request, relationship_id, assignment_id):
         services.access_assignment_delete(actor=request.user, assignment_id=self.assignment().pk)
         return Response(status=status.HTTP_204_NO_CONTENT)

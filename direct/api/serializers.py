@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from api.parsers import INT32_MAX, StrictIntegerField
 from catalog.models import BillingCycle
 from subscriptions.models import PaymentMethod
 
@@ -91,7 +92,7 @@ def order_body(order, steps=None) -> dict:
 
 class QuoteRequestSerializer(serializers.Serializer):
     targetOfferId = serializers.CharField(max_length=64)
-    quantity = serializers.IntegerField(required=False, min_value=1)
+    quantity = StrictIntegerField(required=False, min_value=1, max_value=INT32_MAX)
     billingCycle = serializers.ChoiceField(choices=BillingCycle.values, required=False)
 
 
@@ -102,7 +103,7 @@ class UpgradeOrderRequestSerializer(QuoteRequestSerializer):
 
 class PurchaseRequestSerializer(serializers.Serializer):
     offerId = serializers.CharField(max_length=64)
-    quantity = serializers.IntegerField(min_value=1)
+    quantity = StrictIntegerField(min_value=1, max_value=INT32_MAX)
     billingCycle = serializers.ChoiceField(choices=BillingCycle.values, required=False, default="monthly")
     paymentMethod = serializers.ChoiceField(choices=[PaymentMethod.CREDIT_CARD, PaymentMethod.INVOICE])
 
@@ -111,10 +112,151 @@ class LicenseMoveRequestSerializer(serializers.Serializer):
     sourceSubscriptionId = serializers.UUIDField()
     targetSubscriptionId = serializers.UUIDField()
     userIds = serializers.ListField(child=serializers.UUIDField(), required=False, allow_empty=False,
-                                    max_length=300_000)
+                                    min_length=1, max_length=300_000)
     allUsers = serializers.BooleanField(required=False, default=False)
 
     def validate(self, attrs):
         if not attrs.get("allUsers") and not attrs.get("userIds"):
             raise serializers.ValidationError({"userIds": "give userIds or allUsers=true."})
         return attrs
+
+
+# -- response shapes, for the OpenAPI schema (the bodies are built by the ``*_body`` functions above) -------------
+
+class _Attributes(serializers.Serializer):
+    objectType = serializers.CharField()
+
+
+class _Ref(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+
+
+class MeCustomerSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    companyName = serializers.CharField()
+    domain = serializers.CharField(allow_blank=True)
+    country = serializers.CharField()
+    attributes = _Attributes()
+
+
+class MeSubscriptionSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    offerId = serializers.CharField()
+    offerName = serializers.CharField()
+    quantity = serializers.IntegerField()
+    assignedLicenses = serializers.IntegerField(allow_null=True)
+    status = serializers.CharField()
+    provisioningState = serializers.CharField(allow_blank=True)
+    channel = serializers.CharField()
+    paymentMethod = serializers.CharField(allow_blank=True, allow_null=True)
+    billingCycle = serializers.CharField(allow_blank=True, allow_null=True)
+    prepaid = serializers.BooleanField()
+    parentSubscriptionId = serializers.UUIDField(allow_null=True)
+    attributes = _Attributes()
+
+
+def _collection(name: str, item) -> type[serializers.Serializer]:
+    from api.serializers.common import CollectionLinksSerializer, ResourceAttributesSerializer
+
+    return type(name, (serializers.Serializer,), {
+        "totalCount": serializers.IntegerField(), "items": item(many=True), "links": CollectionLinksSerializer(),
+        "attributes": ResourceAttributesSerializer(), "__module__": __name__})
+
+
+MeCustomerCollectionSerializer = _collection("MeCustomerCollectionSerializer", MeCustomerSerializer)
+MeSubscriptionCollectionSerializer = _collection("MeSubscriptionCollectionSerializer", MeSubscriptionSerializer)
+
+
+class ReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    description = serializers.CharField()
+    whatToDo = serializers.CharField(allow_blank=True)
+
+
+class DirectUpgradeOptionSerializer(serializers.Serializer):
+    targetOffer = _Ref()
+    kind = serializers.CharField()
+    isEligible = serializers.BooleanField()
+    lostServices = serializers.ListField(child=serializers.CharField())
+    reasons = ReasonSerializer(many=True)
+    attributes = _Attributes()
+
+
+class DirectUpgradeOptionsSerializer(serializers.Serializer):
+    subscriptionId = serializers.UUIDField()
+    canUpgrade = serializers.BooleanField()
+    reasons = ReasonSerializer(many=True)
+    upgrades = DirectUpgradeOptionSerializer(many=True)
+    planChanges = DirectUpgradeOptionSerializer(many=True)
+    attributes = _Attributes()
+
+
+class _PaymentOption(serializers.Serializer):
+    paymentMethod = serializers.CharField()
+    creditCheckRequired = serializers.BooleanField()
+
+
+class _AddOn(serializers.Serializer):
+    subscriptionId = serializers.UUIDField()
+    offerId = serializers.CharField()
+    name = serializers.CharField()
+    action = serializers.CharField()
+    credit = serializers.CharField()
+
+
+class DirectQuoteSerializer(serializers.Serializer):
+    soldTo = MeCustomerSerializer()
+    targetOffer = _Ref()
+    sourceSubscriptionId = serializers.UUIDField(allow_null=True)
+    quantity = serializers.IntegerField()
+    billingCycle = serializers.CharField()
+    currency = serializers.CharField()
+    unitPrice = serializers.CharField(help_text="A decimal amount as text, e.g. 36.00.")
+    total = serializers.CharField()
+    chargeToday = serializers.CharField()
+    proratedCredit = serializers.CharField()
+    forfeited = serializers.CharField()
+    requiresForfeitConfirmation = serializers.BooleanField()
+    amountDue = serializers.CharField()
+    paymentMethods = _PaymentOption(many=True)
+    addOns = _AddOn(many=True)
+    attributes = _Attributes()
+
+
+class _OrderStep(serializers.Serializer):
+    description = serializers.CharField()
+    dateTime = serializers.CharField()
+    note = serializers.CharField(allow_blank=True)
+
+
+class DirectOrderSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    creditCheck = serializers.CharField(allow_blank=True, allow_null=True)
+    creditCheckDeadline = serializers.CharField(allow_null=True)
+    creditCheckNote = serializers.CharField(allow_blank=True)
+    sourceSubscriptionId = serializers.UUIDField(allow_null=True)
+    targetOfferId = serializers.CharField()
+    targetSubscriptionId = serializers.UUIDField(allow_null=True)
+    quantity = serializers.IntegerField()
+    billingCycle = serializers.CharField()
+    paymentMethod = serializers.CharField()
+    currency = serializers.CharField()
+    total = serializers.CharField()
+    chargeToday = serializers.CharField()
+    proratedCredit = serializers.CharField()
+    forfeited = serializers.CharField()
+    amountDue = serializers.CharField()
+    placedDateTime = serializers.CharField()
+    completedDateTime = serializers.CharField(allow_null=True)
+    notice = serializers.CharField(allow_blank=True)
+    steps = _OrderStep(many=True, required=False, help_text="Only on GET of one order.")
+    attributes = _Attributes()
+
+
+class LicenseMoveResultSerializer(serializers.Serializer):
+    moved = serializers.IntegerField()
+    alreadyInTarget = serializers.IntegerField()
+    attributes = _Attributes()

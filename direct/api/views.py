@@ -6,7 +6,6 @@ partner users get 403. Errors go through the shared ServiceFault handler (``api.
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -14,7 +13,9 @@ from rest_framework.views import APIView
 
 from api.idempotency import IDEMPOTENT_METHODS, Replay, idempotency_begin, idempotency_finish, request_id_of
 from api.pagination import collection_body
+from api.parsers import SafeJSONParser
 from api.views.base import CORRELATION_HEADER, correlation_id_for, parse_guid
+from api.views.docs import ME_ERRORS, ME_WRITE_ERRORS, REQUEST_HEADERS
 from customers.models import CustomerAdminRole
 
 from .. import cart, selectors, services
@@ -23,6 +24,8 @@ from . import serializers as s
 
 class MeAPIView(APIView):
     """Base of /v1/me/: correlation id, idempotent POSTs, tenant scope (``self.customer``)."""
+
+    parser_classes = [SafeJSONParser]
 
     def initial(self, request, *args, **kwargs):
         self.correlation_id = correlation_id_for(request)
@@ -63,27 +66,32 @@ class MeAPIView(APIView):
 
 
 class MeCustomersView(MeAPIView):
-    @extend_schema(operation_id="me_customers_list", tags=["me"], responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="me_customers_list", tags=["me"],
+                   responses={200: s.MeCustomerCollectionSerializer, **ME_ERRORS})
     def get(self, request):
         return Response(collection_body([s.customer_body(c) for c in selectors.admin_customers_for(request.user)]))
 
 
 class MeSubscriptionsView(MeAPIView):
-    @extend_schema(operation_id="me_subscriptions_list", tags=["me"], responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="me_subscriptions_list", tags=["me"],
+                   responses={200: s.MeSubscriptionCollectionSerializer, **ME_ERRORS})
     def get(self, request, tenant_id):
         rows = selectors.admin_subscriptions(request.user, self.customer)
         return Response(collection_body([s.subscription_body(row) for row in rows]))
 
 
 class MeUpgradeOptionsView(MeAPIView):
-    @extend_schema(operation_id="me_upgrade_options", tags=["me"], responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="me_upgrade_options", tags=["me"],
+                   responses={200: s.DirectUpgradeOptionsSerializer, **ME_ERRORS})
     def get(self, request, tenant_id, subscription_id):
         subscription = self.subscription(subscription_id)
         return Response(s.upgrade_tab_body(subscription, selectors.upgrade_tab_for(subscription)))
 
 
 class MeCartView(MeAPIView):
-    @extend_schema(operation_id="me_cart_quote", tags=["me"], responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT}, request=s.QuoteRequestSerializer)
+    @extend_schema(operation_id="me_cart_quote", tags=["me"],
+                   responses={200: s.DirectQuoteSerializer, **ME_WRITE_ERRORS},
+                   parameters=REQUEST_HEADERS, request=s.QuoteRequestSerializer)
     def post(self, request, tenant_id, subscription_id):
         subscription = self.subscription(subscription_id)
         data = self.body(s.QuoteRequestSerializer)
@@ -93,7 +101,9 @@ class MeCartView(MeAPIView):
 
 
 class MeUpgradeOrderView(MeAPIView):
-    @extend_schema(operation_id="me_upgrade_order_create", tags=["me"], responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT}, request=s.UpgradeOrderRequestSerializer)
+    @extend_schema(operation_id="me_upgrade_order_create", tags=["me"],
+                   responses={201: s.DirectOrderSerializer, **ME_WRITE_ERRORS},
+                   parameters=REQUEST_HEADERS, request=s.UpgradeOrderRequestSerializer)
     def post(self, request, tenant_id, subscription_id):
         subscription = self.subscription(subscription_id)
         data = self.body(s.UpgradeOrderRequestSerializer)
@@ -106,7 +116,9 @@ class MeUpgradeOrderView(MeAPIView):
 
 
 class MePurchaseView(MeAPIView):
-    @extend_schema(operation_id="me_purchase_create", tags=["me"], responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT}, request=s.PurchaseRequestSerializer)
+    @extend_schema(operation_id="me_purchase_create", tags=["me"],
+                   responses={201: s.DirectOrderSerializer, **ME_WRITE_ERRORS},
+                   parameters=REQUEST_HEADERS, request=s.PurchaseRequestSerializer)
     def post(self, request, tenant_id):
         data = self.body(s.PurchaseRequestSerializer)
         order = services.direct_purchase_place(
@@ -116,14 +128,17 @@ class MePurchaseView(MeAPIView):
 
 
 class MeOrderView(MeAPIView):
-    @extend_schema(operation_id="me_order_status", tags=["me"], responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="me_order_status", tags=["me"],
+                   responses={200: s.DirectOrderSerializer, **ME_ERRORS})
     def get(self, request, tenant_id, order_id):
         order = selectors.admin_order_for(request.user, self.customer, parse_guid(order_id, field="orderId"))
         return Response(s.order_body(order, steps=selectors.order_steps(order)))
 
 
 class MeLicenseMoveView(MeAPIView):
-    @extend_schema(operation_id="me_license_move", tags=["me"], responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT}, request=s.LicenseMoveRequestSerializer)
+    @extend_schema(operation_id="me_license_move", tags=["me"],
+                   responses={200: s.LicenseMoveResultSerializer, **ME_WRITE_ERRORS},
+                   parameters=REQUEST_HEADERS, request=s.LicenseMoveRequestSerializer)
     def post(self, request, tenant_id):
         data = self.body(s.LicenseMoveRequestSerializer)
         result = services.licenses_move(
