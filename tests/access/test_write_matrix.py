@@ -41,8 +41,9 @@ from django.test import Client
 from django.urls import reverse
 
 from .test_permission_matrix import Entry, all_entries
-from .write_matrix_world import (ACTORS, MISSING_INT, MISSING_UUID, SCOPES, ScopeObjects, WriteWorld, audit_count,
-                                 build_write_world, snapshot, total_changes)
+from .write_matrix_world import (ACTORS, ADMIN_CHANGE, MISSING_INT, MISSING_UUID, SCOPES, ScopeObjects, WriteWorld,
+                                 admin_add_body, admin_object, admin_owner, audit_count, build_write_world, snapshot,
+                                 total_changes)
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
 
@@ -434,6 +435,39 @@ class Cells:
         if problems:
             self.mismatches.append(f"{label:75} expected {expected or 'no write'}: {', '.join(problems)}")
 
+    def run_admin(self, label: str, expected: str, send, *, owner: set):
+        self.count += 1
+        sid = transaction.savepoint()
+        try:
+            before = total_changes()
+            response = send()
+            after = total_changes()
+            changed = set() if (before is not None and before == after) else {
+                name for name, digest in snapshot(self.ww).items() if digest != self.baseline[name]}
+            audited = audit_count() - self.audits if changed or after != before else 0
+        finally:
+            transaction.savepoint_rollback(sid)
+        got, problems = classify(response), []
+        if expected == "ok":
+            if got != "302":
+                problems.append(f"got {got}")
+            if not changed:
+                problems.append("nothing changed")
+            if changed - owner:
+                problems.append(f"changed {sorted(changed - owner)}")
+            if audited != 1:
+                problems.append(f"{audited} audit records (one expected)")
+        else:
+            if expected == "refused":
+                if got not in ("200", "302", "denied", "missing"):
+                    problems.append(f"got {got}")
+            elif got != expected:
+                problems.append(f"got {got}")
+            if changed or audited:
+                problems.append(f"changed {sorted(changed)}, {audited} audit records")
+        if problems:
+            self.mismatches.append(f"{label:70} expected {expected}: {', '.join(problems)}")
+
     def report(self, request, what: str):
         reporter = request.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
@@ -467,4 +501,251 @@ def test_write_matrix_pages_and_api(write_world, request):
     cells.report(request, f"pages and API, {time.monotonic() - started:.1f} s")
     assert cells.count > 2000
     assert not cells.mismatches, (f"{len(cells.mismatches)} of {cells.count} cells differ:\n"
+                                  + "\n".join(cells.mismatches))
+
+
+# ================================================================================================ Django admin
+# Outcomes of an admin cell. "login": 302 to the admin sign-in; "denied": 403; "missing": the object "does not
+# exist" (404, or the admin's redirect to its index); "refused": nothing changes, the page (200), a redirect with
+# a message (302) or 403 says why; "ok": 302 after the write, which really happens, with an audit record.
+ADMIN_KINDS = ("ok", "login", "denied", "missing", "refused")
+OPS_BASE = ("add", "change", "delete")
+
+
+@dataclass(frozen=True)
+class Admin:
+    """What a partner global admin (``pga``) and the operator (``op``) may do on a model, by op name
+    (``add``, ``change``, ``delete``, an action name); ``pga_scopes``: the scopes whose objects are the PGA's;
+    ``op_scopes``: the scopes where the operator's write happens; ``special``: (who, op, scope) → kind."""
+
+    pga: tuple = ()
+    op: tuple = ()
+    pga_scopes: tuple = ("own",)
+    op_scopes: tuple = SCOPES
+    special: tuple = ()
+
+    def expect(self, who: str, op: str, scope: str, exists: bool = True) -> str:
+        for s_who, s_op, s_scope, kind in self.special:
+            if (s_who, s_op) == (who, op) and scope in s_scope:
+                return kind
+        allowed, in_scope = (self.pga, self.pga_scopes) if who == "pga" else (self.op, self.op_scopes)
+        action = op not in OPS_BASE
+        if op not in allowed:
+            return "refused" if action else "denied"
+        if op != "add" and not exists:
+            return "refused" if action else "missing"   # the scope has no such object
+        if scope not in in_scope:
+            return "refused" if (action or op == "add") else "missing"
+        return "ok"
+
+
+ALL_OPS = ("add", "change", "delete", "delete_selected")
+VIEW = Admin()
+PO = PARTNER_OWNED
+# One line per registered model (admin-policy.md). Partner-scoped objects of the "shared" scope are Wingtip's.
+ADMIN: dict[str, Admin] = {
+    "customers.customer": Admin(op=ALL_OPS),
+    "customers.resellerrelationship": Admin(op=ALL_OPS, op_scopes=PO),
+    "customers.customeradminrole": Admin(op=ALL_OPS),
+    # tenant users: through services needing Contoso's delegated user-admin role (DAP on own and shared); the
+    # shared scope's user holds a license of Wingtip's subscription: its delete is refused
+    "customers.tenantuser": Admin(pga=("add", "change", "delete", "delete_selected"), pga_scopes=("own", "shared"),
+                                  op=ALL_OPS, special=(("pga", "delete", ("shared",), "refused"),
+                                                       ("pga", "delete_selected", ("shared",), "refused"))),
+    "customers.customeruserobjectpermission": VIEW,
+    "customers.customergroupobjectpermission": VIEW,
+    "subscriptions.licenseassignment": Admin(pga=("add", "delete", "delete_selected"),
+                                             op=ALL_OPS),
+    # reactivate is refused for everybody here: the scopes' subscriptions are active
+    "subscriptions.subscription": Admin(pga=("change", "suspend"), op=("change", "suspend"),
+                                        special=(("pga", "reactivate", SCOPES, "refused"),
+                                                 ("op", "reactivate", SCOPES, "refused"))),
+    "delegation.dapgrant": VIEW,
+    "delegation.gdaprelationship": Admin(pga=("add", "request_termination"), pga_scopes=("own", "shared"),
+                                         op=("request_termination",), op_scopes=PO,
+                                         special=(("pga", "request_termination", ("shared",), "refused"),)),
+    "delegation.gdapaccessassignment": Admin(pga=ALL_OPS, op=ALL_OPS, op_scopes=PO),
+    "partners.partner": Admin(op=("add", "change", "delete"), op_scopes=PO,
+                              # a partner with subscriptions and users cannot be deleted (protected rows)
+                              special=(("op", "add", SCOPES, "ok"), ("op", "delete", PO, "refused"),
+                                       ("op", "delete_selected", SCOPES, "refused"))),
+    # a PGA's new group is always Contoso's (whatever partner the body names)
+    "partners.securitygroup": Admin(pga=ALL_OPS, op=ALL_OPS, op_scopes=PO,
+                                    special=(("pga", "add", SCOPES, "ok"),)),
+    "partners.partnerroleassignment": VIEW,
+    # a PGA's invitation always creates a Contoso user; the orphan/direct scopes' users are customer admins
+    "accounts.user": Admin(pga=("add", "change", "deactivate_users"), op=ALL_OPS + ("deactivate_users",),
+                           # the orphan/direct scopes' users are customer admins: no roles, no partner
+                           special=(("pga", "add", SCOPES, "ok"), ("op", "add", ("orphan", "direct"), "refused"),
+                                    ("op", "change", ("orphan", "direct"), "refused"),
+                                    ("op", "deactivate_users", ("orphan", "direct"), "refused"), ("pga", "reactivate_users", SCOPES, "refused"),
+                                    ("op", "reactivate_users", SCOPES, "refused"),
+                                    )),
+    "accounts.apitoken": Admin(pga=("revoke",), op=("revoke",), op_scopes=PO),
+    "catalog.servicefamily": Admin(op=("add", "change"), special=(("op", "delete", SCOPES, "refused"),
+                                                                  ("op", "delete_selected", SCOPES, "refused"))),
+    "catalog.serviceplan": Admin(op=ALL_OPS),
+    "catalog.offer": Admin(op=ALL_OPS),   # an offer no subscription uses
+    "catalog.offerprice": Admin(op=ALL_OPS),
+    "catalog.upgradepath": Admin(op=ALL_OPS),
+    "catalog.directoption": Admin(op=ALL_OPS),
+    "audit.auditrecord": VIEW,
+    "upgrades.upgradeoperation": VIEW,
+    "upgrades.billingentry": VIEW,
+    "api.idempotencyrecord": VIEW,
+    # no order waits for a credit check in this world: approve/decline find nothing to do
+    "direct.directorder": VIEW,
+    "direct.highvolumecondition": Admin(op=("change",)),
+    "bulk.upgradebatch": Admin(pga=("cancel_batches",), op=("cancel_batches",), op_scopes=PO),
+    "bulk.upgradebatchitem": VIEW,
+    # outside the policy's list: operators only, the sign-in lockout tables read-only
+    "auth.group": Admin(op=ALL_OPS),
+    "axes.accessattempt": Admin(special=(("op", "change", SCOPES, "refused"), ("op", "delete", SCOPES, "refused"))),
+    "axes.accesslog": Admin(special=(("op", "change", SCOPES, "refused"), ("op", "delete", SCOPES, "refused"))),
+    "axes.accessfailurelog": Admin(special=(("op", "change", SCOPES, "refused"),
+                                            ("op", "delete", SCOPES, "refused"))),
+}
+# Actions each model's admin must offer (every other action of the admin needs a line here too).
+ADMIN_ACTIONS: dict[str, tuple] = {
+    "accounts.user": ("deactivate_users", "reactivate_users"), "accounts.apitoken": ("revoke",),
+    "delegation.gdaprelationship": ("request_termination",), "subscriptions.subscription": ("suspend", "reactivate"),
+    "direct.directorder": ("approve_credit_check", "decline_credit_check"), "bulk.upgradebatch": ("cancel_batches",),
+    "axes.accessattempt": ("cleanup_expired_attempts",),
+}
+
+
+def admin_registry() -> dict[str, tuple]:
+    """label → the action names its admin offers (``delete_selected`` included when offered)."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/")
+    request.user = type("Op", (), {"is_active": True, "is_staff": True, "is_superuser": True,
+                                   "has_perm": lambda *a: True, "pk": None})()
+    return {model._meta.label_lower: tuple(model_admin.get_actions(request))
+            for model, model_admin in admin.site._registry.items()}
+
+
+def test_every_admin_model_and_action_has_an_entry():
+    problems = []
+    for label, actions in admin_registry().items():
+        if label not in ADMIN:
+            problems.append(f"{label}: no line in ADMIN")
+            continue
+        declared = set(ADMIN_ACTIONS.get(label, ())) | {"delete_selected"}
+        problems += [f"{label}: action {a!r} has no entry in ADMIN_ACTIONS" for a in actions if a not in declared]
+        problems += [f"{label}: the policy's action {a!r} is missing" for a in ADMIN_ACTIONS.get(label, ())
+                     if a not in actions]
+    problems += [f"{label}: in ADMIN but not registered" for label in set(ADMIN) - set(admin_registry())]
+    assert not problems, "Django admin write matrix:\n  " + "\n  ".join(problems)
+
+
+class _FormFields(__import__("html.parser").parser.HTMLParser):
+    """The fields a browser would submit from the admin's ``<form id="..._form">`` (inlines included)."""
+
+    def __init__(self):
+        super().__init__()
+        self.data: dict[str, list] = {}
+        self.in_form = False
+        self.select = None
+        self.textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and (a.get("id") or "").endswith("_form"):
+            self.in_form = True
+        if not self.in_form:
+            return
+        name = a.get("name")
+        if tag == "input" and name and a.get("type") not in ("submit", "button", "file", "image"):
+            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                return
+            self.data.setdefault(name, []).append(a.get("value", "on" if a.get("type") == "checkbox" else ""))
+        elif tag == "select" and name:
+            self.select = name
+            self.data.setdefault(name, [])
+        elif tag == "option" and self.select and "selected" in a:
+            self.data[self.select].append(a.get("value", ""))
+        elif tag == "textarea" and name:
+            self.textarea = name
+            self.data[name] = [""]
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.data[self.textarea][0] += data
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+        elif tag == "form":
+            self.in_form = False
+
+
+def form_data(client: Client, url: str) -> dict:
+    response = client.get(url)
+    if response.status_code != 200:
+        return {}
+    parser = _FormFields()
+    parser.feed(response.content.decode())
+    return {k: v if len(v) != 1 else v[0] for k, v in parser.data.items()}
+
+
+def admin_cells_for(label: str) -> list[str]:
+    return list(OPS_BASE) + ["delete_selected"] + list(ADMIN_ACTIONS.get(label, ()))
+
+
+def classify(response) -> str:
+    status, location = response.status_code, response.get("Location", "")
+    if status == 302 and "/admin/login/" in location:
+        return "login"
+    if status == 403:
+        return "denied"
+    if status == 404 or (status == 302 and location.rstrip("/").endswith("/admin")):
+        return "missing"
+    return str(status)
+
+
+@pytest.mark.parametrize("label", sorted(ADMIN))
+def test_write_matrix_admin(write_world, request, label):
+    ww = write_world
+    from django.apps import apps
+    model = apps.get_model(label)
+    base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+    rule = ADMIN[label]
+    clients = Requests(ww).clients
+    operator = clients["operator"]
+    cells = Cells(ww)
+    for op in admin_cells_for(label):
+        for scope in SCOPES:
+            obj = admin_object(ww, label, scope)
+            pk = obj.pk if obj is not None else MISSING_INT
+            if op == "add":
+                url, data = base + "add/", {**form_data(operator, base + "add/"), **admin_add_body(ww, label, scope),
+                                            "_save": "Save"}
+            elif op == "change":
+                url = f"{base}{pk}/change/"
+                data = {**form_data(operator, url), **ADMIN_CHANGE.get(label, {}), "_save": "Save"}
+            elif op == "delete":
+                url, data = f"{base}{pk}/delete/", {"post": "yes"}
+            else:
+                url, data = base, {"action": op, "_selected_action": [str(pk)], "post": "yes", "index": "0"}
+            for actor in ACTORS:
+                who = {"partner:global_admin": "pga", "operator": "op"}.get(actor)
+                expected = rule.expect(who, op, scope, obj is not None) if who else "login"
+                client = clients[actor]
+                headers = {"HTTP_AUTHORIZATION": f"Bearer {ww.tokens['app']}"} if actor == "app" else {}
+
+                def send(client=client, url=url, data=data, headers=headers):
+                    cookies = client.cookies
+                    client.cookies = type(cookies)(cookies)
+                    try:
+                        return client.post(url, data=data, **headers)
+                    finally:
+                        client.cookies = cookies
+                cells.run_admin(f"{label} {op} {actor} {scope}", expected, send,
+                                owner=admin_owner(ww, label, scope, who, op))
+    cells.report(request, f"admin {label}")
+    assert not cells.mismatches, (f"{len(cells.mismatches)} of {cells.count} admin cells differ:\n"
                                   + "\n".join(cells.mismatches))

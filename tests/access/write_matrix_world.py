@@ -23,6 +23,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.apps import apps
 from django.db import connection
 
 from accounts.models import ApiToken, User
@@ -76,6 +77,7 @@ class WriteWorld:
     app_token: str = ""
     tokens: dict = field(default_factory=dict)         # actor → raw Bearer token
     scopes: dict = field(default_factory=dict)         # scope → ScopeObjects
+    api_tokens: dict = field(default_factory=dict)     # scope → an application token row of the scope's partner
 
     def customer_of(self, scope: str) -> Customer:
         return self.scopes[scope].customer
@@ -123,6 +125,9 @@ def build_write_world(world) -> WriteWorld:
     for actor, user in ww.users.items():
         ww.tokens[actor] = ApiToken.issue(user=user)[1]
     ww.tokens["app"] = ApiToken.issue(partner=w.partner, name="matrix app")[1]
+    ww.api_tokens = {"own": ApiToken.objects.get(partner=w.partner),
+                     "foreign": ApiToken.issue(partner=w.other_partner, name="wingtip app")[0]}
+    ww.api_tokens["shared"] = ww.api_tokens["foreign"]
 
     contoso_group2 = factories.SecurityGroupFactory(partner=w.partner, name="Tier 2")
     wingtip_group = factories.SecurityGroupFactory(partner=w.other_partner, name="Wingtip tier")
@@ -244,11 +249,23 @@ def _partner_groups(partner) -> dict[str, list]:
     }
 
 
+PLATFORM = ("catalog.servicefamily", "catalog.serviceplan", "catalog.offer", "catalog.offerprice",
+            "catalog.upgradepath", "catalog.directoption", "direct.highvolumecondition",
+            "upgrades.upgradeoperation", "upgrades.billingentry", "api.idempotencyrecord")
+# The object permissions (django-guardian) derived from relationships, groups and assignments: they may change
+# with any permitted write, and never with a refused one.
+GRANTS = ("customers.customeruserobjectpermission", "customers.customergroupobjectpermission", "auth.group")
+
+
 def snapshot(ww: WriteWorld) -> dict[str, str]:
     """One hash per group: each partner's objects, every customer's own data (identity, admin roles, tenant
     users), and the unowned (direct, volume-licensing) subscriptions with their licenses and orders."""
     unowned = Subscription.objects.filter(partner__isnull=True)
     groups = {
+        "platform": {label: _rows(apps.get_model(label).objects.all()) for label in PLATFORM},
+        "grants": {label: _rows(apps.get_model(label).objects.all()) for label in GRANTS},
+        "new": {"partners": _rows(type(ww.contoso).objects.exclude(pk__in=[ww.contoso.pk, ww.wingtip.pk])),
+                "users": _rows(User.objects.filter(partner__isnull=True))},
         "contoso": _partner_groups(ww.contoso),
         "wingtip": _partner_groups(ww.wingtip),
         "customers": {"customers": _rows(Customer.objects.all()), "admins": _rows(CustomerAdminRole.objects.all()),
@@ -271,3 +288,129 @@ def total_changes() -> int | None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT total_changes()")
         return cursor.fetchone()[0]
+
+
+# ------------------------------------------------------------------------------------------------ admin objects
+def admin_object(ww: WriteWorld, label: str, scope: str):
+    """The object of model ``label`` that an admin cell of ``scope`` names (None: the scope has none)."""
+    s = ww.scopes[scope]
+    partner = {"own": ww.contoso, "foreign": ww.wingtip, "shared": ww.wingtip}.get(scope)
+    scoped = {
+        "customers.customer": s.customer,
+        "customers.resellerrelationship": (ResellerRelationship.objects.filter(partner=partner, customer=s.customer)
+                                           .first() if partner else None),
+        "customers.customeradminrole": CustomerAdminRole.objects.filter(customer=s.customer).order_by("pk").first(),
+        "customers.tenantuser": s.tenant_user,
+        "subscriptions.licenseassignment": s.license,
+        "subscriptions.subscription": s.subscription,
+        "delegation.dapgrant": s.dap,
+        "delegation.gdaprelationship": s.relationship,
+        "delegation.gdapaccessassignment": s.assignment,
+        "partners.partner": partner,
+        "partners.securitygroup": s.free_group,
+        "partners.partnerroleassignment": (PartnerRoleAssignment.objects.filter(user=s.partner_user).first()
+                                           if partner else None),
+        "accounts.user": s.partner_user,
+        "accounts.apitoken": ww.api_tokens.get(scope),
+        "bulk.upgradebatch": s.batch,
+        "bulk.upgradebatchitem": s.batch.items.first() if s.batch else None,
+        "direct.directorder": None,
+    }
+    if label in scoped:
+        return scoped[label]
+    model = apps.get_model(label)
+    fixed = {"catalog.offer": "m365-e5-no-audio", "catalog.servicefamily": None, "catalog.serviceplan": None}
+    if fixed.get(label):
+        return model.objects.get(pk=fixed[label])
+    return model.objects.order_by("pk").first()
+
+
+def admin_owner(ww: WriteWorld, label: str, scope: str, who: str, op: str) -> set[str]:
+    """The snapshot groups a permitted admin write of ``label`` in ``scope`` may change."""
+    owner = ww.scopes[scope].owner
+    groups = {"grants"}
+    if label in GRANTS:
+        return groups
+    if label in PLATFORM:
+        return groups | {"platform"}
+    if who == "pga" and op == "add":
+        return groups | {"contoso"} | ({"customers"} if label.startswith("customers.") else set())
+    if label in ("partners.partner", "accounts.user") and op == "add":
+        return groups | {"new", owner}
+    if label in ("customers.customer", "customers.customeradminrole", "customers.tenantuser"):
+        return groups | {"customers", owner}
+    return groups | {owner}
+
+
+# Change bodies: the field a change edits (on top of the form as the operator's change page shows it).
+ADMIN_CHANGE = {
+    "customers.customer": {"company_name": "Renamed Co"},
+    "customers.resellerrelationship": {"relationship": "advisor"},
+    "customers.customeradminrole": {"role": "license_administrator"},
+    "customers.tenantuser": {"display_name": "Renamed User"},
+    "subscriptions.licenseassignment": {"disabled_service_plans": '["EXCHANGE_S_STANDARD"]'},
+    "subscriptions.subscription": {"friendly_name": "Renamed subscription"},
+    "delegation.gdapaccessassignment": {"assigned_roles": ["Directory Readers"]},
+    "partners.partner": {"name": "Renamed Partner"},
+    "partners.securitygroup": {"name": "Renamed group"},
+    "accounts.user": {"roles": ["sales_agent", "helpdesk_agent"]},
+    "catalog.servicefamily": {"name": "Renamed family"},
+    "catalog.serviceplan": {"name": "Renamed plan"},
+    "catalog.offer": {"name": "Renamed offer"},
+    "catalog.offerprice": {"unit_price": "1.23"},
+    "catalog.upgradepath": {"footnote": "Changed"},
+    "catalog.directoption": {"position": "9"},
+    "direct.highvolumecondition": {"note": "Changed"},
+    "auth.group": {"name": "Renamed"},
+}
+
+
+def admin_add_body(ww: WriteWorld, label: str, scope: str) -> dict:
+    """Add bodies: valid when the scope's objects are the actor's (a new row naming the scope's objects)."""
+    s = ww.scopes[scope]
+    partner = {"own": ww.contoso, "foreign": ww.wingtip, "shared": ww.wingtip}.get(scope)
+    relationship, group = s.relationship, s.free_group
+    bodies = {
+        "customers.customer": {"tenant_id": str(uuid.uuid4()), "company_name": "Added Co",
+                               "domain": "added.onmicrosoft.com", "country": "US", "segment": "commercial"},
+        "customers.resellerrelationship": {"partner": str(partner.pk) if partner else "",
+                                           "customer": str(ww.scopes["orphan"].customer.pk),
+                                           "relationship": "reseller"},
+        "customers.customeradminrole": {"user": str(ww.scopes["own"].partner_user.pk),
+                                        "customer": str(s.customer.pk), "role": "global_administrator"},
+        "customers.tenantuser": {"customer": str(s.customer.pk), "object_id": str(uuid.uuid4()),
+                                 "user_principal_name": "added@tenant.onmicrosoft.com", "display_name": "Added",
+                                 "email": "added@example.com"},
+        "subscriptions.licenseassignment": {"user": str(s.tenant_user.pk), "subscription": str(s.second.pk),
+                                            "disabled_service_plans": "[]"},
+        "delegation.gdaprelationship": {"customer": str(s.customer.pk), "display_name": "Admin request",
+                                        "request_roles": ["Directory Readers"], "duration_days": "730",
+                                        "auto_extend": "PT0S"},
+        "delegation.gdapaccessassignment": {"relationship": str(relationship.pk) if relationship else "",
+                                            "group": str(group.pk) if group else "",
+                                            "assigned_roles": ["Directory Readers"]},
+        "partners.partner": {"code": "added-partner", "name": "Added Partner", "mpn_id": "7777777",
+                             "tenant_id": str(uuid.uuid4())},
+        "partners.securitygroup": {"partner": str(partner.pk) if partner else "", "name": "Added group"},
+        "accounts.user": {"username": "added-user", "email": "added-user@example.com", "first_name": "Ad",
+                          "last_name": "Ded", "roles": ["sales_agent"], "partner": str(partner.pk) if partner else ""},
+        "catalog.servicefamily": {"code": "added-family", "name": "Added family"},
+        "catalog.serviceplan": {"code": "ADDED_PLAN", "name": "Added plan",
+                                "family": ServicePlanFamily.first_code(), "level": "1"},
+        "catalog.offer": {"id": "added-offer", "name": "Added offer", "sku_part_number": "ADDED", "market": "global",
+                          "currency": "USD", "unit": "Licenses", "minimum_quantity": "1",
+                          "maximum_quantity": "300000"},
+        "catalog.offerprice": {"offer": "m365-e5-no-audio", "billing_cycle": "monthly", "currency": "EUR",
+                               "unit_price": "9.99"},
+        "catalog.upgradepath": {"source": "m365-e3", "target": "m365-e5-no-audio", "position": "5"},
+        "catalog.directoption": {"source": "m365-e3", "target": "m365-e5-no-audio", "kind": "upgrade",
+                                 "position": "5"},
+        "auth.group": {"name": "Added group"},
+    }
+    return bodies.get(label, {})
+
+
+class ServicePlanFamily:
+    @staticmethod
+    def first_code() -> str:
+        return apps.get_model("catalog.servicefamily").objects.order_by("pk").values_list("pk", flat=True).first()
