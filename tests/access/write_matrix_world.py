@@ -36,6 +36,7 @@ from notifications.models import Notification
 from partners.models import PartnerRole, PartnerRoleAssignment, SecurityGroup
 from subscriptions.models import LicenseAssignment, Subscription
 from tests import factories
+from upgrades.models import BillingEntry, UpgradeOperation
 
 from .conftest import active_gdap
 
@@ -246,12 +247,13 @@ def _partner_groups(partner) -> dict[str, list]:
         "batch_items": _rows(UpgradeBatchItem.objects.filter(batch__in=batches)),
         "tokens": _rows(ApiToken.objects.filter(partner=partner)) + _rows(ApiToken.objects.filter(user__in=users)),
         "notifications": _rows(Notification.objects.filter(user__in=users)),
+        "upgrades": _rows(UpgradeOperation.objects.filter(partner=partner)),
+        "billing": _rows(BillingEntry.objects.filter(subscription__in=subscriptions)),
     }
 
 
 PLATFORM = ("catalog.servicefamily", "catalog.serviceplan", "catalog.offer", "catalog.offerprice",
-            "catalog.upgradepath", "catalog.directoption", "direct.highvolumecondition",
-            "upgrades.upgradeoperation", "upgrades.billingentry", "api.idempotencyrecord")
+            "catalog.upgradepath", "catalog.directoption", "direct.highvolumecondition", "api.idempotencyrecord")
 # The object permissions (django-guardian) derived from relationships, groups and assignments: they may change
 # with any permitted write, and never with a refused one.
 GRANTS = ("customers.customeruserobjectpermission", "customers.customergroupobjectpermission", "auth.group")
@@ -335,6 +337,8 @@ def admin_owner(ww: WriteWorld, label: str, scope: str, who: str, op: str) -> se
         return groups | {"platform"}
     if who == "pga" and op == "add":
         return groups | {"contoso"} | ({"customers"} if label.startswith("customers.") else set())
+    if label == "accounts.user" and scope in ("orphan", "direct"):
+        return groups | {"new"}   # the scope's user is a customer admin (no partner)
     if label in ("partners.partner", "accounts.user") and op == "add":
         return groups | {"new", owner}
     if label in ("customers.customer", "customers.customeradminrole", "customers.tenantuser"):
@@ -353,7 +357,7 @@ ADMIN_CHANGE = {
     "delegation.gdapaccessassignment": {"assigned_roles": ["Directory Readers"]},
     "partners.partner": {"name": "Renamed Partner"},
     "partners.securitygroup": {"name": "Renamed group"},
-    "accounts.user": {"roles": ["sales_agent", "helpdesk_agent"]},
+    "accounts.user": {"roles": ["sales_agent", "helpdesk_agent"], "first_name": "Renamed"},
     "catalog.servicefamily": {"name": "Renamed family"},
     "catalog.serviceplan": {"name": "Renamed plan"},
     "catalog.offer": {"name": "Renamed offer"},
