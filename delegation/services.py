@@ -96,8 +96,6 @@ def _require_partner_side(actor, relationship: GdapRelationship) -> None:
 def is_customer_global_admin(actor, customer) -> bool:
     if actor is None or not getattr(actor, "is_authenticated", False) or getattr(actor, "is_application", False):
         return False
-    if actor.is_superuser:
-        return True
     return CustomerAdminRole.objects.filter(user_id=actor.pk, customer_id=customer.pk,
                                             role=CustomerAdminRoleName.GLOBAL_ADMINISTRATOR).exists()
 
@@ -343,11 +341,11 @@ def dap_set(*, actor, partner, customer, enabled: bool, now: datetime | None = N
     """Switch DAP for partner × customer. The customer's global administrator may switch it OFF (the reseller
     relationship stays); switching it on is a platform operator's action (DAP is legacy: no new DAP)."""
     now = now or timezone.now()
-    if not is_customer_global_admin(actor, customer):
+    if enabled and not getattr(actor, "is_superuser", False):
+        raise Forbidden(_("DAP cannot be switched on again: ask the partner for a GDAP relationship instead."))
+    if not enabled and not is_customer_global_admin(actor, customer):  # consent is the customer's (§3)
         raise Forbidden(_("Only a global administrator of %(customer)s can change delegated admin permissions.")
                         % {"customer": customer.company_name})
-    if enabled and not actor.is_superuser:
-        raise Forbidden(_("DAP cannot be switched on again: ask the partner for a GDAP relationship instead."))
     with transaction.atomic(), grants_deferred():
         grant, _created = DapGrant.objects.select_for_update().get_or_create(
             partner=partner, customer=customer, defaults={"enabled": enabled})
