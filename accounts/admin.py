@@ -16,7 +16,10 @@ API tokens: view (own partner's) and the action *Revoke* (``accounts.services.ap
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import password_validation
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
+from axes.models import AccessAttempt
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin, UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.contrib.auth.forms import UserChangeForm
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -26,7 +29,9 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import OperationType
 from audit.services import audit_record_create
-from partners.admin_scoping import PartnerScopedAdmin, admin_partner_id, is_operator, object_snapshot
+from partners.admin_scoping import (
+    AuditedAdminMixin, PartnerScopedAdmin, admin_partner_id, is_operator, object_snapshot,
+)
 from partners.models import PartnerRole, SecurityGroup
 from partners.user_services import (
     partner_user_deactivate,
@@ -334,3 +339,23 @@ class ApiTokenAdmin(PartnerScopedAdmin):
         self.run_service_action(request, queryset.filter(revoked=False),
                                 lambda token: api_token_revoke(actor=request.user, token=token),
                                 _("%(count)d token(s) revoked."))
+
+
+# ------------------------------------------------------------------------------------------------ platform admins
+class AuditedGroupAdmin(AuditedAdminMixin, DjangoGroupAdmin):
+    """Django's permission groups (the partner global admins' group among them): every operator edit audited."""
+
+    audit_operation_type = OperationType.UPDATE_PLATFORM_SETTING
+
+
+class AccessAttemptAdmin(AxesAccessAttemptAdmin):
+    """Sign-in lockouts, without django-axes' "clean up expired attempts" action (it fails on this axes
+    version; the lockout's cool-off already expires attempts)."""
+
+    actions = []
+
+
+for model_class, admin_class in ((Group, AuditedGroupAdmin), (AccessAttempt, AccessAttemptAdmin)):
+    if admin.site.is_registered(model_class):
+        admin.site.unregister(model_class)
+    admin.site.register(model_class, admin_class)

@@ -93,6 +93,8 @@ def user_mfa_reset(*, actor, user) -> int:
                "recoveryCodes": StaticToken.objects.filter(device__user=user).count()}
         removed = TOTPDevice.objects.filter(user=user).delete()[1].get(TOTPDevice._meta.label, 0)
         removed += StaticDevice.objects.filter(user=user).delete()[1].get(StaticDevice._meta.label, 0)
+        if not removed:
+            return 0  # no device: nothing changed, nothing to record
         _audit(actor=actor, user=user, old={"username": user.username, **old},
                new={"username": user.username, "totp": False, "recoveryCodes": 0})
     return removed

@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import OperationType
-from audit.services import audit_record_create
+from audit.services import audit_record_build, audit_record_create
 from customers.selectors import acting_partner_id
-from partnercenter.errors import Conflict, InvalidInput
+from partnercenter.errors import Conflict, Forbidden, InvalidInput
 from partners.roles import Capability, require
 
 from .models import OPEN_BATCH_STATUSES, BatchStatus, ItemStatus, UpgradeBatch, UpgradeBatchChunk, UpgradeBatchItem
@@ -69,8 +69,11 @@ def upgrade_batch_create(*, actor, items: Sequence[BatchItemSpec], dry_run: bool
     if not 1 <= len(items) <= MAX_BATCH_ITEMS:
         raise InvalidInput(_("must hold 1 to %(max)d items (got %(count)d).")
                            % {"max": MAX_BATCH_ITEMS, "count": len(items)}, field="items")
+    partner_id = acting_partner_id(actor)
+    if partner_id is None:
+        raise Forbidden(_("A batch belongs to a partner: operators cannot create one."))
     now = timezone.now()
-    batch = UpgradeBatch(partner_id=acting_partner_id(actor), dry_run=bool(dry_run), total_items=len(items),
+    batch = UpgradeBatch(partner_id=partner_id, dry_run=bool(dry_run), total_items=len(items),
                          correlation_id=(correlation_id or "")[:64], request_id=(request_id or "")[:200], created=now,
                          **_actor_fields(actor))
     first_seen: dict[uuid.UUID, int] = {}
@@ -88,6 +91,11 @@ def upgrade_batch_create(*, actor, items: Sequence[BatchItemSpec], dry_run: bool
         insert_rows(UpgradeBatchItem, rows)
         insert_rows(UpgradeBatchChunk, [UpgradeBatchChunk(batch=batch, first_position=first, last_position=last,
                                                           enqueued=now) for first, last in chunk_bounds(len(rows))])
+        record = audit_record_build(actor=actor, operation_type=OperationType.UPGRADE_SUBSCRIPTION,
+                                    resource_type="UpgradeBatch", old=None, correlation_id=batch.correlation_id,
+                                    new={"id": str(batch.pk), "dryRun": batch.dry_run, "totalItems": len(rows)})
+        record.partner_id = partner_id
+        record.save(force_insert=True)
         batch_id, total = str(batch.pk), len(rows)
         transaction.on_commit(lambda: upgrade_batch_enqueue(batch_id=batch_id, total=total))
     return batch

@@ -147,7 +147,9 @@ def relationship_request_create(*, actor, customer, display_name: str, unified_r
     require(actor, Capability.REQUEST_DELEGATED_ADMIN)
     now = now or timezone.now()
     partner_id = acting_partner_id(actor)
-    if partner_id is None or not customers_visible_to(actor).filter(pk=customer.pk).exists():
+    if partner_id is None:
+        raise Forbidden(_("A delegated admin relationship is requested by a partner, not by an operator."))
+    if not customers_visible_to(actor).filter(pk=customer.pk).exists():
         raise NotFound(_("Customer not found."), field="customer")
     name = (display_name or "").strip()
     if not name or len(name) > DISPLAY_NAME_MAX:

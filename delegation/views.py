@@ -67,6 +67,8 @@ def relationship_list(request):
 @domain_errors_to_http
 def relationship_create(request):
     require(request.user, Capability.REQUEST_DELEGATED_ADMIN)
+    if request.method == "POST" and acting_partner_id(request.user) is None:
+        raise PermissionDenied(_("A delegated admin relationship is requested by a partner, not by an operator."))
     initial = {"customer": request.GET.get("customer")} if request.GET.get("customer") else None
     form = RelationshipRequestForm(request.POST or None, actor=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -159,8 +161,10 @@ def assignment_delete(request, relationship_id, assignment_id):
 
 
 # ------------------------------------------------------------------------------------------------ customer side
-def _customer_admin(request) -> None:
-    if not (request.user.is_superuser or gdap_selectors.global_admin_customer_ids(request.user).exists()):
+def _customer_admin(request, *, acting: bool = False) -> None:
+    """Customer global admins; operators may look (``acting=False``) but never give a customer's consent."""
+    may_look = request.user.is_superuser and not acting
+    if not (may_look or gdap_selectors.global_admin_customer_ids(request.user).exists()):
         raise PermissionDenied(_("Only a customer's global administrator can manage delegated admin access."))
 
 
@@ -177,7 +181,7 @@ def customer_relationship_list(request):
 @login_required
 @domain_errors_to_http
 def customer_relationship_detail(request, relationship_id):
-    _customer_admin(request)
+    _customer_admin(request, acting=request.method == "POST")
     try:
         relationship = gdap_selectors.relationships_for_customer_admin(request.user).get(pk=relationship_id)
     except GdapRelationship.DoesNotExist:
@@ -205,7 +209,7 @@ def customer_relationship_detail(request, relationship_id):
 @login_required
 @domain_errors_to_http
 def customer_dap_off(request, grant_id):
-    _customer_admin(request)
+    _customer_admin(request, acting=True)
     try:
         grant = gdap_selectors.dap_grants_for_customer_admin(request.user).get(pk=grant_id)
     except DapGrant.DoesNotExist:

@@ -9,13 +9,14 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from partnercenter.errors import DomainError, Locked, NotFound
+from partnercenter.errors import DomainError, Forbidden, Locked, NotFound
 from subscriptions.models import SubscriptionStatus
 
 from . import cart, selectors, services
@@ -192,6 +193,8 @@ def subscription_cancel(request, customer, subscription_id):
     except DomainError as exc:
         if isinstance(exc, NotFound):
             raise Http404(exc.message) from None
+        if isinstance(exc, Forbidden):
+            raise PermissionDenied(exc.message) from None
         messages.error(request, exc.message)
         return redirect("direct:subscription", tenant_id=customer.tenant_id, subscription_id=subscription_id)
     messages.success(request, _("The subscription is cancelled."))

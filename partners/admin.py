@@ -72,6 +72,7 @@ class SecurityGroupAdmin(PartnerScopedAdmin):
     """Every write goes through ``partners.group_services`` (which writes the audit record)."""
 
     partner_lookup = "partner"
+    ordering = ("partner__name", "name")
     form = SecurityGroupForm
     list_display = ("name", "partner", "member_count")
     list_filter = (("partner", admin.RelatedOnlyFieldListFilter),)

@@ -43,6 +43,7 @@ from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditRecord, OperationType
@@ -305,6 +306,15 @@ class PartnerScopedAdmin(ServiceErrorsMixin, AuditedAdminMixin, _ScopingMixin, a
     """A ModelAdmin whose rows, choices and saves are limited to the editor's partner."""
 
     operator_only_delete = False  # True when a delete would reach other partners' data (e.g. a shared tenant)
+
+    def response_delete(self, request, obj_display, obj_id):
+        """Back to the list after a delete whenever the editor may view it (Django asks for change rights)."""
+        response = super().response_delete(request, obj_display, obj_id)
+        if isinstance(response, HttpResponseRedirect) and self.has_view_permission(request):
+            opts = self.opts
+            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist",
+                                                current_app=self.admin_site.name))
+        return response
 
     def get_object(self, request, object_id, from_field=None):
         """The object in the editor's scope, else 404 (Django's own redirect would echo the id back)."""

@@ -221,6 +221,8 @@ def partner_user_deactivate(*, actor, user_id) -> User:
 def partner_user_reactivate(*, actor, user_id) -> User:
     user = partner_user_for(actor, user_id=user_id)
     _guard_global_admin(actor, granting=False, target=user)
+    if user.is_active:
+        return user  # nothing to change, nothing to record
     with transaction.atomic():
         old = _snapshot(user)
         user.is_active = True

@@ -25,6 +25,7 @@ from customers.models import Customer
 from customers.selectors import customer_for
 from partnercenter.errors import InvalidInput
 from partners.roles import Capability, require
+from subscriptions.models import Channel
 from subscriptions.selectors import subscriptions_visible_to
 
 from ..idempotency import IDEMPOTENT_METHODS, Replay, idempotency_begin, idempotency_finish, request_id_of
@@ -107,7 +108,9 @@ class PartnerCenterAPIView(APIView):
                 raise exceptions.NotFound(_("Subscription %(id)s was not found.") % {"id": subscription_id})
 
     def scoped_subscriptions(self):
-        return (subscriptions_visible_to(self.request.user).filter(customer=self.customer)
+        """The customer's CSP subscriptions in the caller's scope: Partner Center's API never lists a direct or
+        volume-licensing subscription, not even to an operator."""
+        return (subscriptions_visible_to(self.request.user).filter(customer=self.customer, channel=Channel.CSP)
                 .select_related("offer", "partner", "customer"))
 
     def handle_exception(self, exc):

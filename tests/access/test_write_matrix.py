@@ -162,7 +162,7 @@ WRITES: dict[str, dict[str, Rule]] = {
     "portal:upgrade_review": {"post": page(
         partner=lambda role, scope: (no(404) if scope not in ("own", "shared") else no(403) if role not in UPGRADERS
                                      else ok(302) if scope == "own" else no(404)),
-        customer=lambda role, scope: no(403) if scope in ADMINISTERED else no(404),
+        customer=no(403),  # partner pages are closed to customer admins, whatever the customer (issue 8 item 7)
         operator=scopes({s: ok(302) for s in PARTNER_OWNED}, no(404)))},
     # -- the customer's admin center (direct flow): their own tenants; partners and the operator: 404
     "direct:purchase": {"post": page(partner=no(404), operator=no(404), customer=roles(
@@ -214,7 +214,7 @@ WRITES: dict[str, dict[str, Rule]] = {
 
 # URLs without any write (GET pages and API reads; sign-in flows; admin pages outside the model admins).
 READ_ONLY = [
-    "login", "logout", "partners:set_password", "portal:*", "delegation:list", "delegation:detail",
+    "login", "logout", "mfa_setup", "mfa_verify", "partners:set_password", "portal:*", "delegation:list", "delegation:detail",
     "delegation_customer:list", "partners:user_list", "notifications:list", "direct:home", "direct:products",
     "direct:order", "direct:subscription", "direct:upgrade", "direct:cart", "api:schema", "api:docs", "api:redoc",
     "api:customer-*", "api:subscription-list", "api:offer-*", "api:auditrecord-list",
@@ -531,13 +531,18 @@ class Admin:
     pga_scopes: tuple = ("own",)
     op_scopes: tuple = SCOPES
     special: tuple = ()
+    scoped: bool = True  # False: a shared or third-party admin (catalog, auth, axes, ...) sees every object
 
     def expect(self, who: str, op: str, scope: str, exists: bool = True) -> str:
+        """The outcome of one cell (``exists``: the scope has an object of this model to act on)."""
         for s_who, s_op, s_scope, kind in self.special:
             if (s_who, s_op) == (who, op) and scope in s_scope:
                 return kind
         allowed, in_scope = (self.pga, self.pga_scopes) if who == "pga" else (self.op, self.op_scopes)
         action = op not in OPS_BASE
+        if self.scoped and op in ("change", "delete") and (not exists or (who == "pga"
+                                                                          and scope not in self.pga_scopes)):
+            return "missing"  # partner-scoped admins look the object up in the editor's scope first: 404
         if op not in allowed:
             return "refused" if action else "denied"
         if op != "add" and not exists:
@@ -549,21 +554,23 @@ class Admin:
 
 ALL_OPS = ("add", "change", "delete", "delete_selected")
 VIEW = Admin()
+UNSCOPED_VIEW = Admin(scoped=False)
 PO = PARTNER_OWNED
 # One line per registered model (admin-policy.md). Partner-scoped objects of the "shared" scope are Wingtip's.
 ADMIN: dict[str, Admin] = {
-    "customers.customer": Admin(op=ALL_OPS),
+    # nobody deletes a tenant in the admin (it is shared by partners and keeps its audit trail); the shared
+    # customer is Contoso's too
+    "customers.customer": Admin(op=("add", "change"), pga_scopes=("own", "shared")),
     "customers.resellerrelationship": Admin(op=ALL_OPS, op_scopes=PO),
     "customers.customeradminrole": Admin(op=ALL_OPS),
     # tenant users: through services needing Contoso's delegated user-admin role (DAP on own and shared); the
     # shared scope's user holds a license of Wingtip's subscription: its delete is refused
-    "customers.tenantuser": Admin(pga=("add", "change", "delete", "delete_selected"), pga_scopes=("own", "shared"),
-                                  op=ALL_OPS, special=(("pga", "delete", ("shared",), "refused"),
-                                                       ("pga", "delete_selected", ("shared",), "refused"))),
-    "customers.customeruserobjectpermission": VIEW,
-    "customers.customergroupobjectpermission": VIEW,
-    "subscriptions.licenseassignment": Admin(pga=("add", "delete", "delete_selected"),
-                                             op=ALL_OPS),
+    # deletes go one at a time through the tenant-user service: no "delete selected"
+    "customers.tenantuser": Admin(pga=("add", "change", "delete"), pga_scopes=("own", "shared"),
+                                  op=("add", "change", "delete"), special=(("pga", "delete", ("shared",), "refused"),)),
+    "customers.customeruserobjectpermission": UNSCOPED_VIEW,
+    "customers.customergroupobjectpermission": UNSCOPED_VIEW,
+    "subscriptions.licenseassignment": Admin(pga=("add", "delete"), op=("add", "change", "delete")),
     # reactivate is refused for everybody here: the scopes' subscriptions are active
     "subscriptions.subscription": Admin(pga=("change", "suspend"), op=("change", "suspend"),
                                         special=(("pga", "reactivate", SCOPES, "refused"),
@@ -571,8 +578,12 @@ ADMIN: dict[str, Admin] = {
     "delegation.dapgrant": VIEW,
     "delegation.gdaprelationship": Admin(pga=("add", "request_termination"), pga_scopes=("own", "shared"),
                                          op=("request_termination",), op_scopes=PO,
-                                         special=(("pga", "request_termination", ("shared",), "refused"),)),
-    "delegation.gdapaccessassignment": Admin(pga=ALL_OPS, op=ALL_OPS, op_scopes=PO),
+                                         # the shared scope's relationship is Wingtip's: not there for Contoso
+                                         special=(("pga", "request_termination", ("shared",), "refused"),
+                                                  ("pga", "change", ("shared",), "missing"),
+                                                  ("pga", "delete", ("shared",), "missing"))),
+    "delegation.gdapaccessassignment": Admin(pga=("add", "change", "delete"), op=("add", "change", "delete"),
+                                             op_scopes=PO),
     "partners.partner": Admin(op=("add", "change", "delete"), op_scopes=PO,
                               # a partner with subscriptions and users cannot be deleted (protected rows)
                               special=(("op", "add", SCOPES, "ok"), ("op", "delete", PO, "refused"),
@@ -582,42 +593,44 @@ ADMIN: dict[str, Admin] = {
                                     special=(("pga", "add", SCOPES, "ok"),)),
     "partners.partnerroleassignment": VIEW,
     # a PGA's invitation always creates a Contoso user; the orphan/direct scopes' users are customer admins
-    "accounts.user": Admin(pga=("add", "change", "deactivate_users"), op=ALL_OPS + ("deactivate_users",),
+    # users are deactivated, never deleted (their audit trail stays), by operators neither
+    "accounts.user": Admin(pga=("add", "change", "deactivate_users"), op=("add", "change", "deactivate_users"),
                            # the orphan/direct scopes' users are customer admins: no roles, no partner
                            special=(("pga", "add", SCOPES, "ok"), ("op", "add", ("orphan", "direct"), "refused"),
                                     ("op", "deactivate_users", ("orphan", "direct"), "refused"), ("pga", "reactivate_users", SCOPES, "refused"),
                                     ("op", "reactivate_users", SCOPES, "refused"),
+                                    # nobody in the world has an MFA device: nothing to reset (test_mfa.py resets one)
+                                    ("op", "reset_mfa", SCOPES, "refused"),
                                     )),
     "accounts.apitoken": Admin(pga=("revoke",), op=("revoke",), op_scopes=PO),
-    "catalog.servicefamily": Admin(op=("add", "change"), special=(("op", "delete", SCOPES, "refused"),
+    "catalog.servicefamily": Admin(op=("add", "change"), scoped=False, special=(("op", "delete", SCOPES, "refused"),
                                                                   ("op", "delete_selected", SCOPES, "refused"))),
-    "catalog.serviceplan": Admin(op=ALL_OPS),
-    "catalog.offer": Admin(op=ALL_OPS),   # an offer no subscription uses
-    "catalog.offerprice": Admin(op=ALL_OPS),
-    "catalog.upgradepath": Admin(op=ALL_OPS),
-    "catalog.directoption": Admin(op=ALL_OPS),
+    "catalog.serviceplan": Admin(op=ALL_OPS, scoped=False),
+    "catalog.offer": Admin(op=ALL_OPS, scoped=False),   # an offer no subscription uses
+    "catalog.offerprice": Admin(op=ALL_OPS, scoped=False),
+    "catalog.upgradepath": Admin(op=ALL_OPS, scoped=False),
+    "catalog.directoption": Admin(op=ALL_OPS, scoped=False),
     "audit.auditrecord": VIEW,
     "upgrades.upgradeoperation": VIEW,
     "upgrades.billingentry": VIEW,
-    "api.idempotencyrecord": VIEW,
+    "api.idempotencyrecord": UNSCOPED_VIEW,
     # no order waits for a credit check in this world: approve/decline find nothing to do
-    "direct.directorder": VIEW,
-    "direct.highvolumecondition": Admin(op=("change",)),
+    "direct.directorder": UNSCOPED_VIEW,
+    "direct.highvolumecondition": Admin(op=("change",), scoped=False),
     "bulk.upgradebatch": Admin(pga=("cancel_batches",), op=("cancel_batches",), op_scopes=PO),
     "bulk.upgradebatchitem": VIEW,
     # outside the policy's list: operators only, the sign-in lockout tables read-only
-    "auth.group": Admin(op=ALL_OPS),
-    "axes.accessattempt": Admin(special=(("op", "change", SCOPES, "refused"), ("op", "delete", SCOPES, "refused"))),
-    "axes.accesslog": Admin(special=(("op", "change", SCOPES, "refused"), ("op", "delete", SCOPES, "refused"))),
-    "axes.accessfailurelog": Admin(special=(("op", "change", SCOPES, "refused"),
+    "auth.group": Admin(op=ALL_OPS, scoped=False),
+    "axes.accessattempt": Admin(scoped=False, special=(("op", "change", SCOPES, "refused"), ("op", "delete", SCOPES, "refused"))),
+    "axes.accesslog": Admin(scoped=False, special=(("op", "change", SCOPES, "refused"), ("op", "delete", SCOPES, "refused"))),
+    "axes.accessfailurelog": Admin(scoped=False, special=(("op", "change", SCOPES, "refused"),
                                             ("op", "delete", SCOPES, "refused"))),
 }
 # Actions each model's admin must offer (every other action of the admin needs a line here too).
 ADMIN_ACTIONS: dict[str, tuple] = {
-    "accounts.user": ("deactivate_users", "reactivate_users"), "accounts.apitoken": ("revoke",),
+    "accounts.user": ("deactivate_users", "reactivate_users", "reset_mfa"), "accounts.apitoken": ("revoke",),
     "delegation.gdaprelationship": ("request_termination",), "subscriptions.subscription": ("suspend", "reactivate"),
     "direct.directorder": ("approve_credit_check", "decline_credit_check"), "bulk.upgradebatch": ("cancel_batches",),
-    "axes.accessattempt": ("cleanup_expired_attempts",),
 }
 
 
