@@ -7,7 +7,7 @@ items (``LimitedInlineFormSet``); the item list has every item, searchable by su
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from partners.admin_scoping import LimitedInlineFormSet, PartnerScopedAdmin, PartnerScopedInline, is_operator
+from partners.admin_scoping import LimitedInlineFormSet, ViewOnlyMixin, PartnerScopedAdmin, PartnerScopedInline, is_operator
 
 from .models import UpgradeBatch, UpgradeBatchItem
 from .services import upgrade_batch_cancel
@@ -41,15 +41,8 @@ class UpgradeBatchItemInline(PartnerScopedInline, admin.TabularInline):
         return False
 
 
-class ReadOnlyAdmin(PartnerScopedAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ViewOnlyMixin, PartnerScopedAdmin):
+    """Batches and their items change only through the bulk services."""
 
 
 @admin.register(UpgradeBatch)

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy as _
 
 from audit.models import OperationType
-from partners.admin_scoping import (LimitedInlineFormSet, PartnerScopedAdmin, PartnerScopedInline, adopt_saved,
-                                    is_operator)
+from partners.admin_scoping import (LimitedInlineFormSet, PartnerScopedAdmin, PartnerScopedInline, ViewOnlyMixin,
+                                    adopt_saved, is_operator)
 from subscriptions.models import LicenseAssignment
 from subscriptions.selectors import subscriptions_visible_to
 
@@ -40,19 +40,6 @@ class OperatorWritesMixin:
         return is_operator(request) and super().has_delete_permission(request, obj)
 
 
-class ReadOnlyInlineMixin:
-    """An inline that only shows rows (its model changes on its own admin page, through its service)."""
-
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def own_license_count(request, queryset):
@@ -71,7 +58,7 @@ class RelationshipInline(OperatorWritesMixin, PartnerScopedInline, admin.Tabular
     extra = 0
 
 
-class TenantUserInline(ReadOnlyInlineMixin, PartnerScopedInline, admin.TabularInline):
+class TenantUserInline(ViewOnlyMixin, PartnerScopedInline, admin.TabularInline):
     """The first rows only: a tenant can have thousands of users (the full list is the Tenant users page)."""
 
     model = TenantUser
@@ -145,7 +132,7 @@ class CustomerAdminRoleAdmin(OperatorWritesMixin, PartnerScopedAdmin):
     autocomplete_fields = ("user", "customer")
 
 
-class TenantUserLicenseInline(ReadOnlyInlineMixin, PartnerScopedInline, admin.TabularInline):
+class TenantUserLicenseInline(ViewOnlyMixin, PartnerScopedInline, admin.TabularInline):
     """The user's licenses of subscriptions the viewer may see (another partner's never show)."""
 
     model = LicenseAssignment

@@ -12,23 +12,12 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from partners.admin_scoping import PartnerScopedAdmin, PartnerScopedInline, adopt_saved, is_operator
+from partners.admin_scoping import PartnerScopedAdmin, ViewOnlyMixin, PartnerScopedInline, adopt_saved, is_operator
 
 from .forms import AUTO_EXTEND_FORM_CHOICES
 from .models import DapGrant, GdapAccessAssignment, GdapRelationship, UnifiedRole
 from .services import (access_assignment_create, access_assignment_delete, access_assignment_update,
                        relationship_request_create, relationship_termination_request)
-
-
-class ViewOnlyMixin:
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DapGrant)

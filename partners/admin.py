@@ -13,22 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import OperationType
 
 from . import group_services
-from .admin_scoping import PartnerScopedAdmin, PartnerScopedInline, is_operator
+from .admin_scoping import PartnerScopedAdmin, ViewOnlyMixin, PartnerScopedInline, is_operator
 from .models import Partner, PartnerRoleAssignment, SecurityGroup
 
 
-class ReadOnlyInlineMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class SecurityGroupInline(ReadOnlyInlineMixin, PartnerScopedInline, admin.TabularInline):
+class SecurityGroupInline(ViewOnlyMixin, PartnerScopedInline, admin.TabularInline):
     """The partner's groups, listed; they are edited on their own page (through the group service)."""
 
     model = SecurityGroup

@@ -347,6 +347,23 @@ class PartnerScopedAdmin(ServiceErrorsMixin, AuditedAdminMixin, _ScopingMixin, a
             raise PermissionDenied(_("You can only save objects that belong to your own partner."))
 
 
+class ViewOnlyMixin:
+    """Rows are shown, never added, changed or deleted here (they change through their services elsewhere).
+
+    Mix in before ``PartnerScopedAdmin`` / ``PartnerScopedInline``."""
+
+    can_delete = False
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class LimitedInlineFormSet(BaseInlineFormSet):
     """Shows at most ``limit`` existing rows (big relations such as a subscription's license assignments)."""
 

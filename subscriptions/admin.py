@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import OperationType
-from partners.admin_scoping import (LimitedInlineFormSet, PartnerScopedAdmin, PartnerScopedInline, adopt_saved,
+from partners.admin_scoping import (LimitedInlineFormSet, ViewOnlyMixin, PartnerScopedAdmin, PartnerScopedInline, adopt_saved,
                                     is_operator)
 
 from .license_services import license_assign, license_unassign
@@ -40,7 +40,7 @@ class SubscriptionAdminForm(forms.ModelForm):
             self.initial.setdefault("quantity", self.instance.quantity)
 
 
-class LicenseAssignmentInline(PartnerScopedInline, admin.TabularInline):
+class LicenseAssignmentInline(ViewOnlyMixin, PartnerScopedInline, admin.TabularInline):
     """The first ``LimitedInlineFormSet.limit`` assignments, read-only; licenses change on their own page."""
 
     model = LicenseAssignment
@@ -49,16 +49,6 @@ class LicenseAssignmentInline(PartnerScopedInline, admin.TabularInline):
     fields = ("user", "disabled_service_plans", "assigned")
     readonly_fields = fields
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Subscription)

@@ -3,20 +3,9 @@ the upgrade services). Operators see every partner's, a partner global admin onl
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from partners.admin_scoping import PartnerScopedAdmin, PartnerScopedInline, is_operator
+from partners.admin_scoping import PartnerScopedAdmin, ViewOnlyMixin, PartnerScopedInline, is_operator
 
 from .models import BillingEntry, UpgradeOperation, UpgradeStatusChange
-
-
-class ViewOnlyMixin:
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class UpgradeStatusChangeInline(ViewOnlyMixin, PartnerScopedInline, admin.TabularInline):
