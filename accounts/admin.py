@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import OperationType
 from audit.services import audit_record_create
 from partners.admin_scoping import (
-    AuditedAdminMixin, PartnerScopedAdmin, admin_partner_id, is_operator, object_snapshot,
+    AuditedAdminMixin, PartnerScopedAdmin, ViewOnlyMixin, admin_partner_id, is_operator, object_snapshot,
 )
 from partners.models import PartnerRole, SecurityGroup
 from partners.user_services import (
@@ -298,7 +298,7 @@ class UserAdmin(PartnerScopedAdmin, DjangoUserAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(PartnerScopedAdmin):
+class ApiTokenAdmin(ViewOnlyMixin, PartnerScopedAdmin):
     """Tokens are issued by ``manage.py createapitoken`` (the raw secret is shown once); here they are revoked."""
 
     list_display = ("prefix", "name", "user", "partner", "application_id", "created", "last_used", "revoked")
@@ -321,15 +321,6 @@ class ApiTokenAdmin(PartnerScopedAdmin):
 
     def get_list_filter(self, request):
         return self.list_filter if is_operator(request) else ("revoked",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_revoke_permission(self, request):
         return self.has_view_permission(request)

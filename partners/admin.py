@@ -120,7 +120,7 @@ class SecurityGroupAdmin(PartnerScopedAdmin):
 
 
 @admin.register(PartnerRoleAssignment)
-class PartnerRoleAssignmentAdmin(PartnerScopedAdmin):
+class PartnerRoleAssignmentAdmin(ViewOnlyMixin, PartnerScopedAdmin):
     """View only: a user's roles change on the user (``partners.user_services.partner_user_update``)."""
 
     partner_lookup = "user__partner"
@@ -135,12 +135,3 @@ class PartnerRoleAssignmentAdmin(PartnerScopedAdmin):
 
     def get_list_filter(self, request):
         return self.list_filter if is_operator(request) else ("role",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
