@@ -13,15 +13,17 @@ account fields and the roles), other users' edits and every delete are recorded 
 
 API tokens: view (own partner's) and the action *Revoke* (``accounts.services.api_token_revoke``).
 """
-from django import forms
-from django.contrib import admin
-from django.contrib.auth import password_validation
+
 from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
 from axes.models import AccessAttempt
-from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin, UserAdmin as DjangoUserAdmin
-from django.contrib.auth.models import Group
-from django.contrib.auth.forms import UserChangeForm
+from django import forms
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import password_validation
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
@@ -30,7 +32,12 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import OperationType
 from audit.services import audit_record_create
 from partners.admin_scoping import (
-    AuditedAdminMixin, PartnerScopedAdmin, ViewOnlyMixin, admin_partner_id, is_operator, object_snapshot,
+    AuditedAdminMixin,
+    PartnerScopedAdmin,
+    ViewOnlyMixin,
+    admin_partner_id,
+    is_operator,
+    object_snapshot,
 )
 from partners.models import PartnerRole, SecurityGroup
 from partners.user_services import (
@@ -50,10 +57,15 @@ ACCOUNT_FIELDS = ("username", "first_name", "last_name", "email", "is_active", "
 class RolesAndGroupsForm(forms.ModelForm):
     """A partner user's roles and security groups (not model fields: the service sets them)."""
 
-    roles = forms.MultipleChoiceField(label=_("Partner roles"), choices=PartnerRole.choices,
-                                      widget=forms.CheckboxSelectMultiple)
-    security_groups = forms.ModelMultipleChoiceField(label=_("Security groups"), queryset=SecurityGroup.objects.none(),
-                                                     required=False, widget=forms.CheckboxSelectMultiple)
+    roles = forms.MultipleChoiceField(
+        label=_("Partner roles"), choices=PartnerRole.choices, widget=forms.CheckboxSelectMultiple
+    )
+    security_groups = forms.ModelMultipleChoiceField(
+        label=_("Security groups"),
+        queryset=SecurityGroup.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     group_partner_id: int | None = None  # set per request by ``UserAdmin.get_form``: whose groups are choices
     service_backed = True  # saved through ``partners.user_services`` (see ``UserAdmin.save_model``)
 
@@ -64,8 +76,7 @@ class RolesAndGroupsForm(forms.ModelForm):
         self.fields["security_groups"].queryset = groups.filter(partner_id=partner_id) if partner_id else groups
         if self.instance.pk:
             self.initial.setdefault("roles", sorted(self.instance.role_codes))
-            self.initial.setdefault("security_groups",
-                                    list(self.instance.security_groups.values_list("pk", flat=True)))
+            self.initial.setdefault("security_groups", list(self.instance.security_groups.values_list("pk", flat=True)))
 
     def group_ids(self) -> list[int]:
         return [group.pk for group in self.cleaned_data.get("security_groups") or []]
@@ -92,15 +103,26 @@ class PartnerUserRolesForm(RolesAndGroupsForm):
 class OperatorUserAddForm(PartnerUserInviteForm):
     """An operator adds a partner user (invited: roles required, no password) or another user (a password)."""
 
-    roles = forms.MultipleChoiceField(label=_("Partner roles"), choices=PartnerRole.choices, required=False,
-                                      widget=forms.CheckboxSelectMultiple,
-                                      help_text=_("Partner users only (at least one)."))
+    roles = forms.MultipleChoiceField(
+        label=_("Partner roles"),
+        choices=PartnerRole.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Partner users only (at least one)."),
+    )
     email = forms.EmailField(label=_("E-mail"), required=False)
-    password1 = forms.CharField(label=_("Password"), required=False, strip=False, widget=forms.PasswordInput,
-                                help_text=_("Users without a partner only: partner users choose their own "
-                                            "password through the set-password link."))
-    password2 = forms.CharField(label=_("Password confirmation"), required=False, strip=False,
-                                widget=forms.PasswordInput)
+    password1 = forms.CharField(
+        label=_("Password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput,
+        help_text=_(
+            "Users without a partner only: partner users choose their own password through the set-password link."
+        ),
+    )
+    password2 = forms.CharField(
+        label=_("Password confirmation"), required=False, strip=False, widget=forms.PasswordInput
+    )
 
     class Meta:
         model = User
@@ -162,8 +184,13 @@ class UserAdmin(PartnerScopedAdmin, DjangoUserAdmin):
     partner_lookup = "partner"
     audit_operation_type = OperationType.UPDATE_PARTNER_USER
     list_display = ("username", "email", "first_name", "last_name", "partner", "is_active", "is_staff")
-    list_filter = ("is_active", "is_staff", "is_superuser", ("partner", admin.RelatedOnlyFieldListFilter),
-                   "partner_roles__role")
+    list_filter = (
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        ("partner", admin.RelatedOnlyFieldListFilter),
+        "partner_roles__role",
+    )
     search_fields = ("username", "email", "first_name", "last_name")
     list_select_related = ("partner",)
     inlines = []
@@ -187,21 +214,33 @@ class UserAdmin(PartnerScopedAdmin, DjangoUserAdmin):
     def get_fieldsets(self, request, obj=None):
         if not is_operator(request):
             if obj is None:
-                return [(None, {"fields": ("username", "email", "first_name", "last_name")}),
-                        (_("Partner"), {"fields": ("roles", "security_groups")})]
-            return [(None, {"fields": ("username", "first_name", "last_name", "email")}),
+                return [
+                    (None, {"fields": ("username", "email", "first_name", "last_name")}),
                     (_("Partner"), {"fields": ("roles", "security_groups")}),
-                    (_("Status"), {"fields": ("is_active", "last_login", "date_joined")})]
+                ]
+            return [
+                (None, {"fields": ("username", "first_name", "last_name", "email")}),
+                (_("Partner"), {"fields": ("roles", "security_groups")}),
+                (_("Status"), {"fields": ("is_active", "last_login", "date_joined")}),
+            ]
         if obj is None:
-            return [(None, {"fields": ("username", "email", "first_name", "last_name")}),
-                    self.PARTNER_FIELDSET,
-                    (_("Password (users without a partner)"), {"fields": ("password1", "password2")})]
-        permissions = (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups",
-                                                      "user_permissions")})
+            return [
+                (None, {"fields": ("username", "email", "first_name", "last_name")}),
+                self.PARTNER_FIELDSET,
+                (_("Password (users without a partner)"), {"fields": ("password1", "password2")}),
+            ]
+        permissions = (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        )
         partner = self.PARTNER_FIELDSET if obj.partner_id else (_("Partner"), {"fields": ("partner",)})
-        return [(None, {"fields": ("username", "password")}),
-                (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
-                partner, permissions, self.DATES_FIELDSET]
+        return [
+            (None, {"fields": ("username", "password")}),
+            (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+            partner,
+            permissions,
+            self.DATES_FIELDSET,
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -231,15 +270,24 @@ class UserAdmin(PartnerScopedAdmin, DjangoUserAdmin):
         data = form.cleaned_data
         if not change:
             user, path = partner_user_invite(
-                actor=request.user, username=data["username"], email=data["email"], roles=data["roles"],
-                group_ids=form.group_ids(), first_name=data.get("first_name", ""),
-                last_name=data.get("last_name", ""), link_base=request.build_absolute_uri("/")[:-1],
-                partner=data.get("partner"))
+                actor=request.user,
+                username=data["username"],
+                email=data["email"],
+                roles=data["roles"],
+                group_ids=form.group_ids(),
+                first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""),
+                link_base=request.build_absolute_uri("/")[:-1],
+                partner=data.get("partner"),
+            )
             obj.pk = user.pk
             obj._state.adding = False
             obj.refresh_from_db()
-            self.message_user(request, _("%(user)s was invited. Set-password link (also e-mailed): %(link)s")
-                              % {"user": user.username, "link": request.build_absolute_uri(path)})
+            self.message_user(
+                request,
+                _("%(user)s was invited. Set-password link (also e-mailed): %(link)s")
+                % {"user": user.username, "link": request.build_absolute_uri(path)},
+            )
         elif is_operator(request):  # account fields now, roles and groups with them in ``save_related``
             obj._account_old = account_snapshot(type(obj).objects.get(pk=obj.pk))
             obj.save()
@@ -253,22 +301,33 @@ class UserAdmin(PartnerScopedAdmin, DjangoUserAdmin):
             if hasattr(obj, "_account_old"):
                 form.save_m2m()
                 account_changes = (obj._account_old, account_snapshot(obj))
-            partner_user_update(actor=request.user, user_id=obj.pk, roles=form.cleaned_data["roles"],
-                                group_ids=form.group_ids(), account_changes=account_changes)
+            partner_user_update(
+                actor=request.user,
+                user_id=obj.pk,
+                roles=form.cleaned_data["roles"],
+                group_ids=form.group_ids(),
+                account_changes=account_changes,
+            )
         self.ensure_in_scope(request, obj)
 
     # -- actions ----------------------------------------------------------------------------------------------
     @admin.action(description=_("Deactivate the selected users (API tokens revoked)"), permissions=["change"])
     def deactivate_users(self, request, queryset):
-        self.run_service_action(request, queryset,
-                                lambda user: partner_user_deactivate(actor=request.user, user_id=user.pk),
-                                _("%(count)d user(s) deactivated."))
+        self.run_service_action(
+            request,
+            queryset,
+            lambda user: partner_user_deactivate(actor=request.user, user_id=user.pk),
+            _("%(count)d user(s) deactivated."),
+        )
 
     @admin.action(description=_("Reactivate the selected users"), permissions=["change"])
     def reactivate_users(self, request, queryset):
-        self.run_service_action(request, queryset,
-                                lambda user: partner_user_reactivate(actor=request.user, user_id=user.pk),
-                                _("%(count)d user(s) reactivated."))
+        self.run_service_action(
+            request,
+            queryset,
+            lambda user: partner_user_reactivate(actor=request.user, user_id=user.pk),
+            _("%(count)d user(s) reactivated."),
+        )
 
     @admin.action(description=_("Reset multi-factor sign-in of the selected users"), permissions=["mfa_reset"])
     def reset_mfa(self, request, queryset):
@@ -287,13 +346,20 @@ class UserAdmin(PartnerScopedAdmin, DjangoUserAdmin):
             raise PermissionDenied
         with transaction.atomic():
             response = super().user_change_password(request, id, form_url)
-            if (request.method == "POST" and response.status_code == 302
-                    and response["Location"] != request.get_full_path()):
+            if (
+                request.method == "POST"
+                and response.status_code == 302
+                and response["Location"] != request.get_full_path()
+            ):
                 user = User.objects.select_related("partner").get(pk=self.get_object(request, id).pk)
-                audit_record_create(actor=request.user, operation_type=OperationType.UPDATE_PARTNER_USER,
-                                    resource_type=User._meta.label, partner=user.partner,
-                                    old={"username": user.username}, new={"username": user.username,
-                                                                          "password": "changed"})
+                audit_record_create(
+                    actor=request.user,
+                    operation_type=OperationType.UPDATE_PARTNER_USER,
+                    resource_type=User._meta.label,
+                    partner=user.partner,
+                    old={"username": user.username},
+                    new={"username": user.username, "password": "changed"},
+                )
         return response
 
 
@@ -327,9 +393,12 @@ class ApiTokenAdmin(ViewOnlyMixin, PartnerScopedAdmin):
 
     @admin.action(description=_("Revoke the selected tokens"), permissions=["revoke"])
     def revoke(self, request, queryset):
-        self.run_service_action(request, queryset.filter(revoked=False),
-                                lambda token: api_token_revoke(actor=request.user, token=token),
-                                _("%(count)d token(s) revoked."))
+        self.run_service_action(
+            request,
+            queryset.filter(revoked=False),
+            lambda token: api_token_revoke(actor=request.user, token=token),
+            _("%(count)d token(s) revoked."),
+        )
 
 
 # ------------------------------------------------------------------------------------------------ platform admins

@@ -4,6 +4,7 @@ A user enrols one TOTP device (an authenticator app) and receives single-use rec
 static device). ``MFA_REQUIRED_ROLES`` / ``MFA_REQUIRED_FOR_ALL`` / ``MFA_REQUIRED_FOR_OPERATORS`` decide who
 must; anyone may enrol. Every write is audited.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import OperationType
 from audit.services import audit_record_create
-from partnercenter.errors import Forbidden, InvalidInput
+from core.errors import Forbidden, InvalidInput
 
 RESOURCE = "UserMfaDevice"
 TOTP_NAME = "Authenticator app"
@@ -38,8 +39,14 @@ def mfa_enrolled(user) -> bool:
 
 
 def _audit(*, actor, user, old, new):
-    audit_record_create(actor=actor, operation_type=OperationType.UPDATE_PARTNER_USER, resource_type=RESOURCE,
-                        partner=user.partner, old=old, new=new)
+    audit_record_create(
+        actor=actor,
+        operation_type=OperationType.UPDATE_PARTNER_USER,
+        resource_type=RESOURCE,
+        partner=user.partner,
+        old=old,
+        new=new,
+    )
 
 
 def user_mfa_pending_device(*, user) -> TOTPDevice:
@@ -53,8 +60,9 @@ def user_mfa_enrol(*, actor, device: TOTPDevice, token: str) -> list[str]:
     if device.user_id != actor.pk or device.confirmed:
         raise Forbidden(_("This device cannot be confirmed."))
     if not device.verify_token((token or "").strip()):
-        raise InvalidInput(_("code: the code is wrong or has expired; enter the current one from the app."),
-                           field="code")
+        raise InvalidInput(
+            _("code: the code is wrong or has expired; enter the current one from the app."), field="code"
+        )
     with transaction.atomic():
         TOTPDevice.objects.filter(user=actor).exclude(pk=device.pk).delete()
         device.confirmed = True
@@ -89,12 +97,18 @@ def user_mfa_reset(*, actor, user) -> int:
     if actor is None or not getattr(actor, "is_superuser", False):
         raise Forbidden(_("Only an operator can reset a user's multi-factor sign-in."))
     with transaction.atomic():
-        old = {"totp": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
-               "recoveryCodes": StaticToken.objects.filter(device__user=user).count()}
+        old = {
+            "totp": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+            "recoveryCodes": StaticToken.objects.filter(device__user=user).count(),
+        }
         removed = TOTPDevice.objects.filter(user=user).delete()[1].get(TOTPDevice._meta.label, 0)
         removed += StaticDevice.objects.filter(user=user).delete()[1].get(StaticDevice._meta.label, 0)
         if not removed:
             return 0  # no device: nothing changed, nothing to record
-        _audit(actor=actor, user=user, old={"username": user.username, **old},
-               new={"username": user.username, "totp": False, "recoveryCodes": 0})
+        _audit(
+            actor=actor,
+            user=user,
+            old={"username": user.username, **old},
+            new={"username": user.username, "totp": False, "recoveryCodes": 0},
+        )
     return removed

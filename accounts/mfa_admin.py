@@ -1,8 +1,9 @@
 """The Django admin action that resets users' multi-factor sign-in (operators only, through the service)."""
-from django.contrib import admin, messages
-from django.utils.translation import gettext_lazy as _, ngettext
 
-from partnercenter.errors import DomainError
+from django.contrib import admin, messages
+from django.utils.translation import ngettext
+
+from core.errors import DomainError
 
 from .mfa import user_mfa_reset
 
@@ -16,10 +17,16 @@ def reset_mfa(modeladmin, request, queryset):
         modeladmin.message_user(request, exc.message, messages.ERROR)
         return
     count = len(queryset)
-    modeladmin.message_user(request, ngettext(
-        "Multi-factor sign-in reset for %(count)d user: it enrols again at the next sign-in.",
-        "Multi-factor sign-in reset for %(count)d users: they enrol again at the next sign-in.", count)
-        % {"count": count}, messages.SUCCESS)
+    modeladmin.message_user(
+        request,
+        ngettext(
+            "Multi-factor sign-in reset for %(count)d user: it enrols again at the next sign-in.",
+            "Multi-factor sign-in reset for %(count)d users: they enrol again at the next sign-in.",
+            count,
+        )
+        % {"count": count},
+        messages.SUCCESS,
+    )
 
 
 def unregister_otp_device_admins(site=admin.site) -> None:

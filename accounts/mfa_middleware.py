@@ -5,6 +5,7 @@ one whose role requires MFA and who has no device is sent to ``mfa_setup``. The 
 every page. Bearer-token API calls are not session sign-ins and pass untouched. Users who neither have a device
 nor need one are marked at sign-in (``MFA_EXEMPT_SESSION_KEY``), so their requests cost no query.
 """
+
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -37,8 +38,13 @@ class MfaRequiredMiddleware:
 
     @staticmethod
     def _exempt_path(path: str) -> bool:
-        free = [reverse("mfa_setup"), reverse("mfa_verify"), reverse("logout"), reverse("login"),
-                "/" + settings.STATIC_URL.lstrip("/")]
+        free = [
+            reverse("mfa_setup"),
+            reverse("mfa_verify"),
+            reverse("logout"),
+            reverse("login"),
+            "/" + settings.STATIC_URL.lstrip("/"),
+        ]
         return any(path.startswith(prefix) for prefix in free)
 
     def _redirect_target(self, request) -> str | None:

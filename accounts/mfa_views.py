@@ -1,4 +1,5 @@
 """Pages of the second sign-in step: enrolment (QR code / secret, then a first code) and verification."""
+
 from base64 import b32encode
 
 import segno
@@ -10,22 +11,24 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
-from partnercenter.errors import DomainError
+from core.errors import DomainError
 
 from .mfa import mfa_enrolled, mfa_required, user_mfa_enrol, user_mfa_pending_device, user_mfa_verify
 from .mfa_middleware import MFA_EXEMPT_SESSION_KEY
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(label=_("Code"), max_length=16, strip=True,
-                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True,
-                                                         "inputmode": "text"}))
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=16,
+        strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "inputmode": "text"}),
+    )
 
 
 def _next(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return "/"
 
@@ -48,10 +51,18 @@ def mfa_setup(request):
             request.session.pop(MFA_EXEMPT_SESSION_KEY, None)
             return render(request, "registration/mfa_recovery_codes.html", {"codes": codes, "next": _next(request)})
     uri = device.config_url
-    return render(request, "registration/mfa_setup.html", {
-        "form": form, "otpauth_uri": uri, "qr_svg": segno.make(uri, error="m").svg_inline(scale=4, border=2),
-        "secret": b32encode(device.bin_key).decode(), "required": mfa_required(request.user),
-        "next": _next(request)})
+    return render(
+        request,
+        "registration/mfa_setup.html",
+        {
+            "form": form,
+            "otpauth_uri": uri,
+            "qr_svg": segno.make(uri, error="m").svg_inline(scale=4, border=2),
+            "secret": b32encode(device.bin_key).decode(),
+            "required": mfa_required(request.user),
+            "next": _next(request),
+        },
+    )
 
 
 @login_required

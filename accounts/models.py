@@ -4,6 +4,7 @@ One user model serves every persona: a partner user has ``partner`` set and hold
 (``partners.PartnerRoleAssignment``); a customer tenant admin holds ``customers.CustomerAdminRole`` rows;
 a platform operator is a superuser.
 """
+
 import hashlib
 import secrets
 
@@ -63,8 +64,10 @@ class ApiToken(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(user__isnull=False, partner__isnull=True)
-                           | models.Q(user__isnull=True, partner__isnull=False)),
+                condition=(
+                    models.Q(user__isnull=False, partner__isnull=True)
+                    | models.Q(user__isnull=True, partner__isnull=False)
+                ),
                 name="apitoken_user_xor_partner",
             )
         ]

@@ -3,6 +3,7 @@
 Services take ``actor`` as their first keyword argument; it is either a ``User`` (``is_application``
 False) or an ``ApplicationPrincipal`` (``is_application`` True, belongs to a partner, has no user).
 """
+
 from __future__ import annotations
 
 import uuid

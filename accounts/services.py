@@ -1,4 +1,5 @@
 """API token services: revoking a token (issued by ``manage.py createapitoken``)."""
+
 from __future__ import annotations
 
 from django.db import transaction
@@ -6,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import OperationType
 from audit.services import audit_record_create
-from partnercenter.errors import Forbidden, NotFound
+from core.errors import Forbidden, NotFound
 from partners.models import PartnerRole
 
 from .models import ApiToken
@@ -34,8 +35,12 @@ def api_token_revoke(*, actor, token: ApiToken) -> ApiToken:
         raise Forbidden(_("Only a global admin or an operator revokes API tokens."))
     with transaction.atomic():
         try:
-            locked = (api_tokens_visible_to(actor).select_for_update(of=("self",))
-                      .select_related("user__partner", "partner").get(pk=token.pk))
+            locked = (
+                api_tokens_visible_to(actor)
+                .select_for_update(of=("self",))
+                .select_related("user__partner", "partner")
+                .get(pk=token.pk)
+            )
         except ApiToken.DoesNotExist:
             raise NotFound(_("API token not found."), field="token") from None
         if locked.revoked:
@@ -43,8 +48,12 @@ def api_token_revoke(*, actor, token: ApiToken) -> ApiToken:
         locked.revoked = True
         locked.save(update_fields=["revoked"])
         partner = locked.partner if locked.partner_id else (locked.user.partner if locked.user_id else None)
-        audit_record_create(actor=actor, operation_type=OperationType.UPDATE_API_TOKEN, resource_type=RESOURCE,
-                            partner=partner,
-                            old={"id": locked.pk, "prefix": locked.prefix, "name": locked.name, "revoked": False},
-                            new={"id": locked.pk, "prefix": locked.prefix, "name": locked.name, "revoked": True})
+        audit_record_create(
+            actor=actor,
+            operation_type=OperationType.UPDATE_API_TOKEN,
+            resource_type=RESOURCE,
+            partner=partner,
+            old={"id": locked.pk, "prefix": locked.prefix, "name": locked.name, "revoked": False},
+            new={"id": locked.pk, "prefix": locked.prefix, "name": locked.name, "revoked": True},
+        )
     return locked

@@ -1,4 +1,5 @@
 """Idempotency records of the API: platform operators view them; nobody edits them here."""
+
 from django.contrib import admin
 
 from partners.admin_scoping import is_operator

@@ -6,17 +6,17 @@
 Sources mapped here: DRF exceptions (validation, parse errors, authentication, permission, 404, 405, 415,
 throttling), Django's ``PermissionDenied``/``Http404``/``ObjectDoesNotExist``/``ValidationError``, a body over
 ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (413 ``request_too_large``), the domain
-error hierarchy (``partnercenter.errors.DomainError``) and, last, anything unexpected (logged, 500).
+error hierarchy (``core.errors.DomainError``) and, last, anything unexpected (logged, 500).
 """
+
 from __future__ import annotations
 
 import logging
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from partnercenter.errors import DomainError
+from core.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -60,10 +60,18 @@ def fault_body(*, code: int, description: str, error_name: str, data: list[Any] 
     }
 
 
-def fault_response(*, http_status: int, description: str, error_name: str, code: int | None = None,
-                   data: list[Any] | None = None, headers: dict | None = None) -> Response:
-    body = fault_body(code=http_status if code is None else code, description=description,
-                      error_name=error_name, data=data)
+def fault_response(
+    *,
+    http_status: int,
+    description: str,
+    error_name: str,
+    code: int | None = None,
+    data: list[Any] | None = None,
+    headers: dict | None = None,
+) -> Response:
+    body = fault_body(
+        code=http_status if code is None else code, description=description, error_name=error_name, data=data
+    )
     return Response(body, status=http_status, headers=headers)
 
 
@@ -102,8 +110,13 @@ def _from_api_exception(exc: exceptions.APIException) -> Response:
         description = _("Invalid input: %(problems)s") % {"problems": "; ".join(lines)}
     else:
         description = "; ".join(lines) or str(exc.default_detail)
-    return fault_response(http_status=exc.status_code, description=description,
-                          error_name=_drf_error_name(exc), data=lines, headers=headers)
+    return fault_response(
+        http_status=exc.status_code,
+        description=description,
+        error_name=_drf_error_name(exc),
+        data=lines,
+        headers=headers,
+    )
 
 
 def _from_domain_error(exc: DomainError) -> Response:
@@ -111,8 +124,13 @@ def _from_domain_error(exc: DomainError) -> Response:
     if exc.field and not data:
         data = [f"{exc.field}: {exc.message}"]
     description = f"{exc.field}: {exc.message}" if exc.field and exc.field not in exc.message else exc.message
-    return fault_response(http_status=exc.http_status, description=description, error_name=exc.error_name,
-                          code=exc.code or exc.http_status, data=data)
+    return fault_response(
+        http_status=exc.http_status,
+        description=description,
+        error_name=exc.error_name,
+        code=exc.code or exc.http_status,
+        data=data,
+    )
 
 
 def service_fault_handler(exc, context) -> Response:
@@ -125,8 +143,9 @@ def service_fault_handler(exc, context) -> Response:
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*(exc.args or (_("You do not have permission to perform this action."),)))
     elif isinstance(exc, RequestDataTooBig):
-        exc = RequestTooLarge(_("The request body is larger than %(n)d bytes.")
-                              % {"n": settings.DATA_UPLOAD_MAX_MEMORY_SIZE})
+        exc = RequestTooLarge(
+            _("The request body is larger than %(n)d bytes.") % {"n": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
+        )
     elif isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
         exc = exceptions.ValidationError(detail)
@@ -134,9 +153,11 @@ def service_fault_handler(exc, context) -> Response:
         return _from_api_exception(exc)
     view = context.get("view") if context else None
     logger.exception("Unhandled error in %s", type(view).__name__ if view else "API", exc_info=exc)
-    return fault_response(http_status=status.HTTP_500_INTERNAL_SERVER_ERROR,
-                          description=_("An internal error occurred. Quote the MS-CorrelationId to support."),
-                          error_name="internal_error")
+    return fault_response(
+        http_status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        description=_("An internal error occurred. Quote the MS-CorrelationId to support."),
+        error_name="internal_error",
+    )
 
 
 def server_error(request, *args, **kwargs):
@@ -146,7 +167,10 @@ def server_error(request, *args, **kwargs):
     from django.views.defaults import server_error as html_server_error
 
     if request.path.startswith("/v1/"):
-        body = fault_body(code=500, description=_("An internal error occurred. Quote the MS-CorrelationId to support."),
-                          error_name="internal_error")
+        body = fault_body(
+            code=500,
+            description=_("An internal error occurred. Quote the MS-CorrelationId to support."),
+            error_name="internal_error",
+        )
         return JsonResponse(body, status=500)
     return html_server_error(request)

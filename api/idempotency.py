@@ -6,6 +6,7 @@
   ``(actor, key)`` makes the ``processing`` row a lock: it is inserted in its own transaction first).
 Responses with a 5xx status are not kept, so a retry after a server error runs again.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -16,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partnercenter.errors import Conflict, InvalidInput
+from core.errors import Conflict, InvalidInput
 
 from .models import IdempotencyRecord, IdempotencyState
 
@@ -63,8 +64,9 @@ def idempotency_begin(*, actor, key: str, method: str, path: str, data) -> Idemp
     for _attempt in range(2):
         try:
             with transaction.atomic():
-                return IdempotencyRecord.objects.create(key=key, actor=actor_id, method=method, path=path[:500],
-                                                        body_hash=digest)
+                return IdempotencyRecord.objects.create(
+                    key=key, actor=actor_id, method=method, path=path[:500], body_hash=digest
+                )
         except IntegrityError:
             existing = IdempotencyRecord.objects.filter(key=key, actor=actor_id).first()
         if existing is None:
@@ -73,14 +75,23 @@ def idempotency_begin(*, actor, key: str, method: str, path: str, data) -> Idemp
             existing.delete()
             continue
         if existing.method != method or existing.path != path[:500] or existing.body_hash != digest:
-            raise Conflict(_("This request id was already used for a different request in the last 24 hours."),
-                           field=REQUEST_ID_HEADERS[0], error_name="idempotency_key_reused")
+            raise Conflict(
+                _("This request id was already used for a different request in the last 24 hours."),
+                field=REQUEST_ID_HEADERS[0],
+                error_name="idempotency_key_reused",
+            )
         if existing.state == IdempotencyState.PROCESSING:
-            raise Conflict(_("A request with this request id is still being processed; retry later."),
-                           field=REQUEST_ID_HEADERS[0], error_name="request_in_progress")
+            raise Conflict(
+                _("A request with this request id is still being processed; retry later."),
+                field=REQUEST_ID_HEADERS[0],
+                error_name="request_in_progress",
+            )
         raise Replay(status_code=existing.status_code, body=existing.response)
-    raise Conflict(_("A request with this request id is still being processed; retry later."),
-                   field=REQUEST_ID_HEADERS[0], error_name="request_in_progress")
+    raise Conflict(
+        _("A request with this request id is still being processed; retry later."),
+        field=REQUEST_ID_HEADERS[0],
+        error_name="request_in_progress",
+    )
 
 
 def idempotency_finish(*, record: IdempotencyRecord, status_code: int, body) -> None:
@@ -89,6 +100,7 @@ def idempotency_finish(*, record: IdempotencyRecord, status_code: int, body) -> 
         IdempotencyRecord.objects.filter(pk=record.pk).delete()
         return
     IdempotencyRecord.objects.filter(pk=record.pk).update(
-        state=IdempotencyState.COMPLETED, status_code=status_code,
+        state=IdempotencyState.COMPLETED,
+        status_code=status_code,
         response=json.loads(json.dumps(body, default=str)) if body is not None else None,
     )

@@ -1,4 +1,5 @@
 """State kept by the API itself: idempotency records for ``MS-RequestId`` / ``Idempotency-Key``."""
+
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
@@ -22,8 +23,9 @@ class IdempotencyRecord(models.Model):
     method = models.CharField(_("method"), max_length=8)
     path = models.CharField(_("path"), max_length=500)
     body_hash = models.CharField(_("body hash"), max_length=64)
-    state = models.CharField(_("state"), max_length=16, choices=IdempotencyState.choices,
-                             default=IdempotencyState.PROCESSING)
+    state = models.CharField(
+        _("state"), max_length=16, choices=IdempotencyState.choices, default=IdempotencyState.PROCESSING
+    )
     status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
     response = models.JSONField(_("response body"), null=True, blank=True, encoder=DjangoJSONEncoder)
     created = models.DateTimeField(_("created"), default=timezone.now, db_index=True)

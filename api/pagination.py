@@ -3,6 +3,7 @@
 
 A page costs two queries (count + rows) whatever the number of rows.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -10,7 +11,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from partnercenter.errors import InvalidInput
+from core.errors import InvalidInput
 
 from .parsers import parse_ascii_int
 
@@ -23,8 +24,7 @@ def _int_param(request, name: str, default: int, minimum: int) -> int:
         return default
     value = parse_ascii_int(raw, max_digits=15)
     if value is None:
-        raise InvalidInput(_("must be an integer (ASCII digits 0-9), got %(value)r.") % {"value": raw[:40]},
-                           field=name)
+        raise InvalidInput(_("must be an integer (ASCII digits 0-9), got %(value)r.") % {"value": raw[:40]}, field=name)
     if value < minimum:
         raise InvalidInput(_("must be at least %(min)d.") % {"min": minimum}, field=name)
     return value
@@ -41,15 +41,19 @@ def page_params(request) -> tuple[int, int]:
 
 def collection_body(items: list, *, total: int | None = None, next_uri: str | None = None) -> dict:
     links = {"next": {"uri": next_uri, "method": "GET"}} if next_uri else {}
-    return {"totalCount": len(items) if total is None else total, "items": items, "links": links,
-            "attributes": {"objectType": "Collection"}}
+    return {
+        "totalCount": len(items) if total is None else total,
+        "items": items,
+        "links": links,
+        "attributes": {"objectType": "Collection"},
+    }
 
 
 def paginate(request, queryset) -> tuple[list, int, str | None]:
     """(rows of this page, total count, uri of the next page or None)."""
     size, offset = page_params(request)
     total = queryset.count()
-    rows = list(queryset[offset:offset + size]) if offset < total else []
+    rows = list(queryset[offset : offset + size]) if offset < total else []
     next_uri = None
     if offset + len(rows) < total:
         params = request.query_params.copy()

@@ -6,6 +6,7 @@
   ``"²".isdigit()`` is True), with a length limit so a 5,000-digit string is refused before ``int()`` sees it.
 - ``StrictIntegerField``: the DRF field built on it (JSON integers, or strings of ASCII digits).
 """
+
 from __future__ import annotations
 
 import re
@@ -50,8 +51,9 @@ class SafeJSONParser(JSONParser):
         else:
             too_deep = json_depth_exceeds(data, MAX_JSON_DEPTH)
         if too_deep:
-            raise exceptions.ParseError(_("JSON parse error - nested more than %(n)d levels deep.")
-                                        % {"n": MAX_JSON_DEPTH})
+            raise exceptions.ParseError(
+                _("JSON parse error - nested more than %(n)d levels deep.") % {"n": MAX_JSON_DEPTH}
+            )
         return data
 
 
@@ -63,7 +65,7 @@ def parse_ascii_int(value, *, max_digits: int = MAX_INTEGER_DIGITS) -> int | Non
     if isinstance(value, int):
         return value if len(str(abs(value))) <= max_digits else None
     if isinstance(value, float):
-        if value.is_integer() and abs(value) < 10 ** max_digits:
+        if value.is_integer() and abs(value) < 10**max_digits:
             return int(value)
         return None
     if not isinstance(value, str):

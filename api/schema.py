@@ -1,4 +1,5 @@
 """drf-spectacular extensions: the Bearer token scheme (user or application token)."""
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -7,5 +8,8 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer",
-                "description": "A user token (acts as that partner user) or an application token (app-only)."}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A user token (acts as that partner user) or an application token (app-only).",
+        }

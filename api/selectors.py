@@ -2,6 +2,7 @@
 
 Each returns a queryset whose cost does not depend on the number of rows (annotations and prefetches).
 """
+
 from __future__ import annotations
 
 import json
@@ -13,25 +14,31 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditRecord
 from catalog.models import GLOBAL, INDIA, Offer, UpgradePath
+from core.errors import InvalidInput
 from customers.models import Customer, RelationshipToPartner, ResellerRelationship, TenantUser
 from customers.selectors import acting_partner_id, customers_visible_to
-from partnercenter.errors import InvalidInput
 from subscriptions.models import LicenseAssignment
 from subscriptions.selectors import assignments_visible_to
 
 # Partner Center's customer filter: {"Field": "CompanyName"|"Domain", "Value": "...", "Operator": "starts_with"}
-FILTER_FIELDS = {"companyname": "company_name", "displayname": "company_name", "domain": "domain",
-                 "defaultdomainname": "domain"}
+FILTER_FIELDS = {
+    "companyname": "company_name",
+    "displayname": "company_name",
+    "domain": "domain",
+    "defaultdomainname": "domain",
+}
 
 
 def customers_for_api(actor, *, q: str = "", pc_filter: str = "") -> QuerySet[Customer]:
     """The actor's customers with ``relationship_to_partner`` annotated (one query per page)."""
     queryset = customers_visible_to(actor)
     partner_id = acting_partner_id(actor)
-    relationship = (ResellerRelationship.objects.filter(partner_id=partner_id, customer=OuterRef("pk"))
-                    .values("relationship")[:1])
-    queryset = queryset.annotate(relationship_to_partner=Coalesce(Subquery(relationship),
-                                                                  Value(RelationshipToPartner.NONE.value)))
+    relationship = ResellerRelationship.objects.filter(partner_id=partner_id, customer=OuterRef("pk")).values(
+        "relationship"
+    )[:1]
+    queryset = queryset.annotate(
+        relationship_to_partner=Coalesce(Subquery(relationship), Value(RelationshipToPartner.NONE.value))
+    )
     if q:
         queryset = queryset.filter(Q(company_name__icontains=q) | Q(domain__icontains=q))
     if pc_filter:
@@ -43,8 +50,10 @@ def _parse_partner_center_filter(raw: str) -> dict:
     try:
         spec = json.loads(raw)
     except ValueError:
-        raise InvalidInput(_("must be a JSON object like {\"Field\": \"CompanyName\", \"Value\": \"Con\", "
-                             "\"Operator\": \"starts_with\"}."), field="filter") from None
+        raise InvalidInput(
+            _('must be a JSON object like {"Field": "CompanyName", "Value": "Con", "Operator": "starts_with"}.'),
+            field="filter",
+        ) from None
     if not isinstance(spec, dict):
         raise InvalidInput(_("must be a JSON object."), field="filter")
     spec = {str(k).lower(): v for k, v in spec.items()}
@@ -81,15 +90,20 @@ def tenant_users_for_api(*, customer) -> QuerySet[TenantUser]:
 
 def licenses_for_api(actor, *, tenant_user) -> QuerySet[LicenseAssignment]:
     """A user's licenses in the subscriptions the actor may see."""
-    return (assignments_visible_to(actor).filter(user=tenant_user)
-            .select_related("subscription__offer").prefetch_related("subscription__offer__service_plans")
-            .order_by("assigned", "pk"))
+    return (
+        assignments_visible_to(actor)
+        .filter(user=tenant_user)
+        .select_related("subscription__offer")
+        .prefetch_related("subscription__offer__service_plans")
+        .order_by("assigned", "pk")
+    )
 
 
 def audit_records_for_api(actor, *, start: datetime, end: datetime) -> QuerySet[AuditRecord]:
     """Audit records of the actor's partner (every partner's for operators) between ``start`` and ``end``."""
     queryset = AuditRecord.objects.select_related("partner", "customer").filter(
-        operation_date__gte=start, operation_date__lt=end)
+        operation_date__gte=start, operation_date__lt=end
+    )
     if not getattr(actor, "is_superuser", False):
         partner_id = acting_partner_id(actor)
         if partner_id is None:

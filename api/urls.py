@@ -1,4 +1,5 @@
 """/v1/: Partner Center's paths (no trailing slash, as the generated SDK clients send them)."""
+
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 

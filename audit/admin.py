@@ -1,5 +1,6 @@
 """Audit records are written by services only: view only for everybody (domain.md §7), a partner global admin
 their own partner's records."""
+
 from django.contrib import admin
 
 from partners.admin_scoping import PartnerScopedAdmin, is_operator
@@ -10,10 +11,17 @@ from .models import AuditRecord
 @admin.register(AuditRecord)
 class AuditRecordAdmin(PartnerScopedAdmin):
     partner_lookup = "partner"
-    list_display = ("operation_date", "operation_type", "operation_status", "resource_type", "customer_name",
-                    "user_principal_name", "application_id", "partner")
-    list_filter = ("operation_type", "operation_status", "resource_type",
-                   ("partner", admin.RelatedOnlyFieldListFilter))
+    list_display = (
+        "operation_date",
+        "operation_type",
+        "operation_status",
+        "resource_type",
+        "customer_name",
+        "user_principal_name",
+        "application_id",
+        "partner",
+    )
+    list_filter = ("operation_type", "operation_status", "resource_type", ("partner", admin.RelatedOnlyFieldListFilter))
     search_fields = ("customer_name", "user_principal_name", "application_id", "original_correlation_id", "id")
     list_select_related = ("partner",)
     date_hierarchy = "operation_date"

@@ -1,4 +1,5 @@
 """Audit records shaped like Partner Center's (domain.md §7). Kept until an operator deletes them."""
+
 import uuid
 
 from django.db import models
@@ -13,8 +14,14 @@ class OperationType(models.TextChoices):
     UPDATE_CUSTOMER_USER_LICENSES = "update_customer_user_licenses", _("Update customer user licenses")
     CREATE_CUSTOMER = "create_customer", _("Create customer")
     UPDATE_CUSTOMER = "update_customer", _("Update customer")
-    CREATE_DELEGATED_ADMIN_RELATIONSHIP = "create_delegated_admin_relationship", _("Create delegated admin relationship")
-    UPDATE_DELEGATED_ADMIN_RELATIONSHIP = "update_delegated_admin_relationship", _("Update delegated admin relationship")
+    CREATE_DELEGATED_ADMIN_RELATIONSHIP = (
+        "create_delegated_admin_relationship",
+        _("Create delegated admin relationship"),
+    )
+    UPDATE_DELEGATED_ADMIN_RELATIONSHIP = (
+        "update_delegated_admin_relationship",
+        _("Update delegated admin relationship"),
+    )
     UPDATE_PARTNER_USER = "update_partner_user", _("Update partner user")
     IMPORT_TENANTS = "import_tenants", _("Import tenants")
     DELETE_CUSTOMER = "delete_customer", _("Delete customer")
@@ -40,10 +47,12 @@ class OperationStatus(models.TextChoices):
 
 class AuditRecord(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    partner = models.ForeignKey("partners.Partner", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="audit_records")
-    customer = models.ForeignKey("customers.Customer", null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="audit_records")
+    partner = models.ForeignKey(
+        "partners.Partner", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_records"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_records"
+    )
     customer_name = models.CharField(_("customer name"), max_length=200, blank=True)
     user_principal_name = models.CharField(_("user principal name"), max_length=320, blank=True)
     application_id = models.CharField(_("application id"), max_length=64, blank=True)
@@ -51,14 +60,18 @@ class AuditRecord(models.Model):
     resource_old_value = models.JSONField(_("old value"), null=True, blank=True)
     resource_new_value = models.JSONField(_("new value"), null=True, blank=True)
     operation_type = models.CharField(_("operation type"), max_length=64, choices=OperationType.choices)
-    operation_status = models.CharField(_("operation status"), max_length=16, choices=OperationStatus.choices,
-                                        default=OperationStatus.SUCCEEDED)
+    operation_status = models.CharField(
+        _("operation status"), max_length=16, choices=OperationStatus.choices, default=OperationStatus.SUCCEEDED
+    )
     operation_date = models.DateTimeField(_("operation date"), default=timezone.now, db_index=True)
     original_correlation_id = models.CharField(_("correlation id"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["-operation_date"]
-        indexes = [models.Index(fields=["partner", "operation_date"]), models.Index(fields=["customer", "operation_date"])]
+        indexes = [
+            models.Index(fields=["partner", "operation_date"]),
+            models.Index(fields=["customer", "operation_date"]),
+        ]
 
     def __str__(self):
         return f"{self.operation_type} {self.resource_type} {self.operation_date:%Y-%m-%d %H:%M}"

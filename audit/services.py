@@ -1,4 +1,5 @@
 """Writing audit records: the one place every change is recorded (domain.md §7)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,9 +16,18 @@ def actor_fields(actor) -> dict[str, str]:
     return {"user_principal_name": actor.email or actor.username, "application_id": ""}
 
 
-def audit_record_build(*, actor, operation_type: str, resource_type: str, partner=None, customer=None,
-                       old: Any = None, new: Any = None, status: str = OperationStatus.SUCCEEDED,
-                       correlation_id: str = "") -> AuditRecord:
+def audit_record_build(
+    *,
+    actor,
+    operation_type: str,
+    resource_type: str,
+    partner=None,
+    customer=None,
+    old: Any = None,
+    new: Any = None,
+    status: str = OperationStatus.SUCCEEDED,
+    correlation_id: str = "",
+) -> AuditRecord:
     """An unsaved record (for ``bulk_create`` by callers that write many)."""
     return AuditRecord(
         partner=partner,

@@ -1,4 +1,5 @@
 """Shared set-up of the benchmarks: a fresh temporary SQLite database with every migration applied."""
+
 from __future__ import annotations
 
 import os

@@ -6,16 +6,17 @@ Sets Django up against a fresh temporary SQLite file (migrated), builds the docu
 through ``customers.importer`` and prints the time and rows per second; then imports it again to show that a
 second run changes nothing. The target is under 60 s for the first import on a 2-core machine.
 """
+
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 import sys
 import time
 import uuid
+from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ itself, also when a test loads this file
-from _django import drop_database, fresh_database  # noqa: E402
+from _django import drop_database, fresh_database
 
 NS = uuid.UUID("3f1c7d2e-8a4b-4c5d-9e6f-0a1b2c3d4e5f")
 OFFERS = ["m365-business-basic", "m365-business-standard", "m365-apps-for-business", "o365-e3", "o365-e5"]
@@ -29,23 +30,57 @@ def guid(*parts) -> str:
 def build_document(customers: int, subscriptions: int = 5, users: int = 20, *, tag: str = "bench") -> dict:
     """``customers`` × ``subscriptions`` × ``users``; ``tag`` keeps the ids of two documents apart."""
     code = f"{tag}-csp"
-    partner = {"id": code, "name": f"{tag.title()} CSP", "mpnId": "7654321", "tenantId": guid(tag, "partner"),
-               "groups": ["Admin Agents", "Helpdesk Agents"],
-               "users": [{"username": f"{tag}-agent", "email": f"agent@{tag}.example", "roles": ["admin_agent"],
-                          "groups": ["Admin Agents"]}]}
+    partner = {
+        "id": code,
+        "name": f"{tag.title()} CSP",
+        "mpnId": "7654321",
+        "tenantId": guid(tag, "partner"),
+        "groups": ["Admin Agents", "Helpdesk Agents"],
+        "users": [
+            {
+                "username": f"{tag}-agent",
+                "email": f"agent@{tag}.example",
+                "roles": ["admin_agent"],
+                "groups": ["Admin Agents"],
+            }
+        ],
+    }
     docs = []
     for c in range(customers):
         domain = f"{tag}{c:05d}.onmicrosoft.com"
-        tenant_users = [{"id": guid(tag, "user", c, u), "userPrincipalName": f"user{u:02d}@{domain}",
-                         "displayName": f"User {u:02d}"} for u in range(users)]
-        subs = [{"id": guid(tag, "sub", c, s), "offer": OFFERS[s % len(OFFERS)], "quantity": users,
-                 "channel": {"type": "csp", "partner": code}, "billingCycle": "monthly",
-                 "termStartDate": "2026-01-01", "commitmentEndDate": "2026-12-31",
-                 "assignments": [{"user": user["userPrincipalName"]} for user in tenant_users]}
-                for s in range(subscriptions)]
-        docs.append({"tenantId": guid(tag, "tenant", c), "companyName": f"{tag.title()} Customer {c:05d}",
-                     "domain": domain, "country": "US", "resellers": [code], "dap": [code],
-                     "users": tenant_users, "subscriptions": subs})
+        tenant_users = [
+            {
+                "id": guid(tag, "user", c, u),
+                "userPrincipalName": f"user{u:02d}@{domain}",
+                "displayName": f"User {u:02d}",
+            }
+            for u in range(users)
+        ]
+        subs = [
+            {
+                "id": guid(tag, "sub", c, s),
+                "offer": OFFERS[s % len(OFFERS)],
+                "quantity": users,
+                "channel": {"type": "csp", "partner": code},
+                "billingCycle": "monthly",
+                "termStartDate": "2026-01-01",
+                "commitmentEndDate": "2026-12-31",
+                "assignments": [{"user": user["userPrincipalName"]} for user in tenant_users],
+            }
+            for s in range(subscriptions)
+        ]
+        docs.append(
+            {
+                "tenantId": guid(tag, "tenant", c),
+                "companyName": f"{tag.title()} Customer {c:05d}",
+                "domain": domain,
+                "country": "US",
+                "resellers": [code],
+                "dap": [code],
+                "users": tenant_users,
+                "subscriptions": subs,
+            }
+        )
     return {"partners": [partner], "customers": docs}
 
 
@@ -61,8 +96,10 @@ def main() -> int:
     subs = sum(len(c["subscriptions"]) for c in document["customers"])
     assignments = sum(len(s["assignments"]) for c in document["customers"] for s in c["subscriptions"])
     users = sum(len(c["users"]) for c in document["customers"])
-    print(f"document      {args.customers:,} customers, {subs:,} subscriptions, {users:,} tenant users, "
-          f"{assignments:,} license assignments")
+    print(
+        f"document      {args.customers:,} customers, {subs:,} subscriptions, {users:,} tenant users, "
+        f"{assignments:,} license assignments"
+    )
 
     results = []
     for label in ("first import", "second import"):
@@ -71,8 +108,10 @@ def main() -> int:
         elapsed = time.perf_counter() - started
         rows = summary.created + summary.updated + summary.unchanged
         results.append(elapsed)
-        print(f"{label:<13} {elapsed:6.2f} s  {rows / elapsed:10,.0f} rows/s  "
-              f"(created {summary.created:,}, updated {summary.updated:,}, unchanged {summary.unchanged:,})")
+        print(
+            f"{label:<13} {elapsed:6.2f} s  {rows / elapsed:10,.0f} rows/s  "
+            f"(created {summary.created:,}, updated {summary.updated:,}, unchanged {summary.unchanged:,})"
+        )
     ok = results[0] < TARGET_SECONDS
     print(f"target        first import under {TARGET_SECONDS} s: {'OK' if ok else 'FAILED'}")
     drop_database(database)

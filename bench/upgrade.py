@@ -8,17 +8,18 @@ GDAP assignment, a customer and a Business Basic subscription with N users (bulk
 audit, status history). The baseline moves the same number of rows of another subscription with ONE raw
 ``UPDATE`` statement. Targets: under 2 s, and under 10 × the baseline.
 """
+
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 import sys
 import time
 import uuid
 from datetime import date
+from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ itself, also when a test loads this file
-from _django import drop_database, fresh_database  # noqa: E402
+from _django import drop_database, fresh_database
 
 TARGET_SECONDS = 2.0
 TARGET_RATIO = 10.0
@@ -30,29 +31,56 @@ def build(users: int, tag: str, partner, agent):
     from partners.models import SecurityGroup
     from subscriptions.models import LicenseAssignment, Subscription
 
-    customer = Customer.objects.create(tenant_id=uuid.uuid4(), domain=f"{tag}.onmicrosoft.com",
-                                       company_name=f"{tag.title()} Ltd", country="US")
+    customer = Customer.objects.create(
+        tenant_id=uuid.uuid4(), domain=f"{tag}.onmicrosoft.com", company_name=f"{tag.title()} Ltd", country="US"
+    )
     ResellerRelationship.objects.create(partner=partner, customer=customer)
     from django.utils import timezone
 
     relationship = GdapRelationship.objects.create(
-        partner=partner, customer=customer, display_name=f"GDAP {tag}", status="active",
-        unified_roles=["Directory Writers", "License Administrator"], activated_date_time=timezone.now(),
-        end_date_time=timezone.now() + timezone.timedelta(days=700))
+        partner=partner,
+        customer=customer,
+        display_name=f"GDAP {tag}",
+        status="active",
+        unified_roles=["Directory Writers", "License Administrator"],
+        activated_date_time=timezone.now(),
+        end_date_time=timezone.now() + timezone.timedelta(days=700),
+    )
     group = SecurityGroup.objects.create(partner=partner, name=f"Upgraders {tag}")
     group.members.add(agent)
-    GdapAccessAssignment.objects.create(relationship=relationship, group=group, status="active",
-                                        unified_roles=["License Administrator"])
-    source = Subscription.objects.create(customer=customer, offer_id="m365-business-basic", quantity=users,
-                                         channel="csp", partner=partner, channel_partner_name=partner.code,
-                                         term_start_date=date.today().replace(day=1))
+    GdapAccessAssignment.objects.create(
+        relationship=relationship, group=group, status="active", unified_roles=["License Administrator"]
+    )
+    source = Subscription.objects.create(
+        customer=customer,
+        offer_id="m365-business-basic",
+        quantity=users,
+        channel="csp",
+        partner=partner,
+        channel_partner_name=partner.code,
+        term_start_date=date.today().replace(day=1),
+    )
     tenant_users = TenantUser.objects.bulk_create(
-        [TenantUser(customer=customer, object_id=uuid.uuid4(), user_principal_name=f"user{i:05d}@{tag}.example",
-                    display_name=f"User {i:05d}") for i in range(users)], batch_size=2000)
+        [
+            TenantUser(
+                customer=customer,
+                object_id=uuid.uuid4(),
+                user_principal_name=f"user{i:05d}@{tag}.example",
+                display_name=f"User {i:05d}",
+            )
+            for i in range(users)
+        ],
+        batch_size=2000,
+    )
     LicenseAssignment.objects.bulk_create(
-        [LicenseAssignment(user=user, subscription=source,
-                           disabled_service_plans=["EXCHANGE_S_STANDARD"] if i % 10 == 0 else [])
-         for i, user in enumerate(tenant_users)], batch_size=2000)
+        [
+            LicenseAssignment(
+                user=user, subscription=source, disabled_service_plans=["EXCHANGE_S_STANDARD"] if i % 10 == 0 else []
+            )
+            for i, user in enumerate(tenant_users)
+        ],
+        batch_size=2000,
+    )
     return customer, source
 
 
@@ -63,6 +91,7 @@ def main() -> int:
 
     database = fresh_database("upgrade-bench")
     from django.db import connection, transaction
+
     from accounts.models import User
     from partners.models import Partner, PartnerRoleAssignment
     from subscriptions.models import LicenseAssignment, Subscription
@@ -78,25 +107,31 @@ def main() -> int:
 
     agent = User.objects.get(pk=agent.pk)
     started = time.perf_counter()
-    result = subscription_upgrade(actor=agent, subscription_id=source.pk, target_offer_id="o365-e3",
-                                  upgrade_type="upgrade_with_license_transfer")
+    result = subscription_upgrade(
+        actor=agent, subscription_id=source.pk, target_offer_id="o365-e3", upgrade_type="upgrade_with_license_transfer"
+    )
     elapsed = time.perf_counter() - started
     moved = LicenseAssignment.objects.filter(subscription_id=result.target_subscription_id).count()
     assert moved == args.users == result.licenses_moved, (moved, result.licenses_moved)
 
-    target = Subscription.objects.create(customer=baseline_source.customer, offer_id="o365-e3",
-                                         quantity=args.users, channel="csp", partner=partner)
+    target = Subscription.objects.create(
+        customer=baseline_source.customer, offer_id="o365-e3", quantity=args.users, channel="csp", partner=partner
+    )
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("UPDATE subscriptions_licenseassignment SET subscription_id = %s WHERE subscription_id = %s",
-                       [target.pk.hex, baseline_source.pk.hex])
+        cursor.execute(
+            "UPDATE subscriptions_licenseassignment SET subscription_id = %s WHERE subscription_id = %s",
+            [target.pk.hex, baseline_source.pk.hex],
+        )
         baseline_rows = cursor.rowcount
     baseline = time.perf_counter() - started
     assert baseline_rows == args.users, baseline_rows
 
     ratio = elapsed / baseline if baseline else float("inf")
-    print(f"upgrade       {elapsed:6.3f} s  {moved / elapsed:10,.0f} licenses/s  "
-          f"({len(result.affected_accounts):,} affected accounts, billing net {result.billing.get('net')})")
+    print(
+        f"upgrade       {elapsed:6.3f} s  {moved / elapsed:10,.0f} licenses/s  "
+        f"({len(result.affected_accounts):,} affected accounts, billing net {result.billing.get('net')})"
+    )
     print(f"raw UPDATE    {baseline:6.3f} s  {baseline_rows / baseline:10,.0f} licenses/s")
     print(f"ratio         {ratio:6.2f} × the raw UPDATE")
     ok = elapsed < TARGET_SECONDS and ratio < TARGET_RATIO

@@ -4,16 +4,35 @@
 Operators see every batch, a partner global admin only their own partner's. The change page lists the first
 items (``LimitedInlineFormSet``); the item list has every item, searchable by subscription id.
 """
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from partners.admin_scoping import LimitedInlineFormSet, ViewOnlyMixin, PartnerScopedAdmin, PartnerScopedInline, is_operator
+from partners.admin_scoping import (
+    LimitedInlineFormSet,
+    PartnerScopedAdmin,
+    PartnerScopedInline,
+    ViewOnlyMixin,
+    is_operator,
+)
 
 from .models import UpgradeBatch, UpgradeBatchItem
 from .services import upgrade_batch_cancel
 
-ITEM_FIELDS = ("position", "customer_tenant_id", "subscription_id", "target_offer_id", "quantity", "upgrade_type",
-               "status", "attempts", "operation", "started", "finished", "result")
+ITEM_FIELDS = (
+    "position",
+    "customer_tenant_id",
+    "subscription_id",
+    "target_offer_id",
+    "quantity",
+    "upgrade_type",
+    "status",
+    "attempts",
+    "operation",
+    "started",
+    "finished",
+    "result",
+)
 
 
 class BatchItemFormSet(LimitedInlineFormSet):
@@ -48,14 +67,35 @@ class ReadOnlyAdmin(ViewOnlyMixin, PartnerScopedAdmin):
 @admin.register(UpgradeBatch)
 class UpgradeBatchAdmin(ReadOnlyAdmin):
     partner_lookup = "partner"
-    list_display = ("id", "created", "partner", "created_by_user", "created_by_application_id", "dry_run", "status",
-                    "total_items", "finished")
+    list_display = (
+        "id",
+        "created",
+        "partner",
+        "created_by_user",
+        "created_by_application_id",
+        "dry_run",
+        "status",
+        "total_items",
+        "finished",
+    )
     list_filter = ("status", "dry_run", ("partner", admin.RelatedOnlyFieldListFilter))
     search_fields = ("id", "correlation_id", "request_id", "created_by_user__username")
     date_hierarchy = "created"
     list_select_related = ("partner", "created_by_user")
-    readonly_fields = ("id", "partner", "created_by_user", "created_by_application_id", "dry_run", "status",
-                       "total_items", "correlation_id", "request_id", "created", "started", "finished")
+    readonly_fields = (
+        "id",
+        "partner",
+        "created_by_user",
+        "created_by_application_id",
+        "dry_run",
+        "status",
+        "total_items",
+        "correlation_id",
+        "request_id",
+        "created",
+        "started",
+        "finished",
+    )
     inlines = [UpgradeBatchItemInline]
     actions = ["cancel_batches"]
 
@@ -67,9 +107,12 @@ class UpgradeBatchAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Cancel the items that have not started"), permissions=["cancel"])
     def cancel_batches(self, request, queryset):
-        self.run_service_action(request, queryset,
-                                lambda batch: upgrade_batch_cancel(actor=request.user, batch=batch),
-                                _("%(count)d batch(es) cancelled."))
+        self.run_service_action(
+            request,
+            queryset,
+            lambda batch: upgrade_batch_cancel(actor=request.user, batch=batch),
+            _("%(count)d batch(es) cancelled."),
+        )
 
 
 @admin.register(UpgradeBatchItem)

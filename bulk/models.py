@@ -6,6 +6,7 @@ An item is claimed with a conditional ``UPDATE ... WHERE status='pending'`` so a
 chunk task never runs it twice. Each chunk has a row (``UpgradeBatchChunk``) whose ``heartbeat`` the worker
 running it refreshes; ``bulk.processing.upgrade_batch_sweep`` re-queues a chunk whose worker went silent.
 """
+
 import uuid
 
 from django.conf import settings
@@ -44,15 +45,31 @@ OPEN_ITEM_STATUSES = (ItemStatus.PENDING, ItemStatus.RUNNING)
 
 class UpgradeBatch(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    partner = models.ForeignKey("partners.Partner", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="upgrade_batches",
-                                help_text=_("The acting partner (empty for a platform operator's batch)."))
-    created_by_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                        related_name="upgrade_batches", verbose_name=_("created by user"))
-    created_by_application_id = models.CharField(_("created by application id"), max_length=64, blank=True,
-                                                 help_text=_("Set for app-only tokens (no user context)."))
-    dry_run = models.BooleanField(_("dry run"), default=False,
-                                  help_text=_("Evaluate eligibility only; nothing is changed."))
+    partner = models.ForeignKey(
+        "partners.Partner",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="upgrade_batches",
+        help_text=_("The acting partner (empty for a platform operator's batch)."),
+    )
+    created_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="upgrade_batches",
+        verbose_name=_("created by user"),
+    )
+    created_by_application_id = models.CharField(
+        _("created by application id"),
+        max_length=64,
+        blank=True,
+        help_text=_("Set for app-only tokens (no user context)."),
+    )
+    dry_run = models.BooleanField(
+        _("dry run"), default=False, help_text=_("Evaluate eligibility only; nothing is changed.")
+    )
     status = models.CharField(_("status"), max_length=24, choices=BatchStatus.choices, default=BatchStatus.QUEUED)
     total_items = models.PositiveIntegerField(_("items"), default=0)
     correlation_id = models.CharField(_("correlation id"), max_length=64, blank=True)
@@ -82,16 +99,28 @@ class UpgradeBatchItem(models.Model):
     quantity = models.PositiveIntegerField(_("seats"), null=True, blank=True)
     upgrade_type = models.CharField(_("upgrade type"), max_length=32, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=ItemStatus.choices, default=ItemStatus.PENDING)
-    result = models.JSONField(_("result"), default=dict, blank=True,
-                              help_text=_("The UpgradeResult (upgrade errors included); ``fault`` for other errors."))
-    operation = models.ForeignKey("upgrades.UpgradeOperation", null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+", verbose_name=_("upgrade operation"))
+    result = models.JSONField(
+        _("result"),
+        default=dict,
+        blank=True,
+        help_text=_("The UpgradeResult (upgrade errors included); ``fault`` for other errors."),
+    )
+    operation = models.ForeignKey(
+        "upgrades.UpgradeOperation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("upgrade operation"),
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created = models.DateTimeField(_("created"), default=timezone.now)
-    started = models.DateTimeField(_("started"), null=True, blank=True,
-                                   help_text=_("When the current claim was taken (it identifies the claim)."))
-    heartbeat = models.DateTimeField(_("heartbeat"), null=True, blank=True,
-                                     help_text=_("Last sign of life of the worker running this item."))
+    started = models.DateTimeField(
+        _("started"), null=True, blank=True, help_text=_("When the current claim was taken (it identifies the claim).")
+    )
+    heartbeat = models.DateTimeField(
+        _("heartbeat"), null=True, blank=True, help_text=_("Last sign of life of the worker running this item.")
+    )
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
@@ -116,11 +145,13 @@ class UpgradeBatchChunk(models.Model):
     last_position = models.PositiveIntegerField(_("last position"), help_text=_("Exclusive."))
     status = models.CharField(_("status"), max_length=16, choices=ChunkStatus.choices, default=ChunkStatus.QUEUED)
     enqueued = models.DateTimeField(_("enqueued"), default=timezone.now)
-    heartbeat = models.DateTimeField(_("heartbeat"), null=True, blank=True,
-                                     help_text=_("Last sign of life of the worker running this chunk."))
+    heartbeat = models.DateTimeField(
+        _("heartbeat"), null=True, blank=True, help_text=_("Last sign of life of the worker running this chunk.")
+    )
     runs = models.PositiveSmallIntegerField(_("runs"), default=0, help_text=_("Times a worker started it."))
-    requeues = models.PositiveSmallIntegerField(_("re-queues"), default=0,
-                                                help_text=_("Times the sweep sent it again after its worker died."))
+    requeues = models.PositiveSmallIntegerField(
+        _("re-queues"), default=0, help_text=_("Times the sweep sent it again after its worker died.")
+    )
 
     class Meta:
         ordering = ["batch", "first_position"]

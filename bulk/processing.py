@@ -15,6 +15,7 @@ once upgraded. ``upgrade_batch_sweep`` (beat, every ``BULK_SWEEP_INTERVAL`` seco
 its worker went silent (``running`` with a stale heartbeat) or when an item of a finished chunk is left
 ``running`` by a duplicate run that died.
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,21 +33,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.principals import ApplicationPrincipal
-from partnercenter.errors import DomainError
+from core.errors import DomainError
 from subscriptions.selectors import subscriptions_visible_to
+from upgrades.eligibility.context import LoadedContext, load_contexts
 from upgrades.exceptions import UpgradeNotEligible
 from upgrades.results import UpgradeResult
-from upgrades.eligibility.context import LoadedContext, load_contexts
 from upgrades.selectors import upgrade_option_for, upgrade_option_in
 from upgrades.services import subscription_upgrade
 
-from .models import (OPEN_BATCH_STATUSES, BatchStatus, ChunkStatus, ItemStatus, UpgradeBatch, UpgradeBatchChunk,
-                     UpgradeBatchItem)
+from .models import (
+    OPEN_BATCH_STATUSES,
+    BatchStatus,
+    ChunkStatus,
+    ItemStatus,
+    UpgradeBatch,
+    UpgradeBatchChunk,
+    UpgradeBatchItem,
+)
 from .selectors import item_status_counts
 from .services import fault
 
 logger = logging.getLogger(__name__)
-
 
 
 def stale_after() -> timedelta:
@@ -68,32 +75,56 @@ def batch_actor(batch: UpgradeBatch):
 
 
 def _empty_result(item: UpgradeBatchItem, **extra) -> dict:
-    return {**UpgradeResult(source_subscription_id=str(item.subscription_id), target_subscription_id=None,
-                            upgrade_type="none", status=ItemStatus.FAILED.value).as_dict(), **extra}
+    return {
+        **UpgradeResult(
+            source_subscription_id=str(item.subscription_id),
+            target_subscription_id=None,
+            upgrade_type="none",
+            status=ItemStatus.FAILED.value,
+        ).as_dict(),
+        **extra,
+    }
 
 
 def _not_found(item: UpgradeBatchItem) -> dict:
-    return _empty_result(item, fault=fault(
-        code=404, error_name="not_found", data=[f"subscriptionId: {item.subscription_id}"],
-        description=_("Subscription %(id)s of customer %(customer)s was not found.")
-        % {"id": item.subscription_id, "customer": item.customer_tenant_id}))
+    return _empty_result(
+        item,
+        fault=fault(
+            code=404,
+            error_name="not_found",
+            data=[f"subscriptionId: {item.subscription_id}"],
+            description=_("Subscription %(id)s of customer %(customer)s was not found.")
+            % {"id": item.subscription_id, "customer": item.customer_tenant_id},
+        ),
+    )
 
 
 def _fault_of(item: UpgradeBatchItem, exc: Exception) -> dict:
     if isinstance(exc, DomainError):
         data = list(exc.data or []) or ([f"{exc.field}: {exc.message}"] if exc.field else [])
-        return _empty_result(item, fault=fault(code=exc.code or exc.http_status, error_name=exc.error_name,
-                                               description=exc.message, data=data))
+        return _empty_result(
+            item,
+            fault=fault(
+                code=exc.code or exc.http_status, error_name=exc.error_name, description=exc.message, data=data
+            ),
+        )
     if isinstance(exc, PermissionDenied):
         return _empty_result(item, fault=fault(code=403, error_name="forbidden", description=str(exc)))
-    return _empty_result(item, fault=fault(code=500, error_name="internal_error",
-                                           description=_("An internal error occurred while upgrading this item.")))
+    return _empty_result(
+        item,
+        fault=fault(
+            code=500,
+            error_name="internal_error",
+            description=_("An internal error occurred while upgrading this item."),
+        ),
+    )
 
 
 def _silent_claim(stale_before) -> Q:
     """Items running under a claim whose worker went silent (no heartbeat: a claim older than this field)."""
-    return Q(status=ItemStatus.RUNNING) & (Q(heartbeat__lt=stale_before)
-                                           | Q(heartbeat__isnull=True, started__lt=stale_before))
+    return Q(status=ItemStatus.RUNNING) & (
+        Q(heartbeat__lt=stale_before) | Q(heartbeat__isnull=True, started__lt=stale_before)
+    )
 
 
 def _claimable(stale_before) -> Q:
@@ -104,8 +135,9 @@ def _claimable(stale_before) -> Q:
 def _claim(item: UpgradeBatchItem, *, stale_before) -> object | None:
     """Claim the item (conditional UPDATE); the claim's start time, or None when somebody else has it."""
     started = timezone.now()
-    claimed = (UpgradeBatchItem.objects.filter(_claimable(stale_before), pk=item.pk)
-               .update(status=ItemStatus.RUNNING, started=started, heartbeat=started, attempts=F("attempts") + 1))
+    claimed = UpgradeBatchItem.objects.filter(_claimable(stale_before), pk=item.pk).update(
+        status=ItemStatus.RUNNING, started=started, heartbeat=started, attempts=F("attempts") + 1
+    )
     return started if claimed else None
 
 
@@ -128,7 +160,8 @@ class Heartbeat:
         current = self.item
         if current is not None:
             UpgradeBatchItem.objects.filter(pk=current[0], status=ItemStatus.RUNNING, started=current[1]).update(
-                heartbeat=now)
+                heartbeat=now
+            )
 
     def _loop(self) -> None:
         try:
@@ -140,7 +173,7 @@ class Heartbeat:
         finally:
             connections.close_all()  # this thread's own connections
 
-    def __enter__(self) -> "Heartbeat":
+    def __enter__(self) -> Heartbeat:
         if self.interval > 0:
             self._thread = threading.Thread(target=self._loop, name=f"bulk-heartbeat-{self.chunk_pk}", daemon=True)
             self._thread.start()
@@ -153,19 +186,27 @@ class Heartbeat:
 
 
 def _finish(item: UpgradeBatchItem, *, claim, status: str, result: dict, operation_id=None) -> bool:
-    return bool(UpgradeBatchItem.objects.filter(pk=item.pk, status=ItemStatus.RUNNING, started=claim).update(
-        status=status, result=result, operation_id=operation_id, finished=timezone.now()))
+    return bool(
+        UpgradeBatchItem.objects.filter(pk=item.pk, status=ItemStatus.RUNNING, started=claim).update(
+            status=status, result=result, operation_id=operation_id, finished=timezone.now()
+        )
+    )
 
 
-def _run(batch: UpgradeBatch, actor, item: UpgradeBatchItem, *, claim, in_scope: bool,
-         loaded: LoadedContext | None = None) -> str:
+def _run(
+    batch: UpgradeBatch, actor, item: UpgradeBatchItem, *, claim, in_scope: bool, loaded: LoadedContext | None = None
+) -> str:
     """Run one claimed item; its outcome (item status) is stored before returning.
 
     ``loaded``: the item's context from the chunk's batch load (dry runs); without it the item loads its own.
     """
     if actor is None:
-        result = _empty_result(item, fault=fault(code=403, error_name="forbidden", description=_(
-            "The user who created the batch no longer exists.")))
+        result = _empty_result(
+            item,
+            fault=fault(
+                code=403, error_name="forbidden", description=_("The user who created the batch no longer exists.")
+            ),
+        )
         _finish(item, claim=claim, status=ItemStatus.FAILED, result=result)
         return ItemStatus.FAILED
     if not in_scope:
@@ -173,21 +214,40 @@ def _run(batch: UpgradeBatch, actor, item: UpgradeBatchItem, *, claim, in_scope:
         return ItemStatus.FAILED
     try:
         if batch.dry_run:
-            option = upgrade_option_in(loaded, item.target_offer_id) if loaded is not None else upgrade_option_for(
-                actor=actor, subscription=item.subscription_id, target_offer_id=item.target_offer_id)
+            option = (
+                upgrade_option_in(loaded, item.target_offer_id)
+                if loaded is not None
+                else upgrade_option_for(
+                    actor=actor, subscription=item.subscription_id, target_offer_id=item.target_offer_id
+                )
+            )
             status = ItemStatus.SUCCEEDED if option.is_eligible else ItemStatus.FAILED
-            result = UpgradeResult(source_subscription_id=str(item.subscription_id), target_subscription_id=None,
-                                   upgrade_type=option.upgrade_type, upgrade_errors=option.errors,
-                                   status="eligible" if option.is_eligible else "not_eligible").as_dict()
+            result = UpgradeResult(
+                source_subscription_id=str(item.subscription_id),
+                target_subscription_id=None,
+                upgrade_type=option.upgrade_type,
+                upgrade_errors=option.errors,
+                status="eligible" if option.is_eligible else "not_eligible",
+            ).as_dict()
             _finish(item, claim=claim, status=status, result={**result, "isEligible": option.is_eligible})
             return status
         with transaction.atomic():  # the upgrade and the item's outcome commit together
             outcome = subscription_upgrade(
-                actor=actor, subscription_id=item.subscription_id, target_offer_id=item.target_offer_id,
-                upgrade_type=item.upgrade_type or None, quantity=item.quantity,
-                correlation_id=batch.correlation_id, request_id=f"batch:{batch.pk}:{item.position}")
-            if not _finish(item, claim=claim, status=ItemStatus.SUCCEEDED, result=outcome.as_dict(),
-                           operation_id=outcome.operation_id):
+                actor=actor,
+                subscription_id=item.subscription_id,
+                target_offer_id=item.target_offer_id,
+                upgrade_type=item.upgrade_type or None,
+                quantity=item.quantity,
+                correlation_id=batch.correlation_id,
+                request_id=f"batch:{batch.pk}:{item.position}",
+            )
+            if not _finish(
+                item,
+                claim=claim,
+                status=ItemStatus.SUCCEEDED,
+                result=outcome.as_dict(),
+                operation_id=outcome.operation_id,
+            ):
                 raise _LostClaim()
         return ItemStatus.SUCCEEDED
     except _LostClaim:
@@ -206,12 +266,16 @@ def _scope(actor, items: list[UpgradeBatchItem]) -> set[tuple[uuid.UUID, uuid.UU
     """(subscription id, customer tenant id) pairs of the chunk inside the actor's scope (one query)."""
     if actor is None or not items:
         return set()
-    return set(subscriptions_visible_to(actor).filter(pk__in={i.subscription_id for i in items})
-               .values_list("pk", "customer__tenant_id"))
+    return set(
+        subscriptions_visible_to(actor)
+        .filter(pk__in={i.subscription_id for i in items})
+        .values_list("pk", "customer__tenant_id")
+    )
 
 
-def _dry_run_contexts(batch: UpgradeBatch, actor, items: list[UpgradeBatchItem],
-                      scope: set[tuple[uuid.UUID, uuid.UUID]]) -> dict[uuid.UUID, LoadedContext]:
+def _dry_run_contexts(
+    batch: UpgradeBatch, actor, items: list[UpgradeBatchItem], scope: set[tuple[uuid.UUID, uuid.UUID]]
+) -> dict[uuid.UUID, LoadedContext]:
     """A dry run's contexts for the whole chunk in ONE batch load (fixed queries), each holding every requested
     target. Items left out (not upgradable here) or a refused load fall back to the per-item path, which
     reports their fault exactly as before."""
@@ -221,8 +285,11 @@ def _dry_run_contexts(batch: UpgradeBatch, actor, items: list[UpgradeBatchItem],
     if not wanted:
         return {}
     try:
-        return load_contexts(actor=actor, subscriptions={item.subscription_id for item in wanted},
-                             extra_target_ids={str(item.target_offer_id or "") for item in wanted})
+        return load_contexts(
+            actor=actor,
+            subscriptions={item.subscription_id for item in wanted},
+            extra_target_ids={str(item.target_offer_id or "") for item in wanted},
+        )
     except (DomainError, PermissionDenied):
         return {}
 
@@ -231,8 +298,11 @@ def _chunk_start(batch: UpgradeBatch, first_position: int, last_position: int, n
     """Mark the chunk running (its heartbeat now); the row's pk (created for a batch that has no chunk rows)."""
     rows = UpgradeBatchChunk.objects.filter(batch_id=batch.pk, first_position=first_position)
     if not rows.update(status=ChunkStatus.RUNNING, heartbeat=now, runs=F("runs") + 1):
-        UpgradeBatchChunk.objects.get_or_create(batch_id=batch.pk, first_position=first_position, defaults={
-            "last_position": last_position, "status": ChunkStatus.RUNNING, "heartbeat": now, "runs": 1})
+        UpgradeBatchChunk.objects.get_or_create(
+            batch_id=batch.pk,
+            first_position=first_position,
+            defaults={"last_position": last_position, "status": ChunkStatus.RUNNING, "heartbeat": now, "runs": 1},
+        )
     return rows.values_list("pk", flat=True).get()
 
 
@@ -249,16 +319,13 @@ def upgrade_batch_chunk_process(*, batch_id, first_position: int, last_position:
     now = timezone.now()
     stale_before = now - stale_after()
     chunk_pk = _chunk_start(batch, first_position, last_position, now)
-    chunk = UpgradeBatchItem.objects.filter(batch_id=batch.pk, position__gte=first_position,
-                                            position__lt=last_position)
+    chunk = UpgradeBatchItem.objects.filter(batch_id=batch.pk, position__gte=first_position, position__lt=last_position)
     if batch.status == BatchStatus.CANCELLED:  # a crashed run's leftovers are cancelled, not run
-        chunk.filter(_silent_claim(stale_before)).update(status=ItemStatus.CANCELLED,
-                                                                                  finished=now)
+        chunk.filter(_silent_claim(stale_before)).update(status=ItemStatus.CANCELLED, finished=now)
         UpgradeBatchChunk.objects.filter(pk=chunk_pk).update(status=ChunkStatus.DONE, heartbeat=timezone.now())
         upgrade_batch_finalize(batch_id=batch.pk)
         return {}
-    UpgradeBatch.objects.filter(pk=batch.pk, status=BatchStatus.QUEUED).update(status=BatchStatus.RUNNING,
-                                                                               started=now)
+    UpgradeBatch.objects.filter(pk=batch.pk, status=BatchStatus.QUEUED).update(status=BatchStatus.RUNNING, started=now)
     items = list(chunk.filter(_claimable(stale_before)).order_by("position"))
     actor = batch_actor(batch)
     scope = _scope(actor, items)
@@ -271,9 +338,16 @@ def upgrade_batch_chunk_process(*, batch_id, first_position: int, last_position:
                 counts["not_claimed"] += 1
                 continue
             heartbeat.item = (item.pk, claim)
-            counts[_run(batch, actor, item, claim=claim,
-                        in_scope=(item.subscription_id, item.customer_tenant_id) in scope,
-                        loaded=contexts.get(item.subscription_id))] += 1
+            counts[
+                _run(
+                    batch,
+                    actor,
+                    item,
+                    claim=claim,
+                    in_scope=(item.subscription_id, item.customer_tenant_id) in scope,
+                    loaded=contexts.get(item.subscription_id),
+                )
+            ] += 1
             heartbeat.item = None
     UpgradeBatchChunk.objects.filter(pk=chunk_pk).update(status=ChunkStatus.DONE, heartbeat=timezone.now())
     upgrade_batch_finalize(batch_id=batch.pk)
@@ -294,26 +368,38 @@ def upgrade_batch_sweep(*, now=None) -> list[tuple[str, int, int]]:
     now = now or timezone.now()
     stale_before = now - stale_after()
     orphaned_item = UpgradeBatchItem.objects.filter(
-        _silent_claim(stale_before), batch_id=OuterRef("batch_id"), position__gte=OuterRef("first_position"),
-        position__lt=OuterRef("last_position"))
+        _silent_claim(stale_before),
+        batch_id=OuterRef("batch_id"),
+        position__gte=OuterRef("first_position"),
+        position__lt=OuterRef("last_position"),
+    )
     silent = Q(status=ChunkStatus.RUNNING) & (Q(heartbeat__lt=stale_before) | Q(heartbeat__isnull=True))
-    candidates = (UpgradeBatchChunk.objects.filter(batch__finished__isnull=True)
-                  .filter(silent | (Q(status=ChunkStatus.DONE) & Exists(orphaned_item)))
-                  .order_by("batch__created", "first_position")
-                  .values_list("pk", "batch_id", "first_position", "last_position", "status", "heartbeat"))
+    candidates = (
+        UpgradeBatchChunk.objects.filter(batch__finished__isnull=True)
+        .filter(silent | (Q(status=ChunkStatus.DONE) & Exists(orphaned_item)))
+        .order_by("batch__created", "first_position")
+        .values_list("pk", "batch_id", "first_position", "last_position", "status", "heartbeat")
+    )
     requeued = []
     for pk, batch_id, first, last, status, heartbeat in candidates:
         taken = UpgradeBatchChunk.objects.filter(pk=pk, status=status, heartbeat=heartbeat).update(
-            status=ChunkStatus.QUEUED, enqueued=now, requeues=F("requeues") + 1)
+            status=ChunkStatus.QUEUED, enqueued=now, requeues=F("requeues") + 1
+        )
         if not taken:
             continue
-        logger.warning("Batch %s: chunk [%d, %d) lost its worker (last heartbeat %s); queued again",
-                       batch_id, first, last, heartbeat)
+        logger.warning(
+            "Batch %s: chunk [%d, %d) lost its worker (last heartbeat %s); queued again",
+            batch_id,
+            first,
+            last,
+            heartbeat,
+        )
         try:
             process_upgrade_batch_chunk.delay(str(batch_id), first, last)
         except Exception:  # broker unreachable: leave it to the next sweep
             UpgradeBatchChunk.objects.filter(pk=pk, status=ChunkStatus.QUEUED, enqueued=now).update(
-                status=status, heartbeat=heartbeat)
+                status=status, heartbeat=heartbeat
+            )
             raise
         requeued.append((str(batch_id), first, last))
     return requeued
@@ -334,4 +420,5 @@ def upgrade_batch_finalize(*, batch_id) -> None:
     else:
         final = BatchStatus.PARTIALLY_SUCCEEDED
     UpgradeBatch.objects.filter(pk=batch_id, status__in=OPEN_BATCH_STATUSES).update(
-        status=final, finished=now, started=Coalesce(F("started"), Value(now, output_field=DateTimeField())))
+        status=final, finished=now, started=Coalesce(F("started"), Value(now, output_field=DateTimeField()))
+    )

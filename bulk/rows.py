@@ -5,6 +5,7 @@
 ONE ``executemany`` of the same INSERT instead (a single prepared statement reused by the driver), so
 creating a batch costs the same number of queries for 10 and for 10,000 items on every backend.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -24,8 +25,10 @@ def insert_rows(model: type[models.Model], objs: Sequence[models.Model]) -> None
     fields = [f for f in model._meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))]
     quote = connection.ops.quote_name
     sql = "INSERT INTO {table} ({columns}) VALUES ({params})".format(
-        table=quote(model._meta.db_table), columns=", ".join(quote(f.column) for f in fields),
-        params=", ".join(["%s"] * len(fields)))
+        table=quote(model._meta.db_table),
+        columns=", ".join(quote(f.column) for f in fields),
+        params=", ".join(["%s"] * len(fields)),
+    )
     rows = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)

@@ -3,6 +3,7 @@
 A batch belongs to the partner of whoever created it: every user and application of that partner may read it;
 another partner's batch answers ``NotFound`` (never reveal that it exists). Operators see every batch.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -12,8 +13,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError, InvalidInput, NotFound
 from customers.selectors import acting_partner_id
-from partnercenter.errors import DomainError, InvalidInput, NotFound
 from partners.roles import Capability, require
 from subscriptions.selectors import subscriptions_visible_to
 
@@ -53,9 +54,15 @@ def item_status_counts(*, batch_id) -> dict[str, int]:
 
 def batch_progress(counts: dict[str, int]) -> dict[str, int]:
     """The ``progress`` object of the API (``pending`` counts items not started yet)."""
-    return {"total": counts["total"], "pending": counts[ItemStatus.PENDING], "running": counts[ItemStatus.RUNNING],
-            "succeeded": counts[ItemStatus.SUCCEEDED], "failed": counts[ItemStatus.FAILED],
-            "skipped": counts[ItemStatus.SKIPPED], "cancelled": counts[ItemStatus.CANCELLED]}
+    return {
+        "total": counts["total"],
+        "pending": counts[ItemStatus.PENDING],
+        "running": counts[ItemStatus.RUNNING],
+        "succeeded": counts[ItemStatus.SUCCEEDED],
+        "failed": counts[ItemStatus.FAILED],
+        "skipped": counts[ItemStatus.SKIPPED],
+        "cancelled": counts[ItemStatus.CANCELLED],
+    }
 
 
 def upgrade_batch_with_progress(actor, *, batch_id) -> UpgradeBatch:
@@ -67,8 +74,11 @@ def upgrade_batch_with_progress(actor, *, batch_id) -> UpgradeBatch:
 
 def upgrade_batch_list_for(actor) -> QuerySet[UpgradeBatch]:
     """The actor's batches, newest first, each annotated with its item counts (one query per page)."""
-    return upgrade_batches_visible_to(actor).annotate(
-        **{f"n_{name}": expr for name, expr in _status_counts("items__").items()}).order_by("-created", "pk")
+    return (
+        upgrade_batches_visible_to(actor)
+        .annotate(**{f"n_{name}": expr for name, expr in _status_counts("items__").items()})
+        .order_by("-created", "pk")
+    )
 
 
 def progress_of_annotated(batch: UpgradeBatch) -> dict[str, int]:
@@ -83,6 +93,7 @@ def upgrade_batch_items(batch: UpgradeBatch, *, status: str | None = None) -> Qu
 
 # -- bulk eligibility ---------------------------------------------------------------------------------------
 
+
 @dataclass
 class SubscriptionEligibility:
     """The upgrade options of one requested subscription, or why there are none (``error``)."""
@@ -93,8 +104,9 @@ class SubscriptionEligibility:
     error: DomainError | None = None
 
 
-def upgrade_eligibility_for_many(*, actor, subscriptions: Sequence[tuple[uuid.UUID, uuid.UUID]],
-                                 billing_cycle: str | None = None) -> list[SubscriptionEligibility]:
+def upgrade_eligibility_for_many(
+    *, actor, subscriptions: Sequence[tuple[uuid.UUID, uuid.UUID]], billing_cycle: str | None = None
+) -> list[SubscriptionEligibility]:
     """For each ``(customer tenant id, subscription id)``: its upgrade options (one per matrix target), in
     request order. Out of scope → a per-item ``NotFound``. Cost: one scope query, then ONE batch context load
     for the whole request (``upgrades.selectors.upgrade_options_for_many``): the same number of queries for
@@ -104,19 +116,27 @@ def upgrade_eligibility_for_many(*, actor, subscriptions: Sequence[tuple[uuid.UU
 
     require(actor, Capability.UPGRADE)
     if len(subscriptions) > MAX_ELIGIBILITY_SUBSCRIPTIONS:
-        raise InvalidInput(_("must hold at most %(max)d subscriptions.") % {"max": MAX_ELIGIBILITY_SUBSCRIPTIONS},
-                           field="subscriptions")
+        raise InvalidInput(
+            _("must hold at most %(max)d subscriptions.") % {"max": MAX_ELIGIBILITY_SUBSCRIPTIONS},
+            field="subscriptions",
+        )
     wanted = {subscription_id for _customer, subscription_id in subscriptions}
     in_scope = set(subscriptions_visible_to(actor).filter(pk__in=wanted).values_list("pk", "customer__tenant_id"))
     visible_ids = {subscription_id for subscription_id, _customer in in_scope}
-    options = upgrade_options_for_many(actor=actor, subscriptions=visible_ids,
-                                       billing_cycle=billing_cycle) if visible_ids else {}
+    options = (
+        upgrade_options_for_many(actor=actor, subscriptions=visible_ids, billing_cycle=billing_cycle)
+        if visible_ids
+        else {}
+    )
     entries = []
     for customer_id, subscription_id in subscriptions:
         entry = SubscriptionEligibility(customer_tenant_id=customer_id, subscription_id=subscription_id)
         if (subscription_id, customer_id) not in in_scope:
-            entry.error = NotFound(_("Subscription %(id)s of customer %(customer)s was not found.")
-                                   % {"id": subscription_id, "customer": customer_id}, field="subscriptionId")
+            entry.error = NotFound(
+                _("Subscription %(id)s of customer %(customer)s was not found.")
+                % {"id": subscription_id, "customer": customer_id},
+                field="subscriptionId",
+            )
         elif subscription_id in options:
             entry.options = options[subscription_id]
         else:  # visible, but not sold through this partner's CSP channel: not upgradable here

@@ -4,6 +4,7 @@
 and enqueues one Celery task per chunk of ``CHUNK_SIZE`` positions once the transaction commits; each chunk has
 a row (``UpgradeBatchChunk``) through which the sweep of ``bulk.processing`` finds a chunk whose worker died.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -16,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from audit.models import OperationType
 from audit.services import audit_record_build, audit_record_create
+from core.errors import Conflict, Forbidden, InvalidInput
 from customers.selectors import acting_partner_id
-from partnercenter.errors import Conflict, Forbidden, InvalidInput
 from partners.roles import Capability, require
 
 from .models import OPEN_BATCH_STATUSES, BatchStatus, ItemStatus, UpgradeBatch, UpgradeBatchChunk, UpgradeBatchItem
@@ -40,16 +41,29 @@ class BatchItemSpec:
 
 def fault(*, code: int, error_name: str, description: str, data: Sequence[str] = ()) -> dict:
     """A ServiceFault-shaped error stored on an item (``result["fault"]``)."""
-    return {"code": int(code), "errorName": error_name, "description": str(description),
-            "data": [str(line) for line in data]}
+    return {
+        "code": int(code),
+        "errorName": error_name,
+        "description": str(description),
+        "data": [str(line) for line in data],
+    }
 
 
 def _duplicate_result(spec: BatchItemSpec, first_position: int) -> dict:
-    return {"sourceSubscriptionId": str(spec.subscription_id), "targetSubscriptionId": None, "upgradeType": "none",
-            "upgradeErrors": [], "licenseErrors": [], "status": ItemStatus.SKIPPED.value,
-            "fault": fault(code=409, error_name="duplicate_item",
-                           description=_("items[%(first)d] already upgrades this subscription in this batch.")
-                           % {"first": first_position})}
+    return {
+        "sourceSubscriptionId": str(spec.subscription_id),
+        "targetSubscriptionId": None,
+        "upgradeType": "none",
+        "upgradeErrors": [],
+        "licenseErrors": [],
+        "status": ItemStatus.SKIPPED.value,
+        "fault": fault(
+            code=409,
+            error_name="duplicate_item",
+            description=_("items[%(first)d] already upgrades this subscription in this batch.")
+            % {"first": first_position},
+        ),
+    }
 
 
 def _actor_fields(actor) -> dict:
@@ -58,8 +72,9 @@ def _actor_fields(actor) -> dict:
     return {"created_by_user": actor, "created_by_application_id": ""}
 
 
-def upgrade_batch_create(*, actor, items: Sequence[BatchItemSpec], dry_run: bool = False,
-                         correlation_id: str = "", request_id: str = "") -> UpgradeBatch:
+def upgrade_batch_create(
+    *, actor, items: Sequence[BatchItemSpec], dry_run: bool = False, correlation_id: str = "", request_id: str = ""
+) -> UpgradeBatch:
     """Store a batch and its items, then (on commit) enqueue its chunks. Fixed query count for any size.
 
     In a real batch a subscription listed twice runs once: later occurrences are ``skipped``. A dry run
@@ -67,21 +82,36 @@ def upgrade_batch_create(*, actor, items: Sequence[BatchItemSpec], dry_run: bool
     """
     require(actor, Capability.UPGRADE)
     if not 1 <= len(items) <= MAX_BATCH_ITEMS:
-        raise InvalidInput(_("must hold 1 to %(max)d items (got %(count)d).")
-                           % {"max": MAX_BATCH_ITEMS, "count": len(items)}, field="items")
+        raise InvalidInput(
+            _("must hold 1 to %(max)d items (got %(count)d).") % {"max": MAX_BATCH_ITEMS, "count": len(items)},
+            field="items",
+        )
     partner_id = acting_partner_id(actor)
     if partner_id is None:
         raise Forbidden(_("A batch belongs to a partner: operators cannot create one."))
     now = timezone.now()
-    batch = UpgradeBatch(partner_id=partner_id, dry_run=bool(dry_run), total_items=len(items),
-                         correlation_id=(correlation_id or "")[:64], request_id=(request_id or "")[:200], created=now,
-                         **_actor_fields(actor))
+    batch = UpgradeBatch(
+        partner_id=partner_id,
+        dry_run=bool(dry_run),
+        total_items=len(items),
+        correlation_id=(correlation_id or "")[:64],
+        request_id=(request_id or "")[:200],
+        created=now,
+        **_actor_fields(actor),
+    )
     first_seen: dict[uuid.UUID, int] = {}
     rows = []
     for position, spec in enumerate(items):
-        row = UpgradeBatchItem(batch=batch, position=position, customer_tenant_id=spec.customer_tenant_id,
-                               subscription_id=spec.subscription_id, target_offer_id=spec.target_offer_id,
-                               quantity=spec.quantity, upgrade_type=spec.upgrade_type or "", created=now)
+        row = UpgradeBatchItem(
+            batch=batch,
+            position=position,
+            customer_tenant_id=spec.customer_tenant_id,
+            subscription_id=spec.subscription_id,
+            target_offer_id=spec.target_offer_id,
+            quantity=spec.quantity,
+            upgrade_type=spec.upgrade_type or "",
+            created=now,
+        )
         first = first_seen.setdefault(spec.subscription_id, position)
         if not dry_run and first != position:
             row.status, row.result, row.finished = ItemStatus.SKIPPED, _duplicate_result(spec, first), now
@@ -89,11 +119,21 @@ def upgrade_batch_create(*, actor, items: Sequence[BatchItemSpec], dry_run: bool
     with transaction.atomic():
         batch.save(force_insert=True)
         insert_rows(UpgradeBatchItem, rows)
-        insert_rows(UpgradeBatchChunk, [UpgradeBatchChunk(batch=batch, first_position=first, last_position=last,
-                                                          enqueued=now) for first, last in chunk_bounds(len(rows))])
-        record = audit_record_build(actor=actor, operation_type=OperationType.UPGRADE_SUBSCRIPTION,
-                                    resource_type="UpgradeBatch", old=None, correlation_id=batch.correlation_id,
-                                    new={"id": str(batch.pk), "dryRun": batch.dry_run, "totalItems": len(rows)})
+        insert_rows(
+            UpgradeBatchChunk,
+            [
+                UpgradeBatchChunk(batch=batch, first_position=first, last_position=last, enqueued=now)
+                for first, last in chunk_bounds(len(rows))
+            ],
+        )
+        record = audit_record_build(
+            actor=actor,
+            operation_type=OperationType.UPGRADE_SUBSCRIPTION,
+            resource_type="UpgradeBatch",
+            old=None,
+            correlation_id=batch.correlation_id,
+            new={"id": str(batch.pk), "dryRun": batch.dry_run, "totalItems": len(rows)},
+        )
         record.partner_id = partner_id
         record.save(force_insert=True)
         batch_id, total = str(batch.pk), len(rows)
@@ -124,8 +164,12 @@ def upgrade_batch_cancel(*, actor, batch: UpgradeBatch) -> UpgradeBatch:
         if locked.status == BatchStatus.CANCELLED:
             return locked
         if locked.status not in OPEN_BATCH_STATUSES:
-            raise Conflict(_("The batch has already finished (%(status)s): there is nothing left to cancel.")
-                           % {"status": locked.status}, field="status", error_name="batch_finished")
+            raise Conflict(
+                _("The batch has already finished (%(status)s): there is nothing left to cancel.")
+                % {"status": locked.status},
+                field="status",
+                error_name="batch_finished",
+            )
         items = UpgradeBatchItem.objects.filter(batch_id=locked.pk)
         cancelled = items.filter(status=ItemStatus.PENDING).update(status=ItemStatus.CANCELLED, finished=now)
         still_running = items.filter(status=ItemStatus.RUNNING).exists()
@@ -133,8 +177,12 @@ def upgrade_batch_cancel(*, actor, batch: UpgradeBatch) -> UpgradeBatch:
         locked.status = BatchStatus.CANCELLED
         locked.finished = None if still_running else now
         locked.save(update_fields=["status", "finished"])
-        audit_record_create(actor=actor, operation_type=OperationType.UPGRADE_SUBSCRIPTION,
-                            resource_type="UpgradeBatch", partner=locked.partner,
-                            old={"id": str(locked.pk), "status": old_status},
-                            new={"id": str(locked.pk), "status": locked.status, "cancelledItems": cancelled})
+        audit_record_create(
+            actor=actor,
+            operation_type=OperationType.UPGRADE_SUBSCRIPTION,
+            resource_type="UpgradeBatch",
+            partner=locked.partner,
+            old={"id": str(locked.pk), "status": old_status},
+            new={"id": str(locked.pk), "status": locked.status, "cancelledItems": cancelled},
+        )
     return locked

@@ -7,6 +7,7 @@ after it ran (``acks_late``) and put back in the queue when its worker process d
 (``reject_on_worker_lost``). ``sweep_stale_chunks`` (beat, every ``BULK_SWEEP_INTERVAL`` seconds) queues again
 the chunks of a worker that died as a whole (``kill -9``, a lost machine), whose message the broker holds back.
 """
+
 from __future__ import annotations
 
 from celery import shared_task
@@ -16,8 +17,7 @@ from celery import shared_task
 def process_upgrade_batch_chunk(batch_id: str, first_position: int, last_position: int) -> dict[str, int]:
     from .processing import upgrade_batch_chunk_process
 
-    return upgrade_batch_chunk_process(batch_id=batch_id, first_position=first_position,
-                                       last_position=last_position)
+    return upgrade_batch_chunk_process(batch_id=batch_id, first_position=first_position, last_position=last_position)
 
 
 @shared_task(name="bulk.sweep_stale_chunks", acks_late=True, reject_on_worker_lost=True, ignore_result=True)

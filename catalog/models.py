@@ -2,6 +2,7 @@
 
 All of it is data (seeded by a migration from ``catalog/data/catalog.json``) and editable in the admin.
 """
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -62,7 +63,10 @@ class Offer(models.Model):
     maximum_quantity = models.PositiveIntegerField(default=300_000)
     service_plans = models.ManyToManyField(ServicePlan, related_name="offers", blank=True)
     base_offers = models.ManyToManyField(
-        "self", symmetrical=False, blank=True, related_name="addons",
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="addons",
         help_text=_("For an add-on: the base offers it may be bought for."),
     )
 

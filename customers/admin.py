@@ -4,14 +4,22 @@ Partner global admins view customers, relationships and customer admin roles; te
 ``customers.tenant_user_services`` (which checks the partner's delegated roles for that customer). Operators edit
 everything; their plain edits are audited by ``AuditedAdminMixin``. Nothing of another partner shows.
 """
+
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from audit.models import OperationType
-from partners.admin_scoping import (LimitedInlineFormSet, PartnerScopedAdmin, PartnerScopedInline, ViewOnlyMixin,
-                                    adopt_saved, is_operator)
+from partners.admin_scoping import (
+    LimitedInlineFormSet,
+    PartnerScopedAdmin,
+    PartnerScopedInline,
+    ViewOnlyMixin,
+    adopt_saved,
+    is_operator,
+)
 from subscriptions.models import LicenseAssignment
 from subscriptions.selectors import subscriptions_visible_to
 
@@ -23,8 +31,13 @@ from .models import (
     ResellerRelationship,
     TenantUser,
 )
-from .tenant_user_services import (UPDATABLE_FIELDS, foreign_licenses_of, tenant_user_create, tenant_user_delete,
-                                   tenant_user_update)
+from .tenant_user_services import (
+    UPDATABLE_FIELDS,
+    foreign_licenses_of,
+    tenant_user_create,
+    tenant_user_delete,
+    tenant_user_update,
+)
 
 
 class OperatorWritesMixin:
@@ -40,14 +53,15 @@ class OperatorWritesMixin:
         return is_operator(request) and super().has_delete_permission(request, obj)
 
 
-
-
 def own_license_count(request, queryset):
     """Annotate ``licenses_shown``: licenses of subscriptions the user may see (never another partner's)."""
     if is_operator(request):
         return queryset.annotate(licenses_shown=Count("licenses", distinct=True))
-    return queryset.annotate(licenses_shown=Count(
-        "licenses", filter=Q(licenses__subscription__in=subscriptions_visible_to(request.user)), distinct=True))
+    return queryset.annotate(
+        licenses_shown=Count(
+            "licenses", filter=Q(licenses__subscription__in=subscriptions_visible_to(request.user)), distinct=True
+        )
+    )
 
 
 class RelationshipInline(OperatorWritesMixin, PartnerScopedInline, admin.TabularInline):
@@ -178,12 +192,19 @@ class TenantUserAdmin(PartnerScopedAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if change:
-            saved = tenant_user_update(actor=request.user, tenant_user=obj, changes={
-                name: data[name] for name in UPDATABLE_FIELDS if name in form.changed_data})
+            saved = tenant_user_update(
+                actor=request.user,
+                tenant_user=obj,
+                changes={name: data[name] for name in UPDATABLE_FIELDS if name in form.changed_data},
+            )
         else:
-            saved = tenant_user_create(actor=request.user, customer=data["customer"],
-                                       user_principal_name=data["user_principal_name"],
-                                       display_name=data.get("display_name", ""), email=data.get("email", ""))
+            saved = tenant_user_create(
+                actor=request.user,
+                customer=data["customer"],
+                user_principal_name=data["user_principal_name"],
+                display_name=data.get("display_name", ""),
+                email=data.get("email", ""),
+            )
         adopt_saved(obj, saved)
 
     def delete_model(self, request, obj):
@@ -197,13 +218,21 @@ class TenantUserAdmin(PartnerScopedAdmin):
         shown, protected = [], []
         visible = subscriptions_visible_to(request.user)
         for obj in objs:
-            own = (LicenseAssignment.objects.filter(user=obj, subscription__in=visible)
-                   .select_related("subscription__offer").order_by("subscription__offer__name"))
+            own = (
+                LicenseAssignment.objects.filter(user=obj, subscription__in=visible)
+                .select_related("subscription__offer")
+                .order_by("subscription__offer__name")
+            )
             shown.append(gettext("Tenant user: %(user)s") % {"user": obj})
             shown.append([gettext("License: %(offer)s") % {"offer": row.subscription.offer.name} for row in own])
             if foreign_licenses_of(request.user, obj).exists():
-                protected.append(gettext("%(user)s: licenses of subscriptions your partner did not sell (only the "
-                                         "customer's administrator can remove this user)") % {"user": obj})
+                protected.append(
+                    gettext(
+                        "%(user)s: licenses of subscriptions your partner did not sell (only the "
+                        "customer's administrator can remove this user)"
+                    )
+                    % {"user": obj}
+                )
         model_count = {TenantUser._meta.verbose_name_plural: len(objs)}
         return shown, model_count, set(), protected
 

@@ -1,4 +1,5 @@
 """Customers (tenants), their partner relationships, admins and users (domain.md §2)."""
+
 import uuid
 
 from django.conf import settings
@@ -61,7 +62,9 @@ class ResellerRelationship(models.Model):
     partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="customer_relationships")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="partner_relationships")
     relationship = models.CharField(
-        _("relationship to partner"), max_length=16, choices=RelationshipToPartner.choices,
+        _("relationship to partner"),
+        max_length=16,
+        choices=RelationshipToPartner.choices,
         default=RelationshipToPartner.RESELLER,
     )
     created = models.DateTimeField(auto_now_add=True)
@@ -90,9 +93,7 @@ class CustomerAdminRole(models.Model):
     role = models.CharField(_("role"), max_length=32, choices=CustomerAdminRoleName.choices)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "customer", "role"], name="unique_customer_admin_role")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "customer", "role"], name="unique_customer_admin_role")]
 
     def __str__(self):
         return f"{self.user} · {self.customer} · {self.role}"

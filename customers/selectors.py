@@ -6,6 +6,7 @@ DAP, GDAP access assignments and customer admin roles. Each returns a queryset b
 subquery, so the cost is one query whatever the number of customers, and the result composes with further
 filters, ``select_related`` and pagination. (guardian's ``get_objects_for_user`` is kept off these hot paths.)
 """
+
 from __future__ import annotations
 
 from django.db.models import QuerySet
@@ -51,11 +52,14 @@ def customers_visible_to(actor) -> QuerySet[Customer]:
     partner_id = acting_partner_id(actor)
     if partner_id is not None:
         granted = CustomerGroupObjectPermission.objects.filter(
-            group__name=f"{_partner_prefix(partner_id)}users", permission__codename=VIEW, **_PERM,
+            group__name=f"{_partner_prefix(partner_id)}users",
+            permission__codename=VIEW,
+            **_PERM,
         ).values("content_object_id")
         return Customer.objects.filter(pk__in=granted)
-    granted = CustomerUserObjectPermission.objects.filter(
-        user_id=actor.pk, permission__codename=VIEW, **_PERM).values("content_object_id")
+    granted = CustomerUserObjectPermission.objects.filter(user_id=actor.pk, permission__codename=VIEW, **_PERM).values(
+        "content_object_id"
+    )
     return Customer.objects.filter(pk__in=granted)
 
 
@@ -68,7 +72,8 @@ def _delegated(actor, codename: str) -> QuerySet[Customer]:
     if partner_id is None:
         return Customer.objects.none()
     granted = CustomerGroupObjectPermission.objects.filter(
-        group__name__startswith=f"{_partner_prefix(partner_id)}sg:", permission__codename=codename, **_PERM)
+        group__name__startswith=f"{_partner_prefix(partner_id)}sg:", permission__codename=codename, **_PERM
+    )
     if not getattr(actor, "is_application", False):
         # A user acts through the security groups they belong to; an application acts for the whole partner.
         granted = granted.filter(group__user=actor.pk)

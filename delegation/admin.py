@@ -6,18 +6,24 @@
 - Access assignments: add, change of roles and delete through ``access_assignment_create/update/delete``; the
   status is never a form field.
 """
+
 from datetime import timedelta
 
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from partners.admin_scoping import PartnerScopedAdmin, ViewOnlyMixin, PartnerScopedInline, adopt_saved, is_operator
+from partners.admin_scoping import PartnerScopedAdmin, PartnerScopedInline, ViewOnlyMixin, adopt_saved, is_operator
 
 from .forms import AUTO_EXTEND_FORM_CHOICES
 from .models import DapGrant, GdapAccessAssignment, GdapRelationship, UnifiedRole
-from .services import (access_assignment_create, access_assignment_delete, access_assignment_update,
-                       relationship_request_create, relationship_termination_request)
+from .services import (
+    access_assignment_create,
+    access_assignment_delete,
+    access_assignment_update,
+    relationship_request_create,
+    relationship_termination_request,
+)
 
 
 @admin.register(DapGrant)
@@ -44,11 +50,11 @@ class AccessAssignmentInline(ViewOnlyMixin, PartnerScopedInline, admin.TabularIn
 class RelationshipRequestAdminForm(forms.ModelForm):
     """A GDAP request: the service checks every rule (customer in scope, roles, duration, auto-extension)."""
 
-    request_roles = forms.MultipleChoiceField(label=_("Microsoft Entra roles"), choices=UnifiedRole.choices,
-                                              widget=forms.CheckboxSelectMultiple)
+    request_roles = forms.MultipleChoiceField(
+        label=_("Microsoft Entra roles"), choices=UnifiedRole.choices, widget=forms.CheckboxSelectMultiple
+    )
     duration_days = forms.IntegerField(label=_("Duration (days)"), min_value=1, max_value=730, initial=730)
-    auto_extend = forms.ChoiceField(label=_("Automatic extension"), choices=AUTO_EXTEND_FORM_CHOICES,
-                                    initial="PT0S")
+    auto_extend = forms.ChoiceField(label=_("Automatic extension"), choices=AUTO_EXTEND_FORM_CHOICES, initial="PT0S")
 
     class Meta:
         model = GdapRelationship
@@ -66,9 +72,20 @@ class GdapRelationshipAdmin(PartnerScopedAdmin):
     date_hierarchy = "created_date_time"
     inlines = [AccessAssignmentInline]
     actions = ["request_termination"]
-    shown_fields = ("id", "display_name", "customer", "partner", "status", "unified_roles", "duration",
-                    "auto_extend_duration", "created_date_time", "activated_date_time", "end_date_time",
-                    "last_modified_date_time")
+    shown_fields = (
+        "id",
+        "display_name",
+        "customer",
+        "partner",
+        "status",
+        "unified_roles",
+        "duration",
+        "auto_extend_duration",
+        "created_date_time",
+        "activated_date_time",
+        "end_date_time",
+        "last_modified_date_time",
+    )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -102,24 +119,36 @@ class GdapRelationshipAdmin(PartnerScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        adopt_saved(obj, relationship_request_create(
-            actor=request.user, customer=data["customer"], display_name=data["display_name"],
-            unified_roles=data["request_roles"], duration=timedelta(days=data["duration_days"]),
-            auto_extend_duration=data["auto_extend"]))
+        adopt_saved(
+            obj,
+            relationship_request_create(
+                actor=request.user,
+                customer=data["customer"],
+                display_name=data["display_name"],
+                unified_roles=data["request_roles"],
+                duration=timedelta(days=data["duration_days"]),
+                auto_extend_duration=data["auto_extend"],
+            ),
+        )
 
     @admin.action(description=_("Request termination of the selected relationships"), permissions=["terminate"])
     def request_termination(self, request, queryset):
         self.run_service_action(
-            request, queryset,
+            request,
+            queryset,
             lambda relationship: relationship_termination_request(actor=request.user, relationship_id=relationship.pk),
-            _("Termination requested for %(count)d relationship(s)."))
+            _("Termination requested for %(count)d relationship(s)."),
+        )
 
 
 class AccessAssignmentAdminForm(forms.ModelForm):
     """Roles as a list of choices; the service checks they are a subset of the relationship's."""
 
-    assigned_roles = forms.MultipleChoiceField(label=_("Roles (a subset of the relationship's roles)"),
-                                               choices=UnifiedRole.choices, widget=forms.CheckboxSelectMultiple)
+    assigned_roles = forms.MultipleChoiceField(
+        label=_("Roles (a subset of the relationship's roles)"),
+        choices=UnifiedRole.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     class Meta:
         model = GdapAccessAssignment
@@ -147,8 +176,15 @@ class GdapAccessAssignmentAdmin(PartnerScopedAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ("relationship", "group", "assigned_roles")
-        return ("id", "relationship", "group", "assigned_roles", "status", "created_date_time",
-                "last_modified_date_time")
+        return (
+            "id",
+            "relationship",
+            "group",
+            "assigned_roles",
+            "status",
+            "created_date_time",
+            "last_modified_date_time",
+        )
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -165,8 +201,9 @@ class GdapAccessAssignmentAdmin(PartnerScopedAdmin):
         if change:
             saved = access_assignment_update(actor=request.user, assignment_id=obj.pk, unified_roles=roles)
         else:
-            saved = access_assignment_create(actor=request.user, relationship_id=obj.relationship_id,
-                                             group=obj.group, unified_roles=roles)
+            saved = access_assignment_create(
+                actor=request.user, relationship_id=obj.relationship_id, group=obj.group, unified_roles=roles
+            )
         adopt_saved(obj, saved)
 
     def delete_model(self, request, obj):

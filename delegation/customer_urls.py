@@ -1,4 +1,5 @@
 """The customer's own pages, mounted at /admin-center/relationships/ (namespace ``delegation_customer``)."""
+
 from django.urls import path
 
 from . import views

@@ -10,6 +10,7 @@
 
 Every function takes ``now`` (tests travel in time) and is idempotent. Subscriptions are never touched.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -36,20 +37,23 @@ NOTICE_DAYS = (30, 7, 1)
 LIVE = (GdapStatus.ACTIVE, GdapStatus.EXPIRING)
 
 
-
 def relationship_auto_extends(relationship: GdapRelationship) -> bool:
     """Whether the relationship rolls forward at its end: ``autoExtendDuration`` set and no Global Administrator
     among its roles (Microsoft: "Don't autoextend GDAP with Global Administrator",
     https://learn.microsoft.com/en-us/partner-center/customers/expiring-gdap-relationships-and-auto-extend-gdap).
     An imported or older row may carry both; it expires like any other."""
-    return (relationship.auto_extend_duration > timedelta(0)
-            and UnifiedRole.GLOBAL_ADMINISTRATOR not in (relationship.unified_roles or []))
+    return relationship.auto_extend_duration > timedelta(0) and UnifiedRole.GLOBAL_ADMINISTRATOR not in (
+        relationship.unified_roles or []
+    )
 
 
 def _ending(queryset):
     """Those of ``queryset`` that will end (not auto-extend); the role test runs in Python (JSON lists)."""
-    extending = [r.pk for r in queryset.exclude(auto_extend_duration=timedelta(0)).only(
-        "pk", "auto_extend_duration", "unified_roles") if relationship_auto_extends(r)]
+    extending = [
+        r.pk
+        for r in queryset.exclude(auto_extend_duration=timedelta(0)).only("pk", "auto_extend_duration", "unified_roles")
+        if relationship_auto_extends(r)
+    ]
     return queryset.exclude(pk__in=extending)
 
 
@@ -57,8 +61,15 @@ def _save_with_audit(relationship: GdapRelationship, *, old: dict, now: datetime
     from .services import RELATIONSHIP, _audit, relationship_snapshot
 
     relationship.save()
-    _audit(actor=None, operation_type=OperationType.UPDATE_DELEGATED_ADMIN_RELATIONSHIP, resource_type=RELATIONSHIP,
-           relationship=relationship, old=old, new=relationship_snapshot(relationship), now=now)
+    _audit(
+        actor=None,
+        operation_type=OperationType.UPDATE_DELEGATED_ADMIN_RELATIONSHIP,
+        resource_type=RELATIONSHIP,
+        relationship=relationship,
+        old=old,
+        new=relationship_snapshot(relationship),
+        now=now,
+    )
     grants_sync_pair(partner_id=relationship.partner_id, customer_id=relationship.customer_id, now=now)
 
 
@@ -70,8 +81,9 @@ def _each_locked(queryset, now: datetime, step) -> int:
     done = 0
     for pk in list(queryset.values_list("pk", flat=True)):
         with transaction.atomic(), grants_deferred():
-            relationship = (queryset.select_for_update(of=("self",)).select_related("partner", "customer")
-                            .filter(pk=pk).first())
+            relationship = (
+                queryset.select_for_update(of=("self",)).select_related("partner", "customer").filter(pk=pk).first()
+            )
             if relationship is None:
                 continue
             old = relationship_snapshot(relationship)
@@ -84,8 +96,9 @@ def _each_locked(queryset, now: datetime, step) -> int:
 def relationships_lapse(*, now: datetime | None = None) -> int:
     """Requests not approved within 90 days → expired."""
     now = now or timezone.now()
-    due = GdapRelationship.objects.filter(status__in=(GdapStatus.CREATED, GdapStatus.APPROVAL_PENDING),
-                                          created_date_time__lte=now - REQUEST_LAPSE)
+    due = GdapRelationship.objects.filter(
+        status__in=(GdapStatus.CREATED, GdapStatus.APPROVAL_PENDING), created_date_time__lte=now - REQUEST_LAPSE
+    )
 
     def step(relationship):
         check_transition(relationship.status, GdapStatus.EXPIRED)
@@ -122,8 +135,11 @@ def relationships_expire_or_extend(*, now: datetime | None = None) -> dict[str, 
 def relationships_mark_expiring(*, now: datetime | None = None) -> int:
     """``active`` → ``expiring`` within 30 days of the end when the relationship will not auto-extend."""
     now = now or timezone.now()
-    due = _ending(GdapRelationship.objects.filter(status=GdapStatus.ACTIVE, end_date_time__gt=now,
-                                                  end_date_time__lte=now + timedelta(days=max(NOTICE_DAYS))))
+    due = _ending(
+        GdapRelationship.objects.filter(
+            status=GdapStatus.ACTIVE, end_date_time__gt=now, end_date_time__lte=now + timedelta(days=max(NOTICE_DAYS))
+        )
+    )
 
     def step(relationship):
         check_transition(relationship.status, GdapStatus.EXPIRING)
@@ -135,9 +151,16 @@ def relationships_mark_expiring(*, now: datetime | None = None) -> int:
 
 def notice_recipients(partner_id: int) -> list[User]:
     """The partner's active admin agents and global admins with an email address."""
-    return list(User.objects.filter(partner_id=partner_id, is_active=True,
-                                    partner_roles__role__in=(PartnerRole.ADMIN_AGENT, PartnerRole.GLOBAL_ADMIN))
-                .exclude(email="").distinct().order_by("pk"))
+    return list(
+        User.objects.filter(
+            partner_id=partner_id,
+            is_active=True,
+            partner_roles__role__in=(PartnerRole.ADMIN_AGENT, PartnerRole.GLOBAL_ADMIN),
+        )
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+    )
 
 
 def _due_threshold(relationship: GdapRelationship, now: datetime) -> int | None:
@@ -153,18 +176,23 @@ def _due_threshold(relationship: GdapRelationship, now: datetime) -> int | None:
 def relationship_expiry_notices_send(*, now: datetime | None = None) -> int:
     """Send the 30/7/1-day notices that are due; each notice once. Returns the number of notices sent."""
     now = now or timezone.now()
-    candidates = _ending(GdapRelationship.objects.filter(
-        status__in=LIVE, end_date_time__gt=now, end_date_time__lte=now + timedelta(days=max(NOTICE_DAYS))))
+    candidates = _ending(
+        GdapRelationship.objects.filter(
+            status__in=LIVE, end_date_time__gt=now, end_date_time__lte=now + timedelta(days=max(NOTICE_DAYS))
+        )
+    )
     sent = 0
     for pk in list(candidates.values_list("pk", flat=True)):
         with transaction.atomic():
-            relationship = (candidates.select_for_update(of=("self",)).select_related("partner", "customer")
-                            .filter(pk=pk).first())
+            relationship = (
+                candidates.select_for_update(of=("self",)).select_related("partner", "customer").filter(pk=pk).first()
+            )
             threshold = relationship and _due_threshold(relationship, now)
             if not threshold:
                 continue
-            relationship.notices_sent = sorted({*(relationship.notices_sent or []),
-                                                *(d for d in NOTICE_DAYS if d >= threshold)}, reverse=True)
+            relationship.notices_sent = sorted(
+                {*(relationship.notices_sent or []), *(d for d in NOTICE_DAYS if d >= threshold)}, reverse=True
+            )
             GdapRelationship.objects.filter(pk=pk).update(notices_sent=relationship.notices_sent)
             _notify(relationship, threshold)
             sent += 1
@@ -172,18 +200,32 @@ def relationship_expiry_notices_send(*, now: datetime | None = None) -> int:
 
 
 def _notify(relationship: GdapRelationship, days: int) -> None:
-    message = _("The delegated admin relationship %(name)s with %(customer)s ends in %(days)d day(s), on "
-                "%(end)s. Ask the customer for a new relationship to keep access.") % {
-        "name": relationship.display_name, "customer": relationship.customer.company_name, "days": days,
-        "end": relationship.end_date_time.strftime("%Y-%m-%d %H:%M UTC")}
+    message = _(
+        "The delegated admin relationship %(name)s with %(customer)s ends in %(days)d day(s), on "
+        "%(end)s. Ask the customer for a new relationship to keep access."
+    ) % {
+        "name": relationship.display_name,
+        "customer": relationship.customer.company_name,
+        "days": days,
+        "end": relationship.end_date_time.strftime("%Y-%m-%d %H:%M UTC"),
+    }
     link = reverse("delegation:detail", args=[relationship.pk])
-    notification_create(partner=relationship.partner, customer=relationship.customer, message=message, link=link,
-                        level=Level.WARNING if days > 1 else Level.ERROR)
+    notification_create(
+        partner=relationship.partner,
+        customer=relationship.customer,
+        message=message,
+        link=link,
+        level=Level.WARNING if days > 1 else Level.ERROR,
+    )
     recipients = [user.email for user in notice_recipients(relationship.partner_id)]
     if recipients:
-        send_mail(subject=_("Delegated admin relationship ends in %(days)d day(s): %(customer)s")
-                  % {"days": days, "customer": relationship.customer.company_name},
-                  message=message, from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=recipients)
+        send_mail(
+            subject=_("Delegated admin relationship ends in %(days)d day(s): %(customer)s")
+            % {"days": days, "customer": relationship.customer.company_name},
+            message=message,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=recipients,
+        )
 
 
 def relationships_finish_terminations(*, now: datetime | None = None) -> int:
@@ -208,6 +250,12 @@ def relationships_sweep(*, now: datetime | None = None) -> dict[str, int]:
     return result
 
 
-__all__ = ["relationships_sweep", "relationship_expiry_notices_send", "relationships_lapse",
-           "relationships_expire_or_extend", "relationships_mark_expiring", "relationships_finish_terminations",
-           "notice_recipients"]
+__all__ = [
+    "relationships_sweep",
+    "relationship_expiry_notices_send",
+    "relationships_lapse",
+    "relationships_expire_or_extend",
+    "relationships_mark_expiring",
+    "relationships_finish_terminations",
+    "notice_recipients",
+]

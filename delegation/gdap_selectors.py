@@ -1,4 +1,5 @@
 """Reads for the GDAP pages and API (scoped like every other read: another partner's row is not found)."""
+
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
@@ -22,11 +23,16 @@ def relationships_visible_to(actor) -> QuerySet[GdapRelationship]:
 
 def relationship_detail_for(actor, relationship_id) -> GdapRelationship:
     """One relationship with its assignments and groups; raises ``GdapRelationship.DoesNotExist`` outside scope."""
-    return (relationships_visible_to(actor)
-            .prefetch_related(Prefetch("access_assignments",
-                                       queryset=GdapAccessAssignment.objects.select_related("group")
-                                       .order_by("group__name")))
-            .get(pk=relationship_id))
+    return (
+        relationships_visible_to(actor)
+        .prefetch_related(
+            Prefetch(
+                "access_assignments",
+                queryset=GdapAccessAssignment.objects.select_related("group").order_by("group__name"),
+            )
+        )
+        .get(pk=relationship_id)
+    )
 
 
 def assignments_of(relationship) -> QuerySet[GdapAccessAssignment]:
@@ -36,8 +42,9 @@ def assignments_of(relationship) -> QuerySet[GdapAccessAssignment]:
 def global_admin_customer_ids(actor) -> QuerySet:
     if actor is None or not getattr(actor, "is_authenticated", False) or getattr(actor, "is_application", False):
         return CustomerAdminRole.objects.none().values("customer_id")
-    return CustomerAdminRole.objects.filter(user_id=actor.pk, role=CustomerAdminRoleName.GLOBAL_ADMINISTRATOR
-                                            ).values("customer_id")
+    return CustomerAdminRole.objects.filter(user_id=actor.pk, role=CustomerAdminRoleName.GLOBAL_ADMINISTRATOR).values(
+        "customer_id"
+    )
 
 
 def relationships_for_customer_admin(actor) -> QuerySet[GdapRelationship]:
@@ -45,12 +52,14 @@ def relationships_for_customer_admin(actor) -> QuerySet[GdapRelationship]:
     if getattr(actor, "is_superuser", False):
         return GdapRelationship.objects.select_related("customer", "partner")
     return GdapRelationship.objects.filter(customer_id__in=global_admin_customer_ids(actor)).select_related(
-        "customer", "partner")
+        "customer", "partner"
+    )
 
 
 def dap_grants_for_customer_admin(actor) -> QuerySet[DapGrant]:
-    queryset = DapGrant.objects.select_related("customer", "partner").order_by("customer__company_name",
-                                                                               "partner__name")
+    queryset = DapGrant.objects.select_related("customer", "partner").order_by(
+        "customer__company_name", "partner__name"
+    )
     if getattr(actor, "is_superuser", False):
         return queryset
     return queryset.filter(customer_id__in=global_admin_customer_ids(actor))

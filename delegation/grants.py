@@ -14,6 +14,7 @@ Grants are rows of guardian's direct foreign-key tables ``customers.CustomerGrou
 ``customers.CustomerUserObjectPermission``: one row per (group, permission, customer), never per subscription.
 ``grants_resync`` recomputes any scope in a fixed number of queries and applies only the difference.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -24,19 +25,29 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from customers.models import (CustomerAdminRole, CustomerGroupObjectPermission, CustomerUserObjectPermission,
-                              RelationshipToPartner, ResellerRelationship)
+from customers.models import (
+    CustomerAdminRole,
+    CustomerGroupObjectPermission,
+    CustomerUserObjectPermission,
+    RelationshipToPartner,
+    ResellerRelationship,
+)
 from partners.models import SecurityGroup
 
 from . import groups
-from .models import (DAP_GROUP_ROLES, LICENSE_WRITE_ROLES, AccessAssignmentStatus, DapGrant, GdapAccessAssignment,
-                     active_gdap_q)
+from .models import (
+    DAP_GROUP_ROLES,
+    LICENSE_WRITE_ROLES,
+    AccessAssignmentStatus,
+    DapGrant,
+    GdapAccessAssignment,
+    active_gdap_q,
+)
 
 VIEW = "view_customer"
 MANAGE = "manage_customer"
 TRANSFER = "transfer_licenses"
 CODENAMES = (VIEW, MANAGE, TRANSFER)
-
 
 
 def gdap_assignment_perms(unified_roles: Iterable[str]) -> tuple[str, ...]:
@@ -49,8 +60,11 @@ DAP_GROUP_PERMS = {name: gdap_assignment_perms(roles) for name, roles in DAP_GRO
 
 
 def _permission_ids() -> dict[str, int]:
-    return dict(Permission.objects.filter(content_type__app_label="customers", content_type__model="customer",
-                                          codename__in=CODENAMES).values_list("codename", "pk"))
+    return dict(
+        Permission.objects.filter(
+            content_type__app_label="customers", content_type__model="customer", codename__in=CODENAMES
+        ).values_list("codename", "pk")
+    )
 
 
 def _scoped(qs, *, partner_field: str | None, customer_field: str, partner_ids, customer_ids):
@@ -65,13 +79,18 @@ def _desired_group_grants(*, partner_ids, customer_ids, now) -> set[tuple[str, s
     """(auth group name, codename, customer id) for every grant the relationships in scope call for."""
     desired: set[tuple[str, str, int]] = set()
     scope = {"partner_ids": partner_ids, "customer_ids": customer_ids}
-    relationships = _scoped(ResellerRelationship.objects.exclude(relationship=RelationshipToPartner.NONE),
-                            partner_field="partner_id", customer_field="customer_id", **scope)
+    relationships = _scoped(
+        ResellerRelationship.objects.exclude(relationship=RelationshipToPartner.NONE),
+        partner_field="partner_id",
+        customer_field="customer_id",
+        **scope,
+    )
     for partner_id, customer_id in relationships.values_list("partner_id", "customer_id"):
         desired.add((groups.partner_users_group_name(partner_id), VIEW, customer_id))
 
-    dap = _scoped(DapGrant.objects.filter(enabled=True), partner_field="partner_id", customer_field="customer_id",
-                  **scope).values_list("partner_id", "customer_id")
+    dap = _scoped(
+        DapGrant.objects.filter(enabled=True), partner_field="partner_id", customer_field="customer_id", **scope
+    ).values_list("partner_id", "customer_id")
     dap = list(dap)
     if dap:
         dap_groups = SecurityGroup.objects.filter(name__in=DAP_GROUP_PERMS, partner_id__in={p for p, _ in dap})
@@ -84,9 +103,12 @@ def _desired_group_grants(*, partner_ids, customer_ids, now) -> set[tuple[str, s
                     desired.add((groups.security_group_group_name(partner_id, sg_id), codename, customer_id))
 
     assignments = _scoped(
-        GdapAccessAssignment.objects.filter(active_gdap_q(now, prefix="relationship__"),
-                                            status=AccessAssignmentStatus.ACTIVE),
-        partner_field="relationship__partner_id", customer_field="relationship__customer_id", **scope,
+        GdapAccessAssignment.objects.filter(
+            active_gdap_q(now, prefix="relationship__"), status=AccessAssignmentStatus.ACTIVE
+        ),
+        partner_field="relationship__partner_id",
+        customer_field="relationship__customer_id",
+        **scope,
     ).values_list("group_id", "group__partner_id", "relationship__customer_id", "unified_roles")
     for sg_id, partner_id, customer_id, roles in assignments:
         for codename in gdap_assignment_perms(roles or []):
@@ -98,7 +120,7 @@ def _apply(model, existing_rows, desired_rows, build) -> tuple[int, int]:
     """Delete rows not desired, create rows missing. ``existing_rows``: {key: pk}; returns (created, deleted)."""
     extra = [pk for key, pk in existing_rows.items() if key not in desired_rows]
     for start in range(0, len(extra), 500):
-        model.objects.filter(pk__in=extra[start:start + 500]).delete()
+        model.objects.filter(pk__in=extra[start : start + 500]).delete()
     missing = [key for key in desired_rows if key not in existing_rows]
     if missing:
         model.objects.bulk_create([build(key) for key in missing], ignore_conflicts=True, batch_size=500)
@@ -108,22 +130,26 @@ def _apply(model, existing_rows, desired_rows, build) -> tuple[int, int]:
 def _sync_group_grants(*, partner_ids, customer_ids, now, perm_ids) -> tuple[int, int]:
     names = groups.auth_groups_ensure(partner_ids=partner_ids)
     desired = set()
-    for name, codename, customer_id in _desired_group_grants(partner_ids=partner_ids, customer_ids=customer_ids,
-                                                             now=now):
+    for name, codename, customer_id in _desired_group_grants(
+        partner_ids=partner_ids, customer_ids=customer_ids, now=now
+    ):
         if name in names:  # a DAP/GDAP group always exists once ensured; defensive for races
             desired.add((names[name], perm_ids[codename], customer_id))
     group_filter = Q()
-    for prefix in ([groups.PREFIX] if partner_ids is None else
-                   [groups.partner_group_prefix(pid) for pid in partner_ids]):
+    for prefix in [groups.PREFIX] if partner_ids is None else [groups.partner_group_prefix(pid) for pid in partner_ids]:
         group_filter |= Q(group__name__startswith=prefix)
     existing_qs = CustomerGroupObjectPermission.objects.filter(group_filter)
     if customer_ids is not None:
         existing_qs = existing_qs.filter(content_object_id__in=customer_ids)
-    existing = {(g, p, c): pk for pk, g, p, c in
-                existing_qs.values_list("pk", "group_id", "permission_id", "content_object_id")}
-    return _apply(CustomerGroupObjectPermission, existing, desired,
-                  lambda key: CustomerGroupObjectPermission(group_id=key[0], permission_id=key[1],
-                                                            content_object_id=key[2]))
+    existing = {
+        (g, p, c): pk for pk, g, p, c in existing_qs.values_list("pk", "group_id", "permission_id", "content_object_id")
+    }
+    return _apply(
+        CustomerGroupObjectPermission,
+        existing,
+        desired,
+        lambda key: CustomerGroupObjectPermission(group_id=key[0], permission_id=key[1], content_object_id=key[2]),
+    )
 
 
 def _sync_user_grants(*, customer_ids, user_ids, perm_ids) -> tuple[int, int]:
@@ -136,11 +162,15 @@ def _sync_user_grants(*, customer_ids, user_ids, perm_ids) -> tuple[int, int]:
         roles = roles.filter(user_id__in=user_ids)
         existing_qs = existing_qs.filter(user_id__in=user_ids)
     desired = {(u, perm_ids[VIEW], c) for u, c in roles.values_list("user_id", "customer_id")}
-    existing = {(u, p, c): pk for pk, u, p, c in
-                existing_qs.values_list("pk", "user_id", "permission_id", "content_object_id")}
-    return _apply(CustomerUserObjectPermission, existing, desired,
-                  lambda key: CustomerUserObjectPermission(user_id=key[0], permission_id=key[1],
-                                                           content_object_id=key[2]))
+    existing = {
+        (u, p, c): pk for pk, u, p, c in existing_qs.values_list("pk", "user_id", "permission_id", "content_object_id")
+    }
+    return _apply(
+        CustomerUserObjectPermission,
+        existing,
+        desired,
+        lambda key: CustomerUserObjectPermission(user_id=key[0], permission_id=key[1], content_object_id=key[2]),
+    )
 
 
 def _ids(value) -> list[int] | None:
@@ -152,8 +182,9 @@ def _ids(value) -> list[int] | None:
 
 
 @transaction.atomic
-def grants_resync(*, partner=None, customer=None, now: datetime | None = None,
-                  memberships: bool = True) -> dict[str, int]:
+def grants_resync(
+    *, partner=None, customer=None, now: datetime | None = None, memberships: bool = True
+) -> dict[str, int]:
     """Recompute guardian grants (and partner group membership) for a scope, in bulk.
 
     ``partner`` / ``customer``: an instance, a pk, or an iterable of either; None means "all". Safe to call any
@@ -165,20 +196,26 @@ def grants_resync(*, partner=None, customer=None, now: datetime | None = None,
     if memberships:
         groups.memberships_sync(partner_ids=partner_ids)
     perm_ids = _permission_ids()
-    created, deleted = _sync_group_grants(partner_ids=partner_ids, customer_ids=customer_ids, now=now,
-                                          perm_ids=perm_ids)
+    created, deleted = _sync_group_grants(
+        partner_ids=partner_ids, customer_ids=customer_ids, now=now, perm_ids=perm_ids
+    )
     user_created = user_deleted = 0
     if partner_ids is None:
         user_created, user_deleted = _sync_user_grants(customer_ids=customer_ids, user_ids=None, perm_ids=perm_ids)
-    return {"group_grants_created": created, "group_grants_deleted": deleted,
-            "user_grants_created": user_created, "user_grants_deleted": user_deleted}
+    return {
+        "group_grants_created": created,
+        "group_grants_deleted": deleted,
+        "user_grants_created": user_created,
+        "user_grants_deleted": user_deleted,
+    }
 
 
 def grants_sync_pair(*, partner_id: int, customer_id: int, now: datetime | None = None) -> None:
     """Recompute the grants of one partner × customer pair (after a relationship, DAP or assignment change)."""
     with transaction.atomic():
-        _sync_group_grants(partner_ids=[partner_id], customer_ids=[customer_id], now=now or timezone.now(),
-                           perm_ids=_permission_ids())
+        _sync_group_grants(
+            partner_ids=[partner_id], customer_ids=[customer_id], now=now or timezone.now(), perm_ids=_permission_ids()
+        )
 
 
 def customer_admin_grants_sync(*, user_id: int, customer_id: int) -> None:

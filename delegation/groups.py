@@ -8,6 +8,7 @@ Naming scheme (no extra table, stable across imports):
 Membership mirrors ``User.partner`` and ``SecurityGroup.members``; ``memberships_sync`` recomputes it in bulk
 and ``user_groups_sync`` for one user (called from the signals in ``delegation.signals``).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -53,8 +54,11 @@ def auth_groups_ensure(*, partner_ids: Iterable[int] | None = None) -> dict[str,
     wanted = {partner_users_group_name(pid) for pid in partners.values_list("pk", flat=True)}
     security_groups = SecurityGroup.objects.filter(partner__in=partners).values_list("partner_id", "pk")
     wanted |= {security_group_group_name(pid, sgid) for pid, sgid in security_groups}
-    existing = dict(_groups_in_scope(None if partner_ids is None else list(partners.values_list("pk", flat=True)))
-                    .values_list("name", "pk"))
+    existing = dict(
+        _groups_in_scope(None if partner_ids is None else list(partners.values_list("pk", flat=True))).values_list(
+            "name", "pk"
+        )
+    )
     missing = wanted - existing.keys()
     if missing:
         Group.objects.bulk_create([Group(name=name) for name in sorted(missing)], ignore_conflicts=True)
@@ -74,8 +78,9 @@ def _desired_memberships(users, names: dict[str, int]) -> set[tuple[int, int]]:
         if group_id:
             desired.add((user_id, group_id))
     through = SecurityGroup.members.through
-    rows = through.objects.filter(user__in=users).values_list("user_id", "securitygroup_id",
-                                                              "securitygroup__partner_id")
+    rows = through.objects.filter(user__in=users).values_list(
+        "user_id", "securitygroup_id", "securitygroup__partner_id"
+    )
     for user_id, sg_id, partner_id in rows:
         group_id = names.get(security_group_group_name(partner_id, sg_id))
         if group_id:
@@ -88,7 +93,7 @@ def _apply_memberships(desired: set[tuple[int, int]], existing_qs) -> None:
     existing = {(u, g): pk for pk, u, g in existing_qs.values_list("pk", "user_id", "group_id")}
     extra = [pk for pair, pk in existing.items() if pair not in desired]
     for start in range(0, len(extra), 500):
-        through.objects.filter(pk__in=extra[start:start + 500]).delete()
+        through.objects.filter(pk__in=extra[start : start + 500]).delete()
     missing = desired - existing.keys()
     if missing:
         through.objects.bulk_create([through(user_id=u, group_id=g) for u, g in missing], ignore_conflicts=True)

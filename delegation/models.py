@@ -1,4 +1,5 @@
 """Delegated admin relationships: DAP (legacy) and GDAP (Graph ``delegatedAdminRelationship``), domain.md §3."""
+
 import uuid
 from datetime import timedelta
 
@@ -44,10 +45,14 @@ class UnifiedRole(models.TextChoices):
 
 
 # Roles that allow moving licenses (domain.md §3).
-LICENSE_WRITE_ROLES = frozenset({
-    UnifiedRole.DIRECTORY_WRITERS, UnifiedRole.LICENSE_ADMINISTRATOR,
-    UnifiedRole.USER_ADMINISTRATOR, UnifiedRole.GLOBAL_ADMINISTRATOR,
-})
+LICENSE_WRITE_ROLES = frozenset(
+    {
+        UnifiedRole.DIRECTORY_WRITERS,
+        UnifiedRole.LICENSE_ADMINISTRATOR,
+        UnifiedRole.USER_ADMINISTRATOR,
+        UnifiedRole.GLOBAL_ADMINISTRATOR,
+    }
+)
 
 # Roles that allow creating, changing and deleting the customer's users (Partner Center "users and licenses").
 USER_WRITE_ROLES = frozenset({UnifiedRole.USER_ADMINISTRATOR, UnifiedRole.GLOBAL_ADMINISTRATOR})
@@ -61,7 +66,8 @@ def active_gdap_q(at, prefix: str = "") -> models.Q:
     ``endDateTime``. ``prefix`` reaches it through a relation, e.g. ``"relationship__"``. Used by the delegated
     access selector and by the guardian grants, so the two can never disagree."""
     return models.Q(**{f"{prefix}status__in": ACTIVE_GDAP_STATUSES}) & (
-        models.Q(**{f"{prefix}end_date_time__isnull": True}) | models.Q(**{f"{prefix}end_date_time__gt": at}))
+        models.Q(**{f"{prefix}end_date_time__isnull": True}) | models.Q(**{f"{prefix}end_date_time__gt": at})
+    )
 
 
 # DAP (legacy): while it is on, these partner security groups hold these Entra roles in the customer's tenant.
@@ -133,9 +139,7 @@ class GdapAccessAssignment(models.Model):
     last_modified_date_time = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["relationship", "group"], name="unique_assignment_per_group")
-        ]
+        constraints = [models.UniqueConstraint(fields=["relationship", "group"], name="unique_assignment_per_group")]
 
     def __str__(self):
         return f"{self.relationship} · {self.group} ({self.status})"

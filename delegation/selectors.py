@@ -19,12 +19,13 @@ Who is asking:
 Everything here is a read: the GDAP lifecycle (requests, approval, expiry) lives in the delegation services
 and extends this module with its own selectors; keep the shape (plain dataclasses, set-based queries).
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -36,13 +37,12 @@ from .models import (
     DAP_GROUP_ROLES,
     LICENSE_WRITE_ROLES,
     USER_WRITE_ROLES,
-    active_gdap_q,
     AccessAssignmentStatus,
     DapGrant,
     GdapAccessAssignment,
     GdapRelationship,
+    active_gdap_q,
 )
-
 
 
 @dataclass(frozen=True)
@@ -69,8 +69,9 @@ class DelegatedAccess:
         return self.has_active_relationship and bool(self.roles & USER_WRITE_ROLES)
 
 
-def active_gdap_relationships(*, partner_id: int, customer_ids: Iterable[int] | None = None,
-                              at: datetime | None = None) -> QuerySet[GdapRelationship]:
+def active_gdap_relationships(
+    *, partner_id: int, customer_ids: Iterable[int] | None = None, at: datetime | None = None
+) -> QuerySet[GdapRelationship]:
     """GDAP relationships that grant access right now: ``active``/``expiring`` and not past ``end_date_time``."""
     at = at or timezone.now()
     queryset = GdapRelationship.objects.filter(active_gdap_q(at), partner_id=partner_id)
@@ -79,8 +80,9 @@ def active_gdap_relationships(*, partner_id: int, customer_ids: Iterable[int] | 
     return queryset
 
 
-def delegated_access_for(*, partner_id: int, customer_ids: Iterable[int], user=None,
-                         at: datetime | None = None) -> dict[int, DelegatedAccess]:
+def delegated_access_for(
+    *, partner_id: int, customer_ids: Iterable[int], user=None, at: datetime | None = None
+) -> dict[int, DelegatedAccess]:
     """Delegated access of ``partner_id`` to each customer (and ``user``'s roles there), keyed by customer id.
 
     Queries: 1 (DAP) + 1 (active GDAP) + at most 2 for the user's roles (GDAP assignments, DAP groups),
@@ -91,21 +93,32 @@ def delegated_access_for(*, partner_id: int, customer_ids: Iterable[int], user=N
         return {}
     at = at or timezone.now()
 
-    dap_on = set(DapGrant.objects.filter(partner_id=partner_id, customer_id__in=customer_ids, enabled=True)
-                 .values_list("customer_id", flat=True))
-    relationships = list(active_gdap_relationships(partner_id=partner_id, customer_ids=customer_ids, at=at)
-                         .values_list("id", "customer_id", "unified_roles"))
+    dap_on = set(
+        DapGrant.objects.filter(partner_id=partner_id, customer_id__in=customer_ids, enabled=True).values_list(
+            "customer_id", flat=True
+        )
+    )
+    relationships = list(
+        active_gdap_relationships(partner_id=partner_id, customer_ids=customer_ids, at=at).values_list(
+            "id", "customer_id", "unified_roles"
+        )
+    )
     gdap_ids: dict[int, list] = defaultdict(list)
     relationship_roles: dict[int, set[str]] = defaultdict(set)
     for rel_id, customer_id, roles in relationships:
         gdap_ids[customer_id].append(rel_id)
         relationship_roles[customer_id].update(roles or [])
 
-    roles = _roles_of(user, partner_id=partner_id, dap_on=dap_on, relationships=relationships,
-                      relationship_roles=relationship_roles)
+    roles = _roles_of(
+        user, partner_id=partner_id, dap_on=dap_on, relationships=relationships, relationship_roles=relationship_roles
+    )
     return {
-        cid: DelegatedAccess(customer_id=cid, dap_enabled=cid in dap_on, active_gdap_ids=tuple(gdap_ids.get(cid, ())),
-                             roles=frozenset(roles.get(cid, ())))
+        cid: DelegatedAccess(
+            customer_id=cid,
+            dap_enabled=cid in dap_on,
+            active_gdap_ids=tuple(gdap_ids.get(cid, ())),
+            roles=frozenset(roles.get(cid, ())),
+        )
         for cid in customer_ids
     }
 
@@ -115,8 +128,9 @@ def delegated_access(*, partner_id: int, customer_id: int, user=None, at: dateti
     return delegated_access_for(partner_id=partner_id, customer_ids=[customer_id], user=user, at=at)[customer_id]
 
 
-def _roles_of(user, *, partner_id, dap_on: set[int], relationships: list,
-              relationship_roles: dict[int, set[str]]) -> dict[int, set[str]]:
+def _roles_of(
+    user, *, partner_id, dap_on: set[int], relationships: list, relationship_roles: dict[int, set[str]]
+) -> dict[int, set[str]]:
     roles: dict[int, set[str]] = defaultdict(set)
     if user is None or getattr(user, "is_application", False) or getattr(user, "pk", None) is None:
         return roles
@@ -128,16 +142,20 @@ def _roles_of(user, *, partner_id, dap_on: set[int], relationships: list,
         return roles
 
     if relationships:
-        assignments = (GdapAccessAssignment.objects
-                       .filter(relationship_id__in=[rel_id for rel_id, _c, _r in relationships],
-                               status=AccessAssignmentStatus.ACTIVE, group__members=user)
-                       .values_list("relationship__customer_id", "unified_roles", "relationship__unified_roles"))
+        assignments = GdapAccessAssignment.objects.filter(
+            relationship_id__in=[rel_id for rel_id, _c, _r in relationships],
+            status=AccessAssignmentStatus.ACTIVE,
+            group__members=user,
+        ).values_list("relationship__customer_id", "unified_roles", "relationship__unified_roles")
         for customer_id, assigned, granted in assignments:
             # An assignment can only hand out roles its relationship grants.
             roles[customer_id].update(set(assigned or []) & set(granted or []))
     if dap_on:
-        group_names = set(SecurityGroup.objects.filter(partner_id=partner_id, name__in=list(DAP_GROUP_ROLES),
-                                                       members=user).values_list("name", flat=True))
+        group_names = set(
+            SecurityGroup.objects.filter(
+                partner_id=partner_id, name__in=list(DAP_GROUP_ROLES), members=user
+            ).values_list("name", flat=True)
+        )
         dap_roles = set().union(*(DAP_GROUP_ROLES[name] for name in group_names)) if group_names else set()
         for customer_id in dap_on:
             roles[customer_id].update(dap_roles)

@@ -5,6 +5,7 @@ these receivers cover ordinary ``save()``/``delete()`` calls elsewhere (Django a
 Bulk writes (``bulk_create``, ``QuerySet.update``) bypass signals: call ``delegation.services.grants_resync``
 after them (the tenant import does).
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -65,8 +66,9 @@ def _security_group_saved(sender, instance, created, **kwargs):
     if created and not _deferred.get():
         groups.auth_groups_ensure(partner_ids=[instance.partner_id])
         # A new "Admin Agents"/"Helpdesk Agents" group picks up existing DAP grants at once.
-        customer_ids = list(DapGrant.objects.filter(partner_id=instance.partner_id, enabled=True)
-                            .values_list("customer_id", flat=True))
+        customer_ids = list(
+            DapGrant.objects.filter(partner_id=instance.partner_id, enabled=True).values_list("customer_id", flat=True)
+        )
         if customer_ids and instance.name in grants.DAP_GROUP_PERMS:
             grants.grants_resync(partner=instance.partner_id, customer=customer_ids, memberships=False)
 
@@ -104,7 +106,8 @@ def _members_changed(sender, instance, action, reverse, pk_set, **kwargs):
         return
     if action == "pre_clear":
         instance._members_before_clear = (
-            [instance.pk] if reverse else list(instance.members.values_list("pk", flat=True)))
+            [instance.pk] if reverse else list(instance.members.values_list("pk", flat=True))
+        )
         return
     if action not in ("post_add", "post_remove", "post_clear"):
         return

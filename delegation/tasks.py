@@ -1,4 +1,5 @@
 """Celery adapters for delegated admin: they take ids, call the services, and return plain data."""
+
 from celery import shared_task
 
 

@@ -7,11 +7,12 @@
 
 ``active → active`` / ``expiring → active`` is an auto-extension. ``expired`` and ``terminated`` are final.
 """
+
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from partnercenter.errors import Conflict
+from core.errors import Conflict
 
 from .models import GdapStatus as S
 
@@ -32,8 +33,8 @@ class IllegalTransition(Conflict):
 
     def __init__(self, current: str, target: str):
         super().__init__(
-            _("A relationship in status %(current)s cannot move to %(target)s.") % {"current": current,
-                                                                                   "target": target},
+            _("A relationship in status %(current)s cannot move to %(target)s.")
+            % {"current": current, "target": target},
             field="status",
         )
         self.current, self.target = current, target

@@ -1,4 +1,5 @@
 """Partner pages, mounted at /delegation/ (namespace ``delegation``)."""
+
 from django.urls import path
 
 from . import views
@@ -10,6 +11,9 @@ urlpatterns = [
     path("<uuid:relationship_id>/", views.relationship_detail, name="detail"),
     path("<uuid:relationship_id>/terminate/", views.relationship_terminate, name="terminate"),
     path("<uuid:relationship_id>/assignments/", views.assignment_create, name="assignment_create"),
-    path("<uuid:relationship_id>/assignments/<uuid:assignment_id>/delete/", views.assignment_delete,
-         name="assignment_delete"),
+    path(
+        "<uuid:relationship_id>/assignments/<uuid:assignment_id>/delete/",
+        views.assignment_delete,
+        name="assignment_delete",
+    ),
 ]

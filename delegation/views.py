@@ -1,5 +1,6 @@
 """Partner pages for GDAP (list, request, approval link, access assignments, terminate) and the customer's
 own pages (approve/decline a request, switch DAP off). Thin adapters: every rule is in ``delegation.services``."""
+
 from __future__ import annotations
 
 from functools import wraps
@@ -13,8 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import DomainError, Forbidden, NotFound
 from customers.selectors import acting_partner_id
-from partnercenter.errors import DomainError, Forbidden, NotFound
 from partners.roles import Capability, can, require
 
 from . import gdap_selectors, services
@@ -24,6 +25,7 @@ from .models import DapGrant, GdapRelationship
 
 def domain_errors_to_http(view):
     """NotFound → 404, Forbidden → 403; other domain errors are shown on the page by the view itself."""
+
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         try:
@@ -32,6 +34,7 @@ def domain_errors_to_http(view):
             raise Http404(exc.message) from exc
         except Forbidden as exc:
             raise PermissionDenied(exc.message) from exc
+
     return wrapper
 
 
@@ -57,10 +60,14 @@ def approval_link(request, relationship) -> str:
 def relationship_list(request):
     _partner_user(request)
     relationships = list(gdap_selectors.relationships_visible_to(request.user).order_by("-created_date_time")[:500])
-    return render(request, "delegation/relationship_list.html", {
-        "relationships": relationships,
-        "can_request": can(request.user, Capability.REQUEST_DELEGATED_ADMIN),
-    })
+    return render(
+        request,
+        "delegation/relationship_list.html",
+        {
+            "relationships": relationships,
+            "can_request": can(request.user, Capability.REQUEST_DELEGATED_ADMIN),
+        },
+    )
 
 
 @login_required
@@ -75,22 +82,32 @@ def relationship_create(request):
         data = form.cleaned_data
         try:
             relationship = services.relationship_request_create(
-                actor=request.user, customer=data["customer"], display_name=data["display_name"],
-                unified_roles=data["unified_roles"], duration=f"P{data['duration_days']}D",
-                auto_extend_duration=data["auto_extend_duration"])
+                actor=request.user,
+                customer=data["customer"],
+                display_name=data["display_name"],
+                unified_roles=data["unified_roles"],
+                duration=f"P{data['duration_days']}D",
+                auto_extend_duration=data["auto_extend_duration"],
+            )
         except DomainError as exc:
             form.add_error(_form_field(exc.field), exc.message)
         else:
-            messages.success(request, _("Request created. Send the approval link to the customer's global "
-                                        "administrator."))
+            messages.success(
+                request, _("Request created. Send the approval link to the customer's global administrator.")
+            )
             return redirect("delegation:detail", relationship_id=relationship.pk)
     return render(request, "delegation/relationship_form.html", {"form": form})
 
 
 def _form_field(field: str | None) -> str | None:
-    return {"displayName": "display_name", "accessDetails.unifiedRoles": "unified_roles", "duration": "duration_days",
-            "autoExtendDuration": "auto_extend_duration", "customer": "customer", "accessContainer": "group"}.get(
-        field or "")
+    return {
+        "displayName": "display_name",
+        "accessDetails.unifiedRoles": "unified_roles",
+        "duration": "duration_days",
+        "autoExtendDuration": "auto_extend_duration",
+        "customer": "customer",
+        "accessContainer": "group",
+    }.get(field or "")
 
 
 @login_required
@@ -98,13 +115,17 @@ def relationship_detail(request, relationship_id):
     _partner_user(request)
     relationship = _relationship_or_404(request, relationship_id)
     manage = can(request.user, Capability.REQUEST_DELEGATED_ADMIN) and not request.user.is_superuser
-    return render(request, "delegation/relationship_detail.html", {
-        "relationship": relationship,
-        "assignments": list(relationship.access_assignments.all()),
-        "approval_link": approval_link(request, relationship),
-        "can_manage": manage,
-        "assignment_form": AccessAssignmentForm(relationship=relationship) if manage else None,
-    })
+    return render(
+        request,
+        "delegation/relationship_detail.html",
+        {
+            "relationship": relationship,
+            "assignments": list(relationship.access_assignments.all()),
+            "approval_link": approval_link(request, relationship),
+            "can_manage": manage,
+            "assignment_form": AccessAssignmentForm(relationship=relationship) if manage else None,
+        },
+    )
 
 
 @require_POST
@@ -130,17 +151,21 @@ def assignment_create(request, relationship_id):
     form = AccessAssignmentForm(request.POST, relationship=relationship)
     if form.is_valid():
         try:
-            services.access_assignment_create(actor=request.user, relationship_id=relationship.pk,
-                                              group=form.cleaned_data["group"],
-                                              unified_roles=form.cleaned_data["unified_roles"])
+            services.access_assignment_create(
+                actor=request.user,
+                relationship_id=relationship.pk,
+                group=form.cleaned_data["group"],
+                unified_roles=form.cleaned_data["unified_roles"],
+            )
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, _("Access assigned."))
     else:
         for field, errors in form.errors.items():
-            messages.error(request, f"{form.fields[field].label if field in form.fields else field}: "
-                                    f"{' '.join(errors)}")
+            messages.error(
+                request, f"{form.fields[field].label if field in form.fields else field}: {' '.join(errors)}"
+            )
     return redirect("delegation:detail", relationship_id=relationship.pk)
 
 
@@ -171,11 +196,16 @@ def _customer_admin(request, *, acting: bool = False) -> None:
 @login_required
 def customer_relationship_list(request):
     _customer_admin(request)
-    return render(request, "delegation/customer_relationship_list.html", {
-        "relationships": list(gdap_selectors.relationships_for_customer_admin(request.user)
-                              .order_by("-created_date_time")[:500]),
-        "dap_grants": list(gdap_selectors.dap_grants_for_customer_admin(request.user)[:500]),
-    })
+    return render(
+        request,
+        "delegation/customer_relationship_list.html",
+        {
+            "relationships": list(
+                gdap_selectors.relationships_for_customer_admin(request.user).order_by("-created_date_time")[:500]
+            ),
+            "dap_grants": list(gdap_selectors.dap_grants_for_customer_admin(request.user)[:500]),
+        },
+    )
 
 
 @login_required
@@ -188,8 +218,11 @@ def customer_relationship_detail(request, relationship_id):
         raise Http404(_("Delegated admin relationship not found.")) from None
     if request.method == "POST":
         action = request.POST.get("action")
-        handlers = {"approve": services.relationship_approve, "decline": services.relationship_decline,
-                    "terminate": services.relationship_termination_request}
+        handlers = {
+            "approve": services.relationship_approve,
+            "decline": services.relationship_decline,
+            "terminate": services.relationship_termination_request,
+        }
         if action not in handlers:
             messages.error(request, _("action: choose approve, decline or terminate."))
         else:
@@ -198,9 +231,14 @@ def customer_relationship_detail(request, relationship_id):
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(request, {"approve": _("Relationship approved."),
-                                           "decline": _("Request declined."),
-                                           "terminate": _("Relationship terminated.")}[action])
+                messages.success(
+                    request,
+                    {
+                        "approve": _("Relationship approved."),
+                        "decline": _("Request declined."),
+                        "terminate": _("Relationship terminated."),
+                    }[action],
+                )
         return redirect("delegation_customer:detail", relationship_id=relationship.pk)
     return render(request, "delegation/customer_relationship_detail.html", {"relationship": relationship})
 
@@ -219,6 +257,9 @@ def customer_dap_off(request, grant_id):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Delegated admin permissions (DAP) switched off for %(partner)s. The reseller "
-                                    "relationship stays.") % {"partner": grant.partner.name})
+        messages.success(
+            request,
+            _("Delegated admin permissions (DAP) switched off for %(partner)s. The reseller relationship stays.")
+            % {"partner": grant.partner.name},
+        )
     return redirect("delegation_customer:list")

@@ -4,6 +4,7 @@ Operators view direct orders and decide credit checks through the admin actions 
 write the audit records); they switch the high-volume condition on and off (a plain, audited edit of the single
 row a data migration creates).
 """
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -49,8 +50,19 @@ class DirectOrderAddonInline(admin.TabularInline):
 class DirectOrderAdmin(ServiceErrorsMixin, OperatorOnlyMixin, admin.ModelAdmin):
     """View only; the credit-check decision is an action (the order's status is never a form field)."""
 
-    list_display = ("id", "customer", "kind", "target_offer", "quantity", "payment_method", "subtotal", "status",
-                    "credit_check", "credit_check_deadline", "placed_at")
+    list_display = (
+        "id",
+        "customer",
+        "kind",
+        "target_offer",
+        "quantity",
+        "payment_method",
+        "subtotal",
+        "status",
+        "credit_check",
+        "credit_check_deadline",
+        "placed_at",
+    )
     list_filter = ("status", "credit_check", "kind", "payment_method")
     search_fields = ("customer__company_name", "customer__domain", "=id")
     list_select_related = ("customer", "target_offer")
@@ -67,16 +79,20 @@ class DirectOrderAdmin(ServiceErrorsMixin, OperatorOnlyMixin, admin.ModelAdmin):
     @admin.action(description=_("Approve the credit check"), permissions=["decide"])
     def approve_credit_check(self, request, queryset):
         self.run_service_action(
-            request, queryset.filter(status=OrderStatus.AWAITING_CREDIT_CHECK),
+            request,
+            queryset.filter(status=OrderStatus.AWAITING_CREDIT_CHECK),
             lambda order: services.credit_check_approve(actor=request.user, order_id=order.pk),
-            _("%(count)d order(s) approved."))
+            _("%(count)d order(s) approved."),
+        )
 
     @admin.action(description=_("Decline the credit check"), permissions=["decide"])
     def decline_credit_check(self, request, queryset):
         self.run_service_action(
-            request, queryset.filter(status=OrderStatus.AWAITING_CREDIT_CHECK),
+            request,
+            queryset.filter(status=OrderStatus.AWAITING_CREDIT_CHECK),
             lambda order: services.credit_check_decline(actor=request.user, order_id=order.pk),
-            _("%(count)d order(s) declined."))
+            _("%(count)d order(s) declined."),
+        )
 
 
 @admin.register(HighVolumeCondition)

@@ -1,4 +1,5 @@
 """Business days for the credit-check deadline: weekends and the customer country's public holidays don't count."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta

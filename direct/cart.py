@@ -3,6 +3,7 @@
 ``quote_upgrade`` and ``quote_purchase`` validate the input (each error names its field) and price the order;
 the page, the API and ``direct.services`` all use them, so the rules live here once.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import BillingCycle, Offer
-from partnercenter.errors import Conflict, InvalidInput
+from core.errors import Conflict, InvalidInput
 from subscriptions.models import PaymentMethod, Subscription
 from upgrades.billing import upgrade_proration
 from upgrades.eligibility import direct as rules
@@ -90,8 +91,14 @@ def _clean_quantity(quantity, *, minimum: int, maximum: int) -> int:
     except (TypeError, ValueError):
         raise InvalidInput(_("Quantity must be a whole number."), field="quantity") from None
     if value < minimum:
-        raise InvalidInput(_("Quantity can't be lower than %(minimum)s: licenses can't be removed as part of an "
-                             "upgrade (reduce them before or after).") % {"minimum": minimum}, field="quantity")
+        raise InvalidInput(
+            _(
+                "Quantity can't be lower than %(minimum)s: licenses can't be removed as part of an "
+                "upgrade (reduce them before or after)."
+            )
+            % {"minimum": minimum},
+            field="quantity",
+        )
     if value > maximum:
         raise InvalidInput(_("Quantity can't be higher than %(maximum)s.") % {"maximum": maximum}, field="quantity")
     return value
@@ -107,15 +114,20 @@ def unit_price(offer: Offer, billing_cycle: str) -> Decimal:
     for price in offer.prices.all():
         if price.billing_cycle == billing_cycle and price.currency == offer.currency:
             return price.unit_price
-    raise InvalidInput(_("%(offer)s can't be billed %(cycle)s.") % {"offer": offer.name, "cycle": billing_cycle},
-                       field="billing_cycle")
+    raise InvalidInput(
+        _("%(offer)s can't be billed %(cycle)s.") % {"offer": offer.name, "cycle": billing_cycle}, field="billing_cycle"
+    )
 
 
 def _unused(subscription: Subscription, today: date) -> Decimal:
     price = unit_price(subscription.offer, subscription.billing_cycle)
-    return pricing.unused_value(unit_price=price, quantity=subscription.quantity,
-                                term_start=subscription.term_start_date, billing_cycle=subscription.billing_cycle,
-                                today=today)
+    return pricing.unused_value(
+        unit_price=price,
+        quantity=subscription.quantity,
+        term_start=subscription.term_start_date,
+        billing_cycle=subscription.billing_cycle,
+        today=today,
+    )
 
 
 def upgrade_target(source: Subscription, target_offer_id: str) -> tuple[rules.UpgradeTab, rules.TargetVerdict]:
@@ -124,23 +136,31 @@ def upgrade_target(source: Subscription, target_offer_id: str) -> tuple[rules.Up
     verdicts = {v.target.id: v for v in tab.upgrades + tab.plan_changes}
     verdict = verdicts.get(target_offer_id)
     if verdict is None:
-        raise InvalidInput(_("%(offer)s isn't an upgrade option for this subscription.")
-                           % {"offer": target_offer_id}, field="target_offer_id")
+        raise InvalidInput(
+            _("%(offer)s isn't an upgrade option for this subscription.") % {"offer": target_offer_id},
+            field="target_offer_id",
+        )
     if not verdict.is_eligible:
-        raise UpgradeBlocked(_("This subscription can't be upgraded to %(offer)s right now.")
-                             % {"offer": verdict.target.name}, field="target_offer_id",
-                             reasons=[r.as_dict() for r in verdict.reasons])
+        raise UpgradeBlocked(
+            _("This subscription can't be upgraded to %(offer)s right now.") % {"offer": verdict.target.name},
+            field="target_offer_id",
+            reasons=[r.as_dict() for r in verdict.reasons],
+        )
     return tab, verdict
 
 
-def quote_upgrade(*, source: Subscription, target_offer_id: str, quantity=None, billing_cycle=None,
-                  today: date | None = None) -> Quote:
+def quote_upgrade(
+    *, source: Subscription, target_offer_id: str, quantity=None, billing_cycle=None, today: date | None = None
+) -> Quote:
     today = today or timezone.localdate()
     upgrade_target(source, target_offer_id)
     offers = selectors.offers_with_plans([target_offer_id, source.offer_id])
     target, source.offer = offers[target_offer_id], offers[source.offer_id]
-    quantity = _clean_quantity(source.quantity if quantity in (None, "") else quantity,
-                               minimum=source.quantity, maximum=target.maximum_quantity)
+    quantity = _clean_quantity(
+        source.quantity if quantity in (None, "") else quantity,
+        minimum=source.quantity,
+        maximum=target.maximum_quantity,
+    )
     cycle = _clean_cycle(billing_cycle or source.billing_cycle)
     price = unit_price(target, cycle)
     subtotal = pricing.money(price * quantity)
@@ -155,21 +175,41 @@ def quote_upgrade(*, source: Subscription, target_offer_id: str, quantity=None, 
         else:
             addons.append(AddonPlan(addon, AddonAction.MOVE, Decimal("0.00")))
     proration = upgrade_proration(
-        term_start=source.term_start_date, source_cycle=source.billing_cycle, target_cycle=cycle, today=today,
-        source_unit_price=unit_price(source.offer, source.billing_cycle), source_quantity=source.quantity,
-        target_unit_price=price, target_quantity=quantity)
+        term_start=source.term_start_date,
+        source_cycle=source.billing_cycle,
+        target_cycle=cycle,
+        today=today,
+        source_unit_price=unit_price(source.offer, source.billing_cycle),
+        source_quantity=source.quantity,
+        target_unit_price=price,
+        target_quantity=quantity,
+    )
     settlement = pricing.settle(subtotal=subtotal, remaining=-proration.credit, prepaid=source.prepaid)
     credit = settlement.credit + addon_credit
-    return Quote(customer=source.customer, source=source, target=target, quantity=quantity, billing_cycle=cycle,
-                 currency=target.currency, unit_price=price, subtotal=subtotal, charge=proration.charge,
-                 credit=credit, forfeited=settlement.forfeited, amount_due=proration.charge - credit,
-                 addons=tuple(addons))
+    return Quote(
+        customer=source.customer,
+        source=source,
+        target=target,
+        quantity=quantity,
+        billing_cycle=cycle,
+        currency=target.currency,
+        unit_price=price,
+        subtotal=subtotal,
+        charge=proration.charge,
+        credit=credit,
+        forfeited=settlement.forfeited,
+        amount_due=proration.charge - credit,
+        addons=tuple(addons),
+    )
 
 
 def purchasable_offers(customer) -> list[Offer]:
     """Base offers a tenant can buy directly (not retired, not add-ons, its market or global)."""
-    return list(Offer.objects.filter(retired=False, is_addon=False, market__in=["global", customer.market])
-                .prefetch_related("prices").order_by("name"))
+    return list(
+        Offer.objects.filter(retired=False, is_addon=False, market__in=["global", customer.market])
+        .prefetch_related("prices")
+        .order_by("name")
+    )
 
 
 def quote_purchase(*, customer, offer_id: str, quantity, billing_cycle) -> Quote:
@@ -180,6 +220,17 @@ def quote_purchase(*, customer, offer_id: str, quantity, billing_cycle) -> Quote
     cycle = _clean_cycle(billing_cycle or BillingCycle.MONTHLY)
     price = unit_price(offer, cycle)
     subtotal = pricing.money(price * quantity)
-    return Quote(customer=customer, source=None, target=offer, quantity=quantity, billing_cycle=cycle,
-                 currency=offer.currency, unit_price=price, subtotal=subtotal, charge=subtotal, credit=Decimal("0.00"),
-                 forfeited=Decimal("0.00"), amount_due=subtotal)
+    return Quote(
+        customer=customer,
+        source=None,
+        target=offer,
+        quantity=quantity,
+        billing_cycle=cycle,
+        currency=offer.currency,
+        unit_price=price,
+        subtotal=subtotal,
+        charge=subtotal,
+        credit=Decimal("0.00"),
+        forfeited=Decimal("0.00"),
+        amount_due=subtotal,
+    )

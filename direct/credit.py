@@ -4,6 +4,7 @@ A backend's ``start(order)`` returns a :class:`Decision` to decide at once, or `
 waiting (then an operator decides in the Django admin, or the deadline passes and it counts as declined).
 Backends decide only; ``direct.services.credit_check_*`` apply the decision.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,13 +41,16 @@ class AutomaticCreditCheck(CreditCheckBackend):
         from subscriptions.models import Subscription
 
         limit = Decimal(str(getattr(settings, "DIRECT_AUTOMATIC_CREDIT_LIMIT", "50000.00")))
-        unpaid = (Subscription.objects.filter(customer_id=order.customer_id)
-                  .aggregate(total=Sum("unpaid_balance"))["total"] or Decimal("0"))
+        unpaid = Subscription.objects.filter(customer_id=order.customer_id).aggregate(total=Sum("unpaid_balance"))[
+            "total"
+        ] or Decimal("0")
         if unpaid > 0:
             return Decision(False, _("Declined: the tenant has an unpaid balance of %(amount)s.") % {"amount": unpaid})
         if order.subtotal > limit:
-            return Decision(False, _("Declined: the order total exceeds the automatic credit limit of %(limit)s.")
-                            % {"limit": limit})
+            return Decision(
+                False,
+                _("Declined: the order total exceeds the automatic credit limit of %(limit)s.") % {"limit": limit},
+            )
         return Decision(True, _("Approved automatically."))
 
 

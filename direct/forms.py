@@ -1,4 +1,5 @@
 """Forms of the admin center: they only shape input; the rules are in ``direct.cart`` and ``direct.services``."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +15,8 @@ class CartForm(forms.Form):
 class CheckoutForm(CartForm):
     payment_method = forms.ChoiceField(label=_("Billed to"), choices=PaymentMethod.choices[1:])
     confirm_forfeit = forms.BooleanField(
-        label=_("I understand that the remaining prepaid value shown above is forfeited."), required=False)
+        label=_("I understand that the remaining prepaid value shown above is forfeited."), required=False
+    )
 
     def __init__(self, *args, payment_methods=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,6 +4,7 @@ A ``DirectOrder`` is what an admin places at checkout: an *upgrade* (buy the tar
 remove add-ons, cancel the source — linked one-to-one to the shared ``upgrades.UpgradeOperation`` so the CSP
 engine's concurrency check sees it) or a plain *purchase* (the manual path's first step).
 """
+
 import uuid
 from decimal import Decimal
 
@@ -53,15 +54,24 @@ class DirectOrder(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("kind"), max_length=10, choices=OrderKind.choices)
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="direct_orders")
-    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="direct_orders")
-    source = models.ForeignKey("subscriptions.Subscription", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="direct_orders_from", verbose_name=_("upgraded subscription"))
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="direct_orders"
+    )
+    source = models.ForeignKey(
+        "subscriptions.Subscription",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="direct_orders_from",
+        verbose_name=_("upgraded subscription"),
+    )
     target_offer = models.ForeignKey("catalog.Offer", on_delete=models.PROTECT, related_name="direct_orders")
-    target_subscription = models.ForeignKey("subscriptions.Subscription", null=True, blank=True,
-                                            on_delete=models.PROTECT, related_name="direct_orders_to")
-    operation = models.OneToOneField("upgrades.UpgradeOperation", null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="direct_order")
+    target_subscription = models.ForeignKey(
+        "subscriptions.Subscription", null=True, blank=True, on_delete=models.PROTECT, related_name="direct_orders_to"
+    )
+    operation = models.OneToOneField(
+        "upgrades.UpgradeOperation", null=True, blank=True, on_delete=models.PROTECT, related_name="direct_order"
+    )
     quantity = models.PositiveIntegerField(_("licenses"))
     billing_cycle = models.CharField(_("billing cycle"), max_length=8, choices=BillingCycle.choices)
     payment_method = models.CharField(_("billed to"), max_length=16, choices=PaymentMethod.choices)
@@ -74,8 +84,9 @@ class DirectOrder(models.Model):
     forfeit_confirmed = models.BooleanField(_("forfeit confirmed"), default=False)
     amount_due = models.DecimalField(_("amount due"), max_digits=14, decimal_places=2)
     status = models.CharField(_("status"), max_length=24, choices=OrderStatus.choices, default=OrderStatus.QUEUED)
-    credit_check = models.CharField(_("credit check"), max_length=16, choices=CreditCheck.choices,
-                                    default=CreditCheck.NOT_REQUIRED)
+    credit_check = models.CharField(
+        _("credit check"), max_length=16, choices=CreditCheck.choices, default=CreditCheck.NOT_REQUIRED
+    )
     credit_check_backend = models.CharField(max_length=200, blank=True)
     credit_check_deadline = models.DateTimeField(_("credit check deadline"), null=True, blank=True)
     credit_check_decided_at = models.DateTimeField(null=True, blank=True)
@@ -89,13 +100,18 @@ class DirectOrder(models.Model):
 
     class Meta:
         ordering = ["-placed_at"]
-        indexes = [models.Index(fields=["customer", "status"]), models.Index(fields=["status", "credit_check_deadline"])]
+        indexes = [
+            models.Index(fields=["customer", "status"]),
+            models.Index(fields=["status", "credit_check_deadline"]),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(quantity__gte=1), name="direct_order_quantity_positive"),
-            models.CheckConstraint(condition=models.Q(kind="purchase") | models.Q(source__isnull=False),
-                                   name="direct_upgrade_has_source"),
-            models.CheckConstraint(condition=models.Q(payment_method__in=["credit_card", "invoice"]),
-                                   name="direct_order_payment_method"),
+            models.CheckConstraint(
+                condition=models.Q(kind="purchase") | models.Q(source__isnull=False), name="direct_upgrade_has_source"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(payment_method__in=["credit_card", "invoice"]), name="direct_order_payment_method"
+            ),
         ]
 
     def __str__(self):
@@ -109,8 +125,9 @@ class AddonAction(models.TextChoices):
 
 class DirectOrderAddon(models.Model):
     order = models.ForeignKey(DirectOrder, on_delete=models.CASCADE, related_name="addons")
-    subscription = models.ForeignKey("subscriptions.Subscription", on_delete=models.PROTECT,
-                                     related_name="direct_order_addons")
+    subscription = models.ForeignKey(
+        "subscriptions.Subscription", on_delete=models.PROTECT, related_name="direct_order_addons"
+    )
     action = models.CharField(max_length=8, choices=AddonAction.choices)
     credit = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)
 
@@ -122,8 +139,9 @@ class HighVolumeCondition(models.Model):
     """An operator switch: while active, direct upgrades answer "try again in about an hour"."""
 
     active = models.BooleanField(_("active"), default=True)
-    until = models.DateTimeField(_("until"), null=True, blank=True,
-                                 help_text=_("Leave empty to keep it on until switched off."))
+    until = models.DateTimeField(
+        _("until"), null=True, blank=True, help_text=_("Leave empty to keep it on until switched off.")
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
     changed = models.DateTimeField(auto_now=True)
 

@@ -3,15 +3,16 @@
 global_administrator and billing_administrator may buy and upgrade; license_administrator and
 user_administrator may move licenses (and so may the buying roles); every admin role may read.
 """
+
 from __future__ import annotations
 
 from enum import Enum
 
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import Forbidden
 from customers.models import CustomerAdminRole
 from customers.models import CustomerAdminRoleName as R
-from partnercenter.errors import Forbidden
 
 
 class AdminAction(str, Enum):
@@ -33,8 +34,9 @@ def admin_roles(actor, customer) -> frozenset[str]:
         return frozenset()
     cache = actor.__dict__.setdefault("_direct_admin_roles", {})
     if customer.pk not in cache:
-        cache[customer.pk] = frozenset(CustomerAdminRole.objects.filter(user_id=actor.pk, customer_id=customer.pk)
-                                       .values_list("role", flat=True))
+        cache[customer.pk] = frozenset(
+            CustomerAdminRole.objects.filter(user_id=actor.pk, customer_id=customer.pk).values_list("role", flat=True)
+        )
     return cache[customer.pk]
 
 

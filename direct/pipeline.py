@@ -5,6 +5,7 @@ awaiting_credit_check → in_progress → succeeded, or → declined/failed) are
 status" view shows, and CSP eligibility's ``concurrency_conflicts`` sees it. Purchases have no operation:
 every function here is a no-op for them.
 """
+
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
@@ -15,11 +16,17 @@ from upgrades.models import OPEN_STATUSES, OperationStatus, UpgradeFlow, Upgrade
 
 def operation_open(*, actor, quote) -> UpgradeOperation:
     return shared.operation_create(
-        flow=UpgradeFlow.DIRECT, source=quote.source, target_offer=quote.target, customer=quote.customer,
+        flow=UpgradeFlow.DIRECT,
+        source=quote.source,
+        target_offer=quote.target,
+        customer=quote.customer,
         actor_user=actor if getattr(actor, "pk", None) else None,
         actor_upn=(getattr(actor, "email", "") or getattr(actor, "username", "")),
-        upgrade_type=UpgradeType.UPGRADE_WITH_LICENSE_TRANSFER, quantity=quote.quantity,
-        billing_cycle=quote.billing_cycle, note=_("Order placed in the admin center."))
+        upgrade_type=UpgradeType.UPGRADE_WITH_LICENSE_TRANSFER,
+        quantity=quote.quantity,
+        billing_cycle=quote.billing_cycle,
+        note=_("Order placed in the admin center."),
+    )
 
 
 def _move(order, to_status: str, note: str, **fields) -> None:
@@ -32,8 +39,11 @@ def _move(order, to_status: str, note: str, **fields) -> None:
 
 
 def operation_awaiting_credit_check(order) -> None:
-    _move(order, OperationStatus.AWAITING_CREDIT_CHECK,
-          _("Waiting for a credit check until %(deadline)s.") % {"deadline": order.credit_check_deadline})
+    _move(
+        order,
+        OperationStatus.AWAITING_CREDIT_CHECK,
+        _("Waiting for a credit check until %(deadline)s.") % {"deadline": order.credit_check_deadline},
+    )
 
 
 def operation_declined(order, *, note: str) -> None:
@@ -49,8 +59,12 @@ def operation_succeeded(order, *, result: dict, note: str) -> None:
 
 
 def operation_failed(order, *, reason: str) -> None:
-    _move(order, OperationStatus.FAILED, reason, errors=[{"code": 0, "errorName": "other", "description": reason,
-                                                          "additionalDetails": ""}])
+    _move(
+        order,
+        OperationStatus.FAILED,
+        reason,
+        errors=[{"code": 0, "errorName": "other", "description": reason, "additionalDetails": ""}],
+    )
 
 
 def customer_has_open_operation(customer) -> bool:

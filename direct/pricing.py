@@ -4,6 +4,7 @@
 - A prepaid plan keeps all its remaining value only if the new order's total is at least that value;
   otherwise the difference is forfeited (and the admin must confirm before placing the order).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,8 +21,7 @@ def money(value) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def unused_value(*, unit_price: Decimal, quantity: int, term_start: date, billing_cycle: str,
-                 today: date) -> Decimal:
+def unused_value(*, unit_price: Decimal, quantity: int, term_start: date, billing_cycle: str, today: date) -> Decimal:
     """The prorated value of the unused days (today included) of the current billing period, with the shared
     upgrade billing arithmetic (``upgrades.billing``)."""
     period = billing.current_period(term_start=term_start, cycle=billing_cycle, today=today)

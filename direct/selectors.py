@@ -1,5 +1,6 @@
 """Reads of the admin center. Every read is scoped through ``customers_visible_to`` AND the actor's customer admin
 roles: a customer admin sees their own tenant(s) only; anything else answers 404 (``NotFound``)."""
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
@@ -7,9 +8,9 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import DirectOption, Offer, ServicePlan
+from core.errors import NotFound
 from customers.models import Customer, CustomerAdminRole, TenantUser
 from customers.selectors import customers_visible_to
-from partnercenter.errors import NotFound
 from subscriptions.models import LicenseAssignment, Subscription, SubscriptionStatus
 from upgrades.eligibility import direct as rules
 
@@ -35,10 +36,12 @@ def admin_customer_for(actor, *, tenant_id) -> Customer:
 
 def admin_subscriptions(actor, customer: Customer) -> QuerySet[Subscription]:
     """Billing › Your products: the tenant's subscriptions with their assigned count (one query)."""
-    return (Subscription.objects.filter(customer__in=admin_customers_for(actor), customer=customer)
-            .select_related("offer", "partner", "parent")
-            .annotate(assigned_count=Count("assignments"))
-            .order_by("offer__name", "created"))
+    return (
+        Subscription.objects.filter(customer__in=admin_customers_for(actor), customer=customer)
+        .select_related("offer", "partner", "parent")
+        .annotate(assigned_count=Count("assignments"))
+        .order_by("offer__name", "created")
+    )
 
 
 def admin_subscription_for(actor, customer: Customer, subscription_id) -> Subscription:
@@ -49,8 +52,9 @@ def admin_subscription_for(actor, customer: Customer, subscription_id) -> Subscr
 
 
 def admin_orders(actor, customer: Customer) -> QuerySet[DirectOrder]:
-    return (DirectOrder.objects.filter(customer__in=admin_customers_for(actor), customer=customer)
-            .select_related("target_offer", "source__offer", "target_subscription", "operation"))
+    return DirectOrder.objects.filter(customer__in=admin_customers_for(actor), customer=customer).select_related(
+        "target_offer", "source__offer", "target_subscription", "operation"
+    )
 
 
 def admin_order_for(actor, customer: Customer, order_id) -> DirectOrder:
@@ -66,11 +70,16 @@ def tenant_users(customer: Customer) -> QuerySet[TenantUser]:
 
 def offer_facts(offers: list[Offer]) -> dict[str, rules.OfferFacts]:
     """``OfferFacts`` for the given offers (their plans must be prefetched with families)."""
-    return {offer.id: rules.OfferFacts(
-        id=offer.id, name=offer.name, retired=offer.retired,
-        family_levels=rules.family_levels((p.family_id, p.level) for p in offer.service_plans.all()),
-        family_names={p.family_id: p.family.name for p in offer.service_plans.all()},
-    ) for offer in offers}
+    return {
+        offer.id: rules.OfferFacts(
+            id=offer.id,
+            name=offer.name,
+            retired=offer.retired,
+            family_levels=rules.family_levels((p.family_id, p.level) for p in offer.service_plans.all()),
+            family_names={p.family_id: p.family.name for p in offer.service_plans.all()},
+        )
+        for offer in offers
+    }
 
 
 def offers_with_plans(ids) -> dict[str, Offer]:
@@ -83,7 +92,8 @@ def tenant_has_open_upgrade(customer: Customer) -> bool:
     from . import pipeline
 
     return DirectOrder.objects.open().filter(customer=customer).exists() or pipeline.customer_has_open_operation(
-        customer)
+        customer
+    )
 
 
 def subscription_facts(subscription: Subscription) -> rules.SubscriptionFacts:
@@ -96,22 +106,31 @@ def subscription_facts(subscription: Subscription) -> rules.SubscriptionFacts:
     assigned = LicenseAssignment.objects.filter(subscription=subscription).count()
     offer = offer_facts([offers_with_plans([subscription.offer_id])[subscription.offer_id]])[subscription.offer_id]
     return rules.SubscriptionFacts(
-        offer=offer, status=subscription.status, provisioning_state=subscription.provisioning_state,
+        offer=offer,
+        status=subscription.status,
+        provisioning_state=subscription.provisioning_state,
         channel=subscription.channel,
-        channel_partner_name=(subscription.partner.name if subscription.partner_id else
-                              subscription.channel_partner_name),
-        quantity=subscription.quantity, assigned=assigned, prepaid=subscription.prepaid,
-        unpaid_balance=subscription.unpaid_balance, active_addon_count=counts["addons"],
-        same_product_count=counts["same"], segment=customer.segment,
+        channel_partner_name=(
+            subscription.partner.name if subscription.partner_id else subscription.channel_partner_name
+        ),
+        quantity=subscription.quantity,
+        assigned=assigned,
+        prepaid=subscription.prepaid,
+        unpaid_balance=subscription.unpaid_balance,
+        active_addon_count=counts["addons"],
+        same_product_count=counts["same"],
+        segment=customer.segment,
         service_health_incident=customer.service_health_incident,
-        upgrade_in_progress=tenant_has_open_upgrade(customer), high_volume=HighVolumeCondition.in_effect(),
+        upgrade_in_progress=tenant_has_open_upgrade(customer),
+        high_volume=HighVolumeCondition.in_effect(),
     )
 
 
 def direct_targets(offer_id: str) -> list[rules.OfferFacts]:
     """The catalog's ``DirectOption`` targets of an offer, in catalog order (kind is re-derived by the rules)."""
-    options = list(DirectOption.objects.filter(source_id=offer_id).order_by("kind", "position")
-                   .values_list("target_id", flat=True))
+    options = list(
+        DirectOption.objects.filter(source_id=offer_id).order_by("kind", "position").values_list("target_id", flat=True)
+    )
     offers = offers_with_plans(options)
     facts = offer_facts(list(offers.values()))
     return [facts[target_id] for target_id in options if target_id in facts]
@@ -124,15 +143,21 @@ def upgrade_tab_for(subscription: Subscription) -> rules.UpgradeTab:
 
 def addons_of(subscription: Subscription) -> QuerySet[Subscription]:
     plans = Prefetch("offer__service_plans", queryset=ServicePlan.objects.select_related("family"))
-    return (Subscription.objects.filter(parent=subscription, status=SubscriptionStatus.ACTIVE)
-            .select_related("offer").prefetch_related(plans, "offer__prices"))
+    return (
+        Subscription.objects.filter(parent=subscription, status=SubscriptionStatus.ACTIVE)
+        .select_related("offer")
+        .prefetch_related(plans, "offer__prices")
+    )
 
 
 def assigned_users(customer: Customer, subscription_id) -> list[TenantUser]:
     """Users holding a license of one of the tenant's subscriptions (for the move form)."""
     try:
-        return list(TenantUser.objects.filter(customer=customer, licenses__subscription_id=subscription_id)
-                    .order_by("user_principal_name"))
+        return list(
+            TenantUser.objects.filter(customer=customer, licenses__subscription_id=subscription_id).order_by(
+                "user_principal_name"
+            )
+        )
     except (ValidationError, ValueError):
         return []
 
@@ -143,15 +168,29 @@ def order_steps(order: DirectOrder) -> list[dict]:
     if order.operation_id is None:
         steps.append({"label": _("Order placed"), "time": order.placed_at, "note": ""})
         if order.credit_check_decided_at:
-            steps.append({"label": _("Credit check: %(result)s") % {"result": order.get_credit_check_display()},
-                          "time": order.credit_check_decided_at, "note": order.credit_check_note})
+            steps.append(
+                {
+                    "label": _("Credit check: %(result)s") % {"result": order.get_credit_check_display()},
+                    "time": order.credit_check_decided_at,
+                    "note": order.credit_check_note,
+                }
+            )
         if order.completed_at:
-            steps.append({"label": order.get_status_display(), "time": order.completed_at,
-                          "note": order.completed_notice or order.failure_reason})
+            steps.append(
+                {
+                    "label": order.get_status_display(),
+                    "time": order.completed_at,
+                    "note": order.completed_notice or order.failure_reason,
+                }
+            )
         return steps
-    labels = {"pending": _("Order placed"), "awaiting_credit_check": _("Waiting for a credit check"),
-              "in_progress": _("Upgrade started"), "declined": _("Credit check declined: nothing was changed"),
-              "failed": _("Upgrade failed: nothing was changed")}
+    labels = {
+        "pending": _("Order placed"),
+        "awaiting_credit_check": _("Waiting for a credit check"),
+        "in_progress": _("Upgrade started"),
+        "declined": _("Credit check declined: nothing was changed"),
+        "failed": _("Upgrade failed: nothing was changed"),
+    }
     for change in order.operation.status_changes.all():
         if change.to_status == "succeeded":
             result = order.operation.result or {}
@@ -167,6 +206,7 @@ def order_steps(order: DirectOrder) -> list[dict]:
             ):
                 steps.append({"label": label, "time": change.changed, "note": ""})
             continue
-        steps.append({"label": labels.get(change.to_status, change.to_status), "time": change.changed,
-                      "note": change.note})
+        steps.append(
+            {"label": labels.get(change.to_status, change.to_status), "time": change.changed, "note": change.note}
+        )
     return steps

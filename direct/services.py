@@ -4,6 +4,7 @@ Every write checks the actor's customer admin role, refuses while the tenant wai
 (``Locked``), and owns its transaction. Execution of an order is ``direct.execution.direct_order_execute``,
 enqueued with ``transaction.on_commit``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record_create
+from core.errors import Conflict, InvalidInput, Locked
 from customers.models import Customer
-from partnercenter.errors import Conflict, InvalidInput, Locked
 from subscriptions.models import Subscription
 
 from . import cart, pipeline
@@ -32,8 +33,12 @@ def is_tenant_locked(customer: Customer) -> bool:
 def tenant_write_guard(*, customer: Customer) -> None:
     """Refuse admin writes while one of the tenant's orders waits for a credit check (reads keep working)."""
     if is_tenant_locked(customer):
-        raise Locked(_("Admin actions for this organization are locked while an order waits for a credit check "
-                       "(up to two business days). Your users keep using their current plan."))
+        raise Locked(
+            _(
+                "Admin actions for this organization are locked while an order waits for a credit check "
+                "(up to two business days). Your users keep using their current plan."
+            )
+        )
 
 
 def _lock_customer(customer: Customer) -> Customer:
@@ -46,25 +51,43 @@ def _lock_customer(customer: Customer) -> Customer:
 def _clean_payment_method(quote: cart.Quote, payment_method) -> str:
     if payment_method not in quote.payment_methods:
         if payment_method == "invoice":
-            raise InvalidInput(_("Invoice is only offered for orders above the minimum invoice total."),
-                               field="payment_method")
-        raise InvalidInput(_("Choose how to pay: %(methods)s.") % {"methods": ", ".join(quote.payment_methods)},
-                           field="payment_method")
+            raise InvalidInput(
+                _("Invoice is only offered for orders above the minimum invoice total."), field="payment_method"
+            )
+        raise InvalidInput(
+            _("Choose how to pay: %(methods)s.") % {"methods": ", ".join(quote.payment_methods)}, field="payment_method"
+        )
     return payment_method
 
 
-def _order_from_quote(*, actor, quote: cart.Quote, kind: str, payment_method: str, confirm_forfeit: bool,
-                      operation=None) -> DirectOrder:
+def _order_from_quote(
+    *, actor, quote: cart.Quote, kind: str, payment_method: str, confirm_forfeit: bool, operation=None
+) -> DirectOrder:
     order = DirectOrder.objects.create(
-        kind=kind, customer=quote.customer, placed_by=actor, source=quote.source, target_offer=quote.target,
-        operation=operation, quantity=quote.quantity, billing_cycle=quote.billing_cycle,
-        payment_method=payment_method, currency=quote.currency, unit_price=quote.unit_price,
-        subtotal=quote.subtotal, charge=quote.charge, credit=quote.credit, forfeited=quote.forfeited,
-        forfeit_confirmed=bool(confirm_forfeit and quote.forfeited), amount_due=quote.amount_due,
+        kind=kind,
+        customer=quote.customer,
+        placed_by=actor,
+        source=quote.source,
+        target_offer=quote.target,
+        operation=operation,
+        quantity=quote.quantity,
+        billing_cycle=quote.billing_cycle,
+        payment_method=payment_method,
+        currency=quote.currency,
+        unit_price=quote.unit_price,
+        subtotal=quote.subtotal,
+        charge=quote.charge,
+        credit=quote.credit,
+        forfeited=quote.forfeited,
+        forfeit_confirmed=bool(confirm_forfeit and quote.forfeited),
+        amount_due=quote.amount_due,
     )
     DirectOrderAddon.objects.bulk_create(
-        [DirectOrderAddon(order=order, subscription=a.subscription, action=a.action, credit=a.credit)
-         for a in quote.addons])
+        [
+            DirectOrderAddon(order=order, subscription=a.subscription, action=a.action, credit=a.credit)
+            for a in quote.addons
+        ]
+    )
     return order
 
 
@@ -94,14 +117,33 @@ def _enqueue(order: DirectOrder) -> None:
 
 
 def _audit(*, actor, order: DirectOrder, operation_type: str, new: dict | None = None) -> None:
-    audit_record_create(actor=actor, operation_type=operation_type, resource_type="order", customer=order.customer,
-                        new={"orderId": str(order.pk), "offerId": order.target_offer_id, "quantity": order.quantity,
-                             "status": order.status, **(new or {})})
+    audit_record_create(
+        actor=actor,
+        operation_type=operation_type,
+        resource_type="order",
+        customer=order.customer,
+        new={
+            "orderId": str(order.pk),
+            "offerId": order.target_offer_id,
+            "quantity": order.quantity,
+            "status": order.status,
+            **(new or {}),
+        },
+    )
 
 
-def direct_upgrade_place(*, actor, customer: Customer, subscription_id, target_offer_id: str, quantity=None,
-                         billing_cycle: str | None = None, payment_method: str, confirm_forfeit: bool = False,
-                         now: datetime | None = None) -> DirectOrder:
+def direct_upgrade_place(
+    *,
+    actor,
+    customer: Customer,
+    subscription_id,
+    target_offer_id: str,
+    quantity=None,
+    billing_cycle: str | None = None,
+    payment_method: str,
+    confirm_forfeit: bool = False,
+    now: datetime | None = None,
+) -> DirectOrder:
     """Checkout › Place order for an upgrade. Raises ``UpgradeBlocked`` with every reason when not available,
     ``InvalidInput`` (field named) for bad input or a forfeit not confirmed, ``Locked`` during a credit check."""
     from .selectors import admin_subscription_for
@@ -112,43 +154,77 @@ def direct_upgrade_place(*, actor, customer: Customer, subscription_id, target_o
         customer = _lock_customer(customer)
         source = admin_subscription_for(actor, customer, subscription_id)
         source = Subscription.objects.select_for_update().select_related("customer", "offer").get(pk=source.pk)
-        quote = cart.quote_upgrade(source=source, target_offer_id=target_offer_id, quantity=quantity,
-                                   billing_cycle=billing_cycle, today=timezone.localdate(now))
+        quote = cart.quote_upgrade(
+            source=source,
+            target_offer_id=target_offer_id,
+            quantity=quantity,
+            billing_cycle=billing_cycle,
+            today=timezone.localdate(now),
+        )
         method = _clean_payment_method(quote, payment_method)
         if quote.requires_forfeit_confirmation and not confirm_forfeit:
             raise InvalidInput(
-                _("This prepaid plan has more value left than the new order's total: %(forfeited)s %(currency)s "
-                  "will be forfeited. Confirm to place the order.")
+                _(
+                    "This prepaid plan has more value left than the new order's total: %(forfeited)s %(currency)s "
+                    "will be forfeited. Confirm to place the order."
+                )
                 % {"forfeited": quote.forfeited, "currency": quote.currency},
-                field="confirm_forfeit", error_name="forfeit_confirmation_required")
+                field="confirm_forfeit",
+                error_name="forfeit_confirmation_required",
+            )
         operation = pipeline.operation_open(actor=actor, quote=quote)
-        order = _order_from_quote(actor=actor, quote=quote, kind=OrderKind.UPGRADE, payment_method=method,
-                                  confirm_forfeit=confirm_forfeit, operation=operation)
-        _audit(actor=actor, order=order, operation_type="create_order",
-               new={"sourceSubscriptionId": str(source.pk), "paymentMethod": method, "total": str(order.subtotal)})
+        order = _order_from_quote(
+            actor=actor,
+            quote=quote,
+            kind=OrderKind.UPGRADE,
+            payment_method=method,
+            confirm_forfeit=confirm_forfeit,
+            operation=operation,
+        )
+        _audit(
+            actor=actor,
+            order=order,
+            operation_type="create_order",
+            new={"sourceSubscriptionId": str(source.pk), "paymentMethod": method, "total": str(order.subtotal)},
+        )
         _start_credit_check(order, quote=quote, now=now)
     return order
 
 
-def direct_purchase_place(*, actor, customer: Customer, offer_id: str, quantity, billing_cycle: str | None,
-                          payment_method: str, now: datetime | None = None) -> DirectOrder:
+def direct_purchase_place(
+    *,
+    actor,
+    customer: Customer,
+    offer_id: str,
+    quantity,
+    billing_cycle: str | None,
+    payment_method: str,
+    now: datetime | None = None,
+) -> DirectOrder:
     """Buy a new subscription (the manual path's first step)."""
     admin_require(actor, customer, AdminAction.PURCHASE)
     now = now or timezone.now()
     with transaction.atomic():
         customer = _lock_customer(customer)
-        quote = cart.quote_purchase(customer=customer, offer_id=offer_id, quantity=quantity,
-                                    billing_cycle=billing_cycle)
+        quote = cart.quote_purchase(
+            customer=customer, offer_id=offer_id, quantity=quantity, billing_cycle=billing_cycle
+        )
         method = _clean_payment_method(quote, payment_method)
-        order = _order_from_quote(actor=actor, quote=quote, kind=OrderKind.PURCHASE, payment_method=method,
-                                  confirm_forfeit=False)
-        _audit(actor=actor, order=order, operation_type="create_order",
-               new={"paymentMethod": method, "total": str(order.subtotal)})
+        order = _order_from_quote(
+            actor=actor, quote=quote, kind=OrderKind.PURCHASE, payment_method=method, confirm_forfeit=False
+        )
+        _audit(
+            actor=actor,
+            order=order,
+            operation_type="create_order",
+            new={"paymentMethod": method, "total": str(order.subtotal)},
+        )
         _start_credit_check(order, quote=quote, now=now)
     return order
 
 
 # --- credit check decisions ------------------------------------------------------------------------------------
+
 
 def _apply_decision(order: DirectOrder, *, approved: bool, note: str, actor, now: datetime) -> DirectOrder:
     order.credit_check = CreditCheck.APPROVED if approved else CreditCheck.DECLINED
@@ -161,10 +237,13 @@ def _apply_decision(order: DirectOrder, *, approved: bool, note: str, actor, now
         order.status = OrderStatus.DECLINED
         order.completed_at = now
         pipeline.operation_declined(order, note=order.credit_check_note)
-    order.save(update_fields=["credit_check", "credit_check_decided_at", "credit_check_note", "status",
-                              "completed_at"])
-    _audit(actor=actor, order=order, operation_type="update_order",
-           new={"creditCheck": order.credit_check, "note": order.credit_check_note})
+    order.save(update_fields=["credit_check", "credit_check_decided_at", "credit_check_note", "status", "completed_at"])
+    _audit(
+        actor=actor,
+        order=order,
+        operation_type="update_order",
+        new={"creditCheck": order.credit_check, "note": order.credit_check_note},
+    )
     return order
 
 
@@ -173,38 +252,46 @@ def _decide(*, actor, order_id, approved: bool, note: str, now: datetime | None)
     with transaction.atomic():
         order = DirectOrder.objects.select_for_update().select_related("customer").get(pk=order_id)
         if order.status != OrderStatus.AWAITING_CREDIT_CHECK:
-            raise Conflict(_("This order isn't waiting for a credit check (it is %(status)s).")
-                           % {"status": order.get_status_display()}, field="order_id")
+            raise Conflict(
+                _("This order isn't waiting for a credit check (it is %(status)s).")
+                % {"status": order.get_status_display()},
+                field="order_id",
+            )
         return _apply_decision(order, approved=approved, note=note, actor=actor, now=now)
 
 
 def credit_check_approve(*, actor, order_id, note: str = "", now: datetime | None = None) -> DirectOrder:
     """An operator approves: the order is queued for execution."""
-    return _decide(actor=actor, order_id=order_id, approved=True, note=note or _("Approved by an operator."),
-                   now=now)
+    return _decide(actor=actor, order_id=order_id, approved=True, note=note or _("Approved by an operator."), now=now)
 
 
 def credit_check_decline(*, actor, order_id, note: str = "", now: datetime | None = None) -> DirectOrder:
     """An operator declines: the order ends and nothing changes."""
-    return _decide(actor=actor, order_id=order_id, approved=False, note=note or _("Declined by an operator."),
-                   now=now)
+    return _decide(actor=actor, order_id=order_id, approved=False, note=note or _("Declined by an operator."), now=now)
 
 
 def credit_check_deadlines_process(*, now: datetime | None = None) -> int:
     """Decline every order whose two-business-day deadline has passed without approval. Returns how many."""
     now = now or timezone.now()
-    overdue = list(DirectOrder.objects.awaiting_credit_check().filter(credit_check_deadline__lte=now)
-                   .values_list("pk", flat=True))
+    overdue = list(
+        DirectOrder.objects.awaiting_credit_check().filter(credit_check_deadline__lte=now).values_list("pk", flat=True)
+    )
     for order_id in overdue:
         try:
-            _decide(actor=None, order_id=order_id, approved=False,
-                    note=_("Declined: no approval within two business days."), now=now)
+            _decide(
+                actor=None,
+                order_id=order_id,
+                approved=False,
+                note=_("Declined: no approval within two business days."),
+                now=now,
+            )
         except Conflict:  # decided meanwhile
             continue
     return len(overdue)
 
 
 # --- the manual path -------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class MoveResult:
@@ -224,26 +311,33 @@ def subscription_cancel(*, actor, customer: Customer, subscription_id) -> Subscr
         if subscription.status == "deleted":
             raise Conflict(_("The subscription is already cancelled."), field="subscription_id")
         if subscription.channel != "direct":
-            raise InvalidInput(_("Only subscriptions bought directly can be cancelled here."),
-                               field="subscription_id")
+            raise InvalidInput(_("Only subscriptions bought directly can be cancelled here."), field="subscription_id")
         assigned = subscription.assignments.count()
         if assigned:
-            raise InvalidInput(_("Move the %(count)s users who still hold its licenses first.") % {"count": assigned},
-                               field="subscription_id")
+            raise InvalidInput(
+                _("Move the %(count)s users who still hold its licenses first.") % {"count": assigned},
+                field="subscription_id",
+            )
         if subscription.addons.filter(status="active").exists():
             raise InvalidInput(_("Cancel or move its add-ons first."), field="subscription_id")
         old = subscription.status
         subscription.status = "deleted"
         subscription.auto_renew = False
         subscription.save(update_fields=["status", "auto_renew", "updated"])
-        audit_record_create(actor=actor, operation_type="update_subscription", resource_type="subscription",
-                            customer=customer, old={"id": str(subscription.pk), "status": old},
-                            new={"id": str(subscription.pk), "status": "deleted"})
+        audit_record_create(
+            actor=actor,
+            operation_type="update_subscription",
+            resource_type="subscription",
+            customer=customer,
+            old={"id": str(subscription.pk), "status": old},
+            new={"id": str(subscription.pk), "status": "deleted"},
+        )
     return subscription
 
 
-def licenses_move(*, actor, customer: Customer, source_id, target_id, user_ids=None,
-                  all_users: bool = False) -> MoveResult:
+def licenses_move(
+    *, actor, customer: Customer, source_id, target_id, user_ids=None, all_users: bool = False
+) -> MoveResult:
     """Move the selected users' licenses (or all) from ``source`` to ``target`` in one action.
 
     Set-based: a fixed number of queries whatever the number of users. Switched-off plans are cleared (the
@@ -255,5 +349,11 @@ def licenses_move(*, actor, customer: Customer, source_id, target_id, user_ids=N
     admin_require(actor, customer, AdminAction.MOVE_LICENSES)
     with transaction.atomic():
         customer = _lock_customer(customer)
-        return move_assignments(actor=actor, customer=customer, source_id=source_id, target_id=target_id,
-                                user_ids=user_ids, all_users=all_users)
+        return move_assignments(
+            actor=actor,
+            customer=customer,
+            source_id=source_id,
+            target_id=target_id,
+            user_ids=user_ids,
+            all_users=all_users,
+        )

@@ -1,4 +1,5 @@
 """Celery adapters: take ids, call the services."""
+
 from __future__ import annotations
 
 from celery import shared_task

@@ -3,6 +3,7 @@
 Scope: a customer admin sees their own tenant(s) only; any other tenant, subscription or order is a 404.
 A write refused while the tenant waits for a credit check answers 423 with the explanation.
 """
+
 from __future__ import annotations
 
 from functools import wraps
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from partnercenter.errors import DomainError, Forbidden, Locked, NotFound
+from core.errors import DomainError, Forbidden, Locked, NotFound
 from subscriptions.models import SubscriptionStatus
 
 from . import cart, selectors, services
@@ -35,19 +36,29 @@ def tenant_view(view):
             return view(request, customer, *args, **kwargs)
         except NotFound as exc:
             raise Http404(exc.message) from None
+
     return wrapper
 
 
 def _context(request, customer, **extra):
-    return {"customer": customer, "can_buy": admin_can(request.user, customer, AdminAction.PURCHASE),
-            "can_move": admin_can(request.user, customer, AdminAction.MOVE_LICENSES),
-            "locked": services.is_tenant_locked(customer), **extra}
+    return {
+        "customer": customer,
+        "can_buy": admin_can(request.user, customer, AdminAction.PURCHASE),
+        "can_move": admin_can(request.user, customer, AdminAction.MOVE_LICENSES),
+        "locked": services.is_tenant_locked(customer),
+        **extra,
+    }
 
 
 def _refused(request, customer, exc: DomainError, template: str, context: dict):
     """Show a refused write on its page (423 while locked, 403 for roles, 400/409 otherwise)."""
-    context = {**_context(request, customer), **context, "error": exc.message,
-               "reasons": getattr(exc, "reasons", None), "error_field": exc.field}
+    context = {
+        **_context(request, customer),
+        **context,
+        "error": exc.message,
+        "reasons": getattr(exc, "reasons", None),
+        "error_field": exc.field,
+    }
     return render(request, template, context, status=exc.http_status)
 
 
@@ -63,34 +74,50 @@ def tenant_list(request):
 def products(request, customer):
     """Billing › Your products."""
     subscriptions = list(selectors.admin_subscriptions(request.user, customer))
-    notices = {o.target_subscription_id: o for o in selectors.admin_orders(request.user, customer)
-               .filter(status="completed").exclude(completed_notice="")}
+    notices = {
+        o.target_subscription_id: o
+        for o in selectors.admin_orders(request.user, customer).filter(status="completed").exclude(completed_notice="")
+    }
     for subscription in subscriptions:
         subscription.completed_order = notices.get(subscription.pk)
     open_orders = list(selectors.admin_orders(request.user, customer).open())
-    return render(request, "admin_center/products.html", _context(
-        request, customer, subscriptions=subscriptions, open_orders=open_orders))
+    return render(
+        request,
+        "admin_center/products.html",
+        _context(request, customer, subscriptions=subscriptions, open_orders=open_orders),
+    )
 
 
 @tenant_view
 def subscription_detail(request, customer, subscription_id):
     subscription = selectors.admin_subscription_for(request.user, customer, subscription_id)
-    return render(request, "admin_center/subscription.html", _context(
-        request, customer, subscription=subscription, addons=list(selectors.addons_of(subscription)),
-        tab="details"))
+    return render(
+        request,
+        "admin_center/subscription.html",
+        _context(
+            request, customer, subscription=subscription, addons=list(selectors.addons_of(subscription)), tab="details"
+        ),
+    )
 
 
 @tenant_view
 def upgrade_tab(request, customer, subscription_id):
     subscription = selectors.admin_subscription_for(request.user, customer, subscription_id)
     tab = selectors.upgrade_tab_for(subscription)
-    return render(request, "admin_center/upgrade_tab.html", _context(
-        request, customer, subscription=subscription, upgrade=tab, tab="upgrade"))
+    return render(
+        request,
+        "admin_center/upgrade_tab.html",
+        _context(request, customer, subscription=subscription, upgrade=tab, tab="upgrade"),
+    )
 
 
 def _quote_or_error(subscription, target_offer_id, data):
-    return cart.quote_upgrade(source=subscription, target_offer_id=target_offer_id,
-                              quantity=data.get("quantity") or None, billing_cycle=data.get("billing_cycle") or None)
+    return cart.quote_upgrade(
+        source=subscription,
+        target_offer_id=target_offer_id,
+        quantity=data.get("quantity") or None,
+        billing_cycle=data.get("billing_cycle") or None,
+    )
 
 
 @tenant_view
@@ -117,16 +144,24 @@ def upgrade_checkout(request, customer, subscription_id, target_offer_id):
         quote = _quote_or_error(subscription, target_offer_id, data)
     except DomainError as exc:
         return _refused(request, customer, exc, "admin_center/cart.html", page)
-    form = CheckoutForm(data if request.method == "POST" else None, payment_methods=quote.payment_methods,
-                        initial={"quantity": quote.quantity, "billing_cycle": quote.billing_cycle})
+    form = CheckoutForm(
+        data if request.method == "POST" else None,
+        payment_methods=quote.payment_methods,
+        initial={"quantity": quote.quantity, "billing_cycle": quote.billing_cycle},
+    )
     page.update(quote=quote, form=form)
     if request.method == "POST":
         try:
             order = services.direct_upgrade_place(
-                actor=request.user, customer=customer, subscription_id=subscription.pk,
-                target_offer_id=target_offer_id, quantity=data.get("quantity"),
-                billing_cycle=data.get("billing_cycle"), payment_method=data.get("payment_method", ""),
-                confirm_forfeit=data.get("confirm_forfeit") in ("on", "true", "1"))
+                actor=request.user,
+                customer=customer,
+                subscription_id=subscription.pk,
+                target_offer_id=target_offer_id,
+                quantity=data.get("quantity"),
+                billing_cycle=data.get("billing_cycle"),
+                payment_method=data.get("payment_method", ""),
+                confirm_forfeit=data.get("confirm_forfeit") in ("on", "true", "1"),
+            )
         except DomainError as exc:
             return _refused(request, customer, exc, "admin_center/checkout.html", page)
         return redirect("direct:order", tenant_id=customer.tenant_id, order_id=order.pk)
@@ -137,8 +172,9 @@ def upgrade_checkout(request, customer, subscription_id, target_offer_id):
 def order_status(request, customer, order_id):
     """Check upgrade status: each step and its time."""
     order = selectors.admin_order_for(request.user, customer, order_id)
-    return render(request, "admin_center/order.html", _context(
-        request, customer, order=order, steps=selectors.order_steps(order)))
+    return render(
+        request, "admin_center/order.html", _context(request, customer, order=order, steps=selectors.order_steps(order))
+    )
 
 
 @tenant_view
@@ -150,9 +186,13 @@ def purchase(request, customer):
     if request.method == "POST":
         try:
             order = services.direct_purchase_place(
-                actor=request.user, customer=customer, offer_id=request.POST.get("offer_id", ""),
-                quantity=request.POST.get("quantity"), billing_cycle=request.POST.get("billing_cycle"),
-                payment_method=request.POST.get("payment_method", ""))
+                actor=request.user,
+                customer=customer,
+                offer_id=request.POST.get("offer_id", ""),
+                quantity=request.POST.get("quantity"),
+                billing_cycle=request.POST.get("billing_cycle"),
+                payment_method=request.POST.get("payment_method", ""),
+            )
         except DomainError as exc:
             return _refused(request, customer, exc, "admin_center/purchase.html", {"form": form})
         return redirect("direct:order", tenant_id=customer.tenant_id, order_id=order.pk)
@@ -163,18 +203,27 @@ def purchase(request, customer):
 @require_http_methods(["GET", "POST"])
 def licenses_move(request, customer):
     """Manual path, step 3: move any number of selected users (or all) between subscriptions in one action."""
-    subscriptions = [s for s in selectors.admin_subscriptions(request.user, customer)
-                     if s.status == SubscriptionStatus.ACTIVE and s.parent_id is None]
+    subscriptions = [
+        s
+        for s in selectors.admin_subscriptions(request.user, customer)
+        if s.status == SubscriptionStatus.ACTIVE and s.parent_id is None
+    ]
     source_id = request.POST.get("source_id") or request.GET.get("source_id") or ""
     users = selectors.assigned_users(customer, source_id) if source_id else []
-    form = LicenseMoveForm(request.POST or None, subscriptions=subscriptions, users=users,
-                           initial={"source_id": source_id})
+    form = LicenseMoveForm(
+        request.POST or None, subscriptions=subscriptions, users=users, initial={"source_id": source_id}
+    )
     page = {"form": form, "users": users, "source_id": source_id}
     if request.method == "POST":
         try:
             result = services.licenses_move(
-                actor=request.user, customer=customer, source_id=source_id, target_id=request.POST.get("target_id"),
-                user_ids=request.POST.getlist("user_ids"), all_users=request.POST.get("all_users") in ("on", "true"))
+                actor=request.user,
+                customer=customer,
+                source_id=source_id,
+                target_id=request.POST.get("target_id"),
+                user_ids=request.POST.getlist("user_ids"),
+                all_users=request.POST.get("all_users") in ("on", "true"),
+            )
         except DomainError as exc:
             return _refused(request, customer, exc, "admin_center/licenses_move.html", page)
         messages.success(request, _("%(count)s users moved.") % {"count": result.moved})
@@ -199,4 +248,3 @@ def subscription_cancel(request, customer, subscription_id):
         return redirect("direct:subscription", tenant_id=customer.tenant_id, subscription_id=subscription_id)
     messages.success(request, _("The subscription is cancelled."))
     return redirect(reverse("direct:products", kwargs={"tenant_id": customer.tenant_id}))
-

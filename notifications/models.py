@@ -1,4 +1,5 @@
 """In-portal notifications (the bell): for one user, or for every user of a partner."""
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -13,13 +14,20 @@ class Level(models.TextChoices):
 
 
 class Notification(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="notifications")
-    partner = models.ForeignKey("partners.Partner", null=True, blank=True, on_delete=models.CASCADE,
-                                related_name="notifications",
-                                help_text=_("Shown to every user of this partner when no user is set."))
-    customer = models.ForeignKey("customers.Customer", null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    partner = models.ForeignKey(
+        "partners.Partner",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        help_text=_("Shown to every user of this partner when no user is set."),
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
     level = models.CharField(_("level"), max_length=16, choices=Level.choices, default=Level.INFO)
     message = models.CharField(_("message"), max_length=500)
     link = models.CharField(_("link"), max_length=500, blank=True)
@@ -29,8 +37,10 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(user__isnull=False) | models.Q(partner__isnull=False),
-                                   name="notification_has_recipient"),
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | models.Q(partner__isnull=False),
+                name="notification_has_recipient",
+            ),
         ]
         indexes = [models.Index(fields=["user", "read"]), models.Index(fields=["partner", "read"])]
 

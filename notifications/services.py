@@ -1,15 +1,17 @@
 """Writing and reading notifications. Other apps call ``notification_create``."""
+
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from partnercenter.errors import InvalidInput
+from core.errors import InvalidInput
 
 from .models import Level, Notification
 
 
-def notification_create(*, message: str, user=None, partner=None, customer=None, level: str = Level.INFO,
-                        link: str = "") -> Notification:
+def notification_create(
+    *, message: str, user=None, partner=None, customer=None, level: str = Level.INFO, link: str = ""
+) -> Notification:
     """One notification for ``user``, or for every user of ``partner`` (at least one is required)."""
     if user is None and partner is None:
         raise InvalidInput("A notification needs a user or a partner.", field="user")
@@ -17,8 +19,9 @@ def notification_create(*, message: str, user=None, partner=None, customer=None,
         raise InvalidInput(f"Unknown level {level!r}: use one of {', '.join(Level.values)}.", field="level")
     if not message:
         raise InvalidInput("A notification needs a message.", field="message")
-    return Notification.objects.create(user=user, partner=partner, customer=customer, level=level,
-                                       message=str(message)[:500], link=link[:500])
+    return Notification.objects.create(
+        user=user, partner=partner, customer=customer, level=level, message=str(message)[:500], link=link[:500]
+    )
 
 
 def notifications_for(user) -> QuerySet[Notification]:

@@ -4,6 +4,7 @@ With no ``CELERY_BROKER_URL`` in the environment tasks run eagerly in the callin
 (``CELERY_TASK_ALWAYS_EAGER``), so a developer needs no broker server. Production and the
 end-to-end suite set ``CELERY_BROKER_URL`` (e.g. ``redis://127.0.0.1:6379/0``) and run a worker.
 """
+
 import os
 
 from celery import Celery

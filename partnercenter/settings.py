@@ -4,6 +4,7 @@ Every value comes from the environment with a safe local default, so ``manage.py
 on a fresh clone with SQLite and no broker. The variables are documented in README.md
 ("Configuration"). ``partnercenter.settings_production`` tightens these for a deployment.
 """
+
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     # Our apps, named for the domain.
+    "core",
     "accounts",
     "partners",
     "customers",
@@ -108,11 +110,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent writers wait instead of failing with "database is locked": IMMEDIATE transactions take the
     # write lock at BEGIN (a DEFERRED one that reads and then writes can deadlock, and SQLite then fails at once
     # without waiting), a 20 s busy timeout, and WAL so readers do not block the writer.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({
-        "timeout": 20,
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
-    })
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 
 # The largest legal request, a 10,000-item upgrade batch pretty-printed, is about 3 MiB (tests/api/
 # test_bad_input.py measures it); a larger body is a 413 ServiceFault under /v1/.
@@ -177,8 +181,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "SERVE_AUTHENTICATION": ["api.authentication.BearerTokenAuthentication",
-                             "rest_framework.authentication.SessionAuthentication"],
+    "SERVE_AUTHENTICATION": [
+        "api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
 }
 
 # Celery: eager (in-process) unless a broker is configured.
@@ -202,10 +208,11 @@ CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["delegation-sweep"] = {"task": "delegation.tasks.delegation_sweep", "schedule": 900.0}
 # Direct flow: decline credit checks past their two-business-day deadline; deprovision CSP E4s 120 days
 # after suspension.
-CELERY_BEAT_SCHEDULE["direct-credit-check-deadlines"] = {"task": "direct.process_credit_check_deadlines",
-                                                         "schedule": 900.0}
-CELERY_BEAT_SCHEDULE["direct-deprovision-csp-e4"] = {"task": "direct.deprovision_suspended_csp_e4",
-                                                     "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE["direct-credit-check-deadlines"] = {
+    "task": "direct.process_credit_check_deadlines",
+    "schedule": 900.0,
+}
+CELERY_BEAT_SCHEDULE["direct-deprovision-csp-e4"] = {"task": "direct.deprovision_suspended_csp_e4", "schedule": 3600.0}
 # Upgrade batches (bulk.processing): the worker running a chunk refreshes its heartbeat every
 # BULK_HEARTBEAT_INTERVAL seconds; a chunk (or an item) whose heartbeat is older than BULK_STALE_AFTER seconds
 # lost its worker: the sweep, every BULK_SWEEP_INTERVAL seconds, queues it again. Worst case from a worker's
@@ -213,8 +220,7 @@ CELERY_BEAT_SCHEDULE["direct-deprovision-csp-e4"] = {"task": "direct.deprovision
 BULK_HEARTBEAT_INTERVAL = float(os.environ.get("BULK_HEARTBEAT_INTERVAL", "10"))
 BULK_STALE_AFTER = float(os.environ.get("BULK_STALE_AFTER", "60"))
 BULK_SWEEP_INTERVAL = float(os.environ.get("BULK_SWEEP_INTERVAL", "20"))
-CELERY_BEAT_SCHEDULE["bulk-sweep-stale-chunks"] = {"task": "bulk.sweep_stale_chunks",
-                                                   "schedule": BULK_SWEEP_INTERVAL}
+CELERY_BEAT_SCHEDULE["bulk-sweep-stale-chunks"] = {"task": "bulk.sweep_stale_chunks", "schedule": BULK_SWEEP_INTERVAL}
 
 # django-axes: lock out after repeated failed sign-ins.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))

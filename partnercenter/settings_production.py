@@ -4,28 +4,36 @@ Everything of ``partnercenter.settings`` plus the deployment hardening that ``ma
 asks for. Required environment: ``DJANGO_SECRET_KEY`` (50+ characters, not the development default) and
 ``DJANGO_ALLOWED_HOSTS`` (comma-separated). Startup fails loudly when either is missing or unsafe.
 """
+
 import os
 
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
-from .settings import *  # noqa: F401,F403
+from .settings import *  # noqa: F403
 from .settings import SPECTACULAR_SETTINGS, env_bool, env_list, schema_serve_permissions
 
 DEBUG = False
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-")
-        or "dev-only" in SECRET_KEY or "change-me" in SECRET_KEY):
+if (
+    len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+    or SECRET_KEY.startswith("django-insecure-")
+    or "dev-only" in SECRET_KEY
+    or "change-me" in SECRET_KEY
+):
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY must be set to a random value of at least 50 characters (and 5 distinct ones) in "
-        "production, e.g. python -c 'import secrets; print(secrets.token_urlsafe(64))'.")
+        "production, e.g. python -c 'import secrets; print(secrets.token_urlsafe(64))'."
+    )
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the portal's host names in production.")
-CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", ",".join(f"https://{h.lstrip('.')}"
-                                                                        for h in ALLOWED_HOSTS if h != "*"))
+CSRF_TRUSTED_ORIGINS = env_list(
+    "DJANGO_CSRF_TRUSTED_ORIGINS", ",".join(f"https://{h.lstrip('.')}" for h in ALLOWED_HOSTS if h != "*")
+)
 
 # HTTPS everywhere (behind a TLS-terminating proxy that sets X-Forwarded-Proto).
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
@@ -53,17 +61,23 @@ X_FRAME_OPTIONS = "DENY"
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 # Only salted, slow hashers: PBKDF2 (default) or Argon2 (if argon2-cffi is installed). Never MD5.
-PASSWORD_HASHERS = [h for h in env_list("DJANGO_PASSWORD_HASHERS",
-                                        "django.contrib.auth.hashers.PBKDF2PasswordHasher")
-                    if h in ("django.contrib.auth.hashers.PBKDF2PasswordHasher",
-                             "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
-                             "django.contrib.auth.hashers.Argon2PasswordHasher")]
+PASSWORD_HASHERS = [
+    h
+    for h in env_list("DJANGO_PASSWORD_HASHERS", "django.contrib.auth.hashers.PBKDF2PasswordHasher")
+    if h
+    in (
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+    )
+]
 if not PASSWORD_HASHERS:
     raise ImproperlyConfigured("DJANGO_PASSWORD_HASHERS must name PBKDF2 or Argon2 hashers in production.")
 
 # Multi-factor sign-in for every role that can change customer data (domain.md §2), and operators.
-MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES",
-                              "global_admin,user_management_admin,admin_agent,sales_agent,helpdesk_agent")
+MFA_REQUIRED_ROLES = env_list(
+    "MFA_REQUIRED_ROLES", "global_admin,user_management_admin,admin_agent,sales_agent,helpdesk_agent"
+)
 MFA_REQUIRED_FOR_ALL = env_bool("MFA_REQUIRED_FOR_ALL", False)
 MFA_REQUIRED_FOR_OPERATORS = env_bool("MFA_REQUIRED_FOR_OPERATORS", True)
 

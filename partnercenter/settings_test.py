@@ -4,6 +4,7 @@ The factories create many users; PBKDF2 at Django's full strength (about 0.2 s a
 dominated the suite's run time. Tests that check hashing or sign-in safety ask for the ``real_password_hasher``
 fixture (``tests/conftest.py``), which restores the production hashers.
 """
+
 from .settings import *  # noqa: F403 (settings module: re-export every setting)
 from .settings import PASSWORD_HASHERS as PRODUCTION_PASSWORD_HASHERS
 

@@ -5,6 +5,7 @@
   only, members of that partner only; one audit record each).
 - PartnerRoleAssignment: view only for everybody; roles change on the user (``partner_user_update``).
 """
+
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import OperationType
 
 from . import group_services
-from .admin_scoping import PartnerScopedAdmin, ViewOnlyMixin, PartnerScopedInline, is_operator
+from .admin_scoping import PartnerScopedAdmin, PartnerScopedInline, ViewOnlyMixin, is_operator
 from .models import Partner, PartnerRoleAssignment, SecurityGroup
 
 
@@ -97,12 +98,16 @@ class SecurityGroupAdmin(PartnerScopedAdmin):
     def save_model(self, request, obj, form, change):
         member_ids = [user.pk for user in form.cleaned_data.get("members", [])]
         if change:
-            group = group_services.security_group_update(actor=request.user, group_id=obj.pk,
-                                                         name=form.cleaned_data["name"], member_ids=member_ids)
+            group = group_services.security_group_update(
+                actor=request.user, group_id=obj.pk, name=form.cleaned_data["name"], member_ids=member_ids
+            )
         else:
-            group = group_services.security_group_create(actor=request.user, name=form.cleaned_data["name"],
-                                                         member_ids=member_ids,
-                                                         partner=form.cleaned_data.get("partner"))
+            group = group_services.security_group_create(
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                member_ids=member_ids,
+                partner=form.cleaned_data.get("partner"),
+            )
             obj.pk = group.pk
             obj._state.adding = False
         obj.refresh_from_db()

@@ -30,6 +30,7 @@ from their actions); the service writes the record. Plain edits with no service 
 platform edits) are recorded by ``AuditedAdminMixin``. A ``DomainError`` raised by a service inside the admin's
 transaction rolls the whole save back and is shown as an error message (``ServiceErrorsMixin``).
 """
+
 from __future__ import annotations
 
 import json
@@ -48,8 +49,8 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditRecord, OperationType
 from audit.services import audit_record_build, audit_record_create
+from core.errors import DomainError
 from customers.selectors import customers_visible_to
-from partnercenter.errors import DomainError
 from subscriptions.selectors import subscriptions_visible_to
 
 from .models import PartnerRole
@@ -92,8 +93,9 @@ class _ScopingMixin:
             return queryset.filter(**{f"{self.customer_lookup}__in": customers_visible_to(request.user)})
         if self.subscription_lookup:
             return queryset.filter(**{f"{self.subscription_lookup}__in": subscriptions_visible_to(request.user)})
-        raise ImproperlyConfigured(f"{type(self).__name__} needs partner_lookup, customer_lookup or "
-                                   "subscription_lookup")
+        raise ImproperlyConfigured(
+            f"{type(self).__name__} needs partner_lookup, customer_lookup or subscription_lookup"
+        )
 
     def get_queryset(self, request):
         return self.scope_queryset(request, super().get_queryset(request))
@@ -145,8 +147,11 @@ SECRET_FIELDS = frozenset({"password", "key_hash"})
 
 def object_snapshot(obj: Model) -> dict:
     """JSON-safe values of ``obj``'s concrete fields (and many-to-many pks), for an audit record."""
-    values = {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields
-              if field.attname not in SECRET_FIELDS}
+    values = {
+        field.attname: getattr(obj, field.attname)
+        for field in obj._meta.concrete_fields
+        if field.attname not in SECRET_FIELDS
+    }
     if obj.pk is not None:
         for field in obj._meta.many_to_many:
             values[field.name] = sorted(str(pk) for pk in getattr(obj, field.name).values_list("pk", flat=True))
@@ -158,8 +163,9 @@ def drop_deleted_references(record: AuditRecord) -> AuditRecord:
     delete removed (the object itself, or by cascade)."""
     for name in ("partner", "customer"):
         target = getattr(record, name)
-        if target is not None and (target.pk is None
-                                   or not type(target)._default_manager.filter(pk=target.pk).exists()):
+        if target is not None and (
+            target.pk is None or not type(target)._default_manager.filter(pk=target.pk).exists()
+        ):
             setattr(record, name, None)
     return record
 
@@ -197,14 +203,22 @@ class AuditedAdminMixin:
             customer_path = f"{self.subscription_lookup}__customer".removeprefix("pk__")
         partner = follow_path(obj, partner_path)
         customer = follow_path(obj, customer_path)
-        return {"partner": partner if partner is not None and partner._meta.label == "partners.Partner" else None,
-                "customer": customer if customer is not None and customer._meta.label == "customers.Customer"
-                else None}
+        return {
+            "partner": partner if partner is not None and partner._meta.label == "partners.Partner" else None,
+            "customer": customer if customer is not None and customer._meta.label == "customers.Customer" else None,
+        }
 
-    def audit_write(self, request, obj: Model, *, old: dict | None, new: dict | None,
-                    operation_type: str | None = None) -> None:
-        audit_record_create(actor=request.user, operation_type=operation_type or self.audit_operation_type,
-                            resource_type=obj._meta.label, old=old, new=new, **self.audit_context(obj))
+    def audit_write(
+        self, request, obj: Model, *, old: dict | None, new: dict | None, operation_type: str | None = None
+    ) -> None:
+        audit_record_create(
+            actor=request.user,
+            operation_type=operation_type or self.audit_operation_type,
+            resource_type=obj._meta.label,
+            old=old,
+            new=new,
+            **self.audit_context(obj),
+        )
 
     def save_model(self, request, obj, form, change):
         previous = type(obj)._default_manager.filter(pk=obj.pk).first() if change and obj.pk is not None else None
@@ -224,20 +238,34 @@ class AuditedAdminMixin:
         for obj, changed in formset.changed_objects:
             self.audit_write(request, obj, old={"changed_fields": list(changed)}, new=object_snapshot(obj))
         for obj in formset.deleted_objects:
-            self.audit_write(request, obj, old=object_snapshot(obj), new=None,
-                             operation_type=OperationType.DELETE_RECORD)
+            self.audit_write(
+                request, obj, old=object_snapshot(obj), new=None, operation_type=OperationType.DELETE_RECORD
+            )
 
     def delete_model(self, request, obj):
-        record = audit_record_build(actor=request.user, operation_type=OperationType.DELETE_RECORD,
-                                    resource_type=obj._meta.label, old=object_snapshot(obj), new=None,
-                                    **self.audit_context(obj))
+        record = audit_record_build(
+            actor=request.user,
+            operation_type=OperationType.DELETE_RECORD,
+            resource_type=obj._meta.label,
+            old=object_snapshot(obj),
+            new=None,
+            **self.audit_context(obj),
+        )
         super().delete_model(request, obj)
         drop_deleted_references(record).save(force_insert=True)
 
     def delete_queryset(self, request, queryset):
-        records = [audit_record_build(actor=request.user, operation_type=OperationType.DELETE_RECORD,
-                                      resource_type=obj._meta.label, old=object_snapshot(obj), new=None,
-                                      **self.audit_context(obj)) for obj in queryset]
+        records = [
+            audit_record_build(
+                actor=request.user,
+                operation_type=OperationType.DELETE_RECORD,
+                resource_type=obj._meta.label,
+                old=object_snapshot(obj),
+                new=None,
+                **self.audit_context(obj),
+            )
+            for obj in queryset
+        ]
         super().delete_queryset(request, queryset)
         AuditRecord.objects.bulk_create([drop_deleted_references(record) for record in records])
 
@@ -277,8 +305,9 @@ class ServiceErrorsMixin:
         self.message_user(request, message, messages.ERROR)
         return HttpResponseRedirect(request.get_full_path())
 
-    def run_service_action(self, request, objects: Iterable[Model], call: Callable[[Model], object],
-                           done_message: str) -> int:
+    def run_service_action(
+        self, request, objects: Iterable[Model], call: Callable[[Model], object], done_message: str
+    ) -> int:
         """Call ``call(obj)`` (a service) for each object; report refusals one by one. Returns the count done."""
         done = 0
         for obj in objects:
@@ -312,8 +341,9 @@ class PartnerScopedAdmin(ServiceErrorsMixin, AuditedAdminMixin, _ScopingMixin, a
         response = super().response_delete(request, obj_display, obj_id)
         if isinstance(response, HttpResponseRedirect) and self.has_view_permission(request):
             opts = self.opts
-            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist",
-                                                current_app=self.admin_site.name))
+            return HttpResponseRedirect(
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist", current_app=self.admin_site.name)
+            )
         return response
 
     def get_object(self, request, object_id, from_field=None):

@@ -1,4 +1,5 @@
 """Partner user management forms (shape only; rules in ``partners.user_services``)."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -6,10 +7,15 @@ from .models import PartnerRole, SecurityGroup
 
 
 class _RolesAndGroups(forms.Form):
-    roles = forms.MultipleChoiceField(label=_("Roles"), choices=PartnerRole.choices,
-                                      widget=forms.CheckboxSelectMultiple)
-    groups = forms.ModelMultipleChoiceField(label=_("Security groups"), queryset=SecurityGroup.objects.none(),
-                                            required=False, widget=forms.CheckboxSelectMultiple)
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=PartnerRole.choices, widget=forms.CheckboxSelectMultiple
+    )
+    groups = forms.ModelMultipleChoiceField(
+        label=_("Security groups"),
+        queryset=SecurityGroup.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args, partner_id, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,6 +5,7 @@ platform operator (superuser, no partner) manages any partner's groups. Every ca
 (``UPDATE_SECURITY_GROUP``). Group membership carries DAP and GDAP access: ``delegation.signals`` mirror the
 change into the guardian grants.
 """
+
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
@@ -13,8 +14,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.models import OperationType
 from audit.services import audit_record_create
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from delegation.models import AccessAssignmentStatus
-from partnercenter.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 from .models import Partner, PartnerRole, SecurityGroup
 
@@ -30,8 +31,11 @@ def _require_group_manager(actor) -> None:
     """Partner global admins (their own partner) and platform operators."""
     if _is_operator(actor):
         return
-    if (getattr(actor, "is_application", False) or not getattr(actor, "partner_id", None)
-            or PartnerRole.GLOBAL_ADMIN not in actor.role_codes):
+    if (
+        getattr(actor, "is_application", False)
+        or not getattr(actor, "partner_id", None)
+        or PartnerRole.GLOBAL_ADMIN not in actor.role_codes
+    ):
         raise Forbidden(_("Only a global admin manages security groups."))
 
 
@@ -63,8 +67,7 @@ def _members(partner_id: int, member_ids) -> list[User]:
     try:
         wanted = {int(pk) for pk in (member_ids or [])}
     except (TypeError, ValueError):
-        raise InvalidInput(_("members: every member must be a user of the group's partner."),
-                           field="members") from None
+        raise InvalidInput(_("members: every member must be a user of the group's partner."), field="members") from None
     members = list(User.objects.filter(partner_id=partner_id, pk__in=wanted))
     if len(members) != len(wanted):
         raise InvalidInput(_("members: every member must be a user of the group's partner."), field="members")
@@ -72,13 +75,23 @@ def _members(partner_id: int, member_ids) -> list[User]:
 
 
 def _snapshot(group: SecurityGroup) -> dict:
-    return {"id": group.pk, "partner": group.partner.code, "name": group.name,
-            "members": sorted(group.members.values_list("username", flat=True))}
+    return {
+        "id": group.pk,
+        "partner": group.partner.code,
+        "name": group.name,
+        "members": sorted(group.members.values_list("username", flat=True)),
+    }
 
 
 def _audit(actor, group: SecurityGroup, old, new) -> None:
-    audit_record_create(actor=actor, operation_type=OperationType.UPDATE_SECURITY_GROUP, resource_type=RESOURCE,
-                        partner=group.partner, old=old, new=new)
+    audit_record_create(
+        actor=actor,
+        operation_type=OperationType.UPDATE_SECURITY_GROUP,
+        resource_type=RESOURCE,
+        partner=group.partner,
+        old=old,
+        new=new,
+    )
 
 
 def _name_taken(partner_id: int, name: str, exclude_pk=None) -> bool:
@@ -145,10 +158,19 @@ def security_group_delete(*, actor, group_id) -> None:
         group = SecurityGroup.objects.select_for_update().select_related("partner").get(pk=group.pk)
         in_use = group.access_assignments.exclude(status=AccessAssignmentStatus.DELETED).count()
         if in_use:
-            raise Conflict(_("%(group)s still carries %(count)d GDAP access assignment(s): delete them first.")
-                           % {"group": group.name, "count": in_use}, field="group")
+            raise Conflict(
+                _("%(group)s still carries %(count)d GDAP access assignment(s): delete them first.")
+                % {"group": group.name, "count": in_use},
+                field="group",
+            )
         old = _snapshot(group)
         partner = group.partner
         group.delete()
-        audit_record_create(actor=actor, operation_type=OperationType.UPDATE_SECURITY_GROUP, resource_type=RESOURCE,
-                            partner=partner, old=old, new=None)
+        audit_record_create(
+            actor=actor,
+            operation_type=OperationType.UPDATE_SECURITY_GROUP,
+            resource_type=RESOURCE,
+            partner=partner,
+            old=old,
+            new=None,
+        )

@@ -1,4 +1,5 @@
 """CSP partner organisations, their roles and security groups (domain.md §2)."""
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -3,6 +3,7 @@
 This table is the single source of truth: services call ``require(actor, Capability.X)`` and pages or
 serializers only ask ``can(actor, ...)`` to decide what to show.
 """
+
 from __future__ import annotations
 
 from enum import Enum
@@ -25,8 +26,9 @@ class Capability(str, Enum):
 
 MATRIX: dict[Capability, frozenset[str]] = {
     Capability.VIEW_CUSTOMERS: frozenset(R.values),
-    Capability.UPGRADE: frozenset({R.GLOBAL_ADMIN, R.USER_MANAGEMENT_ADMIN, R.ADMIN_AGENT, R.SALES_AGENT,
-                                   R.HELPDESK_AGENT}),
+    Capability.UPGRADE: frozenset(
+        {R.GLOBAL_ADMIN, R.USER_MANAGEMENT_ADMIN, R.ADMIN_AGENT, R.SALES_AGENT, R.HELPDESK_AGENT}
+    ),
     Capability.MANAGE_SUBSCRIPTIONS: frozenset({R.GLOBAL_ADMIN, R.ADMIN_AGENT, R.SALES_AGENT, R.HELPDESK_AGENT}),
     Capability.REQUEST_DELEGATED_ADMIN: frozenset({R.GLOBAL_ADMIN, R.ADMIN_AGENT}),
     Capability.MANAGE_PARTNER_USERS: frozenset({R.GLOBAL_ADMIN, R.USER_MANAGEMENT_ADMIN}),
@@ -36,8 +38,9 @@ MATRIX: dict[Capability, frozenset[str]] = {
 
 # Application (app-only) tokens act for the whole partner but without user context: they may read and
 # manage subscriptions; upgrades answer ``user_context_required`` in the eligibility engine.
-APPLICATION_CAPABILITIES = frozenset({Capability.VIEW_CUSTOMERS, Capability.UPGRADE,
-                                      Capability.MANAGE_SUBSCRIPTIONS, Capability.BILLING})
+APPLICATION_CAPABILITIES = frozenset(
+    {Capability.VIEW_CUSTOMERS, Capability.UPGRADE, Capability.MANAGE_SUBSCRIPTIONS, Capability.BILLING}
+)
 
 
 def can(actor, capability: Capability) -> bool:
@@ -55,5 +58,6 @@ def can(actor, capability: Capability) -> bool:
 def require(actor, capability: Capability) -> None:
     """Raise ``PermissionDenied`` (→ 403) unless the actor's roles grant ``capability``."""
     if not can(actor, capability):
-        raise PermissionDenied(_("Your partner role does not allow this action (%(capability)s).")
-                               % {"capability": capability.value})
+        raise PermissionDenied(
+            _("Your partner role does not allow this action (%(capability)s).") % {"capability": capability.value}
+        )

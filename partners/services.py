@@ -5,6 +5,7 @@ A partner ``global_admin`` works in the Django admin on their own partner's obje
 derived from the partner role here, in one place. Partner user management calls
 ``partner_user_sync_admin_access(user)`` after every change of a user's roles, partner or active flag.
 """
+
 from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
@@ -55,8 +56,11 @@ def _permission_filter() -> Q:
     query = Q(pk__in=[])
     for label, actions in PARTNER_ADMIN_PERMISSIONS.items():
         app_label, model = label.split(".")
-        query |= Q(content_type__app_label=app_label, content_type__model=model,
-                   codename__in=[f"{action}_{model}" for action in actions])
+        query |= Q(
+            content_type__app_label=app_label,
+            content_type__model=model,
+            codename__in=[f"{action}_{model}" for action in actions],
+        )
     return query
 
 

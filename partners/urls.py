@@ -1,4 +1,5 @@
 """Partner user management, mounted at /partner/users/ (namespace ``partners``)."""
+
 from django.urls import path
 
 from . import views

@@ -7,6 +7,7 @@ partner when inviting.
 After every change ``partners.services.partner_user_sync_admin_access(user)`` grants or removes Django admin
 access, and ``delegation.groups.user_groups_sync`` mirrors groups for the guardian grants.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 from accounts.models import ApiToken, User
 from audit.models import OperationType
 from audit.services import audit_record_create
-from partnercenter.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 from .models import PartnerRole, PartnerRoleAssignment, SecurityGroup
 from .roles import Capability, require
@@ -53,14 +54,23 @@ def partner_user_for(actor, *, user_id) -> User:
 
 def set_password_path(user: User) -> str:
     """A one-time link (Django's PasswordResetTokenGenerator) for the user to choose a password."""
-    return reverse("partners:set_password", kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                                                    "token": default_token_generator.make_token(user)})
+    return reverse(
+        "partners:set_password",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
 
 
 def _snapshot(user: User) -> dict:
-    return {"username": user.username, "email": user.email, "isActive": user.is_active,
-            "roles": sorted(user.partner_roles.values_list("role", flat=True)),
-            "groups": sorted(user.security_groups.values_list("name", flat=True))}
+    return {
+        "username": user.username,
+        "email": user.email,
+        "isActive": user.is_active,
+        "roles": sorted(user.partner_roles.values_list("role", flat=True)),
+        "groups": sorted(user.security_groups.values_list("name", flat=True)),
+    }
 
 
 def _sync_access(user: User) -> None:
@@ -82,8 +92,9 @@ def _clean_roles(actor, roles) -> set[str]:
     roles = set(roles or [])
     unknown = roles - set(PartnerRole.values)
     if unknown:
-        raise InvalidInput(_("roles: unknown role(s) %(roles)s.") % {"roles": ", ".join(sorted(unknown))},
-                           field="roles")
+        raise InvalidInput(
+            _("roles: unknown role(s) %(roles)s.") % {"roles": ", ".join(sorted(unknown))}, field="roles"
+        )
     if not roles:
         raise InvalidInput(_("roles: choose at least one role."), field="roles")
     return roles
@@ -105,8 +116,9 @@ def _groups(partner_id, group_ids) -> list[SecurityGroup]:
     try:
         group_ids = {int(pk) for pk in (group_ids or [])}
     except (TypeError, ValueError):
-        raise InvalidInput(_("groups: every group must be one of your partner's security groups."),
-                           field="groups") from None
+        raise InvalidInput(
+            _("groups: every group must be one of your partner's security groups."), field="groups"
+        ) from None
     groups = list(SecurityGroup.objects.filter(partner_id=partner_id, pk__in=group_ids))
     if len(groups) != len(group_ids):
         raise InvalidInput(_("groups: every group must be one of your partner's security groups."), field="groups")
@@ -115,12 +127,28 @@ def _groups(partner_id, group_ids) -> list[SecurityGroup]:
 
 def _audit(actor, user, old, new):
     """One record per service call (``UPDATE_PARTNER_USER``)."""
-    audit_record_create(actor=actor, operation_type=OperationType.UPDATE_PARTNER_USER, resource_type=RESOURCE,
-                        partner=user.partner, old=old, new=new)
+    audit_record_create(
+        actor=actor,
+        operation_type=OperationType.UPDATE_PARTNER_USER,
+        resource_type=RESOURCE,
+        partner=user.partner,
+        old=old,
+        new=new,
+    )
 
 
-def partner_user_invite(*, actor, username: str, email: str, roles, group_ids=(), first_name: str = "",
-                        last_name: str = "", link_base: str = "", partner=None) -> tuple[User, str]:
+def partner_user_invite(
+    *,
+    actor,
+    username: str,
+    email: str,
+    roles,
+    group_ids=(),
+    first_name: str = "",
+    last_name: str = "",
+    link_base: str = "",
+    partner=None,
+) -> tuple[User, str]:
     """Create a user of the actor's partner with no usable password; e-mail them a set-password link.
 
     ``partner`` is for platform operators only (who have no partner of their own); a partner user always invites
@@ -148,8 +176,13 @@ def partner_user_invite(*, actor, username: str, email: str, roles, group_ids=()
     _guard_global_admin(actor, granting=PartnerRole.GLOBAL_ADMIN in roles, target=None)
     groups = _groups(partner_id, group_ids)
     with transaction.atomic():
-        user = User(username=username, email=email, first_name=first_name or "", last_name=last_name or "",
-                    partner_id=partner_id)
+        user = User(
+            username=username,
+            email=email,
+            first_name=first_name or "",
+            last_name=last_name or "",
+            partner_id=partner_id,
+        )
         user.set_unusable_password()
         user.save()
         PartnerRoleAssignment.objects.bulk_create([PartnerRoleAssignment(user=user, role=r) for r in sorted(roles)])
@@ -157,23 +190,26 @@ def partner_user_invite(*, actor, username: str, email: str, roles, group_ids=()
         _sync_access(user)
         _audit(actor, user, None, _snapshot(user))
         path = set_password_path(user)
-        send_mail(subject=_("Your CSP portal account"),
-                  message=_("An account was created for you at %(partner)s. Choose your password here: %(link)s")
-                  % {"partner": user.partner.name, "link": f"{link_base}{path}"},
-                  from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[email])
+        send_mail(
+            subject=_("Your CSP portal account"),
+            message=_("An account was created for you at %(partner)s. Choose your password here: %(link)s")
+            % {"partner": user.partner.name, "link": f"{link_base}{path}"},
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[email],
+        )
     return user, path
 
 
-def partner_user_update(*, actor, user_id, roles, group_ids=(), account_changes: tuple[dict, dict] | None = None
-                        ) -> User:
+def partner_user_update(
+    *, actor, user_id, roles, group_ids=(), account_changes: tuple[dict, dict] | None = None
+) -> User:
     """Set a user's roles and security groups (replacing the previous ones).
 
     ``account_changes`` = (old, new) values of other account fields the caller (an operator's admin save)
     changed in the same transaction: they go into this call's single audit record."""
     user = partner_user_for(actor, user_id=user_id)
     roles = _clean_roles(actor, roles)
-    _guard_global_admin(actor, granting=PartnerRole.GLOBAL_ADMIN in roles and not _is_global_admin(user),
-                        target=user)
+    _guard_global_admin(actor, granting=PartnerRole.GLOBAL_ADMIN in roles and not _is_global_admin(user), target=user)
     groups = _groups(user.partner_id, group_ids)
     with transaction.atomic():
         old = _snapshot(user)
@@ -181,8 +217,9 @@ def partner_user_update(*, actor, user_id, roles, group_ids=(), account_changes:
             _require_another_global_admin(user)
         user.partner_roles.exclude(role__in=roles).delete()
         have = set(user.partner_roles.values_list("role", flat=True))
-        PartnerRoleAssignment.objects.bulk_create([PartnerRoleAssignment(user=user, role=r)
-                                                   for r in sorted(roles - have)])
+        PartnerRoleAssignment.objects.bulk_create(
+            [PartnerRoleAssignment(user=user, role=r) for r in sorted(roles - have)]
+        )
         user.security_groups.set(groups)
         _sync_access(user)
         new = _snapshot(user)
@@ -193,11 +230,15 @@ def partner_user_update(*, actor, user_id, roles, group_ids=(), account_changes:
 
 
 def _require_another_global_admin(user: User) -> None:
-    others = User.objects.filter(partner_id=user.partner_id, is_active=True,
-                                 partner_roles__role=PartnerRole.GLOBAL_ADMIN).exclude(pk=user.pk)
+    others = User.objects.filter(
+        partner_id=user.partner_id, is_active=True, partner_roles__role=PartnerRole.GLOBAL_ADMIN
+    ).exclude(pk=user.pk)
     if not others.exists():
-        raise Conflict(_("%(user)s is the partner's last global admin: give the role to someone else first.")
-                       % {"user": user.username}, field="roles")
+        raise Conflict(
+            _("%(user)s is the partner's last global admin: give the role to someone else first.")
+            % {"user": user.username},
+            field="roles",
+        )
 
 
 def partner_user_deactivate(*, actor, user_id) -> User:

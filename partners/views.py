@@ -1,4 +1,5 @@
 """Partner user management pages (/partner/users/): global admins and user management admins only."""
+
 from __future__ import annotations
 
 from functools import wraps
@@ -13,7 +14,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from partnercenter.errors import DomainError, Forbidden, NotFound
+from core.errors import DomainError, Forbidden, NotFound
 
 from . import user_services
 from .forms import PartnerUserInviteForm, PartnerUserRolesForm
@@ -35,6 +36,7 @@ def user_manager_required(view):
             raise Http404(exc.message) from exc
         except Forbidden as exc:
             raise PermissionDenied(exc.message) from exc
+
     return wrapper
 
 
@@ -51,16 +53,25 @@ def user_invite(request):
         data = form.cleaned_data
         try:
             user, path = user_services.partner_user_invite(
-                actor=request.user, username=data["username"], email=data["email"], roles=data["roles"],
-                group_ids=[g.pk for g in data["groups"]], first_name=data["first_name"],
-                last_name=data["last_name"], link_base=request.build_absolute_uri("/")[:-1])
+                actor=request.user,
+                username=data["username"],
+                email=data["email"],
+                roles=data["roles"],
+                group_ids=[g.pk for g in data["groups"]],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                link_base=request.build_absolute_uri("/")[:-1],
+            )
         except (Forbidden, NotFound):
             raise
         except DomainError as exc:
             form.add_error(FIELDS.get(exc.field or ""), exc.message)
         else:
-            messages.success(request, _("%(user)s was invited. Set-password link (also e-mailed): %(link)s")
-                             % {"user": user.username, "link": request.build_absolute_uri(path)})
+            messages.success(
+                request,
+                _("%(user)s was invited. Set-password link (also e-mailed): %(link)s")
+                % {"user": user.username, "link": request.build_absolute_uri(path)},
+            )
             return redirect("partners:user_detail", user_id=user.pk)
     return render(request, "partners/user_form.html", {"form": form})
 
@@ -72,8 +83,12 @@ def user_detail(request, user_id):
     form = PartnerUserRolesForm(request.POST or None, partner_id=request.user.partner_id, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            user_services.partner_user_update(actor=request.user, user_id=target.pk, roles=form.cleaned_data["roles"],
-                                              group_ids=[g.pk for g in form.cleaned_data["groups"]])
+            user_services.partner_user_update(
+                actor=request.user,
+                user_id=target.pk,
+                roles=form.cleaned_data["roles"],
+                group_ids=[g.pk for g in form.cleaned_data["groups"]],
+            )
         except (Forbidden, NotFound):
             raise
         except DomainError as exc:
@@ -94,8 +109,9 @@ def user_deactivate(request, user_id):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("%(user)s was deactivated; their API tokens are revoked.")
-                         % {"user": user.username})
+        messages.success(
+            request, _("%(user)s was deactivated; their API tokens are revoked.") % {"user": user.username}
+        )
     return redirect("partners:user_detail", user_id=user_id)
 
 

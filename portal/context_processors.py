@@ -1,4 +1,5 @@
 """Template context for every portal page."""
+
 from .navigation import Navigation
 
 

@@ -4,12 +4,13 @@
 ``customers.importer``; dates are relative to ``today`` so the delegated admin cases (active, expiring within
 30 days, expired) stay what they claim to be. ``DEMO_LOGINS`` lists every login with what to try.
 """
+
 from __future__ import annotations
 
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 DEMO_NAMESPACE = uuid.UUID("8c1d6f0e-2b7a-4e4f-9a3c-5d2e1f0a9b88")
 DEMO_PASSWORD = "Demo-Portal-2026!"
@@ -19,15 +20,64 @@ OTHER_RESELLER = "Adatum Reseller"  # a CSP partner not managed in this portal
 FILLER_CUSTOMERS = 30
 SEED = 2026
 
-FIRST_NAMES = ["Ava", "Ben", "Chen", "Dara", "Emil", "Fatima", "Goran", "Hana", "Ines", "Jonas", "Kavya", "Liam",
-               "Mei", "Nils", "Olu", "Priya", "Quinn", "Ravi", "Sofia", "Tomas", "Uma", "Vikram", "Wen", "Yara"]
-FILLER_NAMES = ["Alpine Ski House", "Blue Yonder Airlines", "City Power & Light", "Consolidated Messenger",
-                "Datum Corporation", "Fourth Coffee", "Graphic Design Institute", "Humongous Insurance",
-                "Lucerne Publishing", "Margie's Travel", "Munson's Pickles", "Nod Publishers", "Northwind Logistics",
-                "Olympia Ventures", "Parnell Aerospace", "Pacific Foods", "Quantum Bakery", "Roadrunner Freight",
-                "School of Fine Art", "Southridge Video", "Trey Analytics", "VanArsdel Ltd", "Wide Horizon Travel",
-                "Woodland Crafts", "Zava Retail", "Bellows Consulting", "Cedar Health", "Dunmore Labs",
-                "Elm Street Clinics", "Fjord Shipping"]
+FIRST_NAMES = [
+    "Ava",
+    "Ben",
+    "Chen",
+    "Dara",
+    "Emil",
+    "Fatima",
+    "Goran",
+    "Hana",
+    "Ines",
+    "Jonas",
+    "Kavya",
+    "Liam",
+    "Mei",
+    "Nils",
+    "Olu",
+    "Priya",
+    "Quinn",
+    "Ravi",
+    "Sofia",
+    "Tomas",
+    "Uma",
+    "Vikram",
+    "Wen",
+    "Yara",
+]
+FILLER_NAMES = [
+    "Alpine Ski House",
+    "Blue Yonder Airlines",
+    "City Power & Light",
+    "Consolidated Messenger",
+    "Datum Corporation",
+    "Fourth Coffee",
+    "Graphic Design Institute",
+    "Humongous Insurance",
+    "Lucerne Publishing",
+    "Margie's Travel",
+    "Munson's Pickles",
+    "Nod Publishers",
+    "Northwind Logistics",
+    "Olympia Ventures",
+    "Parnell Aerospace",
+    "Pacific Foods",
+    "Quantum Bakery",
+    "Roadrunner Freight",
+    "School of Fine Art",
+    "Southridge Video",
+    "Trey Analytics",
+    "VanArsdel Ltd",
+    "Wide Horizon Travel",
+    "Woodland Crafts",
+    "Zava Retail",
+    "Bellows Consulting",
+    "Cedar Health",
+    "Dunmore Labs",
+    "Elm Street Clinics",
+    "Fjord Shipping",
+]
 COUNTRIES = ["US", "SE", "TW", "IN"]
 SOURCE_OFFERS = ["m365-business-basic", "m365-business-standard", "m365-apps-for-business"]
 
@@ -54,8 +104,11 @@ DEMO_LOGINS = [
     DemoLogin("northwind-billing", "Northwind billing_administrator", "E4 checkout and payment method"),
     DemoLogin("northwind-users", "Northwind user_administrator", "move users between subscriptions"),
     DemoLogin("northwind-licenses", "Northwind license_administrator", "license reassignment"),
-    DemoLogin("adventure-admin", "Adventure Works global_administrator", "E4 by invoice: credit check; more users "
-                                                                         "assigned than licenses"),
+    DemoLogin(
+        "adventure-admin",
+        "Adventure Works global_administrator",
+        "E4 by invoice: credit check; more users assigned than licenses",
+    ),
     DemoLogin("tailspin-admin", "Tailspin Toys global_administrator", "prepaid E4: forfeited value warning"),
 ]
 
@@ -65,27 +118,46 @@ def demo_guid(*parts) -> str:
 
 
 def _at(day: date) -> str:
-    return datetime.combine(day, time(), tzinfo=timezone.utc).isoformat().replace("+00:00", "Z")
+    return datetime.combine(day, time(), tzinfo=UTC).isoformat().replace("+00:00", "Z")
 
 
 def _partners() -> list[dict]:
     def user(username, roles, groups):
-        return {"username": username, "email": f"{username}@{username.split('-')[0]}-csp.example",
-                "password": DEMO_PASSWORD, "roles": roles, "groups": groups}
+        return {
+            "username": username,
+            "email": f"{username}@{username.split('-')[0]}-csp.example",
+            "password": DEMO_PASSWORD,
+            "roles": roles,
+            "groups": groups,
+        }
 
     return [
-        {"id": CONTOSO, "name": "Contoso CSP", "mpnId": "1234567", "tenantId": demo_guid("partner", CONTOSO),
-         "groups": ["Admin Agents", "Helpdesk Agents", "Sales", "License Managers", "Readers"],
-         "users": [user("contoso-admin", ["global_admin"], ["Admin Agents"]),
-                   user("contoso-usermgr", ["user_management_admin"], []),
-                   user("contoso-agent", ["admin_agent"], ["Admin Agents", "License Managers"]),
-                   user("contoso-sales", ["sales_agent"], ["Sales", "License Managers"]),
-                   user("contoso-helpdesk", ["helpdesk_agent"], ["Helpdesk Agents", "Readers"]),
-                   user("contoso-billing", ["billing_admin"], [])]},
-        {"id": WINGTIP, "name": "Wingtip CSP", "mpnId": "7654321", "tenantId": demo_guid("partner", WINGTIP),
-         "groups": ["Admin Agents", "Helpdesk Agents", "Sales"],
-         "users": [user("wingtip-admin", ["global_admin"], ["Admin Agents"]),
-                   user("wingtip-sales", ["sales_agent"], ["Sales"])]},
+        {
+            "id": CONTOSO,
+            "name": "Contoso CSP",
+            "mpnId": "1234567",
+            "tenantId": demo_guid("partner", CONTOSO),
+            "groups": ["Admin Agents", "Helpdesk Agents", "Sales", "License Managers", "Readers"],
+            "users": [
+                user("contoso-admin", ["global_admin"], ["Admin Agents"]),
+                user("contoso-usermgr", ["user_management_admin"], []),
+                user("contoso-agent", ["admin_agent"], ["Admin Agents", "License Managers"]),
+                user("contoso-sales", ["sales_agent"], ["Sales", "License Managers"]),
+                user("contoso-helpdesk", ["helpdesk_agent"], ["Helpdesk Agents", "Readers"]),
+                user("contoso-billing", ["billing_admin"], []),
+            ],
+        },
+        {
+            "id": WINGTIP,
+            "name": "Wingtip CSP",
+            "mpnId": "7654321",
+            "tenantId": demo_guid("partner", WINGTIP),
+            "groups": ["Admin Agents", "Helpdesk Agents", "Sales"],
+            "users": [
+                user("wingtip-admin", ["global_admin"], ["Admin Agents"]),
+                user("wingtip-sales", ["sales_agent"], ["Sales"]),
+            ],
+        },
     ]
 
 
@@ -96,18 +168,43 @@ class _Builder:
         self.customers: list[dict] = []
 
     # -- pieces ------------------------------------------------------------------------------------------------
-    def customer(self, name: str, country: str, *, resellers=(), dap=(), segment="commercial", incident=False,
-                 users: int = 5, admins=()) -> dict:
+    def customer(
+        self,
+        name: str,
+        country: str,
+        *,
+        resellers=(),
+        dap=(),
+        segment="commercial",
+        incident=False,
+        users: int = 5,
+        admins=(),
+    ) -> dict:
         slug = "".join(ch for ch in name.lower() if ch.isalnum())[:24]
         domain = f"{slug}.onmicrosoft.com"
         people = self.rng.sample(FIRST_NAMES, users)
         customer = {
-            "tenantId": demo_guid("tenant", slug), "companyName": name, "domain": domain, "country": country,
-            "segment": segment, "serviceHealthIncident": incident, "resellers": list(resellers), "dap": list(dap),
-            "gdap": [], "admins": [{"username": u, "email": f"{u}@{domain}", "password": DEMO_PASSWORD, "roles": r}
-                                   for u, r in admins],
-            "users": [{"id": demo_guid("user", slug, p), "userPrincipalName": f"{p.lower()}@{domain}",
-                       "displayName": p, "email": f"{p.lower()}@{slug}.example"} for p in people],
+            "tenantId": demo_guid("tenant", slug),
+            "companyName": name,
+            "domain": domain,
+            "country": country,
+            "segment": segment,
+            "serviceHealthIncident": incident,
+            "resellers": list(resellers),
+            "dap": list(dap),
+            "gdap": [],
+            "admins": [
+                {"username": u, "email": f"{u}@{domain}", "password": DEMO_PASSWORD, "roles": r} for u, r in admins
+            ],
+            "users": [
+                {
+                    "id": demo_guid("user", slug, p),
+                    "userPrincipalName": f"{p.lower()}@{domain}",
+                    "displayName": p,
+                    "email": f"{p.lower()}@{slug}.example",
+                }
+                for p in people
+            ],
             "subscriptions": [],
         }
         self.customers.append(customer)
@@ -125,26 +222,50 @@ class _Builder:
             access.append({"group": "Readers", "roles": ["Directory Readers"], "status": "active"})
             if not readers_only:
                 access.append({"group": "License Managers", "roles": ["License Administrator"], "status": "active"})
-        customer["gdap"].append({
-            "partner": partner, "displayName": f"{customer['companyName'][:36]} {state}",
-            "status": "expired" if state == "expired" else "active", "roles": roles,
-            "createdDateTime": _at(self.today - timedelta(days=days_ago + 3)),
-            "activatedDateTime": _at(self.today - timedelta(days=days_ago)), "duration": "P730D",
-            "autoExtendDuration": "PT0S", "accessAssignments": access})
+        customer["gdap"].append(
+            {
+                "partner": partner,
+                "displayName": f"{customer['companyName'][:36]} {state}",
+                "status": "expired" if state == "expired" else "active",
+                "roles": roles,
+                "createdDateTime": _at(self.today - timedelta(days=days_ago + 3)),
+                "activatedDateTime": _at(self.today - timedelta(days=days_ago)),
+                "duration": "P730D",
+                "autoExtendDuration": "PT0S",
+                "accessAssignments": access,
+            }
+        )
 
-    def subscription(self, customer: dict, key: str, offer: str, channel: dict, *, quantity=None, users=None,
-                     parent=None, disabled=(), **fields) -> dict:
+    def subscription(
+        self,
+        customer: dict,
+        key: str,
+        offer: str,
+        channel: dict,
+        *,
+        quantity=None,
+        users=None,
+        parent=None,
+        disabled=(),
+        **fields,
+    ) -> dict:
         people = customer["users"] if users is None else customer["users"][:users]
         term_start = (self.today.replace(day=1) - timedelta(days=30 * self.rng.randint(1, 10))).replace(day=1)
-        sub = {"id": demo_guid("subscription", customer["domain"], key), "offer": offer,
-               "quantity": len(people) + 2 if quantity is None else quantity, "channel": channel,
-               "billingCycle": "monthly", "termStartDate": term_start.isoformat(),
-               "commitmentEndDate": (term_start + timedelta(days=364)).isoformat(),
-               "parentSubscription": parent,
-               "assignments": [{"user": u["userPrincipalName"],
-                                "disabledServicePlans": list(disabled) if index % 3 == 1 else []}
-                               for index, u in enumerate(people)],
-               **fields}
+        sub = {
+            "id": demo_guid("subscription", customer["domain"], key),
+            "offer": offer,
+            "quantity": len(people) + 2 if quantity is None else quantity,
+            "channel": channel,
+            "billingCycle": "monthly",
+            "termStartDate": term_start.isoformat(),
+            "commitmentEndDate": (term_start + timedelta(days=364)).isoformat(),
+            "parentSubscription": parent,
+            "assignments": [
+                {"user": u["userPrincipalName"], "disabledServicePlans": list(disabled) if index % 3 == 1 else []}
+                for index, u in enumerate(people)
+            ],
+            **fields,
+        }
         customer["subscriptions"].append(sub)
         return sub
 
@@ -166,21 +287,39 @@ def build_demo_document(today: date | None = None) -> dict:
 
 
 def _direct_e4_customers(b: _Builder) -> None:
-    northwind = b.customer("Northwind Traders", "US", users=8, admins=[
-        ("northwind-admin", ["global_administrator"]), ("northwind-billing", ["billing_administrator"]),
-        ("northwind-users", ["user_administrator"]), ("northwind-licenses", ["license_administrator"])])
-    e4 = b.subscription(northwind, "e4", "o365-e4", direct("credit_card"), billingCycle="annual",
-                        disabled=["MCOVOICECONF"])
-    b.subscription(northwind, "audio", "audio-conferencing", direct("credit_card"), users=0, quantity=4,
-                   parent=e4["id"])
-    b.subscription(northwind, "storage", "extra-file-storage", direct("credit_card"), users=0, quantity=10,
-                   parent=e4["id"])
+    northwind = b.customer(
+        "Northwind Traders",
+        "US",
+        users=8,
+        admins=[
+            ("northwind-admin", ["global_administrator"]),
+            ("northwind-billing", ["billing_administrator"]),
+            ("northwind-users", ["user_administrator"]),
+            ("northwind-licenses", ["license_administrator"]),
+        ],
+    )
+    e4 = b.subscription(
+        northwind, "e4", "o365-e4", direct("credit_card"), billingCycle="annual", disabled=["MCOVOICECONF"]
+    )
+    b.subscription(
+        northwind, "audio", "audio-conferencing", direct("credit_card"), users=0, quantity=4, parent=e4["id"]
+    )
+    b.subscription(
+        northwind, "storage", "extra-file-storage", direct("credit_card"), users=0, quantity=10, parent=e4["id"]
+    )
     adventure = b.customer("Adventure Works", "SE", users=7, admins=[("adventure-admin", ["global_administrator"])])
     b.subscription(adventure, "e4", "o365-e4", direct("invoice"), quantity=5)  # 7 users on 5 licenses
     tailspin = b.customer("Tailspin Toys", "US", users=6, admins=[("tailspin-admin", ["global_administrator"])])
     b.subscription(tailspin, "e4", "o365-e4", direct("credit_card"), prepaid=True, billingCycle="annual")
-    b.subscription(tailspin, "storage", "extra-file-storage", direct("credit_card"), users=0, quantity=5,
-                   parent=demo_guid("subscription", tailspin["domain"], "e4"))
+    b.subscription(
+        tailspin,
+        "storage",
+        "extra-file-storage",
+        direct("credit_card"),
+        users=0,
+        quantity=5,
+        parent=demo_guid("subscription", tailspin["domain"], "e4"),
+    )
 
 
 def _partner_customers(b: _Builder) -> None:
@@ -225,14 +364,28 @@ def _partner_customers(b: _Builder) -> None:
 
     first_up = b.customer("First Up Consultants", "SE", resellers=[CONTOSO], dap=[CONTOSO], incident=True)
     b.subscription(first_up, "basic", "m365-business-basic", csp(CONTOSO))
-    b.subscription(first_up, "addon", "audio-conferencing", csp(CONTOSO), users=0, quantity=3,
-                   parent=demo_guid("subscription", first_up["domain"], "basic"))
+    b.subscription(
+        first_up,
+        "addon",
+        "audio-conferencing",
+        csp(CONTOSO),
+        users=0,
+        quantity=3,
+        parent=demo_guid("subscription", first_up["domain"], "basic"),
+    )
     giving = b.customer("Giving Tree Foundation", "US", resellers=[CONTOSO], dap=[CONTOSO], segment="nonprofit")
     b.subscription(giving, "standard", "m365-business-standard", csp(CONTOSO))
     states = b.customer("Best For You Organics", "TW", resellers=[CONTOSO], dap=[CONTOSO])
     b.subscription(states, "suspended", "m365-business-basic", csp(CONTOSO), status="suspended", users=2)
-    b.subscription(states, "provisioning", "m365-business-standard", csp(CONTOSO), provisioningState="provisioning",
-                   users=0, quantity=5)
+    b.subscription(
+        states,
+        "provisioning",
+        "m365-business-standard",
+        csp(CONTOSO),
+        provisioningState="provisioning",
+        users=0,
+        quantity=5,
+    )
 
 
 def _filler_customers(b: _Builder) -> None:
@@ -240,13 +393,20 @@ def _filler_customers(b: _Builder) -> None:
     for index, name in enumerate(FILLER_NAMES[:FILLER_CUSTOMERS]):
         country = COUNTRIES[index % len(COUNTRIES)]
         partner = WINGTIP if index % 4 == 3 else CONTOSO
-        customer = b.customer(name, country, resellers=[partner], dap=[partner] if rng.random() < 0.6 else [],
-                              users=rng.randint(3, 8))
+        customer = b.customer(
+            name, country, resellers=[partner], dap=[partner] if rng.random() < 0.6 else [], users=rng.randint(3, 8)
+        )
         if rng.random() < 0.8:
             b.gdap(customer, partner)
         for n in range(rng.randint(1, 2)):
             offer = SOURCE_OFFERS[(index + n) % len(SOURCE_OFFERS)]
             if country == "IN":
                 offer = f"{offer}-in"
-            b.subscription(customer, f"s{n}", offer, csp(partner), users=None if n == 0 else 2,
-                           billingCycle=rng.choice(["monthly", "annual"]))
+            b.subscription(
+                customer,
+                f"s{n}",
+                offer,
+                csp(partner),
+                users=None if n == 0 else 2,
+                billingCycle=rng.choice(["monthly", "annual"]),
+            )

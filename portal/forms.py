@@ -6,9 +6,13 @@ from catalog.models import BillingCycle
 
 class CustomerSearchForm(forms.Form):
     q = forms.CharField(
-        label=_("Search"), required=False, max_length=200, strip=True,
-        widget=forms.TextInput(attrs={"placeholder": _("Company name or domain"), "type": "search",
-                                      "autocomplete": "off"}),
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Company name or domain"), "type": "search", "autocomplete": "off"}
+        ),
     )
 
     def search_term(self) -> str:
@@ -19,9 +23,14 @@ class CustomerSearchForm(forms.Form):
 class UpgradeTargetForm(forms.Form):
     """Step 1: the target offer, one of the ELIGIBLE options (``choices`` given by the view)."""
 
-    target = forms.ChoiceField(label=_("Target offer"), widget=forms.RadioSelect,
-                               error_messages={"required": _("Choose the offer to upgrade to."),
-                                               "invalid_choice": _("This offer cannot be chosen for this upgrade.")})
+    target = forms.ChoiceField(
+        label=_("Target offer"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose the offer to upgrade to."),
+            "invalid_choice": _("This offer cannot be chosen for this upgrade."),
+        },
+    )
 
     def __init__(self, *args, eligible_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,8 +48,9 @@ class UpgradeDetailsForm(forms.Form):
     SERVICE_FIELDS = {"quantity": "quantity", "billingCycle": "billing_cycle"}
 
     target = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    quantity = forms.IntegerField(label=_("Seats"), min_value=0, max_value=10_000_000,
-                                  widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    quantity = forms.IntegerField(
+        label=_("Seats"), min_value=0, max_value=10_000_000, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
     billing_cycle = forms.ChoiceField(label=_("Billing cycle"), widget=forms.RadioSelect)
 
     def __init__(self, *args, billing_cycles=(), source_quantity=None, **kwargs):
@@ -48,13 +58,15 @@ class UpgradeDetailsForm(forms.Form):
         labels = dict(BillingCycle.choices)
         self.fields["billing_cycle"].choices = [(cycle, labels[cycle]) for cycle in billing_cycles]
         if source_quantity is not None:
-            self.fields["quantity"].help_text = _(
-                "At least %(seats)d: no seats are removed as part of an upgrade.") % {"seats": source_quantity}
+            self.fields["quantity"].help_text = _("At least %(seats)d: no seats are removed as part of an upgrade.") % {
+                "seats": source_quantity
+            }
 
     def add_service_error(self, error) -> None:
         """Attach a service error (``InvalidInput``/``Forbidden``) to the field it names, else to the form."""
-        self.add_error(self.SERVICE_FIELDS.get(getattr(error, "field", None) or ""), getattr(error, "message",
-                                                                                           str(error)))
+        self.add_error(
+            self.SERVICE_FIELDS.get(getattr(error, "field", None) or ""), getattr(error, "message", str(error))
+        )
 
 
 class UpgradeSubmitForm(UpgradeDetailsForm):

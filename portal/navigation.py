@@ -3,6 +3,7 @@
 Every answer comes from the role matrix (``partners.roles.can``) or from the user's customer admin roles;
 templates never name roles. Nothing here queries the database until a template asks for it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,10 +19,10 @@ from partners.roles import Capability, can
 
 @dataclass(frozen=True)
 class NavLink:
-    key: str        # stable id (``data-nav`` in the page, used by tests)
+    key: str  # stable id (``data-nav`` in the page, used by tests)
     label: str
     url: str
-    current: bool   # the page being shown belongs to this link
+    current: bool  # the page being shown belongs to this link
 
 
 def customer_admin_roles(user) -> frozenset[str]:
@@ -64,22 +65,51 @@ def start_page_for(user) -> StartPage | None:
 
 # (key, label, URL name, view names that mark the link current, who may use it)
 LINKS = [
-    ("customers", _("Customers"), "portal:customer_list",
-     ("portal:customer_*", "portal:upgrade_targets", "portal:upgrade_details", "portal:upgrade_review"),
-     lambda user: can(user, Capability.VIEW_CUSTOMERS)),
-    ("upgrades", _("Upgrades"), "portal:upgrade_list", ("portal:upgrade_list", "portal:upgrade_result"),
-     lambda user: can(user, Capability.UPGRADE)),
-    ("delegation", _("Delegation"), "delegation:list", ("delegation:*",),
-     lambda user: can(user, Capability.REQUEST_DELEGATED_ADMIN)),
+    (
+        "customers",
+        _("Customers"),
+        "portal:customer_list",
+        ("portal:customer_*", "portal:upgrade_targets", "portal:upgrade_details", "portal:upgrade_review"),
+        lambda user: can(user, Capability.VIEW_CUSTOMERS),
+    ),
+    (
+        "upgrades",
+        _("Upgrades"),
+        "portal:upgrade_list",
+        ("portal:upgrade_list", "portal:upgrade_result"),
+        lambda user: can(user, Capability.UPGRADE),
+    ),
+    (
+        "delegation",
+        _("Delegation"),
+        "delegation:list",
+        ("delegation:*",),
+        lambda user: can(user, Capability.REQUEST_DELEGATED_ADMIN),
+    ),
     # Partner users are managed by their own partner's admins (operators use the Django admin).
-    ("partner_users", _("Partner users"), "partners:user_list", ("partners:*",),
-     lambda user: can(user, Capability.MANAGE_PARTNER_USERS) and bool(getattr(user, "partner_id", None))),
+    (
+        "partner_users",
+        _("Partner users"),
+        "partners:user_list",
+        ("partners:*",),
+        lambda user: can(user, Capability.MANAGE_PARTNER_USERS) and bool(getattr(user, "partner_id", None)),
+    ),
     ("admin_center", _("Admin center"), "direct:home", ("direct:*",), is_customer_admin),
     # Only a customer's global administrator approves GDAP and switches DAP (domain.md §3).
-    ("partner_relationships", _("Partner relationships"), "delegation_customer:list", ("delegation_customer:*",),
-     lambda user: CustomerAdminRoleName.GLOBAL_ADMINISTRATOR in customer_admin_roles(user)),
-    ("django_admin", _("Django admin"), "admin:index", ("admin:*",),
-     lambda user: bool(getattr(user, "is_staff", False))),
+    (
+        "partner_relationships",
+        _("Partner relationships"),
+        "delegation_customer:list",
+        ("delegation_customer:*",),
+        lambda user: CustomerAdminRoleName.GLOBAL_ADMINISTRATOR in customer_admin_roles(user),
+    ),
+    (
+        "django_admin",
+        _("Django admin"),
+        "admin:index",
+        ("admin:*",),
+        lambda user: bool(getattr(user, "is_staff", False)),
+    ),
 ]
 
 
@@ -87,9 +117,16 @@ def navigation_for(user, view_name: str | None = None) -> list[NavLink]:
     """The links ``user`` may use, in menu order; ``view_name`` (``ns:name``) marks the current one."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
-    return [NavLink(key=key, label=str(label), url=reverse(url_name),
-                    current=bool(view_name) and any(fnmatch(view_name, pattern) for pattern in current))
-            for key, label, url_name, current, allowed in LINKS if allowed(user)]
+    return [
+        NavLink(
+            key=key,
+            label=str(label),
+            url=reverse(url_name),
+            current=bool(view_name) and any(fnmatch(view_name, pattern) for pattern in current),
+        )
+        for key, label, url_name, current, allowed in LINKS
+        if allowed(user)
+    ]
 
 
 class Capabilities:

@@ -3,6 +3,7 @@
 Each page costs a fixed number of queries whatever the number of customers or subscriptions: counts and the
 partner's relationship are subquery annotations, delegated access is read for a whole page at once.
 """
+
 from __future__ import annotations
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
@@ -28,15 +29,21 @@ def customer_rows_for(actor, *, search: str = "") -> QuerySet[Customer]:
     queryset = customers_visible_to(actor)
     if search:
         queryset = queryset.filter(Q(company_name__icontains=search) | Q(domain__icontains=search))
-    counts = (subscriptions_visible_to(actor).filter(customer=OuterRef("pk"))
-              .exclude(status=SubscriptionStatus.DELETED)
-              .order_by().values("customer").annotate(total=Count("pk")).values("total"))
-    queryset = queryset.annotate(
-        subscription_count=Coalesce(Subquery(counts, output_field=IntegerField()), Value(0)))
+    counts = (
+        subscriptions_visible_to(actor)
+        .filter(customer=OuterRef("pk"))
+        .exclude(status=SubscriptionStatus.DELETED)
+        .order_by()
+        .values("customer")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    queryset = queryset.annotate(subscription_count=Coalesce(Subquery(counts, output_field=IntegerField()), Value(0)))
     partner_id = acting_partner_id(actor)
     if partner_id is not None:
-        relationship = (ResellerRelationship.objects.filter(partner_id=partner_id, customer=OuterRef("pk"))
-                        .values("relationship")[:1])
+        relationship = ResellerRelationship.objects.filter(partner_id=partner_id, customer=OuterRef("pk")).values(
+            "relationship"
+        )[:1]
         queryset = queryset.annotate(relationship=Subquery(relationship))
     return queryset.order_by("company_name", "pk")
 
@@ -61,8 +68,9 @@ def customer_delegation_for(actor, customer) -> dict:
     return {
         "access": attach_delegated_access(actor, [customer])[0].delegated_access,
         "dap": DapGrant.objects.filter(partner_id=partner_id, customer=customer).first(),
-        "gdap": list(GdapRelationship.objects.filter(partner_id=partner_id, customer=customer)
-                     .order_by("-created_date_time")),
+        "gdap": list(
+            GdapRelationship.objects.filter(partner_id=partner_id, customer=customer).order_by("-created_date_time")
+        ),
     }
 
 
@@ -76,16 +84,22 @@ def partner_relationship_for(actor, customer) -> ResellerRelationship | None:
 def upgradable_subscription_for(actor, customer, *, subscription_id) -> Subscription:
     """One subscription of ``customer`` the actor sold (channel csp through a managed partner), with its
     offer and partner, and its assigned-license count; ``Subscription.DoesNotExist`` (→ 404) otherwise."""
-    return (subscriptions_visible_to(actor).filter(customer=customer, channel=Channel.CSP, partner__isnull=False)
-            .select_related("offer", "partner", "customer").annotate(assigned_count=Count("assignments"))
-            .get(pk=subscription_id))
+    return (
+        subscriptions_visible_to(actor)
+        .filter(customer=customer, channel=Channel.CSP, partner__isnull=False)
+        .select_related("offer", "partner", "customer")
+        .annotate(assigned_count=Count("assignments"))
+        .get(pk=subscription_id)
+    )
 
 
 def upgrade_operation_rows_for(actor) -> QuerySet[UpgradeOperation]:
     """The "Upgrades" list: the actor's operations, newest first, with what a row shows (one query a page)."""
-    return (upgrade_operations_visible_to(actor)
-            .select_related("source__offer", "target_offer", "customer", "target")
-            .order_by("-created", "pk"))
+    return (
+        upgrade_operations_visible_to(actor)
+        .select_related("source__offer", "target_offer", "customer", "target")
+        .order_by("-created", "pk")
+    )
 
 
 def family_names() -> dict[str, str]:

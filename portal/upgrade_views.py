@@ -8,6 +8,7 @@ land on the first submit's result instead of upgrading twice.
 Steps: 1 ``upgrade/`` choose the target → 2 ``upgrade/details/`` seats and billing cycle → 3
 ``upgrade/review/`` review (GET) and submit (POST) → ``/upgrades/<operation id>/`` the result.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -23,10 +24,10 @@ from django.views.decorators.http import require_http_methods
 from django.views.generic import ListView
 
 from catalog.models import BillingCycle
+from core.errors import DomainError, NotFound
 from customers.models import Customer
 from customers.selectors import customer_for
 from delegation.selectors import delegated_access
-from partnercenter.errors import DomainError, NotFound
 from partners.roles import Capability, require
 from subscriptions.models import Subscription
 from upgrades.exceptions import UpgradeNotEligible
@@ -48,12 +49,14 @@ KEEP_SUBMISSIONS = 20
 
 def _not_found_is_404(view):
     """A ``NotFound`` from the upgrades app (e.g. the subscription left the actor's scope meanwhile) is a 404."""
+
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
         except NotFound:
             raise Http404(_("No subscription with this id is visible to you."))
+
     return wrapper
 
 
@@ -76,8 +79,7 @@ def _wizard_url(name, source, **params) -> str:
 
 
 def _base_context(customer, source, step) -> dict:
-    return {"customer": customer, "source": source, "step": step,
-            "step1_url": _wizard_url("upgrade_targets", source)}
+    return {"customer": customer, "source": source, "step": step, "step1_url": _wizard_url("upgrade_targets", source)}
 
 
 def _render_targets(request, customer, source, *, form=None, blocked=(), status=200):
@@ -87,7 +89,10 @@ def _render_targets(request, customer, source, *, form=None, blocked=(), status=
     eligible = [option.target_offer.pk for option in options if option.is_eligible]
     context = _base_context(customer, source, 1)
     context.update(
-        options=options, access=access, blocked=blocked, has_eligible=bool(eligible),
+        options=options,
+        access=access,
+        blocked=blocked,
+        has_eligible=bool(eligible),
         form=form or UpgradeTargetForm(eligible_ids=eligible),
         source_errors=source_upgrade_errors(actor=request.user, subscription=source.pk) if not options else (),
         reader_roles=sorted(access.roles),
@@ -110,8 +115,14 @@ def upgrade_targets(request, tenant_id, subscription_id):
 
 def _render_details(request, customer, source, choice, form, status=200):
     context = _base_context(customer, source, 2)
-    context.update(choice=choice, option=choice.option, target_offer=choice.option.target_offer, form=form,
-                   reader_roles=sorted(choice.delegated_roles), review_url=_wizard_url("upgrade_review", source))
+    context.update(
+        choice=choice,
+        option=choice.option,
+        target_offer=choice.option.target_offer,
+        form=form,
+        reader_roles=sorted(choice.delegated_roles),
+        review_url=_wizard_url("upgrade_review", source),
+    )
     return render(request, "portal/upgrade/step_details.html", context, status=status)
 
 
@@ -131,9 +142,11 @@ def upgrade_details(request, tenant_id, subscription_id):
     if refused:
         return refused
     cycle = source.billing_cycle if source.billing_cycle in choice.billing_cycles else choice.billing_cycles[0]
-    form = UpgradeDetailsForm(initial={"target": request.GET["target"], "quantity": source.quantity,
-                                       "billing_cycle": cycle},
-                              billing_cycles=choice.billing_cycles, source_quantity=source.quantity)
+    form = UpgradeDetailsForm(
+        initial={"target": request.GET["target"], "quantity": source.quantity, "billing_cycle": cycle},
+        billing_cycles=choice.billing_cycles,
+        source_quantity=source.quantity,
+    )
     return _render_details(request, customer, source, choice, form)
 
 
@@ -152,8 +165,13 @@ def upgrade_review(request, tenant_id, subscription_id):
         return _render_details(request, customer, source, choice, form, status=400)
     data = form.cleaned_data
     try:
-        preview = upgrade_preview(actor=request.user, subscription=source.pk, target_offer_id=data["target"],
-                                  quantity=data["quantity"], billing_cycle=data["billing_cycle"])
+        preview = upgrade_preview(
+            actor=request.user,
+            subscription=source.pk,
+            target_offer_id=data["target"],
+            quantity=data["quantity"],
+            billing_cycle=data["billing_cycle"],
+        )
     except NotFound:
         raise
     except UpgradeNotEligible as exc:
@@ -163,10 +181,15 @@ def upgrade_review(request, tenant_id, subscription_id):
         return _render_details(request, customer, source, choice, form, status=400)
     submit = UpgradeSubmitForm(initial={**data, "submission": uuid.uuid4()}, billing_cycles=BillingCycle.values)
     context = _base_context(customer, source, 3)
-    context.update(preview=preview, form=submit, target_offer=preview.target_offer,
-                   reader_roles=sorted(preview.delegated_roles),
-                   details_url=_wizard_url("upgrade_details", source, target=data["target"]),
-                   runs_in_background=preview.assigned_users > ASYNC_ASSIGNED_USERS, family_names=family_names())
+    context.update(
+        preview=preview,
+        form=submit,
+        target_offer=preview.target_offer,
+        reader_roles=sorted(preview.delegated_roles),
+        details_url=_wizard_url("upgrade_details", source, target=data["target"]),
+        runs_in_background=preview.assigned_users > ASYNC_ASSIGNED_USERS,
+        family_names=family_names(),
+    )
     return render(request, "portal/upgrade/step_review.html", context)
 
 
@@ -180,9 +203,14 @@ def _submit(request, customer, source):
     token = str(data["submission"])
     if token in done:  # the same review page submitted again: show the first submit's outcome
         return redirect("portal:upgrade_result", operation_id=done[token])
-    arguments = {"actor": request.user, "subscription_id": source.pk, "target_offer_id": data["target"],
-                 "quantity": data["quantity"], "billing_cycle": data["billing_cycle"],
-                 "request_id": request.headers.get("X-Request-Id", "")}
+    arguments = {
+        "actor": request.user,
+        "subscription_id": source.pk,
+        "target_offer_id": data["target"],
+        "quantity": data["quantity"],
+        "billing_cycle": data["billing_cycle"],
+        "request_id": request.headers.get("X-Request-Id", ""),
+    }
     try:
         if source.assigned_count > ASYNC_ASSIGNED_USERS:
             operation_id = str(subscription_upgrade_async(**arguments).pk)
@@ -194,8 +222,15 @@ def _submit(request, customer, source):
         return _render_targets(request, customer, source, blocked=exc.errors, status=409)
     except DomainError as exc:
         messages.error(request, exc.message)
-        return redirect(_wizard_url("upgrade_review", source, target=data["target"], quantity=data["quantity"],
-                                    billing_cycle=data["billing_cycle"]))
+        return redirect(
+            _wizard_url(
+                "upgrade_review",
+                source,
+                target=data["target"],
+                quantity=data["quantity"],
+                billing_cycle=data["billing_cycle"],
+            )
+        )
     done[token] = operation_id
     request.session[SESSION_KEY] = dict(list(done.items())[-KEEP_SUBMISSIONS:])
     return redirect("portal:upgrade_result", operation_id=operation_id)
@@ -208,11 +243,18 @@ def upgrade_result(request, operation_id):
     except UpgradeOperation.DoesNotExist:
         raise Http404(_("No upgrade with this id is visible to you."))
     result = UpgradeResult.from_dict(operation.result) if operation.result else None
-    return render(request, "portal/upgrade/result.html", {
-        "operation": operation, "result": result, "history": list(operation.status_changes.all()),
-        "billing_entries": list(operation.billing_entries.all()), "refresh_seconds": 3 if operation.is_open else 0,
-        "family_names": family_names(),
-    })
+    return render(
+        request,
+        "portal/upgrade/result.html",
+        {
+            "operation": operation,
+            "result": result,
+            "history": list(operation.status_changes.all()),
+            "billing_entries": list(operation.billing_entries.all()),
+            "refresh_seconds": 3 if operation.is_open else 0,
+            "family_names": family_names(),
+        },
+    )
 
 
 class UpgradeListView(PartnerPageMixin, ListView):

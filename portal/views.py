@@ -1,6 +1,7 @@
 """The partner web portal: home, the customer list and a customer's page (thin views over selectors).
 
 The upgrade wizard, result and list pages are in ``portal.upgrade_views``."""
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render

@@ -6,6 +6,7 @@ as actions. Its channel, partner, status and the rest are never form fields, for
 assigned and removed through ``subscriptions.license_services`` (delegated roles, seats); operators may also
 correct the switched-off service plans of an assignment (audited).
 """
+
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
@@ -14,8 +15,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import OperationType
-from partners.admin_scoping import (LimitedInlineFormSet, ViewOnlyMixin, PartnerScopedAdmin, PartnerScopedInline, adopt_saved,
-                                    is_operator)
+from partners.admin_scoping import (
+    LimitedInlineFormSet,
+    PartnerScopedAdmin,
+    PartnerScopedInline,
+    ViewOnlyMixin,
+    adopt_saved,
+    is_operator,
+)
 
 from .license_services import license_assign, license_unassign
 from .models import LicenseAssignment, Subscription, SubscriptionStatus
@@ -55,22 +62,66 @@ class LicenseAssignmentInline(ViewOnlyMixin, PartnerScopedInline, admin.TabularI
 class SubscriptionAdmin(PartnerScopedAdmin):
     subscription_lookup = "pk"
     form = SubscriptionAdminForm
-    list_display = ("id", "offer", "customer", "quantity", "assigned", "status", "channel", "partner",
-                    "billing_cycle", "commitment_end_date")
-    list_filter = ("status", "channel", "billing_cycle", "provisioning_state", "prepaid", "is_trial",
-                   ("partner", admin.RelatedOnlyFieldListFilter), "offer__market")
-    search_fields = ("id", "friendly_name", "offer__id", "offer__name", "customer__company_name",
-                     "customer__domain", "channel_partner_name")
+    list_display = (
+        "id",
+        "offer",
+        "customer",
+        "quantity",
+        "assigned",
+        "status",
+        "channel",
+        "partner",
+        "billing_cycle",
+        "commitment_end_date",
+    )
+    list_filter = (
+        "status",
+        "channel",
+        "billing_cycle",
+        "provisioning_state",
+        "prepaid",
+        "is_trial",
+        ("partner", admin.RelatedOnlyFieldListFilter),
+        "offer__market",
+    )
+    search_fields = (
+        "id",
+        "friendly_name",
+        "offer__id",
+        "offer__name",
+        "customer__company_name",
+        "customer__domain",
+        "channel_partner_name",
+    )
     list_select_related = ("offer", "customer", "partner")
     date_hierarchy = "created"
     inlines = [LicenseAssignmentInline]
     actions = ["suspend", "reactivate"]
     fieldsets = (
         (None, {"fields": ("id", "customer", "offer", *EDITABLE, "assignments_link")}),
-        (_("Lifecycle (changed by actions and orders)"), {"fields": (
-            "status", "provisioning_state", "channel", "partner", "channel_partner_name", "payment_method",
-            "billing_cycle", "term_start_date", "commitment_end_date", "is_trial", "prepaid", "unpaid_balance",
-            "parent", "suspended_at", "created", "updated")}),
+        (
+            _("Lifecycle (changed by actions and orders)"),
+            {
+                "fields": (
+                    "status",
+                    "provisioning_state",
+                    "channel",
+                    "partner",
+                    "channel_partner_name",
+                    "payment_method",
+                    "billing_cycle",
+                    "term_start_date",
+                    "commitment_end_date",
+                    "is_trial",
+                    "prepaid",
+                    "unpaid_balance",
+                    "parent",
+                    "suspended_at",
+                    "created",
+                    "updated",
+                )
+            },
+        ),
     )
 
     def get_readonly_fields(self, request, obj=None):
@@ -102,10 +153,13 @@ class SubscriptionAdmin(PartnerScopedAdmin):
 
     def _set_status(self, request, queryset, status, done_message):
         self.run_service_action(
-            request, queryset,
-            lambda subscription: subscription_update(actor=request.user, subscription=subscription,
-                                                     changes={"status": status}),
-            done_message)
+            request,
+            queryset,
+            lambda subscription: subscription_update(
+                actor=request.user, subscription=subscription, changes={"status": status}
+            ),
+            done_message,
+        )
 
     @admin.action(description=_("Suspend the selected subscriptions"), permissions=["change"])
     def suspend(self, request, queryset):
@@ -131,8 +185,12 @@ class LicenseAssignmentAdmin(PartnerScopedAdmin):
     audit_operation_type = OperationType.UPDATE_CUSTOMER_USER_LICENSES
     form = LicenseAssignmentForm
     list_display = ("user", "subscription", "offer_name", "customer_name", "assigned")
-    search_fields = ("user__user_principal_name", "user__display_name", "subscription__id",
-                     "subscription__customer__company_name")
+    search_fields = (
+        "user__user_principal_name",
+        "user__display_name",
+        "subscription__id",
+        "subscription__customer__company_name",
+    )
     list_select_related = ("user", "subscription__offer", "subscription__customer")
     raw_id_fields = ("user", "subscription")
     date_hierarchy = "assigned"
@@ -164,8 +222,15 @@ class LicenseAssignmentAdmin(PartnerScopedAdmin):
             super().save_model(request, obj, form, change)
             return
         data = form.cleaned_data
-        adopt_saved(obj, license_assign(actor=request.user, subscription=data["subscription"], user=data["user"],
-                                        disabled_service_plans=data.get("disabled_service_plans") or []))
+        adopt_saved(
+            obj,
+            license_assign(
+                actor=request.user,
+                subscription=data["subscription"],
+                user=data["user"],
+                disabled_service_plans=data.get("disabled_service_plans") or [],
+            ),
+        )
 
     def delete_model(self, request, obj):
         license_unassign(actor=request.user, assignment=obj)

@@ -1,4 +1,5 @@
 """Subscriptions with their sales channel, and license assignments (domain.md §2, §4)."""
+
 import uuid
 from decimal import Decimal
 
@@ -50,31 +51,47 @@ class Subscription(models.Model):
     offer = models.ForeignKey("catalog.Offer", on_delete=models.PROTECT, related_name="subscriptions")
     friendly_name = models.CharField(_("friendly name"), max_length=200, blank=True)
     quantity = models.PositiveIntegerField(_("seats"))
-    status = models.CharField(_("status"), max_length=16, choices=SubscriptionStatus.choices,
-                              default=SubscriptionStatus.ACTIVE)
-    provisioning_state = models.CharField(_("provisioning state"), max_length=16, choices=ProvisioningState.choices,
-                                          default=ProvisioningState.PROVISIONED)
+    status = models.CharField(
+        _("status"), max_length=16, choices=SubscriptionStatus.choices, default=SubscriptionStatus.ACTIVE
+    )
+    provisioning_state = models.CharField(
+        _("provisioning state"), max_length=16, choices=ProvisioningState.choices, default=ProvisioningState.PROVISIONED
+    )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     partner = models.ForeignKey(
-        "partners.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="subscriptions",
+        "partners.Partner",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="subscriptions",
         help_text=_("The managed partner that sold it (channel csp)."),
     )
     channel_partner_name = models.CharField(
-        _("selling partner"), max_length=200, blank=True,
+        _("selling partner"),
+        max_length=200,
+        blank=True,
         help_text=_("For channel csp: the selling partner's id or name (also for partners not managed here)."),
     )
-    payment_method = models.CharField(_("payment method"), max_length=16, choices=PaymentMethod.choices,
-                                      blank=True, default=PaymentMethod.NONE)
-    billing_cycle = models.CharField(_("billing cycle"), max_length=8, choices=BillingCycle.choices,
-                                     default=BillingCycle.MONTHLY)
+    payment_method = models.CharField(
+        _("payment method"), max_length=16, choices=PaymentMethod.choices, blank=True, default=PaymentMethod.NONE
+    )
+    billing_cycle = models.CharField(
+        _("billing cycle"), max_length=8, choices=BillingCycle.choices, default=BillingCycle.MONTHLY
+    )
     term_start_date = models.DateField(_("term start"), default=timezone.localdate)
     commitment_end_date = models.DateField(_("commitment end"), null=True, blank=True)
     auto_renew = models.BooleanField(_("auto-renew"), default=True)
     is_trial = models.BooleanField(_("trial"), default=False)
     prepaid = models.BooleanField(_("prepaid"), default=False)
     unpaid_balance = models.DecimalField(_("unpaid balance"), max_digits=12, decimal_places=2, default=Decimal("0.00"))
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="addons",
-                               verbose_name=_("parent subscription"))
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="addons",
+        verbose_name=_("parent subscription"),
+    )
     suspended_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(auto_now=True)

@@ -1,4 +1,5 @@
 """Scoping for subscriptions and license assignments (built on ``customers.selectors``)."""
+
 from __future__ import annotations
 
 from django.db.models import Count, QuerySet
@@ -26,10 +27,13 @@ def subscriptions_visible_to(actor) -> QuerySet[Subscription]:
 
 def subscription_list_for_customer(actor, customer) -> QuerySet[Subscription]:
     """A customer page's rows: offer, seats, assigned count and channel, in one query."""
-    return (subscriptions_visible_to(actor).filter(customer=customer)
-            .select_related("offer", "partner")
-            .annotate(assigned_count=Count("assignments"))
-            .order_by("offer__name", "created"))
+    return (
+        subscriptions_visible_to(actor)
+        .filter(customer=customer)
+        .select_related("offer", "partner")
+        .annotate(assigned_count=Count("assignments"))
+        .order_by("offer__name", "created")
+    )
 
 
 def assignments_visible_to(actor) -> QuerySet[LicenseAssignment]:

@@ -3,6 +3,7 @@
 ``subscription_update`` is Partner Center's PATCH of a subscription: seats, active ↔ suspended, friendly
 name and auto-renew. Upgrades live in ``upgrades.services``.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import OperationType
 from audit.services import audit_record_create
-from partnercenter.errors import InvalidInput
+from core.errors import InvalidInput
 from partners.roles import Capability, require
 
 from .models import LicenseAssignment, Subscription, SubscriptionStatus
@@ -24,13 +25,18 @@ STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
     SubscriptionStatus.ACTIVE: frozenset({SubscriptionStatus.SUSPENDED}),
     SubscriptionStatus.SUSPENDED: frozenset({SubscriptionStatus.ACTIVE}),
 }
-API_FIELD_NAMES = {"quantity": "quantity", "status": "status", "friendly_name": "friendlyName",
-                   "auto_renew": "autoRenewEnabled"}
+API_FIELD_NAMES = {
+    "quantity": "quantity",
+    "status": "status",
+    "friendly_name": "friendlyName",
+    "auto_renew": "autoRenewEnabled",
+}
 FRIENDLY_NAME_MAX = 200
 
 
-def subscription_update(*, actor, subscription: Subscription, changes: dict[str, Any],
-                        correlation_id: str = "") -> Subscription:
+def subscription_update(
+    *, actor, subscription: Subscription, changes: dict[str, Any], correlation_id: str = ""
+) -> Subscription:
     """Apply ``changes`` (keys among ``UPDATABLE_FIELDS``) to ``subscription`` and audit old/new values.
 
     Rules (domain.md §2, §4): the actor's role must allow managing subscriptions; quantity is an integer
@@ -42,11 +48,15 @@ def subscription_update(*, actor, subscription: Subscription, changes: dict[str,
     require(actor, Capability.MANAGE_SUBSCRIPTIONS)
     unknown = sorted(set(changes) - set(UPDATABLE_FIELDS))
     if unknown:
-        raise InvalidInput(_("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(unknown)},
-                           field=unknown[0])
+        raise InvalidInput(
+            _("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(unknown)}, field=unknown[0]
+        )
     with transaction.atomic():
-        locked = (Subscription.objects.select_for_update(of=("self",)).select_related("offer", "customer", "partner")
-                  .get(pk=subscription.pk))
+        locked = (
+            Subscription.objects.select_for_update(of=("self",))
+            .select_related("offer", "customer", "partner")
+            .get(pk=subscription.pk)
+        )
         effective = {name: value for name, value in changes.items() if getattr(locked, name) != value}
         _validate(locked, effective)
         if not effective:
@@ -58,8 +68,11 @@ def subscription_update(*, actor, subscription: Subscription, changes: dict[str,
             locked.suspended_at = timezone.now() if locked.status == SubscriptionStatus.SUSPENDED else None
         locked.save(update_fields=[*effective, "suspended_at", "updated"])
         audit_record_create(
-            actor=actor, operation_type=OperationType.UPDATE_SUBSCRIPTION, resource_type="subscription",
-            partner=locked.partner, customer=locked.customer,
+            actor=actor,
+            operation_type=OperationType.UPDATE_SUBSCRIPTION,
+            resource_type="subscription",
+            partner=locked.partner,
+            customer=locked.customer,
             old={"id": str(locked.pk), **old},
             new={"id": str(locked.pk), **{API_FIELD_NAMES[name]: value for name, value in effective.items()}},
             correlation_id=correlation_id,
@@ -71,23 +84,29 @@ def _validate(subscription: Subscription, changes: dict[str, Any]) -> None:
     if not changes:
         return
     if subscription.status not in STATUS_TRANSITIONS:
-        raise InvalidInput(_("A %(status)s subscription cannot be changed.") % {"status": subscription.status},
-                           field="status")
+        raise InvalidInput(
+            _("A %(status)s subscription cannot be changed.") % {"status": subscription.status}, field="status"
+        )
     if "status" in changes:
         new_status = changes["status"]
         if new_status not in STATUS_TRANSITIONS[subscription.status]:
-            raise InvalidInput(_("cannot change from %(old)s to %(new)s (only active ↔ suspended).")
-                               % {"old": subscription.status, "new": new_status}, field="status")
+            raise InvalidInput(
+                _("cannot change from %(old)s to %(new)s (only active ↔ suspended).")
+                % {"old": subscription.status, "new": new_status},
+                field="status",
+            )
     if "quantity" in changes:
         if changes.get("status", subscription.status) == SubscriptionStatus.SUSPENDED:
-            raise InvalidInput(_("cannot be changed while the subscription is suspended; reactivate it first."),
-                               field="quantity")
+            raise InvalidInput(
+                _("cannot be changed while the subscription is suspended; reactivate it first."), field="quantity"
+            )
         _validate_quantity(subscription, changes["quantity"])
     if "friendly_name" in changes:
         name = changes["friendly_name"]
         if not isinstance(name, str) or len(name) > FRIENDLY_NAME_MAX:
-            raise InvalidInput(_("must be text of at most %(n)d characters.") % {"n": FRIENDLY_NAME_MAX},
-                               field="friendlyName")
+            raise InvalidInput(
+                _("must be text of at most %(n)d characters.") % {"n": FRIENDLY_NAME_MAX}, field="friendlyName"
+            )
     if "auto_renew" in changes and not isinstance(changes["auto_renew"], bool):
         raise InvalidInput(_("must be true or false."), field="autoRenewEnabled")
 
@@ -97,13 +116,18 @@ def _validate_quantity(subscription: Subscription, quantity) -> None:
         raise InvalidInput(_("must be an integer."), field="quantity")
     offer = subscription.offer
     if quantity < offer.minimum_quantity or quantity > offer.maximum_quantity:
-        raise InvalidInput(_("must be between %(min)d and %(max)d for %(offer)s.")
-                           % {"min": offer.minimum_quantity, "max": offer.maximum_quantity, "offer": offer.name},
-                           field="quantity")
+        raise InvalidInput(
+            _("must be between %(min)d and %(max)d for %(offer)s.")
+            % {"min": offer.minimum_quantity, "max": offer.maximum_quantity, "offer": offer.name},
+            field="quantity",
+        )
     if offer.retired and quantity > subscription.quantity:
-        raise InvalidInput(_("%(offer)s is retired: its seats cannot be increased.") % {"offer": offer.name},
-                           field="quantity")
+        raise InvalidInput(
+            _("%(offer)s is retired: its seats cannot be increased.") % {"offer": offer.name}, field="quantity"
+        )
     assigned = LicenseAssignment.objects.filter(subscription=subscription).count()
     if quantity < assigned:
-        raise InvalidInput(_("cannot be lower than the %(n)d licenses assigned; unassign licenses first.")
-                           % {"n": assigned}, field="quantity")
+        raise InvalidInput(
+            _("cannot be lower than the %(n)d licenses assigned; unassign licenses first.") % {"n": assigned},
+            field="quantity",
+        )

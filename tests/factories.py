@@ -1,4 +1,5 @@
 """factory_boy factories shared by every test module."""
+
 import uuid
 from datetime import date, timedelta
 
@@ -98,7 +99,9 @@ class GdapRelationshipFactory(factory.django.DjangoModelFactory):
     status = GdapStatus.ACTIVE
     unified_roles = ["Directory Readers", "Directory Writers", "License Administrator"]
     activated_date_time = factory.LazyFunction(lambda: timezone.now() - timedelta(days=10))
-    end_date_time = factory.LazyAttribute(lambda o: o.activated_date_time + o.duration if o.activated_date_time else None)
+    end_date_time = factory.LazyAttribute(
+        lambda o: o.activated_date_time + o.duration if o.activated_date_time else None
+    )
     duration = timedelta(days=730)
 
 

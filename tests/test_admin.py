@@ -1,4 +1,5 @@
 """The Django admin: every model registered; partner global admins scoped to their own partner (issue 4 item 5)."""
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
@@ -49,8 +50,9 @@ def world(partner, other_partner):
             "group": factories.SecurityGroupFactory(partner=owner, name="Admin Agents"),
             "dap": factories.DapGrantFactory(partner=owner, customer=customer),
             "gdap": factories.GdapRelationshipFactory(partner=owner, customer=customer),
-            "audit": AuditRecord.objects.create(partner=owner, customer=customer, resource_type="subscription",
-                                                operation_type="update_subscription"),
+            "audit": AuditRecord.objects.create(
+                partner=owner, customer=customer, resource_type="subscription", operation_type="update_subscription"
+            ),
         }
     data["unrelated_customer"] = factories.CustomerFactory(company_name="nobody's customer")
     return data
@@ -77,6 +79,7 @@ def operator_client(client):
 
 
 # --- access ------------------------------------------------------------------------------------------------
+
 
 def test_sync_gives_global_admins_staff_and_the_group(global_admin):
     assert global_admin.is_staff
@@ -134,17 +137,21 @@ def test_staff_without_partner_role_sees_nothing(client, partner, world):
 
 # --- scoping for a partner global admin ----------------------------------------------------------------
 
-@pytest.mark.parametrize("key, model_path", [
-    ("customer", "customers.Customer"),
-    ("relationship", "customers.ResellerRelationship"),
-    ("subscription", "subscriptions.Subscription"),
-    ("assignment", "subscriptions.LicenseAssignment"),
-    ("group", "partners.SecurityGroup"),
-    ("dap", "delegation.DapGrant"),
-    ("gdap", "delegation.GdapRelationship"),
-    ("audit", "audit.AuditRecord"),
-    ("partner", "partners.Partner"),
-])
+
+@pytest.mark.parametrize(
+    "key, model_path",
+    [
+        ("customer", "customers.Customer"),
+        ("relationship", "customers.ResellerRelationship"),
+        ("subscription", "subscriptions.Subscription"),
+        ("assignment", "subscriptions.LicenseAssignment"),
+        ("group", "partners.SecurityGroup"),
+        ("dap", "delegation.DapGrant"),
+        ("gdap", "delegation.GdapRelationship"),
+        ("audit", "audit.AuditRecord"),
+        ("partner", "partners.Partner"),
+    ],
+)
 def test_partner_admin_changelists_show_only_their_partner(admin_client, world, key, model_path):
     from django.apps import apps
 
@@ -204,8 +211,9 @@ def test_partner_admin_cannot_delete_a_shared_customer_or_partner(admin_client, 
     customer = world["own"]["customer"]
     response = admin_client.post(reverse("admin:customers_customer_delete", args=[customer.pk]), {"post": "yes"})
     assert response.status_code == 403
-    assert admin_client.get(reverse("admin:partners_partner_delete", args=[world["own"]["partner"].pk])
-                            ).status_code == 403
+    assert (
+        admin_client.get(reverse("admin:partners_partner_delete", args=[world["own"]["partner"].pk])).status_code == 403
+    )
 
 
 def test_partner_admin_views_the_catalog_read_only(admin_client):
@@ -220,16 +228,19 @@ def test_partner_admin_views_the_catalog_read_only(admin_client):
     assert response.status_code == 403
     assert Offer.objects.get(pk="o365-e3").name == "Office 365 E3"
     path = UpgradePath.objects.first()
-    assert admin_client.post(reverse("admin:catalog_upgradepath_delete", args=[path.pk]), {"post": "yes"}
-                             ).status_code == 403
+    assert (
+        admin_client.post(reverse("admin:catalog_upgradepath_delete", args=[path.pk]), {"post": "yes"}).status_code
+        == 403
+    )
     assert UpgradePath.objects.filter(pk=path.pk).exists()
 
 
 def test_partner_admin_role_change_in_admin_syncs_access(admin_client, world):
     user = world["own"]["user"]
     # Role assignments are view only (issue 8): roles change on the user, through partner_user_update.
-    assert admin_client.post(add_url(PartnerRoleAssignment), {"user": user.pk, "role": "global_admin"}
-                             ).status_code == 403
+    assert (
+        admin_client.post(add_url(PartnerRoleAssignment), {"user": user.pk, "role": "global_admin"}).status_code == 403
+    )
     response = admin_client.post(change_url(user), {"roles": ["global_admin"]})
     assert response.status_code == 302
     user.refresh_from_db()
@@ -237,6 +248,7 @@ def test_partner_admin_role_change_in_admin_syncs_access(admin_client, world):
 
 
 # --- operators ---------------------------------------------------------------------------------------------
+
 
 def test_operator_sees_every_partner_and_customer(operator_client, world):
     assert listed(operator_client, Partner) == {world["own"]["partner"].pk, world["other"]["partner"].pk}
@@ -247,10 +259,16 @@ def test_operator_sees_every_partner_and_customer(operator_client, world):
 
 def test_operator_edits_the_catalog(operator_client):
     price = Offer.objects.get(pk="o365-e3").prices.get(billing_cycle="monthly")
-    response = operator_client.post(changelist(price.__class__), {
-        "form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "1", "form-0-id": price.pk, "form-0-unit_price": "24.00",
-        "_save": "Save",
-    })
+    response = operator_client.post(
+        changelist(price.__class__),
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": price.pk,
+            "form-0-unit_price": "24.00",
+            "_save": "Save",
+        },
+    )
     assert response.status_code == 302
     price.refresh_from_db()
     assert str(price.unit_price) == "24.00"

@@ -1,4 +1,5 @@
 """The reference catalog as loaded by the data migration (domain.md §4, §5, §6)."""
+
 from decimal import Decimal
 
 import pytest
@@ -9,15 +10,31 @@ pytestmark = pytest.mark.django_db
 
 # domain.md §5, by offer name (the "Matrix" table with footnote 1 applied to the India variants).
 MATRIX_BY_NAME = {
-    "Microsoft 365 Apps for business": ["Microsoft 365 Business Premium", "Microsoft 365 Apps for enterprise",
-                                        "Office 365 E3", "Office 365 E5"],
+    "Microsoft 365 Apps for business": [
+        "Microsoft 365 Business Premium",
+        "Microsoft 365 Apps for enterprise",
+        "Office 365 E3",
+        "Office 365 E5",
+    ],
     "Microsoft 365 Business Standard": ["Office 365 E3", "Office 365 E5"],
-    "Microsoft 365 Business Basic": ["Microsoft 365 Business Standard", "Office 365 E1", "Office 365 E3",
-                                     "Office 365 E5"],
-    "Microsoft 365 Apps for business (India)": ["Microsoft 365 Business Standard (India)",
-                                                "Microsoft 365 Apps for enterprise", "Office 365 E3", "Office 365 E5"],
-    "Microsoft 365 Business Basic (India)": ["Microsoft 365 Business Standard (India)", "Office 365 E1",
-                                             "Office 365 E3", "Office 365 E5"],
+    "Microsoft 365 Business Basic": [
+        "Microsoft 365 Business Standard",
+        "Office 365 E1",
+        "Office 365 E3",
+        "Office 365 E5",
+    ],
+    "Microsoft 365 Apps for business (India)": [
+        "Microsoft 365 Business Standard (India)",
+        "Microsoft 365 Apps for enterprise",
+        "Office 365 E3",
+        "Office 365 E5",
+    ],
+    "Microsoft 365 Business Basic (India)": [
+        "Microsoft 365 Business Standard (India)",
+        "Office 365 E1",
+        "Office 365 E3",
+        "Office 365 E5",
+    ],
     "Microsoft 365 Business Standard (India)": ["Office 365 E3", "Office 365 E5"],
 }
 
@@ -52,15 +69,21 @@ def test_india_sources_go_to_india_business_standard_never_to_the_global_one():
         assert "m365-business-standard" not in targets
         assert "m365-business-premium" not in targets
     assert targets_of("m365-apps-for-business-in") == [
-        "m365-business-standard-in", "m365-apps-for-enterprise", "o365-e3", "o365-e5"]
+        "m365-business-standard-in",
+        "m365-apps-for-enterprise",
+        "o365-e3",
+        "o365-e5",
+    ]
     assert targets_of("m365-business-basic-in") == ["m365-business-standard-in", "o365-e1", "o365-e3", "o365-e5"]
     assert not UpgradePath.objects.filter(source__market="IN", target_id="m365-business-standard").exists()
 
 
 def test_footnoted_targets_of_the_global_rows():
     footnoted = set(UpgradePath.objects.filter(footnote="1").values_list("source_id", "target_id"))
-    assert footnoted == {("m365-apps-for-business", "m365-business-premium"),
-                         ("m365-business-basic", "m365-business-standard")}
+    assert footnoted == {
+        ("m365-apps-for-business", "m365-business-premium"),
+        ("m365-business-basic", "m365-business-standard"),
+    }
 
 
 def test_india_business_standard_is_an_extension_row_with_the_global_targets():
@@ -74,7 +97,10 @@ def test_india_variants_are_in_the_india_market_in_rupees():
     for offer in Offer.objects.filter(id__endswith="-in"):
         assert offer.market == "IN" and offer.currency == "INR", offer.pk
     assert set(Offer.objects.filter(market="IN").values_list("id", flat=True)) == {
-        "m365-apps-for-business-in", "m365-business-basic-in", "m365-business-standard-in"}
+        "m365-apps-for-business-in",
+        "m365-business-basic-in",
+        "m365-business-standard-in",
+    }
 
 
 def test_e4_is_retired_but_present_with_its_direct_options():
@@ -83,8 +109,14 @@ def test_e4_is_retired_but_present_with_its_direct_options():
     assert e4.retired is True
     assert e4.is_available_for_purchase is False
     assert set(Offer.objects.filter(retired=True).values_list("id", flat=True)) == {"o365-e4"}
-    options = {kind: list(DirectOption.objects.filter(source=e4, kind=kind).order_by("position")
-                          .values_list("target__name", flat=True)) for kind in ("upgrade", "change")}
+    options = {
+        kind: list(
+            DirectOption.objects.filter(source=e4, kind=kind)
+            .order_by("position")
+            .values_list("target__name", flat=True)
+        )
+        for kind in ("upgrade", "change")
+    }
     assert options == {
         "upgrade": ["Office 365 E5", "Microsoft 365 E5", "Microsoft 365 E5 without Audio Conferencing"],
         "change": ["Office 365 E3", "Microsoft 365 E3"],
@@ -136,6 +168,7 @@ def test_service_plan_levels_order_versions_inside_a_family():
 
 def test_e4_services_are_kept_by_its_upgrade_targets():
     """Each E4 upgrade target holds, for every family of E4, a plan at the same or a higher level (§6)."""
+
     def best_levels(offer_id):
         levels = {}
         for plan in Offer.objects.get(pk=offer_id).service_plans.all():

@@ -1,4 +1,5 @@
 """manage.py createapitoken: user tokens and application tokens that authenticate on /v1/."""
+
 from io import StringIO
 
 import pytest
@@ -47,12 +48,15 @@ def test_each_call_issues_a_new_token(sales_agent):
     assert ApiToken.objects.filter(user=sales_agent).count() == 2
 
 
-@pytest.mark.parametrize("args, message", [
-    (("nobody",), "Unknown user 'nobody'"),
-    (("--application", "nope-csp"), "Unknown partner 'nope-csp'"),
-    ((), "exactly one"),
-    (("ana", "--application", "contoso-csp"), "exactly one"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("nobody",), "Unknown user 'nobody'"),
+        (("--application", "nope-csp"), "Unknown partner 'nope-csp'"),
+        ((), "exactly one"),
+        (("ana", "--application", "contoso-csp"), "exactly one"),
+    ],
+)
 def test_clear_errors(sales_agent, args, message):
     with pytest.raises(CommandError, match=message):
         create(*args)

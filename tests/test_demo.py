@@ -1,4 +1,5 @@
 """manage.py seed_demo: runs, is idempotent, and covers every case the demo must show."""
+
 import json
 from datetime import timedelta
 from io import StringIO
@@ -18,8 +19,14 @@ from subscriptions.models import LicenseAssignment, Subscription
 
 pytestmark = pytest.mark.django_db
 
-SOURCE_OFFERS = {"m365-business-basic", "m365-business-standard", "m365-apps-for-business",
-                 "m365-business-basic-in", "m365-business-standard-in", "m365-apps-for-business-in"}
+SOURCE_OFFERS = {
+    "m365-business-basic",
+    "m365-business-standard",
+    "m365-apps-for-business",
+    "m365-business-basic-in",
+    "m365-business-standard-in",
+    "m365-apps-for-business-in",
+}
 
 
 @pytest.fixture
@@ -34,13 +41,17 @@ def test_seed_demo_prints_url_and_logins_and_is_idempotent(seeded):
     assert "http://127.0.0.1:8000" in seeded
     for login in DEMO_LOGINS:
         assert login.username in seeded and login.password in seeded
-    counts = {m.__name__: m.objects.count() for m in (User, Customer, Subscription, LicenseAssignment,
-                                                      GdapRelationship, DapGrant)}
+    counts = {
+        m.__name__: m.objects.count()
+        for m in (User, Customer, Subscription, LicenseAssignment, GdapRelationship, DapGrant)
+    }
     out = StringIO()
     call_command("seed_demo", stdout=out)
     assert "0 created, 0 updated" in out.getvalue()
-    assert counts == {m.__name__: m.objects.count() for m in (User, Customer, Subscription, LicenseAssignment,
-                                                              GdapRelationship, DapGrant)}
+    assert counts == {
+        m.__name__: m.objects.count()
+        for m in (User, Customer, Subscription, LicenseAssignment, GdapRelationship, DapGrant)
+    }
 
 
 def test_every_login_works_and_its_password_passes_the_validators(seeded):
@@ -79,15 +90,22 @@ def test_direct_e4_cases(seeded):
 
 
 def test_multichannel_cases(seeded):
-    csp_customers = set(Subscription.objects.filter(channel="csp", partner__isnull=False)
-                        .values_list("customer_id", flat=True))
+    csp_customers = set(
+        Subscription.objects.filter(channel="csp", partner__isnull=False).values_list("customer_id", flat=True)
+    )
     direct_customers = set(Subscription.objects.filter(channel="direct").values_list("customer_id", flat=True))
     vl_customers = set(Subscription.objects.filter(channel="volume_licensing").values_list("customer_id", flat=True))
     assert csp_customers & direct_customers
     assert csp_customers & vl_customers
-    two_partners = [c for c in Customer.objects.all()
-                    if Subscription.objects.filter(customer=c, channel="csp", partner__isnull=False)
-                    .values("partner").distinct().count() >= 2]
+    two_partners = [
+        c
+        for c in Customer.objects.all()
+        if Subscription.objects.filter(customer=c, channel="csp", partner__isnull=False)
+        .values("partner")
+        .distinct()
+        .count()
+        >= 2
+    ]
     assert two_partners
     assert Subscription.objects.filter(channel="csp", partner__isnull=True).exclude(channel_partner_name="").exists()
 

@@ -1,8 +1,9 @@
 """Tenant import: all or nothing, every error with its path, idempotent, flat query count."""
+
 import copy
 import json
 import uuid
-from datetime import date, datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
@@ -22,9 +23,23 @@ from partners.models import Partner, PartnerRoleAssignment, SecurityGroup
 from subscriptions.models import LicenseAssignment, Subscription
 
 EXAMPLE = Path(__file__).parent / "data" / "tenant_import_example.json"
-MODELS = [Partner, SecurityGroup, User, PartnerRoleAssignment, SecurityGroup.members.through, Customer,
-          ResellerRelationship, DapGrant, CustomerAdminRole, GdapRelationship, GdapAccessAssignment, TenantUser,
-          Subscription, LicenseAssignment, AuditRecord]
+MODELS = [
+    Partner,
+    SecurityGroup,
+    User,
+    PartnerRoleAssignment,
+    SecurityGroup.members.through,
+    Customer,
+    ResellerRelationship,
+    DapGrant,
+    CustomerAdminRole,
+    GdapRelationship,
+    GdapAccessAssignment,
+    TenantUser,
+    Subscription,
+    LicenseAssignment,
+    AuditRecord,
+]
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +70,10 @@ def test_example_file_imports_with_the_right_values(example):
     assert summary.updated == 0 and summary.unchanged == 0 and summary.created == 20
     partner = Partner.objects.get(code="contoso-csp")
     assert (partner.name, partner.mpn_id, str(partner.tenant_id)) == (
-        "Contoso CSP", "1234567", "6f1c0a52-7c1e-4f0e-9a0e-2b8f2f5a1c11")
+        "Contoso CSP",
+        "1234567",
+        "6f1c0a52-7c1e-4f0e-9a0e-2b8f2f5a1c11",
+    )
     assert set(partner.security_groups.values_list("name", flat=True)) == {"Admin Agents", "Helpdesk Agents", "Sales"}
     ana = User.objects.get(username="ana")
     assert ana.partner == partner and ana.role_codes == {"sales_agent"}
@@ -65,16 +83,22 @@ def test_example_file_imports_with_the_right_values(example):
 
     customer = Customer.objects.get(tenant_id="0b7e6d43-0d1f-4b7a-9a51-0d6a5c3e2f01")
     assert (customer.company_name, customer.domain, customer.country, customer.segment, customer.market) == (
-        "Fabrikam Ltd", "fabrikam.onmicrosoft.com", "IN", "commercial", "IN")
+        "Fabrikam Ltd",
+        "fabrikam.onmicrosoft.com",
+        "IN",
+        "commercial",
+        "IN",
+    )
     assert ResellerRelationship.objects.get(customer=customer).relationship == "reseller"
     assert DapGrant.objects.get(customer=customer, partner=partner).enabled is True
     admin = User.objects.get(username="fabrikam-admin")
     assert admin.partner is None and admin.check_password("Tenant-Admin-2026!")
     assert list(CustomerAdminRole.objects.filter(user=admin).values_list("customer__domain", "role")) == [
-        ("fabrikam.onmicrosoft.com", "global_administrator")]
+        ("fabrikam.onmicrosoft.com", "global_administrator")
+    ]
 
     gdap = GdapRelationship.objects.get(partner=partner, display_name="Fabrikam ops")
-    activated = datetime(2026, 6, 1, tzinfo=dt_timezone.utc)
+    activated = datetime(2026, 6, 1, tzinfo=UTC)
     assert gdap.customer == customer and gdap.status == "active"
     assert gdap.unified_roles == ["Directory Writers", "License Administrator"]
     assert gdap.activated_date_time == activated
@@ -85,17 +109,36 @@ def test_example_file_imports_with_the_right_values(example):
 
     priya = TenantUser.objects.get(object_id="5a0c1d2e-0000-4000-8000-000000000001")
     assert (priya.customer, priya.user_principal_name, priya.display_name) == (
-        customer, "priya@fabrikam.onmicrosoft.com", "Priya")
+        customer,
+        "priya@fabrikam.onmicrosoft.com",
+        "Priya",
+    )
     sub = Subscription.objects.get(id="9d3c2b1a-0000-4000-8000-0000000000a1")
     assert (sub.customer, sub.offer_id, sub.quantity, sub.status, sub.provisioning_state) == (
-        customer, "m365-business-basic-in", 25, "active", "provisioned")
+        customer,
+        "m365-business-basic-in",
+        25,
+        "active",
+        "provisioned",
+    )
     assert (sub.channel, sub.partner, sub.channel_partner_name, sub.payment_method) == (
-        "csp", partner, "contoso-csp", "")
+        "csp",
+        partner,
+        "contoso-csp",
+        "",
+    )
     assert (sub.billing_cycle, sub.term_start_date, sub.commitment_end_date) == (
-        "monthly", date(2026, 11, 1), date(2027, 10, 31))
+        "monthly",
+        date(2026, 11, 1),
+        date(2027, 10, 31),
+    )
     assert sub.prepaid is False and sub.unpaid_balance == Decimal("0.00") and sub.parent is None
     assignment = LicenseAssignment.objects.get()
-    assert (assignment.user, assignment.subscription, assignment.disabled_service_plans) == (priya, sub, ["MCOSTANDARD"])
+    assert (assignment.user, assignment.subscription, assignment.disabled_service_plans) == (
+        priya,
+        sub,
+        ["MCOSTANDARD"],
+    )
 
     record = AuditRecord.objects.get(operation_type="import_tenants")
     assert record.resource_new_value["counts"]["subscriptions"]["created"] == 1
@@ -122,11 +165,10 @@ def test_a_file_with_mistakes_changes_nothing_and_lists_every_mistake(example):
         f"{s}.offer": "unknown offer 'o365-e9'",
         f"{s}.quantity": "must be at least 0, got -1",
         f"{s}.status": "unknown status 'paused' (expected one of: active, deleted, disabled, expired, pending, "
-                       "suspended)",
+        "suspended)",
         f"{s}.assignments[1].user": f"user 'priya@fabrikam.onmicrosoft.com' is assigned twice (also "
-                                    f"{s}.assignments[0])",
-        f"{s}.assignments[2].user": "unknown user 'nobody@fabrikam.onmicrosoft.com' (not among this customer's "
-                                    "users)",
+        f"{s}.assignments[0])",
+        f"{s}.assignments[2].user": "unknown user 'nobody@fabrikam.onmicrosoft.com' (not among this customer's users)",
     }
     assert row_counts() == before
 
@@ -146,22 +188,44 @@ def test_every_kind_of_mistake_is_reported_with_its_path(example):
     gdap = customer["gdap"][0]
     gdap.update({"status": "approved", "duration": "P3Y", "displayName": "x" * 51, "activatedDateTime": "June 1st"})
     gdap["accessAssignments"][0].update({"group": "Nobody", "roles": ["Global Administrator"]})
-    customer["gdap"].append({"partner": "nope-csp", "displayName": "Other", "status": "active", "roles": [],
-                             "autoExtendDuration": "P90D"})
+    customer["gdap"].append(
+        {"partner": "nope-csp", "displayName": "Other", "status": "active", "roles": [], "autoExtendDuration": "P90D"}
+    )
     customer["admins"][0]["roles"] = ["owner"]
     sub = customer["subscriptions"][0]
-    sub.update({"provisioningState": "ready", "billingCycle": "weekly", "termStartDate": "2026-13-01",
-                "channel": {"type": "reseller"}, "quantity": 2.5, "parentSubscription": str(uuid.uuid4())})
+    sub.update(
+        {
+            "provisioningState": "ready",
+            "billingCycle": "weekly",
+            "termStartDate": "2026-13-01",
+            "channel": {"type": "reseller"},
+            "quantity": 2.5,
+            "parentSubscription": str(uuid.uuid4()),
+        }
+    )
     sub["assignments"][0]["disabledServicePlans"] = ["NOT_A_PLAN"]
-    customer["subscriptions"].append({
-        "id": sub["id"], "offer": "o365-e4", "quantity": 3, "termStartDate": "2026-01-01",
-        "channel": {"type": "direct", "paymentMethod": "cheque"}})
-    customer["subscriptions"].append({
-        "id": str(uuid.uuid4()), "offer": "audio-conferencing", "quantity": 3, "termStartDate": "2026-01-01",
-        "channel": {"type": "direct", "paymentMethod": "invoice"}})
+    customer["subscriptions"].append(
+        {
+            "id": sub["id"],
+            "offer": "o365-e4",
+            "quantity": 3,
+            "termStartDate": "2026-01-01",
+            "channel": {"type": "direct", "paymentMethod": "cheque"},
+        }
+    )
+    customer["subscriptions"].append(
+        {
+            "id": str(uuid.uuid4()),
+            "offer": "audio-conferencing",
+            "quantity": 3,
+            "termStartDate": "2026-01-01",
+            "channel": {"type": "direct", "paymentMethod": "invoice"},
+        }
+    )
     customer["users"].append(dict(customer["users"][0]))
-    bad["customers"].append({"tenantId": customer["tenantId"], "companyName": "Again", "domain": "again.example",
-                             "country": "us"})
+    bad["customers"].append(
+        {"tenantId": customer["tenantId"], "companyName": "Again", "domain": "again.example", "country": "us"}
+    )
 
     errors = errors_of(bad)
 
@@ -211,19 +275,23 @@ def test_every_kind_of_mistake_is_reported_with_its_path(example):
 def test_reimporting_changes_nothing(example):
     tenant_import(actor=None, document=example)
     before = row_counts()
-    stamps = (list(Subscription.objects.values_list("id", "updated")),
-              list(GdapRelationship.objects.values_list("pk", "last_modified_date_time")),
-              list(DapGrant.objects.values_list("pk", "changed")),
-              list(User.objects.values_list("username", "password")))
+    stamps = (
+        list(Subscription.objects.values_list("id", "updated")),
+        list(GdapRelationship.objects.values_list("pk", "last_modified_date_time")),
+        list(DapGrant.objects.values_list("pk", "changed")),
+        list(User.objects.values_list("username", "password")),
+    )
 
     summary = tenant_import(actor=None, document=example)
 
     assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 20)
     assert row_counts() == before  # no second audit record either: nothing changed
-    assert stamps == (list(Subscription.objects.values_list("id", "updated")),
-                      list(GdapRelationship.objects.values_list("pk", "last_modified_date_time")),
-                      list(DapGrant.objects.values_list("pk", "changed")),
-                      list(User.objects.values_list("username", "password")))
+    assert stamps == (
+        list(Subscription.objects.values_list("id", "updated")),
+        list(GdapRelationship.objects.values_list("pk", "last_modified_date_time")),
+        list(DapGrant.objects.values_list("pk", "changed")),
+        list(User.objects.values_list("username", "password")),
+    )
 
 
 def test_a_changed_value_is_updated_and_a_password_is_never_reset(example):
@@ -249,20 +317,42 @@ def test_channels_add_ons_and_dap_off(example):
     customer = doc["customers"][0]
     customer.update({"country": "US", "dap": [], "segment": "nonprofit", "serviceHealthIncident": True})
     base = customer["subscriptions"][0]
-    base.update({"offer": "o365-e4", "channel": {"type": "direct", "paymentMethod": "invoice"}, "prepaid": True,
-                 "unpaidBalance": "12.50"})
+    base.update(
+        {
+            "offer": "o365-e4",
+            "channel": {"type": "direct", "paymentMethod": "invoice"},
+            "prepaid": True,
+            "unpaidBalance": "12.50",
+        }
+    )
     addon_id, other_id = str(uuid.uuid4()), str(uuid.uuid4())
     customer["subscriptions"] += [
-        {"id": addon_id, "offer": "audio-conferencing", "quantity": 5, "termStartDate": "2026-01-01",
-         "channel": {"type": "direct", "paymentMethod": "invoice"}, "parentSubscription": base["id"]},
-        {"id": other_id, "offer": "m365-apps-for-business", "quantity": 2, "termStartDate": "2026-01-01",
-         "channel": {"type": "csp", "partner": "Adatum Reseller"}},
+        {
+            "id": addon_id,
+            "offer": "audio-conferencing",
+            "quantity": 5,
+            "termStartDate": "2026-01-01",
+            "channel": {"type": "direct", "paymentMethod": "invoice"},
+            "parentSubscription": base["id"],
+        },
+        {
+            "id": other_id,
+            "offer": "m365-apps-for-business",
+            "quantity": 2,
+            "termStartDate": "2026-01-01",
+            "channel": {"type": "csp", "partner": "Adatum Reseller"},
+        },
     ]
     tenant_import(actor=None, document=doc)
 
     e4 = Subscription.objects.get(id=base["id"])
     assert (e4.channel, e4.payment_method, e4.partner, e4.prepaid, e4.unpaid_balance) == (
-        "direct", "invoice", None, True, Decimal("12.50"))
+        "direct",
+        "invoice",
+        None,
+        True,
+        Decimal("12.50"),
+    )
     assert Subscription.objects.get(id=addon_id).parent == e4
     other = Subscription.objects.get(id=other_id)
     assert (other.channel, other.partner, other.channel_partner_name) == ("csp", None, "Adatum Reseller")
@@ -274,12 +364,14 @@ def test_channels_add_ons_and_dap_off(example):
 def test_india_variants_are_enforced(example):
     doc = copy.deepcopy(example)
     doc["customers"][0]["subscriptions"][0]["offer"] = "m365-business-basic"
-    assert errors_of(doc) == {"customers[0].subscriptions[0].offer":
-                              "customers in India buy the India variant 'm365-business-basic-in'"}
+    assert errors_of(doc) == {
+        "customers[0].subscriptions[0].offer": "customers in India buy the India variant 'm365-business-basic-in'"
+    }
     doc["customers"][0]["country"] = "SE"
     doc["customers"][0]["subscriptions"][0]["offer"] = "m365-business-basic-in"
-    assert errors_of(doc) == {"customers[0].subscriptions[0].offer":
-                              "offer 'm365-business-basic-in' is sold only to customers in India"}
+    assert errors_of(doc) == {
+        "customers[0].subscriptions[0].offer": "offer 'm365-business-basic-in' is sold only to customers in India"
+    }
 
 
 def test_conflicts_with_existing_rows_are_errors(example):
@@ -288,8 +380,13 @@ def test_conflicts_with_existing_rows_are_errors(example):
     customer = doc["customers"][0]
     customer["tenantId"] = str(uuid.uuid4())  # another tenant claiming the same domain, user and subscription
     errors = errors_of(doc)
-    assert set(errors) == {"customers[0].domain", "customers[0].users[0].id", "customers[0].users[0].userPrincipalName",
-                           "customers[0].subscriptions[0].id", "customers[0].gdap[0].displayName"}
+    assert set(errors) == {
+        "customers[0].domain",
+        "customers[0].users[0].id",
+        "customers[0].users[0].userPrincipalName",
+        "customers[0].subscriptions[0].id",
+        "customers[0].gdap[0].displayName",
+    }
 
 
 def _generated(customers: int, tag: str) -> dict:

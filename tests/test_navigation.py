@@ -1,5 +1,6 @@
 """The main navigation shows each kind of user what they may use; sign-in leads each to their own start page;
 customer admins are not let into the partner pages (403 page pointing to their admin center)."""
+
 import re
 import uuid
 
@@ -32,9 +33,15 @@ CUSTOMER_NAV = {
     "license_administrator": {"admin_center"},
 }
 OPERATOR_NAV = {"customers", "upgrades", "delegation", "django_admin"}
-HREFS = {"customers": "/customers/", "upgrades": "/upgrades/", "delegation": "/delegation/",
-         "partner_users": "/partner/users/", "admin_center": "/admin-center/",
-         "partner_relationships": "/admin-center/relationships/", "django_admin": "/admin/"}
+HREFS = {
+    "customers": "/customers/",
+    "upgrades": "/upgrades/",
+    "delegation": "/delegation/",
+    "partner_users": "/partner/users/",
+    "admin_center": "/admin-center/",
+    "partner_relationships": "/admin-center/relationships/",
+    "django_admin": "/admin/",
+}
 NAV_LINK = re.compile(r'data-nav="([a-z_]+)" href="([^"]+)"')
 
 
@@ -52,7 +59,7 @@ def client_for(user) -> Client:
 def nav_of(response) -> dict[str, str]:
     """The menu of a rendered page: ``{key: href}``."""
     html = response.content.decode()
-    menu = html[html.index('<nav class="nav"'):html.index("</nav>", html.index('<nav class="nav"'))]
+    menu = html[html.index('<nav class="nav"') : html.index("</nav>", html.index('<nav class="nav"'))]
     return dict(NAV_LINK.findall(menu))
 
 
@@ -120,13 +127,16 @@ def test_the_current_page_is_marked(partner):
     assert html.count('aria-current="page"') == 1
 
 
-@pytest.mark.parametrize("kind, expected", [
-    ("sales_agent", "/customers/"),
-    ("billing_admin", "/customers/"),
-    ("customer_admin", "/admin-center/"),
-    ("operator", "/customers/"),
-    ("staff_only", "/admin/"),
-])
+@pytest.mark.parametrize(
+    "kind, expected",
+    [
+        ("sales_agent", "/customers/"),
+        ("billing_admin", "/customers/"),
+        ("customer_admin", "/admin-center/"),
+        ("operator", "/customers/"),
+        ("staff_only", "/admin/"),
+    ],
+)
 def test_sign_in_leads_each_user_to_their_start_page(partner, kind, expected):
     if kind == "customer_admin":
         user = factories.CustomerAdminRoleFactory(role="license_administrator").user
@@ -157,8 +167,15 @@ def test_customer_admins_are_not_let_into_the_partner_pages(partner):
     factories.RelationshipFactory(partner=partner, customer=role.customer)
     subscription = factories.SubscriptionFactory(customer=role.customer, partner=partner)
     tenant = role.customer.tenant_id
-    paths = ["/customers/", f"/customers/{tenant}/", "/upgrades/", f"/upgrades/{uuid.uuid4()}/",
-             f"/customers/{tenant}/subscriptions/{subscription.pk}/upgrade/", "/delegation/", "/partner/users/"]
+    paths = [
+        "/customers/",
+        f"/customers/{tenant}/",
+        "/upgrades/",
+        f"/upgrades/{uuid.uuid4()}/",
+        f"/customers/{tenant}/subscriptions/{subscription.pk}/upgrade/",
+        "/delegation/",
+        "/partner/users/",
+    ]
     client = client_for(role.user)
     for path in paths:
         response = client.get(path)

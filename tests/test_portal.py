@@ -1,4 +1,5 @@
 """The partner web portal pages: home routing, customer list and customer page content, layout."""
+
 import pytest
 from django.contrib.staticfiles import finders
 from django.template.loader import get_template
@@ -76,8 +77,9 @@ def test_stylesheet_is_our_own_and_local():
 
 
 def test_customer_list_columns(client, sales_agent, partner):
-    customer = customer_of(partner, company_name="Fabrikam Ltd", domain="fabrikam.onmicrosoft.com", country="SE",
-                           segment="education")
+    customer = customer_of(
+        partner, company_name="Fabrikam Ltd", domain="fabrikam.onmicrosoft.com", country="SE", segment="education"
+    )
     factories.DapGrantFactory(partner=partner, customer=customer)
     factories.SubscriptionFactory(customer=customer, partner=partner)
     factories.SubscriptionFactory(customer=customer, partner=partner, status="deleted")
@@ -119,19 +121,28 @@ def test_overlong_search_is_an_error_not_a_crash(client, sales_agent, partner):
 
 
 def test_customer_page_shows_profile_delegation_and_subscriptions(client, sales_agent, partner):
-    customer = customer_of(partner, company_name="Fabrikam India", domain="fabrikamin.onmicrosoft.com",
-                           country="IN")
+    customer = customer_of(partner, company_name="Fabrikam India", domain="fabrikamin.onmicrosoft.com", country="IN")
     factories.GdapRelationshipFactory(partner=partner, customer=customer, display_name="Fabrikam GDAP")
-    subscription = factories.SubscriptionFactory(customer=customer, partner=partner,
-                                                 offer_id="m365-business-basic-in", quantity=25,
-                                                 billing_cycle="annual")
+    subscription = factories.SubscriptionFactory(
+        customer=customer, partner=partner, offer_id="m365-business-basic-in", quantity=25, billing_cycle="annual"
+    )
     factories.LicenseAssignmentFactory.create_batch(3, subscription=subscription)
     client.force_login(sales_agent)
     response = client.get(reverse("portal:customer_detail", kwargs={"tenant_id": customer.tenant_id}))
     content = response.content.decode()
-    for text in ("Fabrikam India", str(customer.tenant_id), "India market", "Fabrikam GDAP", "GDAP",
-                 "Microsoft 365 Business Basic (India)", "25", "Annual", "Active", "CSP (Contoso CSP)",
-                 subscription.commitment_end_date.strftime("%Y")):
+    for text in (
+        "Fabrikam India",
+        str(customer.tenant_id),
+        "India market",
+        "Fabrikam GDAP",
+        "GDAP",
+        "Microsoft 365 Business Basic (India)",
+        "25",
+        "Annual",
+        "Active",
+        "CSP (Contoso CSP)",
+        subscription.commitment_end_date.strftime("%Y"),
+    ):
         assert text in content, text
     row = response.context["subscriptions"][0]
     assert row.assigned_count == 3
@@ -146,11 +157,19 @@ def test_subscription_actions_block_can_be_filled_per_subscription(rf, sales_age
     subscription = factories.SubscriptionFactory(customer=customer, partner=partner)
     template = engines["django"].from_string(
         '{% extends "portal/customer_detail.html" %}'
-        '{% block subscription_actions %}<a data-sub="{{ subscription.pk }}">up</a>{% endblock %}')
+        '{% block subscription_actions %}<a data-sub="{{ subscription.pk }}">up</a>{% endblock %}'
+    )
     request = rf.get("/")
     request.user = sales_agent
     from subscriptions.selectors import subscription_list_for_customer
 
-    html = template.render({"customer": customer, "subscriptions": subscription_list_for_customer(sales_agent, customer),
-                            "delegation": {}, "user": sales_agent}, request)
+    html = template.render(
+        {
+            "customer": customer,
+            "subscriptions": subscription_list_for_customer(sales_agent, customer),
+            "delegation": {},
+            "user": sales_agent,
+        },
+        request,
+    )
     assert f'data-sub="{subscription.pk}"' in html

@@ -1,4 +1,5 @@
 """Tenant isolation of the portal pages: a partner sees its own customers and the subscriptions it sold."""
+
 import uuid
 
 import pytest
@@ -105,10 +106,10 @@ def test_subscription_list_shows_only_what_this_partner_sold(agent_client, partn
     factories.RelationshipFactory(partner=other_partner, customer=customer)
     own = factories.SubscriptionFactory(customer=customer, partner=partner, offer_id="o365-e3")
     factories.SubscriptionFactory(customer=customer, partner=other_partner, offer_id="o365-e1")
-    factories.SubscriptionFactory(customer=customer, partner=None, channel="direct", payment_method="credit_card",
-                                  offer_id="o365-e4")
-    factories.SubscriptionFactory(customer=customer, partner=None, channel="volume_licensing",
-                                  offer_id="m365-e3")
+    factories.SubscriptionFactory(
+        customer=customer, partner=None, channel="direct", payment_method="credit_card", offer_id="o365-e4"
+    )
+    factories.SubscriptionFactory(customer=customer, partner=None, channel="volume_licensing", offer_id="m365-e3")
     response = agent_client.get(detail_url(customer))
     assert [s.pk for s in response.context["subscriptions"]] == [own.pk]
     content = response.content.decode()

@@ -1,9 +1,10 @@
 """Django admin for upgrade operations and billing entries: view only for everybody (they change only through
 the upgrade services). Operators see every partner's, a partner global admin only their own partner's."""
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from partners.admin_scoping import PartnerScopedAdmin, ViewOnlyMixin, PartnerScopedInline, is_operator
+from partners.admin_scoping import PartnerScopedAdmin, PartnerScopedInline, ViewOnlyMixin, is_operator
 
 from .models import BillingEntry, UpgradeOperation, UpgradeStatusChange
 
@@ -28,18 +29,63 @@ class BillingEntryInline(ViewOnlyMixin, PartnerScopedInline, admin.TabularInline
 @admin.register(UpgradeOperation)
 class UpgradeOperationAdmin(ViewOnlyMixin, PartnerScopedAdmin):
     partner_lookup = "partner"
-    list_display = ("id", "created", "customer", "partner", "source", "target_offer", "upgrade_type", "quantity",
-                    "billing_cycle", "status", "flow", "actor_upn")
-    list_filter = ("status", "flow", "upgrade_type", "billing_cycle", ("partner", admin.RelatedOnlyFieldListFilter),
-                   "target_offer")
-    search_fields = ("id", "customer__company_name", "customer__domain", "actor_upn", "correlation_id",
-                     "source__id", "target__id")
+    list_display = (
+        "id",
+        "created",
+        "customer",
+        "partner",
+        "source",
+        "target_offer",
+        "upgrade_type",
+        "quantity",
+        "billing_cycle",
+        "status",
+        "flow",
+        "actor_upn",
+    )
+    list_filter = (
+        "status",
+        "flow",
+        "upgrade_type",
+        "billing_cycle",
+        ("partner", admin.RelatedOnlyFieldListFilter),
+        "target_offer",
+    )
+    search_fields = (
+        "id",
+        "customer__company_name",
+        "customer__domain",
+        "actor_upn",
+        "correlation_id",
+        "source__id",
+        "target__id",
+    )
     date_hierarchy = "created"
     list_select_related = ("customer", "partner", "source__offer", "target_offer")
     raw_id_fields = ("source", "target", "customer", "actor_user")
-    readonly_fields = ("id", "flow", "source", "target", "target_offer", "customer", "partner", "actor_user",
-                       "actor_upn", "actor_application_id", "upgrade_type", "quantity", "billing_cycle", "status",
-                       "errors", "result", "correlation_id", "request_id", "created", "updated", "completed")
+    readonly_fields = (
+        "id",
+        "flow",
+        "source",
+        "target",
+        "target_offer",
+        "customer",
+        "partner",
+        "actor_user",
+        "actor_upn",
+        "actor_application_id",
+        "upgrade_type",
+        "quantity",
+        "billing_cycle",
+        "status",
+        "errors",
+        "result",
+        "correlation_id",
+        "request_id",
+        "created",
+        "updated",
+        "completed",
+    )
     inlines = [UpgradeStatusChangeInline, BillingEntryInline]
 
     def get_list_filter(self, request):

@@ -10,6 +10,7 @@ An upgrade on day D (inclusive) until the end of the source's current period:
 
 Amounts are exact Decimals, quantized to 0.01 with ROUND_HALF_UP, each in its offer's currency.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -82,16 +83,33 @@ class Proration:
     target_period: Period
 
 
-def upgrade_proration(*, term_start: date, source_cycle: str, target_cycle: str, today: date,
-                      source_unit_price: Decimal, source_quantity: int,
-                      target_unit_price: Decimal, target_quantity: int) -> Proration:
+def upgrade_proration(
+    *,
+    term_start: date,
+    source_cycle: str,
+    target_cycle: str,
+    today: date,
+    source_unit_price: Decimal,
+    source_quantity: int,
+    target_unit_price: Decimal,
+    target_quantity: int,
+) -> Proration:
     source_period = current_period(term_start=term_start, cycle=source_cycle, today=today)
     target_period = current_period(term_start=term_start, cycle=target_cycle, today=today)
     first = max(today, source_period.start)
     remaining = (source_period.end - first).days
-    credit = -prorate(unit_price=source_unit_price, quantity=source_quantity, days=remaining,
-                      period_days=source_period.days)
-    charge = prorate(unit_price=target_unit_price, quantity=target_quantity, days=remaining,
-                     period_days=target_period.days)
-    return Proration(credit=credit + Decimal("0.00"), charge=charge, start=first, last_day=source_period.last_day,
-                     remaining_days=remaining, source_period=source_period, target_period=target_period)
+    credit = -prorate(
+        unit_price=source_unit_price, quantity=source_quantity, days=remaining, period_days=source_period.days
+    )
+    charge = prorate(
+        unit_price=target_unit_price, quantity=target_quantity, days=remaining, period_days=target_period.days
+    )
+    return Proration(
+        credit=credit + Decimal("0.00"),
+        charge=charge,
+        start=first,
+        last_day=source_period.last_day,
+        remaining_days=remaining,
+        source_period=source_period,
+        target_period=target_period,
+    )

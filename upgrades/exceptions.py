@@ -1,9 +1,10 @@
-"""Errors of the upgrades app; all derive from ``partnercenter.errors.DomainError`` (mapped to HTTP once)."""
+"""Errors of the upgrades app; all derive from ``core.errors.DomainError`` (mapped to HTTP once)."""
+
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from partnercenter.errors import Conflict, DomainError, InvalidInput
+from core.errors import Conflict, DomainError, InvalidInput
 
 
 class UpgradeNotEligible(DomainError):
@@ -17,8 +18,12 @@ class UpgradeNotEligible(DomainError):
         errors = tuple(result.upgrade_errors)
         first = errors[0] if errors else None
         message = first.description if first else _("The upgrade is not eligible.")
-        super().__init__(message, error_name=first.error_name if first else None,
-                         code=int(first.code) if first else None, data=[error.as_dict() for error in errors])
+        super().__init__(
+            message,
+            error_name=first.error_name if first else None,
+            code=int(first.code) if first else None,
+            data=[error.as_dict() for error in errors],
+        )
         self.result = result
         self.errors = errors
 

@@ -4,6 +4,7 @@ An :class:`UpgradeOperation` is an explicit status pipeline: the allowed moves a
 :data:`ALLOWED_TRANSITIONS`; every move writes an :class:`UpgradeStatusChange` row (``upgrades.pipeline``);
 an illegal move raises ``upgrades.exceptions.IllegalStatusTransition``.
 """
+
 import uuid
 
 from django.conf import settings
@@ -52,27 +53,45 @@ TERMINAL_STATUSES = (S.SUCCEEDED, S.FAILED, S.DECLINED)
 class UpgradeOperation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     flow = models.CharField(_("flow"), max_length=8, choices=UpgradeFlow.choices, default=UpgradeFlow.CSP)
-    source = models.ForeignKey("subscriptions.Subscription", on_delete=models.PROTECT,
-                               related_name="upgrade_operations", verbose_name=_("source subscription"))
-    target = models.ForeignKey("subscriptions.Subscription", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="upgraded_from_operations", verbose_name=_("target subscription"))
-    target_offer = models.ForeignKey("catalog.Offer", on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("target offer"))
+    source = models.ForeignKey(
+        "subscriptions.Subscription",
+        on_delete=models.PROTECT,
+        related_name="upgrade_operations",
+        verbose_name=_("source subscription"),
+    )
+    target = models.ForeignKey(
+        "subscriptions.Subscription",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="upgraded_from_operations",
+        verbose_name=_("target subscription"),
+    )
+    target_offer = models.ForeignKey(
+        "catalog.Offer", on_delete=models.PROTECT, related_name="+", verbose_name=_("target offer")
+    )
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="upgrade_operations")
-    partner = models.ForeignKey("partners.Partner", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="upgrade_operations")
-    actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="upgrade_operations")
+    partner = models.ForeignKey(
+        "partners.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="upgrade_operations"
+    )
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="upgrade_operations"
+    )
     actor_upn = models.CharField(_("user principal name"), max_length=320, blank=True)
     actor_application_id = models.CharField(_("application id"), max_length=64, blank=True)
     upgrade_type = models.CharField(_("upgrade type"), max_length=32, choices=UpgradeType.choices)
     quantity = models.PositiveIntegerField(_("seats"))
     billing_cycle = models.CharField(_("billing cycle"), max_length=8, choices=BillingCycle.choices)
     status = models.CharField(_("status"), max_length=24, choices=OperationStatus.choices, default=S.PENDING)
-    errors = models.JSONField(_("errors"), default=list, blank=True,
-                              help_text=_("Upgrade errors when the operation failed (code, description, details)."))
-    result = models.JSONField(_("result"), default=dict, blank=True,
-                              help_text=_("The UpgradeResult once the operation ended."))
+    errors = models.JSONField(
+        _("errors"),
+        default=list,
+        blank=True,
+        help_text=_("Upgrade errors when the operation failed (code, description, details)."),
+    )
+    result = models.JSONField(
+        _("result"), default=dict, blank=True, help_text=_("The UpgradeResult once the operation ended.")
+    )
     correlation_id = models.CharField(_("correlation id"), max_length=64, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     created = models.DateTimeField(default=timezone.now, db_index=True)
@@ -88,8 +107,11 @@ class UpgradeOperation(models.Model):
         ]
         constraints = [
             # At most one open operation per source subscription, enforced by the database too.
-            models.UniqueConstraint(fields=["source"], condition=models.Q(status__in=list(OPEN_STATUSES)),
-                                    name="one_open_upgrade_per_subscription"),
+            models.UniqueConstraint(
+                fields=["source"],
+                condition=models.Q(status__in=list(OPEN_STATUSES)),
+                name="one_open_upgrade_per_subscription",
+            ),
         ]
 
     def __str__(self):
@@ -124,10 +146,12 @@ class BillingKind(models.TextChoices):
 class BillingEntry(models.Model):
     """A prorated credit (negative amount) or charge (positive amount) booked by an upgrade, in one currency."""
 
-    operation = models.ForeignKey(UpgradeOperation, null=True, blank=True, on_delete=models.CASCADE,
-                                  related_name="billing_entries")
-    subscription = models.ForeignKey("subscriptions.Subscription", on_delete=models.PROTECT,
-                                     related_name="billing_entries")
+    operation = models.ForeignKey(
+        UpgradeOperation, null=True, blank=True, on_delete=models.CASCADE, related_name="billing_entries"
+    )
+    subscription = models.ForeignKey(
+        "subscriptions.Subscription", on_delete=models.PROTECT, related_name="billing_entries"
+    )
     kind = models.CharField(_("kind"), max_length=8, choices=BillingKind.choices)
     description = models.CharField(_("description"), max_length=300)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
@@ -144,8 +168,9 @@ class BillingEntry(models.Model):
                 condition=(models.Q(kind="credit", amount__lte=0) | models.Q(kind="charge", amount__gte=0)),
                 name="billing_entry_sign_matches_kind",
             ),
-            models.CheckConstraint(condition=models.Q(period_end__gte=models.F("period_start")),
-                                   name="billing_entry_period_ordered"),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")), name="billing_entry_period_ordered"
+            ),
         ]
 
     def __str__(self):

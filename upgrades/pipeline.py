@@ -3,6 +3,7 @@
 Every move is a guarded UPDATE (``WHERE status = <from>``: a concurrent move of the same operation makes
 this one fail instead of overwriting it) plus one :class:`UpgradeStatusChange` history row.
 """
+
 from __future__ import annotations
 
 from django.utils import timezone
@@ -21,20 +22,23 @@ def operation_create(*, note: str = "", **fields) -> UpgradeOperation:
     fields.setdefault("status", OperationStatus.PENDING)
     operation = UpgradeOperation(**fields)
     operation.save(force_insert=True)
-    UpgradeStatusChange.objects.create(operation=operation, from_status="", to_status=operation.status,
-                                       note=note, changed=operation.created)
+    UpgradeStatusChange.objects.create(
+        operation=operation, from_status="", to_status=operation.status, note=note, changed=operation.created
+    )
     return operation
 
 
-def operation_transition(operation: UpgradeOperation, *, to_status: str, note: str = "",
-                         **fields) -> UpgradeStatusChange:
+def operation_transition(
+    operation: UpgradeOperation, *, to_status: str, note: str = "", **fields
+) -> UpgradeStatusChange:
     """Move ``operation`` to ``to_status`` (and set ``fields`` in the same UPDATE); raises
     :class:`IllegalStatusTransition` for a move the table does not allow or when it moved meanwhile."""
     from_status = operation.status
     if not can_transition(from_status, to_status):
         raise IllegalStatusTransition(
             _("An upgrade operation cannot move from %(from)s to %(to)s.") % {"from": from_status, "to": to_status},
-            field="status")
+            field="status",
+        )
     now = timezone.now()
     values = {"status": to_status, "updated": now, **fields}
     if to_status in TERMINAL_STATUSES:
@@ -42,8 +46,10 @@ def operation_transition(operation: UpgradeOperation, *, to_status: str, note: s
     if not UpgradeOperation.objects.filter(pk=operation.pk, status=from_status).update(**values):
         raise IllegalStatusTransition(
             _("The upgrade operation changed meanwhile; it is no longer %(from)s.") % {"from": from_status},
-            field="status")
+            field="status",
+        )
     for name, value in values.items():
         setattr(operation, name, value)
-    return UpgradeStatusChange.objects.create(operation=operation, from_status=from_status, to_status=to_status,
-                                              note=note, changed=now)
+    return UpgradeStatusChange.objects.create(
+        operation=operation, from_status=from_status, to_status=to_status, note=note, changed=now
+    )

@@ -16,13 +16,15 @@ drift from what the upgrade then does:
 Fixed query counts: ``upgrade_preview`` = ``load_context`` + 3; ``upgrade_states_for`` = one
 ``load_contexts`` (≤ 11 for one selling partner) whatever the number of subscriptions.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 from django.utils import timezone
 
@@ -38,8 +40,8 @@ from .eligibility.rules import HOLDING_STATUSES
 from .eligibility.types import UpgradeOption, UpgradeTypeName
 from .steps import USER_FIELDS, person_row
 
-
 # --- one target: the review step -------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class BillingLine:
@@ -92,23 +94,39 @@ def target_choice_for(*, actor, subscription, target_offer_id: str) -> TargetCho
     option = evaluate(loaded.ctx, target_offer_id, target_offer=loaded.offers.get(target_offer_id))
     target = loaded.ctx.offers.get(target_offer_id)
     cycles = tuple(c for c in ("monthly", "annual") if target is not None and c in target.billing_cycles)
-    return TargetChoice(source=loaded.subscription, option=option, billing_cycles=cycles,
-                        can_transfer_licenses=loaded.access.can_transfer_licenses,
-                        delegated_roles=loaded.access.roles)
+    return TargetChoice(
+        source=loaded.subscription,
+        option=option,
+        billing_cycles=cycles,
+        can_transfer_licenses=loaded.access.can_transfer_licenses,
+        delegated_roles=loaded.access.roles,
+    )
 
 
-def upgrade_preview(*, actor, subscription, target_offer_id: str, quantity: int | None = None,
-                    billing_cycle: str | None = None, upgrade_type: str | None = None,
-                    today: date | None = None) -> UpgradePreview:
+def upgrade_preview(
+    *,
+    actor,
+    subscription,
+    target_offer_id: str,
+    quantity: int | None = None,
+    billing_cycle: str | None = None,
+    upgrade_type: str | None = None,
+    today: date | None = None,
+) -> UpgradePreview:
     """What ``services.subscription_upgrade`` would do with these arguments, without doing it.
 
     Raises what the upgrade raises for the same input: ``InvalidUpgradeInput`` (field + reason),
     ``UpgradeNotEligible`` (every reason), ``Forbidden``, ``NotFound``, ``PermissionDenied``.
     """
-    request = services.parse_upgrade_request(target_offer_id=target_offer_id, upgrade_type=upgrade_type,
-                                             quantity=quantity, billing_cycle=billing_cycle)
-    loaded = load_context(actor=actor, subscription=subscription, billing_cycle=request.billing_cycle,
-                          extra_target_ids=(request.target_offer_id,))
+    request = services.parse_upgrade_request(
+        target_offer_id=target_offer_id, upgrade_type=upgrade_type, quantity=quantity, billing_cycle=billing_cycle
+    )
+    loaded = load_context(
+        actor=actor,
+        subscription=subscription,
+        billing_cycle=request.billing_cycle,
+        extra_target_ids=(request.target_offer_id,),
+    )
     # The service's own planning step (pure: eligibility on the loaded data, quantity and type rules).
     plan = services.upgrade_plan(loaded, request)
     source, target_offer = loaded.subscription, loaded.offers[request.target_offer_id]
@@ -118,33 +136,67 @@ def upgrade_preview(*, actor, subscription, target_offer_id: str, quantity: int 
     source_price = loaded.price(source.offer_id, source.billing_cycle) or Decimal("0")
     target_price = loaded.price(target_offer.pk, plan.billing_cycle) or Decimal("0")
     proration = upgrade_proration(
-        term_start=source.term_start_date, source_cycle=source.billing_cycle, target_cycle=plan.billing_cycle,
-        today=today or timezone.localdate(), source_unit_price=source_price, source_quantity=source.quantity,
-        target_unit_price=target_price, target_quantity=plan.quantity)
-    period = {"period_start": proration.start, "period_end": max(proration.last_day, proration.start),
-              "days": proration.remaining_days}
-    credit = BillingLine(kind="credit", amount=proration.credit, currency=source.offer.currency,
-                         unit_price=source_price, quantity=source.quantity,
-                         period_days=proration.source_period.days, **period)
-    charge = BillingLine(kind="charge", amount=proration.charge, currency=target_offer.currency,
-                         unit_price=target_price, quantity=plan.quantity,
-                         period_days=proration.target_period.days, **period)
+        term_start=source.term_start_date,
+        source_cycle=source.billing_cycle,
+        target_cycle=plan.billing_cycle,
+        today=today or timezone.localdate(),
+        source_unit_price=source_price,
+        source_quantity=source.quantity,
+        target_unit_price=target_price,
+        target_quantity=plan.quantity,
+    )
+    period = {
+        "period_start": proration.start,
+        "period_end": max(proration.last_day, proration.start),
+        "days": proration.remaining_days,
+    }
+    credit = BillingLine(
+        kind="credit",
+        amount=proration.credit,
+        currency=source.offer.currency,
+        unit_price=source_price,
+        quantity=source.quantity,
+        period_days=proration.source_period.days,
+        **period,
+    )
+    charge = BillingLine(
+        kind="charge",
+        amount=proration.charge,
+        currency=target_offer.currency,
+        unit_price=target_price,
+        quantity=plan.quantity,
+        period_days=proration.target_period.days,
+        **period,
+    )
     net: dict[str, Decimal] = defaultdict(Decimal)
     for line in (credit, charge):
         net[line.currency] += line.amount
 
     transfer = plan.upgrade_type == UpgradeTypeName.UPGRADE_WITH_LICENSE_TRANSFER
-    accounts = affected_accounts_preview(
-        source=source, target_plan_families=loaded.plan_families.get(target_offer.pk, {})) if transfer else []
+    accounts = (
+        affected_accounts_preview(source=source, target_plan_families=loaded.plan_families.get(target_offer.pk, {}))
+        if transfer
+        else []
+    )
     return UpgradePreview(
-        source=source, target_offer=target_offer, option=option, upgrade_type=plan.upgrade_type,
-        quantity=plan.quantity, billing_cycle=plan.billing_cycle, credit=credit, charge=charge, net=dict(net),
+        source=source,
+        target_offer=target_offer,
+        option=option,
+        upgrade_type=plan.upgrade_type,
+        quantity=plan.quantity,
+        billing_cycle=plan.billing_cycle,
+        credit=credit,
+        charge=charge,
+        net=dict(net),
         assigned_users=LicenseAssignment.objects.filter(subscription_id=source.pk).count(),
-        affected_accounts=accounts, delegated_roles=loaded.access.roles)
+        affected_accounts=accounts,
+        delegated_roles=loaded.access.roles,
+    )
 
 
-def affected_accounts_preview(*, source: Subscription, target_plan_families: dict[str, str],
-                              keep_disabled_plans: bool = True) -> list[dict[str, Any]]:
+def affected_accounts_preview(
+    *, source: Subscription, target_plan_families: dict[str, str], keep_disabled_plans: bool = True
+) -> list[dict[str, Any]]:
     """The ``affectedAccounts`` a license transfer of ``source`` to a new subscription would report.
 
     Same reading as ``steps.transfer_licenses`` (same rows, same shapes), nothing moved. Two queries.
@@ -152,29 +204,43 @@ def affected_accounts_preview(*, source: Subscription, target_plan_families: dic
     assignments = LicenseAssignment.objects.filter(subscription_id=source.pk)
     target_families = set(target_plan_families.values())
     affected: dict[int, dict[str, Any]] = {}
-    for *person, disabled in assignments.exclude(disabled_service_plans=[]).values_list(*USER_FIELDS,
-                                                                                       "disabled_service_plans"):
+    for *person, disabled in assignments.exclude(disabled_service_plans=[]).values_list(
+        *USER_FIELDS, "disabled_service_plans"
+    ):
         disabled = list(disabled or [])
         kept = [code for code in disabled if keep_disabled_plans and code in target_plan_families]
         switched_on = sorted(code for code in disabled if code not in kept)
         if switched_on:
-            affected.setdefault(person[0], {**person_row(*person), "reasons": []})["reasons"].append({
-                "code": "service_plans_switched_on", "servicePlans": switched_on})
+            affected.setdefault(person[0], {**person_row(*person), "reasons": []})["reasons"].append(
+                {"code": "service_plans_switched_on", "servicePlans": switched_on}
+            )
 
-    others = (LicenseAssignment.objects
-              .filter(user_id__in=assignments.values("user_id"), subscription__customer_id=source.customer_id,
-                      subscription__status__in=list(HOLDING_STATUSES),
-                      subscription__offer__service_plans__family_id__in=target_families)
-              .exclude(subscription_id=source.pk)
-              .values_list(*USER_FIELDS, "subscription_id", "subscription__offer__name",
-                           "subscription__offer__service_plans__family_id")
-              .order_by("user_id", "subscription_id"))
+    others = (
+        LicenseAssignment.objects.filter(
+            user_id__in=assignments.values("user_id"),
+            subscription__customer_id=source.customer_id,
+            subscription__status__in=list(HOLDING_STATUSES),
+            subscription__offer__service_plans__family_id__in=target_families,
+        )
+        .exclude(subscription_id=source.pk)
+        .values_list(
+            *USER_FIELDS,
+            "subscription_id",
+            "subscription__offer__name",
+            "subscription__offer__service_plans__family_id",
+        )
+        .order_by("user_id", "subscription_id")
+    )
     same_service: dict[tuple, dict[str, Any]] = {}
     for *person, subscription_id, offer_name, family in others:
         key = (person[0], subscription_id)
         if key not in same_service:
-            same_service[key] = {"code": "same_service_in_other_subscription", "subscriptionId": str(subscription_id),
-                                 "offerName": offer_name, "families": []}
+            same_service[key] = {
+                "code": "same_service_in_other_subscription",
+                "subscriptionId": str(subscription_id),
+                "offerName": offer_name,
+                "families": [],
+            }
             affected.setdefault(person[0], {**person_row(*person), "reasons": []})["reasons"].append(same_service[key])
         if family not in same_service[key]["families"]:
             same_service[key]["families"].append(family)
@@ -182,6 +248,7 @@ def affected_accounts_preview(*, source: Subscription, target_plan_families: dic
 
 
 # --- many subscriptions of one customer: the customer page's icons ---------------------------------------------
+
 
 @dataclass(frozen=True)
 class UpgradeState:
@@ -207,8 +274,11 @@ def upgrade_states_for(*, actor, subscriptions: Iterable[Subscription]) -> dict[
     """
     if not can(actor, Capability.UPGRADE):
         return {}
-    rows = [s for s in subscriptions if s.channel == Channel.CSP and s.partner_id is not None
-            and s.status != SubscriptionStatus.DELETED]
+    rows = [
+        s
+        for s in subscriptions
+        if s.channel == Channel.CSP and s.partner_id is not None and s.status != SubscriptionStatus.DELETED
+    ]
     if not rows:
         return {}
     loaded = load_contexts(actor=actor, subscriptions=rows)
@@ -224,6 +294,10 @@ def upgrade_states_for(*, actor, subscriptions: Iterable[Subscription]) -> dict[
             errors = [error for option in options for error in option.errors]
         reasons = tuple(dict.fromkeys(str(error.description) for error in errors))
         eligible = sum(1 for option in options if option.is_eligible)
-        states[row.pk] = UpgradeState(subscription_id=row.pk, target_count=len(options), eligible_count=eligible,
-                                      reasons=() if eligible else reasons)
+        states[row.pk] = UpgradeState(
+            subscription_id=row.pk,
+            target_count=len(options),
+            eligible_count=eligible,
+            reasons=() if eligible else reasons,
+        )
     return states

@@ -1,4 +1,5 @@
 """The outcome of an upgrade (Partner Center's ``UpgradeResult`` plus what the portal adds)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -43,9 +44,11 @@ class UpgradeResult:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "UpgradeResult":
-        errors = tuple(UpgradeError(UpgradeErrorCode(e["code"]), e.get("description", ""),
-                                    e.get("additionalDetails", "")) for e in data.get("upgradeErrors", []))
+    def from_dict(cls, data: dict[str, Any]) -> UpgradeResult:
+        errors = tuple(
+            UpgradeError(UpgradeErrorCode(e["code"]), e.get("description", ""), e.get("additionalDetails", ""))
+            for e in data.get("upgradeErrors", [])
+        )
         return cls(
             source_subscription_id=data.get("sourceSubscriptionId"),
             target_subscription_id=data.get("targetSubscriptionId"),

@@ -8,6 +8,7 @@ rows (there is no target to build an option for); :func:`source_upgrade_errors` 
 other source-level reason), :func:`upgrade_option_for` answers an option carrying code 7, and
 ``services.subscription_upgrade`` raises ``UpgradeNotEligible`` with code 7.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -31,8 +32,9 @@ def upgrade_options_for(*, actor, subscription, billing_cycle: str | None = None
     return evaluate_all(loaded.ctx, target_offers=loaded.offers)
 
 
-def upgrade_options_for_many(*, actor, subscriptions,
-                             billing_cycle: str | None = None) -> dict[Any, list[UpgradeOption]]:
+def upgrade_options_for_many(
+    *, actor, subscriptions, billing_cycle: str | None = None
+) -> dict[Any, list[UpgradeOption]]:
     """:func:`upgrade_options_for` of many subscriptions (instances or ids, any customers) in ONE batch load.
 
     Keyed by subscription id; a subscription the actor may not upgrade gets no entry (answer it with
@@ -45,8 +47,9 @@ def upgrade_options_for_many(*, actor, subscriptions,
 def upgrade_option_for(*, actor, subscription, target_offer_id: str, billing_cycle: str | None = None) -> UpgradeOption:
     """The option for one requested target; a target outside the matrix (or the catalog) carries code 8."""
     target_offer_id = str(target_offer_id or "")
-    loaded = load_context(actor=actor, subscription=subscription, billing_cycle=billing_cycle,
-                          extra_target_ids=(target_offer_id,))
+    loaded = load_context(
+        actor=actor, subscription=subscription, billing_cycle=billing_cycle, extra_target_ids=(target_offer_id,)
+    )
     return upgrade_option_in(loaded, target_offer_id)
 
 
@@ -68,5 +71,9 @@ def upgrade_operations_visible_to(actor) -> QuerySet[UpgradeOperation]:
 
 def upgrade_operation_for(actor, *, operation_id) -> UpgradeOperation:
     """One operation with its subscriptions and history; ``UpgradeOperation.DoesNotExist`` (→ 404) otherwise."""
-    return (upgrade_operations_visible_to(actor).select_related("source__offer", "target__offer", "target_offer")
-            .prefetch_related("status_changes", "billing_entries").get(pk=operation_id))
+    return (
+        upgrade_operations_visible_to(actor)
+        .select_related("source__offer", "target__offer", "target_offer")
+        .prefetch_related("status_changes", "billing_entries")
+        .get(pk=operation_id)
+    )

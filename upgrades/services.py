@@ -14,6 +14,7 @@ Any exception rolls everything back: nothing is half done. ``subscription_upgrad
 things, records a ``pending`` operation and enqueues ``upgrades.tasks.run_upgrade_operation`` on commit;
 ``upgrade_operation_execute`` (the task's body) is idempotent.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,8 +26,8 @@ from django.utils.translation import gettext as _
 from audit.models import AuditRecord, OperationType
 from audit.services import actor_fields, audit_record_build
 from catalog.models import BillingCycle
+from core.errors import DomainError, Forbidden
 from customers.models import Customer
-from partnercenter.errors import DomainError, Forbidden
 
 from . import steps
 from .eligibility.context import LoadedContext, load_context
@@ -39,8 +40,12 @@ from .results import UpgradeResult
 
 # Accepted spellings of ``upgradeType`` (the API also accepts Partner Center's integers).
 UPGRADE_TYPES = {
-    None: None, "": None, "none": None, 0: None,
-    "upgrade_only": UpgradeTypeName.UPGRADE_ONLY, 1: UpgradeTypeName.UPGRADE_ONLY,
+    None: None,
+    "": None,
+    "none": None,
+    0: None,
+    "upgrade_only": UpgradeTypeName.UPGRADE_ONLY,
+    1: UpgradeTypeName.UPGRADE_ONLY,
     "upgrade_with_license_transfer": UpgradeTypeName.UPGRADE_WITH_LICENSE_TRANSFER,
     2: UpgradeTypeName.UPGRADE_WITH_LICENSE_TRANSFER,
 }
@@ -62,18 +67,27 @@ def parse_upgrade_request(*, target_offer_id, upgrade_type=None, quantity=None, 
     if isinstance(key, bool) or key not in UPGRADE_TYPES:
         raise InvalidUpgradeInput(
             _("upgradeType must be upgrade_only or upgrade_with_license_transfer (got %(value)r).")
-            % {"value": upgrade_type}, field="upgradeType")
+            % {"value": upgrade_type},
+            field="upgradeType",
+        )
     if quantity is not None:
         if isinstance(quantity, bool) or not isinstance(quantity, int):
-            raise InvalidUpgradeInput(_("quantity must be a whole number (got %(value)r).") % {"value": quantity},
-                                      field="quantity")
+            raise InvalidUpgradeInput(
+                _("quantity must be a whole number (got %(value)r).") % {"value": quantity}, field="quantity"
+            )
         if quantity < 0:
             raise InvalidUpgradeInput(_("quantity must not be negative."), field="quantity")
     if billing_cycle not in (None, "") and billing_cycle not in BillingCycle.values:
-        raise InvalidUpgradeInput(_("billingCycle must be monthly or annual (got %(value)r).")
-                                  % {"value": billing_cycle}, field="billingCycle")
-    return UpgradeRequest(target_offer_id=target_offer_id.strip(), upgrade_type=UPGRADE_TYPES[key],
-                          quantity=quantity, billing_cycle=billing_cycle or None)
+        raise InvalidUpgradeInput(
+            _("billingCycle must be monthly or annual (got %(value)r).") % {"value": billing_cycle},
+            field="billingCycle",
+        )
+    return UpgradeRequest(
+        target_offer_id=target_offer_id.strip(),
+        upgrade_type=UPGRADE_TYPES[key],
+        quantity=quantity,
+        billing_cycle=billing_cycle or None,
+    )
 
 
 @dataclass(frozen=True)
@@ -84,27 +98,47 @@ class UpgradePlan:
 
 
 def _not_eligible(source_id, errors, upgrade_type: str = UpgradeTypeName.NONE) -> UpgradeNotEligible:
-    return UpgradeNotEligible(UpgradeResult(source_subscription_id=str(source_id), target_subscription_id=None,
-                                            upgrade_type=upgrade_type, upgrade_errors=tuple(errors),
-                                            status=OperationStatus.FAILED.value))
+    return UpgradeNotEligible(
+        UpgradeResult(
+            source_subscription_id=str(source_id),
+            target_subscription_id=None,
+            upgrade_type=upgrade_type,
+            upgrade_errors=tuple(errors),
+            status=OperationStatus.FAILED.value,
+        )
+    )
 
 
 def _busy(source_id) -> UpgradeNotEligible:
-    return _not_eligible(source_id, [UpgradeError(
-        UpgradeErrorCode.CONCURRENCY_CONFLICTS,
-        _("Another upgrade is in progress or waiting for a credit check; try again when it has finished."),
-        _("Another upgrade of this subscription or customer is running right now."))])
+    return _not_eligible(
+        source_id,
+        [
+            UpgradeError(
+                UpgradeErrorCode.CONCURRENCY_CONFLICTS,
+                _("Another upgrade is in progress or waiting for a credit check; try again when it has finished."),
+                _("Another upgrade of this subscription or customer is running right now."),
+            )
+        ],
+    )
 
 
 def _lock_and_load(*, actor, subscription_id, request: UpgradeRequest, exclude_operation_id=None) -> LoadedContext:
     """Lock source and customer rows (NOWAIT) and load the context on the locked data."""
     try:
         with transaction.atomic():  # a savepoint: a refused lock leaves the caller's transaction usable
-            loaded = load_context(actor=actor, subscription=subscription_id, billing_cycle=request.billing_cycle,
-                                  extra_target_ids=(request.target_offer_id,), lock=True,
-                                  exclude_operation_id=exclude_operation_id)
-            list(Customer.objects.select_for_update(nowait=True, no_key=True)
-                 .filter(pk=loaded.subscription.customer_id).values_list("pk", flat=True))
+            loaded = load_context(
+                actor=actor,
+                subscription=subscription_id,
+                billing_cycle=request.billing_cycle,
+                extra_target_ids=(request.target_offer_id,),
+                lock=True,
+                exclude_operation_id=exclude_operation_id,
+            )
+            list(
+                Customer.objects.select_for_update(nowait=True, no_key=True)
+                .filter(pk=loaded.subscription.customer_id)
+                .values_list("pk", flat=True)
+            )
     except OperationalError:
         raise _busy(subscription_id) from None
     return loaded
@@ -120,119 +154,229 @@ def upgrade_plan(loaded: LoadedContext, request: UpgradeRequest) -> UpgradePlan:
     quantity = source.quantity if request.quantity is None else request.quantity
     if quantity < source.quantity:
         raise InvalidUpgradeInput(
-            _("quantity cannot be lower than the subscription's %(seats)d seats: no seats are removed as part of an "
-              "upgrade (reduce them before or after).") % {"seats": source.quantity}, field="quantity")
+            _(
+                "quantity cannot be lower than the subscription's %(seats)d seats: no seats are removed as part of an "
+                "upgrade (reduce them before or after)."
+            )
+            % {"seats": source.quantity},
+            field="quantity",
+        )
     if quantity > target_offer.maximum_quantity:
-        raise InvalidUpgradeInput(_("quantity cannot exceed %(max)d seats for %(offer)s.")
-                                  % {"max": target_offer.maximum_quantity, "offer": target_offer.name}, field="quantity")
+        raise InvalidUpgradeInput(
+            _("quantity cannot exceed %(max)d seats for %(offer)s.")
+            % {"max": target_offer.maximum_quantity, "offer": target_offer.name},
+            field="quantity",
+        )
     if quantity < target_offer.minimum_quantity:
-        raise InvalidUpgradeInput(_("quantity must be at least %(min)d seats for %(offer)s.")
-                                  % {"min": target_offer.minimum_quantity, "offer": target_offer.name}, field="quantity")
+        raise InvalidUpgradeInput(
+            _("quantity must be at least %(min)d seats for %(offer)s.")
+            % {"min": target_offer.minimum_quantity, "offer": target_offer.name},
+            field="quantity",
+        )
     upgrade_type = request.upgrade_type or option.upgrade_type
     if upgrade_type == UpgradeTypeName.UPGRADE_WITH_LICENSE_TRANSFER and not loaded.access.can_transfer_licenses:
-        raise Forbidden(_("Your delegated admin roles do not allow moving licenses (Directory Writers, License "
-                          "Administrator, User Administrator or Global Administrator needed): use upgrade_only."),
-                        field="upgradeType", error_name="insufficient_delegated_roles")
+        raise Forbidden(
+            _(
+                "Your delegated admin roles do not allow moving licenses (Directory Writers, License "
+                "Administrator, User Administrator or Global Administrator needed): use upgrade_only."
+            ),
+            field="upgradeType",
+            error_name="insufficient_delegated_roles",
+        )
     return UpgradePlan(upgrade_type=upgrade_type, quantity=quantity, billing_cycle=loaded.ctx.effective_billing_cycle)
 
 
-def _execute(*, actor, loaded: LoadedContext, operation: UpgradeOperation, plan: UpgradePlan,
-             correlation_id: str) -> UpgradeResult:
+def _execute(
+    *, actor, loaded: LoadedContext, operation: UpgradeOperation, plan: UpgradePlan, correlation_id: str
+) -> UpgradeResult:
     """The steps of an eligible, locked upgrade whose operation is in progress."""
     source = loaded.subscription
     target_offer = loaded.offers[operation.target_offer_id]
-    target = steps.create_target_subscription(source=source, target_offer=target_offer, quantity=plan.quantity,
-                                              billing_cycle=plan.billing_cycle)
+    target = steps.create_target_subscription(
+        source=source, target_offer=target_offer, quantity=plan.quantity, billing_cycle=plan.billing_cycle
+    )
     target.offer = target_offer
     outcome = steps.TransferOutcome()
     transfer = plan.upgrade_type == UpgradeTypeName.UPGRADE_WITH_LICENSE_TRANSFER
     if transfer:
-        outcome = steps.transfer_licenses(source=source, target=target,
-                                          target_plan_families=loaded.plan_families.get(target_offer.pk, {}))
+        outcome = steps.transfer_licenses(
+            source=source, target=target, target_plan_families=loaded.plan_families.get(target_offer.pk, {})
+        )
     steps.cancel_source(source=source)
-    entries = steps.book_billing(operation=operation, source=source, target=target,
-                                 source_unit_price=loaded.price(source.offer_id, source.billing_cycle),
-                                 target_unit_price=loaded.price(target_offer.pk, plan.billing_cycle))
+    entries = steps.book_billing(
+        operation=operation,
+        source=source,
+        target=target,
+        source_unit_price=loaded.price(source.offer_id, source.billing_cycle),
+        target_unit_price=loaded.price(target_offer.pk, plan.billing_cycle),
+    )
     result = UpgradeResult(
-        source_subscription_id=str(source.pk), target_subscription_id=str(target.pk), upgrade_type=plan.upgrade_type,
-        license_errors=outcome.license_errors, affected_accounts=outcome.affected_accounts,
-        operation_id=str(operation.pk), billing=steps.billing_summary(entries), status=OperationStatus.SUCCEEDED.value,
-        licenses_moved=outcome.moved)
-    _audit(actor=actor, source=source, target=target, plan=plan, result=result, transfer=transfer,
-           correlation_id=correlation_id or operation.correlation_id)
-    operation_transition(operation, to_status=OperationStatus.SUCCEEDED, target=target, result=result.as_dict(),
-                         note=_("Target %(target)s created; %(moved)d license(s) moved; source cancelled.")
-                         % {"target": target.pk, "moved": outcome.moved})
+        source_subscription_id=str(source.pk),
+        target_subscription_id=str(target.pk),
+        upgrade_type=plan.upgrade_type,
+        license_errors=outcome.license_errors,
+        affected_accounts=outcome.affected_accounts,
+        operation_id=str(operation.pk),
+        billing=steps.billing_summary(entries),
+        status=OperationStatus.SUCCEEDED.value,
+        licenses_moved=outcome.moved,
+    )
+    _audit(
+        actor=actor,
+        source=source,
+        target=target,
+        plan=plan,
+        result=result,
+        transfer=transfer,
+        correlation_id=correlation_id or operation.correlation_id,
+    )
+    operation_transition(
+        operation,
+        to_status=OperationStatus.SUCCEEDED,
+        target=target,
+        result=result.as_dict(),
+        note=_("Target %(target)s created; %(moved)d license(s) moved; source cancelled.")
+        % {"target": target.pk, "moved": outcome.moved},
+    )
     return result
 
 
 def _audit(*, actor, source, target, plan: UpgradePlan, result: UpgradeResult, transfer: bool, correlation_id: str):
     common = {"actor": actor, "partner": source.partner, "customer": source.customer, "correlation_id": correlation_id}
-    records = [audit_record_build(
-        operation_type=OperationType.UPGRADE_SUBSCRIPTION, resource_type="subscription", **common,
-        old={"subscriptionId": str(source.pk), "offerId": source.offer_id, "quantity": source.quantity,
-             "status": "active", "billingCycle": source.billing_cycle},
-        new={"subscriptionId": str(target.pk), "offerId": target.offer_id, "quantity": target.quantity,
-             "billingCycle": target.billing_cycle, "upgradeType": plan.upgrade_type,
-             "sourceStatus": source.status, "operationId": result.operation_id, "billing": result.billing})]
+    records = [
+        audit_record_build(
+            operation_type=OperationType.UPGRADE_SUBSCRIPTION,
+            resource_type="subscription",
+            **common,
+            old={
+                "subscriptionId": str(source.pk),
+                "offerId": source.offer_id,
+                "quantity": source.quantity,
+                "status": "active",
+                "billingCycle": source.billing_cycle,
+            },
+            new={
+                "subscriptionId": str(target.pk),
+                "offerId": target.offer_id,
+                "quantity": target.quantity,
+                "billingCycle": target.billing_cycle,
+                "upgradeType": plan.upgrade_type,
+                "sourceStatus": source.status,
+                "operationId": result.operation_id,
+                "billing": result.billing,
+            },
+        )
+    ]
     if transfer:
-        records.append(audit_record_build(
-            operation_type=OperationType.UPDATE_CUSTOMER_USER_LICENSES, resource_type="license", **common,
-            old={"subscriptionId": str(source.pk)},
-            new={"subscriptionId": str(target.pk), "licensesMoved": result.licenses_moved,
-                 "licenseErrors": len(result.license_errors), "affectedAccounts": len(result.affected_accounts)}))
+        records.append(
+            audit_record_build(
+                operation_type=OperationType.UPDATE_CUSTOMER_USER_LICENSES,
+                resource_type="license",
+                **common,
+                old={"subscriptionId": str(source.pk)},
+                new={
+                    "subscriptionId": str(target.pk),
+                    "licensesMoved": result.licenses_moved,
+                    "licenseErrors": len(result.license_errors),
+                    "affectedAccounts": len(result.affected_accounts),
+                },
+            )
+        )
     AuditRecord.objects.bulk_create(records)
 
 
-def _operation_fields(*, actor, loaded: LoadedContext, request: UpgradeRequest, plan: UpgradePlan,
-                      correlation_id: str, request_id: str) -> dict:
+def _operation_fields(
+    *, actor, loaded: LoadedContext, request: UpgradeRequest, plan: UpgradePlan, correlation_id: str, request_id: str
+) -> dict:
     source = loaded.subscription
     who = actor_fields(actor)
     is_user = not getattr(actor, "is_application", False) and getattr(actor, "pk", None) is not None
-    return {"flow": UpgradeFlow.CSP, "source": source, "target_offer_id": request.target_offer_id,
-            "customer_id": source.customer_id, "partner_id": source.partner_id,
-            "actor_user": actor if is_user else None, "actor_upn": who["user_principal_name"],
-            "actor_application_id": who["application_id"], "upgrade_type": plan.upgrade_type,
-            "quantity": plan.quantity, "billing_cycle": plan.billing_cycle,
-            "correlation_id": correlation_id or "", "request_id": request_id or ""}
+    return {
+        "flow": UpgradeFlow.CSP,
+        "source": source,
+        "target_offer_id": request.target_offer_id,
+        "customer_id": source.customer_id,
+        "partner_id": source.partner_id,
+        "actor_user": actor if is_user else None,
+        "actor_upn": who["user_principal_name"],
+        "actor_application_id": who["application_id"],
+        "upgrade_type": plan.upgrade_type,
+        "quantity": plan.quantity,
+        "billing_cycle": plan.billing_cycle,
+        "correlation_id": correlation_id or "",
+        "request_id": request_id or "",
+    }
 
 
-def subscription_upgrade(*, actor, subscription_id, target_offer_id: str, upgrade_type: str | int | None = None,
-                         quantity: int | None = None, billing_cycle: str | None = None,
-                         correlation_id: str = "", request_id: str = "") -> UpgradeResult:
+def subscription_upgrade(
+    *,
+    actor,
+    subscription_id,
+    target_offer_id: str,
+    upgrade_type: str | int | None = None,
+    quantity: int | None = None,
+    billing_cycle: str | None = None,
+    correlation_id: str = "",
+    request_id: str = "",
+) -> UpgradeResult:
     """Upgrade a subscription now, in one transaction. Raises ``UpgradeNotEligible`` (every reason, ``.result``),
     ``InvalidUpgradeInput`` (field + reason), ``NotFound`` (not this partner's subscription), ``Forbidden``
     (license transfer without a license-writing delegated role) or ``PermissionDenied`` (partner role)."""
-    request = parse_upgrade_request(target_offer_id=target_offer_id, upgrade_type=upgrade_type,
-                                    quantity=quantity, billing_cycle=billing_cycle)
+    request = parse_upgrade_request(
+        target_offer_id=target_offer_id, upgrade_type=upgrade_type, quantity=quantity, billing_cycle=billing_cycle
+    )
     with transaction.atomic():
         loaded = _lock_and_load(actor=actor, subscription_id=subscription_id, request=request)
         plan = upgrade_plan(loaded, request)
-        operation = operation_create(**_operation_fields(actor=actor, loaded=loaded, request=request, plan=plan,
-                                                         correlation_id=correlation_id, request_id=request_id),
-                                     note=_("Requested."))
+        operation = operation_create(
+            **_operation_fields(
+                actor=actor,
+                loaded=loaded,
+                request=request,
+                plan=plan,
+                correlation_id=correlation_id,
+                request_id=request_id,
+            ),
+            note=_("Requested."),
+        )
         operation_transition(operation, to_status=OperationStatus.IN_PROGRESS, note=_("Eligibility re-checked."))
         return _execute(actor=actor, loaded=loaded, operation=operation, plan=plan, correlation_id=correlation_id)
 
 
-def subscription_upgrade_async(*, actor, subscription_id, target_offer_id: str,
-                               upgrade_type: str | int | None = None, quantity: int | None = None,
-                               billing_cycle: str | None = None, correlation_id: str = "",
-                               request_id: str = "") -> UpgradeOperation:
+def subscription_upgrade_async(
+    *,
+    actor,
+    subscription_id,
+    target_offer_id: str,
+    upgrade_type: str | int | None = None,
+    quantity: int | None = None,
+    billing_cycle: str | None = None,
+    correlation_id: str = "",
+    request_id: str = "",
+) -> UpgradeOperation:
     """Check everything ``subscription_upgrade`` checks, record a ``pending`` operation and enqueue its
     execution (``upgrades.tasks.run_upgrade_operation``) once the transaction commits."""
     from .tasks import run_upgrade_operation
 
-    request = parse_upgrade_request(target_offer_id=target_offer_id, upgrade_type=upgrade_type,
-                                    quantity=quantity, billing_cycle=billing_cycle)
+    request = parse_upgrade_request(
+        target_offer_id=target_offer_id, upgrade_type=upgrade_type, quantity=quantity, billing_cycle=billing_cycle
+    )
     with transaction.atomic():
         loaded = _lock_and_load(actor=actor, subscription_id=subscription_id, request=request)
         plan = upgrade_plan(loaded, request)
         try:
             with transaction.atomic():
-                operation = operation_create(**_operation_fields(
-                    actor=actor, loaded=loaded, request=request, plan=plan, correlation_id=correlation_id,
-                    request_id=request_id), note=_("Queued."))
+                operation = operation_create(
+                    **_operation_fields(
+                        actor=actor,
+                        loaded=loaded,
+                        request=request,
+                        plan=plan,
+                        correlation_id=correlation_id,
+                        request_id=request_id,
+                    ),
+                    note=_("Queued."),
+                )
         except IntegrityError:  # another open operation of this subscription won the race
             raise _busy(loaded.subscription.pk) from None
         operation_id = str(operation.pk)
@@ -257,34 +401,63 @@ def upgrade_operation_execute(*, operation_id) -> UpgradeResult | None:
     nothing; one waiting for a credit check answers None. Not eligible any more → the operation fails with
     the reasons (nothing else changes)."""
     with transaction.atomic():
-        operation = (UpgradeOperation.objects.select_for_update(of=("self",))
-                     .select_related("actor_user", "partner").get(pk=operation_id))
+        operation = (
+            UpgradeOperation.objects.select_for_update(of=("self",))
+            .select_related("actor_user", "partner")
+            .get(pk=operation_id)
+        )
         if operation.status not in (OperationStatus.PENDING, OperationStatus.IN_PROGRESS):
             return UpgradeResult.from_dict(operation.result) if operation.result else None
         actor = _actor_of(operation)
-        request = UpgradeRequest(target_offer_id=operation.target_offer_id, upgrade_type=operation.upgrade_type,
-                                 quantity=operation.quantity, billing_cycle=operation.billing_cycle)
+        request = UpgradeRequest(
+            target_offer_id=operation.target_offer_id,
+            upgrade_type=operation.upgrade_type,
+            quantity=operation.quantity,
+            billing_cycle=operation.billing_cycle,
+        )
         try:
             with transaction.atomic():
                 if actor is None:
-                    raise _not_eligible(operation.source_id, [UpgradeError(
-                        UpgradeErrorCode.OTHER, _("The user who requested the upgrade no longer exists."), "")])
-                loaded = _lock_and_load(actor=actor, subscription_id=operation.source_id, request=request,
-                                        exclude_operation_id=operation.pk)
+                    raise _not_eligible(
+                        operation.source_id,
+                        [
+                            UpgradeError(
+                                UpgradeErrorCode.OTHER, _("The user who requested the upgrade no longer exists."), ""
+                            )
+                        ],
+                    )
+                loaded = _lock_and_load(
+                    actor=actor, subscription_id=operation.source_id, request=request, exclude_operation_id=operation.pk
+                )
                 plan = upgrade_plan(loaded, request)
                 if operation.status == OperationStatus.PENDING:
-                    operation_transition(operation, to_status=OperationStatus.IN_PROGRESS,
-                                         note=_("Eligibility re-checked."))
-                return _execute(actor=actor, loaded=loaded, operation=operation, plan=plan,
-                                correlation_id=operation.correlation_id)
+                    operation_transition(
+                        operation, to_status=OperationStatus.IN_PROGRESS, note=_("Eligibility re-checked.")
+                    )
+                return _execute(
+                    actor=actor, loaded=loaded, operation=operation, plan=plan, correlation_id=operation.correlation_id
+                )
         except (DomainError, PermissionDenied) as exc:
             operation.refresh_from_db(fields=["status"])
             message = getattr(exc, "message", None) or str(exc)
-            errors = exc.result.upgrade_errors if isinstance(exc, UpgradeNotEligible) else (
-                UpgradeError(UpgradeErrorCode.OTHER, message, getattr(exc, "field", None) or ""),)
-            result = UpgradeResult(source_subscription_id=str(operation.source_id), target_subscription_id=None,
-                                   upgrade_type=UpgradeTypeName.NONE, upgrade_errors=tuple(errors),
-                                   operation_id=str(operation.pk), status=OperationStatus.FAILED.value)
-            operation_transition(operation, to_status=OperationStatus.FAILED, note=message,
-                                 errors=[e.as_dict() for e in errors], result=result.as_dict())
+            errors = (
+                exc.result.upgrade_errors
+                if isinstance(exc, UpgradeNotEligible)
+                else (UpgradeError(UpgradeErrorCode.OTHER, message, getattr(exc, "field", None) or ""),)
+            )
+            result = UpgradeResult(
+                source_subscription_id=str(operation.source_id),
+                target_subscription_id=None,
+                upgrade_type=UpgradeTypeName.NONE,
+                upgrade_errors=tuple(errors),
+                operation_id=str(operation.pk),
+                status=OperationStatus.FAILED.value,
+            )
+            operation_transition(
+                operation,
+                to_status=OperationStatus.FAILED,
+                note=message,
+                errors=[e.as_dict() for e in errors],
+                result=result.as_dict(),
+            )
             return result

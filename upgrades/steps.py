@@ -4,13 +4,15 @@ The CSP flow (``upgrades.services``) and the direct E4 flow compose them inside 
 They check nothing: eligibility and input validation happen before. Every step is set-based: the number of
 queries does not depend on the number of users or licenses.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -27,8 +29,16 @@ HOLDING_STATUSES = (SubscriptionStatus.ACTIVE, SubscriptionStatus.PENDING, Subsc
 
 # --- 1. buy the target ------------------------------------------------------------------------------------
 
-def create_target_subscription(*, source: Subscription, target_offer: Offer, quantity: int, billing_cycle: str,
-                               today: date | None = None, **overrides: Any) -> Subscription:
+
+def create_target_subscription(
+    *,
+    source: Subscription,
+    target_offer: Offer,
+    quantity: int,
+    billing_cycle: str,
+    today: date | None = None,
+    **overrides: Any,
+) -> Subscription:
     """A new subscription of ``target_offer`` for the source's customer, through the source's channel.
 
     It starts today and keeps the source's commitment end (co-terminous with the cancelled source), or a
@@ -36,12 +46,20 @@ def create_target_subscription(*, source: Subscription, target_offer: Offer, qua
     """
     today = today or timezone.localdate()
     fields = {
-        "customer_id": source.customer_id, "offer_id": target_offer.pk, "quantity": quantity,
-        "status": SubscriptionStatus.ACTIVE, "provisioning_state": ProvisioningState.PROVISIONED,
-        "channel": source.channel, "partner_id": source.partner_id, "channel_partner_name": source.channel_partner_name,
-        "payment_method": source.payment_method, "billing_cycle": billing_cycle, "term_start_date": today,
+        "customer_id": source.customer_id,
+        "offer_id": target_offer.pk,
+        "quantity": quantity,
+        "status": SubscriptionStatus.ACTIVE,
+        "provisioning_state": ProvisioningState.PROVISIONED,
+        "channel": source.channel,
+        "partner_id": source.partner_id,
+        "channel_partner_name": source.channel_partner_name,
+        "payment_method": source.payment_method,
+        "billing_cycle": billing_cycle,
+        "term_start_date": today,
         "commitment_end_date": source.commitment_end_date or add_months(today, 12) - timedelta(days=1),
-        "auto_renew": source.auto_renew, "friendly_name": source.friendly_name,
+        "auto_renew": source.auto_renew,
+        "friendly_name": source.friendly_name,
     }
     fields.update(overrides)
     target = Subscription(**fields)
@@ -50,6 +68,7 @@ def create_target_subscription(*, source: Subscription, target_offer: Offer, qua
 
 
 # --- 2. move licenses -------------------------------------------------------------------------------------
+
 
 @dataclass
 class TransferOutcome:
@@ -65,8 +84,14 @@ def person_row(user_id, object_id, name, email, upn) -> dict[str, Any]:
 USER_FIELDS = ("user_id", "user__object_id", "user__display_name", "user__email", "user__user_principal_name")
 
 
-def transfer_licenses(*, source: Subscription, target: Subscription, target_plan_families: Mapping[str, str],
-                      user_ids: Iterable[int] | None = None, keep_disabled_plans: bool = True) -> TransferOutcome:
+def transfer_licenses(
+    *,
+    source: Subscription,
+    target: Subscription,
+    target_plan_families: Mapping[str, str],
+    user_ids: Iterable[int] | None = None,
+    keep_disabled_plans: bool = True,
+) -> TransferOutcome:
     """Move license assignments from ``source`` to ``target``: every one, or those of ``user_ids``.
 
     ``target_plan_families`` maps the target's plan codes to their service family. A switched-off plan stays
@@ -83,47 +108,78 @@ def transfer_licenses(*, source: Subscription, target: Subscription, target_plan
     already = LicenseAssignment.objects.filter(subscription_id=target.pk, user_id__in=moving.values("user_id"))
     outcome = TransferOutcome()
     for row in already.values_list(*USER_FIELDS):
-        outcome.license_errors.append({**person_row(*row), "errors": [{
-            "code": "user_already_licensed",
-            "description": _("The user already holds a license in the target subscription; "
-                             "the old license was left in place.")}]})
+        outcome.license_errors.append(
+            {
+                **person_row(*row),
+                "errors": [
+                    {
+                        "code": "user_already_licensed",
+                        "description": _(
+                            "The user already holds a license in the target subscription; "
+                            "the old license was left in place."
+                        ),
+                    }
+                ],
+            }
+        )
     movable = moving.exclude(user_id__in=already.values("user_id"))
 
     target_families = set(target_plan_families.values())
     affected: dict[int, dict[str, Any]] = {}
     new_patterns: dict[tuple, list] = {}
-    for *person, disabled in movable.exclude(disabled_service_plans=[]).values_list(*USER_FIELDS,
-                                                                                    "disabled_service_plans"):
+    for *person, disabled in movable.exclude(disabled_service_plans=[]).values_list(
+        *USER_FIELDS, "disabled_service_plans"
+    ):
         disabled = list(disabled or [])
         kept = [code for code in disabled if keep_disabled_plans and code in target_plan_families]
         switched_on = sorted(code for code in disabled if code not in kept)
         new_patterns.setdefault(tuple(disabled), kept)
         if switched_on:
             entry = affected.setdefault(person[0], {**person_row(*person), "reasons": []})
-            entry["reasons"].append({
-                "code": "service_plans_switched_on", "servicePlans": switched_on,
-                "description": _("Service plans that were switched off for this user are on in the new "
-                                 "subscription; switch them off again if needed.")})
+            entry["reasons"].append(
+                {
+                    "code": "service_plans_switched_on",
+                    "servicePlans": switched_on,
+                    "description": _(
+                        "Service plans that were switched off for this user are on in the new "
+                        "subscription; switch them off again if needed."
+                    ),
+                }
+            )
     for pattern, kept in new_patterns.items():
         if list(pattern) != kept:
             movable.filter(disabled_service_plans=list(pattern)).update(disabled_service_plans=kept)
 
-    others = (LicenseAssignment.objects
-              .filter(user_id__in=movable.values("user_id"), subscription__customer_id=source.customer_id,
-                      subscription__status__in=HOLDING_STATUSES,
-                      subscription__offer__service_plans__family_id__in=target_families)
-              .exclude(subscription_id__in=[source.pk, target.pk])
-              .values_list(*USER_FIELDS, "subscription_id", "subscription__offer__name",
-                           "subscription__offer__service_plans__family_id")
-              .order_by("user_id", "subscription_id"))
+    others = (
+        LicenseAssignment.objects.filter(
+            user_id__in=movable.values("user_id"),
+            subscription__customer_id=source.customer_id,
+            subscription__status__in=HOLDING_STATUSES,
+            subscription__offer__service_plans__family_id__in=target_families,
+        )
+        .exclude(subscription_id__in=[source.pk, target.pk])
+        .values_list(
+            *USER_FIELDS,
+            "subscription_id",
+            "subscription__offer__name",
+            "subscription__offer__service_plans__family_id",
+        )
+        .order_by("user_id", "subscription_id")
+    )
     same_service: dict[tuple, dict[str, Any]] = {}
     for *person, subscription_id, offer_name, family in others:
         key = (person[0], subscription_id)
         if key not in same_service:
-            same_service[key] = {"code": "same_service_in_other_subscription", "subscriptionId": str(subscription_id),
-                                 "offerName": offer_name, "families": [],
-                                 "description": _("The user holds the same service through another subscription; "
-                                                  "remove the duplicate license if it is no longer needed.")}
+            same_service[key] = {
+                "code": "same_service_in_other_subscription",
+                "subscriptionId": str(subscription_id),
+                "offerName": offer_name,
+                "families": [],
+                "description": _(
+                    "The user holds the same service through another subscription; "
+                    "remove the duplicate license if it is no longer needed."
+                ),
+            }
             affected.setdefault(person[0], {**person_row(*person), "reasons": []})["reasons"].append(same_service[key])
         if family not in same_service[key]["families"]:
             same_service[key]["families"].append(family)
@@ -135,6 +191,7 @@ def transfer_licenses(*, source: Subscription, target: Subscription, target_plan
 
 
 # --- 3. cancel the source ---------------------------------------------------------------------------------
+
 
 def cancel_source(*, source: Subscription, status: str = SubscriptionStatus.DELETED) -> None:
     """Cancel (``deleted``) or, for the retired-E4 CSP path, suspend the source; auto-renew off. One UPDATE."""
@@ -149,43 +206,78 @@ def cancel_source(*, source: Subscription, status: str = SubscriptionStatus.DELE
 
 # --- 4. book billing --------------------------------------------------------------------------------------
 
+
 def unit_prices(pairs: Iterable[tuple[Offer, str]]) -> dict[tuple[str, str], Decimal]:
     """(offer id, cycle) → unit price in the offer's currency, for the given pairs, in one query."""
     pairs = list(pairs)
     condition = Q(pk__in=[])
     for offer, cycle in pairs:
         condition |= Q(offer_id=offer.pk, billing_cycle=cycle, currency=offer.currency)
-    return {(o, c): p for o, c, p in OfferPrice.objects.filter(condition).values_list("offer_id", "billing_cycle",
-                                                                                       "unit_price")}
+    return {
+        (o, c): p
+        for o, c, p in OfferPrice.objects.filter(condition).values_list("offer_id", "billing_cycle", "unit_price")
+    }
 
 
-def book_billing(*, source: Subscription, target: Subscription, operation: UpgradeOperation | None = None,
-                 source_unit_price: Decimal | None = None, target_unit_price: Decimal | None = None,
-                 today: date | None = None) -> list[BillingEntry]:
+def book_billing(
+    *,
+    source: Subscription,
+    target: Subscription,
+    operation: UpgradeOperation | None = None,
+    source_unit_price: Decimal | None = None,
+    target_unit_price: Decimal | None = None,
+    today: date | None = None,
+) -> list[BillingEntry]:
     """A prorated credit for the source's unused days of its current period and a prorated charge for the
     target over the same days (see ``upgrades.billing``). Prices default to the catalog's. One INSERT."""
     today = today or timezone.localdate()
     if source_unit_price is None or target_unit_price is None:
         prices = unit_prices([(source.offer, source.billing_cycle), (target.offer, target.billing_cycle)])
-        source_unit_price = prices.get((source.offer_id, source.billing_cycle), Decimal("0")) \
-            if source_unit_price is None else source_unit_price
-        target_unit_price = prices.get((target.offer_id, target.billing_cycle), Decimal("0")) \
-            if target_unit_price is None else target_unit_price
+        source_unit_price = (
+            prices.get((source.offer_id, source.billing_cycle), Decimal("0"))
+            if source_unit_price is None
+            else source_unit_price
+        )
+        target_unit_price = (
+            prices.get((target.offer_id, target.billing_cycle), Decimal("0"))
+            if target_unit_price is None
+            else target_unit_price
+        )
     proration = upgrade_proration(
-        term_start=source.term_start_date, source_cycle=source.billing_cycle, target_cycle=target.billing_cycle,
-        today=today, source_unit_price=source_unit_price, source_quantity=source.quantity,
-        target_unit_price=target_unit_price, target_quantity=target.quantity)
-    period = {"period_start": proration.start, "period_end": max(proration.last_day, proration.start),
-              "booked": today, "operation": operation}
+        term_start=source.term_start_date,
+        source_cycle=source.billing_cycle,
+        target_cycle=target.billing_cycle,
+        today=today,
+        source_unit_price=source_unit_price,
+        source_quantity=source.quantity,
+        target_unit_price=target_unit_price,
+        target_quantity=target.quantity,
+    )
+    period = {
+        "period_start": proration.start,
+        "period_end": max(proration.last_day, proration.start),
+        "booked": today,
+        "operation": operation,
+    }
     entries = [
-        BillingEntry(subscription=source, kind=BillingKind.CREDIT, amount=proration.credit,
-                     currency=source.offer.currency, **period,
-                     description=_("Credit for %(days)d unused day(s) of %(offer)s × %(seats)d")
-                     % {"days": proration.remaining_days, "offer": source.offer.name, "seats": source.quantity}),
-        BillingEntry(subscription=target, kind=BillingKind.CHARGE, amount=proration.charge,
-                     currency=target.offer.currency, **period,
-                     description=_("Prorated charge for %(days)d day(s) of %(offer)s × %(seats)d")
-                     % {"days": proration.remaining_days, "offer": target.offer.name, "seats": target.quantity}),
+        BillingEntry(
+            subscription=source,
+            kind=BillingKind.CREDIT,
+            amount=proration.credit,
+            currency=source.offer.currency,
+            **period,
+            description=_("Credit for %(days)d unused day(s) of %(offer)s × %(seats)d")
+            % {"days": proration.remaining_days, "offer": source.offer.name, "seats": source.quantity},
+        ),
+        BillingEntry(
+            subscription=target,
+            kind=BillingKind.CHARGE,
+            amount=proration.charge,
+            currency=target.offer.currency,
+            **period,
+            description=_("Prorated charge for %(days)d day(s) of %(offer)s × %(seats)d")
+            % {"days": proration.remaining_days, "offer": target.offer.name, "seats": target.quantity},
+        ),
     ]
     return BillingEntry.objects.bulk_create(entries)
 
@@ -195,9 +287,14 @@ def billing_summary(entries: Iterable[BillingEntry]) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     net: dict[str, Decimal] = defaultdict(Decimal)
     for entry in entries:
-        summary[str(entry.kind)] = {"subscriptionId": str(entry.subscription_id), "amount": str(entry.amount),
-                               "currency": entry.currency, "periodStart": entry.period_start.isoformat(),
-                               "periodEnd": entry.period_end.isoformat(), "description": entry.description}
+        summary[str(entry.kind)] = {
+            "subscriptionId": str(entry.subscription_id),
+            "amount": str(entry.amount),
+            "currency": entry.currency,
+            "periodStart": entry.period_start.isoformat(),
+            "periodEnd": entry.period_end.isoformat(),
+            "description": entry.description,
+        }
         net[entry.currency] += entry.amount
     summary["net"] = {currency: str(amount) for currency, amount in net.items()}
     return summary

@@ -4,6 +4,7 @@
 ``transaction.on_commit``. It is idempotent: the service locks the operation row and does nothing for an
 operation that already ended, so a retried or duplicated task never upgrades twice.
 """
+
 from __future__ import annotations
 
 from celery import shared_task

@@ -1,7 +1,8 @@
 """Building blocks every resource shares: ``attributes.objectType``, the Collection envelope, ServiceFault."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -44,9 +45,9 @@ class DateAsDateTimeField(serializers.Field):
         if value is None:
             return None
         if isinstance(value, datetime):
-            return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         if isinstance(value, date):
-            return datetime.combine(value, time.min, tzinfo=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            return datetime.combine(value, time.min, tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return str(value)
 
 
@@ -76,11 +77,15 @@ def collection_of(item_serializer: type[serializers.Serializer]) -> type[seriali
     """The Collection envelope around ``item_serializer`` (for the schema; bodies are built by pagination)."""
     if item_serializer not in _collections:
         name = item_serializer.__name__.removesuffix("Serializer") + "CollectionSerializer"
-        _collections[item_serializer] = type(name, (serializers.Serializer,), {
-            "totalCount": serializers.IntegerField(),
-            "items": item_serializer(many=True),
-            "links": CollectionLinksSerializer(),
-            "attributes": ResourceAttributesSerializer(),
-            "__module__": __name__,
-        })
+        _collections[item_serializer] = type(
+            name,
+            (serializers.Serializer,),
+            {
+                "totalCount": serializers.IntegerField(),
+                "items": item_serializer(many=True),
+                "links": CollectionLinksSerializer(),
+                "attributes": ResourceAttributesSerializer(),
+                "__module__": __name__,
+            },
+        )
     return _collections[item_serializer]

@@ -75,12 +75,23 @@ class LicenseSerializer(ResourceSerializer):
     @extend_schema_field(ProductSkuSerializer)
     def get_productSku(self, assignment) -> dict:
         offer = assignment.subscription.offer
-        return {"id": str(offer.sku_id) if offer.sku_id else None, "name": offer.name,
-                "skuPartNumber": offer.sku_part_number, "targetType": "User"}
+        return {
+            "id": str(offer.sku_id) if offer.sku_id else None,
+            "name": offer.name,
+            "skuPartNumber": offer.sku_part_number,
+            "targetType": "User",
+        }
 
     @extend_schema_field(ServicePlanLicenseSerializer(many=True))
     def get_servicePlans(self, assignment) -> list[dict]:
         disabled = set(assignment.disabled_service_plans or [])
-        return [{"displayName": plan.name, "serviceName": plan.code, "id": str(plan.plan_id) if plan.plan_id else None,
-                 "capabilityStatus": "Suspended" if plan.code in disabled else "Enabled", "targetType": "User"}
-                for plan in assignment.subscription.offer.service_plans.all()]
+        return [
+            {
+                "displayName": plan.name,
+                "serviceName": plan.code,
+                "id": str(plan.plan_id) if plan.plan_id else None,
+                "capabilityStatus": "Suspended" if plan.code in disabled else "Enabled",
+                "targetType": "User",
+            }
+            for plan in assignment.subscription.offer.service_plans.all()
+        ]

@@ -1,5 +1,5 @@
-from drf_spectacular.utils import extend_schema_field
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from subscriptions.models import SubscriptionStatus
@@ -58,8 +58,12 @@ class SubscriptionPatchSerializer(serializers.Serializer):
     friendlyName = serializers.CharField(required=False, allow_blank=True, max_length=200, trim_whitespace=True)
     autoRenewEnabled = serializers.BooleanField(required=False)
 
-    FIELD_MAP = {"quantity": "quantity", "status": "status", "friendlyName": "friendly_name",
-                 "autoRenewEnabled": "auto_renew"}
+    FIELD_MAP = {
+        "quantity": "quantity",
+        "status": "status",
+        "friendlyName": "friendly_name",
+        "autoRenewEnabled": "auto_renew",
+    }
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):
@@ -69,7 +73,8 @@ class SubscriptionPatchSerializer(serializers.Serializer):
     def validate(self, attrs):
         if not attrs:
             raise serializers.ValidationError(
-                {"body": [_("Give at least one of quantity, status, friendlyName, autoRenewEnabled.")]})
+                {"body": [_("Give at least one of quantity, status, friendlyName, autoRenewEnabled.")]}
+            )
         return attrs
 
     def changes(self, subscription) -> dict:

@@ -1,4 +1,5 @@
 """Upgrade, UpgradeError, UpgradeResult (reading the upgrades engine's plain dataclasses) and the POST body."""
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -68,10 +69,14 @@ class LicenseErrorSerializer(ResourceSerializer):
                     return value
             return default
 
-        return super().to_representation({
-            "userObjectId": str(pick("userObjectId", "user_object_id")), "name": pick("name", "displayName"),
-            "email": pick("email"), "errors": pick("errors", default=[]),
-        })
+        return super().to_representation(
+            {
+                "userObjectId": str(pick("userObjectId", "user_object_id")),
+                "name": pick("name", "displayName"),
+                "email": pick("email"),
+                "errors": pick("errors", default=[]),
+            }
+        )
 
 
 class UpgradeResultSerializer(ResourceSerializer):
@@ -87,8 +92,9 @@ class UpgradeResultSerializer(ResourceSerializer):
     status = serializers.CharField(required=False)
 
 
-@extend_schema_field({"oneOf": [{"type": "string", "enum": list(UPGRADE_TYPES)},
-                               {"type": "integer", "enum": [0, 1, 2]}]})
+@extend_schema_field(
+    {"oneOf": [{"type": "string", "enum": list(UPGRADE_TYPES)}, {"type": "integer", "enum": [0, 1, 2]}]}
+)
 class UpgradeTypeField(serializers.Field):
     """``"upgrade_only"`` or its Partner Center integer (0 none, 1 upgrade_only, 2 upgrade_with_license_transfer)."""
 

@@ -1,5 +1,4 @@
-from datetime import datetime, time, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, time, timedelta
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -7,7 +6,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
-from partnercenter.errors import InvalidInput
+from core.errors import InvalidInput
 from partners.roles import Capability
 
 from ..pagination import collection_body, paginate
@@ -28,23 +27,27 @@ def _when(request, name: str, *, end: bool) -> datetime | None:
     except ValueError:
         value = day = None
     if value is None and day is None:
-        raise InvalidInput(_("must be an ISO 8601 date or date-time, got %(value)r.") % {"value": raw[:40]},
-                           field=name)
+        raise InvalidInput(_("must be an ISO 8601 date or date-time, got %(value)r.") % {"value": raw[:40]}, field=name)
     if value is None:
         # A date alone: the whole day (endDate includes that day).
         value = datetime.combine(day + timedelta(days=1) if end else day, time.min)
     if timezone.is_naive(value):
-        value = timezone.make_aware(value, dt_timezone.utc)
+        value = timezone.make_aware(value, UTC)
     return value
 
 
 class AuditRecordListView(PartnerCenterAPIView):
     capabilities = {"get": Capability.VIEW_CUSTOMERS}
 
-    @extend_schema(operation_id="auditrecords_list", parameters=PAGING + [
-        OpenApiParameter("startDate", str, required=True, description="ISO 8601 date or date-time (UTC)."),
-        OpenApiParameter("endDate", str, description="ISO 8601 date or date-time (UTC); default now."),
-    ], responses={200: collection_of(AuditRecordSerializer), **ERRORS})
+    @extend_schema(
+        operation_id="auditrecords_list",
+        parameters=PAGING
+        + [
+            OpenApiParameter("startDate", str, required=True, description="ISO 8601 date or date-time (UTC)."),
+            OpenApiParameter("endDate", str, description="ISO 8601 date or date-time (UTC); default now."),
+        ],
+        responses={200: collection_of(AuditRecordSerializer), **ERRORS},
+    )
     def get(self, request):
         start = _when(request, "startDate", end=False)
         if start is None:
@@ -53,5 +56,4 @@ class AuditRecordListView(PartnerCenterAPIView):
         if end <= start:
             raise InvalidInput(_("must be after startDate."), field="endDate")
         rows, total, next_uri = paginate(request, audit_records_for_api(request.user, start=start, end=end))
-        return Response(collection_body(AuditRecordSerializer(rows, many=True).data, total=total,
-                                        next_uri=next_uri))
+        return Response(collection_body(AuditRecordSerializer(rows, many=True).data, total=total, next_uri=next_uri))

@@ -10,6 +10,7 @@
 - ``OPTIONS`` (authenticated) answers DRF's metadata: it needs no capability and touches no object.
 - Bodies are parsed by ``api.parsers.SafeJSONParser`` (depth-limited JSON).
 """
+
 from __future__ import annotations
 
 import re
@@ -21,9 +22,9 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.errors import InvalidInput
 from customers.models import Customer
 from customers.selectors import customer_for
-from partnercenter.errors import InvalidInput
 from partners.roles import Capability, require
 from subscriptions.models import Channel
 from subscriptions.selectors import subscriptions_visible_to
@@ -77,8 +78,10 @@ class PartnerCenterAPIView(APIView):
         super().initial(request, *args, **kwargs)  # authentication, permissions, throttling
         raw = request.headers.get(CORRELATION_HEADER, "").strip()
         if raw and raw != self.correlation_id:
-            raise InvalidInput(_("must be printable and at most %(n)d characters.")
-                               % {"n": MAX_CORRELATION_ID_LENGTH}, field=CORRELATION_HEADER)
+            raise InvalidInput(
+                _("must be printable and at most %(n)d characters.") % {"n": MAX_CORRELATION_ID_LENGTH},
+                field=CORRELATION_HEADER,
+            )
         if self.public:
             return
         method = "get" if request.method.lower() == "head" else request.method.lower()
@@ -89,8 +92,9 @@ class PartnerCenterAPIView(APIView):
         if request.method in IDEMPOTENT_METHODS:
             self.request_id = request_id_of(request)
             if self.request_id:
-                self._idempotency = idempotency_begin(actor=request.user, key=self.request_id,
-                                                      method=request.method, path=request.path, data=request.data)
+                self._idempotency = idempotency_begin(
+                    actor=request.user, key=self.request_id, method=request.method, path=request.path, data=request.data
+                )
 
     def resolve_scope(self) -> None:
         """Resolve URL ids through the scoping selectors: ``self.customer`` and ``self.subscription``."""
@@ -103,15 +107,18 @@ class PartnerCenterAPIView(APIView):
                 raise exceptions.NotFound(_("Customer %(id)s was not found.") % {"id": tenant_id}) from None
         if "subscription_id" in self.kwargs:
             subscription_id = parse_guid(self.kwargs["subscription_id"], field="subscriptionId")
-            self.subscription = (self.scoped_subscriptions().filter(pk=subscription_id).first())
+            self.subscription = self.scoped_subscriptions().filter(pk=subscription_id).first()
             if self.subscription is None:
                 raise exceptions.NotFound(_("Subscription %(id)s was not found.") % {"id": subscription_id})
 
     def scoped_subscriptions(self):
         """The customer's CSP subscriptions in the caller's scope: Partner Center's API never lists a direct or
         volume-licensing subscription, not even to an operator."""
-        return (subscriptions_visible_to(self.request.user).filter(customer=self.customer, channel=Channel.CSP)
-                .select_related("offer", "partner", "customer"))
+        return (
+            subscriptions_visible_to(self.request.user)
+            .filter(customer=self.customer, channel=Channel.CSP)
+            .select_related("offer", "partner", "customer")
+        )
 
     def handle_exception(self, exc):
         if isinstance(exc, Replay):

@@ -3,8 +3,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from delegation.selectors import delegated_access_for
 from customers.selectors import acting_partner_id
+from delegation.selectors import delegated_access_for
 from partners.roles import Capability
 
 from ..pagination import collection_body, paginate
@@ -25,14 +25,26 @@ def _customer_context(actor, customers) -> dict:
 class CustomerListView(PartnerCenterAPIView):
     capabilities = {"get": Capability.VIEW_CUSTOMERS}
 
-    @extend_schema(operation_id="customers_list", parameters=PAGING + [
-        OpenApiParameter("q", str, description="Company name or domain contains this text."),
-        OpenApiParameter("filter", str, description='Partner Center filter: {"Field": "CompanyName", '
-                                                    '"Value": "Con", "Operator": "starts_with"}.'),
-    ], responses={200: collection_of(CustomerSerializer), **ERRORS})
+    @extend_schema(
+        operation_id="customers_list",
+        parameters=PAGING
+        + [
+            OpenApiParameter("q", str, description="Company name or domain contains this text."),
+            OpenApiParameter(
+                "filter",
+                str,
+                description='Partner Center filter: {"Field": "CompanyName", '
+                '"Value": "Con", "Operator": "starts_with"}.',
+            ),
+        ],
+        responses={200: collection_of(CustomerSerializer), **ERRORS},
+    )
     def get(self, request):
-        queryset = customers_for_api(request.user, q=request.query_params.get("q", "").strip(),
-                                     pc_filter=request.query_params.get("filter", "").strip())
+        queryset = customers_for_api(
+            request.user,
+            q=request.query_params.get("q", "").strip(),
+            pc_filter=request.query_params.get("filter", "").strip(),
+        )
         rows, total, next_uri = paginate(request, queryset)
         items = CustomerSerializer(rows, many=True, context=_customer_context(request.user, rows)).data
         return Response(collection_body(items, total=total, next_uri=next_uri))
@@ -50,19 +62,22 @@ class CustomerDetailView(PartnerCenterAPIView):
 class CustomerUserListView(PartnerCenterAPIView):
     capabilities = {"get": Capability.VIEW_CUSTOMERS}
 
-    @extend_schema(operation_id="customer_users_list", parameters=PAGING,
-                   responses={200: collection_of(CustomerUserSerializer), **ERRORS})
+    @extend_schema(
+        operation_id="customer_users_list",
+        parameters=PAGING,
+        responses={200: collection_of(CustomerUserSerializer), **ERRORS},
+    )
     def get(self, request, customer_id):
         rows, total, next_uri = paginate(request, tenant_users_for_api(customer=self.customer))
-        return Response(collection_body(CustomerUserSerializer(rows, many=True).data, total=total,
-                                        next_uri=next_uri))
+        return Response(collection_body(CustomerUserSerializer(rows, many=True).data, total=total, next_uri=next_uri))
 
 
 class UserLicenseListView(PartnerCenterAPIView):
     capabilities = {"get": Capability.VIEW_CUSTOMERS}
 
-    @extend_schema(operation_id="customer_user_licenses_list",
-                   responses={200: collection_of(LicenseSerializer), **ERRORS})
+    @extend_schema(
+        operation_id="customer_user_licenses_list", responses={200: collection_of(LicenseSerializer), **ERRORS}
+    )
     def get(self, request, customer_id, user_id):
         object_id = parse_guid(user_id, field="userId")
         tenant_user = tenant_users_for_api(customer=self.customer).filter(object_id=object_id).first()

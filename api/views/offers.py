@@ -5,7 +5,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from partnercenter.errors import InvalidInput
+from core.errors import InvalidInput
 from partners.roles import Capability
 
 from ..pagination import collection_body, paginate
@@ -25,17 +25,23 @@ def _country(request, *, required: bool) -> str:
             raise InvalidInput(_("is required (ISO 3166-1 alpha-2, e.g. US or IN)."), field="country")
         return ""
     if not COUNTRY.match(raw):
-        raise InvalidInput(_("must be a two-letter ISO 3166-1 code, got %(value)r.") % {"value": raw[:20]},
-                           field="country")
+        raise InvalidInput(
+            _("must be a two-letter ISO 3166-1 code, got %(value)r.") % {"value": raw[:20]}, field="country"
+        )
     return raw.upper()
 
 
 class OfferListView(PartnerCenterAPIView):
     capabilities = {"get": Capability.VIEW_CUSTOMERS}
 
-    @extend_schema(operation_id="offers_list", parameters=PAGING + [
-        OpenApiParameter("country", str, required=True, description="ISO country: IN gives the India market."),
-    ], responses={200: collection_of(OfferSerializer), **ERRORS})
+    @extend_schema(
+        operation_id="offers_list",
+        parameters=PAGING
+        + [
+            OpenApiParameter("country", str, required=True, description="ISO country: IN gives the India market."),
+        ],
+        responses={200: collection_of(OfferSerializer), **ERRORS},
+    )
     def get(self, request):
         country = _country(request, required=True)
         rows, total, next_uri = paginate(request, offers_for_country(country))
@@ -46,8 +52,11 @@ class OfferListView(PartnerCenterAPIView):
 class OfferDetailView(PartnerCenterAPIView):
     capabilities = {"get": Capability.VIEW_CUSTOMERS}
 
-    @extend_schema(operation_id="offers_retrieve", parameters=[OpenApiParameter("country", str)],
-                   responses={200: OfferSerializer, **ERRORS})
+    @extend_schema(
+        operation_id="offers_retrieve",
+        parameters=[OpenApiParameter("country", str)],
+        responses={200: OfferSerializer, **ERRORS},
+    )
     def get(self, request, offer_id):
         offer = offer_queryset().filter(pk=offer_id[:64]).first()
         if offer is None:

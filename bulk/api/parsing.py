@@ -3,6 +3,7 @@
 Every problem is reported at once as ``items[3].subscriptionId: not a GUID.`` lines (a 400 ServiceFault
 through ``api.errors``); the business rules stay in ``bulk.services`` and the upgrades engine.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -37,7 +38,8 @@ class _Problems:
             return
         if self.count > MAX_REPORTED_PROBLEMS:
             self.lines[self.root] = self.lines.get(self.root, []) + [
-                _("%(more)d more problems not listed.") % {"more": self.count - MAX_REPORTED_PROBLEMS}]
+                _("%(more)d more problems not listed.") % {"more": self.count - MAX_REPORTED_PROBLEMS}
+            ]
         raise serializers.ValidationError(self.lines)
 
 
@@ -126,12 +128,22 @@ def parse_batch_request(data: Any) -> tuple[list[BatchItemSpec], bool]:
         if not isinstance(item, dict):
             problems.add(path, _("must be an object with customerId, subscriptionId and targetOfferId."))
             continue
-        fields = (_guid(problems, item, "customerId", path), _guid(problems, item, "subscriptionId", path),
-                  _target_offer(problems, item, path))
+        fields = (
+            _guid(problems, item, "customerId", path),
+            _guid(problems, item, "subscriptionId", path),
+            _target_offer(problems, item, path),
+        )
         quantity, upgrade_type = _quantity(problems, item, path), _upgrade_type(problems, item, path)
         if all(fields):
-            specs.append(BatchItemSpec(customer_tenant_id=fields[0], subscription_id=fields[1],
-                                       target_offer_id=fields[2], quantity=quantity, upgrade_type=upgrade_type))
+            specs.append(
+                BatchItemSpec(
+                    customer_tenant_id=fields[0],
+                    subscription_id=fields[1],
+                    target_offer_id=fields[2],
+                    quantity=quantity,
+                    upgrade_type=upgrade_type,
+                )
+            )
     problems.raise_if_any()
     return specs, dry_run
 

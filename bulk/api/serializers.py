@@ -3,6 +3,7 @@
 Item results and upgrade options are rendered with the API's own ``UpgradeResultSerializer`` and
 ``UpgradeSerializer``, so a bulk item reads exactly like the answer of the single-subscription endpoints.
 """
+
 from __future__ import annotations
 
 from django.urls import reverse
@@ -11,8 +12,13 @@ from rest_framework import serializers
 
 from api.errors import fault_body
 from api.pagination import collection_body
-from api.serializers.common import (DateAsDateTimeField, LinkSerializer, ResourceSerializer, ServiceFaultSerializer,
-                                    collection_of)
+from api.serializers.common import (
+    DateAsDateTimeField,
+    LinkSerializer,
+    ResourceSerializer,
+    ServiceFaultSerializer,
+    collection_of,
+)
 from api.serializers.upgrades import UpgradeResultSerializer, UpgradeSerializer
 from upgrades.results import UpgradeResult
 
@@ -47,15 +53,21 @@ class UpgradeBatchSerializer(ResourceSerializer):
 
     @extend_schema_field(BatchLinksSerializer)
     def get_links(self, batch) -> dict:
-        return {"self": {"uri": reverse("api:upgradebatch-detail", kwargs={"batch_id": batch.pk}), "method": "GET"},
-                "items": {"uri": reverse("api:upgradebatch-items", kwargs={"batch_id": batch.pk}), "method": "GET"}}
+        return {
+            "self": {"uri": reverse("api:upgradebatch-detail", kwargs={"batch_id": batch.pk}), "method": "GET"},
+            "items": {"uri": reverse("api:upgradebatch-items", kwargs={"batch_id": batch.pk}), "method": "GET"},
+        }
 
 
 def _fault(data: dict | None) -> dict | None:
     if not data:
         return None
-    return fault_body(code=data.get("code", 0), description=data.get("description", ""),
-                      error_name=data.get("errorName", "other"), data=data.get("data"))
+    return fault_body(
+        code=data.get("code", 0),
+        description=data.get("description", ""),
+        error_name=data.get("errorName", "other"),
+        data=data.get("data"),
+    )
 
 
 class UpgradeBatchItemSerializer(ResourceSerializer):
@@ -114,26 +126,31 @@ class SubscriptionEligibilitySerializer(ResourceSerializer):
         if exc is None:
             return None
         data = list(exc.data or []) or ([f"{exc.field}: {exc.message}"] if exc.field else [])
-        return fault_body(code=exc.code or exc.http_status, description=exc.message, error_name=exc.error_name,
-                          data=data)
+        return fault_body(
+            code=exc.code or exc.http_status, description=exc.message, error_name=exc.error_name, data=data
+        )
 
 
 # -- request bodies, for the OpenAPI schema (the bodies are checked by ``bulk.api.parsing``) -----------------
+
 
 class BatchItemRequestSerializer(serializers.Serializer):
     customerId = serializers.UUIDField()
     subscriptionId = serializers.UUIDField()
     targetOfferId = serializers.CharField(max_length=64)
     quantity = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2_147_483_647)
-    upgradeType = serializers.ChoiceField(choices=["upgrade_only", "upgrade_with_license_transfer"], required=False,
-                                          allow_null=True)
+    upgradeType = serializers.ChoiceField(
+        choices=["upgrade_only", "upgrade_with_license_transfer"], required=False, allow_null=True
+    )
 
 
 class UpgradeBatchRequestSerializer(serializers.Serializer):
-    items = serializers.ListField(child=BatchItemRequestSerializer(), min_length=1, max_length=10_000,
-                                  help_text="1 to 10,000 upgrades.")
-    dryRun = serializers.BooleanField(required=False, default=False,
-                                      help_text="Evaluate eligibility only; nothing is changed.")
+    items = serializers.ListField(
+        child=BatchItemRequestSerializer(), min_length=1, max_length=10_000, help_text="1 to 10,000 upgrades."
+    )
+    dryRun = serializers.BooleanField(
+        required=False, default=False, help_text="Evaluate eligibility only; nothing is changed."
+    )
 
 
 class SubscriptionRefSerializer(serializers.Serializer):
@@ -142,6 +159,7 @@ class SubscriptionRefSerializer(serializers.Serializer):
 
 
 class UpgradeEligibilityRequestSerializer(serializers.Serializer):
-    subscriptions = serializers.ListField(child=SubscriptionRefSerializer(), min_length=1, max_length=500,
-                                          help_text="1 to 500 subscriptions.")
+    subscriptions = serializers.ListField(
+        child=SubscriptionRefSerializer(), min_length=1, max_length=500, help_text="1 to 500 subscriptions."
+    )
     billingCycle = serializers.ChoiceField(choices=["monthly", "annual"], required=False, allow_null=True)

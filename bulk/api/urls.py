@@ -1,4 +1,5 @@
 """Included by ``api/urls.py`` under /v1/ (no trailing slash, like Partner Center's paths)."""
+
 from django.urls import path
 
 from . import views

@@ -3,6 +3,7 @@
 The conventions (auth, role check, correlation id, ``MS-RequestId`` replay, ServiceFault errors) come from the
 API's ``PartnerCenterAPIView``.
 """
+
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
@@ -15,38 +16,55 @@ from api.selectors import offer_queryset
 from api.serializers.common import collection_of
 from api.views.base import PartnerCenterAPIView, parse_guid
 from api.views.docs import ERRORS, PAGING, REQUEST_HEADERS, WRITE_ERRORS
-from partnercenter.errors import InvalidInput
+from core.errors import InvalidInput
 from partners.roles import Capability
 
 from .. import selectors, services
 from ..models import ItemStatus
 from .parsing import parse_batch_request, parse_eligibility_request
-from .serializers import (SubscriptionEligibilitySerializer, UpgradeBatchItemSerializer, UpgradeBatchRequestSerializer,
-                          UpgradeBatchSerializer, UpgradeEligibilityRequestSerializer)
+from .serializers import (
+    SubscriptionEligibilitySerializer,
+    UpgradeBatchItemSerializer,
+    UpgradeBatchRequestSerializer,
+    UpgradeBatchSerializer,
+    UpgradeEligibilityRequestSerializer,
+)
+
 
 class BatchView(PartnerCenterAPIView):
     def batch(self, batch_id):
-        return selectors.upgrade_batch_with_progress(self.request.user,
-                                                     batch_id=parse_guid(batch_id, field="batchId"))
+        return selectors.upgrade_batch_with_progress(self.request.user, batch_id=parse_guid(batch_id, field="batchId"))
 
 
 class UpgradeBatchListView(BatchView):
     capabilities = {"get": Capability.UPGRADE, "post": Capability.UPGRADE}
 
-    @extend_schema(operation_id="upgrade_batches_list", parameters=PAGING,
-                   responses={200: collection_of(UpgradeBatchSerializer), **ERRORS})
+    @extend_schema(
+        operation_id="upgrade_batches_list",
+        parameters=PAGING,
+        responses={200: collection_of(UpgradeBatchSerializer), **ERRORS},
+    )
     def get(self, request):
         rows, total, next_uri = paginate(request, selectors.upgrade_batch_list_for(request.user))
         for batch in rows:
             batch.progress = selectors.progress_of_annotated(batch)
         return Response(collection_body(UpgradeBatchSerializer(rows, many=True).data, total=total, next_uri=next_uri))
 
-    @extend_schema(operation_id="upgrade_batches_create", parameters=REQUEST_HEADERS,
-                   request=UpgradeBatchRequestSerializer, responses={202: UpgradeBatchSerializer, **WRITE_ERRORS})
+    @extend_schema(
+        operation_id="upgrade_batches_create",
+        parameters=REQUEST_HEADERS,
+        request=UpgradeBatchRequestSerializer,
+        responses={202: UpgradeBatchSerializer, **WRITE_ERRORS},
+    )
     def post(self, request):
         items, dry_run = parse_batch_request(request.data)
-        batch = services.upgrade_batch_create(actor=request.user, items=items, dry_run=dry_run,
-                                              correlation_id=self.correlation_id, request_id=self.request_id)
+        batch = services.upgrade_batch_create(
+            actor=request.user,
+            items=items,
+            dry_run=dry_run,
+            correlation_id=self.correlation_id,
+            request_id=self.request_id,
+        )
         return Response(UpgradeBatchSerializer(self.batch(batch.pk)).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -61,25 +79,36 @@ class UpgradeBatchDetailView(BatchView):
 class UpgradeBatchItemListView(BatchView):
     capabilities = {"get": Capability.UPGRADE}
 
-    @extend_schema(operation_id="upgrade_batch_items_list", parameters=[*PAGING, OpenApiParameter(
-        "status", str, enum=list(ItemStatus.values), description="Only the items in this status.")],
-                   responses={200: collection_of(UpgradeBatchItemSerializer), **ERRORS})
+    @extend_schema(
+        operation_id="upgrade_batch_items_list",
+        parameters=[
+            *PAGING,
+            OpenApiParameter("status", str, enum=list(ItemStatus.values), description="Only the items in this status."),
+        ],
+        responses={200: collection_of(UpgradeBatchItemSerializer), **ERRORS},
+    )
     def get(self, request, batch_id):
         batch = selectors.upgrade_batch_for(request.user, batch_id=parse_guid(batch_id, field="batchId"))
         item_status = request.query_params.get("status") or None
         if item_status is not None and item_status not in ItemStatus.values:
-            raise InvalidInput(_("must be one of %(choices)s.") % {"choices": ", ".join(ItemStatus.values)},
-                               field="status")
+            raise InvalidInput(
+                _("must be one of %(choices)s.") % {"choices": ", ".join(ItemStatus.values)}, field="status"
+            )
         rows, total, next_uri = paginate(request, selectors.upgrade_batch_items(batch, status=item_status))
-        return Response(collection_body(UpgradeBatchItemSerializer(rows, many=True).data, total=total,
-                                        next_uri=next_uri))
+        return Response(
+            collection_body(UpgradeBatchItemSerializer(rows, many=True).data, total=total, next_uri=next_uri)
+        )
 
 
 class UpgradeBatchCancelView(BatchView):
     capabilities = {"post": Capability.UPGRADE}
 
-    @extend_schema(operation_id="upgrade_batches_cancel", parameters=REQUEST_HEADERS, request=None,
-                   responses={200: UpgradeBatchSerializer, **WRITE_ERRORS})
+    @extend_schema(
+        operation_id="upgrade_batches_cancel",
+        parameters=REQUEST_HEADERS,
+        request=None,
+        responses={200: UpgradeBatchSerializer, **WRITE_ERRORS},
+    )
     def post(self, request, batch_id):
         batch = selectors.upgrade_batch_for(request.user, batch_id=parse_guid(batch_id, field="batchId"))
         services.upgrade_batch_cancel(actor=request.user, batch=batch)
@@ -89,15 +118,20 @@ class UpgradeBatchCancelView(BatchView):
 class UpgradeEligibilityView(PartnerCenterAPIView):
     capabilities = {"post": Capability.UPGRADE}
 
-    @extend_schema(operation_id="upgrade_eligibility_create", parameters=REQUEST_HEADERS,
-                   request=UpgradeEligibilityRequestSerializer,
-                   responses={200: collection_of(SubscriptionEligibilitySerializer), **WRITE_ERRORS})
+    @extend_schema(
+        operation_id="upgrade_eligibility_create",
+        parameters=REQUEST_HEADERS,
+        request=UpgradeEligibilityRequestSerializer,
+        responses={200: collection_of(SubscriptionEligibilitySerializer), **WRITE_ERRORS},
+    )
     def post(self, request):
         pairs, billing_cycle = parse_eligibility_request(request.data)
-        entries = selectors.upgrade_eligibility_for_many(actor=request.user, subscriptions=pairs,
-                                                         billing_cycle=billing_cycle)
-        target_ids = {option.target_offer.pk for entry in entries for option in entry.options
-                      if option.target_offer is not None}
+        entries = selectors.upgrade_eligibility_for_many(
+            actor=request.user, subscriptions=pairs, billing_cycle=billing_cycle
+        )
+        target_ids = {
+            option.target_offer.pk for entry in entries for option in entry.options if option.target_offer is not None
+        }
         offers = {offer.pk: offer for offer in offer_queryset().filter(pk__in=target_ids)} if target_ids else {}
         items = SubscriptionEligibilitySerializer(entries, many=True, context={"offers": offers}).data
         return Response(collection_body(items))

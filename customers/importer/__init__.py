@@ -11,6 +11,7 @@ Ids are the keys (partner id, tenant id, user object id, subscription id, userna
 importing the same document twice changes nothing the second time. Rows the document does not mention are
 left alone; passwords are set when a user is created, never on re-import.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,16 @@ from .snapshot import Snapshot, collect_keys
 from .validate_customers import validate_customers
 from .validate_partners import validate_partners
 
-__all__ = ["ImportIssue", "ImportPlan", "ImportSummary", "TenantImportInvalid", "tenant_import",
-           "tenant_import_apply", "tenant_import_parse", "tenant_import_read"]
+__all__ = [
+    "ImportIssue",
+    "ImportPlan",
+    "ImportSummary",
+    "TenantImportInvalid",
+    "tenant_import",
+    "tenant_import_apply",
+    "tenant_import_parse",
+    "tenant_import_read",
+]
 
 DOCUMENT_KEYS = frozenset({"partners", "customers"})
 

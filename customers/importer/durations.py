@@ -3,6 +3,7 @@
 Years count 365 days and months 30 days, as Graph does for ``delegatedAdminRelationship.duration``
 (``P2Y`` = ``P730D``).
 """
+
 from __future__ import annotations
 
 import re
@@ -20,8 +21,12 @@ def parse_iso_duration(text: str) -> timedelta:
     if match is None:
         raise ValueError(f"not an ISO-8601 duration: {text!r}")
     part = {name: int(value or 0) for name, value in match.groupdict().items()}
-    return timedelta(days=part["years"] * 365 + part["months"] * 30 + part["weeks"] * 7 + part["days"],
-                     hours=part["hours"], minutes=part["minutes"], seconds=part["seconds"])
+    return timedelta(
+        days=part["years"] * 365 + part["months"] * 30 + part["weeks"] * 7 + part["days"],
+        hours=part["hours"],
+        minutes=part["minutes"],
+        seconds=part["seconds"],
+    )
 
 
 def format_iso_duration(value: timedelta) -> str:

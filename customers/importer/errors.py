@@ -1,11 +1,12 @@
 """Errors of a tenant import: every problem of a document, each with its JSON path."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from partnercenter.errors import InvalidInput
+from core.errors import InvalidInput
 
 
 @dataclass(frozen=True)
@@ -22,8 +23,10 @@ class TenantImportInvalid(InvalidInput):
 
     def __init__(self, issues: list[ImportIssue]):
         self.issues = list(issues)
-        super().__init__(_("The tenant import has %(count)d error(s); nothing was changed.") % {"count": len(issues)},
-                         data=[{"path": i.path, "message": i.message} for i in self.issues])
+        super().__init__(
+            _("The tenant import has %(count)d error(s); nothing was changed.") % {"count": len(issues)},
+            data=[{"path": i.path, "message": i.message} for i in self.issues],
+        )
 
     @property
     def lines(self) -> list[str]:

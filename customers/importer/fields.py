@@ -1,10 +1,11 @@
 """Typed readers for the import document. Each reader records an error with its JSON path and returns
 ``MISSING`` for a value it could not accept, so validation goes on and reports every mistake at once."""
+
 from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, datetime, timezone as dt_timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -76,8 +77,7 @@ class Collector:
             return default
         return value
 
-    def string(self, obj, key, path, *, required=True, default="", max_length=None, pattern=None,
-               what=None) -> str:
+    def string(self, obj, key, path, *, required=True, default="", max_length=None, pattern=None, what=None) -> str:
         value = self.raw(obj, key, path, required, default)
         if value is MISSING or value is None:
             return value
@@ -87,8 +87,10 @@ class Collector:
             self.error(join(path, key), _("must not be empty"))
             return MISSING
         if max_length is not None and len(value) > max_length:
-            self.error(join(path, key), _("longer than %(max)d characters (%(length)d)")
-                       % {"max": max_length, "length": len(value)})
+            self.error(
+                join(path, key),
+                _("longer than %(max)d characters (%(length)d)") % {"max": max_length, "length": len(value)},
+            )
             return MISSING
         if pattern is not None and value and not re.fullmatch(pattern, value):
             self.error(join(path, key), _("invalid %(what)s '%(value)s'") % {"what": what or key, "value": value})
@@ -112,8 +114,11 @@ class Collector:
         if not isinstance(value, str):
             return self._wrong_type(join(path, key), str, value)
         if value not in choices:
-            self.error(join(path, key), _("unknown %(what)s '%(value)s' (expected one of: %(choices)s)")
-                       % {"what": what or key, "value": value, "choices": ", ".join(sorted(c for c in choices if c))})
+            self.error(
+                join(path, key),
+                _("unknown %(what)s '%(value)s' (expected one of: %(choices)s)")
+                % {"what": what or key, "value": value, "choices": ", ".join(sorted(c for c in choices if c))},
+            )
             return MISSING
         return value
 
@@ -194,12 +199,14 @@ class Collector:
                 raise ValueError
             parsed = datetime.fromisoformat(value)
         except ValueError:
-            self.error(join(path, key), _("invalid date-time '%(value)s' (expected ISO-8601, e.g. "
-                                          "2026-06-01T00:00:00Z)") % {"value": value})
+            self.error(
+                join(path, key),
+                _("invalid date-time '%(value)s' (expected ISO-8601, e.g. 2026-06-01T00:00:00Z)") % {"value": value},
+            )
             return MISSING
         if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=dt_timezone.utc)
-        return parsed.astimezone(dt_timezone.utc)
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)
 
     def money(self, obj, key, path) -> Decimal:
         value = self.raw(obj, key, path, False, "0.00")
@@ -218,8 +225,10 @@ class Collector:
         return amount.quantize(Decimal("0.01"))
 
     def _wrong_type(self, path, expected, value):
-        self.error(path, _("expected %(expected)s, got %(type)s")
-                   % {"expected": _TYPE_NAMES[expected], "type": type_name(value)})
+        self.error(
+            path,
+            _("expected %(expected)s, got %(type)s") % {"expected": _TYPE_NAMES[expected], "type": type_name(value)},
+        )
         return MISSING
 
 

@@ -1,5 +1,6 @@
 """The validated content of an import document, keyed by natural ids (partner code, tenant id, object id,
 subscription id, username). ``apply`` turns it into rows."""
+
 from __future__ import annotations
 
 import uuid

@@ -5,6 +5,7 @@
 grow with the number of customers below the chunk size). ``existing`` maps each entity to
 ``{natural key: (pk, {field: value})}``, the shape ``apply.upsert`` compares against.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -26,14 +27,38 @@ CHUNK = 900  # below SQLite's 999 bound parameters
 PARTNER_FIELDS = ("name", "mpn_id", "tenant_id")
 USER_FIELDS = ("email", "partner_id")
 CUSTOMER_FIELDS = ("domain", "company_name", "country", "segment", "service_health_incident")
-GDAP_FIELDS = ("customer_id", "status", "unified_roles", "duration", "auto_extend_duration", "created_date_time",
-               "activated_date_time", "end_date_time")
+GDAP_FIELDS = (
+    "customer_id",
+    "status",
+    "unified_roles",
+    "duration",
+    "auto_extend_duration",
+    "created_date_time",
+    "activated_date_time",
+    "end_date_time",
+)
 ACCESS_FIELDS = ("unified_roles", "status")
 TENANT_USER_FIELDS = ("customer_id", "user_principal_name", "display_name", "email")
-SUBSCRIPTION_FIELDS = ("customer_id", "offer_id", "friendly_name", "quantity", "status", "provisioning_state",
-                       "channel", "partner_id", "channel_partner_name", "payment_method", "billing_cycle",
-                       "term_start_date", "commitment_end_date", "auto_renew", "is_trial", "prepaid",
-                       "unpaid_balance", "parent_id")
+SUBSCRIPTION_FIELDS = (
+    "customer_id",
+    "offer_id",
+    "friendly_name",
+    "quantity",
+    "status",
+    "provisioning_state",
+    "channel",
+    "partner_id",
+    "channel_partner_name",
+    "payment_method",
+    "billing_cycle",
+    "term_start_date",
+    "commitment_end_date",
+    "auto_renew",
+    "is_trial",
+    "prepaid",
+    "unpaid_balance",
+    "parent_id",
+)
 
 Membership = SecurityGroup.members.through
 
@@ -104,7 +129,7 @@ def fetch(source: type[Model] | QuerySet, lookup: str, values, fields: tuple[str
     values = sorted(values, key=str)
     rows: list[tuple] = []
     for start in range(0, len(values), CHUNK):
-        rows.extend(queryset.filter(**{f"{lookup}__in": values[start:start + CHUNK]}).values_list(*fields))
+        rows.extend(queryset.filter(**{f"{lookup}__in": values[start : start + CHUNK]}).values_list(*fields))
     return rows
 
 
@@ -113,8 +138,8 @@ def _keyed(rows, key, fields) -> dict:
     width = len(key)
     result = {}
     for row in rows:
-        natural = row[1] if width == 1 else tuple(row[1:1 + width])
-        result[natural] = (row[0], dict(zip(fields, row[1 + width:])))
+        natural = row[1] if width == 1 else tuple(row[1 : 1 + width])
+        result[natural] = (row[0], dict(zip(fields, row[1 + width :])))
     return result
 
 
@@ -123,7 +148,7 @@ class Snapshot:
         self.existing: dict[str, dict] = {}
 
     @classmethod
-    def load(cls, keys: Keys) -> "Snapshot":
+    def load(cls, keys: Keys) -> Snapshot:
         snap = cls()
         snap._load_catalog()
         snap._load_partners(keys)
@@ -132,8 +157,10 @@ class Snapshot:
         return snap
 
     def _load_catalog(self) -> None:
-        self.offers = {oid: {"market": market, "is_addon": addon, "plans": set(), "bases": set()}
-                       for oid, market, addon in Offer.objects.values_list("id", "market", "is_addon")}
+        self.offers = {
+            oid: {"market": market, "is_addon": addon, "plans": set(), "bases": set()}
+            for oid, market, addon in Offer.objects.values_list("id", "market", "is_addon")
+        }
         for offer_id, plan in Offer.service_plans.through.objects.values_list("offer_id", "serviceplan_id"):
             self.offers[offer_id]["plans"].add(plan)
         for addon, base in Offer.base_offers.through.objects.values_list("from_offer_id", "to_offer_id"):
@@ -141,8 +168,11 @@ class Snapshot:
 
     def _load_partners(self, keys: Keys) -> None:
         fields = ("pk", "code", *PARTNER_FIELDS)
-        rows = {r[0]: r for r in fetch(Partner, "code", keys.partner_codes, fields)
-                + fetch(Partner, "tenant_id", keys.partner_tenant_ids, fields)}.values()
+        rows = {
+            r[0]: r
+            for r in fetch(Partner, "code", keys.partner_codes, fields)
+            + fetch(Partner, "tenant_id", keys.partner_tenant_ids, fields)
+        }.values()
         self.existing["partners"] = _keyed(rows, ("code",), PARTNER_FIELDS)
         self.partner_code = {row[0]: row[1] for row in rows}
         self.partner_by_tenant = {row[4]: row[1] for row in rows if row[4]}
@@ -155,43 +185,72 @@ class Snapshot:
         self.existing["users"] = _keyed(users, ("username",), USER_FIELDS)
         self.user_partner = {name: self._code_of(partner) for _pk, name, _email, partner in users}
         user_pks = [row[0] for row in users]
-        self.existing["roles"] = _keyed(fetch(PartnerRoleAssignment, "user_id", user_pks, ("pk", "user_id", "role")),
-                                        ("user_id", "role"), ())
+        self.existing["roles"] = _keyed(
+            fetch(PartnerRoleAssignment, "user_id", user_pks, ("pk", "user_id", "role")), ("user_id", "role"), ()
+        )
         self.existing["memberships"] = _keyed(
             fetch(Membership, "user_id", user_pks, ("pk", "securitygroup_id", "user_id")),
-            ("securitygroup_id", "user_id"), ())
+            ("securitygroup_id", "user_id"),
+            (),
+        )
         self.existing["admin_roles"] = _keyed(
             fetch(CustomerAdminRole, "user_id", user_pks, ("pk", "user_id", "customer_id", "role")),
-            ("user_id", "customer_id", "role"), ())
-        gdap = fetch(GdapRelationship.objects.filter(partner_id__in=partner_pks), "display_name", keys.gdap_names,
-                     ("pk", "partner_id", "display_name", *GDAP_FIELDS))
+            ("user_id", "customer_id", "role"),
+            (),
+        )
+        gdap = fetch(
+            GdapRelationship.objects.filter(partner_id__in=partner_pks),
+            "display_name",
+            keys.gdap_names,
+            ("pk", "partner_id", "display_name", *GDAP_FIELDS),
+        )
         self.existing["gdap"] = _keyed(gdap, ("partner_id", "display_name"), GDAP_FIELDS)
         self.existing["access"] = _keyed(
-            fetch(GdapAccessAssignment, "relationship_id", [row[0] for row in gdap],
-                  ("pk", "relationship_id", "group_id", *ACCESS_FIELDS)),
-            ("relationship_id", "group_id"), ACCESS_FIELDS)
+            fetch(
+                GdapAccessAssignment,
+                "relationship_id",
+                [row[0] for row in gdap],
+                ("pk", "relationship_id", "group_id", *ACCESS_FIELDS),
+            ),
+            ("relationship_id", "group_id"),
+            ACCESS_FIELDS,
+        )
 
     def _load_customers(self, keys: Keys) -> None:
         fields = ("pk", "tenant_id", *CUSTOMER_FIELDS)
-        rows = {r[0]: r for r in fetch(Customer, "tenant_id", keys.tenant_ids, fields)
-                + fetch(Customer, "domain", keys.domains, fields)}.values()
+        rows = {
+            r[0]: r
+            for r in fetch(Customer, "tenant_id", keys.tenant_ids, fields)
+            + fetch(Customer, "domain", keys.domains, fields)
+        }.values()
         self.existing["customers"] = _keyed(rows, ("tenant_id",), CUSTOMER_FIELDS)
         self.customer_tenant = {row[0]: row[1] for row in rows}
         self.domain_tenant = {row[2]: row[1] for row in rows}
         customer_pks = list(self.customer_tenant)
         self.existing["relationships"] = _keyed(
-            fetch(ResellerRelationship, "customer_id", customer_pks, ("pk", "partner_id", "customer_id", "relationship")),
-            ("partner_id", "customer_id"), ("relationship",))
+            fetch(
+                ResellerRelationship, "customer_id", customer_pks, ("pk", "partner_id", "customer_id", "relationship")
+            ),
+            ("partner_id", "customer_id"),
+            ("relationship",),
+        )
         self.existing["dap"] = _keyed(
             fetch(DapGrant, "customer_id", customer_pks, ("pk", "partner_id", "customer_id", "enabled")),
-            ("partner_id", "customer_id"), ("enabled",))
-        self.gdap_customer = {(self.partner_code[p], name): self._tenant_of(values["customer_id"])
-                              for (p, name), (_pk, values) in self.existing["gdap"].items()}
+            ("partner_id", "customer_id"),
+            ("enabled",),
+        )
+        self.gdap_customer = {
+            (self.partner_code[p], name): self._tenant_of(values["customer_id"])
+            for (p, name), (_pk, values) in self.existing["gdap"].items()
+        }
 
     def _load_tenant(self, keys: Keys) -> None:
         fields = ("pk", "object_id", *TENANT_USER_FIELDS)
-        rows = {r[0]: r for r in fetch(TenantUser, "object_id", keys.object_ids, fields)
-                + fetch(TenantUser, "user_principal_name", keys.upns, fields)}.values()
+        rows = {
+            r[0]: r
+            for r in fetch(TenantUser, "object_id", keys.object_ids, fields)
+            + fetch(TenantUser, "user_principal_name", keys.upns, fields)
+        }.values()
         self.existing["tenant_users"] = _keyed(rows, ("object_id",), TENANT_USER_FIELDS)
         self.tenant_user_owner = {row[1]: self._tenant_of(row[2]) for row in rows}
         self.upn_owner = {row[3]: row[1] for row in rows}
@@ -199,9 +258,15 @@ class Snapshot:
         self.existing["subscriptions"] = _keyed(subs, ("id",), SUBSCRIPTION_FIELDS)
         self.subscription_owner = {row[1]: (self._tenant_of(row[2]), row[3]) for row in subs}
         self.existing["assignments"] = _keyed(
-            fetch(LicenseAssignment, "subscription_id", [row[0] for row in subs],
-                  ("pk", "user_id", "subscription_id", "disabled_service_plans")),
-            ("user_id", "subscription_id"), ("disabled_service_plans",))
+            fetch(
+                LicenseAssignment,
+                "subscription_id",
+                [row[0] for row in subs],
+                ("pk", "user_id", "subscription_id", "disabled_service_plans"),
+            ),
+            ("user_id", "subscription_id"),
+            ("disabled_service_plans",),
+        )
 
     def _code_of(self, partner_pk):
         if partner_pk is None:

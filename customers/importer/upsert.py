@@ -1,4 +1,5 @@
 """One bulk upsert step: create the missing rows, update the changed ones, count the unchanged ones."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -25,8 +26,15 @@ class UpsertResult:
     pks: dict = field(default_factory=dict)  # natural key → pk, for every desired row
 
 
-def upsert(model: type[Model], desired: dict, existing: dict, *, key_fields: tuple[str, ...] = (),
-           create_only: dict | None = None, touch: str | None = None) -> UpsertResult:
+def upsert(
+    model: type[Model],
+    desired: dict,
+    existing: dict,
+    *,
+    key_fields: tuple[str, ...] = (),
+    create_only: dict | None = None,
+    touch: str | None = None,
+) -> UpsertResult:
     """``desired`` and ``existing`` map a natural key to field values (``existing``: ``(pk, values)``).
 
     New keys are inserted with ``bulk_create`` (``key_fields`` receive the key's parts, ``create_only`` adds

@@ -1,4 +1,5 @@
 """Validation of ``customers[]``: the tenant, its partner relationships, DAP, GDAP, admins and users."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -6,7 +7,14 @@ from datetime import timedelta
 from django.utils.translation import gettext as _
 
 from customers.models import CustomerAdminRoleName, RelationshipToPartner, Segment
-from delegation.models import AUTO_EXTEND, DEFAULT_DURATION, MAX_DURATION, AccessAssignmentStatus, GdapStatus, UnifiedRole
+from delegation.models import (
+    AUTO_EXTEND,
+    DEFAULT_DURATION,
+    MAX_DURATION,
+    AccessAssignmentStatus,
+    GdapStatus,
+    UnifiedRole,
+)
 
 from .durations import parse_iso_duration
 from .fields import MISSING, Collector, join
@@ -14,10 +22,36 @@ from .plan import ImportPlan
 from .validate_partners import read_account
 from .validate_subscriptions import validate_subscriptions
 
-CUSTOMER_KEYS = frozenset({"tenantId", "companyName", "domain", "country", "segment", "serviceHealthIncident",
-                           "resellers", "dap", "gdap", "admins", "users", "subscriptions"})
-GDAP_KEYS = frozenset({"partner", "displayName", "status", "roles", "createdDateTime", "activatedDateTime",
-                       "endDateTime", "duration", "autoExtendDuration", "accessAssignments"})
+CUSTOMER_KEYS = frozenset(
+    {
+        "tenantId",
+        "companyName",
+        "domain",
+        "country",
+        "segment",
+        "serviceHealthIncident",
+        "resellers",
+        "dap",
+        "gdap",
+        "admins",
+        "users",
+        "subscriptions",
+    }
+)
+GDAP_KEYS = frozenset(
+    {
+        "partner",
+        "displayName",
+        "status",
+        "roles",
+        "createdDateTime",
+        "activatedDateTime",
+        "endDateTime",
+        "duration",
+        "autoExtendDuration",
+        "accessAssignments",
+    }
+)
 ACCESS_KEYS = frozenset({"group", "roles", "status"})
 ADMIN_KEYS = frozenset({"username", "email", "password", "roles"})
 TENANT_USER_KEYS = frozenset({"id", "userPrincipalName", "displayName", "email"})
@@ -34,8 +68,11 @@ class Seen:
     @staticmethod
     def claim(c: Collector, registry: dict, key, path: str, what: str) -> bool:
         if key in registry:
-            c.error(path, _("duplicate %(what)s '%(value)s' (also %(other)s)")
-                    % {"what": what, "value": key, "other": registry[key]})
+            c.error(
+                path,
+                _("duplicate %(what)s '%(value)s' (also %(other)s)")
+                % {"what": what, "value": key, "other": registry[key]},
+            )
             return False
         registry[key] = path
         return True
@@ -65,11 +102,11 @@ def validate_customers(c: Collector, plan: ImportPlan, document: dict, usernames
 def _validate_tenant(c, plan, raw, path, seen: Seen):
     tenant = c.guid(raw, "tenantId", path)
     company = c.string(raw, "companyName", path, max_length=200)
-    domain = c.string(raw, "domain", path, max_length=253, pattern=r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+",
-                      what=_("domain"))
+    domain = c.string(raw, "domain", path, max_length=253, pattern=r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+", what=_("domain"))
     country = c.string(raw, "country", path, max_length=2, pattern=r"[A-Z]{2}", what=_("country code"))
-    segment = c.choice(raw, "segment", path, Segment.values, required=False, default=Segment.COMMERCIAL,
-                       what=_("segment"))
+    segment = c.choice(
+        raw, "segment", path, Segment.values, required=False, default=Segment.COMMERCIAL, what=_("segment")
+    )
     incident = c.boolean(raw, "serviceHealthIncident", path)
     if tenant and not seen.claim(c, seen.tenants, tenant, join(path, "tenantId"), _("tenant id")):
         tenant = MISSING
@@ -77,12 +114,19 @@ def _validate_tenant(c, plan, raw, path, seen: Seen):
         domain = domain.lower()
         owner = plan.snapshot.domain_tenant.get(domain)
         if seen.claim(c, seen.domains, domain, join(path, "domain"), _("domain")) and owner not in (None, tenant):
-            c.error(join(path, "domain"), _("domain '%(domain)s' already belongs to tenant '%(owner)s'")
-                    % {"domain": domain, "owner": owner})
+            c.error(
+                join(path, "domain"),
+                _("domain '%(domain)s' already belongs to tenant '%(owner)s'") % {"domain": domain, "owner": owner},
+            )
     if MISSING in (tenant, company, domain, country, segment, incident):
         return tenant or None
-    plan.customers[tenant] = {"domain": domain, "company_name": company, "country": country, "segment": segment,
-                              "service_health_incident": incident}
+    plan.customers[tenant] = {
+        "domain": domain,
+        "company_name": company,
+        "country": country,
+        "segment": segment,
+        "service_health_incident": incident,
+    }
     return tenant
 
 
@@ -139,16 +183,21 @@ def _validate_gdap(c, plan, raw, path, tenant, seen: Seen) -> None:
         duration = MISSING
     auto_extend = _duration(c, raw, "autoExtendDuration", path, timedelta(0))
     if auto_extend is not MISSING and auto_extend not in AUTO_EXTEND_CHOICES:
-        c.error(join(path, "autoExtendDuration"), _("must be PT0S or P180D, got '%(value)s'")
-                % {"value": raw["autoExtendDuration"]})
+        c.error(
+            join(path, "autoExtendDuration"),
+            _("must be PT0S or P180D, got '%(value)s'") % {"value": raw["autoExtendDuration"]},
+        )
         auto_extend = MISSING
     key = (partner, name)
     if partner and name:
         if not seen.claim(c, seen.gdap, key, join(path, "displayName"), _("GDAP relationship")):
             partner = MISSING
         elif plan.snapshot.gdap_customer.get(key, tenant) != tenant:
-            c.error(join(path, "displayName"), _("partner '%(partner)s' already has a relationship named "
-                                                 "'%(name)s' with another customer") % {"partner": partner, "name": name})
+            c.error(
+                join(path, "displayName"),
+                _("partner '%(partner)s' already has a relationship named '%(name)s' with another customer")
+                % {"partner": partner, "name": name},
+            )
     assignments = []
     for apath, access in c.items(raw, "accessAssignments", path):
         assignments.append(_validate_access(c, plan, access, apath, partner, roles))
@@ -156,8 +205,15 @@ def _validate_gdap(c, plan, raw, path, tenant, seen: Seen) -> None:
         return
     if end is None and activated is not None:
         end = activated + duration
-    values = {"customer": tenant, "status": status, "unified_roles": roles, "duration": duration,
-              "auto_extend_duration": auto_extend, "activated_date_time": activated, "end_date_time": end}
+    values = {
+        "customer": tenant,
+        "status": status,
+        "unified_roles": roles,
+        "duration": duration,
+        "auto_extend_duration": auto_extend,
+        "activated_date_time": activated,
+        "end_date_time": end,
+    }
     if created is not None:
         values["created_date_time"] = created
     plan.gdap[key] = values
@@ -173,18 +229,29 @@ def _validate_access(c, plan, raw, path, partner, relationship_roles):
         return None
     group = c.string(raw, "group", path, max_length=100)
     if group and partner and not plan.known_group(partner, group):
-        c.error(join(path, "group"), _("unknown group '%(group)s' of partner '%(partner)s'")
-                % {"group": group, "partner": partner})
+        c.error(
+            join(path, "group"),
+            _("unknown group '%(group)s' of partner '%(partner)s'") % {"group": group, "partner": partner},
+        )
         group = MISSING
     roles = c.choice_list(raw, "roles", path, UnifiedRole.values, what=_("role"), required=True)
     if roles and relationship_roles:
         for index, role in enumerate(roles):
             if role not in relationship_roles:
-                c.error(join(join(path, "roles"), index),
-                        _("role '%(role)s' is not one of the relationship's roles") % {"role": role})
+                c.error(
+                    join(join(path, "roles"), index),
+                    _("role '%(role)s' is not one of the relationship's roles") % {"role": role},
+                )
                 roles = MISSING
-    status = c.choice(raw, "status", path, AccessAssignmentStatus.values, required=False,
-                      default=AccessAssignmentStatus.ACTIVE, what=_("access assignment status"))
+    status = c.choice(
+        raw,
+        "status",
+        path,
+        AccessAssignmentStatus.values,
+        required=False,
+        default=AccessAssignmentStatus.ACTIVE,
+        what=_("access assignment status"),
+    )
     if MISSING in (group, roles, status):
         return None
     return group, {"unified_roles": roles, "status": status}, join(path, "group")
@@ -205,8 +272,9 @@ def _validate_tenant_user(c, plan, raw, path, tenant, seen: Seen, users: dict) -
     if raw is None:
         return
     object_id = c.guid(raw, "id", path)
-    upn = c.string(raw, "userPrincipalName", path, max_length=320, pattern=r"[^@\s]+@[^@\s]+",
-                   what=_("user principal name"))
+    upn = c.string(
+        raw, "userPrincipalName", path, max_length=320, pattern=r"[^@\s]+@[^@\s]+", what=_("user principal name")
+    )
     display = c.string(raw, "displayName", path, required=False, max_length=200)
     email = c.email(raw, "email", path)
     snap = plan.snapshot
@@ -229,5 +297,9 @@ def _validate_tenant_user(c, plan, raw, path, tenant, seen: Seen, users: dict) -
         users[str(object_id)] = object_id
     if MISSING in (object_id, upn, display, email) or not tenant:
         return
-    plan.tenant_users[object_id] = {"customer": tenant, "user_principal_name": upn, "display_name": display,
-                                    "email": email}
+    plan.tenant_users[object_id] = {
+        "customer": tenant,
+        "user_principal_name": upn,
+        "display_name": display,
+        "email": email,
+    }

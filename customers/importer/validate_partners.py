@@ -1,4 +1,5 @@
 """Validation of ``partners[]``: partners, their security groups, users, roles and group memberships."""
+
 from __future__ import annotations
 
 from django.contrib.auth.password_validation import validate_password
@@ -17,8 +18,9 @@ PARTNER_CODE = r"[-a-zA-Z0-9_]+"
 USERNAME = r"[\w.@+-]+"
 
 
-def read_account(c: Collector, plan: ImportPlan, raw: dict, path: str, *, partner: str | None,
-                 seen: dict[str, str]) -> str | None:
+def read_account(
+    c: Collector, plan: ImportPlan, raw: dict, path: str, *, partner: str | None, seen: dict[str, str]
+) -> str | None:
     """A portal user (partner user or customer admin); returns its username when it is usable."""
     username = c.string(raw, "username", path, max_length=150, pattern=USERNAME, what=_("username"))
     email = c.email(raw, "email", path)
@@ -27,7 +29,9 @@ def read_account(c: Collector, plan: ImportPlan, raw: dict, path: str, *, partne
         return None
     upath = join(path, "username")
     if username in seen:
-        c.error(upath, _("duplicate username '%(name)s' (also %(other)s)") % {"name": username, "other": seen[username]})
+        c.error(
+            upath, _("duplicate username '%(name)s' (also %(other)s)") % {"name": username, "other": seen[username]}
+        )
         return None
     seen[username] = upath
     snap = plan.snapshot
@@ -59,17 +63,24 @@ def validate_partners(c: Collector, plan: ImportPlan, document: dict, usernames:
         mpn_id = c.string(raw, "mpnId", path, required=False, max_length=20)
         tenant_id = c.guid(raw, "tenantId", path, required=False)
         if code and code in codes:
-            c.error(join(path, "id"), _("duplicate partner id '%(id)s' (also %(other)s)")
-                    % {"id": code, "other": codes[code]})
+            c.error(
+                join(path, "id"),
+                _("duplicate partner id '%(id)s' (also %(other)s)") % {"id": code, "other": codes[code]},
+            )
             code = MISSING
         if tenant_id:
             owner = plan.snapshot.partner_by_tenant.get(tenant_id)
             if tenant_id in tenant_ids:
-                c.error(join(path, "tenantId"), _("duplicate partner tenant id '%(id)s' (also %(other)s)")
-                        % {"id": tenant_id, "other": tenant_ids[tenant_id]})
+                c.error(
+                    join(path, "tenantId"),
+                    _("duplicate partner tenant id '%(id)s' (also %(other)s)")
+                    % {"id": tenant_id, "other": tenant_ids[tenant_id]},
+                )
             elif owner is not None and owner != code:
-                c.error(join(path, "tenantId"), _("tenant id '%(id)s' already belongs to partner '%(owner)s'")
-                        % {"id": tenant_id, "owner": owner})
+                c.error(
+                    join(path, "tenantId"),
+                    _("tenant id '%(id)s' already belongs to partner '%(owner)s'") % {"id": tenant_id, "owner": owner},
+                )
             tenant_ids[tenant_id] = join(path, "tenantId")
         if not code:
             continue

@@ -1,4 +1,5 @@
 """Validation of ``customers[].subscriptions[]``: offer, channel, terms, add-on parents and license assignments."""
+
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
@@ -8,16 +9,34 @@ from subscriptions.models import Channel, PaymentMethod, ProvisioningState, Subs
 
 from .fields import MISSING, Collector, join
 
-SUBSCRIPTION_KEYS = frozenset({"id", "offer", "friendlyName", "quantity", "status", "provisioningState", "channel",
-                               "billingCycle", "termStartDate", "commitmentEndDate", "autoRenew", "isTrial",
-                               "prepaid", "unpaidBalance", "parentSubscription", "assignments"})
+SUBSCRIPTION_KEYS = frozenset(
+    {
+        "id",
+        "offer",
+        "friendlyName",
+        "quantity",
+        "status",
+        "provisioningState",
+        "channel",
+        "billingCycle",
+        "termStartDate",
+        "commitmentEndDate",
+        "autoRenew",
+        "isTrial",
+        "prepaid",
+        "unpaidBalance",
+        "parentSubscription",
+        "assignments",
+    }
+)
 CHANNEL_KEYS = frozenset({"type", "partner", "paymentMethod"})
 ASSIGNMENT_KEYS = frozenset({"user", "disabledServicePlans"})
 PAYMENT_METHODS = [m for m in PaymentMethod.values if m]
 
 
-def validate_subscriptions(c: Collector, plan, customer: dict, path: str, tenant, users: dict, seen,
-                           deferred: list) -> None:
+def validate_subscriptions(
+    c: Collector, plan, customer: dict, path: str, tenant, users: dict, seen, deferred: list
+) -> None:
     """``users`` maps the customer's UPNs and object ids (as text) to object ids."""
     country = customer.get("country")
     for spath, raw in c.items(customer, "subscriptions", path):
@@ -36,12 +55,33 @@ def validate_subscriptions(c: Collector, plan, customer: dict, path: str, tenant
             "offer_id": offer,
             "friendly_name": c.string(raw, "friendlyName", spath, required=False, max_length=200),
             "quantity": c.integer(raw, "quantity", spath, minimum=0),
-            "status": c.choice(raw, "status", spath, SubscriptionStatus.values, required=False,
-                               default=SubscriptionStatus.ACTIVE, what=_("status")),
-            "provisioning_state": c.choice(raw, "provisioningState", spath, ProvisioningState.values, required=False,
-                                           default=ProvisioningState.PROVISIONED, what=_("provisioning state")),
-            "billing_cycle": c.choice(raw, "billingCycle", spath, BillingCycle.values, required=False,
-                                      default=BillingCycle.MONTHLY, what=_("billing cycle")),
+            "status": c.choice(
+                raw,
+                "status",
+                spath,
+                SubscriptionStatus.values,
+                required=False,
+                default=SubscriptionStatus.ACTIVE,
+                what=_("status"),
+            ),
+            "provisioning_state": c.choice(
+                raw,
+                "provisioningState",
+                spath,
+                ProvisioningState.values,
+                required=False,
+                default=ProvisioningState.PROVISIONED,
+                what=_("provisioning state"),
+            ),
+            "billing_cycle": c.choice(
+                raw,
+                "billingCycle",
+                spath,
+                BillingCycle.values,
+                required=False,
+                default=BillingCycle.MONTHLY,
+                what=_("billing cycle"),
+            ),
             "term_start_date": c.date(raw, "termStartDate", spath),
             "commitment_end_date": c.date(raw, "commitmentEndDate", spath, required=False),
             "auto_renew": c.boolean(raw, "autoRenew", spath, default=True),
@@ -50,8 +90,11 @@ def validate_subscriptions(c: Collector, plan, customer: dict, path: str, tenant
             "unpaid_balance": c.money(raw, "unpaidBalance", spath),
             **_channel(c, plan, raw, spath),
         }
-        if values["term_start_date"] and values["commitment_end_date"] \
-                and values["commitment_end_date"] < values["term_start_date"]:
+        if (
+            values["term_start_date"]
+            and values["commitment_end_date"]
+            and values["commitment_end_date"] < values["term_start_date"]
+        ):
             c.error(join(spath, "commitmentEndDate"), _("is before termStartDate"))
         parent = c.guid(raw, "parentSubscription", spath, required=False)
         if offer and parent is not MISSING:
@@ -79,8 +122,10 @@ def _offer(c, plan, raw, path, country):
         c.error(join(path, "offer"), _("offer '%(offer)s' is sold only to customers in India") % {"offer": offer})
         return MISSING
     if country == INDIA and india_variant in offers:
-        c.error(join(path, "offer"), _("customers in India buy the India variant '%(variant)s'")
-                % {"variant": india_variant})
+        c.error(
+            join(path, "offer"),
+            _("customers in India buy the India variant '%(variant)s'") % {"variant": india_variant},
+        )
         return MISSING
     return offer
 
@@ -101,8 +146,7 @@ def _channel(c, plan, raw, path) -> dict:
     elif "partner" in channel:
         c.error(join(cpath, "partner"), _("only a csp channel names a partner"))
     if kind == Channel.DIRECT:
-        values["payment_method"] = c.choice(channel, "paymentMethod", cpath, PAYMENT_METHODS,
-                                            what=_("payment method"))
+        values["payment_method"] = c.choice(channel, "paymentMethod", cpath, PAYMENT_METHODS, what=_("payment method"))
     elif "paymentMethod" in channel:
         c.error(join(cpath, "paymentMethod"), _("only a direct channel has a payment method"))
     return values
@@ -139,8 +183,10 @@ def _assignments(c, raw, path, users: dict, plans) -> dict:
         if ref and object_id is None:
             c.error(join(apath, "user"), _("unknown user '%(user)s' (not among this customer's users)") % {"user": ref})
         elif object_id in first:
-            c.error(join(apath, "user"), _("user '%(user)s' is assigned twice (also %(other)s)")
-                    % {"user": ref, "other": first[object_id]})
+            c.error(
+                join(apath, "user"),
+                _("user '%(user)s' is assigned twice (also %(other)s)") % {"user": ref, "other": first[object_id]},
+            )
             object_id = None
         disabled = []
         for ppath, code in c.string_list(item, "disabledServicePlans", apath, what=_("service plan")):

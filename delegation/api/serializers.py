@@ -1,4 +1,5 @@
 """Microsoft Graph ``delegatedAdminRelationship`` / ``delegatedAdminAccessAssignment`` shapes."""
+
 from __future__ import annotations
 
 from rest_framework import serializers
@@ -71,8 +72,7 @@ class RelationshipRequestActionSerializer(serializers.Serializer):
 
 class AccessContainerSerializer(serializers.Serializer):
     accessContainerId = serializers.CharField()
-    accessContainerType = serializers.ChoiceField(choices=["securityGroup"], required=False,
-                                                  default="securityGroup")
+    accessContainerType = serializers.ChoiceField(choices=["securityGroup"], required=False, default="securityGroup")
 
 
 class AccessAssignmentSerializer(ResourceSerializer):
@@ -86,8 +86,11 @@ class AccessAssignmentSerializer(ResourceSerializer):
     lastModifiedDateTime = serializers.DateTimeField(source="last_modified_date_time", read_only=True)
 
     def get_accessContainer(self, obj) -> dict:
-        return {"accessContainerId": str(obj.group_id), "displayName": obj.group.name,
-                "accessContainerType": "securityGroup"}
+        return {
+            "accessContainerId": str(obj.group_id),
+            "displayName": obj.group.name,
+            "accessContainerType": "securityGroup",
+        }
 
     def get_accessDetails(self, obj) -> dict:
         return {"unifiedRoles": _roles(obj.unified_roles)}

@@ -4,6 +4,7 @@ Built on the API's ``PartnerCenterAPIView`` (capability per method, correlation 
 Reads are scoped by ``delegation.gdap_selectors`` (another partner's relationship → 404); writes call
 ``delegation.services``.
 """
+
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
@@ -16,16 +17,20 @@ from api.parsers import parse_ascii_int
 from api.serializers.common import collection_of
 from api.views.base import PartnerCenterAPIView, parse_guid
 from api.views.docs import ERRORS, WRITE_ERRORS
+from core.errors import InvalidInput
 from customers.selectors import customers_visible_to
-from partnercenter.errors import InvalidInput
 from partners.models import SecurityGroup
 from partners.roles import Capability
 
 from .. import gdap_selectors, services
 from ..models import GdapRelationship
-from .serializers import (AccessAssignmentSerializer, AccessAssignmentWriteSerializer,
-                          DelegatedAdminRelationshipSerializer, RelationshipCreateSerializer,
-                          RelationshipRequestActionSerializer)
+from .serializers import (
+    AccessAssignmentSerializer,
+    AccessAssignmentWriteSerializer,
+    DelegatedAdminRelationshipSerializer,
+    RelationshipCreateSerializer,
+    RelationshipRequestActionSerializer,
+)
 
 
 def _valid(serializer_class, data):
@@ -44,33 +49,46 @@ class RelationshipScopedView(PartnerCenterAPIView):
         try:
             return gdap_selectors.relationship_detail_for(self.request.user, relationship_id)
         except GdapRelationship.DoesNotExist:
-            raise exceptions.NotFound(_("Delegated admin relationship %(id)s was not found.")
-                                      % {"id": relationship_id}) from None
+            raise exceptions.NotFound(
+                _("Delegated admin relationship %(id)s was not found.") % {"id": relationship_id}
+            ) from None
 
 
 class RelationshipListView(PartnerCenterAPIView):
     capabilities = {"get": Capability.VIEW_CUSTOMERS, "post": Capability.REQUEST_DELEGATED_ADMIN}
 
-    @extend_schema(operation_id="delegatedAdminRelationships_list",
-                   responses={200: collection_of(DelegatedAdminRelationshipSerializer), **ERRORS})
+    @extend_schema(
+        operation_id="delegatedAdminRelationships_list",
+        responses={200: collection_of(DelegatedAdminRelationshipSerializer), **ERRORS},
+    )
     def get(self, request):
         queryset = gdap_selectors.relationships_visible_to(request.user).order_by("-created_date_time", "pk")
         rows, total, next_uri = paginate(request, queryset)
-        return Response(collection_body(DelegatedAdminRelationshipSerializer(rows, many=True).data, total=total,
-                                        next_uri=next_uri))
+        return Response(
+            collection_body(DelegatedAdminRelationshipSerializer(rows, many=True).data, total=total, next_uri=next_uri)
+        )
 
-    @extend_schema(operation_id="delegatedAdminRelationships_create", request=RelationshipCreateSerializer,
-                   responses={201: DelegatedAdminRelationshipSerializer, **WRITE_ERRORS})
+    @extend_schema(
+        operation_id="delegatedAdminRelationships_create",
+        request=RelationshipCreateSerializer,
+        responses={201: DelegatedAdminRelationshipSerializer, **WRITE_ERRORS},
+    )
     def post(self, request):
         data = _valid(RelationshipCreateSerializer, request.data)
         customer = customers_visible_to(request.user).filter(tenant_id=data["customer"]["tenantId"]).first()
         if customer is None:
-            raise InvalidInput(_("customer.tenantId: no customer %(id)s in your scope.")
-                               % {"id": data["customer"]["tenantId"]}, field="customer.tenantId")
+            raise InvalidInput(
+                _("customer.tenantId: no customer %(id)s in your scope.") % {"id": data["customer"]["tenantId"]},
+                field="customer.tenantId",
+            )
         relationship = services.relationship_request_create(
-            actor=request.user, customer=customer, display_name=data["displayName"],
-            unified_roles=_role_names(data["accessDetails"]), duration=data["duration"],
-            auto_extend_duration=data["autoExtendDuration"])
+            actor=request.user,
+            customer=customer,
+            display_name=data["displayName"],
+            unified_roles=_role_names(data["accessDetails"]),
+            duration=data["duration"],
+            auto_extend_duration=data["autoExtendDuration"],
+        )
         relationship.customer = customer
         return Response(DelegatedAdminRelationshipSerializer(relationship).data, status=status.HTTP_201_CREATED)
 
@@ -78,8 +96,10 @@ class RelationshipListView(PartnerCenterAPIView):
 class RelationshipDetailView(RelationshipScopedView):
     capabilities = {"get": Capability.VIEW_CUSTOMERS}
 
-    @extend_schema(operation_id="delegatedAdminRelationships_retrieve",
-                   responses={200: DelegatedAdminRelationshipSerializer, **ERRORS})
+    @extend_schema(
+        operation_id="delegatedAdminRelationships_retrieve",
+        responses={200: DelegatedAdminRelationshipSerializer, **ERRORS},
+    )
     def get(self, request, relationship_id):
         return Response(DelegatedAdminRelationshipSerializer(self.relationship()).data)
 
@@ -89,28 +109,36 @@ class RelationshipRequestView(RelationshipScopedView):
 
     capabilities = {"post": Capability.REQUEST_DELEGATED_ADMIN}
 
-    @extend_schema(operation_id="delegatedAdminRelationships_requests_create",
-                   request=RelationshipRequestActionSerializer,
-                   responses={202: DelegatedAdminRelationshipSerializer, **WRITE_ERRORS})
+    @extend_schema(
+        operation_id="delegatedAdminRelationships_requests_create",
+        request=RelationshipRequestActionSerializer,
+        responses={202: DelegatedAdminRelationshipSerializer, **WRITE_ERRORS},
+    )
     def post(self, request, relationship_id):
         _valid(RelationshipRequestActionSerializer, request.data)
-        relationship = services.relationship_termination_request(actor=request.user,
-                                                                 relationship_id=self.relationship().pk)
+        relationship = services.relationship_termination_request(
+            actor=request.user, relationship_id=self.relationship().pk
+        )
         return Response(DelegatedAdminRelationshipSerializer(relationship).data, status=status.HTTP_202_ACCEPTED)
 
 
 class AccessAssignmentListView(RelationshipScopedView):
     capabilities = {"get": Capability.VIEW_CUSTOMERS, "post": Capability.REQUEST_DELEGATED_ADMIN}
 
-    @extend_schema(operation_id="accessAssignments_list",
-                   responses={200: collection_of(AccessAssignmentSerializer), **ERRORS})
+    @extend_schema(
+        operation_id="accessAssignments_list", responses={200: collection_of(AccessAssignmentSerializer), **ERRORS}
+    )
     def get(self, request, relationship_id):
         rows, total, next_uri = paginate(request, gdap_selectors.assignments_of(self.relationship()))
-        return Response(collection_body(AccessAssignmentSerializer(rows, many=True).data, total=total,
-                                        next_uri=next_uri))
+        return Response(
+            collection_body(AccessAssignmentSerializer(rows, many=True).data, total=total, next_uri=next_uri)
+        )
 
-    @extend_schema(operation_id="accessAssignments_create", request=AccessAssignmentWriteSerializer,
-                   responses={201: AccessAssignmentSerializer, **WRITE_ERRORS})
+    @extend_schema(
+        operation_id="accessAssignments_create",
+        request=AccessAssignmentWriteSerializer,
+        responses={201: AccessAssignmentSerializer, **WRITE_ERRORS},
+    )
     def post(self, request, relationship_id):
         data = _valid(AccessAssignmentWriteSerializer, request.data)
         relationship = self.relationship()
@@ -121,17 +149,25 @@ class AccessAssignmentListView(RelationshipScopedView):
         if group_id is not None and group_id > 0:
             group = SecurityGroup.objects.filter(pk=group_id, partner_id=relationship.partner_id).first()
         if group is None:
-            raise InvalidInput(_("accessContainer.accessContainerId: no security group %(id)r of your partner.")
-                               % {"id": raw[:40]}, field="accessContainer.accessContainerId")
-        assignment = services.access_assignment_create(actor=request.user, relationship_id=relationship.pk,
-                                                       group=group,
-                                                       unified_roles=_role_names(data["accessDetails"]))
+            raise InvalidInput(
+                _("accessContainer.accessContainerId: no security group %(id)r of your partner.") % {"id": raw[:40]},
+                field="accessContainer.accessContainerId",
+            )
+        assignment = services.access_assignment_create(
+            actor=request.user,
+            relationship_id=relationship.pk,
+            group=group,
+            unified_roles=_role_names(data["accessDetails"]),
+        )
         return Response(AccessAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
 
 class AccessAssignmentDetailView(RelationshipScopedView):
-    capabilities = {"get": Capability.VIEW_CUSTOMERS, "patch": Capability.REQUEST_DELEGATED_ADMIN,
-                    "delete": Capability.REQUEST_DELEGATED_ADMIN}
+    capabilities = {
+        "get": Capability.VIEW_CUSTOMERS,
+        "patch": Capability.REQUEST_DELEGATED_ADMIN,
+        "delete": Capability.REQUEST_DELEGATED_ADMIN,
+    }
 
     def assignment(self):
         assignment_id = parse_guid(self.kwargs["assignment_id"], field="accessAssignmentId")
@@ -144,17 +180,19 @@ class AccessAssignmentDetailView(RelationshipScopedView):
     def get(self, request, relationship_id, assignment_id):
         return Response(AccessAssignmentSerializer(self.assignment()).data)
 
-    @extend_schema(operation_id="accessAssignments_update", request=AccessAssignmentWriteSerializer,
-                   responses={200: AccessAssignmentSerializer, **WRITE_ERRORS})
+    @extend_schema(
+        operation_id="accessAssignments_update",
+        request=AccessAssignmentWriteSerializer,
+        responses={200: AccessAssignmentSerializer, **WRITE_ERRORS},
+    )
     def patch(self, request, relationship_id, assignment_id):
         data = _valid(AccessAssignmentWriteSerializer, request.data)
-        assignment = services.access_assignment_update(actor=request.user, assignment_id=self.assignment().pk,
-                                                       unified_roles=_role_names(data["accessDetails"]))
+        assignment = services.access_assignment_update(
+            actor=request.user, assignment_id=self.assignment().pk, unified_roles=_role_names(data["accessDetails"])
+        )
         return Response(AccessAssignmentSerializer(assignment).data)
 
     @extend_schema(operation_id="accessAssignments_delete", responses={204: None, **WRITE_ERRORS})
     def delete(self, request, relationship_id, assignment_id):
         services.access_assignment_delete(actor=request.user, assignment_id=self.assignment().pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-

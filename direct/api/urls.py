@@ -1,4 +1,5 @@
 """/v1/me/ (included from api/urls.py), Partner Center style: no trailing slash."""
+
 from django.urls import path
 
 from . import views

@@ -1,4 +1,5 @@
 """``{% load notifications_tags %}{% notification_bell %}``: the bell with the unread count (one query)."""
+
 from django import template
 
 from notifications.services import notifications_for

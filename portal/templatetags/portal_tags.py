@@ -1,4 +1,5 @@
 """Small presentation helpers for the portal templates."""
+
 from decimal import Decimal, InvalidOperation
 
 from django import template
@@ -7,12 +8,30 @@ register = template.Library()
 
 # Status value → badge style (see static/css/portal.css: .badge--<style>).
 BADGE_STYLES = {
-    "active": "success", "provisioned": "success", "succeeded": "success", "reseller": "info",
-    "pending": "info", "provisioning": "info", "approvalPending": "info", "created": "info", "advisor": "info",
-    "progressing": "info", "expiring": "warning", "suspended": "warning", "terminationRequested": "warning",
-    "terminating": "warning", "expired": "neutral", "disabled": "neutral", "deleted": "neutral",
-    "terminated": "neutral", "none": "neutral", "failed": "danger", "declined": "danger", "error": "danger",
-    "in_progress": "info", "awaiting_credit_check": "warning",
+    "active": "success",
+    "provisioned": "success",
+    "succeeded": "success",
+    "reseller": "info",
+    "pending": "info",
+    "provisioning": "info",
+    "approvalPending": "info",
+    "created": "info",
+    "advisor": "info",
+    "progressing": "info",
+    "expiring": "warning",
+    "suspended": "warning",
+    "terminationRequested": "warning",
+    "terminating": "warning",
+    "expired": "neutral",
+    "disabled": "neutral",
+    "deleted": "neutral",
+    "terminated": "neutral",
+    "none": "neutral",
+    "failed": "danger",
+    "declined": "danger",
+    "error": "danger",
+    "in_progress": "info",
+    "awaiting_credit_check": "warning",
 }
 
 

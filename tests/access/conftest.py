@@ -1,5 +1,6 @@
 """A small world for access-control tests: one partner with a user per role and its groups, another partner,
 and three customers: our own (reseller), another partner's, and one without any relationship."""
+
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -16,11 +17,11 @@ ROLES = [r.value for r in PartnerRole]
 class World:
     partner: object
     other_partner: object
-    users: dict = field(default_factory=dict)          # partner role → user of ``partner``
-    other_users: dict = field(default_factory=dict)    # partner role → user of ``other_partner``
-    own: object = None            # customer with a reseller relationship to ``partner``
-    foreign: object = None        # customer of ``other_partner`` only
-    orphan: object = None         # customer with no relationship at all
+    users: dict = field(default_factory=dict)  # partner role → user of ``partner``
+    other_users: dict = field(default_factory=dict)  # partner role → user of ``other_partner``
+    own: object = None  # customer with a reseller relationship to ``partner``
+    foreign: object = None  # customer of ``other_partner`` only
+    orphan: object = None  # customer with no relationship at all
     admin_agents: object = None
     helpdesk_agents: object = None
     gdap_group: object = None
@@ -56,16 +57,30 @@ def world(db):
     return w
 
 
-def active_gdap(partner, customer, *, roles=("Directory Readers", "Directory Writers"), group=None,
-                assignment_roles=None, now=None, **kwargs):
+def active_gdap(
+    partner,
+    customer,
+    *,
+    roles=("Directory Readers", "Directory Writers"),
+    group=None,
+    assignment_roles=None,
+    now=None,
+    **kwargs,
+):
     """An approved relationship (and optionally an active assignment to ``group``)."""
     now = now or timezone.now()
     relationship = factories.GdapRelationshipFactory(
-        partner=partner, customer=customer, unified_roles=list(roles), status="active",
-        activated_date_time=now - timedelta(days=10), **kwargs)
+        partner=partner,
+        customer=customer,
+        unified_roles=list(roles),
+        status="active",
+        activated_date_time=now - timedelta(days=10),
+        **kwargs,
+    )
     if group is not None:
-        factories.AccessAssignmentFactory(relationship=relationship, group=group,
-                                          unified_roles=list(assignment_roles or roles), status="active")
+        factories.AccessAssignmentFactory(
+            relationship=relationship, group=group, unified_roles=list(assignment_roles or roles), status="active"
+        )
     return relationship
 
 

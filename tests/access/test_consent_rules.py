@@ -1,5 +1,6 @@
 """Consent rules (domain.md §3): no automatic extension with Global Administrator; only the customer approves
 GDAP and switches DAP; a partner requests, and terminates only its own relationships."""
+
 import uuid
 from datetime import timedelta
 
@@ -11,9 +12,9 @@ from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
 from accounts.principals import ApplicationPrincipal
+from core.errors import Forbidden, InvalidInput, NotFound
 from delegation import services
 from delegation.models import DapGrant, GdapRelationship, GdapStatus
-from partnercenter.errors import Forbidden, InvalidInput, NotFound
 
 from .conftest import active_gdap
 
@@ -31,27 +32,43 @@ def api_client(user) -> APIClient:
 # ------------------------------------------------------------------------------------------ GA auto-extension
 def test_service_refuses_auto_extension_with_global_administrator(world):
     with pytest.raises(InvalidInput) as caught:
-        services.relationship_request_create(actor=world.users["admin_agent"], customer=world.own,
-                                             display_name="GA extend", unified_roles=GA_ROLES,
-                                             auto_extend_duration="P180D")
+        services.relationship_request_create(
+            actor=world.users["admin_agent"],
+            customer=world.own,
+            display_name="GA extend",
+            unified_roles=GA_ROLES,
+            auto_extend_duration="P180D",
+        )
     assert caught.value.field == "autoExtendDuration"
     assert not GdapRelationship.objects.exists()
 
 
 def test_global_administrator_without_auto_extension_is_accepted(world):
     relationship = services.relationship_request_create(
-        actor=world.users["admin_agent"], customer=world.own, display_name="GA fixed term",
-        unified_roles=GA_ROLES, auto_extend_duration="PT0S")
+        actor=world.users["admin_agent"],
+        customer=world.own,
+        display_name="GA fixed term",
+        unified_roles=GA_ROLES,
+        auto_extend_duration="PT0S",
+    )
     assert relationship.status == GdapStatus.APPROVAL_PENDING
     assert relationship.auto_extend_duration == timedelta(0)
 
 
 def test_api_answers_400_naming_auto_extend_duration(world):
-    response = api_client(world.users["admin_agent"]).post(BASE, {
-        "displayName": "GA extend", "customer": {"tenantId": str(world.own.tenant_id)},
-        "accessDetails": {"unifiedRoles": [{"displayName": "Directory Readers"},
-                                           {"displayName": "Global Administrator"}]},
-        "duration": "P730D", "autoExtendDuration": "P180D"}, format="json")
+    response = api_client(world.users["admin_agent"]).post(
+        BASE,
+        {
+            "displayName": "GA extend",
+            "customer": {"tenantId": str(world.own.tenant_id)},
+            "accessDetails": {
+                "unifiedRoles": [{"displayName": "Directory Readers"}, {"displayName": "Global Administrator"}]
+            },
+            "duration": "P730D",
+            "autoExtendDuration": "P180D",
+        },
+        format="json",
+    )
     assert response.status_code == 400
     fault = response.json()
     assert fault["attributes"]["objectType"] == "ServiceFault"
@@ -61,9 +78,16 @@ def test_api_answers_400_naming_auto_extend_duration(world):
 
 def test_page_shows_a_form_error_on_the_auto_extension_field(world, client):
     client.force_login(world.users["admin_agent"])
-    response = client.post(reverse("delegation:create"), {
-        "customer": str(world.own.tenant_id), "display_name": "GA extend",
-        "unified_roles": GA_ROLES, "duration_days": "730", "auto_extend_duration": "P180D"})
+    response = client.post(
+        reverse("delegation:create"),
+        {
+            "customer": str(world.own.tenant_id),
+            "display_name": "GA extend",
+            "unified_roles": GA_ROLES,
+            "duration_days": "730",
+            "auto_extend_duration": "P180D",
+        },
+    )
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert list(errors) == ["auto_extend_duration"]
@@ -74,11 +98,22 @@ def test_page_shows_a_form_error_on_the_auto_extension_field(world, client):
 def test_sweep_never_extends_a_relationship_with_global_administrator(world):
     """A row carrying both (imported from Partner Center data, or older) expires at its end instead."""
     now = timezone.now()
-    relationship = active_gdap(world.partner, world.own, roles=GA_ROLES, auto_extend_duration=timedelta(days=180),
-                               end_date_time=now + timedelta(days=20), display_name="Imported GA")
-    plain = active_gdap(world.partner, world.own, roles=["Directory Readers"],
-                        auto_extend_duration=timedelta(days=180), end_date_time=now + timedelta(days=20),
-                        display_name="Readers")
+    relationship = active_gdap(
+        world.partner,
+        world.own,
+        roles=GA_ROLES,
+        auto_extend_duration=timedelta(days=180),
+        end_date_time=now + timedelta(days=20),
+        display_name="Imported GA",
+    )
+    plain = active_gdap(
+        world.partner,
+        world.own,
+        roles=["Directory Readers"],
+        auto_extend_duration=timedelta(days=180),
+        end_date_time=now + timedelta(days=20),
+        display_name="Readers",
+    )
     before = services.relationships_sweep(now=now)
     assert before["expiring"] == 1  # the GA relationship is marked expiring: it will end
     end = now + timedelta(days=20)
@@ -92,12 +127,17 @@ def test_sweep_never_extends_a_relationship_with_global_administrator(world):
 
 # ------------------------------------------------------------------------------------------ who consents
 def pending(world):
-    return services.relationship_request_create(actor=world.users["admin_agent"], customer=world.own,
-                                                display_name="Pending", unified_roles=["Directory Readers"])
+    return services.relationship_request_create(
+        actor=world.users["admin_agent"],
+        customer=world.own,
+        display_name="Pending",
+        unified_roles=["Directory Readers"],
+    )
 
 
-@pytest.mark.parametrize("role", ["global_admin", "admin_agent", "user_management_admin", "sales_agent",
-                                  "helpdesk_agent"])
+@pytest.mark.parametrize(
+    "role", ["global_admin", "admin_agent", "user_management_admin", "sales_agent", "helpdesk_agent"]
+)
 def test_a_partner_user_cannot_approve_or_decline(world, role):
     relationship = pending(world)
     for step in (services.relationship_approve, services.relationship_decline):
@@ -128,8 +168,9 @@ def test_an_application_token_cannot_approve_or_switch_dap(world):
 
 def test_the_customer_global_admin_switches_dap_off(world):
     DapGrant.objects.create(partner=world.partner, customer=world.own, enabled=True)
-    grant = services.dap_set(actor=world.customer_admins["global_administrator"], partner=world.partner,
-                             customer=world.own, enabled=False)
+    grant = services.dap_set(
+        actor=world.customer_admins["global_administrator"], partner=world.partner, customer=world.own, enabled=False
+    )
     assert grant.enabled is False
 
 

@@ -1,4 +1,5 @@
 """GDAP lifecycle: request, approval, assignments, termination, lapse, expiry, auto-extension, notices."""
+
 from datetime import timedelta
 
 import pytest
@@ -6,11 +7,11 @@ from django.core import mail
 from django.utils import timezone
 
 from audit.models import AuditRecord
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from delegation import services, transitions
 from delegation.models import GdapRelationship, GdapStatus
 from delegation.tasks import delegation_sweep
 from notifications.models import Notification
-from partnercenter.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tests import factories
 
 from .conftest import active_gdap
@@ -19,20 +20,39 @@ S = GdapStatus
 
 
 # ------------------------------------------------------------------------------------------ pure table
-@pytest.mark.parametrize("current,target", [
-    (S.CREATED, S.APPROVAL_PENDING), (S.APPROVAL_PENDING, S.ACTIVE), (S.APPROVAL_PENDING, S.EXPIRED),
-    (S.APPROVAL_PENDING, S.TERMINATED), (S.ACTIVE, S.EXPIRING), (S.ACTIVE, S.EXPIRED), (S.EXPIRING, S.ACTIVE),
-    (S.ACTIVE, S.TERMINATION_REQUESTED), (S.TERMINATION_REQUESTED, S.TERMINATING), (S.TERMINATING, S.TERMINATED),
-])
+@pytest.mark.parametrize(
+    "current,target",
+    [
+        (S.CREATED, S.APPROVAL_PENDING),
+        (S.APPROVAL_PENDING, S.ACTIVE),
+        (S.APPROVAL_PENDING, S.EXPIRED),
+        (S.APPROVAL_PENDING, S.TERMINATED),
+        (S.ACTIVE, S.EXPIRING),
+        (S.ACTIVE, S.EXPIRED),
+        (S.EXPIRING, S.ACTIVE),
+        (S.ACTIVE, S.TERMINATION_REQUESTED),
+        (S.TERMINATION_REQUESTED, S.TERMINATING),
+        (S.TERMINATING, S.TERMINATED),
+    ],
+)
 def test_legal_transitions(current, target):
     transitions.check_transition(current, target)
 
 
-@pytest.mark.parametrize("current,target", [
-    (S.CREATED, S.ACTIVE), (S.APPROVAL_PENDING, S.TERMINATION_REQUESTED), (S.EXPIRED, S.ACTIVE),
-    (S.TERMINATED, S.ACTIVE), (S.TERMINATED, S.TERMINATION_REQUESTED), (S.TERMINATING, S.ACTIVE),
-    (S.ACTIVE, S.APPROVAL_PENDING), (S.EXPIRED, S.TERMINATION_REQUESTED), (S.TERMINATION_REQUESTED, S.ACTIVE),
-])
+@pytest.mark.parametrize(
+    "current,target",
+    [
+        (S.CREATED, S.ACTIVE),
+        (S.APPROVAL_PENDING, S.TERMINATION_REQUESTED),
+        (S.EXPIRED, S.ACTIVE),
+        (S.TERMINATED, S.ACTIVE),
+        (S.TERMINATED, S.TERMINATION_REQUESTED),
+        (S.TERMINATING, S.ACTIVE),
+        (S.ACTIVE, S.APPROVAL_PENDING),
+        (S.EXPIRED, S.TERMINATION_REQUESTED),
+        (S.TERMINATION_REQUESTED, S.ACTIVE),
+    ],
+)
 def test_illegal_transitions_raise(current, target):
     assert not transitions.can_transition(current, target)
     with pytest.raises(transitions.IllegalTransition) as info:
@@ -48,8 +68,11 @@ def test_final_states_have_no_way_out():
 
 # ------------------------------------------------------------------------------------------ request
 def request(world, **kwargs):
-    data = {"customer": world.own, "display_name": "Contoso helpdesk", "unified_roles": ["Directory Readers",
-                                                                                        "Directory Writers"]}
+    data = {
+        "customer": world.own,
+        "display_name": "Contoso helpdesk",
+        "unified_roles": ["Directory Readers", "Directory Writers"],
+    }
     data.update(kwargs)
     return services.relationship_request_create(actor=world.users["admin_agent"], **data)
 
@@ -67,8 +90,9 @@ def test_request_is_approval_pending_with_defaults_and_audit(world):
 @pytest.mark.parametrize("role", ["sales_agent", "helpdesk_agent", "billing_admin", "user_management_admin"])
 def test_only_admin_agents_and_global_admins_request(world, role):
     with pytest.raises(Exception) as info:
-        services.relationship_request_create(actor=world.users[role], customer=world.own, display_name="x",
-                                             unified_roles=["Directory Readers"])
+        services.relationship_request_create(
+            actor=world.users[role], customer=world.own, display_name="x", unified_roles=["Directory Readers"]
+        )
     assert info.type.__name__ == "PermissionDenied"
 
 
@@ -78,16 +102,19 @@ def test_request_for_a_customer_outside_scope_is_not_found(world):
             request(world, customer=customer)
 
 
-@pytest.mark.parametrize("kwargs,field", [
-    ({"display_name": ""}, "displayName"),
-    ({"display_name": "x" * 51}, "displayName"),
-    ({"unified_roles": []}, "accessDetails.unifiedRoles"),
-    ({"unified_roles": ["Directory Readers", "Owner of Everything"]}, "accessDetails.unifiedRoles"),
-    ({"duration": "P0D"}, "duration"),
-    ({"duration": "P731D"}, "duration"),
-    ({"duration": "two years"}, "duration"),
-    ({"auto_extend_duration": "P90D"}, "autoExtendDuration"),
-])
+@pytest.mark.parametrize(
+    "kwargs,field",
+    [
+        ({"display_name": ""}, "displayName"),
+        ({"display_name": "x" * 51}, "displayName"),
+        ({"unified_roles": []}, "accessDetails.unifiedRoles"),
+        ({"unified_roles": ["Directory Readers", "Owner of Everything"]}, "accessDetails.unifiedRoles"),
+        ({"duration": "P0D"}, "duration"),
+        ({"duration": "P731D"}, "duration"),
+        ({"duration": "two years"}, "duration"),
+        ({"auto_extend_duration": "P90D"}, "autoExtendDuration"),
+    ],
+)
 def test_request_validation_names_the_field(world, kwargs, field):
     with pytest.raises(InvalidInput) as info:
         request(world, **kwargs)
@@ -101,8 +128,12 @@ def test_display_name_is_unique_per_partner_only(world):
         request(world, display_name="Same name")
     assert info.value.field == "displayName"
     factories.RelationshipFactory(partner=world.other_partner, customer=world.own)
-    services.relationship_request_create(actor=world.other_users["admin_agent"], customer=world.own,
-                                         display_name="Same name", unified_roles=["Directory Readers"])
+    services.relationship_request_create(
+        actor=world.other_users["admin_agent"],
+        customer=world.own,
+        display_name="Same name",
+        unified_roles=["Directory Readers"],
+    )
 
 
 def test_p2y_and_p180d_are_accepted(world):
@@ -114,8 +145,9 @@ def test_p2y_and_p180d_are_accepted(world):
 def test_customer_global_admin_approves_end_is_activated_plus_duration(world):
     now = timezone.now()
     relationship = request(world, duration="P30D")
-    approved = services.relationship_approve(actor=world.customer_admins["global_administrator"],
-                                             relationship_id=relationship.pk, now=now)
+    approved = services.relationship_approve(
+        actor=world.customer_admins["global_administrator"], relationship_id=relationship.pk, now=now
+    )
     assert approved.status == S.ACTIVE
     assert approved.activated_date_time == now and approved.end_date_time == now + timedelta(days=30)
 
@@ -123,8 +155,9 @@ def test_customer_global_admin_approves_end_is_activated_plus_duration(world):
 @pytest.mark.parametrize("who", ["user_administrator", "billing_administrator", "foreign", "partner"])
 def test_nobody_else_approves(world, who):
     relationship = request(world)
-    actor = {"foreign": world.foreign_admin, "partner": world.users["global_admin"]}.get(
-        who) or world.customer_admins[who]
+    actor = {"foreign": world.foreign_admin, "partner": world.users["global_admin"]}.get(who) or world.customer_admins[
+        who
+    ]
     with pytest.raises(Forbidden):
         services.relationship_approve(actor=actor, relationship_id=relationship.pk)
     relationship.refresh_from_db()
@@ -146,8 +179,11 @@ def test_decline_and_illegal_moves(world):
 def test_approving_a_lapsed_request_fails(world):
     relationship = request(world)
     with pytest.raises(Conflict):
-        services.relationship_approve(actor=world.customer_admins["global_administrator"],
-                                      relationship_id=relationship.pk, now=timezone.now() + timedelta(days=91))
+        services.relationship_approve(
+            actor=world.customer_admins["global_administrator"],
+            relationship_id=relationship.pk,
+            now=timezone.now() + timedelta(days=91),
+        )
 
 
 def test_unknown_relationship_is_not_found(world):
@@ -159,8 +195,12 @@ def test_unknown_relationship_is_not_found(world):
 def test_assignment_roles_must_be_a_subset(world):
     relationship = active_gdap(world.partner, world.own, roles=["Directory Readers"])
     with pytest.raises(InvalidInput) as info:
-        services.access_assignment_create(actor=world.users["admin_agent"], relationship_id=relationship.pk,
-                                          group=world.gdap_group, unified_roles=["Directory Writers"])
+        services.access_assignment_create(
+            actor=world.users["admin_agent"],
+            relationship_id=relationship.pk,
+            group=world.gdap_group,
+            unified_roles=["Directory Writers"],
+        )
     assert info.value.field == "accessDetails.unifiedRoles" and "Directory Writers" in info.value.message
 
 
@@ -168,27 +208,41 @@ def test_assignment_group_must_be_the_partners_and_relationship_active(world):
     relationship = active_gdap(world.partner, world.own)
     foreign_group = factories.SecurityGroupFactory(partner=world.other_partner, name="Theirs")
     with pytest.raises(InvalidInput):
-        services.access_assignment_create(actor=world.users["admin_agent"], relationship_id=relationship.pk,
-                                          group=foreign_group, unified_roles=["Directory Readers"])
+        services.access_assignment_create(
+            actor=world.users["admin_agent"],
+            relationship_id=relationship.pk,
+            group=foreign_group,
+            unified_roles=["Directory Readers"],
+        )
     pending = request(world, display_name="Pending one")
     with pytest.raises(Conflict):
-        services.access_assignment_create(actor=world.users["admin_agent"], relationship_id=pending.pk,
-                                          group=world.gdap_group, unified_roles=["Directory Readers"])
+        services.access_assignment_create(
+            actor=world.users["admin_agent"],
+            relationship_id=pending.pk,
+            group=world.gdap_group,
+            unified_roles=["Directory Readers"],
+        )
 
 
 def test_other_partner_cannot_touch_our_relationship(world):
     relationship = active_gdap(world.partner, world.own)
     with pytest.raises(NotFound):
-        services.relationship_termination_request(actor=world.other_users["admin_agent"],
-                                                  relationship_id=relationship.pk)
+        services.relationship_termination_request(
+            actor=world.other_users["admin_agent"], relationship_id=relationship.pk
+        )
     with pytest.raises(NotFound):
-        services.access_assignment_create(actor=world.other_users["global_admin"], relationship_id=relationship.pk,
-                                          group=world.gdap_group, unified_roles=["Directory Readers"])
+        services.access_assignment_create(
+            actor=world.other_users["global_admin"],
+            relationship_id=relationship.pk,
+            group=world.gdap_group,
+            unified_roles=["Directory Readers"],
+        )
 
 
 # ------------------------------------------------------------------------------------------ termination
-def test_termination_goes_through_terminating_to_terminated_and_keeps_subscriptions(world,
-                                                                                     django_capture_on_commit_callbacks):
+def test_termination_goes_through_terminating_to_terminated_and_keeps_subscriptions(
+    world, django_capture_on_commit_callbacks
+):
     subscription = factories.SubscriptionFactory(customer=world.own, partner=world.partner)
     relationship = active_gdap(world.partner, world.own, group=world.gdap_group)
     with django_capture_on_commit_callbacks(execute=True):
@@ -198,15 +252,18 @@ def test_termination_goes_through_terminating_to_terminated_and_keeps_subscripti
     assert relationship.access_assignments.get().status == "deleted"
     subscription.refresh_from_db()
     assert subscription.status == "active"
-    statuses = [r.resource_new_value["status"] for r in
-                AuditRecord.objects.filter(resource_type="DelegatedAdminRelationship").order_by("operation_date")]
+    statuses = [
+        r.resource_new_value["status"]
+        for r in AuditRecord.objects.filter(resource_type="DelegatedAdminRelationship").order_by("operation_date")
+    ]
     assert statuses == ["terminationRequested", "terminated"]
 
 
 def test_customer_global_admin_can_terminate_too(world):
     relationship = active_gdap(world.partner, world.own)
-    services.relationship_termination_request(actor=world.customer_admins["global_administrator"],
-                                              relationship_id=relationship.pk)
+    services.relationship_termination_request(
+        actor=world.customer_admins["global_administrator"], relationship_id=relationship.pk
+    )
     assert delegation_sweep.delay().get()["terminated"] == 1
     relationship.refresh_from_db()
     assert relationship.status == S.TERMINATED
@@ -225,10 +282,16 @@ def test_request_lapses_after_90_days(world):
 def approved(world, *, duration="P60D", auto_extend="PT0S"):
     relationship = request(world, duration=duration, auto_extend_duration=auto_extend)
     t0 = timezone.now()
-    services.relationship_approve(actor=world.customer_admins["global_administrator"],
-                                  relationship_id=relationship.pk, now=t0)
-    services.access_assignment_create(actor=world.users["admin_agent"], relationship_id=relationship.pk,
-                                      group=world.gdap_group, unified_roles=["Directory Writers"], now=t0)
+    services.relationship_approve(
+        actor=world.customer_admins["global_administrator"], relationship_id=relationship.pk, now=t0
+    )
+    services.access_assignment_create(
+        actor=world.users["admin_agent"],
+        relationship_id=relationship.pk,
+        group=world.gdap_group,
+        unified_roles=["Directory Writers"],
+        now=t0,
+    )
     relationship.refresh_from_db()
     return relationship, t0
 
@@ -249,7 +312,13 @@ def test_expiry_at_end_date_removes_access_but_not_subscriptions(world):
     subscription.refresh_from_db()
     assert subscription.status == "active"
     assert services.relationships_sweep(now=end + timedelta(days=1)) == {
-        "lapsed": 0, "extended": 0, "expired": 0, "expiring": 0, "notices": 0, "terminated": 0}
+        "lapsed": 0,
+        "extended": 0,
+        "expired": 0,
+        "expiring": 0,
+        "notices": 0,
+        "terminated": 0,
+    }
 
 
 def test_auto_extension_by_180_days(world):
@@ -299,7 +368,14 @@ def test_a_late_sweep_sends_one_notice_not_three(world, settings):
 def test_audit_record_for_every_change(world):
     relationship, t0 = approved(world)
     services.relationships_sweep(now=relationship.end_date_time)
-    types = list(AuditRecord.objects.filter(customer=world.own).order_by("operation_date")
-                 .values_list("resource_type", flat=True))
-    assert types == ["DelegatedAdminRelationship", "DelegatedAdminRelationship", "DelegatedAdminAccessAssignment",
-                     "DelegatedAdminRelationship"]
+    types = list(
+        AuditRecord.objects.filter(customer=world.own)
+        .order_by("operation_date")
+        .values_list("resource_type", flat=True)
+    )
+    assert types == [
+        "DelegatedAdminRelationship",
+        "DelegatedAdminRelationship",
+        "DelegatedAdminAccessAssignment",
+        "DelegatedAdminRelationship",
+    ]

@@ -1,12 +1,12 @@
 """guardian grants (direct FK tables) written and removed by the delegation services; scoping selectors."""
+
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from customers.models import CustomerGroupObjectPermission, CustomerUserObjectPermission
-from customers.selectors import (customers_license_transferable_by, customers_manageable_by,
-                                 customers_visible_to)
+from customers.selectors import customers_license_transferable_by, customers_manageable_by, customers_visible_to
 from delegation import services
 from delegation.models import DapGrant
 from tests import factories
@@ -16,8 +16,11 @@ from .conftest import active_gdap
 
 def perms(user, customer):
     user = type(user).objects.get(pk=user.pk)  # fresh: guardian caches per instance
-    return {p for p in ("view_customer", "manage_customer", "transfer_licenses")
-            if user.has_perm(f"customers.{p}", customer)}
+    return {
+        p
+        for p in ("view_customer", "manage_customer", "transfer_licenses")
+        if user.has_perm(f"customers.{p}", customer)
+    }
 
 
 def test_direct_fk_models_are_the_ones_guardian_uses(world):
@@ -51,8 +54,9 @@ def test_dap_on_gives_admin_agents_global_admin_and_helpdesk_agents_helpdesk(wor
     # The other partner's users get nothing from our DAP.
     assert list(customers_manageable_by(world.other_users["admin_agent"])) == []
 
-    services.dap_set(actor=world.customer_admins["global_administrator"], partner=world.partner,
-                     customer=world.own, enabled=False)
+    services.dap_set(
+        actor=world.customer_admins["global_administrator"], partner=world.partner, customer=world.own, enabled=False
+    )
     dap.refresh_from_db()
     assert dap.enabled is False
     assert perms(world.users["admin_agent"], world.own) == {"view_customer"}  # reseller relationship stays
@@ -61,7 +65,7 @@ def test_dap_on_gives_admin_agents_global_admin_and_helpdesk_agents_helpdesk(wor
 
 
 def test_dap_off_only_by_the_customers_global_admin_and_never_back_on(world):
-    from partnercenter.errors import Forbidden
+    from core.errors import Forbidden
 
     factories.DapGrantFactory(partner=world.partner, customer=world.own, enabled=True)
     for actor in (world.users["global_admin"], world.customer_admins["user_administrator"], world.foreign_admin):
@@ -74,24 +78,32 @@ def test_dap_off_only_by_the_customers_global_admin_and_never_back_on(world):
     assert DapGrant.objects.get().enabled is False
 
 
-@pytest.mark.parametrize("status,end_offset,expected", [
-    ("active", timedelta(days=100), True),
-    ("expiring", timedelta(days=5), True),
-    ("active", -timedelta(minutes=1), False),     # past endDateTime: no access even before the sweep runs
-    ("expired", -timedelta(days=1), False),
-    ("terminated", timedelta(days=100), False),
-    ("terminationRequested", timedelta(days=100), False),
-    ("approvalPending", None, False),
-])
+@pytest.mark.parametrize(
+    "status,end_offset,expected",
+    [
+        ("active", timedelta(days=100), True),
+        ("expiring", timedelta(days=5), True),
+        ("active", -timedelta(minutes=1), False),  # past endDateTime: no access even before the sweep runs
+        ("expired", -timedelta(days=1), False),
+        ("terminated", timedelta(days=100), False),
+        ("terminationRequested", timedelta(days=100), False),
+        ("approvalPending", None, False),
+    ],
+)
 def test_gdap_status_decides_the_grant(world, status, end_offset, expected):
     now = timezone.now()
     relationship = factories.GdapRelationshipFactory(
-        partner=world.partner, customer=world.own, status=status, unified_roles=["Directory Writers"],
-        activated_date_time=None if end_offset is None else now - timedelta(days=30))
+        partner=world.partner,
+        customer=world.own,
+        status=status,
+        unified_roles=["Directory Writers"],
+        activated_date_time=None if end_offset is None else now - timedelta(days=30),
+    )
     relationship.end_date_time = None if end_offset is None else now + end_offset
     relationship.save()
-    factories.AccessAssignmentFactory(relationship=relationship, group=world.gdap_group,
-                                      unified_roles=["Directory Writers"])
+    factories.AccessAssignmentFactory(
+        relationship=relationship, group=world.gdap_group, unified_roles=["Directory Writers"]
+    )
     services.grants_resync(partner=world.partner, now=now)
     sales = world.users["sales_agent"]
     assert (world.own in customers_manageable_by(sales)) is expected
@@ -99,8 +111,13 @@ def test_gdap_status_decides_the_grant(world, status, end_offset, expected):
 
 
 def test_reader_roles_manage_but_do_not_transfer_licenses(world):
-    active_gdap(world.partner, world.own, roles=["Directory Readers", "Directory Writers"], group=world.gdap_group,
-                assignment_roles=["Directory Readers"])
+    active_gdap(
+        world.partner,
+        world.own,
+        roles=["Directory Readers", "Directory Writers"],
+        group=world.gdap_group,
+        assignment_roles=["Directory Readers"],
+    )
     sales = world.users["sales_agent"]
     assert perms(sales, world.own) == {"view_customer", "manage_customer"}
 
@@ -109,20 +126,24 @@ def test_services_write_and_remove_grants_for_the_whole_lifecycle(world):
     agent, ga = world.users["admin_agent"], world.customer_admins["global_administrator"]
     sales = world.users["sales_agent"]
     relationship = services.relationship_request_create(
-        actor=agent, customer=world.own, display_name="Tier 1 support", unified_roles=["Directory Writers"])
+        actor=agent, customer=world.own, display_name="Tier 1 support", unified_roles=["Directory Writers"]
+    )
     assert list(customers_manageable_by(sales)) == []  # not approved yet
     services.relationship_approve(actor=ga, relationship_id=relationship.pk)
     assert list(customers_manageable_by(sales)) == []  # approved, but no group assigned
-    assignment = services.access_assignment_create(actor=agent, relationship_id=relationship.pk,
-                                                   group=world.gdap_group, unified_roles=["Directory Writers"])
-    rows = CustomerGroupObjectPermission.objects.filter(content_object=world.own,
-                                                        group__name__contains=f"sg:{world.gdap_group.pk}")
+    assignment = services.access_assignment_create(
+        actor=agent, relationship_id=relationship.pk, group=world.gdap_group, unified_roles=["Directory Writers"]
+    )
+    rows = CustomerGroupObjectPermission.objects.filter(
+        content_object=world.own, group__name__contains=f"sg:{world.gdap_group.pk}"
+    )
     assert sorted(rows.values_list("permission__codename", flat=True)) == ["manage_customer", "transfer_licenses"]
     assert list(customers_license_transferable_by(sales)) == [world.own]
     services.access_assignment_delete(actor=agent, assignment_id=assignment.pk)
     assert not rows.exists()
-    services.access_assignment_create(actor=agent, relationship_id=relationship.pk, group=world.gdap_group,
-                                      unified_roles=["Directory Writers"])
+    services.access_assignment_create(
+        actor=agent, relationship_id=relationship.pk, group=world.gdap_group, unified_roles=["Directory Writers"]
+    )
     assert rows.count() == 2
     services.relationship_termination_request(actor=agent, relationship_id=relationship.pk)
     assert not rows.exists()
@@ -152,8 +173,12 @@ def test_grants_resync_repairs_bulk_writes_and_removes_stale_rows(world):
     ResellerRelationship.objects.filter(customer=world.orphan).update(relationship="none")
     services.grants_resync(customer=world.orphan)
     assert world.orphan not in customers_visible_to(user)
-    assert services.grants_resync() == {"group_grants_created": 0, "group_grants_deleted": 0,
-                                        "user_grants_created": 0, "user_grants_deleted": 0}
+    assert services.grants_resync() == {
+        "group_grants_created": 0,
+        "group_grants_deleted": 0,
+        "user_grants_created": 0,
+        "user_grants_deleted": 0,
+    }
 
 
 def test_group_membership_follows_security_group_and_partner(world):

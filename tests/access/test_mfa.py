@@ -1,4 +1,5 @@
 """Multi-factor sign-in: enrolment, TOTP at sign-in, single-use recovery codes, required by role, operator reset."""
+
 import re
 
 import pytest
@@ -12,7 +13,7 @@ from rest_framework.test import APIClient
 from accounts.mfa import user_mfa_reset
 from accounts.models import ApiToken
 from audit.models import AuditRecord
-from partnercenter.errors import Forbidden
+from core.errors import Forbidden
 from tests import factories
 
 PASSWORD = "correct-horse-battery"
@@ -143,10 +144,17 @@ def test_development_default_signs_in_with_the_password_only(agent, client):
     assert client.get(reverse("portal:customer_list")).status_code == 200
 
 
-@pytest.mark.parametrize("role,required", [
-    ("global_admin", True), ("user_management_admin", True), ("admin_agent", True), ("sales_agent", True),
-    ("helpdesk_agent", True), ("billing_admin", False),
-])
+@pytest.mark.parametrize(
+    "role,required",
+    [
+        ("global_admin", True),
+        ("user_management_admin", True),
+        ("admin_agent", True),
+        ("sales_agent", True),
+        ("helpdesk_agent", True),
+        ("billing_admin", False),
+    ],
+)
 def test_required_by_role_under_production_settings(db, settings, role, required):
     settings.MFA_REQUIRED_ROLES = PRODUCTION_ROLES
     factories.PartnerUserFactory(username=f"u-{role}", roles=[role])
@@ -203,8 +211,9 @@ def test_operator_resets_a_users_device_through_the_admin_action(agent):
     operator = factories.UserFactory(username="operator", is_staff=True, is_superuser=True)
     admin = Client()
     admin.force_login(operator)
-    response = admin.post(reverse("admin:accounts_user_changelist"),
-                          {"action": "reset_mfa", "_selected_action": [str(agent.pk)]})
+    response = admin.post(
+        reverse("admin:accounts_user_changelist"), {"action": "reset_mfa", "_selected_action": [str(agent.pk)]}
+    )
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=agent).exists()
     assert not StaticToken.objects.filter(device__user=agent).exists()

@@ -16,12 +16,13 @@ Every cell is a GET (POST-only URLs answer 405, listed with ``POST_ONLY``). Expe
 sign-in page or a redirect the view makes), 401 (API without token), 403 (role not allowed), 404 (object
 outside the actor's scope), 405.
 """
+
 from __future__ import annotations
 
 import fnmatch
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.apps import apps
 from django.contrib import admin
@@ -46,10 +47,10 @@ MISSING_UUID = uuid.UUID("00000000-0000-4000-8000-00000000dead")
 # ------------------------------------------------------------------------------------------------ URL walk
 @dataclass(frozen=True)
 class Entry:
-    key: str          # qualified name ("ns:name") or "route:<route>" for unnamed patterns
+    key: str  # qualified name ("ns:name") or "route:<route>" for unnamed patterns
     route: str
     name: str | None
-    kwargs: tuple     # the converter names of the route
+    kwargs: tuple  # the converter names of the route
 
 
 def walk(patterns, prefix: str = "", namespace: str | None = None, inherited: tuple = ()):
@@ -58,13 +59,17 @@ def walk(patterns, prefix: str = "", namespace: str | None = None, inherited: tu
             ns = namespace
             if pattern.namespace:
                 ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
-            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), ns, inherited + tuple(
-                getattr(pattern.pattern, "converters", {}).keys() or pattern.pattern.regex.groupindex))
+            yield from walk(
+                pattern.url_patterns,
+                prefix + str(pattern.pattern),
+                ns,
+                inherited
+                + tuple(getattr(pattern.pattern, "converters", {}).keys() or pattern.pattern.regex.groupindex),
+            )
         elif isinstance(pattern, URLPattern):
             route = prefix + str(pattern.pattern)
             name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
-            kwargs = tuple(getattr(pattern.pattern, "converters", {}).keys()) or tuple(
-                pattern.pattern.regex.groupindex)
+            kwargs = tuple(getattr(pattern.pattern, "converters", {}).keys()) or tuple(pattern.pattern.regex.groupindex)
             yield Entry(key=name or f"route:{route}", route=route, name=name, kwargs=inherited + kwargs)
 
 
@@ -95,8 +100,10 @@ POST_ONLY = fixed(405)
 
 def web(*, partner: Expect | int = 403, customer: Expect | int = 403, anonymous: int = 302) -> Expect:
     """A session page: anonymous → sign-in redirect; partner and customer actors per their own rule."""
+
     def as_rule(value):
         return value if callable(value) else fixed(value)
+
     partner_rule, customer_rule = as_rule(partner), as_rule(customer)
 
     def expect(actor, scope, ctx):
@@ -104,6 +111,7 @@ def web(*, partner: Expect | int = 403, customer: Expect | int = 403, anonymous:
         if kind == "anonymous":
             return anonymous
         return (partner_rule if kind == "partner" else customer_rule)(actor, scope, ctx)
+
     return expect
 
 
@@ -116,6 +124,7 @@ def roles(allowed, *, scoped: bool = False, denied: int = 403, scoped_missing: i
         if role not in allowed:
             return denied
         return 200 if (not scoped or scope == "own") else scoped_missing
+
     return expect
 
 
@@ -131,15 +140,18 @@ def scope_then_roles(allowed, *, in_scope_status: int = 200) -> Expect:
         if scope != "own":
             return 404
         return in_scope_status if role_of(actor)[1] in allowed else 403
+
     return expect
 
 
 def scoped_post_only(rule: Expect) -> Expect:
     """A POST-only URL whose view checks sign-in, role and scope first: GET answers 405 only where the actor
     would have been let in (``rule`` says 200), else what ``rule`` says (302/401/403/404)."""
+
     def expect(actor, scope, ctx):
         status = rule(actor, scope, ctx)
         return 405 if status == 200 else status
+
     return expect
 
 
@@ -147,6 +159,7 @@ def admin_rule(kind: str) -> Expect:
     """Django admin: only staff get in (non-staff and anonymous → 302 to the admin sign-in). A partner
     global admin is staff (``partners.services.partner_user_sync_admin_access``) with the model permissions
     the admin grants; object pages of another partner's (or an unrelated) object answer 404."""
+
     def expect(actor, scope, ctx):
         user = ctx.users.get(actor)
         if kind == "login":
@@ -156,6 +169,7 @@ def admin_rule(kind: str) -> Expect:
         if kind == "logout":
             return 405
         return ctx.admin_staff_expectation(user, kind, scope, ctx.current_entry)
+
     return expect
 
 
@@ -164,10 +178,21 @@ ALL_PARTNER = PARTNER_ROLES
 # permissions say (written by hand: customer identity, customer admin roles and consent are the customer's;
 # subscriptions are bought and cancelled, never typed in or deleted; GDAP relationships are terminated).
 PGA_NEVER = {
-    "add": {"customers.customer", "customers.resellerrelationship", "customers.customeradminrole",
-            "delegation.dapgrant", "subscriptions.subscription"},
-    "object_delete": {"customers.customer", "customers.resellerrelationship", "customers.customeradminrole",
-                      "delegation.dapgrant", "delegation.gdaprelationship", "subscriptions.subscription"},
+    "add": {
+        "customers.customer",
+        "customers.resellerrelationship",
+        "customers.customeradminrole",
+        "delegation.dapgrant",
+        "subscriptions.subscription",
+    },
+    "object_delete": {
+        "customers.customer",
+        "customers.resellerrelationship",
+        "customers.customeradminrole",
+        "delegation.dapgrant",
+        "delegation.gdaprelationship",
+        "subscriptions.subscription",
+    },
 }
 
 UPGRADE_ROLES = ["global_admin", "user_management_admin", "admin_agent", "sales_agent", "helpdesk_agent"]
@@ -181,13 +206,13 @@ RULES: list[tuple[str, Expect]] = [
     # -- sign-in
     ("login", fixed(200)),
     ("logout", POST_ONLY),
-    ("mfa_setup", web(partner=200, customer=200)),   # nobody in the matrix has a device: enrolment page
+    ("mfa_setup", web(partner=200, customer=200)),  # nobody in the matrix has a device: enrolment page
     ("mfa_verify", web(partner=302, customer=302)),  # no device to verify: straight on to ``next``
     # -- partner portal: partner users only; customer admins get the 403 page pointing to their admin center
-    ("portal:home", web(partner=302, customer=302)),            # each user's own start page
+    ("portal:home", web(partner=302, customer=302)),  # each user's own start page
     ("portal:customer_list", web(partner=200, customer=403)),
     ("portal:customer_detail", web(partner=roles(ALL_PARTNER, scoped=True), customer=403)),
-    ("portal:upgrade_list", web(partner=200, customer=403)),     # partners see the operations in their scope
+    ("portal:upgrade_list", web(partner=200, customer=403)),  # partners see the operations in their scope
     ("portal:upgrade_result", web(partner=404, customer=403)),  # no such operation in any scope
     ("portal:upgrade_targets", web(partner=scope_then_roles(UPGRADE_ROLES), customer=403)),
     # details/review need a chosen target (a plain GET answers 409 "choose a target first")
@@ -226,9 +251,9 @@ RULES: list[tuple[str, Expect]] = [
     ("api:docs", fixed(200)),
     ("api:redoc", fixed(200)),
     ("api:customer-list", api(partner=200)),
-    ("api:offer-list", api(partner=200)),          # queried with ?country=US (QUERY below)
+    ("api:offer-list", api(partner=200)),  # queried with ?country=US (QUERY below)
     ("api:offer-detail", api(partner=200)),
-    ("api:auditrecord-list", api(partner=200)),    # queried with ?startDate=2020-01-01
+    ("api:auditrecord-list", api(partner=200)),  # queried with ?startDate=2020-01-01
     ("api:subscription-upgrades", api(partner=roles(UPGRADE_ROLES, scoped=True))),
     ("api:customer-*", api(partner=roles(ALL_PARTNER, scoped=True))),
     ("api:subscription-*", api(partner=roles(ALL_PARTNER, scoped=True))),
@@ -276,7 +301,7 @@ QUERY = {"api:offer-list": "?country=US", "api:auditrecord-list": "?startDate=20
 def rule_for(entry: Entry) -> Expect | None:
     for pattern, expect in RULES:
         if pattern.startswith("route:"):
-            if entry.key.startswith("route:") and fnmatch.fnmatchcase(entry.route, pattern[len("route:"):]):
+            if entry.key.startswith("route:") and fnmatch.fnmatchcase(entry.route, pattern[len("route:") :]):
                 return expect
         elif entry.name and fnmatch.fnmatchcase(entry.name, pattern):
             return expect
@@ -285,9 +310,10 @@ def rule_for(entry: Entry) -> Expect | None:
 
 def test_every_url_has_an_expectation():
     missing = [f"{e.key}  ({e.route})" for e in all_entries() if rule_for(e) is None]
-    assert not missing, ("These URL patterns have no expectation in tests/access/test_permission_matrix.py RULES; "
-                         "add one line per URL (who gets 200/302/403/404/405 for own/foreign/orphan):\n  "
-                         + "\n  ".join(missing))
+    assert not missing, (
+        "These URL patterns have no expectation in tests/access/test_permission_matrix.py RULES; "
+        "add one line per URL (who gets 200/302/403/404/405 for own/foreign/orphan):\n  " + "\n  ".join(missing)
+    )
 
 
 # ------------------------------------------------------------------------------------------------ fixtures
@@ -326,19 +352,31 @@ class Ctx:
         self.subscriptions = {
             "own": factories.SubscriptionFactory(customer=w.own, partner=w.partner),
             "foreign": factories.SubscriptionFactory(customer=w.foreign, partner=w.other_partner),
-            "orphan": factories.SubscriptionFactory(customer=w.orphan, partner=None, channel="direct",
-                                                    channel_partner_name="", payment_method="credit_card",
-                                                    offer_id="o365-e4"),
+            "orphan": factories.SubscriptionFactory(
+                customer=w.orphan,
+                partner=None,
+                channel="direct",
+                channel_partner_name="",
+                payment_method="credit_card",
+                offer_id="o365-e4",
+            ),
         }
         self.customers = {"own": w.own, "foreign": w.foreign, "orphan": w.orphan}
         self.relationships = {"own": own_rel.pk, "foreign": foreign_rel.pk, "orphan": MISSING_UUID}
-        self.assignments = {"own": own_rel.access_assignments.get().pk,
-                            "foreign": foreign_rel.access_assignments.get().pk, "orphan": MISSING_UUID}
+        self.assignments = {
+            "own": own_rel.access_assignments.get().pk,
+            "foreign": foreign_rel.access_assignments.get().pk,
+            "orphan": MISSING_UUID,
+        }
         self.dap = {"own": w.own.dap_grants.get().pk, "foreign": foreign_dap.pk, "orphan": 999_999}
-        self.partner_users = {"own": w.users["sales_agent"].pk, "foreign": w.other_users["sales_agent"].pk,
-                              "orphan": w.foreign_admin.pk}
-        self.tenant_users = {scope: factories.TenantUserFactory(customer=c).object_id
-                             for scope, c in self.customers.items()}
+        self.partner_users = {
+            "own": w.users["sales_agent"].pk,
+            "foreign": w.other_users["sales_agent"].pk,
+            "orphan": w.foreign_admin.pk,
+        }
+        self.tenant_users = {
+            scope: factories.TenantUserFactory(customer=c).object_id for scope, c in self.customers.items()
+        }
         # Admin objects per scope: model label → pk.
         self.admin_objects = {
             "customers.customer": {s: c.pk for s, c in self.customers.items()},
@@ -351,15 +389,24 @@ class Ctx:
     def fill(self, entry: Entry, scope: str) -> dict:
         c = self.customers[scope]
         values = {
-            "customer_id": str(c.tenant_id), "tenant_id": c.tenant_id,
-            "subscription_id": self.subscriptions[scope].pk, "relationship_id": self.relationships[scope],
-            "assignment_id": self.assignments[scope], "grant_id": self.dap[scope],
-            "order_id": MISSING_UUID, "batch_id": MISSING_UUID, "operation_id": MISSING_UUID, "offer_id": "o365-e5", "target_offer_id": "o365-e5",
-            "uidb64": "MQ", "token": "not-a-token",
+            "customer_id": str(c.tenant_id),
+            "tenant_id": c.tenant_id,
+            "subscription_id": self.subscriptions[scope].pk,
+            "relationship_id": self.relationships[scope],
+            "assignment_id": self.assignments[scope],
+            "grant_id": self.dap[scope],
+            "order_id": MISSING_UUID,
+            "batch_id": MISSING_UUID,
+            "operation_id": MISSING_UUID,
+            "offer_id": "o365-e5",
+            "target_offer_id": "o365-e5",
+            "uidb64": "MQ",
+            "token": "not-a-token",
         }
         if "user_id" in entry.kwargs:
-            values["user_id"] = (str(self.tenant_users[scope]) if (entry.name or "").startswith("api:")
-                                 else self.partner_users[scope])
+            values["user_id"] = (
+                str(self.tenant_users[scope]) if (entry.name or "").startswith("api:") else self.partner_users[scope]
+            )
         if "object_id" in entry.kwargs or "id" in entry.kwargs:
             values["object_id"] = values["id"] = str(self.admin_object(entry, scope))
         if "app_label" in entry.kwargs:
@@ -367,8 +414,10 @@ class Ctx:
         if "content_type_id" in entry.kwargs:
             values.update(content_type_id=1, object_id="1")
         unknown = [k for k in entry.kwargs if k not in values]
-        assert not unknown, (f"{entry.key}: no fixture value for URL kwarg(s) {unknown}; add them to Ctx.fill in "
-                             "tests/access/test_permission_matrix.py")
+        assert not unknown, (
+            f"{entry.key}: no fixture value for URL kwarg(s) {unknown}; add them to Ctx.fill in "
+            "tests/access/test_permission_matrix.py"
+        )
         return {k: values[k] for k in entry.kwargs}
 
     def model_label(self, entry: Entry) -> str | None:
@@ -377,6 +426,7 @@ class Ctx:
             if name.endswith(suffix):
                 app_model = name[: -len(suffix)]
                 from django.apps import apps
+
                 for model in apps.get_models():
                     if f"{model._meta.app_label}_{model._meta.model_name}" == app_model:
                         return model._meta.label_lower

@@ -1,4 +1,5 @@
 """Scoping selectors cost the same number of queries for 10 and for 1,000 customers."""
+
 import uuid
 
 import pytest
@@ -16,15 +17,36 @@ from tests import factories
 
 
 def populate(partner, n: int):
-    customers = Customer.objects.bulk_create([
-        Customer(tenant_id=uuid.uuid4(), domain=f"qc{partner.pk}-{n}-{i}.onmicrosoft.com",
-                 company_name=f"QC {i:05d}", country="US") for i in range(n)])
+    customers = Customer.objects.bulk_create(
+        [
+            Customer(
+                tenant_id=uuid.uuid4(),
+                domain=f"qc{partner.pk}-{n}-{i}.onmicrosoft.com",
+                company_name=f"QC {i:05d}",
+                country="US",
+            )
+            for i in range(n)
+        ]
+    )
     ResellerRelationship.objects.bulk_create([ResellerRelationship(partner=partner, customer=c) for c in customers])
     DapGrant.objects.bulk_create([DapGrant(partner=partner, customer=c, enabled=True) for c in customers])
-    Subscription.objects.bulk_create([
-        Subscription(customer=c, offer_id="m365-business-basic", quantity=5, status="active",
-                     provisioning_state="provisioned", channel="csp", partner=partner, billing_cycle="monthly",
-                     term_start_date="2025-01-01", commitment_end_date="2025-12-31") for c in customers])
+    Subscription.objects.bulk_create(
+        [
+            Subscription(
+                customer=c,
+                offer_id="m365-business-basic",
+                quantity=5,
+                status="active",
+                provisioning_state="provisioned",
+                channel="csp",
+                partner=partner,
+                billing_cycle="monthly",
+                term_start_date="2025-01-01",
+                commitment_end_date="2025-12-31",
+            )
+            for c in customers
+        ]
+    )
     grants_resync(partner=partner)  # bulk writes bypass signals: the import path
     return customers
 

@@ -1,4 +1,5 @@
 """django-axes lockout, password validation, and the production settings' ``check --deploy``."""
+
 import os
 import secrets
 import subprocess
@@ -22,8 +23,7 @@ def person(db):
 
 
 def attempt(client, password):
-    return client.post(reverse("login"), {"username": "locked-out", "password": password},
-                       REMOTE_ADDR="203.0.113.7")
+    return client.post(reverse("login"), {"username": "locked-out", "password": password}, REMOTE_ADDR="203.0.113.7")
 
 
 def test_five_failed_sign_ins_lock_the_account(person, settings):
@@ -35,6 +35,7 @@ def test_five_failed_sign_ins_lock_the_account(person, settings):
     assert locked.status_code == 429
     assert attempt(client, "correct-horse-battery").status_code == 429  # even the right password
     from axes.models import AccessAttempt
+
     assert AccessAttempt.objects.get(username="locked-out").failures_since_start >= 5
 
 
@@ -54,24 +55,34 @@ def test_weak_passwords_are_refused(person, password):
 def run_check(env_overrides: dict) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update({"DJANGO_SETTINGS_MODULE": "partnercenter.settings_production", **env_overrides})
-    return subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_check_deploy_passes_with_production_settings():
-    result = run_check({"DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-                        "DJANGO_ALLOWED_HOSTS": "portal.example.com"})
+    result = run_check({"DJANGO_SECRET_KEY": secrets.token_urlsafe(64), "DJANGO_ALLOWED_HOSTS": "portal.example.com"})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("env", [
-    {"DJANGO_ALLOWED_HOSTS": "portal.example.com"},                                   # no key
-    {"DJANGO_SECRET_KEY": "too-short", "DJANGO_ALLOWED_HOSTS": "portal.example.com"},
-    {"DJANGO_SECRET_KEY": "dev-only-insecure-key-change-me-in-production" + "x" * 10,
-     "DJANGO_ALLOWED_HOSTS": "portal.example.com"},
-    {"DJANGO_SECRET_KEY": secrets.token_urlsafe(64)},                                 # no hosts
-])
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"DJANGO_ALLOWED_HOSTS": "portal.example.com"},  # no key
+        {"DJANGO_SECRET_KEY": "too-short", "DJANGO_ALLOWED_HOSTS": "portal.example.com"},
+        {
+            "DJANGO_SECRET_KEY": "dev-only-insecure-key-change-me-in-production" + "x" * 10,
+            "DJANGO_ALLOWED_HOSTS": "portal.example.com",
+        },
+        {"DJANGO_SECRET_KEY": secrets.token_urlsafe(64)},  # no hosts
+    ],
+)
 def test_production_settings_fail_loudly_without_a_safe_key_or_hosts(env):
     result = run_check(env)
     assert result.returncode != 0
@@ -104,8 +115,12 @@ def test_passwords_are_stored_with_pbkdf2_at_full_strength(db, real_password_has
 
 # ------------------------------------------------------------------------------------------ behind a proxy
 def attempt_via_proxy(client, password, forwarded_for):
-    return client.post(reverse("login"), {"username": "locked-out", "password": password},
-                       REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded_for)
+    return client.post(
+        reverse("login"),
+        {"username": "locked-out", "password": password},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
 
 
 def test_lockout_behind_one_proxy_locks_the_username_at_one_client_ip_only(person, settings):
@@ -118,6 +133,7 @@ def test_lockout_behind_one_proxy_locks_the_username_at_one_client_ip_only(perso
     # the same user from another client IP behind the same proxy still signs in
     assert attempt_via_proxy(Client(), "correct-horse-battery", "198.51.100.9").status_code == 302
     from axes.models import AccessAttempt
+
     assert list(AccessAttempt.objects.values_list("username", "ip_address")) == [("locked-out", "203.0.113.7")]
 
 
@@ -128,6 +144,7 @@ def test_without_trusted_proxies_x_forwarded_for_is_ignored(person, settings):
     # forging another X-Forwarded-For does not escape the lock on REMOTE_ADDR
     assert attempt_via_proxy(Client(), "correct-horse-battery", "198.51.100.9").status_code == 429
     from axes.models import AccessAttempt
+
     assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["10.0.0.1"]
 
 
@@ -136,8 +153,7 @@ def test_client_ip_with_two_trusted_proxies():
 
     from accounts.client_ip import client_ip
 
-    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2",
-                                   HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.20, 10.0.0.1")
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.20, 10.0.0.1")
     with override_settings(TRUSTED_PROXY_COUNT=2):
         assert client_ip(request) == "198.51.100.20"
     with override_settings(TRUSTED_PROXY_COUNT=1):
@@ -153,8 +169,10 @@ def test_production_hashers_csp_idle_sessions_and_schema(monkeypatch):
     monkeypatch.setenv("DJANGO_SECRET_KEY", secrets.token_urlsafe(64))
     monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "portal.example.com")
     monkeypatch.setenv("SESSION_IDLE_TIMEOUT", "900")
-    monkeypatch.setenv("DJANGO_PASSWORD_HASHERS", "django.contrib.auth.hashers.PBKDF2PasswordHasher,"
-                                                  "django.contrib.auth.hashers.MD5PasswordHasher")
+    monkeypatch.setenv(
+        "DJANGO_PASSWORD_HASHERS",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher,django.contrib.auth.hashers.MD5PasswordHasher",
+    )
     prod = importlib.reload(importlib.import_module("partnercenter.settings_production"))
     assert prod.PASSWORD_HASHERS == ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
     assert prod.SESSION_COOKIE_AGE == 900 and prod.SESSION_SAVE_EVERY_REQUEST is True
@@ -187,12 +205,19 @@ print(json.dumps({"login": login.status_code, "csp": login.get("Content-Security
 
 def test_production_pages_carry_the_csp_and_the_schema_needs_sign_in():
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update({"DJANGO_SETTINGS_MODULE": "partnercenter.settings_production",
-                "DJANGO_SECRET_KEY": secrets.token_urlsafe(64), "DJANGO_ALLOWED_HOSTS": "testserver"})
-    result = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=120)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "partnercenter.settings_production",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+            "DJANGO_ALLOWED_HOSTS": "testserver",
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     import json
+
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen["login"] == 200
     assert "default-src 'self'" in seen["csp"] and "frame-ancestors 'none'" in seen["csp"]
@@ -212,12 +237,20 @@ print(json.dumps({"status": docs.status_code, "csp": docs.get("Content-Security-
 
 def test_public_api_docs_page_runs_its_inline_script_under_the_csp_nonce():
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update({"DJANGO_SETTINGS_MODULE": "partnercenter.settings_production", "API_SCHEMA_PUBLIC": "true",
-                "DJANGO_SECRET_KEY": secrets.token_urlsafe(64), "DJANGO_ALLOWED_HOSTS": "testserver"})
-    result = subprocess.run([sys.executable, "-c", DOCS_PROBE], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=120)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "partnercenter.settings_production",
+            "API_SCHEMA_PUBLIC": "true",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+            "DJANGO_ALLOWED_HOSTS": "testserver",
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", DOCS_PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     import json
+
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen["status"] == 200 and len(seen["nonces"]) == 1
     assert f"script-src 'self' 'nonce-{seen['nonces'][0]}'" in seen["csp"]

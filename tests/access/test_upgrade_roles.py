@@ -1,9 +1,10 @@
 """What a user's delegated roles mean for upgrades (domain.md §3), through the upgrades engine."""
+
 import pytest
 
+from tests import factories
 from upgrades.eligibility import upgrade_options_for
 from upgrades.eligibility.types import UpgradeErrorCode, UpgradeTypeName
-from tests import factories
 
 from .conftest import active_gdap
 

@@ -26,14 +26,15 @@ roles and tenant users, the unowned direct/volume-licensing subscriptions and or
 the group owning the scope's objects when the cell is allowed to write. Each cell runs in a savepoint that is
 rolled back. Each matrix test prints its size ("write matrix (...): N cells") through the terminal reporter.
 """
+
 from __future__ import annotations
 
 import fnmatch
 import json
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 from django.db import transaction
@@ -41,9 +42,22 @@ from django.test import Client
 from django.urls import reverse
 
 from .test_permission_matrix import Entry, all_entries
-from .write_matrix_world import (ACTORS, ADMIN_CHANGE, MISSING_INT, MISSING_UUID, SCOPES, ScopeObjects, WriteWorld,
-                                 admin_add_body, admin_object, admin_owner, audit_count, build_write_world, snapshot,
-                                 total_changes)
+from .write_matrix_world import (
+    ACTORS,
+    ADMIN_CHANGE,
+    MISSING_INT,
+    MISSING_UUID,
+    SCOPES,
+    ScopeObjects,
+    WriteWorld,
+    admin_add_body,
+    admin_object,
+    admin_owner,
+    audit_count,
+    build_write_world,
+    snapshot,
+    total_changes,
+)
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
 
@@ -78,14 +92,14 @@ def kind_of(actor: str) -> tuple[str, str]:
     return kind, role
 
 
-def by_actor(*, anonymous: Outcome, partner: PartRule, customer: PartRule, app: PartRule,
-             operator: PartRule) -> Rule:
+def by_actor(*, anonymous: Outcome, partner: PartRule, customer: PartRule, app: PartRule, operator: PartRule) -> Rule:
     parts = {"anonymous": anonymous, "partner": partner, "customer": customer, "app": app, "operator": operator}
 
     def rule(actor, scope):
         kind, role = kind_of(actor)
         part = parts[kind]
         return part(role, scope) if callable(part) else part
+
     return rule
 
 
@@ -94,14 +108,22 @@ def page(*, partner: PartRule = no(403), customer: PartRule = no(403), operator:
     return by_actor(anonymous=no(302), app=no(302), partner=partner, customer=customer, operator=operator)
 
 
-def api(*, partner: PartRule = no(403), customer: PartRule = no(403), app: PartRule = no(403),
-        operator: PartRule = no(403)) -> Rule:
+def api(
+    *, partner: PartRule = no(403), customer: PartRule = no(403), app: PartRule = no(403), operator: PartRule = no(403)
+) -> Rule:
     """A /v1/ call with the actor's Bearer token (anonymous: none → 401)."""
     return by_actor(anonymous=no(401), partner=partner, customer=customer, app=app, operator=operator)
 
 
-def roles(allowed, yes: Outcome, *, scopes=("own",), out: Outcome = no(404), denied: Outcome = no(403),
-          scope_first: bool = False) -> Callable[[str, str], Outcome]:
+def roles(
+    allowed,
+    yes: Outcome,
+    *,
+    scopes=("own",),
+    out: Outcome = no(404),
+    denied: Outcome = no(403),
+    scope_first: bool = False,
+) -> Callable[[str, str], Outcome]:
     """``yes`` for ``allowed`` roles in ``scopes``; a role not allowed → ``denied``; another scope → ``out``.
     ``scope_first``: the object is looked up before the role is checked (out-of-scope wins)."""
     allowed = set(allowed)
@@ -112,6 +134,7 @@ def roles(allowed, yes: Outcome, *, scopes=("own",), out: Outcome = no(404), den
         if role not in allowed:
             return denied
         return yes if scope in scopes else out
+
     return part
 
 
@@ -119,120 +142,260 @@ def scopes(mapping: dict[str, Outcome], default: Outcome) -> Callable[[str, str]
     return lambda role, scope: mapping.get(scope, default)
 
 
-ALL_ROLES = ["global_admin", "user_management_admin", "admin_agent", "sales_agent", "helpdesk_agent",
-             "billing_admin"]
+ALL_ROLES = ["global_admin", "user_management_admin", "admin_agent", "sales_agent", "helpdesk_agent", "billing_admin"]
 UPGRADERS = ["global_admin", "user_management_admin", "admin_agent", "sales_agent", "helpdesk_agent"]
-SELLERS = ["global_admin", "admin_agent", "sales_agent", "helpdesk_agent"]   # buy / quantity / suspend
+SELLERS = ["global_admin", "admin_agent", "sales_agent", "helpdesk_agent"]  # buy / quantity / suspend
 GDAP = ["global_admin", "admin_agent"]
 USER_MANAGERS = ["global_admin", "user_management_admin"]
-BUYERS = ["global_administrator", "billing_administrator"]                    # customer: buy, upgrade, cancel
+BUYERS = ["global_administrator", "billing_administrator"]  # customer: buy, upgrade, cancel
 LICENSE_MOVERS = ["global_administrator", "user_administrator", "license_administrator"]
 ANY_ADMIN = BUYERS + ["user_administrator", "license_administrator"]
 CUSTOMER_GA = ["global_administrator"]
-PARTNER_OWNED = ("own", "foreign", "shared")   # scopes whose objects belong to a partner
-ADMINISTERED = ("own", "direct")               # the customer admins' tenants
+PARTNER_OWNED = ("own", "foreign", "shared")  # scopes whose objects belong to a partner
+ADMINISTERED = ("own", "direct")  # the customer admins' tenants
 
 # ------------------------------------------------------------------------------------------------ the table
 # url name → {method: rule}. Scope objects: see write_matrix_world; "shared" names Wingtip's objects.
 WRITES: dict[str, dict[str, Rule]] = {
     # -- delegated admin, partner side: request (own and shared customers are Contoso's), terminate, assign
     "delegation:create": {"post": page(partner=roles(GDAP, ok(302), scopes=("own", "shared"), out=no(200)))},
-    "delegation:terminate": {"post": page(partner=roles(GDAP, ok(302), scope_first=True), customer=no(404), operator=scopes(
-        {s: ok(302) for s in PARTNER_OWNED}, no(404)))},
-    "delegation:assignment_create": {"post": page(partner=roles(GDAP, ok(302), scope_first=True), customer=no(404), operator=scopes(
-        {s: ok(302) for s in PARTNER_OWNED}, no(404)))},
-    "delegation:assignment_delete": {"post": page(partner=roles(GDAP, ok(302), scope_first=True), customer=no(404), operator=scopes(
-        {s: ok(302) for s in PARTNER_OWNED}, no(404)))},
+    "delegation:terminate": {
+        "post": page(
+            partner=roles(GDAP, ok(302), scope_first=True),
+            customer=no(404),
+            operator=scopes({s: ok(302) for s in PARTNER_OWNED}, no(404)),
+        )
+    },
+    "delegation:assignment_create": {
+        "post": page(
+            partner=roles(GDAP, ok(302), scope_first=True),
+            customer=no(404),
+            operator=scopes({s: ok(302) for s in PARTNER_OWNED}, no(404)),
+        )
+    },
+    "delegation:assignment_delete": {
+        "post": page(
+            partner=roles(GDAP, ok(302), scope_first=True),
+            customer=no(404),
+            operator=scopes({s: ok(302) for s in PARTNER_OWNED}, no(404)),
+        )
+    },
     # -- delegated admin, the customer's consent: only the customer's global administrator
     "delegation_customer:detail": {"post": page(customer=roles(CUSTOMER_GA, ok(302)))},
     "delegation_customer:dap_off": {"post": page(customer=roles(CUSTOMER_GA, ok(302)))},
     # -- partner users (the partner's own user managers; the operator uses the admin)
-    "partners:user_invite": {"post": page(partner=roles(USER_MANAGERS, ok(302), scopes=(
-        "own", "orphan", "direct"), out=no(200)))},
+    "partners:user_invite": {
+        "post": page(partner=roles(USER_MANAGERS, ok(302), scopes=("own", "orphan", "direct"), out=no(200)))
+    },
     "partners:user_detail": {"post": page(partner=roles(USER_MANAGERS, ok(302)))},
     "partners:user_deactivate": {"post": page(partner=roles(USER_MANAGERS, ok(302)))},
     "partners:user_reactivate": {"post": page(partner=roles(USER_MANAGERS, ok(302)))},
     # -- notifications: a user marks their own ones read (the scope's notification is Contoso's sales agent's)
-    "notifications:mark_read": {"post": by_actor(
-        anonymous=no(302), app=no(302), operator=no(302), customer=no(302),
-        partner=lambda role, scope: ok(302, audited=False) if (role, scope) == ("sales_agent", "own") else no(302))},
+    "notifications:mark_read": {
+        "post": by_actor(
+            anonymous=no(302),
+            app=no(302),
+            operator=no(302),
+            customer=no(302),
+            partner=lambda role, scope: ok(302, audited=False) if (role, scope) == ("sales_agent", "own") else no(302),
+        )
+    },
     # -- partner upgrade wizard: submit on the review page
     # the customer is looked up first (own, shared: Contoso's; the customer admins' own tenants), then the role,
     # then the subscription (the shared scope's is Wingtip's)
-    "portal:upgrade_review": {"post": page(
-        partner=lambda role, scope: (no(404) if scope not in ("own", "shared") else no(403) if role not in UPGRADERS
-                                     else ok(302) if scope == "own" else no(404)),
-        customer=no(403),  # partner pages are closed to customer admins, whatever the customer (issue 8 item 7)
-        operator=scopes({s: ok(302) for s in PARTNER_OWNED}, no(404)))},
+    "portal:upgrade_review": {
+        "post": page(
+            partner=lambda role, scope: (
+                no(404)
+                if scope not in ("own", "shared")
+                else no(403)
+                if role not in UPGRADERS
+                else ok(302)
+                if scope == "own"
+                else no(404)
+            ),
+            customer=no(403),  # partner pages are closed to customer admins, whatever the customer (issue 8 item 7)
+            operator=scopes({s: ok(302) for s in PARTNER_OWNED}, no(404)),
+        )
+    },
     # -- the customer's admin center (direct flow): their own tenants; partners and the operator: 404
-    "direct:purchase": {"post": page(partner=no(404), operator=no(404), customer=roles(
-        BUYERS, ok(302), scopes=ADMINISTERED, scope_first=True))},
-    "direct:licenses_move": {"post": page(partner=no(404), operator=no(404), customer=roles(
-        LICENSE_MOVERS, ok(302), scopes=ADMINISTERED, scope_first=True))},
+    "direct:purchase": {
+        "post": page(
+            partner=no(404), operator=no(404), customer=roles(BUYERS, ok(302), scopes=ADMINISTERED, scope_first=True)
+        )
+    },
+    "direct:licenses_move": {
+        "post": page(
+            partner=no(404),
+            operator=no(404),
+            customer=roles(LICENSE_MOVERS, ok(302), scopes=ADMINISTERED, scope_first=True),
+        )
+    },
     # cancel: the own tenant's subscription is Contoso's CSP one: refused with a message
-    "direct:cancel": {"post": page(partner=no(404), operator=no(404), customer=lambda role, scope: (
-        no(404) if scope not in ADMINISTERED else no(403) if role not in BUYERS
-        else ok(302) if scope == "direct" else no(302)))},
-    "direct:checkout": {"post": page(partner=no(404), operator=no(404), customer=(
-        lambda role, scope: (no(404) if scope not in ADMINISTERED else no(400) if scope == "own"
-                             else ok(302) if role in BUYERS else no(403))))},
+    "direct:cancel": {
+        "post": page(
+            partner=no(404),
+            operator=no(404),
+            customer=lambda role, scope: (
+                no(404)
+                if scope not in ADMINISTERED
+                else no(403)
+                if role not in BUYERS
+                else ok(302)
+                if scope == "direct"
+                else no(302)
+            ),
+        )
+    },
+    "direct:checkout": {
+        "post": page(
+            partner=no(404),
+            operator=no(404),
+            customer=(
+                lambda role, scope: (
+                    no(404)
+                    if scope not in ADMINISTERED
+                    else no(400)
+                    if scope == "own"
+                    else ok(302)
+                    if role in BUYERS
+                    else no(403)
+                )
+            ),
+        )
+    },
     # -- /v1/ partner API
-    "api:subscription-detail": {"patch": api(partner=roles(SELLERS, ok(200)), app=roles([""], ok(200)),
-                                             operator=scopes({s: ok(200) for s in PARTNER_OWNED}, no(404)))},
-    "api:subscription-upgrades": {"post": api(partner=roles(UPGRADERS, ok(200)),
-                                              app=scopes({"own": no(400)}, no(404)),
-                                              operator=scopes({s: ok(200) for s in PARTNER_OWNED}, no(404)))},
-    "api:delegatedadminrelationship-list": {"post": api(partner=roles(GDAP, ok(201), scopes=("own", "shared"),
-                                                                      out=no(400)))},
-    "api:delegatedadminrelationship-requests": {"post": api(partner=roles(GDAP, ok(202)), operator=scopes(
-        {s: ok(202) for s in PARTNER_OWNED}, no(404)))},
-    "api:accessassignment-list": {"post": api(partner=roles(GDAP, ok(201)), operator=scopes(
-        {s: ok(201) for s in PARTNER_OWNED}, no(404)))},
+    "api:subscription-detail": {
+        "patch": api(
+            partner=roles(SELLERS, ok(200)),
+            app=roles([""], ok(200)),
+            operator=scopes({s: ok(200) for s in PARTNER_OWNED}, no(404)),
+        )
+    },
+    "api:subscription-upgrades": {
+        "post": api(
+            partner=roles(UPGRADERS, ok(200)),
+            app=scopes({"own": no(400)}, no(404)),
+            operator=scopes({s: ok(200) for s in PARTNER_OWNED}, no(404)),
+        )
+    },
+    "api:delegatedadminrelationship-list": {
+        "post": api(partner=roles(GDAP, ok(201), scopes=("own", "shared"), out=no(400)))
+    },
+    "api:delegatedadminrelationship-requests": {
+        "post": api(partner=roles(GDAP, ok(202)), operator=scopes({s: ok(202) for s in PARTNER_OWNED}, no(404)))
+    },
+    "api:accessassignment-list": {
+        "post": api(partner=roles(GDAP, ok(201)), operator=scopes({s: ok(201) for s in PARTNER_OWNED}, no(404)))
+    },
     "api:accessassignment-detail": {
         "patch": api(partner=roles(GDAP, ok(200)), operator=scopes({s: ok(200) for s in PARTNER_OWNED}, no(404))),
-        "delete": api(partner=roles(GDAP, ok(204)), operator=scopes({s: ok(204) for s in PARTNER_OWNED}, no(404)))},
+        "delete": api(partner=roles(GDAP, ok(204)), operator=scopes({s: ok(204) for s in PARTNER_OWNED}, no(404))),
+    },
     # a batch is the partner's: created whatever its items name (an out-of-scope item fails on its own)
-    "api:upgradebatch-list": {"post": api(partner=roles(UPGRADERS, ok(202), scopes=SCOPES),
-                                          app=ok(202))},
-    "api:upgradebatch-cancel": {"post": api(partner=roles(UPGRADERS, ok(200)), app=roles([""], ok(200)),
-                                            operator=scopes({s: ok(200) for s in PARTNER_OWNED}, no(404)))},
-    "api:upgrade-eligibility": {"post": api(partner=roles(UPGRADERS, query(200), scopes=SCOPES),
-                                            app=query(200), operator=query(200))},
+    "api:upgradebatch-list": {"post": api(partner=roles(UPGRADERS, ok(202), scopes=SCOPES), app=ok(202))},
+    "api:upgradebatch-cancel": {
+        "post": api(
+            partner=roles(UPGRADERS, ok(200)),
+            app=roles([""], ok(200)),
+            operator=scopes({s: ok(200) for s in PARTNER_OWNED}, no(404)),
+        )
+    },
+    "api:upgrade-eligibility": {
+        "post": api(partner=roles(UPGRADERS, query(200), scopes=SCOPES), app=query(200), operator=query(200))
+    },
     # -- /v1/me/: customer admins' user tokens on their own tenants
-    "api:me-cart": {"post": api(customer=lambda role, scope: (
-        no(404) if scope not in ADMINISTERED else no(400) if scope == "own" else query(200)))},
-    "api:me-upgrade-order": {"post": api(customer=lambda role, scope: (
-        no(404) if scope not in ADMINISTERED else no(403) if role not in BUYERS
-        else no(400) if scope == "own" else ok(201)))},
+    "api:me-cart": {
+        "post": api(
+            customer=lambda role, scope: (
+                no(404) if scope not in ADMINISTERED else no(400) if scope == "own" else query(200)
+            )
+        )
+    },
+    "api:me-upgrade-order": {
+        "post": api(
+            customer=lambda role, scope: (
+                no(404)
+                if scope not in ADMINISTERED
+                else no(403)
+                if role not in BUYERS
+                else no(400)
+                if scope == "own"
+                else ok(201)
+            )
+        )
+    },
     "api:me-purchase": {"post": api(customer=roles(BUYERS, ok(201), scopes=ADMINISTERED, scope_first=True))},
-    "api:me-license-moves": {"post": api(customer=roles(LICENSE_MOVERS, ok(200), scopes=ADMINISTERED,
-                                                        scope_first=True))},
+    "api:me-license-moves": {
+        "post": api(customer=roles(LICENSE_MOVERS, ok(200), scopes=ADMINISTERED, scope_first=True))
+    },
     # -- the JSON 404 of unknown /v1/ paths, whatever the method
-    "route:^v1(/.*)?$": {m: by_actor(anonymous=no(404), partner=no(404), customer=no(404), app=no(404),
-                                     operator=no(404)) for m in WRITE_METHODS},
+    "route:^v1(/.*)?$": {
+        m: by_actor(anonymous=no(404), partner=no(404), customer=no(404), app=no(404), operator=no(404))
+        for m in WRITE_METHODS
+    },
 }
 
 # URLs without any write (GET pages and API reads; sign-in flows; admin pages outside the model admins).
 READ_ONLY = [
-    "login", "logout", "mfa_setup", "mfa_verify", "partners:set_password", "portal:*", "delegation:list", "delegation:detail",
-    "delegation_customer:list", "partners:user_list", "notifications:list", "direct:home", "direct:products",
-    "direct:order", "direct:subscription", "direct:upgrade", "direct:cart", "api:schema", "api:docs", "api:redoc",
-    "api:customer-*", "api:subscription-list", "api:offer-*", "api:auditrecord-list",
-    "api:delegatedadminrelationship-detail", "api:me-customers", "api:me-subscriptions", "api:me-upgrade-options",
-    "api:me-order", "api:upgradebatch-detail", "api:upgradebatch-items",
-    "admin:index", "admin:login", "admin:logout", "admin:password_change", "admin:password_change_done",
-    "admin:jsi18n", "admin:autocomplete", "admin:view_on_site", "admin:app_list",
+    "login",
+    "logout",
+    "mfa_setup",
+    "mfa_verify",
+    "partners:set_password",
+    "portal:*",
+    "delegation:list",
+    "delegation:detail",
+    "delegation_customer:list",
+    "partners:user_list",
+    "notifications:list",
+    "direct:home",
+    "direct:products",
+    "direct:order",
+    "direct:subscription",
+    "direct:upgrade",
+    "direct:cart",
+    "api:schema",
+    "api:docs",
+    "api:redoc",
+    "api:customer-*",
+    "api:subscription-list",
+    "api:offer-*",
+    "api:auditrecord-list",
+    "api:delegatedadminrelationship-detail",
+    "api:me-customers",
+    "api:me-subscriptions",
+    "api:me-upgrade-options",
+    "api:me-order",
+    "api:upgradebatch-detail",
+    "api:upgradebatch-items",
+    "admin:index",
+    "admin:login",
+    "admin:logout",
+    "admin:password_change",
+    "admin:password_change_done",
+    "admin:jsi18n",
+    "admin:autocomplete",
+    "admin:view_on_site",
+    "admin:app_list",
 ]
 # The model admins' URLs are the admin test's (ADMIN below).
-ADMIN_MODEL_URLS = ["admin:*_changelist", "admin:*_add", "admin:*_change", "admin:*_delete", "admin:*_history",
-                    "admin:*_password_change", "route:admin/*"]
+ADMIN_MODEL_URLS = [
+    "admin:*_changelist",
+    "admin:*_add",
+    "admin:*_change",
+    "admin:*_delete",
+    "admin:*_history",
+    "admin:*_password_change",
+    "route:admin/*",
+]
 PROBE_ACTORS = ("anonymous", "partner:global_admin", "customer:global_administrator", "app", "operator")
 
 
 def matches(entry: Entry, patterns) -> bool:
     for pattern in patterns:
         if pattern.startswith("route:"):
-            if entry.key.startswith("route:") and fnmatch.fnmatchcase(entry.route, pattern[len("route:"):]):
+            if entry.key.startswith("route:") and fnmatch.fnmatchcase(entry.route, pattern[len("route:") :]):
                 return True
         elif entry.name and fnmatch.fnmatchcase(entry.name, pattern):
             return True
@@ -249,8 +412,10 @@ def writes_of(entry: Entry) -> dict[str, Rule] | None:
 
 def test_every_url_has_a_write_entry():
     missing = [f"{e.key}  ({e.route})" for e in all_entries() if writes_of(e) is None]
-    assert not missing, ("These URL patterns have no entry in tests/access/test_write_matrix.py (WRITES: one line "
-                         "per URL with its write methods, or READ_ONLY):\n  " + "\n  ".join(missing))
+    assert not missing, (
+        "These URL patterns have no entry in tests/access/test_write_matrix.py (WRITES: one line "
+        "per URL with its write methods, or READ_ONLY):\n  " + "\n  ".join(missing)
+    )
     names = {e.key for e in all_entries()}
     assert not set(WRITES) - names, f"WRITES names URLs the resolver does not have: {set(WRITES) - names}"
 
@@ -263,25 +428,46 @@ def test_a_url_without_an_entry_is_reported():
 def form_bodies(ww: WriteWorld, s: ScopeObjects) -> dict[str, dict]:
     """Valid page bodies per URL name (valid for the own scope: the write happens when allowed)."""
     return {
-        "delegation:create": {"customer": str(s.customer.tenant_id), "display_name": "Matrix request",
-                              "unified_roles": ["Directory Readers"], "duration_days": "730",
-                              "auto_extend_duration": "PT0S"},
-        "delegation:assignment_create": {"group": str(s.free_group.pk) if s.free_group else str(MISSING_INT),
-                                         "unified_roles": ["Directory Readers"]},
+        "delegation:create": {
+            "customer": str(s.customer.tenant_id),
+            "display_name": "Matrix request",
+            "unified_roles": ["Directory Readers"],
+            "duration_days": "730",
+            "auto_extend_duration": "PT0S",
+        },
+        "delegation:assignment_create": {
+            "group": str(s.free_group.pk) if s.free_group else str(MISSING_INT),
+            "unified_roles": ["Directory Readers"],
+        },
         "delegation_customer:detail": {"action": "approve"},
-        "partners:user_invite": {"username": "matrix-new", "email": "matrix-new@example.com",
-                                 "roles": ["sales_agent"], "first_name": "Mat", "last_name": "Rix",
-                                 "groups": [str(s.free_group.pk)] if s.free_group else []},
+        "partners:user_invite": {
+            "username": "matrix-new",
+            "email": "matrix-new@example.com",
+            "roles": ["sales_agent"],
+            "first_name": "Mat",
+            "last_name": "Rix",
+            "groups": [str(s.free_group.pk)] if s.free_group else [],
+        },
         "partners:user_detail": {"roles": ["sales_agent", "helpdesk_agent"]},
         "notifications:mark_read": {"id": [str(s.notification.pk)] if s.notification else [str(MISSING_INT)]},
-        "portal:upgrade_review": {"target": "o365-e3", "quantity": str(s.subscription.quantity),
-                                  "billing_cycle": "monthly", "submission": str(uuid.uuid4())},
-        "direct:purchase": {"offer_id": "o365-e5", "quantity": "1", "billing_cycle": "monthly",
-                            "payment_method": "credit_card"},
-        "direct:licenses_move": {"source_id": str(s.subscription.pk), "target_id": str(s.second.pk),
-                                 "all_users": "on"},
-        "direct:checkout": {"quantity": str(s.subscription.quantity), "billing_cycle": "monthly",
-                            "payment_method": "credit_card"},
+        "portal:upgrade_review": {
+            "target": "o365-e3",
+            "quantity": str(s.subscription.quantity),
+            "billing_cycle": "monthly",
+            "submission": str(uuid.uuid4()),
+        },
+        "direct:purchase": {
+            "offer_id": "o365-e5",
+            "quantity": "1",
+            "billing_cycle": "monthly",
+            "payment_method": "credit_card",
+        },
+        "direct:licenses_move": {"source_id": str(s.subscription.pk), "target_id": str(s.second.pk), "all_users": "on"},
+        "direct:checkout": {
+            "quantity": str(s.subscription.quantity),
+            "billing_cycle": "monthly",
+            "payment_method": "credit_card",
+        },
     }
 
 
@@ -292,34 +478,53 @@ def json_bodies(ww: WriteWorld, s: ScopeObjects) -> dict[tuple[str, str], dict]:
         ("api:subscription-detail", "patch"): {"friendlyName": "Matrix name"},
         ("api:subscription-upgrades", "post"): {"targetOffer": {"id": "o365-e3"}, "upgradeType": "upgrade_only"},
         ("api:delegatedadminrelationship-list", "post"): {
-            "displayName": "Matrix API request", "customer": {"tenantId": str(s.customer.tenant_id)},
+            "displayName": "Matrix API request",
+            "customer": {"tenantId": str(s.customer.tenant_id)},
             "accessDetails": {"unifiedRoles": [{"displayName": "Directory Readers"}]},
-            "duration": "P730D", "autoExtendDuration": "PT0S"},
+            "duration": "P730D",
+            "autoExtendDuration": "PT0S",
+        },
         ("api:delegatedadminrelationship-requests", "post"): {"action": "terminate"},
         ("api:accessassignment-list", "post"): {
             "accessContainer": {"accessContainerId": group, "accessContainerType": "securityGroup"},
-            "accessDetails": {"unifiedRoles": [{"displayName": "Directory Readers"}]}},
+            "accessDetails": {"unifiedRoles": [{"displayName": "Directory Readers"}]},
+        },
         ("api:accessassignment-detail", "patch"): {
-            "accessDetails": {"unifiedRoles": [{"displayName": "Directory Readers"}]}},
+            "accessDetails": {"unifiedRoles": [{"displayName": "Directory Readers"}]}
+        },
         ("api:upgradebatch-list", "post"): {"items": [{**ids, "targetOfferId": "o365-e3"}], "dryRun": False},
         ("api:upgrade-eligibility", "post"): {"subscriptions": [ids]},
         ("api:me-cart", "post"): {"targetOfferId": "o365-e5"},
         ("api:me-upgrade-order", "post"): {"targetOfferId": "o365-e5", "paymentMethod": "credit_card"},
-        ("api:me-purchase", "post"): {"offerId": "o365-e5", "quantity": 1, "billingCycle": "monthly",
-                                      "paymentMethod": "credit_card"},
-        ("api:me-license-moves", "post"): {"sourceSubscriptionId": str(s.subscription.pk),
-                                           "targetSubscriptionId": str(s.second.pk), "allUsers": True},
+        ("api:me-purchase", "post"): {
+            "offerId": "o365-e5",
+            "quantity": 1,
+            "billingCycle": "monthly",
+            "paymentMethod": "credit_card",
+        },
+        ("api:me-license-moves", "post"): {
+            "sourceSubscriptionId": str(s.subscription.pk),
+            "targetSubscriptionId": str(s.second.pk),
+            "allUsers": True,
+        },
     }
 
 
 # URL kwargs that name another object of the scope than the default one.
 # The snapshot group a write changes when it is not the scope's owner (a purchase creates a direct subscription).
-OWNERS = {"direct:purchase": "unowned", "api:me-purchase": "unowned", "delegation:create": "contoso",
-          "api:delegatedadminrelationship-list": "contoso", "partners:user_invite": "contoso",
-          "api:upgradebatch-list": "contoso"}
-KWARG_OBJECTS = {"delegation_customer:detail": {"relationship_id": "pending"},
-                 "partners:user_reactivate": {"user_id": "inactive_user"},
-                 "direct:cancel": {"subscription_id": "second"}}
+OWNERS = {
+    "direct:purchase": "unowned",
+    "api:me-purchase": "unowned",
+    "delegation:create": "contoso",
+    "api:delegatedadminrelationship-list": "contoso",
+    "partners:user_invite": "contoso",
+    "api:upgradebatch-list": "contoso",
+}
+KWARG_OBJECTS = {
+    "delegation_customer:detail": {"relationship_id": "pending"},
+    "partners:user_reactivate": {"user_id": "inactive_user"},
+    "direct:cancel": {"subscription_id": "second"},
+}
 
 
 def url_kwargs(ww: WriteWorld, entry: Entry, scope: str) -> dict:
@@ -334,16 +539,24 @@ def url_kwargs(ww: WriteWorld, entry: Entry, scope: str) -> dict:
     relationship = getattr(s, overrides.get("relationship_id", "relationship"))
     user = getattr(s, overrides.get("user_id", "partner_user"))
     values = {
-        "customer_id": str(s.customer.tenant_id), "tenant_id": s.customer.tenant_id,
+        "customer_id": str(s.customer.tenant_id),
+        "tenant_id": s.customer.tenant_id,
         "subscription_id": subscription.pk,
         "relationship_id": relationship.pk if relationship else MISSING_UUID,
         "assignment_id": s.assignment.pk if s.assignment else MISSING_UUID,
         "grant_id": s.dap.pk if s.dap else MISSING_INT,
         "batch_id": s.batch.pk if s.batch else MISSING_UUID,
         "user_id": (str(s.tenant_user.object_id) if entry.key.startswith("api:") else user.pk),
-        "order_id": MISSING_UUID, "operation_id": MISSING_UUID, "offer_id": "o365-e5", "target_offer_id": "o365-e5",
-        "uidb64": "MQ", "token": "not-a-token", "app_label": "customers", "content_type_id": 1,
-        "object_id": "1", "id": "1",
+        "order_id": MISSING_UUID,
+        "operation_id": MISSING_UUID,
+        "offer_id": "o365-e5",
+        "target_offer_id": "o365-e5",
+        "uidb64": "MQ",
+        "token": "not-a-token",
+        "app_label": "customers",
+        "content_type_id": 1,
+        "object_id": "1",
+        "id": "1",
     }
     unknown = [k for k in entry.kwargs if k not in values]
     assert not unknown, f"{entry.key}: no value for URL kwarg(s) {unknown}; add them to url_kwargs"
@@ -375,8 +588,9 @@ class Requests:
         if is_api:
             headers = {} if actor == "anonymous" else {"HTTP_AUTHORIZATION": f"Bearer {self.ww.tokens[actor]}"}
             data = json_bodies(self.ww, s).get((entry.key, method), {}) if body else {}
-            return getattr(self.api_client, method)(url, data=json.dumps(data), content_type="application/json",
-                                                    **headers)
+            return getattr(self.api_client, method)(
+                url, data=json.dumps(data), content_type="application/json", **headers
+            )
         client = self.clients[actor]
         data = form_bodies(self.ww, s).get(entry.key, {}) if body else {}
         cookies = client.cookies
@@ -409,11 +623,15 @@ class Cells:
             try:
                 response = send()
             except Exception as exc:  # a 500: reported as the cell's outcome
-                response = type("Raised", (), {"status_code": 500, "get": lambda self, *a: "",
-                                               "exc": repr(exc)[:120]})()
+                response = type(
+                    "Raised", (), {"status_code": 500, "get": lambda self, *a: "", "exc": repr(exc)[:120]}
+                )()
             after = total_changes()
-            changed = set() if (before is not None and before == after) else {
-                name for name, digest in snapshot(self.ww).items() if digest != self.baseline[name]}
+            changed = (
+                set()
+                if (before is not None and before == after)
+                else {name for name, digest in snapshot(self.ww).items() if digest != self.baseline[name]}
+            )
             audited = audit_count() - self.audits if changed or after != before else 0
         finally:
             transaction.savepoint_rollback(sid)
@@ -447,11 +665,15 @@ class Cells:
             try:
                 response = send()
             except Exception as exc:  # a 500: reported as the cell's outcome
-                response = type("Raised", (), {"status_code": 500, "get": lambda self, *a: "",
-                                               "exc": repr(exc)[:120]})()
+                response = type(
+                    "Raised", (), {"status_code": 500, "get": lambda self, *a: "", "exc": repr(exc)[:120]}
+                )()
             after = total_changes()
-            changed = set() if (before is not None and before == after) else {
-                name for name, digest in snapshot(self.ww).items() if digest != self.baseline[name]}
+            changed = (
+                set()
+                if (before is not None and before == after)
+                else {name for name, digest in snapshot(self.ww).items() if digest != self.baseline[name]}
+            )
             audited = audit_count() - self.audits if changed or after != before else 0
         finally:
             transaction.savepoint_rollback(sid)
@@ -498,18 +720,26 @@ def test_write_matrix_pages_and_api(write_world, request):
             if method in rules:
                 for actor in ACTORS:
                     for scope in SCOPES:
-                        cells.run(f"{method.upper()} {entry.key} {actor} {scope}", rules[method](actor, scope),
-                                  lambda: requests.send(actor, entry, scope, method),
-                                  owner=OWNERS.get(entry.key, ww.scopes[scope].owner))
+                        cells.run(
+                            f"{method.upper()} {entry.key} {actor} {scope}",
+                            rules[method](actor, scope),
+                            lambda: requests.send(actor, entry, scope, method),
+                            owner=OWNERS.get(entry.key, ww.scopes[scope].owner),
+                        )
             else:
                 for actor in PROBE_ACTORS:
-                    cells.run(f"{method.upper()} {entry.key} {actor} own (probe)", None,
-                              lambda: requests.send(actor, entry, "own", method, body=False),
-                              owner="", probe=True)
+                    cells.run(
+                        f"{method.upper()} {entry.key} {actor} own (probe)",
+                        None,
+                        lambda: requests.send(actor, entry, "own", method, body=False),
+                        owner="",
+                        probe=True,
+                    )
     cells.report(request, f"pages and API, {time.monotonic() - started:.1f} s")
     assert cells.count > 2000
-    assert not cells.mismatches, (f"{len(cells.mismatches)} of {cells.count} cells differ:\n"
-                                  + "\n".join(cells.mismatches))
+    assert not cells.mismatches, f"{len(cells.mismatches)} of {cells.count} cells differ:\n" + "\n".join(
+        cells.mismatches
+    )
 
 
 # ================================================================================================ Django admin
@@ -540,13 +770,16 @@ class Admin:
                 return kind
         allowed, in_scope = (self.pga, self.pga_scopes) if who == "pga" else (self.op, self.op_scopes)
         action = op not in OPS_BASE
-        if self.scoped and op in ("change", "delete") and (not exists or (who == "pga"
-                                                                          and scope not in self.pga_scopes)):
+        if (
+            self.scoped
+            and op in ("change", "delete")
+            and (not exists or (who == "pga" and scope not in self.pga_scopes))
+        ):
             return "missing"  # partner-scoped admins look the object up in the editor's scope first: 404
         if op not in allowed:
             return "refused" if action else "denied"
         if op != "add" and not exists:
-            return "refused" if action else "missing"   # the scope has no such object
+            return "refused" if action else "missing"  # the scope has no such object
         if scope not in in_scope:
             return "refused" if (action or op == "add") else "missing"
         return "ok"
@@ -566,47 +799,74 @@ ADMIN: dict[str, Admin] = {
     # tenant users: through services needing Contoso's delegated user-admin role (DAP on own and shared); the
     # shared scope's user holds a license of Wingtip's subscription: its delete is refused
     # deletes go one at a time through the tenant-user service: no "delete selected"
-    "customers.tenantuser": Admin(pga=("add", "change", "delete"), pga_scopes=("own", "shared"),
-                                  op=("add", "change", "delete"), special=(("pga", "delete", ("shared",), "refused"),)),
+    "customers.tenantuser": Admin(
+        pga=("add", "change", "delete"),
+        pga_scopes=("own", "shared"),
+        op=("add", "change", "delete"),
+        special=(("pga", "delete", ("shared",), "refused"),),
+    ),
     "customers.customeruserobjectpermission": UNSCOPED_VIEW,
     "customers.customergroupobjectpermission": UNSCOPED_VIEW,
     "subscriptions.licenseassignment": Admin(pga=("add", "delete"), op=("add", "change", "delete")),
     # reactivate is refused for everybody here: the scopes' subscriptions are active
-    "subscriptions.subscription": Admin(pga=("change", "suspend"), op=("change", "suspend"),
-                                        special=(("pga", "reactivate", SCOPES, "refused"),
-                                                 ("op", "reactivate", SCOPES, "refused"))),
+    "subscriptions.subscription": Admin(
+        pga=("change", "suspend"),
+        op=("change", "suspend"),
+        special=(("pga", "reactivate", SCOPES, "refused"), ("op", "reactivate", SCOPES, "refused")),
+    ),
     "delegation.dapgrant": VIEW,
-    "delegation.gdaprelationship": Admin(pga=("add", "request_termination"), pga_scopes=("own", "shared"),
-                                         op=("request_termination",), op_scopes=PO,
-                                         # the shared scope's relationship is Wingtip's: not there for Contoso
-                                         special=(("pga", "request_termination", ("shared",), "refused"),
-                                                  ("pga", "change", ("shared",), "missing"),
-                                                  ("pga", "delete", ("shared",), "missing"))),
-    "delegation.gdapaccessassignment": Admin(pga=("add", "change", "delete"), op=("add", "change", "delete"),
-                                             op_scopes=PO),
-    "partners.partner": Admin(op=("add", "change", "delete"), op_scopes=PO,
-                              # a partner with subscriptions and users cannot be deleted (protected rows)
-                              special=(("op", "add", SCOPES, "ok"), ("op", "delete", PO, "refused"),
-                                       ("op", "delete_selected", SCOPES, "refused"))),
+    "delegation.gdaprelationship": Admin(
+        pga=("add", "request_termination"),
+        pga_scopes=("own", "shared"),
+        op=("request_termination",),
+        op_scopes=PO,
+        # the shared scope's relationship is Wingtip's: not there for Contoso
+        special=(
+            ("pga", "request_termination", ("shared",), "refused"),
+            ("pga", "change", ("shared",), "missing"),
+            ("pga", "delete", ("shared",), "missing"),
+        ),
+    ),
+    "delegation.gdapaccessassignment": Admin(
+        pga=("add", "change", "delete"), op=("add", "change", "delete"), op_scopes=PO
+    ),
+    "partners.partner": Admin(
+        op=("add", "change", "delete"),
+        op_scopes=PO,
+        # a partner with subscriptions and users cannot be deleted (protected rows)
+        special=(
+            ("op", "add", SCOPES, "ok"),
+            ("op", "delete", PO, "refused"),
+            ("op", "delete_selected", SCOPES, "refused"),
+        ),
+    ),
     # a PGA's new group is always Contoso's (whatever partner the body names)
-    "partners.securitygroup": Admin(pga=ALL_OPS, op=ALL_OPS, op_scopes=PO,
-                                    special=(("pga", "add", SCOPES, "ok"),)),
+    "partners.securitygroup": Admin(pga=ALL_OPS, op=ALL_OPS, op_scopes=PO, special=(("pga", "add", SCOPES, "ok"),)),
     "partners.partnerroleassignment": VIEW,
     # a PGA's invitation always creates a Contoso user; the orphan/direct scopes' users are customer admins
     # users are deactivated, never deleted (their audit trail stays), by operators neither
-    "accounts.user": Admin(pga=("add", "change", "deactivate_users"), op=("add", "change", "deactivate_users"),
-                           # the orphan/direct scopes' users are customer admins: no roles, no partner
-                           special=(("pga", "add", SCOPES, "ok"), ("op", "add", ("orphan", "direct"), "refused"),
-                                    ("op", "deactivate_users", ("orphan", "direct"), "refused"), ("pga", "reactivate_users", SCOPES, "refused"),
-                                    ("op", "reactivate_users", SCOPES, "refused"),
-                                    # nobody in the world has an MFA device: nothing to reset (test_mfa.py resets one)
-                                    ("op", "reset_mfa", SCOPES, "refused"),
-                                    )),
+    "accounts.user": Admin(
+        pga=("add", "change", "deactivate_users"),
+        op=("add", "change", "deactivate_users"),
+        # the orphan/direct scopes' users are customer admins: no roles, no partner
+        special=(
+            ("pga", "add", SCOPES, "ok"),
+            ("op", "add", ("orphan", "direct"), "refused"),
+            ("op", "deactivate_users", ("orphan", "direct"), "refused"),
+            ("pga", "reactivate_users", SCOPES, "refused"),
+            ("op", "reactivate_users", SCOPES, "refused"),
+            # nobody in the world has an MFA device: nothing to reset (test_mfa.py resets one)
+            ("op", "reset_mfa", SCOPES, "refused"),
+        ),
+    ),
     "accounts.apitoken": Admin(pga=("revoke",), op=("revoke",), op_scopes=PO),
-    "catalog.servicefamily": Admin(op=("add", "change"), scoped=False, special=(("op", "delete", SCOPES, "refused"),
-                                                                  ("op", "delete_selected", SCOPES, "refused"))),
+    "catalog.servicefamily": Admin(
+        op=("add", "change"),
+        scoped=False,
+        special=(("op", "delete", SCOPES, "refused"), ("op", "delete_selected", SCOPES, "refused")),
+    ),
     "catalog.serviceplan": Admin(op=ALL_OPS, scoped=False),
-    "catalog.offer": Admin(op=ALL_OPS, scoped=False),   # an offer no subscription uses
+    "catalog.offer": Admin(op=ALL_OPS, scoped=False),  # an offer no subscription uses
     "catalog.offerprice": Admin(op=ALL_OPS, scoped=False),
     "catalog.upgradepath": Admin(op=ALL_OPS, scoped=False),
     "catalog.directoption": Admin(op=ALL_OPS, scoped=False),
@@ -621,16 +881,24 @@ ADMIN: dict[str, Admin] = {
     "bulk.upgradebatchitem": VIEW,
     # outside the policy's list: operators only, the sign-in lockout tables read-only
     "auth.group": Admin(op=ALL_OPS, scoped=False),
-    "axes.accessattempt": Admin(scoped=False, special=(("op", "change", SCOPES, "refused"), ("op", "delete", SCOPES, "refused"))),
-    "axes.accesslog": Admin(scoped=False, special=(("op", "change", SCOPES, "refused"), ("op", "delete", SCOPES, "refused"))),
-    "axes.accessfailurelog": Admin(scoped=False, special=(("op", "change", SCOPES, "refused"),
-                                            ("op", "delete", SCOPES, "refused"))),
+    "axes.accessattempt": Admin(
+        scoped=False, special=(("op", "change", SCOPES, "refused"), ("op", "delete", SCOPES, "refused"))
+    ),
+    "axes.accesslog": Admin(
+        scoped=False, special=(("op", "change", SCOPES, "refused"), ("op", "delete", SCOPES, "refused"))
+    ),
+    "axes.accessfailurelog": Admin(
+        scoped=False, special=(("op", "change", SCOPES, "refused"), ("op", "delete", SCOPES, "refused"))
+    ),
 }
 # Actions each model's admin must offer (every other action of the admin needs a line here too).
 ADMIN_ACTIONS: dict[str, tuple] = {
-    "accounts.user": ("deactivate_users", "reactivate_users", "reset_mfa"), "accounts.apitoken": ("revoke",),
-    "delegation.gdaprelationship": ("request_termination",), "subscriptions.subscription": ("suspend", "reactivate"),
-    "direct.directorder": ("approve_credit_check", "decline_credit_check"), "bulk.upgradebatch": ("cancel_batches",),
+    "accounts.user": ("deactivate_users", "reactivate_users", "reset_mfa"),
+    "accounts.apitoken": ("revoke",),
+    "delegation.gdaprelationship": ("request_termination",),
+    "subscriptions.subscription": ("suspend", "reactivate"),
+    "direct.directorder": ("approve_credit_check", "decline_credit_check"),
+    "bulk.upgradebatch": ("cancel_batches",),
 }
 
 
@@ -640,10 +908,13 @@ def admin_registry() -> dict[str, tuple]:
     from django.test import RequestFactory
 
     request = RequestFactory().get("/admin/")
-    request.user = type("Op", (), {"is_active": True, "is_staff": True, "is_superuser": True,
-                                   "has_perm": lambda *a: True, "pk": None})()
-    return {model._meta.label_lower: tuple(model_admin.get_actions(request))
-            for model, model_admin in admin.site._registry.items()}
+    request.user = type(
+        "Op", (), {"is_active": True, "is_staff": True, "is_superuser": True, "has_perm": lambda *a: True, "pk": None}
+    )()
+    return {
+        model._meta.label_lower: tuple(model_admin.get_actions(request))
+        for model, model_admin in admin.site._registry.items()
+    }
 
 
 def test_every_admin_model_and_action_has_an_entry():
@@ -654,8 +925,9 @@ def test_every_admin_model_and_action_has_an_entry():
             continue
         declared = set(ADMIN_ACTIONS.get(label, ())) | {"delete_selected"}
         problems += [f"{label}: action {a!r} has no entry in ADMIN_ACTIONS" for a in actions if a not in declared]
-        problems += [f"{label}: the policy's action {a!r} is missing" for a in ADMIN_ACTIONS.get(label, ())
-                     if a not in actions]
+        problems += [
+            f"{label}: the policy's action {a!r} is missing" for a in ADMIN_ACTIONS.get(label, ()) if a not in actions
+        ]
     problems += [f"{label}: in ADMIN but not registered" for label in set(ADMIN) - set(admin_registry())]
     assert not problems, "Django admin write matrix:\n  " + "\n  ".join(problems)
 
@@ -739,11 +1011,12 @@ def test_write_matrix_admin(write_world, request):
         admin_cells(ww, cells, clients, operator, label, apps.get_model(label))
     cells.report(request, f"Django admin, {time.monotonic() - started:.1f} s")
     assert cells.count >= 9000
-    assert not cells.mismatches, (f"{len(cells.mismatches)} of {cells.count} admin cells differ:\n"
-                                  + "\n".join(cells.mismatches))
+    assert not cells.mismatches, f"{len(cells.mismatches)} of {cells.count} admin cells differ:\n" + "\n".join(
+        cells.mismatches
+    )
 
 
-def admin_cells(ww: WriteWorld, cells: "Cells", clients: dict, operator: Client, label: str, model) -> None:
+def admin_cells(ww: WriteWorld, cells: Cells, clients: dict, operator: Client, label: str, model) -> None:
     base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
     rule = ADMIN[label]
     for op in admin_cells_for(label):
@@ -752,8 +1025,10 @@ def admin_cells(ww: WriteWorld, cells: "Cells", clients: dict, operator: Client,
             missing = MISSING_UUID if model._meta.pk.get_internal_type() == "UUIDField" else MISSING_INT
             pk = obj.pk if obj is not None else missing
             if op == "add":
-                url, data = base + "add/", {**form_data(operator, base + "add/"), **admin_add_body(ww, label, scope),
-                                            "_save": "Save"}
+                url, data = (
+                    base + "add/",
+                    {**form_data(operator, base + "add/"), **admin_add_body(ww, label, scope), "_save": "Save"},
+                )
             elif op == "change":
                 url = f"{base}{pk}/change/"
                 data = {**form_data(operator, url), **ADMIN_CHANGE.get(label, {}), "_save": "Save"}
@@ -774,5 +1049,7 @@ def admin_cells(ww: WriteWorld, cells: "Cells", clients: dict, operator: Client,
                         return client.post(url, data=data, **headers)
                     finally:
                         client.cookies = cookies
-                cells.run_admin(f"{label} {op} {actor} {scope}", expected, send,
-                                owner=admin_owner(ww, label, scope, who, op))
+
+                cells.run_admin(
+                    f"{label} {op} {actor} {scope}", expected, send, owner=admin_owner(ww, label, scope, who, op)
+                )

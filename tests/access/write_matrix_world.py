@@ -16,6 +16,7 @@ partner). Customers, seen from Contoso:
 The customer admin actors (one user per customer admin role) administer ``own`` and ``direct``. The operator is
 a superuser without a partner. Ids of objects a scope does not have are ids that exist nowhere.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -42,8 +43,12 @@ from .conftest import active_gdap
 
 PARTNER_ROLES = [r.value for r in PartnerRole]
 CUSTOMER_ROLES = ["global_administrator", "billing_administrator", "user_administrator", "license_administrator"]
-ACTORS = (["anonymous"] + [f"partner:{r}" for r in PARTNER_ROLES] + [f"customer:{r}" for r in CUSTOMER_ROLES]
-          + ["app", "operator"])
+ACTORS = (
+    ["anonymous"]
+    + [f"partner:{r}" for r in PARTNER_ROLES]
+    + [f"customer:{r}" for r in CUSTOMER_ROLES]
+    + ["app", "operator"]
+)
 SCOPES = ("own", "foreign", "shared", "orphan", "direct")
 MISSING_UUID = uuid.UUID("00000000-0000-4000-8000-00000000dead")
 MISSING_INT = 999_999
@@ -54,31 +59,31 @@ class ScopeObjects:
     """What a URL or a body of the scope names (``None``: a missing id is used)."""
 
     customer: Customer
-    subscription: Subscription          # the subscription to write to (Wingtip's on ``shared``)
+    subscription: Subscription  # the subscription to write to (Wingtip's on ``shared``)
     second: Subscription | None = None  # a second subscription of the same owner (license-move target)
     relationship: GdapRelationship | None = None  # an active GDAP
-    pending: GdapRelationship | None = None       # a GDAP waiting for the customer's approval
+    pending: GdapRelationship | None = None  # a GDAP waiting for the customer's approval
     assignment: GdapAccessAssignment | None = None
-    free_group: SecurityGroup | None = None       # a group of the relationship's partner without an assignment
+    free_group: SecurityGroup | None = None  # a group of the relationship's partner without an assignment
     dap: DapGrant | None = None
-    partner_user: User | None = None              # an active user of the scope's partner
-    inactive_user: User | None = None             # a deactivated user of the scope's partner
-    batch: UpgradeBatch | None = None             # a pending batch of the scope's partner
+    partner_user: User | None = None  # an active user of the scope's partner
+    inactive_user: User | None = None  # a deactivated user of the scope's partner
+    batch: UpgradeBatch | None = None  # a pending batch of the scope's partner
     notification: Notification | None = None
     tenant_user: TenantUser | None = None
     license: LicenseAssignment | None = None
-    owner: str = "contoso"                        # the snapshot group that owns the scope's objects
+    owner: str = "contoso"  # the snapshot group that owns the scope's objects
 
 
 @dataclass
 class WriteWorld:
     contoso: object
     wingtip: object
-    users: dict = field(default_factory=dict)          # actor → User (partner and customer actors, operator)
+    users: dict = field(default_factory=dict)  # actor → User (partner and customer actors, operator)
     app_token: str = ""
-    tokens: dict = field(default_factory=dict)         # actor → raw Bearer token
-    scopes: dict = field(default_factory=dict)         # scope → ScopeObjects
-    api_tokens: dict = field(default_factory=dict)     # scope → an application token row of the scope's partner
+    tokens: dict = field(default_factory=dict)  # actor → raw Bearer token
+    scopes: dict = field(default_factory=dict)  # scope → ScopeObjects
+    api_tokens: dict = field(default_factory=dict)  # scope → an application token row of the scope's partner
 
     def customer_of(self, scope: str) -> Customer:
         return self.scopes[scope].customer
@@ -92,16 +97,30 @@ def _licensed(subscription, count=2):
 
 
 def _direct(customer, offer_id, **fields):
-    values = {"quantity": 10, "channel": "direct", "partner": None, "channel_partner_name": "",
-              "payment_method": "credit_card", "billing_cycle": "monthly", "term_start_date": date(2026, 1, 1),
-              "commitment_end_date": date(2026, 12, 31), **fields}
+    values = {
+        "quantity": 10,
+        "channel": "direct",
+        "partner": None,
+        "channel_partner_name": "",
+        "payment_method": "credit_card",
+        "billing_cycle": "monthly",
+        "term_start_date": date(2026, 1, 1),
+        "commitment_end_date": date(2026, 12, 31),
+        **fields,
+    }
     return factories.SubscriptionFactory(customer=customer, offer_id=offer_id, **values)
 
 
 def _pending_batch(partner, user, subscription):
     batch = UpgradeBatch.objects.create(partner=partner, created_by_user=user, status="queued", total_items=1)
-    UpgradeBatchItem.objects.create(batch=batch, position=0, customer_tenant_id=subscription.customer.tenant_id,
-                                    subscription_id=subscription.pk, target_offer_id="o365-e3", status="pending")
+    UpgradeBatchItem.objects.create(
+        batch=batch,
+        position=0,
+        customer_tenant_id=subscription.customer.tenant_id,
+        subscription_id=subscription.pk,
+        target_offer_id="o365-e3",
+        status="pending",
+    )
     return batch
 
 
@@ -126,8 +145,10 @@ def build_write_world(world) -> WriteWorld:
     for actor, user in ww.users.items():
         ww.tokens[actor] = ApiToken.issue(user=user)[1]
     ww.tokens["app"] = ApiToken.issue(partner=w.partner, name="matrix app")[1]
-    ww.api_tokens = {"own": ApiToken.objects.get(partner=w.partner),
-                     "foreign": ApiToken.issue(partner=w.other_partner, name="wingtip app")[0]}
+    ww.api_tokens = {
+        "own": ApiToken.objects.get(partner=w.partner),
+        "foreign": ApiToken.issue(partner=w.other_partner, name="wingtip app")[0],
+    }
     ww.api_tokens["shared"] = ww.api_tokens["foreign"]
 
     contoso_group2 = factories.SecurityGroupFactory(partner=w.partner, name="Tier 2")
@@ -143,18 +164,36 @@ def build_write_world(world) -> WriteWorld:
     own_sub = factories.SubscriptionFactory(customer=w.own, partner=w.partner, offer_id="m365-business-basic")
     own_second = factories.SubscriptionFactory(customer=w.own, partner=w.partner, offer_id="o365-e1", quantity=5)
     own_licensed = _licensed(own_sub)
-    own_rel = active_gdap(w.partner, w.own, group=w.gdap_group, display_name="Own GDAP",
-                          roles=("Directory Readers", "Directory Writers", "License Administrator"))
+    own_rel = active_gdap(
+        w.partner,
+        w.own,
+        group=w.gdap_group,
+        display_name="Own GDAP",
+        roles=("Directory Readers", "Directory Writers", "License Administrator"),
+    )
     ww.scopes["own"] = ScopeObjects(
-        customer=w.own, subscription=own_sub, second=own_second, relationship=own_rel,
-        pending=factories.GdapRelationshipFactory(partner=w.partner, customer=w.own, status="approvalPending",
-                                                  activated_date_time=None, display_name="Own pending"),
-        assignment=own_rel.access_assignments.get(), free_group=contoso_group2,
+        customer=w.own,
+        subscription=own_sub,
+        second=own_second,
+        relationship=own_rel,
+        pending=factories.GdapRelationshipFactory(
+            partner=w.partner,
+            customer=w.own,
+            status="approvalPending",
+            activated_date_time=None,
+            display_name="Own pending",
+        ),
+        assignment=own_rel.access_assignments.get(),
+        free_group=contoso_group2,
         dap=factories.DapGrantFactory(partner=w.partner, customer=w.own, enabled=True),
-        partner_user=w.users["helpdesk_agent"], inactive_user=inactive(w.partner, "p-inactive"),
+        partner_user=w.users["helpdesk_agent"],
+        inactive_user=inactive(w.partner, "p-inactive"),
         batch=_pending_batch(w.partner, w.users["sales_agent"], own_sub),
         notification=Notification.objects.create(user=w.users["sales_agent"], customer=w.own, message="Own note"),
-        tenant_user=own_licensed[0], license=own_licensed[0].licenses.get(), owner="contoso")
+        tenant_user=own_licensed[0],
+        license=own_licensed[0].licenses.get(),
+        owner="contoso",
+    )
 
     # foreign
     foreign_sub = factories.SubscriptionFactory(customer=w.foreign, partner=w.other_partner)
@@ -162,56 +201,98 @@ def build_write_world(world) -> WriteWorld:
     foreign_licensed = _licensed(foreign_sub)
     foreign_rel = active_gdap(w.other_partner, w.foreign, group=wingtip_group, display_name="Foreign GDAP")
     ww.scopes["foreign"] = ScopeObjects(
-        customer=w.foreign, subscription=foreign_sub, second=foreign_second, relationship=foreign_rel,
-        pending=factories.GdapRelationshipFactory(partner=w.other_partner, customer=w.foreign,
-                                                  status="approvalPending", activated_date_time=None,
-                                                  display_name="Foreign pending"),
-        assignment=foreign_rel.access_assignments.get(), free_group=wingtip_group2,
+        customer=w.foreign,
+        subscription=foreign_sub,
+        second=foreign_second,
+        relationship=foreign_rel,
+        pending=factories.GdapRelationshipFactory(
+            partner=w.other_partner,
+            customer=w.foreign,
+            status="approvalPending",
+            activated_date_time=None,
+            display_name="Foreign pending",
+        ),
+        assignment=foreign_rel.access_assignments.get(),
+        free_group=wingtip_group2,
         dap=factories.DapGrantFactory(partner=w.other_partner, customer=w.foreign, enabled=True),
-        partner_user=w.other_users["helpdesk_agent"], inactive_user=inactive(w.other_partner, "o-inactive"),
+        partner_user=w.other_users["helpdesk_agent"],
+        inactive_user=inactive(w.other_partner, "o-inactive"),
         batch=_pending_batch(w.other_partner, w.other_users["sales_agent"], foreign_sub),
-        notification=Notification.objects.create(user=w.other_users["sales_agent"], customer=w.foreign, message="Foreign note"),
-        tenant_user=foreign_licensed[0], license=foreign_licensed[0].licenses.get(), owner="wingtip")
+        notification=Notification.objects.create(
+            user=w.other_users["sales_agent"], customer=w.foreign, message="Foreign note"
+        ),
+        tenant_user=foreign_licensed[0],
+        license=foreign_licensed[0].licenses.get(),
+        owner="wingtip",
+    )
 
     # shared: Contoso's own objects exist there too; the scope names Wingtip's
     factories.SubscriptionFactory(customer=shared, partner=w.partner, offer_id="m365-apps-for-business")
     active_gdap(w.partner, shared, group=w.gdap_group, display_name="Contoso on shared")
     factories.DapGrantFactory(partner=w.partner, customer=shared, enabled=True)
-    shared_sub = factories.SubscriptionFactory(customer=shared, partner=w.other_partner,
-                                               offer_id="m365-business-basic")
+    shared_sub = factories.SubscriptionFactory(customer=shared, partner=w.other_partner, offer_id="m365-business-basic")
     shared_second = factories.SubscriptionFactory(customer=shared, partner=w.other_partner, offer_id="o365-e1")
     shared_licensed = _licensed(shared_sub)
     shared_rel = active_gdap(w.other_partner, shared, group=wingtip_group, display_name="Wingtip on shared")
     ww.scopes["shared"] = ScopeObjects(
-        customer=shared, subscription=shared_sub, second=shared_second, relationship=shared_rel,
-        pending=factories.GdapRelationshipFactory(partner=w.other_partner, customer=shared, status="approvalPending",
-                                                  activated_date_time=None, display_name="Shared pending"),
-        assignment=shared_rel.access_assignments.get(), free_group=wingtip_group2,
+        customer=shared,
+        subscription=shared_sub,
+        second=shared_second,
+        relationship=shared_rel,
+        pending=factories.GdapRelationshipFactory(
+            partner=w.other_partner,
+            customer=shared,
+            status="approvalPending",
+            activated_date_time=None,
+            display_name="Shared pending",
+        ),
+        assignment=shared_rel.access_assignments.get(),
+        free_group=wingtip_group2,
         dap=factories.DapGrantFactory(partner=w.other_partner, customer=shared, enabled=True),
-        partner_user=w.other_users["sales_agent"], inactive_user=inactive(w.other_partner, "o-inactive-2"),
+        partner_user=w.other_users["sales_agent"],
+        inactive_user=inactive(w.other_partner, "o-inactive-2"),
         batch=_pending_batch(w.other_partner, w.other_users["sales_agent"], shared_sub),
-        notification=Notification.objects.create(user=w.other_users["admin_agent"], customer=shared, message="Shared note"),
-        tenant_user=shared_licensed[0], license=shared_licensed[0].licenses.get(), owner="wingtip")
+        notification=Notification.objects.create(
+            user=w.other_users["admin_agent"], customer=shared, message="Shared note"
+        ),
+        tenant_user=shared_licensed[0],
+        license=shared_licensed[0].licenses.get(),
+        owner="wingtip",
+    )
 
     # orphan: no relationship; a volume-licensing subscription
-    orphan_sub = factories.SubscriptionFactory(customer=w.orphan, partner=None, channel="volume_licensing",
-                                               channel_partner_name="", offer_id="o365-e3")
-    orphan_second = factories.SubscriptionFactory(customer=w.orphan, partner=None, channel="volume_licensing",
-                                                  channel_partner_name="", offer_id="o365-e1")
+    orphan_sub = factories.SubscriptionFactory(
+        customer=w.orphan, partner=None, channel="volume_licensing", channel_partner_name="", offer_id="o365-e3"
+    )
+    orphan_second = factories.SubscriptionFactory(
+        customer=w.orphan, partner=None, channel="volume_licensing", channel_partner_name="", offer_id="o365-e1"
+    )
     orphan_licensed = _licensed(orphan_sub)
     ww.scopes["orphan"] = ScopeObjects(
-        customer=w.orphan, subscription=orphan_sub, second=orphan_second, partner_user=w.foreign_admin,
-        inactive_user=w.foreign_admin, tenant_user=orphan_licensed[0], license=orphan_licensed[0].licenses.get(),
-        owner="unowned")
+        customer=w.orphan,
+        subscription=orphan_sub,
+        second=orphan_second,
+        partner_user=w.foreign_admin,
+        inactive_user=w.foreign_admin,
+        tenant_user=orphan_licensed[0],
+        license=orphan_licensed[0].licenses.get(),
+        owner="unowned",
+    )
 
     # direct: bought from Microsoft
     e4 = _direct(direct, "o365-e4")
     e3 = _direct(direct, "o365-e3", quantity=5)
     direct_licensed = _licensed(e4, 3)
     ww.scopes["direct"] = ScopeObjects(
-        customer=direct, subscription=e4, second=e3, partner_user=w.customer_admins["billing_administrator"],
-        inactive_user=w.customer_admins["billing_administrator"], tenant_user=direct_licensed[0],
-        license=direct_licensed[0].licenses.get(), owner="unowned")
+        customer=direct,
+        subscription=e4,
+        second=e3,
+        partner_user=w.customer_admins["billing_administrator"],
+        inactive_user=w.customer_admins["billing_administrator"],
+        tenant_user=direct_licensed[0],
+        license=direct_licensed[0].licenses.get(),
+        owner="unowned",
+    )
     return ww
 
 
@@ -235,8 +316,11 @@ def _partner_groups(partner) -> dict[str, list]:
         "users": _rows(users),
         "roles": _rows(PartnerRoleAssignment.objects.filter(user__partner=partner)),
         "groups": _rows(SecurityGroup.objects.filter(partner=partner)),
-        "members": sorted(SecurityGroup.members.through.objects.filter(securitygroup__partner=partner)
-                          .values_list("securitygroup_id", "user_id")),
+        "members": sorted(
+            SecurityGroup.members.through.objects.filter(securitygroup__partner=partner).values_list(
+                "securitygroup_id", "user_id"
+            )
+        ),
         "relationships": _rows(ResellerRelationship.objects.filter(partner=partner)),
         "dap": _rows(DapGrant.objects.filter(partner=partner)),
         "gdap": _rows(relationships),
@@ -252,8 +336,16 @@ def _partner_groups(partner) -> dict[str, list]:
     }
 
 
-PLATFORM = ("catalog.servicefamily", "catalog.serviceplan", "catalog.offer", "catalog.offerprice",
-            "catalog.upgradepath", "catalog.directoption", "direct.highvolumecondition", "api.idempotencyrecord")
+PLATFORM = (
+    "catalog.servicefamily",
+    "catalog.serviceplan",
+    "catalog.offer",
+    "catalog.offerprice",
+    "catalog.upgradepath",
+    "catalog.directoption",
+    "direct.highvolumecondition",
+    "api.idempotencyrecord",
+)
 # The object permissions (django-guardian) derived from relationships, groups and assignments: they may change
 # with any permitted write, and never with a refused one.
 GRANTS = ("customers.customeruserobjectpermission", "customers.customergroupobjectpermission", "auth.group")
@@ -266,15 +358,22 @@ def snapshot(ww: WriteWorld) -> dict[str, str]:
     groups = {
         "platform": {label: _rows(apps.get_model(label).objects.all()) for label in PLATFORM},
         "grants": {label: _rows(apps.get_model(label).objects.all()) for label in GRANTS},
-        "new": {"partners": _rows(type(ww.contoso).objects.exclude(pk__in=[ww.contoso.pk, ww.wingtip.pk])),
-                "users": _rows(User.objects.filter(partner__isnull=True))},
+        "new": {
+            "partners": _rows(type(ww.contoso).objects.exclude(pk__in=[ww.contoso.pk, ww.wingtip.pk])),
+            "users": _rows(User.objects.filter(partner__isnull=True)),
+        },
         "contoso": _partner_groups(ww.contoso),
         "wingtip": _partner_groups(ww.wingtip),
-        "customers": {"customers": _rows(Customer.objects.all()), "admins": _rows(CustomerAdminRole.objects.all()),
-                      "tenant_users": _rows(TenantUser.objects.all())},
-        "unowned": {"subscriptions": _rows(unowned),
-                    "licenses": _rows(LicenseAssignment.objects.filter(subscription__in=unowned)),
-                    "orders": _rows(DirectOrder.objects.all())},
+        "customers": {
+            "customers": _rows(Customer.objects.all()),
+            "admins": _rows(CustomerAdminRole.objects.all()),
+            "tenant_users": _rows(TenantUser.objects.all()),
+        },
+        "unowned": {
+            "subscriptions": _rows(unowned),
+            "licenses": _rows(LicenseAssignment.objects.filter(subscription__in=unowned)),
+            "orders": _rows(DirectOrder.objects.all()),
+        },
     }
     return {name: hashlib.sha256(repr(value).encode()).hexdigest() for name, value in groups.items()}
 
@@ -299,8 +398,9 @@ def admin_object(ww: WriteWorld, label: str, scope: str):
     partner = {"own": ww.contoso, "foreign": ww.wingtip, "shared": ww.wingtip}.get(scope)
     scoped = {
         "customers.customer": s.customer,
-        "customers.resellerrelationship": (ResellerRelationship.objects.filter(partner=partner, customer=s.customer)
-                                           .first() if partner else None),
+        "customers.resellerrelationship": (
+            ResellerRelationship.objects.filter(partner=partner, customer=s.customer).first() if partner else None
+        ),
         "customers.customeradminrole": CustomerAdminRole.objects.filter(customer=s.customer).order_by("pk").first(),
         "customers.tenantuser": s.tenant_user,
         "subscriptions.licenseassignment": s.license,
@@ -310,8 +410,9 @@ def admin_object(ww: WriteWorld, label: str, scope: str):
         "delegation.gdapaccessassignment": s.assignment,
         "partners.partner": partner,
         "partners.securitygroup": s.free_group,
-        "partners.partnerroleassignment": (PartnerRoleAssignment.objects.filter(user=s.partner_user).first()
-                                           if partner else None),
+        "partners.partnerroleassignment": (
+            PartnerRoleAssignment.objects.filter(user=s.partner_user).first() if partner else None
+        ),
         "accounts.user": s.partner_user,
         "accounts.apitoken": ww.api_tokens.get(scope),
         "bulk.upgradebatch": s.batch,
@@ -338,7 +439,7 @@ def admin_owner(ww: WriteWorld, label: str, scope: str, who: str, op: str) -> se
     if who == "pga" and op == "add":
         return groups | {"contoso"} | ({"customers"} if label.startswith("customers.") else set())
     if label == "accounts.user" and scope in ("orphan", "direct"):
-        return groups | {"new"}   # the scope's user is a customer admin (no partner)
+        return groups | {"new"}  # the scope's user is a customer admin (no partner)
     if label in ("partners.partner", "accounts.user") and op == "add":
         return groups | {"new", owner}
     if label in ("customers.customer", "customers.customeradminrole", "customers.tenantuser"):
@@ -375,40 +476,87 @@ def admin_add_body(ww: WriteWorld, label: str, scope: str) -> dict:
     partner = {"own": ww.contoso, "foreign": ww.wingtip, "shared": ww.wingtip}.get(scope)
     relationship, group = s.relationship, s.free_group
     bodies = {
-        "customers.customer": {"tenant_id": str(uuid.uuid4()), "company_name": "Added Co",
-                               "domain": "added.onmicrosoft.com", "country": "US", "segment": "commercial"},
-        "customers.resellerrelationship": {"partner": str(partner.pk) if partner else "",
-                                           "customer": str(ww.scopes["orphan"].customer.pk),
-                                           "relationship": "reseller"},
-        "customers.customeradminrole": {"user": str(ww.scopes["own"].partner_user.pk),
-                                        "customer": str(s.customer.pk), "role": "global_administrator"},
-        "customers.tenantuser": {"customer": str(s.customer.pk), "object_id": str(uuid.uuid4()),
-                                 "user_principal_name": "added@tenant.onmicrosoft.com", "display_name": "Added",
-                                 "email": "added@example.com"},
-        "subscriptions.licenseassignment": {"user": str(s.tenant_user.pk), "subscription": str(s.second.pk),
-                                            "disabled_service_plans": "[]"},
-        "delegation.gdaprelationship": {"customer": str(s.customer.pk), "display_name": "Admin request",
-                                        "request_roles": ["Directory Readers"], "duration_days": "730",
-                                        "auto_extend": "PT0S"},
-        "delegation.gdapaccessassignment": {"relationship": str(relationship.pk) if relationship else "",
-                                            "group": str(group.pk) if group else "",
-                                            "assigned_roles": ["Directory Readers"]},
-        "partners.partner": {"code": "added-partner", "name": "Added Partner", "mpn_id": "7777777",
-                             "tenant_id": str(uuid.uuid4())},
+        "customers.customer": {
+            "tenant_id": str(uuid.uuid4()),
+            "company_name": "Added Co",
+            "domain": "added.onmicrosoft.com",
+            "country": "US",
+            "segment": "commercial",
+        },
+        "customers.resellerrelationship": {
+            "partner": str(partner.pk) if partner else "",
+            "customer": str(ww.scopes["orphan"].customer.pk),
+            "relationship": "reseller",
+        },
+        "customers.customeradminrole": {
+            "user": str(ww.scopes["own"].partner_user.pk),
+            "customer": str(s.customer.pk),
+            "role": "global_administrator",
+        },
+        "customers.tenantuser": {
+            "customer": str(s.customer.pk),
+            "object_id": str(uuid.uuid4()),
+            "user_principal_name": "added@tenant.onmicrosoft.com",
+            "display_name": "Added",
+            "email": "added@example.com",
+        },
+        "subscriptions.licenseassignment": {
+            "user": str(s.tenant_user.pk),
+            "subscription": str(s.second.pk),
+            "disabled_service_plans": "[]",
+        },
+        "delegation.gdaprelationship": {
+            "customer": str(s.customer.pk),
+            "display_name": "Admin request",
+            "request_roles": ["Directory Readers"],
+            "duration_days": "730",
+            "auto_extend": "PT0S",
+        },
+        "delegation.gdapaccessassignment": {
+            "relationship": str(relationship.pk) if relationship else "",
+            "group": str(group.pk) if group else "",
+            "assigned_roles": ["Directory Readers"],
+        },
+        "partners.partner": {
+            "code": "added-partner",
+            "name": "Added Partner",
+            "mpn_id": "7777777",
+            "tenant_id": str(uuid.uuid4()),
+        },
         "partners.securitygroup": {"partner": str(partner.pk) if partner else "", "name": "Added group"},
-        "accounts.user": {"username": "added-user", "email": "added-user@example.com", "first_name": "Ad",
-                          "last_name": "Ded", "roles": ["sales_agent"], "partner": str(partner.pk) if partner else ""},
+        "accounts.user": {
+            "username": "added-user",
+            "email": "added-user@example.com",
+            "first_name": "Ad",
+            "last_name": "Ded",
+            "roles": ["sales_agent"],
+            "partner": str(partner.pk) if partner else "",
+        },
         "catalog.servicefamily": {"code": "added-family", "name": "Added family"},
-        "catalog.serviceplan": {"code": "ADDED_PLAN", "name": "Added plan",
-                                "family": ServicePlanFamily.first_code(), "level": "1"},
-        "catalog.offer": {"id": "added-offer", "name": "Added offer", "sku_part_number": "ADDED", "market": "global",
-                          "currency": "USD", "unit": "Licenses", "minimum_quantity": "1",
-                          "maximum_quantity": "300000"},
-        "catalog.offerprice": {"offer": "m365-e5-no-audio", "billing_cycle": "monthly", "currency": "EUR",
-                               "unit_price": "9.99"},
+        "catalog.serviceplan": {
+            "code": "ADDED_PLAN",
+            "name": "Added plan",
+            "family": ServicePlanFamily.first_code(),
+            "level": "1",
+        },
+        "catalog.offer": {
+            "id": "added-offer",
+            "name": "Added offer",
+            "sku_part_number": "ADDED",
+            "market": "global",
+            "currency": "USD",
+            "unit": "Licenses",
+            "minimum_quantity": "1",
+            "maximum_quantity": "300000",
+        },
+        "catalog.offerprice": {
+            "offer": "m365-e5-no-audio",
+            "billing_cycle": "monthly",
+            "currency": "EUR",
+            "unit_price": "9.99",
+        },
         "catalog.upgradepath": {"source": "m365-e3", "target": "m365-e5-no-audio", "position": "5"},
-        "catalog.directoption": {"source": "m365-e3", "target": "m365-e5-no-audio", "kind": "upgrade",
-                                 "position": "5"},
+        "catalog.directoption": {"source": "m365-e3", "target": "m365-e5-no-audio", "kind": "upgrade", "position": "5"},
         "auth.group": {"name": "Added group"},
     }
     return bodies.get(label, {})

@@ -9,6 +9,7 @@
 - ``contoso-admin`` (global_admin, in Admin Agents: no delegated role on Proseware until a test gives one),
   ``contoso-sales``, ``wingtip-admin``; ``operator`` (superuser).
 """
+
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -39,31 +40,44 @@ class World:
     def wingtip_traces(self) -> list[str]:
         """Strings that must never appear in a Contoso admin's page about the shared customer."""
         sub = self.subs["wingtip"]
-        return [str(sub.pk), sub.friendly_name, "Microsoft 365 Apps for business", self.wingtip.name,
-                self.wingtip.code, self.gdap["wingtip"].display_name]
+        return [
+            str(sub.pk),
+            sub.friendly_name,
+            "Microsoft 365 Apps for business",
+            self.wingtip.name,
+            self.wingtip.code,
+            self.gdap["wingtip"].display_name,
+        ]
 
 
 def give_contoso_admin(world: World, roles: list[str]) -> None:
     """An active GDAP access assignment of ``roles`` on Proseware to a group ``contoso-admin`` is in."""
-    factories.AccessAssignmentFactory(relationship=world.gdap["contoso"], group=world.groups["tier2"],
-                                      unified_roles=roles, status="active")
+    factories.AccessAssignmentFactory(
+        relationship=world.gdap["contoso"], group=world.groups["tier2"], unified_roles=roles, status="active"
+    )
 
 
 @pytest.fixture
 def world(db):
     contoso = factories.PartnerFactory(code="contoso-csp", name="Contoso CSP")
     wingtip = factories.PartnerFactory(code="wingtip-csp", name="Wingtip CSP")
-    w = World(contoso=contoso, wingtip=wingtip,
-              proseware=factories.CustomerFactory(company_name="Proseware", domain="proseware.onmicrosoft.com",
-                                                  country="TW"),
-              wideworld=factories.CustomerFactory(company_name="Wide World Importers",
-                                                  domain="wideworldimporters.onmicrosoft.com"))
-    w.users["contoso-admin"] = factories.PartnerUserFactory(partner=contoso, username="contoso-admin",
-                                                           roles=["global_admin"])
-    w.users["contoso-sales"] = factories.PartnerUserFactory(partner=contoso, username="contoso-sales",
-                                                           roles=["sales_agent"])
-    w.users["wingtip-admin"] = factories.PartnerUserFactory(partner=wingtip, username="wingtip-admin",
-                                                           roles=["global_admin"])
+    w = World(
+        contoso=contoso,
+        wingtip=wingtip,
+        proseware=factories.CustomerFactory(company_name="Proseware", domain="proseware.onmicrosoft.com", country="TW"),
+        wideworld=factories.CustomerFactory(
+            company_name="Wide World Importers", domain="wideworldimporters.onmicrosoft.com"
+        ),
+    )
+    w.users["contoso-admin"] = factories.PartnerUserFactory(
+        partner=contoso, username="contoso-admin", roles=["global_admin"]
+    )
+    w.users["contoso-sales"] = factories.PartnerUserFactory(
+        partner=contoso, username="contoso-sales", roles=["sales_agent"]
+    )
+    w.users["wingtip-admin"] = factories.PartnerUserFactory(
+        partner=wingtip, username="wingtip-admin", roles=["global_admin"]
+    )
     w.users["operator"] = factories.UserFactory(username="operator", is_superuser=True, is_staff=True)
     for name in ("contoso-admin", "wingtip-admin"):
         partner_user_sync_admin_access(w.users[name])
@@ -81,32 +95,50 @@ def world(db):
     w.dap["wingtip"] = factories.DapGrantFactory(partner=wingtip, customer=w.proseware, enabled=True)
     w.dap["wideworld"] = factories.DapGrantFactory(partner=contoso, customer=w.wideworld, enabled=False)
     roles = ["Directory Readers", "Directory Writers", "License Administrator", "User Administrator"]
-    w.gdap["contoso"] = factories.GdapRelationshipFactory(partner=contoso, customer=w.proseware,
-                                                          display_name="Proseware by Contoso", unified_roles=roles)
-    w.gdap["wingtip"] = factories.GdapRelationshipFactory(partner=wingtip, customer=w.proseware,
-                                                          display_name="Proseware by Wingtip", unified_roles=roles)
+    w.gdap["contoso"] = factories.GdapRelationshipFactory(
+        partner=contoso, customer=w.proseware, display_name="Proseware by Contoso", unified_roles=roles
+    )
+    w.gdap["wingtip"] = factories.GdapRelationshipFactory(
+        partner=wingtip, customer=w.proseware, display_name="Proseware by Wingtip", unified_roles=roles
+    )
     w.gdap["pending"] = factories.GdapRelationshipFactory(
-        partner=contoso, customer=w.wideworld, display_name="Wide World request", status="approvalPending",
-        activated_date_time=None, created_date_time=timezone.now() - timedelta(days=2))
+        partner=contoso,
+        customer=w.wideworld,
+        display_name="Wide World request",
+        status="approvalPending",
+        activated_date_time=None,
+        created_date_time=timezone.now() - timedelta(days=2),
+    )
 
-    w.subs["contoso"] = factories.SubscriptionFactory(customer=w.proseware, partner=contoso,
-                                                      offer_id="m365-business-basic", quantity=7,
-                                                      friendly_name="Contoso Basic")
-    w.subs["wingtip"] = factories.SubscriptionFactory(customer=w.proseware, partner=wingtip,
-                                                      offer_id="m365-apps-for-business", quantity=5,
-                                                      friendly_name="Wingtip Apps Deal")
-    w.subs["wideworld"] = factories.SubscriptionFactory(customer=w.wideworld, partner=contoso,
-                                                        offer_id="m365-business-basic", quantity=3)
+    w.subs["contoso"] = factories.SubscriptionFactory(
+        customer=w.proseware, partner=contoso, offer_id="m365-business-basic", quantity=7, friendly_name="Contoso Basic"
+    )
+    w.subs["wingtip"] = factories.SubscriptionFactory(
+        customer=w.proseware,
+        partner=wingtip,
+        offer_id="m365-apps-for-business",
+        quantity=5,
+        friendly_name="Wingtip Apps Deal",
+    )
+    w.subs["wideworld"] = factories.SubscriptionFactory(
+        customer=w.wideworld, partner=contoso, offer_id="m365-business-basic", quantity=3
+    )
     for name in ("ana", "ben", "cara"):
         w.tenant_users[name] = factories.TenantUserFactory(
-            customer=w.proseware, user_principal_name=f"{name}@proseware.onmicrosoft.com",
-            display_name=name.title(), email=f"{name}@proseware.example")
-    w.licenses["ana-contoso"] = factories.LicenseAssignmentFactory(subscription=w.subs["contoso"],
-                                                                   user=w.tenant_users["ana"])
-    w.licenses["ben-contoso"] = factories.LicenseAssignmentFactory(subscription=w.subs["contoso"],
-                                                                   user=w.tenant_users["ben"])
-    w.licenses["ben-wingtip"] = factories.LicenseAssignmentFactory(subscription=w.subs["wingtip"],
-                                                                   user=w.tenant_users["ben"])
+            customer=w.proseware,
+            user_principal_name=f"{name}@proseware.onmicrosoft.com",
+            display_name=name.title(),
+            email=f"{name}@proseware.example",
+        )
+    w.licenses["ana-contoso"] = factories.LicenseAssignmentFactory(
+        subscription=w.subs["contoso"], user=w.tenant_users["ana"]
+    )
+    w.licenses["ben-contoso"] = factories.LicenseAssignmentFactory(
+        subscription=w.subs["contoso"], user=w.tenant_users["ben"]
+    )
+    w.licenses["ben-wingtip"] = factories.LicenseAssignmentFactory(
+        subscription=w.subs["wingtip"], user=w.tenant_users["ben"]
+    )
     return w
 
 

@@ -1,6 +1,7 @@
 """Shared set-up of the partner-side admin tests (issue 8 item 1): two partners sharing a customer, their users,
 groups, tokens, batches, upgrade operations, billing entries and audit records; and a helper that turns an admin
 change page into the POST of its current values."""
+
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -29,8 +30,8 @@ class Side:
     """One partner's objects."""
 
     partner: object
-    admin: object = None            # the partner global admin
-    agent: object = None            # a sales agent
+    admin: object = None  # the partner global admin
+    agent: object = None  # a sales agent
     group: object = None
     app_token: object = None
     user_token: object = None
@@ -45,44 +46,84 @@ class Side:
 class World:
     own: Side
     other: Side
-    shared: object      # a customer both partners resell to
+    shared: object  # a customer both partners resell to
     operator: object
 
 
 def _side(code: str, name: str, prefix: str, shared) -> Side:
     partner = factories.PartnerFactory(code=code, name=name)
     side = Side(partner=partner)
-    side.admin = factories.PartnerUserFactory(partner=partner, username=f"{prefix}-boss", roles=["global_admin"],
-                                              email=f"{prefix}-boss@example.com")
+    side.admin = factories.PartnerUserFactory(
+        partner=partner, username=f"{prefix}-boss", roles=["global_admin"], email=f"{prefix}-boss@example.com"
+    )
     partner_user_sync_admin_access(side.admin)
     side.admin.refresh_from_db()
-    side.agent = factories.PartnerUserFactory(partner=partner, username=f"{prefix}-agent", roles=["sales_agent"],
-                                              email=f"{prefix}-agent@example.com")
+    side.agent = factories.PartnerUserFactory(
+        partner=partner, username=f"{prefix}-agent", roles=["sales_agent"], email=f"{prefix}-agent@example.com"
+    )
     side.group = factories.SecurityGroupFactory(partner=partner, name=f"{prefix}-tier-one")
     side.group.members.add(side.agent)
     side.app_token, _ = ApiToken.issue(partner=partner, name=f"{prefix}-app-token")
     side.user_token, _ = ApiToken.issue(user=side.agent, name=f"{prefix}-user-token")
     factories.RelationshipFactory(partner=partner, customer=shared)
-    subscription = factories.SubscriptionFactory(customer=shared, partner=partner, offer_id="o365-e3",
-                                                 friendly_name=f"{prefix}-subscription")
-    side.batch = UpgradeBatch.objects.create(partner=partner, created_by_user=side.agent, total_items=1,
-                                             correlation_id=f"{prefix}-batch-correlation")
-    UpgradeBatchItem.objects.create(batch=side.batch, position=0, customer_tenant_id=shared.tenant_id,
-                                    subscription_id=subscription.pk, target_offer_id="o365-e5")
+    subscription = factories.SubscriptionFactory(
+        customer=shared, partner=partner, offer_id="o365-e3", friendly_name=f"{prefix}-subscription"
+    )
+    side.batch = UpgradeBatch.objects.create(
+        partner=partner, created_by_user=side.agent, total_items=1, correlation_id=f"{prefix}-batch-correlation"
+    )
+    UpgradeBatchItem.objects.create(
+        batch=side.batch,
+        position=0,
+        customer_tenant_id=shared.tenant_id,
+        subscription_id=subscription.pk,
+        target_offer_id="o365-e5",
+    )
     side.operation = UpgradeOperation.objects.create(
-        source=subscription, target_offer_id="o365-e5", customer=shared, partner=partner, actor_user=side.agent,
-        actor_upn=f"{prefix}-operation-upn@example.com", upgrade_type="full", quantity=3,
-        billing_cycle="monthly", status="succeeded", correlation_id=f"{prefix}-operation-correlation")
+        source=subscription,
+        target_offer_id="o365-e5",
+        customer=shared,
+        partner=partner,
+        actor_user=side.agent,
+        actor_upn=f"{prefix}-operation-upn@example.com",
+        upgrade_type="full",
+        quantity=3,
+        billing_cycle="monthly",
+        status="succeeded",
+        correlation_id=f"{prefix}-operation-correlation",
+    )
     side.billing = BillingEntry.objects.create(
-        operation=side.operation, subscription=subscription, kind="charge", description=f"{prefix}-billing-entry",
-        amount=Decimal("12.34"), currency="USD", period_start=date(2026, 1, 1), period_end=date(2026, 1, 31))
-    side.audit = AuditRecord.objects.create(partner=partner, customer=shared, resource_type="subscription",
-                                            operation_type="update_subscription",
-                                            user_principal_name=f"{prefix}-audited@example.com")
-    side.names = [f"{prefix}-boss", f"{prefix}-agent", f"{prefix}-tier-one", f"{prefix}-app-token",
-                  f"{prefix}-user-token", f"{prefix}-audited@example.com", f"{prefix}-batch-correlation",
-                  f"{prefix}-operation-upn@example.com", f"{prefix}-billing-entry", str(side.batch.pk),
-                  str(side.operation.pk), str(subscription.pk), name]
+        operation=side.operation,
+        subscription=subscription,
+        kind="charge",
+        description=f"{prefix}-billing-entry",
+        amount=Decimal("12.34"),
+        currency="USD",
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 1, 31),
+    )
+    side.audit = AuditRecord.objects.create(
+        partner=partner,
+        customer=shared,
+        resource_type="subscription",
+        operation_type="update_subscription",
+        user_principal_name=f"{prefix}-audited@example.com",
+    )
+    side.names = [
+        f"{prefix}-boss",
+        f"{prefix}-agent",
+        f"{prefix}-tier-one",
+        f"{prefix}-app-token",
+        f"{prefix}-user-token",
+        f"{prefix}-audited@example.com",
+        f"{prefix}-batch-correlation",
+        f"{prefix}-operation-upn@example.com",
+        f"{prefix}-billing-entry",
+        str(side.batch.pk),
+        str(side.operation.pk),
+        str(subscription.pk),
+        name,
+    ]
     return side
 
 

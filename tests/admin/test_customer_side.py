@@ -1,5 +1,6 @@
 """What belongs to the customer is not the partner's to change (issue 8 item 1), and nothing of Wingtip shows to
 Contoso on the customer they share."""
+
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -22,10 +23,13 @@ def assert_no_wingtip(world, response):
 
 # --- customer admin roles ----------------------------------------------------------------------------------
 
+
 def test_a_partner_admin_cannot_make_its_sales_agent_a_customer_global_admin(client, contoso_admin, world):
     sales = world.users["contoso-sales"]
-    response = contoso_admin.post(admin_url(CustomerAdminRole, "add"), {
-        "user": sales.pk, "customer": world.proseware.pk, "role": "global_administrator"})
+    response = contoso_admin.post(
+        admin_url(CustomerAdminRole, "add"),
+        {"user": sales.pk, "customer": world.proseware.pk, "role": "global_administrator"},
+    )
     assert response.status_code == 403
     assert not CustomerAdminRole.objects.exists()
 
@@ -36,20 +40,32 @@ def test_a_partner_admin_cannot_make_its_sales_agent_a_customer_global_admin(cli
     listed = client.get(f"{base}/subscriptions", **auth)
     assert listed.status_code == 403
     assert str(world.subs["wingtip"].pk) not in listed.content.decode()
-    moved = client.post(f"{base}/licenseMoves", {"sourceSubscriptionId": str(world.subs["contoso"].pk),
-                                                 "targetSubscriptionId": str(world.subs["wingtip"].pk),
-                                                 "userIds": [str(world.tenant_users["ana"].object_id)]},
-                        content_type="application/json", **auth)
+    moved = client.post(
+        f"{base}/licenseMoves",
+        {
+            "sourceSubscriptionId": str(world.subs["contoso"].pk),
+            "targetSubscriptionId": str(world.subs["wingtip"].pk),
+            "userIds": [str(world.tenant_users["ana"].object_id)],
+        },
+        content_type="application/json",
+        **auth,
+    )
     assert moved.status_code == 403
     assert LicenseAssignment.objects.filter(subscription=world.subs["wingtip"]).count() == 1
 
 
 def test_customer_admin_roles_are_view_only_for_a_partner_admin(contoso_admin, world):
-    role = CustomerAdminRole.objects.create(user=world.users["operator"], customer=world.proseware,
-                                            role="billing_administrator")
+    role = CustomerAdminRole.objects.create(
+        user=world.users["operator"], customer=world.proseware, role="billing_administrator"
+    )
     assert contoso_admin.get(admin_url(role, "change")).context["has_change_permission"] is False
-    assert contoso_admin.post(admin_url(role, "change"), {"user": role.user_id, "customer": world.proseware.pk,
-                                                          "role": "global_administrator"}).status_code == 403
+    assert (
+        contoso_admin.post(
+            admin_url(role, "change"),
+            {"user": role.user_id, "customer": world.proseware.pk, "role": "global_administrator"},
+        ).status_code
+        == 403
+    )
     assert contoso_admin.post(admin_url(role, "delete"), {"post": "yes"}).status_code == 403
     role.refresh_from_db()
     assert role.role == "billing_administrator"
@@ -57,8 +73,10 @@ def test_customer_admin_roles_are_view_only_for_a_partner_admin(contoso_admin, w
 
 def test_an_operator_gives_a_customer_admin_role_with_one_audit_record(operator, world):
     before = AuditRecord.objects.count()
-    response = operator.post(admin_url(CustomerAdminRole, "add"), {
-        "user": world.users["contoso-sales"].pk, "customer": world.proseware.pk, "role": "user_administrator"})
+    response = operator.post(
+        admin_url(CustomerAdminRole, "add"),
+        {"user": world.users["contoso-sales"].pk, "customer": world.proseware.pk, "role": "user_administrator"},
+    )
     assert response.status_code == 302
     assert CustomerAdminRole.objects.filter(user=world.users["contoso-sales"], role="user_administrator").exists()
     assert AuditRecord.objects.count() == before + 1
@@ -68,21 +86,33 @@ def test_an_operator_gives_a_customer_admin_role_with_one_audit_record(operator,
 
 # --- the customer's identity ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("username", ["contoso-admin", "wingtip-admin"])
 def test_neither_partner_can_change_the_shared_customers_identity(client, world, username):
     login(client, world.users[username])
     customer = world.proseware
     page = client.get(admin_url(customer, "change"))
     assert page.status_code == 200 and page.context["has_change_permission"] is False
-    response = client.post(admin_url(customer, "change"), {
-        "tenant_id": "00000000-0000-0000-0000-000000000001", "domain": "stolen.onmicrosoft.com",
-        "company_name": "Stolen", "country": "US", "segment": "education"})
+    response = client.post(
+        admin_url(customer, "change"),
+        {
+            "tenant_id": "00000000-0000-0000-0000-000000000001",
+            "domain": "stolen.onmicrosoft.com",
+            "company_name": "Stolen",
+            "country": "US",
+            "segment": "education",
+        },
+    )
     assert response.status_code == 403
     assert client.get(admin_url(Customer, "add")).status_code == 403
     assert client.post(admin_url(customer, "delete"), {"post": "yes"}).status_code == 403
     customer.refresh_from_db()
     assert (customer.domain, customer.country, customer.company_name, customer.segment) == (
-        "proseware.onmicrosoft.com", "TW", "Proseware", "commercial")
+        "proseware.onmicrosoft.com",
+        "TW",
+        "Proseware",
+        "commercial",
+    )
     assert Customer.objects.filter(pk=customer.pk, tenant_id=world.proseware.tenant_id).exists()
 
 
@@ -105,14 +135,20 @@ def test_an_operator_changes_a_customer_but_not_its_tenant_id(operator, world):
 def test_reseller_relationships_are_view_only_for_a_partner_admin(contoso_admin, world):
     own = ResellerRelationship.objects.get(partner=world.contoso, customer=world.proseware)
     assert contoso_admin.get(admin_url(ResellerRelationship, "add")).status_code == 403
-    assert contoso_admin.post(admin_url(own, "change"), {"partner": world.contoso.pk, "customer": world.proseware.pk,
-                                                         "relationship": "advisor"}).status_code == 403
+    assert (
+        contoso_admin.post(
+            admin_url(own, "change"),
+            {"partner": world.contoso.pk, "customer": world.proseware.pk, "relationship": "advisor"},
+        ).status_code
+        == 403
+    )
     assert contoso_admin.post(admin_url(own, "delete"), {"post": "yes"}).status_code == 403
     own.refresh_from_db()
     assert own.relationship == "reseller"
 
 
 # --- tenant users ------------------------------------------------------------------------------------------
+
 
 def test_deleting_a_user_with_a_wingtip_license_is_refused_and_shows_nothing_of_wingtip(contoso_admin, world):
     give_contoso_admin(world, ["User Administrator"])
@@ -153,12 +189,14 @@ def test_without_a_delegated_user_role_tenant_users_cannot_be_changed(contoso_ad
     cara = world.tenant_users["cara"]
     before = AuditRecord.objects.count()
     page = contoso_admin.get(admin_url(cara, "change"))
-    response = contoso_admin.post(admin_url(cara, "change"), form_data(page) | {"display_name": "Renamed"},
-                                  follow=True)
+    response = contoso_admin.post(admin_url(cara, "change"), form_data(page) | {"display_name": "Renamed"}, follow=True)
     assert "User Administrator or Global Administrator needed" in page_text(response)
     add_page = contoso_admin.get(admin_url(TenantUser, "add"))
-    added = contoso_admin.post(admin_url(TenantUser, "add"), form_data(add_page) | {
-        "customer": world.proseware.pk, "user_principal_name": "dan@proseware.onmicrosoft.com"}, follow=True)
+    added = contoso_admin.post(
+        admin_url(TenantUser, "add"),
+        form_data(add_page) | {"customer": world.proseware.pk, "user_principal_name": "dan@proseware.onmicrosoft.com"},
+        follow=True,
+    )
     assert "User Administrator or Global Administrator needed" in page_text(added)
     deleted = contoso_admin.post(admin_url(cara, "delete"), {"post": "yes"}, follow=True)
     assert "User Administrator or Global Administrator needed" in page_text(deleted)
@@ -172,9 +210,16 @@ def test_with_user_administrator_a_partner_admin_adds_and_changes_a_tenant_user(
     give_contoso_admin(world, ["User Administrator"])
     before = AuditRecord.objects.count()
     add_page = contoso_admin.get(admin_url(TenantUser, "add"))
-    response = contoso_admin.post(admin_url(TenantUser, "add"), form_data(add_page) | {
-        "customer": world.proseware.pk, "user_principal_name": "dan@proseware.onmicrosoft.com",
-        "display_name": "Dan", "email": "dan@proseware.example"})
+    response = contoso_admin.post(
+        admin_url(TenantUser, "add"),
+        form_data(add_page)
+        | {
+            "customer": world.proseware.pk,
+            "user_principal_name": "dan@proseware.onmicrosoft.com",
+            "display_name": "Dan",
+            "email": "dan@proseware.example",
+        },
+    )
     assert response.status_code == 302
     dan = TenantUser.objects.get(user_principal_name="dan@proseware.onmicrosoft.com")
     assert (dan.customer_id, dan.display_name) == (world.proseware.pk, "Dan")
@@ -190,8 +235,11 @@ def test_with_user_administrator_a_partner_admin_adds_and_changes_a_tenant_user(
     assert cara.display_name == "Cara Lind"
     assert AuditRecord.objects.count() == before + 2
     record = AuditRecord.objects.latest("operation_date")
-    assert (record.operation_type, record.resource_old_value["displayName"],
-            record.resource_new_value["displayName"]) == ("update_customer_user", "Cara", "Cara Lind")
+    assert (
+        record.operation_type,
+        record.resource_old_value["displayName"],
+        record.resource_new_value["displayName"],
+    ) == ("update_customer_user", "Cara", "Cara Lind")
 
 
 def test_dap_on_gives_the_admin_agents_user_rights(client, world):
@@ -217,12 +265,21 @@ def test_an_operator_deletes_a_user_with_every_license_in_one_audit_record(opera
 
 # --- no trace of Wingtip -------------------------------------------------------------------------------------
 
+
 def test_changelists_show_nothing_of_wingtip(contoso_admin, world):
     from delegation.models import DapGrant, GdapRelationship
     from subscriptions.models import Subscription
 
-    for model in (Customer, ResellerRelationship, TenantUser, LicenseAssignment, Subscription, DapGrant,
-                  GdapRelationship, CustomerAdminRole):
+    for model in (
+        Customer,
+        ResellerRelationship,
+        TenantUser,
+        LicenseAssignment,
+        Subscription,
+        DapGrant,
+        GdapRelationship,
+        CustomerAdminRole,
+    ):
         response = contoso_admin.get(admin_url(model, "changelist"))
         assert response.status_code == 200, model
         assert_no_wingtip(world, response)
@@ -232,19 +289,23 @@ def test_changelists_show_nothing_of_wingtip(contoso_admin, world):
     assert set(relationships.context["cl"].queryset.values_list("partner_id", flat=True)) == {world.contoso.pk}
     users = contoso_admin.get(admin_url(TenantUser, "changelist"))
     counts = {row.user_principal_name: row.licenses_shown for row in users.context["cl"].result_list}
-    assert counts == {"ana@proseware.onmicrosoft.com": 1, "ben@proseware.onmicrosoft.com": 1,
-                      "cara@proseware.onmicrosoft.com": 0}
+    assert counts == {
+        "ana@proseware.onmicrosoft.com": 1,
+        "ben@proseware.onmicrosoft.com": 1,
+        "cara@proseware.onmicrosoft.com": 0,
+    }
 
 
 def test_change_pages_of_the_shared_customer_show_nothing_of_wingtip(contoso_admin, world):
-    for obj in (world.proseware, world.tenant_users["ben"], world.subs["contoso"],
-                world.licenses["ben-contoso"]):
+    for obj in (world.proseware, world.tenant_users["ben"], world.subs["contoso"], world.licenses["ben-contoso"]):
         response = contoso_admin.get(admin_url(obj, "change"))
         assert response.status_code == 200, obj
         assert_no_wingtip(world, response)
     customer_page = contoso_admin.get(admin_url(world.proseware, "change"))
-    inline_rows = {inline.formset.model._meta.model_name: list(inline.formset.queryset)
-                   for inline in customer_page.context["inline_admin_formsets"]}
+    inline_rows = {
+        inline.formset.model._meta.model_name: list(inline.formset.queryset)
+        for inline in customer_page.context["inline_admin_formsets"]
+    }
     assert [row.partner_id for row in inline_rows["resellerrelationship"]] == [world.contoso.pk]
     ben_page = contoso_admin.get(admin_url(world.tenant_users["ben"], "change"))
     licenses = ben_page.context["inline_admin_formsets"][0].formset.queryset
@@ -262,17 +323,22 @@ def test_wingtip_objects_answer_as_missing(contoso_admin, world):
                 assert trace not in text, (obj, view, trace)
 
 
-@pytest.mark.parametrize("app_label, model_name, field_name, term", [
-    ("customers", "resellerrelationship", "partner", "csp"),
-    ("customers", "resellerrelationship", "customer", "pro"),
-    ("customers", "tenantuser", "customer", "pro"),
-    ("delegation", "gdapaccessassignment", "relationship", "proseware"),
-    ("delegation", "gdapaccessassignment", "group", "admin"),
-    ("delegation", "gdaprelationship", "customer", "pro"),
-])
+@pytest.mark.parametrize(
+    "app_label, model_name, field_name, term",
+    [
+        ("customers", "resellerrelationship", "partner", "csp"),
+        ("customers", "resellerrelationship", "customer", "pro"),
+        ("customers", "tenantuser", "customer", "pro"),
+        ("delegation", "gdapaccessassignment", "relationship", "proseware"),
+        ("delegation", "gdapaccessassignment", "group", "admin"),
+        ("delegation", "gdaprelationship", "customer", "pro"),
+    ],
+)
 def test_autocomplete_shows_nothing_of_wingtip(contoso_admin, world, app_label, model_name, field_name, term):
-    response = contoso_admin.get("/admin/autocomplete/", {"app_label": app_label, "model_name": model_name,
-                                                          "field_name": field_name, "term": term})
+    response = contoso_admin.get(
+        "/admin/autocomplete/",
+        {"app_label": app_label, "model_name": model_name, "field_name": field_name, "term": term},
+    )
     assert response.status_code == 200
     assert_no_wingtip(world, response)
     assert response.json()["results"], "the search finds Contoso's own rows"
@@ -288,15 +354,22 @@ def test_raw_id_popups_show_nothing_of_wingtip(contoso_admin, world):
         assert response.status_code == 200, model
         assert_no_wingtip(world, response)
     popup = contoso_admin.get(admin_url(Subscription, "changelist"), {"_popup": "1", "_to_field": "id"})
-    assert set(popup.context["cl"].queryset.values_list("pk", flat=True)) == {world.subs["contoso"].pk,
-                                                                             world.subs["wideworld"].pk}
+    assert set(popup.context["cl"].queryset.values_list("pk", flat=True)) == {
+        world.subs["contoso"].pk,
+        world.subs["wideworld"].pk,
+    }
 
 
 def test_history_of_a_shared_users_shows_no_wingtip_entry(contoso_admin, world):
     ben = world.tenant_users["ben"]
-    LogEntry.objects.create(user=world.users["wingtip-admin"], content_type=ContentType.objects.get_for_model(ben),
-                            object_id=str(ben.pk), object_repr=str(ben), action_flag=CHANGE,
-                            change_message="Changed by Wingtip CSP")
+    LogEntry.objects.create(
+        user=world.users["wingtip-admin"],
+        content_type=ContentType.objects.get_for_model(ben),
+        object_id=str(ben.pk),
+        object_repr=str(ben),
+        action_flag=CHANGE,
+        change_message="Changed by Wingtip CSP",
+    )
     response = contoso_admin.get(admin_url(ben, "history"))
     assert response.status_code == 200
     assert "wingtip-admin" not in page_text(response)
@@ -306,9 +379,17 @@ def test_history_of_a_shared_users_shows_no_wingtip_entry(contoso_admin, world):
 def test_an_operator_adds_a_customer_with_one_create_record(operator, world):
     page = operator.get(admin_url(Customer, "add"))
     before = AuditRecord.objects.count()
-    response = operator.post(admin_url(Customer, "add"), form_data(page) | {
-        "tenant_id": "6f1c2e4a-0000-4000-8000-000000000042", "domain": "fourthcoffee.onmicrosoft.com",
-        "company_name": "Fourth Coffee", "country": "SE", "segment": "commercial"})
+    response = operator.post(
+        admin_url(Customer, "add"),
+        form_data(page)
+        | {
+            "tenant_id": "6f1c2e4a-0000-4000-8000-000000000042",
+            "domain": "fourthcoffee.onmicrosoft.com",
+            "company_name": "Fourth Coffee",
+            "country": "SE",
+            "segment": "commercial",
+        },
+    )
     assert response.status_code == 302
     created = Customer.objects.get(domain="fourthcoffee.onmicrosoft.com")
     assert str(created.tenant_id) == "6f1c2e4a-0000-4000-8000-000000000042"

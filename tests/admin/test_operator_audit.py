@@ -1,6 +1,7 @@
 """Every admin change of a domain object writes exactly one audit record (issue 8 item 1), for an operator and
 every registered admin model of the customers, subscriptions and delegation apps. A model without an entry below
 fails the test."""
+
 import pytest
 from django.contrib import admin
 
@@ -17,15 +18,24 @@ APPS = {"customers", "subscriptions", "delegation"}
 # model label → (object in the world, field to change, new POSTed value)
 CHANGES = {
     "customers.customer": (lambda w: w.proseware, "company_name", "Proseware Ltd"),
-    "customers.resellerrelationship": (lambda w: w.proseware.partner_relationships.get(partner=w.wingtip),
-                                       "relationship", "advisor"),
+    "customers.resellerrelationship": (
+        lambda w: w.proseware.partner_relationships.get(partner=w.wingtip),
+        "relationship",
+        "advisor",
+    ),
     "customers.customeradminrole": (lambda w: CustomerAdminRole.objects.get(), "role", "license_administrator"),
     "customers.tenantuser": (lambda w: w.tenant_users["cara"], "display_name", "Cara Lind"),
     "subscriptions.subscription": (lambda w: w.subs["wingtip"], "friendly_name", "Renamed by an operator"),
-    "subscriptions.licenseassignment": (lambda w: w.licenses["ben-wingtip"], "disabled_service_plans",
-                                        '["EXCHANGE_S_STANDARD"]'),
-    "delegation.gdapaccessassignment": (lambda w: w.gdap["contoso"].access_assignments.get(), "assigned_roles",
-                                        ["Directory Readers", "License Administrator"]),
+    "subscriptions.licenseassignment": (
+        lambda w: w.licenses["ben-wingtip"],
+        "disabled_service_plans",
+        '["EXCHANGE_S_STANDARD"]',
+    ),
+    "delegation.gdapaccessassignment": (
+        lambda w: w.gdap["contoso"].access_assignments.get(),
+        "assigned_roles",
+        ["Directory Readers", "License Administrator"],
+    ),
 }
 # Nothing is editable for anybody (consent, grants): a change POST is refused and records nothing.
 VIEW_ONLY = {
@@ -38,10 +48,15 @@ VIEW_ONLY = {
 
 @pytest.fixture
 def full_world(world):
-    factories.CustomerAdminRoleFactory(user=factories.UserFactory(username="proseware-ga"), customer=world.proseware,
-                                       role="global_administrator")
-    factories.AccessAssignmentFactory(relationship=world.gdap["contoso"], group=world.groups["tier2"],
-                                      unified_roles=["Directory Readers"], status="active")
+    factories.CustomerAdminRoleFactory(
+        user=factories.UserFactory(username="proseware-ga"), customer=world.proseware, role="global_administrator"
+    )
+    factories.AccessAssignmentFactory(
+        relationship=world.gdap["contoso"],
+        group=world.groups["tier2"],
+        unified_roles=["Directory Readers"],
+        status="active",
+    )
     return world
 
 
@@ -64,7 +79,8 @@ def test_an_operator_change_writes_one_audit_record(operator, full_world, label)
     response = operator.post(admin_url(obj, "change"), form_data(page) | {field: value})
     assert response.status_code == 302, getattr(response, "context", None) and [
         response.context["adminform"].form.errors,
-        [inline.formset.errors for inline in response.context["inline_admin_formsets"]]]
+        [inline.formset.errors for inline in response.context["inline_admin_formsets"]],
+    ]
     assert AuditRecord.objects.count() == before + 1
     obj.refresh_from_db()
     model_field = {"assigned_roles": "unified_roles"}.get(field, field)
@@ -90,6 +106,8 @@ def test_an_operator_action_writes_one_audit_record(operator, full_world, django
 
     before = AuditRecord.objects.count()
     with django_capture_on_commit_callbacks(execute=False):
-        operator.post(admin_url(GdapRelationship, "changelist"), {
-            "action": "request_termination", "_selected_action": [str(full_world.gdap["wingtip"].pk)]})
+        operator.post(
+            admin_url(GdapRelationship, "changelist"),
+            {"action": "request_termination", "_selected_action": [str(full_world.gdap["wingtip"].pk)]},
+        )
     assert AuditRecord.objects.count() == before + 1

@@ -1,11 +1,12 @@
 """Every admin change, action and inline row of the partner-side apps writes audit records (issue 8 item 1);
 the catalog, direct orders, high-volume switch and idempotency records follow the policy table."""
-from datetime import datetime, timezone as dt_timezone
+
+from datetime import UTC, datetime
 
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from django import forms
 from django.contrib import admin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from api.models import IdempotencyRecord
 from audit.models import AuditRecord
@@ -26,12 +27,13 @@ from .partner_side_world import (  # noqa: F401  (fixtures)
 pytestmark = pytest.mark.django_db
 
 APPS = {"partners", "accounts", "catalog", "bulk", "direct", "upgrades", "audit", "api"}
-FRIDAY = datetime(2026, 1, 2, 10, 0, tzinfo=dt_timezone.utc)
+FRIDAY = datetime(2026, 1, 2, 10, 0, tzinfo=UTC)
 
 
 def registered():
-    return [(model, model_admin) for model, model_admin in admin.site._registry.items()
-            if model._meta.app_label in APPS]
+    return [
+        (model, model_admin) for model, model_admin in admin.site._registry.items() if model._meta.app_label in APPS
+    ]
 
 
 def sample(model, world):
@@ -57,9 +59,11 @@ def change_one_field(form, data) -> str | None:
             else:
                 data[key] = "on"
             return name
-        if isinstance(field, forms.CharField) and not isinstance(field, (forms.SlugField, forms.URLField,
-                                                                          forms.UUIDField, forms.EmailField)) \
-                and not getattr(field, "choices", None):
+        if (
+            isinstance(field, forms.CharField)
+            and not isinstance(field, (forms.SlugField, forms.URLField, forms.UUIDField, forms.EmailField))
+            and not getattr(field, "choices", None)
+        ):
             value = (data.get(key) or "") + "x"
             if field.max_length is not None and len(value) > field.max_length:
                 continue
@@ -81,14 +85,25 @@ def test_every_change_with_change_permission_writes_exactly_one_audit_record(ope
         changed = change_one_field(form, data)
         before = AuditRecord.objects.count()
         response = operator_client.post(admin_url(obj, "change"), data)
-        assert response.status_code == 302, (model._meta.label, getattr(response, "context", None)
-                                             and response.context["adminform"].form.errors)
+        assert response.status_code == 302, (
+            model._meta.label,
+            getattr(response, "context", None) and response.context["adminform"].form.errors,
+        )
         assert AuditRecord.objects.count() == before + 1, model._meta.label
         checked.append((model._meta.label, changed))
     labels = {label for label, _ in checked}
-    assert {"partners.Partner", "partners.SecurityGroup", "accounts.User", "catalog.Offer", "catalog.OfferPrice",
-            "catalog.ServiceFamily", "catalog.ServicePlan", "catalog.UpgradePath", "catalog.DirectOption",
-            "direct.HighVolumeCondition"} <= labels, labels
+    assert {
+        "partners.Partner",
+        "partners.SecurityGroup",
+        "accounts.User",
+        "catalog.Offer",
+        "catalog.OfferPrice",
+        "catalog.ServiceFamily",
+        "catalog.ServicePlan",
+        "catalog.UpgradePath",
+        "catalog.DirectOption",
+        "direct.HighVolumeCondition",
+    } <= labels, labels
 
 
 def test_every_action_writes_an_audit_record_per_changed_object(operator_client, world):
@@ -98,17 +113,24 @@ def test_every_action_writes_an_audit_record_per_changed_object(operator_client,
     TOTPDevice.objects.create(user=enrolled, name="phone", confirmed=True)
     cases = {  # action → (changelist model, selected object, check it changed)
         "reset_mfa": (enrolled, lambda: not TOTPDevice.objects.filter(user=enrolled).exists()),
-        "deactivate_users": (world.own.agent, lambda: not type(world.own.agent).objects.get(pk=world.own.agent.pk)
-                             .is_active),
-        "reactivate_users": (world.own.agent, lambda: type(world.own.agent).objects.get(pk=world.own.agent.pk)
-                             .is_active),
-        "revoke": (world.own.app_token, lambda: type(world.own.app_token).objects.get(pk=world.own.app_token.pk)
-                   .revoked),
-        "cancel_batches": (world.own.batch, lambda: type(world.own.batch).objects.get(pk=world.own.batch.pk)
-                           .status == "cancelled"),
+        "deactivate_users": (
+            world.own.agent,
+            lambda: not type(world.own.agent).objects.get(pk=world.own.agent.pk).is_active,
+        ),
+        "reactivate_users": (
+            world.own.agent,
+            lambda: type(world.own.agent).objects.get(pk=world.own.agent.pk).is_active,
+        ),
+        "revoke": (
+            world.own.app_token,
+            lambda: type(world.own.app_token).objects.get(pk=world.own.app_token.pk).revoked,
+        ),
+        "cancel_batches": (
+            world.own.batch,
+            lambda: type(world.own.batch).objects.get(pk=world.own.batch.pk).status == "cancelled",
+        ),
         "approve_credit_check": (order, lambda: DirectOrder.objects.get(pk=order.pk).credit_check == "approved"),
-        "decline_credit_check": (declined, lambda: DirectOrder.objects.get(pk=declined.pk).credit_check
-                                 == "declined"),
+        "decline_credit_check": (declined, lambda: DirectOrder.objects.get(pk=declined.pk).credit_check == "declined"),
     }
     seen = set()
     for model, model_admin in registered():
@@ -130,9 +152,16 @@ def place_invoice_order():
     customer_admin = factories.UserFactory()
     factories.CustomerAdminRoleFactory(user=customer_admin, customer=customer, role="global_administrator")
     e4 = direct_subscription(customer)
-    return direct_services.direct_upgrade_place(actor=customer_admin, customer=customer, subscription_id=e4.pk,
-                                                target_offer_id="o365-e5", quantity=20, billing_cycle="monthly",
-                                                payment_method="invoice", now=FRIDAY)
+    return direct_services.direct_upgrade_place(
+        actor=customer_admin,
+        customer=customer,
+        subscription_id=e4.pk,
+        target_offer_id="o365-e5",
+        quantity=20,
+        billing_cycle="monthly",
+        payment_method="invoice",
+        now=FRIDAY,
+    )
 
 
 def test_operator_catalog_inline_rows_are_audited_one_record_each(operator_client, world):
@@ -145,15 +174,20 @@ def test_operator_catalog_inline_rows_are_audited_one_record_each(operator_clien
     data[prices[1]] = "98.00"
     before = AuditRecord.objects.count()
     response = operator_client.post(admin_url(offer, "change"), data)
-    assert response.status_code == 302, (response.context["adminform"].form.errors,
-                                         [f.errors for i in response.context["inline_admin_formsets"]
-                                          for f in i.formset.forms], [i.formset.non_form_errors()
-                                                                      for i in response.context["inline_admin_formsets"]])
+    assert response.status_code == 302, (
+        response.context["adminform"].form.errors,
+        [f.errors for i in response.context["inline_admin_formsets"] for f in i.formset.forms],
+        [i.formset.non_form_errors() for i in response.context["inline_admin_formsets"]],
+    )
     records = AuditRecord.objects.order_by("operation_date")[before:]
     assert sorted(r.resource_type for r in records) == ["catalog.Offer", "catalog.OfferPrice", "catalog.OfferPrice"]
     assert {r.operation_type for r in records} == {"update_catalog"}
-    assert sorted(str(p) for p in OfferPrice.objects.filter(offer=offer).values_list("unit_price", flat=True)
-                  ).count("99.00") == 1
+    assert (
+        sorted(str(p) for p in OfferPrice.objects.filter(offer=offer).values_list("unit_price", flat=True)).count(
+            "99.00"
+        )
+        == 1
+    )
 
 
 def test_pga_views_the_catalog_and_nothing_changes(pga_client, world):
@@ -163,9 +197,16 @@ def test_pga_views_the_catalog_and_nothing_changes(pga_client, world):
     before = AuditRecord.objects.count()
     assert pga_client.post(admin_url(offer, "change"), {"name": "Hacked"}).status_code == 403
     assert pga_client.post(admin_url(price, "change"), {"unit_price": "0.01"}).status_code == 403
-    assert pga_client.post(admin_url(OfferPrice), {"form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "1",
-                                                   "form-0-id": price.pk, "form-0-unit_price": "0.01",
-                                                   "_save": "Save"}).status_code in (200, 403)
+    assert pga_client.post(
+        admin_url(OfferPrice),
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": price.pk,
+            "form-0-unit_price": "0.01",
+            "_save": "Save",
+        },
+    ).status_code in (200, 403)
     price_after = OfferPrice.objects.get(pk=price.pk)
     assert price_after.unit_price == price.unit_price
     assert Offer.objects.get(pk="o365-e3").name == "Office 365 E3"
@@ -175,8 +216,7 @@ def test_pga_views_the_catalog_and_nothing_changes(pga_client, world):
 def test_pga_has_no_access_to_direct_orders_switch_and_idempotency(pga_client, world):
     for model in (DirectOrder, HighVolumeCondition, IdempotencyRecord):
         assert pga_client.get(admin_url(model)).status_code == 403, model
-    assert all(app["app_label"] not in ("direct", "api")
-               for app in pga_client.get("/admin/").context["app_list"])
+    assert all(app["app_label"] not in ("direct", "api") for app in pga_client.get("/admin/").context["app_list"])
 
 
 def test_operator_direct_and_idempotency_are_view_only(operator_client, world):
@@ -185,8 +225,9 @@ def test_operator_direct_and_idempotency_are_view_only(operator_client, world):
     assert page.status_code == 200 and page.context["has_change_permission"] is False
     assert operator_client.post(admin_url(order, "delete"), {"post": "yes"}).status_code == 403
     assert operator_client.get(admin_url(HighVolumeCondition, "add")).status_code == 403
-    record = IdempotencyRecord.objects.create(key="k-1", actor="user:1", method="POST", path="/v1/x",
-                                              body_hash="0" * 64)
+    record = IdempotencyRecord.objects.create(
+        key="k-1", actor="user:1", method="POST", path="/v1/x", body_hash="0" * 64
+    )
     page = operator_client.get(admin_url(record, "change"))
     assert page.status_code == 200 and page.context["has_change_permission"] is False
     assert operator_client.post(admin_url(record, "delete"), {"post": "yes"}).status_code == 403

@@ -1,4 +1,5 @@
 """Security groups (through ``partners.group_services``), role assignments, partners and API tokens in the admin."""
+
 import pytest
 
 from accounts.models import ApiToken
@@ -12,8 +13,10 @@ pytestmark = pytest.mark.django_db
 
 def test_pga_creates_renames_and_deletes_a_group_through_the_service(pga_client, world):
     before = AuditRecord.objects.count()
-    response = pga_client.post(admin_url(SecurityGroup, "add"), {"name": "Tier two", "members": [world.own.agent.pk],
-                                                                 "partner": world.other.partner.pk})
+    response = pga_client.post(
+        admin_url(SecurityGroup, "add"),
+        {"name": "Tier two", "members": [world.own.agent.pk], "partner": world.other.partner.pk},
+    )
     assert response.status_code == 302
     group = SecurityGroup.objects.get(name="Tier two")
     assert group.partner_id == world.own.partner.pk
@@ -30,13 +33,16 @@ def test_pga_creates_renames_and_deletes_a_group_through_the_service(pga_client,
 
 
 def test_group_members_are_limited_to_the_own_partners_users(pga_client, world):
-    response = pga_client.post(admin_url(world.own.group, "change"),
-                               {"name": "contoso-tier-one", "members": [world.other.agent.pk]})
+    response = pga_client.post(
+        admin_url(world.own.group, "change"), {"name": "contoso-tier-one", "members": [world.other.agent.pk]}
+    )
     assert response.status_code == 200
     assert "members" in response.context["adminform"].form.errors
     assert list(world.own.group.members.values_list("username", flat=True)) == ["contoso-agent"]
-    autocomplete = pga_client.get("/admin/autocomplete/", {"app_label": "partners", "model_name": "securitygroup",
-                                                          "field_name": "members", "term": "agent"})
+    autocomplete = pga_client.get(
+        "/admin/autocomplete/",
+        {"app_label": "partners", "model_name": "securitygroup", "field_name": "members", "term": "agent"},
+    )
     assert autocomplete.status_code == 200
     assert [row["text"] for row in autocomplete.json()["results"]] == ["contoso-agent"]
 
@@ -55,8 +61,12 @@ def test_role_assignments_are_view_only(pga_client, operator_client, world):
         client.force_login(world.own.admin if client is pga_client else world.operator)
         assert client.get(admin_url(PartnerRoleAssignment)).status_code == 200
         assert client.get(admin_url(PartnerRoleAssignment, "add")).status_code == 403
-        assert client.post(admin_url(assignment, "change"), {"user": assignment.user_id, "role": "global_admin"}
-                           ).status_code == 403
+        assert (
+            client.post(
+                admin_url(assignment, "change"), {"user": assignment.user_id, "role": "global_admin"}
+            ).status_code
+            == 403
+        )
         assert client.post(admin_url(assignment, "delete"), {"post": "yes"}).status_code == 403
     assignment.refresh_from_db()
     assert assignment.role == "sales_agent"
@@ -72,22 +82,35 @@ def test_partner_is_view_only_for_a_pga_and_audited_for_operators(client, world)
     assert partner.name == "Contoso CSP"
     client.force_login(world.operator)
     before = AuditRecord.objects.count()
-    response = client.post(admin_url(partner, "change"), {
-        "name": "Contoso Ltd", "code": "contoso-csp", "mpn_id": partner.mpn_id, "tenant_id": str(partner.tenant_id),
-        "security_groups-TOTAL_FORMS": "0", "security_groups-INITIAL_FORMS": "0"})
+    response = client.post(
+        admin_url(partner, "change"),
+        {
+            "name": "Contoso Ltd",
+            "code": "contoso-csp",
+            "mpn_id": partner.mpn_id,
+            "tenant_id": str(partner.tenant_id),
+            "security_groups-TOTAL_FORMS": "0",
+            "security_groups-INITIAL_FORMS": "0",
+        },
+    )
     assert response.status_code == 302
     partner.refresh_from_db()
     assert partner.name == "Contoso Ltd"
     assert AuditRecord.objects.count() == before + 1
     record = AuditRecord.objects.latest("operation_date")
     assert (record.operation_type, record.resource_old_value["name"], record.resource_new_value["name"]) == (
-        "update_partner", "Contoso CSP", "Contoso Ltd")
+        "update_partner",
+        "Contoso CSP",
+        "Contoso Ltd",
+    )
 
 
 def test_pga_revokes_own_tokens_only(pga_client, world):
     before = AuditRecord.objects.count()
-    response = pga_client.post(admin_url(ApiToken), {"action": "revoke", "_selected_action": [
-        world.own.app_token.pk, world.other.app_token.pk]})
+    response = pga_client.post(
+        admin_url(ApiToken),
+        {"action": "revoke", "_selected_action": [world.own.app_token.pk, world.other.app_token.pk]},
+    )
     assert response.status_code == 302
     assert ApiToken.objects.get(pk=world.own.app_token.pk).revoked
     assert not ApiToken.objects.get(pk=world.other.app_token.pk).revoked

@@ -1,5 +1,6 @@
 """Nothing of another partner shows to a partner global admin: lists, change pages, autocomplete, filters,
 delete confirmations (issue 8 item 1)."""
+
 import pytest
 
 from accounts.models import ApiToken, User
@@ -12,16 +13,32 @@ from .partner_side_world import absent, admin_url, pga_client, world  # noqa: F4
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [User, ApiToken, SecurityGroup, PartnerRoleAssignment, UpgradeBatch, UpgradeBatchItem, UpgradeOperation,
-          BillingEntry, AuditRecord]
+MODELS = [
+    User,
+    ApiToken,
+    SecurityGroup,
+    PartnerRoleAssignment,
+    UpgradeBatch,
+    UpgradeBatchItem,
+    UpgradeOperation,
+    BillingEntry,
+    AuditRecord,
+]
 
 
 def other_objects(world):
-    return {"user": world.other.agent, "token": world.other.app_token, "user_token": world.other.user_token,
-            "group": world.other.group, "batch": world.other.batch, "operation": world.other.operation,
-            "billing": world.other.billing, "audit": world.other.audit,
-            "role": PartnerRoleAssignment.objects.get(user=world.other.agent),
-            "item": world.other.batch.items.get()}
+    return {
+        "user": world.other.agent,
+        "token": world.other.app_token,
+        "user_token": world.other.user_token,
+        "group": world.other.group,
+        "batch": world.other.batch,
+        "operation": world.other.operation,
+        "billing": world.other.billing,
+        "audit": world.other.audit,
+        "role": PartnerRoleAssignment.objects.get(user=world.other.agent),
+        "item": world.other.batch.items.get(),
+    }
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)
@@ -34,13 +51,21 @@ def test_changelists_hide_the_other_partner(pga_client, world, model):
 
 
 def test_own_objects_do_show(pga_client, world):
-    for obj in (world.own.agent, world.own.group, world.own.batch, world.own.operation, world.own.billing,
-                world.own.audit, world.own.app_token):
+    for obj in (
+        world.own.agent,
+        world.own.group,
+        world.own.batch,
+        world.own.operation,
+        world.own.billing,
+        world.own.audit,
+        world.own.app_token,
+    ):
         assert pga_client.get(admin_url(obj, "change")).status_code == 200, obj
 
 
-@pytest.mark.parametrize("key", ["user", "token", "user_token", "group", "batch", "operation", "billing", "audit",
-                                 "role", "item"])
+@pytest.mark.parametrize(
+    "key", ["user", "token", "user_token", "group", "batch", "operation", "billing", "audit", "role", "item"]
+)
 def test_other_partners_object_pages_do_not_exist(pga_client, world, key):
     obj = other_objects(world)[key]
     for view in ("change", "delete", "history"):
@@ -56,8 +81,10 @@ def test_filters_and_autocomplete_hide_the_other_partner(pga_client, world):
         response = pga_client.get(admin_url(model))
         specs = response.context["cl"].filter_specs
         assert [spec for spec in specs if getattr(spec, "field_path", "") == "partner"] == [], model
-    response = pga_client.get("/admin/autocomplete/", {"app_label": "partners", "model_name": "securitygroup",
-                                                      "field_name": "members", "term": ""})
+    response = pga_client.get(
+        "/admin/autocomplete/",
+        {"app_label": "partners", "model_name": "securitygroup", "field_name": "members", "term": ""},
+    )
     assert response.status_code == 200
     assert absent(response, world.other.names) == []
     assert {row["text"] for row in response.json()["results"]} == {"contoso-boss", "contoso-agent"}
@@ -67,24 +94,30 @@ def test_group_delete_confirmation_shows_nothing_of_the_other_partner(pga_client
     response = pga_client.get(admin_url(world.own.group, "delete"))
     assert response.status_code == 200
     assert absent(response, world.other.names) == []
-    response = pga_client.post(admin_url(SecurityGroup), {"action": "delete_selected",
-                                                          "_selected_action": [world.own.group.pk,
-                                                                               world.other.group.pk]})
+    response = pga_client.post(
+        admin_url(SecurityGroup),
+        {"action": "delete_selected", "_selected_action": [world.own.group.pk, world.other.group.pk]},
+    )
     assert response.status_code == 200
     assert absent(response, world.other.names) == []
 
 
 def test_cancel_action_reaches_only_own_batches(pga_client, world):
     before = AuditRecord.objects.count()
-    response = pga_client.post(admin_url(UpgradeBatch), {"action": "cancel_batches", "_selected_action": [
-        world.own.batch.pk, world.other.batch.pk]})
+    response = pga_client.post(
+        admin_url(UpgradeBatch),
+        {"action": "cancel_batches", "_selected_action": [world.own.batch.pk, world.other.batch.pk]},
+    )
     assert response.status_code == 302
     assert UpgradeBatch.objects.get(pk=world.own.batch.pk).status == "cancelled"
     assert UpgradeBatch.objects.get(pk=world.other.batch.pk).status == "queued"
     assert AuditRecord.objects.count() == before + 1
     record = AuditRecord.objects.latest("operation_date")
     assert (record.partner_id, record.resource_type, record.resource_new_value["cancelledItems"]) == (
-        world.own.partner.pk, "UpgradeBatch", 1)
+        world.own.partner.pk,
+        "UpgradeBatch",
+        1,
+    )
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)

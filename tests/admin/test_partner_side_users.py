@@ -1,4 +1,5 @@
 """Partner users in the Django admin go through ``partners.user_services`` (issue 8 item 1)."""
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.core import mail
@@ -18,12 +19,23 @@ def roles_of(user) -> set[str]:
 
 def test_pga_adds_a_partner_user_through_the_invite_service(pga_client, world):
     before = AuditRecord.objects.count()
-    response = pga_client.post(admin_url(User, "add"), {
-        "username": "newbie", "email": "newbie@example.com", "first_name": "New", "last_name": "Bie",
-        "roles": ["global_admin", "admin_agent"], "security_groups": [world.own.group.pk],
-        # Fields a partner global admin may not set: ignored.
-        "partner": world.other.partner.pk, "is_staff": "on", "is_superuser": "on", "password1": "x", "password2": "x",
-    })
+    response = pga_client.post(
+        admin_url(User, "add"),
+        {
+            "username": "newbie",
+            "email": "newbie@example.com",
+            "first_name": "New",
+            "last_name": "Bie",
+            "roles": ["global_admin", "admin_agent"],
+            "security_groups": [world.own.group.pk],
+            # Fields a partner global admin may not set: ignored.
+            "partner": world.other.partner.pk,
+            "is_staff": "on",
+            "is_superuser": "on",
+            "password1": "x",
+            "password2": "x",
+        },
+    )
     assert response.status_code == 302
     user = User.objects.get(username="newbie")
     assert user.partner_id == world.own.partner.pk
@@ -34,18 +46,28 @@ def test_pga_adds_a_partner_user_through_the_invite_service(pga_client, world):
     assert AuditRecord.objects.count() == before + 1
     record = AuditRecord.objects.latest("operation_date")
     assert (record.operation_type, record.partner_id, record.user_principal_name) == (
-        "update_partner_user", world.own.partner.pk, "contoso-boss@example.com")
+        "update_partner_user",
+        world.own.partner.pk,
+        "contoso-boss@example.com",
+    )
     assert record.resource_new_value["roles"] == ["admin_agent", "global_admin"]
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["newbie@example.com"]
 
 
 def test_pga_add_refuses_unknown_roles_and_foreign_groups(pga_client, world):
-    response = pga_client.post(admin_url(User, "add"), {"username": "sneaky", "email": "s@example.com",
-                                                         "roles": ["emperor"]})
+    response = pga_client.post(
+        admin_url(User, "add"), {"username": "sneaky", "email": "s@example.com", "roles": ["emperor"]}
+    )
     assert response.status_code == 200 and "roles" in response.context["adminform"].form.errors
-    response = pga_client.post(admin_url(User, "add"), {"username": "sneaky", "email": "s@example.com",
-                                                         "roles": ["sales_agent"],
-                                                         "security_groups": [world.other.group.pk]})
+    response = pga_client.post(
+        admin_url(User, "add"),
+        {
+            "username": "sneaky",
+            "email": "s@example.com",
+            "roles": ["sales_agent"],
+            "security_groups": [world.other.group.pk],
+        },
+    )
     assert response.status_code == 200 and "security_groups" in response.context["adminform"].form.errors
     assert not User.objects.filter(username="sneaky").exists()
 
@@ -53,17 +75,28 @@ def test_pga_add_refuses_unknown_roles_and_foreign_groups(pga_client, world):
 def test_pga_changes_roles_and_groups_through_the_update_service(pga_client, world):
     agent = world.own.agent
     before = AuditRecord.objects.count()
-    response = pga_client.post(admin_url(agent, "change"), {
-        "roles": ["admin_agent", "billing_admin"], "security_groups": [],
-        "is_staff": "on", "is_superuser": "on", "partner": world.other.partner.pk, "email": "changed@example.com",
-        "user_permissions": [Permission.objects.get(codename="change_offer").pk], "username": "renamed",
-    })
+    response = pga_client.post(
+        admin_url(agent, "change"),
+        {
+            "roles": ["admin_agent", "billing_admin"],
+            "security_groups": [],
+            "is_staff": "on",
+            "is_superuser": "on",
+            "partner": world.other.partner.pk,
+            "email": "changed@example.com",
+            "user_permissions": [Permission.objects.get(codename="change_offer").pk],
+            "username": "renamed",
+        },
+    )
     assert response.status_code == 302
     agent.refresh_from_db()
     assert roles_of(agent) == {"admin_agent", "billing_admin"}
     assert agent.security_groups.count() == 0
-    assert (agent.username, agent.email, agent.partner_id) == ("contoso-agent", "contoso-agent@example.com",
-                                                               world.own.partner.pk)
+    assert (agent.username, agent.email, agent.partner_id) == (
+        "contoso-agent",
+        "contoso-agent@example.com",
+        world.own.partner.pk,
+    )
     assert not agent.is_staff and not agent.is_superuser and agent.user_permissions.count() == 0
     assert AuditRecord.objects.count() == before + 1
     record = AuditRecord.objects.latest("operation_date")
@@ -129,9 +162,16 @@ def test_pga_never_reaches_another_partners_users(pga_client, world):
 
 def test_operator_invites_a_partner_user_for_any_partner(operator_client, world):
     before = AuditRecord.objects.count()
-    response = operator_client.post(admin_url(User, "add"), {
-        "username": "first-admin", "email": "first@example.com", "partner": world.other.partner.pk,
-        "roles": ["global_admin"], "security_groups": [world.other.group.pk]})
+    response = operator_client.post(
+        admin_url(User, "add"),
+        {
+            "username": "first-admin",
+            "email": "first@example.com",
+            "partner": world.other.partner.pk,
+            "roles": ["global_admin"],
+            "security_groups": [world.other.group.pk],
+        },
+    )
     assert response.status_code == 302
     user = User.objects.get(username="first-admin")
     assert user.partner_id == world.other.partner.pk and roles_of(user) == {"global_admin"}
@@ -139,18 +179,31 @@ def test_operator_invites_a_partner_user_for_any_partner(operator_client, world)
 
 
 def test_operator_group_of_another_partner_is_refused(operator_client, world):
-    response = operator_client.post(admin_url(User, "add"), {
-        "username": "mixed", "email": "mixed@example.com", "partner": world.other.partner.pk,
-        "roles": ["sales_agent"], "security_groups": [world.own.group.pk]})
+    response = operator_client.post(
+        admin_url(User, "add"),
+        {
+            "username": "mixed",
+            "email": "mixed@example.com",
+            "partner": world.other.partner.pk,
+            "roles": ["sales_agent"],
+            "security_groups": [world.own.group.pk],
+        },
+    )
     assert response.status_code == 302  # refused by the service: back to the form with the message
     assert not User.objects.filter(username="mixed").exists()
 
 
 def test_operator_adds_a_user_without_partner_with_a_password(operator_client, world):
     before = AuditRecord.objects.count()
-    response = operator_client.post(admin_url(User, "add"), {
-        "username": "second-operator", "email": "op2@example.com", "password1": "Str0ng-passphrase!",
-        "password2": "Str0ng-passphrase!"})
+    response = operator_client.post(
+        admin_url(User, "add"),
+        {
+            "username": "second-operator",
+            "email": "op2@example.com",
+            "password1": "Str0ng-passphrase!",
+            "password2": "Str0ng-passphrase!",
+        },
+    )
     assert response.status_code == 302
     user = User.objects.get(username="second-operator")
     assert user.partner_id is None and user.check_password("Str0ng-passphrase!")
@@ -162,10 +215,18 @@ def test_operator_adds_a_user_without_partner_with_a_password(operator_client, w
 def test_operator_edits_a_partner_user_in_one_audit_record(operator_client, world):
     agent = world.own.agent
     before = AuditRecord.objects.count()
-    response = operator_client.post(admin_url(agent, "change"), {
-        "username": "contoso-agent", "first_name": "Ana", "last_name": "", "email": "ana@example.com",
-        "roles": ["sales_agent", "helpdesk_agent"], "security_groups": [world.own.group.pk],
-        "is_active": "on"})
+    response = operator_client.post(
+        admin_url(agent, "change"),
+        {
+            "username": "contoso-agent",
+            "first_name": "Ana",
+            "last_name": "",
+            "email": "ana@example.com",
+            "roles": ["sales_agent", "helpdesk_agent"],
+            "security_groups": [world.own.group.pk],
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302
     agent.refresh_from_db()
     assert (agent.first_name, agent.email) == ("Ana", "ana@example.com")
@@ -180,8 +241,10 @@ def test_operator_edits_a_partner_user_in_one_audit_record(operator_client, worl
 def test_operator_sets_a_password_audited(operator_client, world):
     agent = world.own.agent
     before = AuditRecord.objects.count()
-    response = operator_client.post(f"/admin/accounts/user/{agent.pk}/password/", {
-        "password1": "An0ther-passphrase!", "password2": "An0ther-passphrase!", "set_usable_password": "true"})
+    response = operator_client.post(
+        f"/admin/accounts/user/{agent.pk}/password/",
+        {"password1": "An0ther-passphrase!", "password2": "An0ther-passphrase!", "set_usable_password": "true"},
+    )
     assert response.status_code == 302
     agent.refresh_from_db()
     assert agent.check_password("An0ther-passphrase!")

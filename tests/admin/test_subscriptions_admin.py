@@ -1,4 +1,5 @@
 """Subscriptions and licenses in the admin go through the services (issue 8 item 1)."""
+
 import pytest
 
 from audit.models import AuditRecord
@@ -13,10 +14,10 @@ def test_a_huge_quantity_is_refused_with_the_apis_limit(contoso_admin, world):
     sub = world.subs["contoso"]
     page = contoso_admin.get(admin_url(sub, "change"))
     before = AuditRecord.objects.count()
-    response = contoso_admin.post(admin_url(sub, "change"), form_data(page) | {"quantity": "99999999999"},
-                                  follow=True)
+    response = contoso_admin.post(admin_url(sub, "change"), form_data(page) | {"quantity": "99999999999"}, follow=True)
     assert [str(m) for m in response.context["messages"]] == [
-        "quantity: must be between 1 and 300000 for Microsoft 365 Business Basic."]
+        "quantity: must be between 1 and 300000 for Microsoft 365 Business Basic."
+    ]
     assert "must be between 1 and 300000" in page_text(response)
     sub.refresh_from_db()
     assert sub.quantity == 7
@@ -35,15 +36,20 @@ def test_a_posted_status_channel_or_partner_changes_nothing(contoso_admin, world
     sub = world.subs["contoso"]
     page = contoso_admin.get(admin_url(sub, "change"))
     before = AuditRecord.objects.count()
-    response = contoso_admin.post(admin_url(sub, "change"), form_data(page) | {
-        "quantity": "9", "status": "suspended", "channel": "direct", "partner": world.wingtip.pk})
+    response = contoso_admin.post(
+        admin_url(sub, "change"),
+        form_data(page) | {"quantity": "9", "status": "suspended", "channel": "direct", "partner": world.wingtip.pk},
+    )
     assert response.status_code == 302
     sub.refresh_from_db()
     assert (sub.quantity, sub.status, sub.channel, sub.partner_id) == (9, "active", "csp", world.contoso.pk)
     assert AuditRecord.objects.count() == before + 1
     record = AuditRecord.objects.latest("operation_date")
-    assert (record.operation_type, record.resource_old_value["quantity"], record.resource_new_value["quantity"]) \
-        == ("update_subscription", 7, 9)
+    assert (record.operation_type, record.resource_old_value["quantity"], record.resource_new_value["quantity"]) == (
+        "update_subscription",
+        7,
+        9,
+    )
 
 
 def test_suspend_and_reactivate_actions_call_the_service(contoso_admin, world):
@@ -60,8 +66,9 @@ def test_suspend_and_reactivate_actions_call_the_service(contoso_admin, world):
     sub.refresh_from_db()
     assert sub.status == "active" and sub.suspended_at is None
     assert AuditRecord.objects.count() == before + 2
-    assert list(AuditRecord.objects.order_by("operation_date").values_list("resource_new_value__status", flat=True)
-                )[-2:] == ["suspended", "active"]
+    assert list(AuditRecord.objects.order_by("operation_date").values_list("resource_new_value__status", flat=True))[
+        -2:
+    ] == ["suspended", "active"]
 
 
 def test_the_license_inline_is_read_only(contoso_admin, world):
@@ -73,10 +80,14 @@ def test_the_license_inline_is_read_only(contoso_admin, world):
 
 # --- licenses ------------------------------------------------------------------------------------------------
 
+
 def assign(client, world, user, subscription):
     page = client.get(admin_url(LicenseAssignment, "add"))
-    return client.post(admin_url(LicenseAssignment, "add"), form_data(page) | {
-        "user": user.pk, "subscription": subscription.pk, "disabled_service_plans": "[]"}, follow=True)
+    return client.post(
+        admin_url(LicenseAssignment, "add"),
+        form_data(page) | {"user": user.pk, "subscription": subscription.pk, "disabled_service_plans": "[]"},
+        follow=True,
+    )
 
 
 def test_with_license_administrator_a_partner_admin_assigns_and_removes_a_license(contoso_admin, world):
@@ -90,7 +101,9 @@ def test_with_license_administrator_a_partner_admin_assigns_and_removes_a_licens
     assert AuditRecord.objects.count() == before + 1
     record = AuditRecord.objects.latest("operation_date")
     assert (record.operation_type, record.resource_new_value["userPrincipalName"]) == (
-        "update_customer_user_licenses", "cara@proseware.onmicrosoft.com")
+        "update_customer_user_licenses",
+        "cara@proseware.onmicrosoft.com",
+    )
 
     assert contoso_admin.post(admin_url(row, "delete"), {"post": "yes"}).status_code == 302
     assert not LicenseAssignment.objects.filter(user=cara).exists()
@@ -126,7 +139,9 @@ def test_a_wingtip_subscription_cannot_be_chosen(contoso_admin, world):
 def test_a_partner_admin_cannot_change_an_assignment(contoso_admin, world):
     row = world.licenses["ana-contoso"]
     assert contoso_admin.get(admin_url(row, "change")).context["has_change_permission"] is False
-    assert contoso_admin.post(admin_url(row, "change"), {"disabled_service_plans": '["EXCHANGE_S_STANDARD"]'}
-                              ).status_code == 403
+    assert (
+        contoso_admin.post(admin_url(row, "change"), {"disabled_service_plans": '["EXCHANGE_S_STANDARD"]'}).status_code
+        == 403
+    )
     row.refresh_from_db()
     assert row.disabled_service_plans == []

@@ -1,4 +1,5 @@
 """Fixtures for the /v1/ API tests: two partners, tokens, a customer with subscriptions and licenses."""
+
 from dataclasses import dataclass
 
 import pytest
@@ -15,8 +16,16 @@ class Api:
     client: APIClient
     raw_token: str
 
-    def call(self, method: str, path: str, data=None, *, headers: dict | None = None, raw_body: str | None = None,
-             token: str | None = None):
+    def call(
+        self,
+        method: str,
+        path: str,
+        data=None,
+        *,
+        headers: dict | None = None,
+        raw_body: str | None = None,
+        token: str | None = None,
+    ):
         extra = {"HTTP_AUTHORIZATION": f"Bearer {token or self.raw_token}"}
         for name, value in (headers or {}).items():
             extra["HTTP_" + name.upper().replace("-", "_")] = value
@@ -62,8 +71,9 @@ def customer(partner):
 
 @pytest.fixture
 def subscription(partner, customer):
-    return factories.SubscriptionFactory(customer=customer, partner=partner, offer_id="m365-business-basic",
-                                         quantity=10)
+    return factories.SubscriptionFactory(
+        customer=customer, partner=partner, offer_id="m365-business-basic", quantity=10
+    )
 
 
 @pytest.fixture
@@ -98,8 +108,9 @@ def make_upgradable(*, partner, agent, seats: int = 10, licensed: int = 3, custo
     factories.DapGrantFactory(partner=partner, customer=customer)
     group = factories.SecurityGroupFactory(partner=partner, name="Admin Agents")
     group.members.add(agent)
-    subscription = factories.SubscriptionFactory(customer=customer, partner=partner, offer_id="m365-business-basic",
-                                                 quantity=seats)
+    subscription = factories.SubscriptionFactory(
+        customer=customer, partner=partner, offer_id="m365-business-basic", quantity=seats
+    )
     users = [factories.LicenseAssignmentFactory(subscription=subscription).user for _ in range(licensed)]
     return Upgradable(customer=customer, subscription=subscription, users=users)
 

@@ -1,4 +1,5 @@
 """Bad input never answers 500 (issue 8 item 5): OPTIONS, non-ASCII digits, huge numbers, big and deep bodies."""
+
 import json
 import re
 import uuid
@@ -18,8 +19,7 @@ from .test_conventions import assert_fault
 pytestmark = pytest.mark.django_db
 
 BAD_NUMBERS = ["²", "①", "١٢", "5" * 5000, "12.5", "", " ", "1e3", True]
-UPGRADE_TYPE_TEXT = ("Must be one of none, upgrade_only, upgrade_with_license_transfer or the integers 0, 1, 2; "
-                     "got {}.")
+UPGRADE_TYPE_TEXT = "Must be one of none, upgrade_only, upgrade_with_license_transfer or the integers 0, 1, 2; got {}."
 
 
 def v1_routes() -> list[str]:
@@ -50,6 +50,7 @@ def admin_api(customer):
 
 # -- OPTIONS ------------------------------------------------------------------------------------------------------
 
+
 def test_the_route_walk_sees_every_v1_api(customer):
     routes = v1_routes()
     assert len(routes) >= 25
@@ -58,8 +59,11 @@ def test_the_route_walk_sees_every_v1_api(customer):
 
 
 def test_authenticated_options_on_every_v1_route_answers_metadata(api, admin_api, customer, subscription):
-    values = {"customer_id": str(customer.tenant_id), "tenant_id": str(customer.tenant_id),
-              "subscription_id": str(subscription.pk)}
+    values = {
+        "customer_id": str(customer.tenant_id),
+        "tenant_id": str(customer.tenant_id),
+        "subscription_id": str(subscription.pk),
+    }
     answers = {}
     for route in v1_routes():
         client = admin_api if route.startswith("v1/me/") else api
@@ -77,6 +81,7 @@ def test_options_still_needs_a_token(customer):
 
 
 # -- numbers ------------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("value", BAD_NUMBERS, ids=repr)
 def test_patch_quantity_accepts_only_ascii_digits(api, subscription, value):
@@ -97,8 +102,9 @@ def test_a_5000_digit_json_integer_is_invalid_json(api, subscription):
     assert_fault(response, 400, "invalid_json")
 
 
-@pytest.mark.parametrize("value,shown", [("²", "'²'"), ("①", "'①'"), ("١", "'١'"), (7, "7"),
-                                         ("5" * 5000, "'" + "5" * 36 + "...")], ids=repr)
+@pytest.mark.parametrize(
+    "value,shown", [("²", "'²'"), ("①", "'①'"), ("١", "'١'"), (7, "7"), ("5" * 5000, "'" + "5" * 36 + "...")], ids=repr
+)
 def test_upgrade_type_error_text_is_filled_in(api, subscription, value, shown):
     response = api.post(sub_url(subscription, "/upgrades"), {"targetOffer": {"id": "o365-e3"}, "upgradeType": value})
     body = assert_fault(response, 400, "upgradeType")
@@ -117,9 +123,18 @@ def _batch_item(**overrides):
     return item
 
 
-@pytest.mark.parametrize("field,value", [("quantity", "²"), ("quantity", "①"), ("quantity", "١٢"),
-                                         ("quantity", "5" * 5000), ("upgradeType", "²"), ("upgradeType", "①")],
-                         ids=repr)
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("quantity", "²"),
+        ("quantity", "①"),
+        ("quantity", "١٢"),
+        ("quantity", "5" * 5000),
+        ("upgradeType", "²"),
+        ("upgradeType", "①"),
+    ],
+    ids=repr,
+)
 def test_batch_item_numbers_accept_only_ascii_digits(api, field, value):
     response = api.post("/v1/upgradeBatches", {"items": [_batch_item(**{field: value})]})
     body = assert_fault(response, 400, f"items[0].{field}")
@@ -133,8 +148,11 @@ def test_access_container_id_accepts_only_ascii_digits(partner, customer, value)
     factories.SecurityGroupFactory(partner=partner, name="Helpdesk")
     response = api_for(user=agent).post(
         f"/v1/delegatedAdminRelationships/{relationship.pk}/accessAssignments",
-        {"accessContainer": {"accessContainerId": value},
-         "accessDetails": {"unifiedRoles": [{"displayName": "Directory Readers"}]}})
+        {
+            "accessContainer": {"accessContainerId": value},
+            "accessDetails": {"unifiedRoles": [{"displayName": "Directory Readers"}]},
+        },
+    )
     assert_fault(response, 400, "accessContainer.accessContainerId")
     assert not relationship.access_assignments.exists()
 
@@ -155,18 +173,28 @@ def test_notification_id_form_field_is_a_form_error(client, sales_agent, value):
 
 
 def test_me_quantity_accepts_only_ascii_digits(admin_api, customer):
-    response = admin_api.post(f"/v1/me/customers/{customer.tenant_id}/orders",
-                              {"offerId": "o365-e3", "quantity": "١٢", "paymentMethod": "credit_card"})
+    response = admin_api.post(
+        f"/v1/me/customers/{customer.tenant_id}/orders",
+        {"offerId": "o365-e3", "quantity": "١٢", "paymentMethod": "credit_card"},
+    )
     assert_fault(response, 400, "quantity")
 
 
 # -- body size and depth ------------------------------------------------------------------------------------------
 
+
 def largest_legal_batch() -> str:
     """10,000 items (the maximum), each with every field at its longest, pretty-printed with indent=2."""
-    items = [{"customerId": str(uuid.UUID(int=n)), "subscriptionId": str(uuid.UUID(int=n + 1)),
-              "targetOfferId": "o" * 64, "quantity": 2_147_483_647, "upgradeType": "upgrade_with_license_transfer"}
-             for n in range(10_000)]
+    items = [
+        {
+            "customerId": str(uuid.UUID(int=n)),
+            "subscriptionId": str(uuid.UUID(int=n + 1)),
+            "targetOfferId": "o" * 64,
+            "quantity": 2_147_483_647,
+            "upgradeType": "upgrade_with_license_transfer",
+        }
+        for n in range(10_000)
+    ]
     return json.dumps({"items": items, "dryRun": False}, indent=2)
 
 
@@ -175,7 +203,7 @@ def test_the_largest_legal_batch_fits_under_the_body_limit(api):
     assert len(body.encode()) > 2_621_440  # more than Django's default 2.5 MiB
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE > len(body.encode())
     # The same body with the last item's quantity broken: read and parsed in full, so the 400 names that item.
-    broken = body[:body.rindex("2147483647")] + '"\\u00b2"' + body[body.rindex("2147483647") + 10:]
+    broken = body[: body.rindex("2147483647")] + '"\\u00b2"' + body[body.rindex("2147483647") + 10 :]
     response = api.call("post", "/v1/upgradeBatches", raw_body=broken)
     body_out = assert_fault(response, 400, "items[9999].quantity")
     assert body_out["data"] == ["items[9999].quantity: must be a whole number."]
@@ -204,12 +232,14 @@ def test_deeply_nested_json_is_invalid_json_on_me(admin_api, customer):
 
 
 def test_ordinary_nesting_is_accepted(api, subscription):
-    response = api.call("patch", sub_url(subscription),
-                        raw_body=json.dumps({"quantity": 11, "extra": [[[[{"a": [1]}]]]]}))
+    response = api.call(
+        "patch", sub_url(subscription), raw_body=json.dumps({"quantity": 11, "extra": [[[[{"a": [1]}]]]]})
+    )
     assert response.status_code == 200, response.json()
 
 
 # -- suspended subscriptions --------------------------------------------------------------------------------------
+
 
 def test_a_suspended_subscriptions_quantity_is_refused(api, subscription):
     Subscription.objects.filter(pk=subscription.pk).update(status="suspended")
@@ -237,6 +267,7 @@ def test_reactivating_with_a_new_quantity_is_allowed(api, subscription):
 
 # -- the OpenAPI schema says what the API does --------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def openapi():
     from drf_spectacular.generators import SchemaGenerator
@@ -254,15 +285,20 @@ def _ref_name(schema):
 
 def test_schema_upgrade_post_400_is_an_upgrade_result_or_a_service_fault(openapi):
     operation = _operation(openapi, "/v1/customers/{customer_id}/subscriptions/{subscription_id}/upgrades", "post")
-    refusal = openapi["components"]["schemas"][_ref_name(operation["responses"]["400"]["content"]["application/json"]
-                                                         ["schema"])]
+    refusal = openapi["components"]["schemas"][
+        _ref_name(operation["responses"]["400"]["content"]["application/json"]["schema"])
+    ]
     assert sorted(_ref_name(option) for option in refusal["oneOf"]) == ["ServiceFault", "UpgradeResult"]
     assert set(operation["responses"]) == {"200", "400", "401", "403", "404", "409", "413"}
 
 
 def test_schema_every_me_operation_has_bodies_and_error_codes(openapi):
-    me = {(path, method): op for path, item in openapi["paths"].items() if path.startswith("/v1/me/")
-          for method, op in item.items()}
+    me = {
+        (path, method): op
+        for path, item in openapi["paths"].items()
+        if path.startswith("/v1/me/")
+        for method, op in item.items()
+    }
     assert len(me) == 8
     for (path, method), operation in me.items():
         success = next(code for code in operation["responses"] if code.startswith("2"))
@@ -280,6 +316,8 @@ def test_schema_paging_minimum_required_parameters_and_min_items(openapi):
     audit = {p["name"]: p for p in _operation(openapi, "/v1/auditrecords", "get")["parameters"]}
     assert audit["startDate"]["required"] is True
     schemas = openapi["components"]["schemas"]
-    assert (schemas["UpgradeBatchRequestRequest"]["properties"]["items"]["minItems"],
-            schemas["UpgradeBatchRequestRequest"]["properties"]["items"]["maxItems"]) == (1, 10_000)
+    assert (
+        schemas["UpgradeBatchRequestRequest"]["properties"]["items"]["minItems"],
+        schemas["UpgradeBatchRequestRequest"]["properties"]["items"]["maxItems"],
+    ) == (1, 10_000)
     assert schemas["UpgradeEligibilityRequestRequest"]["properties"]["subscriptions"]["minItems"] == 1

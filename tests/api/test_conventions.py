@@ -1,4 +1,5 @@
 """Conventions every /v1/ response follows: auth, ServiceFault errors, envelopes, paging, correlation ids."""
+
 import uuid
 
 import pytest
@@ -97,7 +98,7 @@ def test_unexpected_error_is_500_service_fault(api, monkeypatch, caplog):
 
 def test_domain_errors_map_to_their_status():
     from api.errors import service_fault_handler
-    from partnercenter.errors import Conflict, InvalidInput, Locked
+    from core.errors import Conflict, InvalidInput, Locked
 
     response = service_fault_handler(InvalidInput("must be positive.", field="quantity"), {})
     assert response.status_code == 400
@@ -123,10 +124,18 @@ def test_unknown_ids_are_404(api, customer):
     assert_fault(api.get("/v1/offers/no-such-offer"), 404)
 
 
-@pytest.mark.parametrize("query, field", [
-    ("size=0", "size"), ("size=-5", "size"), ("size=abc", "size"), ("offset=-1", "offset"),
-    ("offset=1e3", "offset"), ("filter={bad", "filter"), ('filter={"Field":"Nope","Value":"a"}', "filter"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("size=0", "size"),
+        ("size=-5", "size"),
+        ("size=abc", "size"),
+        ("offset=-1", "offset"),
+        ("offset=1e3", "offset"),
+        ("filter={bad", "filter"),
+        ('filter={"Field":"Nope","Value":"a"}', "filter"),
+    ],
+)
 def test_bad_paging_and_filter_params_are_400(api, customer, query, field):
     assert_fault(api.get(f"/v1/customers?{query}"), 400, field)
 
@@ -151,8 +160,12 @@ def test_too_long_correlation_id_is_400(api, customer):
 def test_customer_shape(api, customer):
     item = api.get(f"/v1/customers/{customer.tenant_id}").json()
     assert item["id"] == str(customer.tenant_id)
-    assert item["companyProfile"] == {"tenantId": str(customer.tenant_id), "domain": "fabrikam.onmicrosoft.com",
-                                      "companyName": "Fabrikam", "attributes": {"objectType": "CustomerCompanyProfile"}}
+    assert item["companyProfile"] == {
+        "tenantId": str(customer.tenant_id),
+        "domain": "fabrikam.onmicrosoft.com",
+        "companyName": "Fabrikam",
+        "attributes": {"objectType": "CustomerCompanyProfile"},
+    }
     assert item["relationshipToPartner"] == "reseller"
     assert item["allowDelegatedAccess"] is True
     assert item["billingProfile"]["defaultAddress"] == {"country": "US"}
@@ -167,9 +180,25 @@ def test_allow_delegated_access_false_without_dap_or_gdap(partner, api):
 
 def test_subscription_shape(api, subscription):
     item = api.get(sub_url(subscription)).json()
-    expected_keys = {"id", "offerId", "offerName", "friendlyName", "quantity", "unitType", "parentSubscriptionId",
-                     "creationDate", "effectiveStartDate", "commitmentEndDate", "status", "autoRenewEnabled",
-                     "isTrial", "billingType", "billingCycle", "partnerId", "attributes"}
+    expected_keys = {
+        "id",
+        "offerId",
+        "offerName",
+        "friendlyName",
+        "quantity",
+        "unitType",
+        "parentSubscriptionId",
+        "creationDate",
+        "effectiveStartDate",
+        "commitmentEndDate",
+        "status",
+        "autoRenewEnabled",
+        "isTrial",
+        "billingType",
+        "billingCycle",
+        "partnerId",
+        "attributes",
+    }
     assert expected_keys <= set(item)
     assert all("_" not in key for key in item)  # camelCase only
     assert item["offerId"] == "m365-business-basic" and item["unitType"] == "Licenses"
@@ -226,6 +255,7 @@ def test_customer_list_query_count_is_flat(api, partner):
             customer = factories.CustomerFactory()
             factories.RelationshipFactory(partner=partner, customer=customer)
             factories.DapGrantFactory(partner=partner, customer=customer)
+
     grow(10)
     small = _queries(api, "/v1/customers?size=500")
     grow(190)

@@ -1,4 +1,7 @@
 """GET /v1/offers?country=, /v1/offers/{id}, /v1/auditrecords and the OpenAPI schema and docs."""
+
+from datetime import UTC
+
 import pytest
 from django.core.management import call_command
 
@@ -53,29 +56,54 @@ def test_offer_list_query_count_is_flat(api, django_assert_max_num_queries):
 
 
 def test_audit_records_filtered_by_dates(api, partner, customer):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from audit.models import AuditRecord
 
     for day in (1, 15, 28):
-        record = audit_record_create(actor=None, operation_type="update_subscription", resource_type="subscription",
-                                     partner=partner, customer=customer, correlation_id=f"c{day}")
-        AuditRecord.objects.filter(pk=record.pk).update(operation_date=datetime(2024, 2, day, 12, tzinfo=timezone.utc))
+        record = audit_record_create(
+            actor=None,
+            operation_type="update_subscription",
+            resource_type="subscription",
+            partner=partner,
+            customer=customer,
+            correlation_id=f"c{day}",
+        )
+        AuditRecord.objects.filter(pk=record.pk).update(operation_date=datetime(2024, 2, day, 12, tzinfo=UTC))
     body = api.get("/v1/auditrecords?startDate=2024-02-10&endDate=2024-02-28").json()
     assert [item["originalCorrelationId"] for item in body["items"]] == ["c28", "c15"]
     item = body["items"][0]
     assert item["attributes"] == {"objectType": "AuditRecord"}
-    assert {"id", "partnerId", "customerId", "customerName", "userPrincipalName", "resourceType", "resourceOldValue",
-            "resourceNewValue", "operationType", "operationStatus", "operationDate",
-            "originalCorrelationId"} <= set(item)
-    assert api.get("/v1/auditrecords?startDate=2024-02-10T00:00:00Z&endDate=2024-02-15T12:00:00Z").json()[
-        "totalCount"] == 0
+    assert {
+        "id",
+        "partnerId",
+        "customerId",
+        "customerName",
+        "userPrincipalName",
+        "resourceType",
+        "resourceOldValue",
+        "resourceNewValue",
+        "operationType",
+        "operationStatus",
+        "operationDate",
+        "originalCorrelationId",
+    } <= set(item)
+    assert (
+        api.get("/v1/auditrecords?startDate=2024-02-10T00:00:00Z&endDate=2024-02-15T12:00:00Z").json()["totalCount"]
+        == 0
+    )
 
 
-@pytest.mark.parametrize("query, field", [
-    ("", "startDate"), ("?startDate=yesterday", "startDate"), ("?startDate=2024-13-45", "startDate"),
-    ("?startDate=2024-02-10&endDate=2024-02-01", "endDate"), ("?startDate=2024-02-10&endDate=nope", "endDate"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("", "startDate"),
+        ("?startDate=yesterday", "startDate"),
+        ("?startDate=2024-13-45", "startDate"),
+        ("?startDate=2024-02-10&endDate=2024-02-01", "endDate"),
+        ("?startDate=2024-02-10&endDate=nope", "endDate"),
+    ],
+)
 def test_audit_dates_are_validated(api, query, field):
     assert_fault(api.get(f"/v1/auditrecords{query}"), 400, field)
 

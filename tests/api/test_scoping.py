@@ -1,5 +1,6 @@
 """Tenant isolation: another partner's customer or subscription, or a customer without a relationship, is a 404
 on EVERY customer-scoped endpoint (never a 403 that would reveal it exists)."""
+
 import pytest
 
 from tests import factories
@@ -76,9 +77,19 @@ def test_lists_never_include_other_partners_data(api, customer, other_customer, 
 def test_audit_records_are_scoped_to_the_partner(api, partner, other_partner, customer, other_customer):
     from audit.services import audit_record_create
 
-    audit_record_create(actor=None, operation_type="update_subscription", resource_type="subscription",
-                        partner=partner, customer=customer)
-    audit_record_create(actor=None, operation_type="update_subscription", resource_type="subscription",
-                        partner=other_partner, customer=other_customer)
+    audit_record_create(
+        actor=None,
+        operation_type="update_subscription",
+        resource_type="subscription",
+        partner=partner,
+        customer=customer,
+    )
+    audit_record_create(
+        actor=None,
+        operation_type="update_subscription",
+        resource_type="subscription",
+        partner=other_partner,
+        customer=other_customer,
+    )
     items = api.get("/v1/auditrecords?startDate=2000-01-01").json()["items"]
     assert [item["customerId"] for item in items] == [str(customer.tenant_id)]

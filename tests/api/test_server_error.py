@@ -14,7 +14,9 @@ def test_an_unexpected_error_outside_drf_answers_a_json_service_fault(monkeypatc
 
     user = factories.PartnerUserFactory()
     _token, raw = ApiToken.issue(user=user)
-    monkeypatch.setattr("api.authentication.BearerTokenAuthentication.authenticate", lambda self, request: broken(request))
+    monkeypatch.setattr(
+        "api.authentication.BearerTokenAuthentication.authenticate", lambda self, request: broken(request)
+    )
     response = Client(raise_request_exception=False).get("/v1/customers", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.status_code == 500
     body = response.json()
@@ -30,8 +32,11 @@ def test_an_unexpected_error_in_the_portal_shows_the_error_page(monkeypatch):
     client = Client(raise_request_exception=False)
     client.force_login(user)
     monkeypatch.setattr(selectors, "customers_visible_to", lambda actor: (_ for _ in ()).throw(RuntimeError("boom")))
-    monkeypatch.setattr("portal.selectors.customers_visible_to",
-                        lambda actor: (_ for _ in ()).throw(RuntimeError("boom")), raising=False)
+    monkeypatch.setattr(
+        "portal.selectors.customers_visible_to",
+        lambda actor: (_ for _ in ()).throw(RuntimeError("boom")),
+        raising=False,
+    )
     response = client.get("/customers/")
     assert response.status_code == 500
     assert b"Something went wrong" in response.content

@@ -4,6 +4,7 @@ subscription all succeed: IMMEDIATE transactions and a busy timeout instead of "
 The suite's own SQLite database is in memory (shared cache, table locks without a busy timeout), so the check
 runs in a subprocess with ``DATABASE_URL`` pointing at a temporary file.
 """
+
 import json
 import os
 import subprocess
@@ -12,7 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-SCRIPT = r'''
+SCRIPT = r"""
 import json, threading
 import django
 django.setup()
@@ -51,15 +52,19 @@ for thread in threads:
 print(json.dumps({"statuses": sorted(statuses), "quantity": Subscription.objects.get(pk=subscription.pk).quantity,
                   "audits": AuditRecord.objects.filter(operation_type="update_subscription").count(),
                   "journal": connection.cursor().execute("PRAGMA journal_mode").fetchone()[0]}))
-'''
+"""
 
 
 def test_fifty_concurrent_patches_on_file_sqlite_all_succeed(tmp_path):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "partnercenter.settings_test",
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'concurrency.sqlite3'}"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "partnercenter.settings_test",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'concurrency.sqlite3'}",
+    }
     env.pop("CELERY_BROKER_URL", None)
-    done = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["statuses"] == [200] * 50, done.stderr[-3000:]

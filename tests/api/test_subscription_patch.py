@@ -1,4 +1,5 @@
 """PATCH /v1/customers/{id}/subscriptions/{id}: quantity, status, friendlyName, autoRenewEnabled."""
+
 import pytest
 
 from audit.models import AuditRecord
@@ -11,9 +12,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_patch_changes_fields_and_audits_with_correlation_id(api, subscription):
-    response = api.patch(sub_url(subscription), {"quantity": 15, "friendlyName": "Sales team",
-                                                 "autoRenewEnabled": False},
-                         headers={"MS-CorrelationId": "corr-123"})
+    response = api.patch(
+        sub_url(subscription),
+        {"quantity": 15, "friendlyName": "Sales team", "autoRenewEnabled": False},
+        headers={"MS-CorrelationId": "corr-123"},
+    )
     assert response.status_code == 200, response.json()
     body = response.json()
     assert (body["quantity"], body["friendlyName"], body["autoRenewEnabled"]) == (15, "Sales team", False)
@@ -22,10 +25,18 @@ def test_patch_changes_fields_and_audits_with_correlation_id(api, subscription):
     assert (subscription.quantity, subscription.friendly_name, subscription.auto_renew) == (15, "Sales team", False)
     record = AuditRecord.objects.get(operation_type="update_subscription")
     assert record.original_correlation_id == "corr-123"
-    assert record.resource_old_value == {"id": str(subscription.pk), "quantity": 10, "friendlyName": "",
-                                         "autoRenewEnabled": True}
-    assert record.resource_new_value == {"id": str(subscription.pk), "quantity": 15, "friendlyName": "Sales team",
-                                         "autoRenewEnabled": False}
+    assert record.resource_old_value == {
+        "id": str(subscription.pk),
+        "quantity": 10,
+        "friendlyName": "",
+        "autoRenewEnabled": True,
+    }
+    assert record.resource_new_value == {
+        "id": str(subscription.pk),
+        "quantity": 15,
+        "friendlyName": "Sales team",
+        "autoRenewEnabled": False,
+    }
     assert record.customer == subscription.customer and record.user_principal_name == "ana@example.com"
 
 
@@ -80,12 +91,21 @@ def test_retired_offer_cannot_grow(api, partner, customer):
     assert api.patch(sub_url(e4), {"quantity": 4}).json()["quantity"] == 4
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"quantity": "ten"}, "quantity"), ({"quantity": 1.5}, "quantity"), ({"quantity": True}, "quantity"),
-    ({"status": "paused"}, "status"), ({"autoRenewEnabled": "perhaps"}, "autoRenewEnabled"),
-    ({"friendlyName": "x" * 201}, "friendlyName"), ({}, "body"), ({"offerId": "o365-e5"}, "body"),
-    ([1, 2], "body"), ("text", "body"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"quantity": "ten"}, "quantity"),
+        ({"quantity": 1.5}, "quantity"),
+        ({"quantity": True}, "quantity"),
+        ({"status": "paused"}, "status"),
+        ({"autoRenewEnabled": "perhaps"}, "autoRenewEnabled"),
+        ({"friendlyName": "x" * 201}, "friendlyName"),
+        ({}, "body"),
+        ({"offerId": "o365-e5"}, "body"),
+        ([1, 2], "body"),
+        ("text", "body"),
+    ],
+)
 def test_bad_patch_bodies_are_400_naming_the_field(api, subscription, body, field):
     assert_fault(api.patch(sub_url(subscription), body), 400, field)
     assert not AuditRecord.objects.exists()

@@ -1,4 +1,5 @@
 """GET/POST /v1/customers/{id}/subscriptions/{id}/upgrades, through the upgrades engine."""
+
 import pytest
 
 from api.models import IdempotencyRecord, IdempotencyState
@@ -71,8 +72,9 @@ def test_post_accepts_integer_and_string_upgrade_types(api, upgradable, upgrade_
 
 
 def test_post_accepts_the_upgrade_as_returned_by_get(api, upgradable):
-    upgrade = next(item for item in api.get(upgrades_url(upgradable)).json()["items"]
-                   if item["targetOffer"]["id"] == "o365-e5")
+    upgrade = next(
+        item for item in api.get(upgrades_url(upgradable)).json()["items"] if item["targetOffer"]["id"] == "o365-e5"
+    )
     response = api.post(upgrades_url(upgradable), upgrade)
     assert response.status_code == 200, response.json()
     assert Subscription.objects.get(pk=response.json()["targetSubscriptionId"]).offer_id == "o365-e5"
@@ -96,15 +98,24 @@ def test_not_eligible_target_is_400_with_upgrade_errors(api, upgradable):
     assert 8 in [error["code"] for error in response.json()["upgradeErrors"]]
 
 
-@pytest.mark.parametrize("body, field", [
-    ({}, "targetOffer"), ({"targetOffer": "o365-e3"}, "targetOffer"), ({"targetOffer": {}}, "targetOffer.id"),
-    ({"targetOffer": {"id": 12}, "quantity": "many"}, "quantity"),
-    ({**E3, "quantity": -3}, "quantity"), ({**E3, "quantity": 10**40}, "quantity"),
-    ({**E3, "quantity": 2.5}, "quantity"),
-    ({**E3, "upgradeType": "sideways"}, "upgradeType"), ({**E3, "upgradeType": 7}, "upgradeType"),
-    ({**E3, "upgradeType": True}, "upgradeType"), ({**E3, "billingCycle": "weekly"}, "billingCycle"),
-    ([E3], "body"), ("upgrade", "body"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({}, "targetOffer"),
+        ({"targetOffer": "o365-e3"}, "targetOffer"),
+        ({"targetOffer": {}}, "targetOffer.id"),
+        ({"targetOffer": {"id": 12}, "quantity": "many"}, "quantity"),
+        ({**E3, "quantity": -3}, "quantity"),
+        ({**E3, "quantity": 10**40}, "quantity"),
+        ({**E3, "quantity": 2.5}, "quantity"),
+        ({**E3, "upgradeType": "sideways"}, "upgradeType"),
+        ({**E3, "upgradeType": 7}, "upgradeType"),
+        ({**E3, "upgradeType": True}, "upgradeType"),
+        ({**E3, "billingCycle": "weekly"}, "billingCycle"),
+        ([E3], "body"),
+        ("upgrade", "body"),
+    ],
+)
 def test_bad_upgrade_bodies_are_400_naming_the_field(api, upgradable, body, field):
     assert_fault(api.post(upgrades_url(upgradable), body), 400, field)
     upgradable.subscription.refresh_from_db()
@@ -150,8 +161,9 @@ def test_same_request_id_with_another_body_is_409(api, upgradable):
 def test_request_id_still_processing_is_409(api, sales_agent, upgradable):
     from api.idempotency import actor_key, body_hash
 
-    IdempotencyRecord.objects.create(key="busy", actor=actor_key(sales_agent), method="POST",
-                                     path=upgrades_url(upgradable), body_hash=body_hash(E3))
+    IdempotencyRecord.objects.create(
+        key="busy", actor=actor_key(sales_agent), method="POST", path=upgrades_url(upgradable), body_hash=body_hash(E3)
+    )
     body = assert_fault(api.post(upgrades_url(upgradable), E3, headers={"MS-RequestId": "busy"}), 409)
     assert body["errorName"] == "request_in_progress"
     upgradable.subscription.refresh_from_db()

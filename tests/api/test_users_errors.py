@@ -1,4 +1,5 @@
 """Tenant users and their licenses; the error handler's mapping of framework exceptions; the admin."""
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -39,13 +40,16 @@ def test_user_of_another_tenant_is_404(api, customer):
     assert_fault(api.get(f"/v1/customers/{customer.tenant_id}/users/{stranger.object_id}/licenses"), 404)
 
 
-@pytest.mark.parametrize("exc, status, name", [
-    (exceptions.Throttled(wait=30), 429, "too_many_requests"),
-    (Http404("nope"), 404, "not_found"),
-    (PermissionDenied("no"), 403, "forbidden"),
-    (ValidationError({"quantity": ["too big"]}), 400, "invalid_input"),
-    (exceptions.UnsupportedMediaType("text/xml"), 415, "unsupported_media_type"),
-])
+@pytest.mark.parametrize(
+    "exc, status, name",
+    [
+        (exceptions.Throttled(wait=30), 429, "too_many_requests"),
+        (Http404("nope"), 404, "not_found"),
+        (PermissionDenied("no"), 403, "forbidden"),
+        (ValidationError({"quantity": ["too big"]}), 400, "invalid_input"),
+        (exceptions.UnsupportedMediaType("text/xml"), 415, "unsupported_media_type"),
+    ],
+)
 def test_framework_exceptions_become_service_faults(exc, status, name):
     response = service_fault_handler(exc, {})
     assert (response.status_code, response.data["errorName"]) == (status, name)
@@ -59,8 +63,12 @@ def test_framework_exceptions_become_service_faults(exc, status, name):
 def test_non_json_content_type_is_415(api, subscription):
     from .conftest import sub_url
 
-    response = api.client.patch(sub_url(subscription), data="quantity=3", content_type="text/plain",
-                                HTTP_AUTHORIZATION=f"Bearer {api.raw_token}")
+    response = api.client.patch(
+        sub_url(subscription),
+        data="quantity=3",
+        content_type="text/plain",
+        HTTP_AUTHORIZATION=f"Bearer {api.raw_token}",
+    )
     assert_fault(response, 415)
 
 

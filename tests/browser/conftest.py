@@ -7,14 +7,22 @@ Chromium they fail and say how to install it.
 The server is pytest-django's ``live_server`` on a transactional database; ``serialized_rollback`` puts the
 catalog (loaded by a data migration) back after each test's flush.
 """
+
 import os
 from pathlib import Path
 
 import pytest
 
 CHROMIUM = os.environ.get("BROWSER_EXECUTABLE", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "bench" / "out"
 PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's password
 TIMEOUT_MS = 15_000
@@ -26,8 +34,11 @@ BROWSER_DB = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def browser():
     """One Chromium for the whole session (a fresh context per test keeps cookies apart)."""
     if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run `bash scripts/browser-deps.sh` (installs Debian's "
-                    "chromium) or set BROWSER_EXECUTABLE to a Chromium binary.", pytrace=False)
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: run `bash scripts/browser-deps.sh` (installs Debian's "
+            "chromium) or set BROWSER_EXECUTABLE to a Chromium binary.",
+            pytrace=False,
+        )
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an asyncio loop in this thread, so Django would refuse the tests' own ORM calls
@@ -48,8 +59,7 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900},
-                                  locale="en-US")
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="en-US")
     context.set_default_timeout(TIMEOUT_MS)
     context.route("**/favicon.ico", lambda route: route.abort())  # no stray request to the live server
     tab = context.new_page()
@@ -60,6 +70,7 @@ def page(browser, live_server):
 @pytest.fixture
 def screenshot(page, request):
     """``screenshot()`` saves the current page to bench/out/<test name>.png when BROWSER_SCREENSHOTS=1."""
+
     def save(suffix: str = "") -> Path | None:
         if os.environ.get("BROWSER_SCREENSHOTS") != "1":
             return None
@@ -67,6 +78,7 @@ def screenshot(page, request):
         path = SCREENSHOT_DIR / f"browser-{request.node.name}{suffix}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
+
     return save
 
 

@@ -1,4 +1,5 @@
 """A direct customer's global administrator upgrades Office 365 E4 to Office 365 E5 in the admin center."""
+
 from datetime import date
 
 import pytest
@@ -22,10 +23,18 @@ def fabrikam_ab(db):
     admin = factories.UserFactory(username="greta", first_name="Greta", last_name="Lind")
     factories.CustomerAdminRoleFactory(user=admin, customer=customer, role="global_administrator")
     start = date.today().replace(month=1, day=1)
-    e4 = factories.SubscriptionFactory(customer=customer, offer_id="o365-e4", quantity=10, channel="direct",
-                                       partner=None, channel_partner_name="", payment_method="credit_card",
-                                       billing_cycle="monthly", term_start_date=start,
-                                       commitment_end_date=date(start.year, 12, 31))
+    e4 = factories.SubscriptionFactory(
+        customer=customer,
+        offer_id="o365-e4",
+        quantity=10,
+        channel="direct",
+        partner=None,
+        channel_partner_name="",
+        payment_method="credit_card",
+        billing_cycle="monthly",
+        term_start_date=start,
+        commitment_end_date=date(start.year, 12, 31),
+    )
     users = add_users(e4, 6)
     return customer, e4, users
 

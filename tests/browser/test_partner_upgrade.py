@@ -1,4 +1,5 @@
 """A partner sales agent upgrades a Business Basic subscription through the wizard; another partner gets a 404."""
+
 import re
 from datetime import date, timedelta
 
@@ -18,20 +19,41 @@ pytestmark = [pytest.mark.browser, BROWSER_DB]
 def contoso_world(partner):
     """Contoso's agent ``ana`` (sales_agent, license-writing GDAP) and three customers; Fabrikam has a Business
     Basic sold by Contoso (10 seats, 3 licensed users) and an Office 365 E3 bought directly from Microsoft."""
-    agent = factories.PartnerUserFactory(partner=partner, username="ana", email="ana@contoso-csp.example",
-                                         first_name="Ana", last_name="Silva", roles=["sales_agent"])
+    agent = factories.PartnerUserFactory(
+        partner=partner,
+        username="ana",
+        email="ana@contoso-csp.example",
+        first_name="Ana",
+        last_name="Silva",
+        roles=["sales_agent"],
+    )
     fabrikam = factories.CustomerFactory(company_name="Fabrikam Inc", domain="fabrikam.onmicrosoft.com")
-    for customer in (fabrikam, factories.CustomerFactory(company_name="Northwind Traders"),
-                     factories.CustomerFactory(company_name="Tailspin Toys")):
+    for customer in (
+        fabrikam,
+        factories.CustomerFactory(company_name="Northwind Traders"),
+        factories.CustomerFactory(company_name="Tailspin Toys"),
+    ):
         factories.RelationshipFactory(partner=partner, customer=customer)
     grant_gdap(partner=partner, customer=fabrikam, user=agent)
     start = date.today().replace(day=1)
-    basic = factories.SubscriptionFactory(customer=fabrikam, partner=partner, offer_id="m365-business-basic",
-                                          quantity=10, term_start_date=start,
-                                          commitment_end_date=start + timedelta(days=364))
+    basic = factories.SubscriptionFactory(
+        customer=fabrikam,
+        partner=partner,
+        offer_id="m365-business-basic",
+        quantity=10,
+        term_start_date=start,
+        commitment_end_date=start + timedelta(days=364),
+    )
     add_users(basic, 3)
-    factories.SubscriptionFactory(customer=fabrikam, offer_id="o365-e3", quantity=4, channel="direct", partner=None,
-                                  channel_partner_name="", payment_method="invoice")
+    factories.SubscriptionFactory(
+        customer=fabrikam,
+        offer_id="o365-e3",
+        quantity=4,
+        channel="direct",
+        partner=None,
+        channel_partner_name="",
+        payment_method="invoice",
+    )
     return fabrikam, basic
 
 
@@ -54,9 +76,11 @@ def test_sales_agent_upgrades_business_basic_to_e1(page, contoso_world, screensh
     # Step 1: every target. The Office 365 E3 bought directly blocks E3 (already held) and E5 / Business Standard
     # (services it already provides): greyed out, each with its reason, not selectable. E1 can be chosen.
     expect(page.get_by_role("heading", name="Upgrade Microsoft 365 Business Basic")).to_be_visible()
-    reasons = {"o365-e3": "The customer already holds the target offer.",
-               "o365-e5": "The customer already has services the target would add",
-               "m365-business-standard": "The customer already has services the target would add"}
+    reasons = {
+        "o365-e3": "The customer already holds the target offer.",
+        "o365-e5": "The customer already has services the target would add",
+        "m365-business-standard": "The customer already has services the target would add",
+    }
     for offer_id, reason in reasons.items():
         blocked = page.locator(f".option[data-target='{offer_id}']")
         expect(blocked).to_have_attribute("data-eligible", "false")
@@ -68,8 +92,10 @@ def test_sales_agent_upgrades_business_basic_to_e1(page, contoso_world, screensh
     eligible = page.locator("label.option[data-target='o365-e1']")
     expect(eligible).to_have_attribute("data-eligible", "true")
     expect(eligible).to_contain_text("Upgrade with license transfer")
-    grey, normal = (option.locator(".option__title").evaluate("el => getComputedStyle(el).color")
-                    for option in (page.locator(".option[data-target='o365-e3']"), eligible))
+    grey, normal = (
+        option.locator(".option__title").evaluate("el => getComputedStyle(el).color")
+        for option in (page.locator(".option[data-target='o365-e3']"), eligible)
+    )
     assert grey != normal, "an ineligible target should be greyed out"
     screenshot("-1-targets")
 
@@ -133,8 +159,10 @@ def test_another_partners_user_gets_not_found(page, contoso_world, other_partner
     expect(page.get_by_role("heading", name="Customers", exact=True)).to_be_visible()
     expect(page.get_by_text("Fabrikam Inc")).to_have_count(0)
 
-    for path in (f"/customers/{fabrikam.tenant_id}/",
-                 f"/customers/{fabrikam.tenant_id}/subscriptions/{basic.pk}/upgrade/"):
+    for path in (
+        f"/customers/{fabrikam.tenant_id}/",
+        f"/customers/{fabrikam.tenant_id}/subscriptions/{basic.pk}/upgrade/",
+    ):
         response = page.goto(path)
         assert response.status == 404, path
         expect(page.get_by_role("heading", name="Not found")).to_be_visible()

@@ -1,4 +1,5 @@
 """Five failed sign-ins lock the account (django-axes): the page says so, and the right password no longer works."""
+
 import pytest
 from axes.models import AccessAttempt
 from playwright.sync_api import expect

@@ -1,4 +1,5 @@
 """Fixtures of the bulk API tests (built on the /v1/ API test fixtures)."""
+
 import pytest
 
 from bulk.models import UpgradeBatch
@@ -9,8 +10,12 @@ ELIGIBILITY = "/v1/upgradeEligibility"
 
 
 def item(upgradable, target="o365-e3", **extra) -> dict:
-    return {"customerId": str(upgradable.customer.tenant_id), "subscriptionId": str(upgradable.subscription.pk),
-            "targetOfferId": target, **extra}
+    return {
+        "customerId": str(upgradable.customer.tenant_id),
+        "subscriptionId": str(upgradable.subscription.pk),
+        "targetOfferId": target,
+        **extra,
+    }
 
 
 @pytest.fixture

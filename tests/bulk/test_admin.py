@@ -1,4 +1,5 @@
 """Django admin of upgrade batches: read-only, items inline limited, cancel action through the service."""
+
 import pytest
 from django.urls import reverse
 
@@ -23,8 +24,9 @@ def test_operator_sees_batches_with_a_limited_items_inline(admin_client, api, up
 
 def test_cancel_action_uses_the_service(admin_client, api, upgradables):
     batch_id = api.post(BATCHES, {"items": [item(u) for u in upgradables]}).json()["id"]
-    response = admin_client.post(reverse("admin:bulk_upgradebatch_changelist"),
-                                 {"action": "cancel_batches", "_selected_action": [batch_id]})
+    response = admin_client.post(
+        reverse("admin:bulk_upgradebatch_changelist"), {"action": "cancel_batches", "_selected_action": [batch_id]}
+    )
     assert response.status_code == 302
     assert UpgradeBatch.objects.get(pk=batch_id).status == "cancelled"
     assert set(UpgradeBatchItem.objects.values_list("status", flat=True)) == {"cancelled"}

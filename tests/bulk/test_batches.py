@@ -1,4 +1,5 @@
 """POST/GET /v1/upgradeBatches: creation, processing (eager Celery), dry run, cancel, scoping, app-only tokens."""
+
 import pytest
 
 from bulk.models import UpgradeBatch, UpgradeBatchItem
@@ -25,7 +26,8 @@ def test_create_answers_202_with_the_batch(api, upgradables):
     assert (progress["total"], progress["pending"], progress["succeeded"], progress["failed"]) == (3, 3, 0, 0)
     assert body["links"] == {
         "self": {"uri": f"{BATCHES}/{body['id']}", "method": "GET"},
-        "items": {"uri": f"{BATCHES}/{body['id']}/items", "method": "GET"}}
+        "items": {"uri": f"{BATCHES}/{body['id']}/items", "method": "GET"},
+    }
     assert response["MS-CorrelationId"] == "bulk-1"
     batch = UpgradeBatch.objects.get(pk=body["id"])
     assert batch.correlation_id == "bulk-1" and batch.created_by_user.username == "ana"
@@ -33,8 +35,11 @@ def test_create_answers_202_with_the_batch(api, upgradables):
 
 
 def test_processing_gives_per_item_results(api, upgradables, django_capture_on_commit_callbacks):
-    batch, _response = run_batch(api, {"items": [item(u, upgradeType="upgrade_with_license_transfer")
-                                                 for u in upgradables]}, django_capture_on_commit_callbacks)
+    batch, _response = run_batch(
+        api,
+        {"items": [item(u, upgradeType="upgrade_with_license_transfer") for u in upgradables]},
+        django_capture_on_commit_callbacks,
+    )
     body = api.get(f"{BATCHES}/{batch.pk}").json()
     assert body["status"] == "succeeded"
     assert body["progress"]["succeeded"] == 3 and body["progress"]["pending"] == 0
@@ -129,14 +134,18 @@ def test_another_partners_batch_is_404(api, upgradables, other_partner, django_c
     assert_fault(api.get(f"{BATCHES}/not-a-guid"), 400, "batchId")
 
 
-def test_out_of_scope_items_fail_alone_with_not_found(api, upgradables, other_partner,
-                                                      django_capture_on_commit_callbacks):
+def test_out_of_scope_items_fail_alone_with_not_found(
+    api, upgradables, other_partner, django_capture_on_commit_callbacks
+):
     foreign = factories.SubscriptionFactory(partner=other_partner)
     factories.RelationshipFactory(partner=other_partner, customer=foreign.customer)
     wrong_customer = {**item(upgradables[1]), "customerId": str(upgradables[2].customer.tenant_id)}
-    items = [item(upgradables[0]), {"customerId": str(foreign.customer.tenant_id),
-                                    "subscriptionId": str(foreign.pk), "targetOfferId": "o365-e3"},
-             wrong_customer, {**item(upgradables[0]), "subscriptionId": "00000000-0000-0000-0000-000000000001"}]
+    items = [
+        item(upgradables[0]),
+        {"customerId": str(foreign.customer.tenant_id), "subscriptionId": str(foreign.pk), "targetOfferId": "o365-e3"},
+        wrong_customer,
+        {**item(upgradables[0]), "subscriptionId": "00000000-0000-0000-0000-000000000001"},
+    ]
     batch, _response = run_batch(api, {"items": items}, django_capture_on_commit_callbacks)
     entries = items_of(api, batch)["items"]
     assert [e["status"] for e in entries] == ["succeeded", "failed", "failed", "failed"]
@@ -148,10 +157,8 @@ def test_out_of_scope_items_fail_alone_with_not_found(api, upgradables, other_pa
     assert foreign.status == "active" and upgradables[1].subscription.status == "active"
 
 
-def test_app_only_token_items_fail_with_user_context_required(app_api, upgradables,
-                                                              django_capture_on_commit_callbacks):
-    batch, _response = run_batch(app_api, {"items": [item(u) for u in upgradables]},
-                                 django_capture_on_commit_callbacks)
+def test_app_only_token_items_fail_with_user_context_required(app_api, upgradables, django_capture_on_commit_callbacks):
+    batch, _response = run_batch(app_api, {"items": [item(u) for u in upgradables]}, django_capture_on_commit_callbacks)
     assert batch.created_by_user is None and batch.created_by_application_id
     batch.refresh_from_db()
     assert batch.status == "failed"
@@ -198,5 +205,8 @@ def test_request_id_replays_the_first_response(api, upgradables):
     assert again.json()["id"] == first.json()["id"] and again["MS-Idempotent-Replay"] == "true"
     assert UpgradeBatch.objects.count() == 1
     assert UpgradeBatch.objects.get().request_id == "batch-req-1"
-    assert_fault(api.post(BATCHES, {"items": [item(upgradables[1])]}, headers={"MS-RequestId": "batch-req-1"}),
-                 409, "idempotency_key_reused")
+    assert_fault(
+        api.post(BATCHES, {"items": [item(upgradables[1])]}, headers={"MS-RequestId": "batch-req-1"}),
+        409,
+        "idempotency_key_reused",
+    )

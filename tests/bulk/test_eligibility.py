@@ -1,4 +1,5 @@
 """POST /v1/upgradeEligibility: per subscription its Upgrade collection, or a per-item not-found fault."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,8 +18,13 @@ def ref(upgradable) -> dict:
 
 def test_shape_matches_the_single_subscription_upgrades(api, upgradables, other_partner):
     foreign = factories.SubscriptionFactory(partner=other_partner)
-    body = {"subscriptions": [ref(upgradables[0]), {"customerId": str(foreign.customer.tenant_id),
-                                                    "subscriptionId": str(foreign.pk)}, ref(upgradables[0])]}
+    body = {
+        "subscriptions": [
+            ref(upgradables[0]),
+            {"customerId": str(foreign.customer.tenant_id), "subscriptionId": str(foreign.pk)},
+            ref(upgradables[0]),
+        ]
+    }
     response = api.post(ELIGIBILITY, body)
     assert response.status_code == 200, response.json()
     payload = response.json()
@@ -26,12 +32,20 @@ def test_shape_matches_the_single_subscription_upgrades(api, upgradables, other_
     first, missing, repeated = payload["items"]
     assert first["attributes"] == {"objectType": "SubscriptionUpgradeEligibility"}
     assert (first["customerId"], first["subscriptionId"], first["error"]) == (
-        body["subscriptions"][0]["customerId"], body["subscriptions"][0]["subscriptionId"], None)
-    single = api.get(f"/v1/customers/{upgradables[0].customer.tenant_id}/subscriptions/"
-                     f"{upgradables[0].subscription.pk}/upgrades").json()
+        body["subscriptions"][0]["customerId"],
+        body["subscriptions"][0]["subscriptionId"],
+        None,
+    )
+    single = api.get(
+        f"/v1/customers/{upgradables[0].customer.tenant_id}/subscriptions/{upgradables[0].subscription.pk}/upgrades"
+    ).json()
     assert first["upgrades"] == single
     assert [u["targetOffer"]["id"] for u in first["upgrades"]["items"]] == [
-        "m365-business-standard", "o365-e1", "o365-e3", "o365-e5"]
+        "m365-business-standard",
+        "o365-e1",
+        "o365-e3",
+        "o365-e5",
+    ]
     assert repeated["upgrades"] == first["upgrades"]
     assert missing["upgrades"] is None
     assert missing["error"]["errorName"] == "not_found" and missing["error"]["code"] == 404
@@ -51,17 +65,40 @@ def test_app_only_token_sees_user_context_required(app_api, upgradables):
         assert not upgrade["isEligible"] and 5 in [e["code"] for e in upgrade["upgradeErrors"]]
 
 
-@pytest.mark.parametrize("body, line", [
-    ({"subscriptions": [{"customerId": "x", "subscriptionId": "6f1a2c3d-0000-4000-8000-000000000002"}]},
-     "subscriptions[0].customerId: not a GUID."),
-    ({"subscriptions": []}, "subscriptions: must hold 1 to 500 items (got 0)."),
-    ({"subscriptions": [{"customerId": "6f1a2c3d-0000-4000-8000-000000000002",
-                         "subscriptionId": "6f1a2c3d-0000-4000-8000-000000000002"}] * 501},
-     "subscriptions: must hold 1 to 500 items (got 501)."),
-    ({"subscriptions": [{"customerId": "6f1a2c3d-0000-4000-8000-000000000002",
-                         "subscriptionId": "6f1a2c3d-0000-4000-8000-000000000002"}], "billingCycle": "weekly"},
-     "billingCycle: must be monthly or annual."),
-])
+@pytest.mark.parametrize(
+    "body, line",
+    [
+        (
+            {"subscriptions": [{"customerId": "x", "subscriptionId": "6f1a2c3d-0000-4000-8000-000000000002"}]},
+            "subscriptions[0].customerId: not a GUID.",
+        ),
+        ({"subscriptions": []}, "subscriptions: must hold 1 to 500 items (got 0)."),
+        (
+            {
+                "subscriptions": [
+                    {
+                        "customerId": "6f1a2c3d-0000-4000-8000-000000000002",
+                        "subscriptionId": "6f1a2c3d-0000-4000-8000-000000000002",
+                    }
+                ]
+                * 501
+            },
+            "subscriptions: must hold 1 to 500 items (got 501).",
+        ),
+        (
+            {
+                "subscriptions": [
+                    {
+                        "customerId": "6f1a2c3d-0000-4000-8000-000000000002",
+                        "subscriptionId": "6f1a2c3d-0000-4000-8000-000000000002",
+                    }
+                ],
+                "billingCycle": "weekly",
+            },
+            "billingCycle: must be monthly or annual.",
+        ),
+    ],
+)
 def test_bad_bodies(api, body, line):
     fault = assert_fault(api.post(ELIGIBILITY, body), 400)
     assert line in fault["data"]

@@ -1,5 +1,6 @@
 """Bulk eligibility costs the same number of queries for 5 and 100 subscriptions (one batch context load), and
 answers exactly what the single-subscription selectors answer, item by item."""
+
 import uuid
 
 import pytest
@@ -33,17 +34,25 @@ def estate(partner, other_partner, sales_agent):
         if n % 11 == 2:
             make_subscription(customer, "audio-conferencing", partner=partner, parent=source)
         if n % 13 == 3:
-            UpgradeOperation.objects.create(source=source, target_offer_id="o365-e3", customer=customer,
-                                            partner=partner, upgrade_type="upgrade_only", quantity=10,
-                                            billing_cycle="monthly", status="in_progress")
+            UpgradeOperation.objects.create(
+                source=source,
+                target_offer_id="o365-e3",
+                customer=customer,
+                partner=partner,
+                upgrade_type="upgrade_only",
+                quantity=10,
+                billing_cycle="monthly",
+                status="in_progress",
+            )
         if n % 17 == 4:
             customer.dap_grants.update(enabled=False)
         if n % 19 == 5:
             source.status = "suspended"
             source.save(update_fields=["status"])
     refs = [(u.customer.tenant_id, u.subscription.pk) for u in upgradables]
-    direct = make_subscription(upgradables[0].customer, "m365-business-basic", channel="direct",
-                               payment_method="invoice")
+    direct = make_subscription(
+        upgradables[0].customer, "m365-business-basic", channel="direct", payment_method="invoice"
+    )
     foreign = factories.SubscriptionFactory(partner=other_partner)
     return refs, (upgradables[0].customer.tenant_id, direct.pk), (foreign.customer.tenant_id, foreign.pk)
 
@@ -55,9 +64,14 @@ def _queries(func) -> int:
 
 
 def _signature(option) -> tuple:
-    return (option.target_offer.pk if option.target_offer is not None else None, option.upgrade_type,
-            option.is_eligible, option.quantity, tuple(e.as_dict()["code"] for e in option.errors),
-            tuple(str(e.additional_details) for e in option.errors))
+    return (
+        option.target_offer.pk if option.target_offer is not None else None,
+        option.upgrade_type,
+        option.is_eligible,
+        option.quantity,
+        tuple(e.as_dict()["code"] for e in option.errors),
+        tuple(str(e.additional_details) for e in option.errors),
+    )
 
 
 def test_selector_query_count_is_the_same_for_5_and_100_subscriptions(sales_agent, estate):
@@ -103,12 +117,21 @@ def test_answers_what_the_single_selector_answers(sales_agent, estate):
 
 
 def _dry_run(actor, pairs, targets) -> UpgradeBatch:
-    batch = UpgradeBatch.objects.create(partner_id=actor.partner_id, dry_run=True, total_items=len(pairs),
-                                        created_by_user=actor)
-    UpgradeBatchItem.objects.bulk_create([
-        UpgradeBatchItem(batch=batch, position=n, customer_tenant_id=customer, subscription_id=subscription,
-                         target_offer_id=targets[n % len(targets)])
-        for n, (customer, subscription) in enumerate(pairs)])
+    batch = UpgradeBatch.objects.create(
+        partner_id=actor.partner_id, dry_run=True, total_items=len(pairs), created_by_user=actor
+    )
+    UpgradeBatchItem.objects.bulk_create(
+        [
+            UpgradeBatchItem(
+                batch=batch,
+                position=n,
+                customer_tenant_id=customer,
+                subscription_id=subscription,
+                target_offer_id=targets[n % len(targets)],
+            )
+            for n, (customer, subscription) in enumerate(pairs)
+        ]
+    )
     return batch
 
 
@@ -119,8 +142,9 @@ def test_dry_run_chunk_loads_every_context_at_once(sales_agent, estate):
     large = _dry_run(sales_agent, [*refs, direct, foreign], targets)
 
     def run(batch):
-        return _queries(lambda: upgrade_batch_chunk_process(batch_id=batch.pk, first_position=0,
-                                                            last_position=batch.total_items))
+        return _queries(
+            lambda: upgrade_batch_chunk_process(batch_id=batch.pk, first_position=0, last_position=batch.total_items)
+        )
 
     # Per item only its claim and its result are written; the evaluation itself is one batch load.
     assert run(large) - run(small) == 2 * (large.total_items - small.total_items)
@@ -129,8 +153,9 @@ def test_dry_run_chunk_loads_every_context_at_once(sales_agent, estate):
         if item.subscription_id in (direct[1], foreign[1]):
             assert item.status == "failed" and item.result["fault"]["errorName"] == "not_found"
             continue
-        option = upgrade_option_for(actor=sales_agent, subscription=item.subscription_id,
-                                    target_offer_id=item.target_offer_id)
+        option = upgrade_option_for(
+            actor=sales_agent, subscription=item.subscription_id, target_offer_id=item.target_offer_id
+        )
         assert item.result["isEligible"] is option.is_eligible
         assert item.status == ("succeeded" if option.is_eligible else "failed")
         assert [e["code"] for e in item.result["upgradeErrors"]] == [int(e.code) for e in option.errors]

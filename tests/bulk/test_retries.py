@@ -1,4 +1,5 @@
 """Retry safety of the chunk tasks: a retried or duplicated task never upgrades twice."""
+
 from datetime import timedelta
 
 import pytest
@@ -49,8 +50,9 @@ def test_an_item_left_running_by_a_dead_worker_is_run_once(api, upgradables, dja
     with django_capture_on_commit_callbacks(execute=False):
         batch_id = api.post(BATCHES, {"items": [item(u) for u in upgradables[:2]]}).json()["id"]
     long_ago = timezone.now() - timedelta(hours=1)
-    UpgradeBatchItem.objects.filter(batch_id=batch_id, position=0).update(status="running", started=long_ago,
-                                                                          attempts=1)
+    UpgradeBatchItem.objects.filter(batch_id=batch_id, position=0).update(
+        status="running", started=long_ago, attempts=1
+    )
     assert process_upgrade_batch_chunk.apply(args=(batch_id, 0, 2)).get() == {"succeeded": 2}
     first = UpgradeBatchItem.objects.get(batch_id=batch_id, position=0)
     assert (first.status, first.attempts) == ("succeeded", 2)

@@ -1,4 +1,5 @@
 """Bad batch bodies: a 400 ServiceFault listing every bad item by index and field; nothing is stored."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -10,28 +11,43 @@ from .conftest import BATCHES, item
 
 pytestmark = pytest.mark.django_db
 
-GOOD = {"customerId": "6f1a2c3d-0000-4000-8000-000000000001",
-        "subscriptionId": "6f1a2c3d-0000-4000-8000-000000000002", "targetOfferId": "o365-e3"}
+GOOD = {
+    "customerId": "6f1a2c3d-0000-4000-8000-000000000001",
+    "subscriptionId": "6f1a2c3d-0000-4000-8000-000000000002",
+    "targetOfferId": "o365-e3",
+}
 
 
-@pytest.mark.parametrize("body, lines", [
-    ({"items": [GOOD, GOOD, GOOD, {**GOOD, "subscriptionId": "abc"}]}, ["items[3].subscriptionId: not a GUID."]),
-    ({"items": [{**GOOD, "customerId": 12}]}, ["items[0].customerId: not a GUID."]),
-    ({"items": [{"targetOfferId": "o365-e3"}]},
-     ["items[0].customerId: is required.", "items[0].subscriptionId: is required."]),
-    ({"items": [{**GOOD, "targetOfferId": ""}, {**GOOD, "targetOfferId": "x" * 65}]},
-     ["items[0].targetOfferId: is required", "items[1].targetOfferId: must be at most 64"]),
-    ({"items": [{**GOOD, "quantity": 0}, {**GOOD, "quantity": 2.5}, {**GOOD, "quantity": True}]},
-     ["items[0].quantity: must be between 1", "items[1].quantity: must be a whole number.",
-      "items[2].quantity: must be a whole number."]),
-    ({"items": [{**GOOD, "upgradeType": "sideways"}]}, ["items[0].upgradeType: Must be one of"]),
-    ({"items": [GOOD, "o365-e3"]}, ["items[1]: must be an object"]),
-    ({"items": []}, ["items: must hold 1 to 10000 items (got 0)."]),
-    ({"items": {"a": 1}}, ["items: must be a list."]),
-    ({}, ["items: is required."]),
-    ({"items": [GOOD], "dryRun": "yes"}, ["dryRun: must be true or false."]),
-    ([GOOD], ["body: Expected a JSON object"]),
-])
+@pytest.mark.parametrize(
+    "body, lines",
+    [
+        ({"items": [GOOD, GOOD, GOOD, {**GOOD, "subscriptionId": "abc"}]}, ["items[3].subscriptionId: not a GUID."]),
+        ({"items": [{**GOOD, "customerId": 12}]}, ["items[0].customerId: not a GUID."]),
+        (
+            {"items": [{"targetOfferId": "o365-e3"}]},
+            ["items[0].customerId: is required.", "items[0].subscriptionId: is required."],
+        ),
+        (
+            {"items": [{**GOOD, "targetOfferId": ""}, {**GOOD, "targetOfferId": "x" * 65}]},
+            ["items[0].targetOfferId: is required", "items[1].targetOfferId: must be at most 64"],
+        ),
+        (
+            {"items": [{**GOOD, "quantity": 0}, {**GOOD, "quantity": 2.5}, {**GOOD, "quantity": True}]},
+            [
+                "items[0].quantity: must be between 1",
+                "items[1].quantity: must be a whole number.",
+                "items[2].quantity: must be a whole number.",
+            ],
+        ),
+        ({"items": [{**GOOD, "upgradeType": "sideways"}]}, ["items[0].upgradeType: Must be one of"]),
+        ({"items": [GOOD, "o365-e3"]}, ["items[1]: must be an object"]),
+        ({"items": []}, ["items: must hold 1 to 10000 items (got 0)."]),
+        ({"items": {"a": 1}}, ["items: must be a list."]),
+        ({}, ["items: is required."]),
+        ({"items": [GOOD], "dryRun": "yes"}, ["dryRun: must be true or false."]),
+        ([GOOD], ["body: Expected a JSON object"]),
+    ],
+)
 def test_bad_bodies_name_the_item_and_field(api, body, lines):
     fault = assert_fault(api.post(BATCHES, body), 400, "invalid_input")
     for line in lines:
@@ -47,8 +63,13 @@ def test_too_many_items_and_too_many_problems(api):
 
 
 def test_accepted_spellings(api):
-    body = {"items": [{**GOOD, "quantity": "12", "upgradeType": 1},
-                      {**GOOD, "upgradeType": "UpgradeWithLicenseTransfer", "quantity": None}], "dryRun": None}
+    body = {
+        "items": [
+            {**GOOD, "quantity": "12", "upgradeType": 1},
+            {**GOOD, "upgradeType": "UpgradeWithLicenseTransfer", "quantity": None},
+        ],
+        "dryRun": None,
+    }
     assert api.post(BATCHES, body).status_code == 202
     rows = list(UpgradeBatchItem.objects.order_by("position").values_list("quantity", "upgrade_type"))
     assert rows == [(12, "upgrade_only"), (None, "upgrade_with_license_transfer")]

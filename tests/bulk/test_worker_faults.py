@@ -5,6 +5,7 @@ item's upgrade (its transaction rolls back, the item stays ``running`` under the
 ``running``), then its heartbeats are moved back in time past ``BULK_STALE_AFTER``. The sweep runs eagerly: the
 chunk task it queues runs here and now.
 """
+
 import time
 from datetime import timedelta
 
@@ -59,12 +60,16 @@ def _age(batch_id, seconds: int) -> None:
 
 
 def _rows(batch_id) -> list[tuple]:
-    return list(UpgradeBatchItem.objects.filter(batch_id=batch_id).order_by("position")
-                .values_list("position", "status", "attempts"))
+    return list(
+        UpgradeBatchItem.objects.filter(batch_id=batch_id)
+        .order_by("position")
+        .values_list("position", "status", "attempts")
+    )
 
 
 def test_the_sweep_requeues_a_dead_workers_chunk_and_each_item_runs_once(
-        api, upgradables, django_capture_on_commit_callbacks, monkeypatch):
+    api, upgradables, django_capture_on_commit_callbacks, monkeypatch
+):
     batch_id = _queued_batch(api, upgradables, django_capture_on_commit_callbacks)
     _die_at(monkeypatch, upgradables[1].subscription.pk)
     with pytest.raises(WorkerKilled):
@@ -93,7 +98,8 @@ def test_the_sweep_requeues_a_dead_workers_chunk_and_each_item_runs_once(
 
 
 def test_a_worker_killed_between_items_leaves_no_running_item_and_is_swept_too(
-        api, upgradables, django_capture_on_commit_callbacks, monkeypatch):
+    api, upgradables, django_capture_on_commit_callbacks, monkeypatch
+):
     batch_id = _queued_batch(api, upgradables, django_capture_on_commit_callbacks)
 
     class DiesAfterTheFirstItem(Heartbeat):
@@ -123,13 +129,14 @@ def test_a_queued_chunk_waits_for_its_worker(api, upgradables, django_capture_on
 
 
 def test_an_item_left_running_in_a_finished_chunk_is_reclaimed_once(
-        api, upgradables, django_capture_on_commit_callbacks):
+    api, upgradables, django_capture_on_commit_callbacks
+):
     """A duplicate run of the chunk died holding item 1 after the first run went through the chunk."""
     batch_id = _queued_batch(api, upgradables, django_capture_on_commit_callbacks)
     UpgradeBatchItem.objects.filter(batch_id=batch_id, position=1).update(
-        status="running", started=timezone.now(), heartbeat=timezone.now(), attempts=1)
-    assert upgrade_batch_chunk_process(batch_id=batch_id, first_position=0, last_position=3) == {
-        "succeeded": 2}
+        status="running", started=timezone.now(), heartbeat=timezone.now(), attempts=1
+    )
+    assert upgrade_batch_chunk_process(batch_id=batch_id, first_position=0, last_position=3) == {"succeeded": 2}
     assert UpgradeBatchChunk.objects.get(batch_id=batch_id).status == "done"
     assert upgrade_batch_sweep() == []  # its claim is alive
     _age(batch_id, 61)
@@ -140,7 +147,8 @@ def test_an_item_left_running_in_a_finished_chunk_is_reclaimed_once(
 
 
 def test_an_item_whose_upgrade_committed_is_never_upgraded_again(
-        api, sales_agent, upgradables, django_capture_on_commit_callbacks):
+    api, sales_agent, upgradables, django_capture_on_commit_callbacks
+):
     """Even if an item's bookkeeping were lost after its upgrade committed, the service refuses a second run:
     the source is no longer active. The item fails; nothing is upgraded twice."""
     batch_id = _queued_batch(api, upgradables[:1], django_capture_on_commit_callbacks)
@@ -157,7 +165,8 @@ def test_an_item_whose_upgrade_committed_is_never_upgraded_again(
 
 
 def test_a_late_original_cannot_overwrite_a_reclaimed_item(
-        api, upgradables, django_capture_on_commit_callbacks, monkeypatch):
+    api, upgradables, django_capture_on_commit_callbacks, monkeypatch
+):
     """The claim was taken over while the 'dead' worker was in fact still upgrading: its run rolls back."""
     batch_id = _queued_batch(api, upgradables[:1], django_capture_on_commit_callbacks)
     real = processing.subscription_upgrade
@@ -176,7 +185,8 @@ def test_a_late_original_cannot_overwrite_a_reclaimed_item(
 
 
 def test_a_cancelled_batchs_dead_items_are_cancelled_by_the_sweep(
-        api, sales_agent, upgradables, django_capture_on_commit_callbacks, monkeypatch):
+    api, sales_agent, upgradables, django_capture_on_commit_callbacks, monkeypatch
+):
     batch_id = _queued_batch(api, upgradables, django_capture_on_commit_callbacks)
     _die_at(monkeypatch, upgradables[1].subscription.pk)
     with pytest.raises(WorkerKilled):
@@ -205,7 +215,8 @@ def test_two_sweeps_queue_a_chunk_once(api, upgradables, django_capture_on_commi
 
 
 def test_the_heartbeat_refreshes_the_chunk_and_the_current_claim_only(
-        api, upgradables, django_capture_on_commit_callbacks):
+    api, upgradables, django_capture_on_commit_callbacks
+):
     batch_id = _queued_batch(api, upgradables[:2], django_capture_on_commit_callbacks)
     long_ago = timezone.now() - timedelta(minutes=5)
     UpgradeBatchChunk.objects.filter(batch_id=batch_id).update(status="running", heartbeat=long_ago)
@@ -225,11 +236,15 @@ def test_the_heartbeat_refreshes_the_chunk_and_the_current_claim_only(
 
 def test_a_batch_gets_one_chunk_row_per_chunk(api, upgradables, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
-        batch_id = api.post(BATCHES, {"items": [item(upgradables[n % 3]) for n in range(250)],
-                                      "dryRun": True}).json()["id"]
+        batch_id = api.post(BATCHES, {"items": [item(upgradables[n % 3]) for n in range(250)], "dryRun": True}).json()[
+            "id"
+        ]
     chunks = UpgradeBatchChunk.objects.filter(batch_id=batch_id).order_by("first_position")
     assert list(chunks.values_list("first_position", "last_position", "status")) == [
-        (0, 100, "queued"), (100, 200, "queued"), (200, 250, "queued")]
+        (0, 100, "queued"),
+        (100, 200, "queued"),
+        (200, 250, "queued"),
+    ]
 
 
 def test_worker_fault_settings():
@@ -237,8 +252,10 @@ def test_worker_fault_settings():
     assert (chunk_task.acks_late, chunk_task.reject_on_worker_lost) == (True, True)
     sweep_task = app.tasks["bulk.sweep_stale_chunks"]
     assert (sweep_task.acks_late, sweep_task.ignore_result) == (True, True)
-    assert settings.CELERY_BEAT_SCHEDULE["bulk-sweep-stale-chunks"] == {"task": "bulk.sweep_stale_chunks",
-                                                                        "schedule": 20.0}
+    assert settings.CELERY_BEAT_SCHEDULE["bulk-sweep-stale-chunks"] == {
+        "task": "bulk.sweep_stale_chunks",
+        "schedule": 20.0,
+    }
     assert (settings.BULK_STALE_AFTER, settings.BULK_HEARTBEAT_INTERVAL) == (60.0, 10.0)
     assert settings.CELERY_BROKER_TRANSPORT_OPTIONS == {"visibility_timeout": 300}
     assert (settings.CELERY_TASK_ACKS_LATE, settings.CELERY_WORKER_PREFETCH_MULTIPLIER) == (True, 1)
@@ -255,15 +272,21 @@ def test_the_sweep_task_answers_how_many_chunks_it_queued(api, upgradables, djan
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_heartbeat_thread_beats_while_the_chunk_runs(partner, sales_agent):
     """The thread keeps a long item's claim alive (its own database connection, rows committed)."""
-    batch = UpgradeBatch.objects.create(partner=partner, created_by_user=sales_agent, total_items=1,
-                                        status="running")
+    batch = UpgradeBatch.objects.create(partner=partner, created_by_user=sales_agent, total_items=1, status="running")
     long_ago = timezone.now() - timedelta(minutes=5)
-    chunk = UpgradeBatchChunk.objects.create(batch=batch, first_position=0, last_position=1, status="running",
-                                             heartbeat=long_ago)
+    chunk = UpgradeBatchChunk.objects.create(
+        batch=batch, first_position=0, last_position=1, status="running", heartbeat=long_ago
+    )
     running = UpgradeBatchItem.objects.create(
-        batch=batch, position=0, customer_tenant_id="00000000-0000-0000-0000-000000000001",
-        subscription_id="00000000-0000-0000-0000-000000000002", target_offer_id="o365-e3", status="running",
-        started=long_ago, heartbeat=long_ago)
+        batch=batch,
+        position=0,
+        customer_tenant_id="00000000-0000-0000-0000-000000000001",
+        subscription_id="00000000-0000-0000-0000-000000000002",
+        target_offer_id="o365-e3",
+        status="running",
+        started=long_ago,
+        heartbeat=long_ago,
+    )
     with Heartbeat(chunk.pk, interval=0.05) as heartbeat:
         heartbeat.item = (running.pk, long_ago)
         deadline = time.monotonic() + 10

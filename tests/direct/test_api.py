@@ -1,4 +1,5 @@
 """/v1/me/ for customer admins' tokens: options with reasons, cart, order, status, license moves."""
+
 import pytest
 
 from accounts.models import ApiToken
@@ -40,10 +41,17 @@ def test_reasons_alone_and_together(api, customer, e4):
     customer.save()
     assign(e4, 11)
     body = api.get(url(customer, f"/subscriptions/{e4.pk}/upgradeOptions")).json()
-    assert {r["code"] for r in body["reasons"]} == {"high_volume", "segment_not_supported",
-                                                    "service_health_incident", "license_conflict"}
-    refused = api.post(url(customer, f"/subscriptions/{e4.pk}/orders"),
-                       {"targetOfferId": "o365-e5", "paymentMethod": "credit_card"}, content_type="application/json")
+    assert {r["code"] for r in body["reasons"]} == {
+        "high_volume",
+        "segment_not_supported",
+        "service_health_incident",
+        "license_conflict",
+    }
+    refused = api.post(
+        url(customer, f"/subscriptions/{e4.pk}/orders"),
+        {"targetOfferId": "o365-e5", "paymentMethod": "credit_card"},
+        content_type="application/json",
+    )
     assert refused.status_code == 409 and refused.json()["errorName"] == "upgrade_not_available"
     assert len(refused.json()["data"]) == 4 and not DirectOrder.objects.exists()
 
@@ -51,18 +59,26 @@ def test_reasons_alone_and_together(api, customer, e4):
 def test_cart_order_and_status(api, customer, e4, django_capture_on_commit_callbacks):
     assign(e4, 3)
     direct_subscription(customer, "audio-conferencing", parent=e4)
-    quote = api.post(url(customer, f"/subscriptions/{e4.pk}/cart"),
-                     {"targetOfferId": "o365-e5", "quantity": 20}, content_type="application/json").json()
+    quote = api.post(
+        url(customer, f"/subscriptions/{e4.pk}/cart"),
+        {"targetOfferId": "o365-e5", "quantity": 20},
+        content_type="application/json",
+    ).json()
     assert quote["total"] == "760.00" and quote["soldTo"]["companyName"] == "Fabrikam AB"
     assert [m["paymentMethod"] for m in quote["paymentMethods"]] == ["credit_card", "invoice"]
     assert quote["addOns"][0]["action"] == "remove"
-    low = api.post(url(customer, f"/subscriptions/{e4.pk}/cart"), {"targetOfferId": "o365-e5", "quantity": 5},
-                   content_type="application/json")
+    low = api.post(
+        url(customer, f"/subscriptions/{e4.pk}/cart"),
+        {"targetOfferId": "o365-e5", "quantity": 5},
+        content_type="application/json",
+    )
     assert low.status_code == 400 and low.json()["data"][0].startswith("quantity:")
     with django_capture_on_commit_callbacks(execute=True):
-        placed = api.post(url(customer, f"/subscriptions/{e4.pk}/orders"),
-                          {"targetOfferId": "m365-e5", "paymentMethod": "credit_card"},
-                          content_type="application/json")
+        placed = api.post(
+            url(customer, f"/subscriptions/{e4.pk}/orders"),
+            {"targetOfferId": "m365-e5", "paymentMethod": "credit_card"},
+            content_type="application/json",
+        )
     assert placed.status_code == 201
     status = api.get(url(customer, f"/orders/{placed.json()['id']}")).json()
     assert status["status"] == "completed" and status["targetSubscriptionId"]
@@ -72,18 +88,24 @@ def test_cart_order_and_status(api, customer, e4, django_capture_on_commit_callb
 def test_license_moves_and_purchase(api, customer, e4, django_capture_on_commit_callbacks):
     users = assign(e4, 3)
     with django_capture_on_commit_callbacks(execute=True):
-        bought = api.post(url(customer, "/orders"), {"offerId": "o365-e3", "quantity": 5,
-                                                      "paymentMethod": "credit_card"}, content_type="application/json")
+        bought = api.post(
+            url(customer, "/orders"),
+            {"offerId": "o365-e3", "quantity": 5, "paymentMethod": "credit_card"},
+            content_type="application/json",
+        )
     assert bought.status_code == 201
     target = DirectOrder.objects.get().target_subscription_id
-    moved = api.post(url(customer, "/licenseMoves"), {"sourceSubscriptionId": str(e4.pk),
-                                                      "targetSubscriptionId": str(target),
-                                                      "userIds": [str(users[0].object_id)]},
-                     content_type="application/json")
+    moved = api.post(
+        url(customer, "/licenseMoves"),
+        {"sourceSubscriptionId": str(e4.pk), "targetSubscriptionId": str(target), "userIds": [str(users[0].object_id)]},
+        content_type="application/json",
+    )
     assert moved.status_code == 200 and moved.json()["moved"] == 1
-    bad = api.post(url(customer, "/licenseMoves"), {"sourceSubscriptionId": str(e4.pk),
-                                                    "targetSubscriptionId": str(target)},
-                   content_type="application/json")
+    bad = api.post(
+        url(customer, "/licenseMoves"),
+        {"sourceSubscriptionId": str(e4.pk), "targetSubscriptionId": str(target)},
+        content_type="application/json",
+    )
     assert bad.status_code == 400 and "userIds" in bad.json()["description"]
 
 

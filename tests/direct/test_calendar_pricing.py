@@ -1,4 +1,5 @@
 """Business days (weekends and the country's public holidays) and checkout money."""
+
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -16,13 +17,16 @@ def test_the_sample_dates_are_what_the_tests_assume():
     assert date(2024, 1, 1) in se and date(2024, 1, 1).weekday() == 0
 
 
-@pytest.mark.parametrize("placed, country, deadline", [
-    ("2026-01-02T10:00", "SE", "2026-01-07T10:00"),  # Friday; Tuesday 6 Jan is Epiphany in Sweden
-    ("2026-01-02T10:00", "US", "2026-01-06T10:00"),  # same Friday, no holiday in the US: Mon, Tue
-    ("2026-04-02T10:00", "SE", "2026-04-08T10:00"),  # Thursday before Good Friday and Easter Monday
-    ("2023-12-29T16:30", "SE", "2024-01-03T16:30"),  # Friday before New Year's Day (a Monday)
-    ("2026-03-04T09:00", "SE", "2026-03-06T09:00"),  # an ordinary Wednesday
-])
+@pytest.mark.parametrize(
+    "placed, country, deadline",
+    [
+        ("2026-01-02T10:00", "SE", "2026-01-07T10:00"),  # Friday; Tuesday 6 Jan is Epiphany in Sweden
+        ("2026-01-02T10:00", "US", "2026-01-06T10:00"),  # same Friday, no holiday in the US: Mon, Tue
+        ("2026-04-02T10:00", "SE", "2026-04-08T10:00"),  # Thursday before Good Friday and Easter Monday
+        ("2023-12-29T16:30", "SE", "2024-01-03T16:30"),  # Friday before New Year's Day (a Monday)
+        ("2026-03-04T09:00", "SE", "2026-03-06T09:00"),  # an ordinary Wednesday
+    ],
+)
 def test_two_business_days(placed, country, deadline):
     assert credit_check_deadline(datetime.fromisoformat(placed), country=country) == datetime.fromisoformat(deadline)
 
@@ -43,6 +47,11 @@ def test_prepaid_keeps_value_only_up_to_the_new_total():
 
 def test_unused_value_of_the_current_period():
     # monthly from the 1st; on 16 March 16 of 31 days are left (today included)
-    value = pricing.unused_value(unit_price=Decimal("22.00"), quantity=10, term_start=date(2026, 1, 1),
-                                 billing_cycle="monthly", today=date(2026, 3, 16))
+    value = pricing.unused_value(
+        unit_price=Decimal("22.00"),
+        quantity=10,
+        term_start=date(2026, 1, 1),
+        billing_cycle="monthly",
+        today=date(2026, 3, 16),
+    )
     assert value == Decimal("113.55")

@@ -1,4 +1,5 @@
 """Every "why can't I upgrade" reason on the Upgrade tab, alone and together (from the database)."""
+
 from decimal import Decimal
 
 import pytest
@@ -12,8 +13,9 @@ from .conftest import assign, direct_subscription
 
 
 def tab_codes(client, customer, subscription):
-    response = client.get(reverse("direct:upgrade", kwargs={"tenant_id": customer.tenant_id,
-                                                            "subscription_id": subscription.pk}))
+    response = client.get(
+        reverse("direct:upgrade", kwargs={"tenant_id": customer.tenant_id, "subscription_id": subscription.pk})
+    )
     assert response.status_code == 200
     content = response.content.decode()
     section = content.split('id="plan-changes"')[0]
@@ -39,9 +41,16 @@ def make(case, customer, e4, e3):
         customer.save()
     elif case == "upgrade_in_progress":
         other = direct_subscription(customer, "m365-e3")
-        pipeline.operation_create(source=other, target_offer_id="m365-e5", customer=customer, flow="direct",
-                                  upgrade_type="upgrade_with_license_transfer", quantity=1, billing_cycle="monthly",
-                                  status="awaiting_credit_check")
+        pipeline.operation_create(
+            source=other,
+            target_offer_id="m365-e5",
+            customer=customer,
+            flow="direct",
+            upgrade_type="upgrade_with_license_transfer",
+            quantity=1,
+            billing_cycle="monthly",
+            status="awaiting_credit_check",
+        )
     elif case == "duplicate_subscriptions":
         direct_subscription(customer)
     elif case == "segment_not_supported":
@@ -65,9 +74,19 @@ def make(case, customer, e4, e3):
     return e4
 
 
-CASES = ["license_conflict", "subscription_not_ready", "service_health_incident", "upgrade_in_progress",
-         "duplicate_subscriptions", "segment_not_supported", "high_volume", "unpaid_balance", "prepaid_plan",
-         "add_on_present", "no_supported_upgrade"]
+CASES = [
+    "license_conflict",
+    "subscription_not_ready",
+    "service_health_incident",
+    "upgrade_in_progress",
+    "duplicate_subscriptions",
+    "segment_not_supported",
+    "high_volume",
+    "unpaid_balance",
+    "prepaid_plan",
+    "add_on_present",
+    "no_supported_upgrade",
+]
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -81,12 +100,23 @@ def test_clean_e4_has_no_reason(admin_client, customer, e4):
 
 
 def test_several_reasons_together(admin_client, customer, e4, e3_with_upgrade):
-    for case in ("license_conflict", "service_health_incident", "duplicate_subscriptions", "high_volume",
-                 "unpaid_balance", "segment_not_supported"):
+    for case in (
+        "license_conflict",
+        "service_health_incident",
+        "duplicate_subscriptions",
+        "high_volume",
+        "unpaid_balance",
+        "segment_not_supported",
+    ):
         make(case, customer, e4, e3_with_upgrade)
     assert tab_codes(admin_client, customer, e4) == {
-        "license_conflict", "service_health_incident", "duplicate_subscriptions", "high_volume", "unpaid_balance",
-        "segment_not_supported"}
+        "license_conflict",
+        "service_health_incident",
+        "duplicate_subscriptions",
+        "high_volume",
+        "unpaid_balance",
+        "segment_not_supported",
+    }
 
 
 def test_e4_add_ons_and_prepaid_do_not_block(admin_client, customer, e4):
@@ -96,15 +126,19 @@ def test_e4_add_ons_and_prepaid_do_not_block(admin_client, customer, e4):
     assert tab_codes(admin_client, customer, e4) == set()
 
 
-@pytest.mark.parametrize("channel, code, text", [
-    ("csp", "bought_through_partner", b"Contact your partner"),
-    ("volume_licensing", "bought_through_volume_licensing", b"Microsoft account representative"),
-])
+@pytest.mark.parametrize(
+    "channel, code, text",
+    [
+        ("csp", "bought_through_partner", b"Contact your partner"),
+        ("volume_licensing", "bought_through_volume_licensing", b"Microsoft account representative"),
+    ],
+)
 def test_e4_bought_otherwise_says_whom_to_contact(admin_client, customer, channel, code, text):
     e4 = direct_subscription(customer, channel=channel, payment_method="", channel_partner_name="Contoso CSP")
     assert tab_codes(admin_client, customer, e4) == {code}
-    page = admin_client.get(reverse("direct:upgrade", kwargs={"tenant_id": customer.tenant_id,
-                                                              "subscription_id": e4.pk}))
+    page = admin_client.get(
+        reverse("direct:upgrade", kwargs={"tenant_id": customer.tenant_id, "subscription_id": e4.pk})
+    )
     assert text in page.content
 
 
@@ -113,9 +147,12 @@ def test_blocked_checkout_lists_every_reason_and_places_nothing(admin_client, cu
     customer.save()
     HighVolumeCondition.objects.create()
     response = admin_client.post(
-        reverse("direct:checkout", kwargs={"tenant_id": customer.tenant_id, "subscription_id": e4.pk,
-                                           "target_offer_id": "o365-e5"}),
-        {"quantity": 10, "billing_cycle": "monthly", "payment_method": "credit_card"})
+        reverse(
+            "direct:checkout",
+            kwargs={"tenant_id": customer.tenant_id, "subscription_id": e4.pk, "target_offer_id": "o365-e5"},
+        ),
+        {"quantity": 10, "billing_cycle": "monthly", "payment_method": "credit_card"},
+    )
     assert response.status_code == 409
     assert b'data-code="service_health_incident"' in response.content and b'data-code="high_volume"' in response.content
     assert not DirectOrder.objects.exists()

@@ -1,4 +1,5 @@
 """The direct Upgrade tab rules, pure (no database): the derived rule and every "why can't I upgrade" reason."""
+
 import json
 from dataclasses import replace
 from decimal import Decimal
@@ -15,13 +16,23 @@ OFFERS = {o["id"]: o for o in CATALOG["offers"] + CATALOG["addOns"]}
 
 def offer(offer_id):
     raw = OFFERS[offer_id]
-    return rules.OfferFacts(id=offer_id, name=raw["name"], retired=raw.get("retired", False),
-                            family_levels=rules.family_levels(PLANS[c] for c in raw["servicePlans"]))
+    return rules.OfferFacts(
+        id=offer_id,
+        name=raw["name"],
+        retired=raw.get("retired", False),
+        family_levels=rules.family_levels(PLANS[c] for c in raw["servicePlans"]),
+    )
 
 
 def facts(offer_id="o365-e4", **overrides):
-    base = rules.SubscriptionFacts(offer=offer(offer_id), status="active", provisioning_state="provisioned",
-                                   channel="direct", quantity=10, assigned=10)
+    base = rules.SubscriptionFacts(
+        offer=offer(offer_id),
+        status="active",
+        provisioning_state="provisioned",
+        channel="direct",
+        quantity=10,
+        assigned=10,
+    )
     return replace(base, **overrides)
 
 
@@ -102,10 +113,27 @@ def test_no_supported_upgrade_when_every_target_has_fewer_services():
 
 
 def test_every_reason_at_once():
-    tab = rules.upgrade_tab(facts(**{k: v for case in REASONS.values() for k, v in case.items()
-                                     if k not in ("channel", "channel_partner_name", "status")},
-                                  status="pending"), E4_TARGETS)
+    tab = rules.upgrade_tab(
+        facts(
+            **{
+                k: v
+                for case in REASONS.values()
+                for k, v in case.items()
+                if k not in ("channel", "channel_partner_name", "status")
+            },
+            status="pending",
+        ),
+        E4_TARGETS,
+    )
     codes = {r.code for r in tab.reasons}
-    assert codes == {"license_conflict", "subscription_not_ready", "service_health_incident", "upgrade_in_progress",
-                     "duplicate_subscriptions", "segment_not_supported", "high_volume", "unpaid_balance"}
+    assert codes == {
+        "license_conflict",
+        "subscription_not_ready",
+        "service_health_incident",
+        "upgrade_in_progress",
+        "duplicate_subscriptions",
+        "segment_not_supported",
+        "high_volume",
+        "unpaid_balance",
+    }
     assert all(not v.is_eligible for v in tab.upgrades)

@@ -1,4 +1,5 @@
 """E4 upgrades end to end through the admin center pages (cart → checkout → place order → executed)."""
+
 from datetime import timedelta
 from decimal import Decimal
 
@@ -15,8 +16,10 @@ from .conftest import assign, direct_subscription
 
 
 def checkout_url(customer, subscription, target):
-    return reverse("direct:checkout", kwargs={"tenant_id": customer.tenant_id, "subscription_id": subscription.pk,
-                                              "target_offer_id": target})
+    return reverse(
+        "direct:checkout",
+        kwargs={"tenant_id": customer.tenant_id, "subscription_id": subscription.pk, "target_offer_id": target},
+    )
 
 
 @pytest.mark.parametrize("target", ["o365-e5", "m365-e5", "m365-e5-no-audio"])
@@ -25,20 +28,26 @@ def test_e4_upgrade_end_to_end(admin_client, customer, e4, target, django_captur
     other = direct_subscription(customer, "extra-file-storage", quantity=5)
     LicenseAssignment.objects.create(user=users[0], subscription=other)
 
-    cart = admin_client.get(reverse("direct:cart", kwargs={"tenant_id": customer.tenant_id,
-                                                           "subscription_id": e4.pk, "target_offer_id": target}))
+    cart = admin_client.get(
+        reverse(
+            "direct:cart", kwargs={"tenant_id": customer.tenant_id, "subscription_id": e4.pk, "target_offer_id": target}
+        )
+    )
     assert cart.status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(checkout_url(customer, e4, target), {
-            "quantity": 12, "billing_cycle": "monthly", "payment_method": "credit_card"})
+        response = admin_client.post(
+            checkout_url(customer, e4, target),
+            {"quantity": 12, "billing_cycle": "monthly", "payment_method": "credit_card"},
+        )
     order = DirectOrder.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(f"/orders/{order.pk}/")
     assert order.status == "completed" and order.credit > 0
 
     new = order.target_subscription
     assert (new.offer_id, new.quantity, new.channel, new.payment_method) == (target, 12, "direct", "credit_card")
-    assert set(LicenseAssignment.objects.filter(subscription=new).values_list("user_id", flat=True)) == \
-        {u.pk for u in users}
+    assert set(LicenseAssignment.objects.filter(subscription=new).values_list("user_id", flat=True)) == {
+        u.pk for u in users
+    }
     assert not LicenseAssignment.objects.filter(subscription=new).exclude(disabled_service_plans=[]).exists()
     assert LicenseAssignment.objects.filter(subscription=other, user=users[0]).exists()  # other pattern kept
     e4.refresh_from_db()
@@ -57,14 +66,17 @@ def test_e4_upgrade_end_to_end(admin_client, customer, e4, target, django_captur
 
 
 def test_e4_to_e3_is_only_a_plan_change(admin_client, customer, e4):
-    tab = admin_client.get(reverse("direct:upgrade", kwargs={"tenant_id": customer.tenant_id,
-                                                             "subscription_id": e4.pk}))
+    tab = admin_client.get(
+        reverse("direct:upgrade", kwargs={"tenant_id": customer.tenant_id, "subscription_id": e4.pk})
+    )
     content = tab.content.decode()
     upgrades, changes = content.split('id="plan-changes"')
     assert 'data-target="o365-e5"' in upgrades and 'data-target="o365-e3"' not in upgrades
     assert 'data-target="o365-e3"' in changes and 'data-target="m365-e3"' in changes
-    response = admin_client.post(checkout_url(customer, e4, "o365-e3"),
-                                 {"quantity": 10, "billing_cycle": "monthly", "payment_method": "credit_card"})
+    response = admin_client.post(
+        checkout_url(customer, e4, "o365-e3"),
+        {"quantity": 10, "billing_cycle": "monthly", "payment_method": "credit_card"},
+    )
     assert response.status_code == 409
     assert b'data-code="fewer_services"' in response.content
     assert not DirectOrder.objects.exists()
@@ -74,13 +86,19 @@ def test_addons_included_are_removed_others_move(admin_client, customer, e4, dja
     assign(e4, 3)
     audio = direct_subscription(customer, "audio-conferencing", parent=e4)
     storage = direct_subscription(customer, "extra-file-storage", parent=e4, quantity=100)
-    cart = admin_client.get(reverse("direct:cart", kwargs={"tenant_id": customer.tenant_id,
-                                                           "subscription_id": e4.pk, "target_offer_id": "o365-e5"}))
+    cart = admin_client.get(
+        reverse(
+            "direct:cart",
+            kwargs={"tenant_id": customer.tenant_id, "subscription_id": e4.pk, "target_offer_id": "o365-e5"},
+        )
+    )
     assert b'data-addon="audio-conferencing" data-action="remove"' in cart.content
     assert b'data-addon="extra-file-storage" data-action="move"' in cart.content
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(checkout_url(customer, e4, "o365-e5"),
-                          {"quantity": 10, "billing_cycle": "monthly", "payment_method": "credit_card"})
+        admin_client.post(
+            checkout_url(customer, e4, "o365-e5"),
+            {"quantity": 10, "billing_cycle": "monthly", "payment_method": "credit_card"},
+        )
     order = DirectOrder.objects.get()
     audio.refresh_from_db()
     storage.refresh_from_db()
@@ -91,8 +109,10 @@ def test_addons_included_are_removed_others_move(admin_client, customer, e4, dja
 
 
 def test_quantity_can_not_go_below_today(admin_client, customer, e4):
-    response = admin_client.post(checkout_url(customer, e4, "o365-e5"),
-                                 {"quantity": 9, "billing_cycle": "monthly", "payment_method": "credit_card"})
+    response = admin_client.post(
+        checkout_url(customer, e4, "o365-e5"),
+        {"quantity": 9, "billing_cycle": "monthly", "payment_method": "credit_card"},
+    )
     assert response.status_code == 400 and b"lower than 10" in response.content
     assert not DirectOrder.objects.exists()
 
@@ -100,8 +120,9 @@ def test_quantity_can_not_go_below_today(admin_client, customer, e4):
 def test_invoice_only_above_the_minimum_total(admin_client, customer, e4):
     small = admin_client.get(checkout_url(customer, e4, "o365-e5"), {"quantity": 10, "billing_cycle": "monthly"})
     assert b'value="invoice"' not in small.content  # 10 × 38.00 = 380.00 ≤ 500.00
-    refused = admin_client.post(checkout_url(customer, e4, "o365-e5"),
-                                {"quantity": 10, "billing_cycle": "monthly", "payment_method": "invoice"})
+    refused = admin_client.post(
+        checkout_url(customer, e4, "o365-e5"), {"quantity": 10, "billing_cycle": "monthly", "payment_method": "invoice"}
+    )
     assert refused.status_code == 400 and not DirectOrder.objects.exists()
     large = admin_client.get(checkout_url(customer, e4, "o365-e5"), {"quantity": 20, "billing_cycle": "monthly"})
     assert b'value="invoice"' in large.content
@@ -110,8 +131,13 @@ def test_invoice_only_above_the_minimum_total(admin_client, customer, e4):
 
 def test_prepaid_e4_forfeit_must_be_confirmed(admin_client, customer, django_capture_on_commit_callbacks):
     today = timezone.localdate()
-    e4 = direct_subscription(customer, prepaid=True, billing_cycle="annual", term_start_date=today - timedelta(days=30),
-                             commitment_end_date=today + timedelta(days=334))
+    e4 = direct_subscription(
+        customer,
+        prepaid=True,
+        billing_cycle="annual",
+        term_start_date=today - timedelta(days=30),
+        commitment_end_date=today + timedelta(days=334),
+    )
     page = admin_client.get(checkout_url(customer, e4, "o365-e5"), {"quantity": 10, "billing_cycle": "monthly"})
     assert b"data-forfeit" in page.content and b"confirm_forfeit" in page.content
     data = {"quantity": 10, "billing_cycle": "monthly", "payment_method": "credit_card"}
@@ -140,8 +166,10 @@ def test_other_tenants_and_partner_users_get_404(client, customer, e4):
     factories.CustomerAdminRoleFactory(user=outsider, role="global_administrator")
     partner_user = factories.PartnerUserFactory()
     factories.RelationshipFactory(partner=partner_user.partner, customer=customer)
-    urls = [reverse("direct:products", kwargs={"tenant_id": customer.tenant_id}),
-            reverse("direct:upgrade", kwargs={"tenant_id": customer.tenant_id, "subscription_id": e4.pk})]
+    urls = [
+        reverse("direct:products", kwargs={"tenant_id": customer.tenant_id}),
+        reverse("direct:upgrade", kwargs={"tenant_id": customer.tenant_id, "subscription_id": e4.pk}),
+    ]
     for user in (outsider, partner_user):
         client.force_login(user)
         assert [client.get(url).status_code for url in urls] == [404, 404]
@@ -154,7 +182,9 @@ def test_roles(client, customer, e4):
     factories.CustomerAdminRoleFactory(user=license_admin, customer=customer, role="license_administrator")
     client.force_login(license_admin)
     assert client.get(reverse("direct:products", kwargs={"tenant_id": customer.tenant_id})).status_code == 200
-    response = client.post(checkout_url(customer, e4, "o365-e5"),
-                           {"quantity": 10, "billing_cycle": "monthly", "payment_method": "credit_card"})
+    response = client.post(
+        checkout_url(customer, e4, "o365-e5"),
+        {"quantity": 10, "billing_cycle": "monthly", "payment_method": "credit_card"},
+    )
     assert response.status_code == 403 and not DirectOrder.objects.exists()
     assert Subscription.objects.get(pk=e4.pk).status == "active"

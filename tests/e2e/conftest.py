@@ -2,6 +2,7 @@
 
 They use transactional databases (``serialized_rollback`` restores the catalog the data migration loaded).
 """
+
 import pytest
 
 from accounts.models import ApiToken

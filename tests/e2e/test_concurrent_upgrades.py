@@ -6,6 +6,7 @@ answer 400 with ``concurrency_conflicts`` (4) or, once the winner committed, ``s
 connection shared by every server thread, so the requests are sent one after the other there; the same
 invariants must hold.
 """
+
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -25,16 +26,19 @@ REQUESTS = 20
 
 def test_twenty_concurrent_upgrades_one_wins(live_server, world):
     workers = REQUESTS if connection.vendor == "postgresql" else 1
-    url = (f"{live_server.url}/v1/customers/{world.customer.tenant_id}/subscriptions/"
-           f"{world.subscription.pk}/upgrades")
+    url = f"{live_server.url}/v1/customers/{world.customer.tenant_id}/subscriptions/{world.subscription.pk}/upgrades"
     body = {"targetOffer": {"id": "o365-e3"}, "upgradeType": "upgrade_with_license_transfer"}
     start = threading.Barrier(workers)
 
     def post(_n):
         if workers > 1:
             start.wait(timeout=30)
-        response = requests.post(url, json=body, timeout=60, headers={
-            "Authorization": f"Bearer {world.raw_token}", "MS-RequestId": str(uuid.uuid4())})
+        response = requests.post(
+            url,
+            json=body,
+            timeout=60,
+            headers={"Authorization": f"Bearer {world.raw_token}", "MS-RequestId": str(uuid.uuid4())},
+        )
         return response.status_code, response.json()
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -56,8 +60,12 @@ def test_twenty_concurrent_upgrades_one_wins(live_server, world):
     world.subscription.refresh_from_db()
     assert world.subscription.status == "deleted"
     # Every user who had a license has exactly one; no subscription has more assignments than seats.
-    per_user = dict(LicenseAssignment.objects.filter(user__in=world.users).values_list("user")
-                    .annotate(n=Count("id")).values_list("user", "n"))
+    per_user = dict(
+        LicenseAssignment.objects.filter(user__in=world.users)
+        .values_list("user")
+        .annotate(n=Count("id"))
+        .values_list("user", "n")
+    )
     assert per_user == {user.pk: 1 for user in world.users}
     assert LicenseAssignment.objects.filter(subscription=target).count() == len(world.users)
     for subscription in Subscription.objects.filter(customer=world.customer).annotate(n=Count("assignments")):
@@ -68,8 +76,7 @@ def test_concurrent_retries_with_one_request_id_upgrade_once(live_server, world)
     """The same MS-RequestId sent by several threads at once: one runs; the others get 409 while it runs,
     or the replay of its response once it finished. Never a second upgrade."""
     workers = 8 if connection.vendor == "postgresql" else 1
-    url = (f"{live_server.url}/v1/customers/{world.customer.tenant_id}/subscriptions/"
-           f"{world.subscription.pk}/upgrades")
+    url = f"{live_server.url}/v1/customers/{world.customer.tenant_id}/subscriptions/{world.subscription.pk}/upgrades"
     headers = {"Authorization": f"Bearer {world.raw_token}", "MS-RequestId": str(uuid.uuid4())}
     start = threading.Barrier(workers)
 

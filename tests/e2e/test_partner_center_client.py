@@ -1,6 +1,7 @@
 """Microsoft's generated Partner Center client (PyPI ``partnercenterservices``, AutoRest + msrest) against
 the live portal: the compatibility target. It calls ``/v{version}/...`` with version "1", no trailing
 slashes, ``MS-CorrelationId``/``MS-RequestId`` headers and camelCase bodies."""
+
 import uuid
 
 import pytest
@@ -23,8 +24,7 @@ def test_generated_client_lists_reads_and_upgrades(live_server, world):
     client = client_for(live_server, world.raw_token)
     tenant_id, subscription_id = str(world.customer.tenant_id), str(world.subscription.pk)
 
-    customers = client.getvversioncustomersfilterfilter.value(VERSION, size=50,
-                                                              ms_correlation_id=str(uuid.uuid4()))
+    customers = client.getvversioncustomersfilterfilter.value(VERSION, size=50, ms_correlation_id=str(uuid.uuid4()))
     assert [c.company_profile.tenant_id for c in customers.items] == [tenant_id]
     assert customers.attributes.object_type == "Collection"
     assert customers.items[0].relationship_to_partner == "reseller"
@@ -46,9 +46,9 @@ def test_generated_client_lists_reads_and_upgrades(live_server, world):
     assert e3.is_eligible and e3.upgrade_type == "upgrade_with_license_transfer" and e3.quantity == 10
 
     # POST the Upgrade exactly as the client serializes the object the GET returned.
-    result = client.postvversioncustomerscustomer.idupgrades(tenant_id, subscription_id, e3, VERSION,
-                                                             ms_correlation_id=str(uuid.uuid4()),
-                                                             ms_request_id=str(uuid.uuid4()))
+    result = client.postvversioncustomerscustomer.idupgrades(
+        tenant_id, subscription_id, e3, VERSION, ms_correlation_id=str(uuid.uuid4()), ms_request_id=str(uuid.uuid4())
+    )
     assert result is not None, "the upgrade POST did not answer 200/201"
     assert result.source_subscription_id == subscription_id
     assert result.upgrade_errors == [] and result.upgrade_type == "upgrade_with_license_transfer"

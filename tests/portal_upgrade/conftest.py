@@ -1,4 +1,5 @@
 """Fixtures of the portal upgrade pages: a signed-in partner agent with license-writing GDAP access."""
+
 from datetime import date
 
 import pytest
@@ -17,8 +18,9 @@ def frozen_today(monkeypatch):
 
 @pytest.fixture
 def agent(partner):
-    return factories.PartnerUserFactory(partner=partner, username="agent", email="agent@contoso-csp.example",
-                                        roles=["admin_agent"])
+    return factories.PartnerUserFactory(
+        partner=partner, username="agent", email="agent@contoso-csp.example", roles=["admin_agent"]
+    )
 
 
 @pytest.fixture
@@ -31,8 +33,14 @@ def customer(partner, agent):
 
 @pytest.fixture
 def source(customer, partner):
-    return make_subscription(customer, "m365-business-basic", partner=partner, quantity=10,
-                             term_start_date=date(2025, 3, 1), commitment_end_date=date(2026, 2, 28))
+    return make_subscription(
+        customer,
+        "m365-business-basic",
+        partner=partner,
+        quantity=10,
+        term_start_date=date(2025, 3, 1),
+        commitment_end_date=date(2026, 2, 28),
+    )
 
 
 @pytest.fixture

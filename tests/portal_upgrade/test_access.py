@@ -1,4 +1,5 @@
 """Who may open the upgrade pages: 404 outside the partner's scope, 403 for roles that cannot upgrade."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -44,9 +45,15 @@ def test_subscription_under_the_wrong_customer_is_404(agent_client, partner, cus
 
 
 def test_post_to_another_partners_subscription_is_404(agent_client, theirs):
-    response = agent_client.post(step_url("upgrade_review", theirs.customer, theirs), {
-        "target": "o365-e3", "quantity": 10, "billing_cycle": "monthly",
-        "submission": "00000000-0000-4000-8000-000000000002"})
+    response = agent_client.post(
+        step_url("upgrade_review", theirs.customer, theirs),
+        {
+            "target": "o365-e3",
+            "quantity": 10,
+            "billing_cycle": "monthly",
+            "submission": "00000000-0000-4000-8000-000000000002",
+        },
+    )
     assert response.status_code == 404
     theirs.refresh_from_db()
     assert theirs.status == "active"
@@ -60,9 +67,15 @@ def test_billing_admin_is_403(client, partner, customer, source, name):
 
 def test_billing_admin_cannot_post_an_upgrade(client, partner, customer, source):
     client.force_login(factories.PartnerUserFactory(partner=partner, roles=["billing_admin"]))
-    response = client.post(step_url("upgrade_review", customer, source), {
-        "target": "o365-e3", "quantity": 10, "billing_cycle": "monthly",
-        "submission": "00000000-0000-4000-8000-000000000003"})
+    response = client.post(
+        step_url("upgrade_review", customer, source),
+        {
+            "target": "o365-e3",
+            "quantity": 10,
+            "billing_cycle": "monthly",
+            "submission": "00000000-0000-4000-8000-000000000003",
+        },
+    )
     assert response.status_code == 403
 
 

@@ -1,4 +1,5 @@
 """The upgrade icon beside each subscription on the customer page (domain.md §5)."""
+
 import re
 
 import pytest
@@ -19,12 +20,15 @@ def page(client, customer):
 
 def icons(content: str) -> dict[str, str]:
     """subscription id → "available" | "blocked" for every upgrade icon on the page."""
-    return {sub: state for sub, state in re.findall(
-        r'/subscriptions/([0-9a-f-]{36})/upgrade/" data-upgrade="(\w+)"', content)}
+    return {
+        sub: state
+        for sub, state in re.findall(r'/subscriptions/([0-9a-f-]{36})/upgrade/" data-upgrade="(\w+)"', content)
+    }
 
 
-def test_icon_only_for_subscriptions_with_paths_that_this_partner_sold(agent_client, customer, partner,
-                                                                       other_partner, source):
+def test_icon_only_for_subscriptions_with_paths_that_this_partner_sold(
+    agent_client, customer, partner, other_partner, source
+):
     no_path = make_subscription(customer, "o365-e1", partner=partner, quantity=3)
     suspended = make_subscription(customer, "m365-business-standard", partner=partner, status="suspended")
     theirs = make_subscription(customer, "m365-apps-for-business", partner=other_partner)
@@ -88,7 +92,8 @@ def test_a_cancelled_subscription_gets_no_upgrade_state():
     factories.RelationshipFactory(partner=partner, customer=customer)
     factories.DapGrantFactory(partner=partner, customer=customer)
     live = factories.SubscriptionFactory(customer=customer, partner=partner, offer_id="m365-business-basic")
-    cancelled = factories.SubscriptionFactory(customer=customer, partner=partner, offer_id="m365-business-basic",
-                                              status="deleted")
+    cancelled = factories.SubscriptionFactory(
+        customer=customer, partner=partner, offer_id="m365-business-basic", status="deleted"
+    )
     states = upgrade_states_for(actor=agent, subscriptions=[live, cancelled])
     assert live.pk in states and cancelled.pk not in states

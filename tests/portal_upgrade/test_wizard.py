@@ -1,4 +1,5 @@
 """The "Upgrade now" wizard: targets with every reason, seats and billing, review, submit, result."""
+
 from decimal import Decimal
 
 import pytest
@@ -14,13 +15,21 @@ pytestmark = pytest.mark.django_db
 
 
 def url(name, source, **kwargs):
-    return reverse(f"portal:{name}", kwargs={"tenant_id": source.customer.tenant_id,
-                                             "subscription_id": kwargs.get("subscription_id", source.pk)})
+    return reverse(
+        f"portal:{name}",
+        kwargs={"tenant_id": source.customer.tenant_id, "subscription_id": kwargs.get("subscription_id", source.pk)},
+    )
 
 
 def review(client, source, target="o365-e3", quantity=None, billing_cycle="monthly"):
-    return client.get(url("upgrade_review", source), {"target": target, "billing_cycle": billing_cycle,
-                                                      "quantity": source.quantity if quantity is None else quantity})
+    return client.get(
+        url("upgrade_review", source),
+        {
+            "target": target,
+            "billing_cycle": billing_cycle,
+            "quantity": source.quantity if quantity is None else quantity,
+        },
+    )
 
 
 def submit_data(response) -> dict:
@@ -38,7 +47,7 @@ def test_step1_lists_every_target_with_all_reasons_for_the_ineligible(agent_clie
     assert not options["o365-e3"].is_eligible and options["o365-e1"].is_eligible
 
     content = response.content.decode()
-    blocked = content.split('data-target="o365-e3" data-eligible="false"')[1].split('data-target=')[0]
+    blocked = content.split('data-target="o365-e3" data-eligible="false"')[1].split("data-target=")[0]
     assert "3 · conflicting_service_types" in blocked
     assert "The customer already holds the target offer." in blocked
     assert str(direct_e3.pk) in blocked and "Direct (Microsoft) · Invoice" in blocked
@@ -90,12 +99,17 @@ def test_malformed_quantity_is_a_field_error_not_a_crash(agent_client, source):
 @pytest.mark.parametrize("cycle", ["annual", "monthly"])
 def test_review_amounts_equal_the_booking_on_either_cycle(agent_client, source, cycle):
     preview = review(agent_client, source, quantity=15, billing_cycle=cycle).context["preview"]
-    agent_client.post(url("upgrade_review", source),
-                      submit_data(review(agent_client, source, quantity=15, billing_cycle=cycle)))
-    booked = {entry.kind: (entry.amount, entry.currency, entry.period_start, entry.period_end)
-              for entry in BillingEntry.objects.all()}
-    assert booked == {line.kind: (line.amount, line.currency, line.period_start, line.period_end)
-                      for line in (preview.credit, preview.charge)}
+    agent_client.post(
+        url("upgrade_review", source), submit_data(review(agent_client, source, quantity=15, billing_cycle=cycle))
+    )
+    booked = {
+        entry.kind: (entry.amount, entry.currency, entry.period_start, entry.period_end)
+        for entry in BillingEntry.objects.all()
+    }
+    assert booked == {
+        line.kind: (line.amount, line.currency, line.period_start, line.period_end)
+        for line in (preview.credit, preview.charge)
+    }
     assert Subscription.objects.get(offer_id="o365-e3").billing_cycle == cycle
 
 
@@ -141,7 +155,8 @@ def test_submit_upgrades_and_the_result_page_shows_it(agent_client, customer, so
     target = Subscription.objects.get(customer=customer, offer_id="o365-e3")
     assert (target.quantity, target.status) == (10, "active")
     assert set(LicenseAssignment.objects.filter(subscription=target).values_list("user_id", flat=True)) == {
-        u.pk for u in users}
+        u.pk for u in users
+    }
     source.refresh_from_db()
     assert source.status == "deleted"
 
@@ -176,8 +191,9 @@ def test_submit_after_someone_else_upgraded_goes_back_to_step1_with_the_reasons(
     assert not UpgradeOperation.objects.exists()
 
 
-def test_large_subscriptions_upgrade_in_the_background(agent_client, customer, source, monkeypatch,
-                                                       django_capture_on_commit_callbacks):
+def test_large_subscriptions_upgrade_in_the_background(
+    agent_client, customer, source, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr("portal.upgrade_views.ASYNC_ASSIGNED_USERS", 2)
     add_users(source, 3)
     data = submit_data(review(agent_client, source))

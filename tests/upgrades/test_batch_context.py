@@ -1,5 +1,6 @@
 """The batch loader (``load_contexts``) answers, for every subscription, exactly what loading it alone answers
 (``load_context``), field by field, in a number of queries that does not grow with the subscriptions."""
+
 import dataclasses
 
 import pytest
@@ -7,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
-from partnercenter.errors import NotFound
+from core.errors import NotFound
 from tests import factories
 from upgrades.eligibility.context import LoadedContext, load_context, load_contexts
 from upgrades.eligibility.types import EligibilityContext
@@ -20,8 +21,15 @@ pytestmark = pytest.mark.django_db
 
 def _operation(source, status, target="o365-e3"):
     return UpgradeOperation.objects.create(
-        source=source, target_offer_id=target, customer=source.customer, partner=source.partner,
-        upgrade_type="upgrade_only", quantity=source.quantity, billing_cycle="monthly", status=status)
+        source=source,
+        target_offer_id=target,
+        customer=source.customer,
+        partner=source.partner,
+        upgrade_type="upgrade_only",
+        quantity=source.quantity,
+        billing_cycle="monthly",
+        status=status,
+    )
 
 
 @pytest.fixture
@@ -102,7 +110,8 @@ def assert_same(batch: LoadedContext, single: LoadedContext):
     assert batch.subscription.pk == single.subscription.pk
     assert batch.offers == single.offers
     assert {k: o.has_india_variant for k, o in batch.offers.items()} == {
-        k: o.has_india_variant for k, o in single.offers.items()}
+        k: o.has_india_variant for k, o in single.offers.items()
+    }
     for name in ("access", "plan_codes", "plan_families", "prices", "matrix_target_ids"):
         assert getattr(batch, name) == getattr(single, name), name
 
@@ -178,8 +187,10 @@ def test_query_count_does_not_grow_with_subscriptions_or_customers(agent, partne
         customer = factories.CustomerFactory()
         factories.RelationshipFactory(partner=partner, customer=customer)
         grant_gdap(partner=partner, customer=customer, user=agent)
-        estate += [make_subscription(customer, "m365-business-basic", partner=partner),
-                   make_subscription(customer, "m365-apps-for-business", partner=partner)]
+        estate += [
+            make_subscription(customer, "m365-business-basic", partner=partner),
+            make_subscription(customer, "m365-apps-for-business", partner=partner),
+        ]
     more = _count(agent, load_contexts, estate)
     assert two == everything == more <= 12  # roles 1 + sources..operations 7 + delegated access 4
     # The single loader is the batch loader for one id: one customer with GDAP only or DAP only needs one of

@@ -3,6 +3,7 @@
 Row locks only exist on PostgreSQL (SQLite serialises writers; the same-connection re-check is covered in
 ``test_tasks_and_pipeline``), so this module only defines its test when the suite runs on PostgreSQL.
 """
+
 import threading
 
 import pytest
@@ -36,8 +37,9 @@ def _race(agent, subscription_id, first_target, second_target, monkeypatch):
 
     def first():
         try:
-            outcome["first"] = subscription_upgrade(actor=agent, subscription_id=subscription_id,
-                                                    target_offer_id=first_target)
+            outcome["first"] = subscription_upgrade(
+                actor=agent, subscription_id=subscription_id, target_offer_id=first_target
+            )
         except Exception as exc:  # reported by the assertions below
             outcome["first"] = exc
         finally:
@@ -45,8 +47,9 @@ def _race(agent, subscription_id, first_target, second_target, monkeypatch):
 
     def second():
         try:
-            outcome["second"] = subscription_upgrade(actor=agent, subscription_id=subscription_id,
-                                                     target_offer_id=second_target)
+            outcome["second"] = subscription_upgrade(
+                actor=agent, subscription_id=subscription_id, target_offer_id=second_target
+            )
         except Exception as exc:
             outcome["second"] = exc
         finally:
@@ -64,6 +67,7 @@ def _race(agent, subscription_id, first_target, second_target, monkeypatch):
 
 
 if ON_POSTGRES:
+
     @pytest.mark.postgres
     @pytest.mark.django_db(transaction=True, serialized_rollback=True)
     def test_two_concurrent_upgrades_of_one_subscription(agent, source, monkeypatch):
@@ -94,8 +98,9 @@ if ON_POSTGRES:
 
         def first():
             try:
-                outcome["first"] = subscription_upgrade(actor=agent, subscription_id=source.pk,
-                                                        target_offer_id="o365-e3")
+                outcome["first"] = subscription_upgrade(
+                    actor=agent, subscription_id=source.pk, target_offer_id="o365-e3"
+                )
             finally:
                 connection.close()
 

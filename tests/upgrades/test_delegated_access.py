@@ -1,4 +1,5 @@
 """``delegation.selectors``: active relationship and the user's roles per customer, in a fixed number of queries."""
+
 from datetime import timedelta
 
 import pytest
@@ -26,16 +27,24 @@ def test_no_relationship(partner, agent, tenant):
     assert not access.has_active_relationship and not access.can_transfer_licenses and access.roles == frozenset()
 
 
-@pytest.mark.parametrize("status,days_left,active", [
-    ("active", 30, True), ("expiring", 3, True), ("active", -1, False), ("expired", 30, False),
-    ("approvalPending", 30, False), ("terminated", 30, False),
-])
+@pytest.mark.parametrize(
+    "status,days_left,active",
+    [
+        ("active", 30, True),
+        ("expiring", 3, True),
+        ("active", -1, False),
+        ("expired", 30, False),
+        ("approvalPending", 30, False),
+        ("terminated", 30, False),
+    ],
+)
 def test_gdap_status_and_end_date(status, days_left, active, partner, agent, tenant):
     grant_gdap(partner=partner, customer=tenant, user=agent, status="active", roles=["License Administrator"])
     from delegation.models import GdapRelationship
 
     GdapRelationship.objects.filter(customer=tenant).update(
-        status=status, end_date_time=timezone.now() + timedelta(days=days_left))
+        status=status, end_date_time=timezone.now() + timedelta(days=days_left)
+    )
     access = delegated_access(partner_id=partner.pk, customer_id=tenant.pk, user=agent)
     assert access.has_active_relationship is active
     assert access.can_transfer_licenses is active
@@ -55,16 +64,22 @@ def test_reader_roles_do_not_allow_license_transfer(partner, agent, tenant):
     assert access.roles == {"Directory Readers", "Global Reader"} and not access.can_transfer_licenses
 
 
-@pytest.mark.parametrize("role", ["Directory Writers", "License Administrator", "User Administrator",
-                                  "Global Administrator"])
+@pytest.mark.parametrize(
+    "role", ["Directory Writers", "License Administrator", "User Administrator", "Global Administrator"]
+)
 def test_each_license_writing_role(role, partner, agent, tenant):
     grant_gdap(partner=partner, customer=tenant, user=agent, roles=[role])
     assert delegated_access(partner_id=partner.pk, customer_id=tenant.pk, user=agent).can_transfer_licenses
 
 
 def test_assignment_roles_are_capped_by_the_relationship(partner, agent, tenant):
-    grant_gdap(partner=partner, customer=tenant, user=agent, roles=["Global Administrator"],
-               relationship_roles=["Directory Readers"])
+    grant_gdap(
+        partner=partner,
+        customer=tenant,
+        user=agent,
+        roles=["Global Administrator"],
+        relationship_roles=["Directory Readers"],
+    )
     assert not delegated_access(partner_id=partner.pk, customer_id=tenant.pk, user=agent).can_transfer_licenses
 
 
@@ -106,8 +121,13 @@ def test_application_has_the_relationship_but_no_roles(partner, agent, tenant):
 
 
 def test_superuser_holds_the_partners_roles(partner, agent, tenant):
-    grant_gdap(partner=partner, customer=tenant, user=agent, roles=["Directory Readers"],
-               relationship_roles=["Directory Readers", "User Administrator"])
+    grant_gdap(
+        partner=partner,
+        customer=tenant,
+        user=agent,
+        roles=["Directory Readers"],
+        relationship_roles=["Directory Readers", "User Administrator"],
+    )
     operator = factories.UserFactory(is_superuser=True)
     access = delegated_access(partner_id=partner.pk, customer_id=tenant.pk, user=operator)
     assert access.roles == {"Directory Readers", "User Administrator"} and access.can_transfer_licenses

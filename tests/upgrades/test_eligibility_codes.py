@@ -1,9 +1,10 @@
 """Each error code triggered alone through the database, several at once, and the scoping of the selector."""
+
 import pytest
 
 from catalog.models import OfferPrice, UpgradePath
+from core.errors import NotFound
 from delegation.models import DapGrant, GdapRelationship
-from partnercenter.errors import NotFound
 from tests import factories
 from upgrades.eligibility import UpgradeErrorCode as C
 from upgrades.models import UpgradeOperation
@@ -56,18 +57,32 @@ def test_code_3_target_held_elsewhere(agent, source, customer):
 
 def test_code_4_another_operation_of_the_customer(agent, source, customer, partner):
     other = make_subscription(customer, "m365-business-basic", partner=partner)
-    UpgradeOperation.objects.create(source=other, target_offer_id="o365-e1", customer=customer, partner=partner,
-                                    upgrade_type="upgrade_only", quantity=10, billing_cycle="monthly",
-                                    status="awaiting_credit_check")
+    UpgradeOperation.objects.create(
+        source=other,
+        target_offer_id="o365-e1",
+        customer=customer,
+        partner=partner,
+        upgrade_type="upgrade_only",
+        quantity=10,
+        billing_cycle="monthly",
+        status="awaiting_credit_check",
+    )
     option = upgrade_option_for(actor=agent, subscription=source, target_offer_id="o365-e3")
     assert codes(option) == {C.CONCURRENCY_CONFLICTS}
     assert "awaiting_credit_check" in option.errors[0].additional_details
 
 
 def test_code_4_ignores_finished_operations(agent, source, customer, partner):
-    UpgradeOperation.objects.create(source=source, target_offer_id="o365-e1", customer=customer, partner=partner,
-                                    upgrade_type="upgrade_only", quantity=10, billing_cycle="monthly",
-                                    status="failed")
+    UpgradeOperation.objects.create(
+        source=source,
+        target_offer_id="o365-e1",
+        customer=customer,
+        partner=partner,
+        upgrade_type="upgrade_only",
+        quantity=10,
+        billing_cycle="monthly",
+        status="failed",
+    )
     assert upgrade_option_for(actor=agent, subscription=source, target_offer_id="o365-e3").is_eligible
 
 
@@ -88,14 +103,16 @@ def test_code_7_no_upgrade_path(agent, customer, partner):
     premium = make_subscription(customer, "m365-business-premium", partner=partner)
     assert upgrade_options_for(actor=agent, subscription=premium) == []
     assert {e.code for e in source_upgrade_errors(actor=agent, subscription=premium)} == {
-        C.SUBSCRIPTION_DOES_NOT_HAVE_ANY_UPGRADE_PATHS}
+        C.SUBSCRIPTION_DOES_NOT_HAVE_ANY_UPGRADE_PATHS
+    }
     option = upgrade_option_for(actor=agent, subscription=premium, target_offer_id="m365-e5")
     assert codes(option) == {C.SUBSCRIPTION_DOES_NOT_HAVE_ANY_UPGRADE_PATHS}
 
 
 def test_code_8_target_not_a_path(agent, source):
     assert codes(upgrade_option_for(actor=agent, subscription=source, target_offer_id="m365-e5")) == {
-        C.SUBSCRIPTION_TARGET_OFFER_NOT_FOUND}
+        C.SUBSCRIPTION_TARGET_OFFER_NOT_FOUND
+    }
     unknown = upgrade_option_for(actor=agent, subscription=source, target_offer_id="no-such-offer")
     assert codes(unknown) == {C.SUBSCRIPTION_TARGET_OFFER_NOT_FOUND} and unknown.target_offer is None
 
@@ -104,13 +121,15 @@ def test_code_9_still_provisioning(agent, source):
     source.provisioning_state = "provisioning"
     source.save()
     assert codes(upgrade_option_for(actor=agent, subscription=source, target_offer_id="o365-e3")) == {
-        C.SUBSCRIPTION_NOT_PROVISIONED}
+        C.SUBSCRIPTION_NOT_PROVISIONED
+    }
 
 
 def test_code_10_billing_cycle_not_offered(agent, source):
     OfferPrice.objects.filter(offer_id="o365-e3", billing_cycle="annual").delete()
-    assert upgrade_option_for(actor=agent, subscription=source, target_offer_id="o365-e3",
-                              billing_cycle="monthly").is_eligible
+    assert upgrade_option_for(
+        actor=agent, subscription=source, target_offer_id="o365-e3", billing_cycle="monthly"
+    ).is_eligible
     option = upgrade_option_for(actor=agent, subscription=source, target_offer_id="o365-e3", billing_cycle="annual")
     assert codes(option) == {C.OFFER_DOES_NOT_SUPPORT_BILLING_CYCLE}
     assert "annual" in option.errors[0].additional_details
@@ -129,11 +148,18 @@ def test_several_codes_at_once(partner, source, customer):
     make_subscription(customer, "audio-conferencing", partner=partner, parent=source)
     make_subscription(customer, "o365-e3", channel="volume_licensing")
     OfferPrice.objects.filter(offer_id="o365-e3", billing_cycle="annual").delete()
-    option = upgrade_option_for(actor=app_actor(partner), subscription=source, target_offer_id="o365-e3",
-                                billing_cycle="annual")
-    assert codes(option) == {C.DELEGATED_ADMIN_PERMISSIONS_DISABLED, C.SUBSCRIPTION_STATUS_NOT_ACTIVE,
-                             C.CONFLICTING_SERVICE_TYPES, C.USER_CONTEXT_REQUIRED, C.SUBSCRIPTION_ADD_ONS_PRESENT,
-                             C.SUBSCRIPTION_NOT_PROVISIONED, C.OFFER_DOES_NOT_SUPPORT_BILLING_CYCLE}
+    option = upgrade_option_for(
+        actor=app_actor(partner), subscription=source, target_offer_id="o365-e3", billing_cycle="annual"
+    )
+    assert codes(option) == {
+        C.DELEGATED_ADMIN_PERMISSIONS_DISABLED,
+        C.SUBSCRIPTION_STATUS_NOT_ACTIVE,
+        C.CONFLICTING_SERVICE_TYPES,
+        C.USER_CONTEXT_REQUIRED,
+        C.SUBSCRIPTION_ADD_ONS_PRESENT,
+        C.SUBSCRIPTION_NOT_PROVISIONED,
+        C.OFFER_DOES_NOT_SUPPORT_BILLING_CYCLE,
+    }
     every = upgrade_options_for(actor=app_actor(partner), subscription=source)
     assert len(every) == 4 and all(o.upgrade_type == "none" and not o.is_eligible for o in every)
 

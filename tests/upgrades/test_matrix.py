@@ -1,4 +1,5 @@
 """The whole CSP matrix (domain.md §5), table-driven: every source × every offer of the catalog."""
+
 import pytest
 
 from catalog.models import Offer
@@ -16,11 +17,27 @@ EXPECTED = {
     "m365-business-basic-in": ["m365-business-standard-in", "o365-e1", "o365-e3", "o365-e5"],
     "m365-business-standard-in": ["o365-e3", "o365-e5"],
 }
-CATALOG = ["m365-business-basic", "m365-business-basic-in", "m365-business-standard", "m365-business-standard-in",
-           "m365-business-premium", "m365-apps-for-business", "m365-apps-for-business-in",
-           "m365-apps-for-enterprise", "o365-e1", "o365-e3", "o365-e4", "o365-e5", "m365-e3", "m365-e5",
-           "m365-e5-no-audio", "audio-conferencing", "phone-system", "extra-file-storage",
-           "exchange-online-archiving"]
+CATALOG = [
+    "m365-business-basic",
+    "m365-business-basic-in",
+    "m365-business-standard",
+    "m365-business-standard-in",
+    "m365-business-premium",
+    "m365-apps-for-business",
+    "m365-apps-for-business-in",
+    "m365-apps-for-enterprise",
+    "o365-e1",
+    "o365-e3",
+    "o365-e4",
+    "o365-e5",
+    "m365-e3",
+    "m365-e5",
+    "m365-e5-no-audio",
+    "audio-conferencing",
+    "phone-system",
+    "extra-file-storage",
+    "exchange-online-archiving",
+]
 
 
 @pytest.mark.django_db
@@ -49,22 +66,26 @@ def test_matrix(source_offer, agent, partner, customer, india_customer):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("source_offer", ["m365-apps-for-business-in", "m365-business-basic-in",
-                                          "m365-business-standard-in"])
+@pytest.mark.parametrize(
+    "source_offer", ["m365-apps-for-business-in", "m365-business-basic-in", "m365-business-standard-in"]
+)
 def test_india_source_is_never_offered_the_global_business_standard(source_offer, agent, partner, india_customer):
     source = make_subscription(india_customer, source_offer, partner=partner)
-    assert "m365-business-standard" not in [o.target_offer.pk for o in upgrade_options_for(actor=agent,
-                                                                                        subscription=source)]
+    assert "m365-business-standard" not in [
+        o.target_offer.pk for o in upgrade_options_for(actor=agent, subscription=source)
+    ]
     option = upgrade_option_for(actor=agent, subscription=source, target_offer_id="m365-business-standard")
     assert {e.code for e in option.errors} == {C.SUBSCRIPTION_TARGET_OFFER_NOT_FOUND}
 
 
 @pytest.mark.django_db
-def test_an_edited_matrix_row_to_the_global_business_standard_is_still_filtered_for_india(agent, partner,
-                                                                                         india_customer):
+def test_an_edited_matrix_row_to_the_global_business_standard_is_still_filtered_for_india(
+    agent, partner, india_customer
+):
     from catalog.models import UpgradePath
 
     UpgradePath.objects.create(source_id="m365-business-basic-in", target_id="m365-business-standard", position=9)
     source = make_subscription(india_customer, "m365-business-basic-in", partner=partner)
     assert [o.target_offer.pk for o in upgrade_options_for(actor=agent, subscription=source)] == EXPECTED[
-        "m365-business-basic-in"]
+        "m365-business-basic-in"
+    ]

@@ -1,4 +1,5 @@
 """Multichannel conflicts (code 3): the target, or a service it adds, held through another channel."""
+
 import pytest
 
 from tests import factories
@@ -77,8 +78,9 @@ def test_add_on_of_another_subscription_is_a_conflict(agent, source, customer, p
 
 
 def test_unmanaged_partner_is_named_by_its_channel_partner_name(agent, source, customer):
-    held = factories.SubscriptionFactory(customer=customer, offer_id="o365-e3", partner=None,
-                                         channel="csp", channel_partner_name="Adatum Reseller")
+    held = factories.SubscriptionFactory(
+        customer=customer, offer_id="o365-e3", partner=None, channel="csp", channel_partner_name="Adatum Reseller"
+    )
     option = upgrade_option_for(actor=agent, subscription=source, target_offer_id="o365-e3")
     assert str(held.pk) in option.errors[0].additional_details
     assert "CSP (Adatum Reseller)" in option.errors[0].additional_details

@@ -1,4 +1,5 @@
 """Query counts are part of the contract: flat for 10 and 10,000 users, and for 20 and 200 offers."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -54,9 +55,14 @@ def test_eligibility_and_upgrade_are_flat_in_the_number_of_users(partner, agent)
     upgrade_counts = {}
     for name, source in (("small", small), ("large", large)):
         actor = fresh(agent)
-        upgrade_counts[name] = queries(lambda: subscription_upgrade(
-            actor=actor, subscription_id=source.pk, target_offer_id="o365-e3",
-            upgrade_type="upgrade_with_license_transfer"))
+        upgrade_counts[name] = queries(
+            lambda: subscription_upgrade(
+                actor=actor,
+                subscription_id=source.pk,
+                target_offer_id="o365-e3",
+                upgrade_type="upgrade_with_license_transfer",
+            )
+        )
     assert upgrade_counts["small"] == upgrade_counts["large"]
     assert upgrade_counts["small"] <= 35
     assert LicenseAssignment.objects.filter(subscription__offer_id="o365-e3").count() == 10_010
@@ -64,15 +70,23 @@ def test_eligibility_and_upgrade_are_flat_in_the_number_of_users(partner, agent)
 
 def _grow_catalog_to(total: int, source_offer: str = "m365-business-basic"):
     existing = Offer.objects.count()
-    extra = [Offer(id=f"extra-{existing + i}", name=f"Extra offer {existing + i}", sku_part_number=f"X{i}")
-             for i in range(total - existing)]
+    extra = [
+        Offer(id=f"extra-{existing + i}", name=f"Extra offer {existing + i}", sku_part_number=f"X{i}")
+        for i in range(total - existing)
+    ]
     Offer.objects.bulk_create(extra)
-    OfferPrice.objects.bulk_create([OfferPrice(offer=o, billing_cycle=c, currency="USD", unit_price="1.00")
-                                    for o in extra for c in ("monthly", "annual")])
+    OfferPrice.objects.bulk_create(
+        [
+            OfferPrice(offer=o, billing_cycle=c, currency="USD", unit_price="1.00")
+            for o in extra
+            for c in ("monthly", "annual")
+        ]
+    )
     through = Offer.service_plans.through
     through.objects.bulk_create([through(offer_id=o.pk, serviceplan_id="EXCHANGE_S_ENTERPRISE") for o in extra])
-    UpgradePath.objects.bulk_create([UpgradePath(source_id=source_offer, target=o, position=100 + i)
-                                     for i, o in enumerate(extra)])
+    UpgradePath.objects.bulk_create(
+        [UpgradePath(source_id=source_offer, target=o, position=100 + i) for i, o in enumerate(extra)]
+    )
     assert Offer.objects.count() == total
 
 
@@ -84,7 +98,8 @@ def test_eligibility_and_upgrade_are_flat_in_the_size_of_the_catalog(partner, ag
         actor = fresh(agent)
         options = queries(lambda: upgrade_options_for(actor=actor, subscription=source))
         assert len(upgrade_options_for(actor=actor, subscription=source)) == 4 + total - 19
-        upgraded = queries(lambda: subscription_upgrade(actor=actor, subscription_id=source.pk,
-                                                        target_offer_id="o365-e3"))
+        upgraded = queries(
+            lambda: subscription_upgrade(actor=actor, subscription_id=source.pk, target_offer_id="o365-e3")
+        )
         measured[total] = (options, upgraded)
     assert measured[20] == measured[200]

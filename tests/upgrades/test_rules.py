@@ -1,14 +1,24 @@
 """The eligibility rules on plain data: no database."""
+
 from upgrades.eligibility.engine import evaluate, evaluate_all, source_errors
 from upgrades.eligibility.rules import added_families, paths_for_market, rule_conflicting_service_types
-from upgrades.eligibility.types import (ActorData, EligibilityContext, OfferData, OperationData, SubscriptionData,
-                                        UpgradeErrorCode as C)
+from upgrades.eligibility.types import ActorData, EligibilityContext, OfferData, OperationData, SubscriptionData
+from upgrades.eligibility.types import UpgradeErrorCode as C
 
 BASIC = OfferData(id="basic", name="Business Basic", levels={"exchange": 2, "sharepoint": 2, "teams": 1})
-STANDARD = OfferData(id="standard", name="Business Standard", has_india_variant=True,
-                     levels={"exchange": 2, "sharepoint": 2, "teams": 1, "office_apps": 2})
-STANDARD_IN = OfferData(id="standard-in", name="Business Standard (India)", market="IN", currency="INR",
-                        levels={"exchange": 2, "sharepoint": 2, "teams": 1, "office_apps": 2})
+STANDARD = OfferData(
+    id="standard",
+    name="Business Standard",
+    has_india_variant=True,
+    levels={"exchange": 2, "sharepoint": 2, "teams": 1, "office_apps": 2},
+)
+STANDARD_IN = OfferData(
+    id="standard-in",
+    name="Business Standard (India)",
+    market="IN",
+    currency="INR",
+    levels={"exchange": 2, "sharepoint": 2, "teams": 1, "office_apps": 2},
+)
 E3 = OfferData(id="e3", name="Office 365 E3", levels={"exchange": 3, "sharepoint": 3, "teams": 1, "office_apps": 3})
 APPS = OfferData(id="apps", name="Apps for business", levels={"office_apps": 2, "sharepoint": 1})
 E4 = OfferData(id="e4", name="Office 365 E4", retired=True, levels={"exchange": 3})
@@ -43,17 +53,25 @@ def test_every_reason_is_returned_and_type_is_none():
     ctx = context(
         actor=ActorData(is_application=True, has_delegated_access=False, can_transfer_licenses=False),
         source=SubscriptionData(id="src", offer_id="basic", status="suspended", provisioning_state="provisioning"),
-        others=(SubscriptionData(id="addon", offer_id="audio", parent_id="src"),
-                SubscriptionData(id="dup", offer_id="standard", channel="direct", channel_label="Direct")),
+        others=(
+            SubscriptionData(id="addon", offer_id="audio", parent_id="src"),
+            SubscriptionData(id="dup", offer_id="standard", channel="direct", channel_label="Direct"),
+        ),
         open_operations=(OperationData(id="op", source_id="src", status="pending"),),
         billing_cycle="annual",
         offers={**OFFERS, "standard": OfferData(**{**STANDARD.__dict__, "billing_cycles": frozenset({"monthly"})})},
     )
     option = evaluate(ctx, "standard")
-    assert codes(option) == {C.DELEGATED_ADMIN_PERMISSIONS_DISABLED, C.SUBSCRIPTION_STATUS_NOT_ACTIVE,
-                             C.CONFLICTING_SERVICE_TYPES, C.CONCURRENCY_CONFLICTS, C.USER_CONTEXT_REQUIRED,
-                             C.SUBSCRIPTION_ADD_ONS_PRESENT, C.SUBSCRIPTION_NOT_PROVISIONED,
-                             C.OFFER_DOES_NOT_SUPPORT_BILLING_CYCLE}
+    assert codes(option) == {
+        C.DELEGATED_ADMIN_PERMISSIONS_DISABLED,
+        C.SUBSCRIPTION_STATUS_NOT_ACTIVE,
+        C.CONFLICTING_SERVICE_TYPES,
+        C.CONCURRENCY_CONFLICTS,
+        C.USER_CONTEXT_REQUIRED,
+        C.SUBSCRIPTION_ADD_ONS_PRESENT,
+        C.SUBSCRIPTION_NOT_PROVISIONED,
+        C.OFFER_DOES_NOT_SUPPORT_BILLING_CYCLE,
+    }
     assert option.upgrade_type == "none" and not option.is_eligible
     assert [int(e.code) for e in option.errors] == sorted(int(e.code) for e in option.errors)
 
@@ -103,7 +121,9 @@ def test_concurrency_names_the_operation():
     ctx = context(open_operations=(OperationData(id="op-1", source_id="other", status="awaiting_credit_check"),))
     option = evaluate(ctx, "e3")
     assert codes(option) == {C.CONCURRENCY_CONFLICTS}
-    assert "op-1" in option.errors[0].additional_details and "awaiting_credit_check" in option.errors[0].additional_details
+    assert (
+        "op-1" in option.errors[0].additional_details and "awaiting_credit_check" in option.errors[0].additional_details
+    )
 
 
 def test_inactive_addons_do_not_block():
@@ -119,8 +139,9 @@ def test_added_families():
 
 def test_conflict_when_target_already_held_in_any_holding_status():
     for status in ("active", "pending", "suspended"):
-        held = SubscriptionData(id="held", offer_id="e3", status=status, channel="volume_licensing",
-                                channel_label="Volume licensing")
+        held = SubscriptionData(
+            id="held", offer_id="e3", status=status, channel="volume_licensing", channel_label="Volume licensing"
+        )
         errors = rule_conflicting_service_types(context(others=(held,)), E3, "e3")
         assert [e.code for e in errors] == [C.CONFLICTING_SERVICE_TYPES]
         assert "held" in errors[0].additional_details and "Volume licensing" in errors[0].additional_details
@@ -130,8 +151,9 @@ def test_conflict_when_target_already_held_in_any_holding_status():
 
 def test_conflict_on_an_added_family_at_the_target_level_or_higher():
     apps = SubscriptionData(id="apps-sub", offer_id="apps", channel="direct", channel_label="Direct · Credit card")
-    errors = rule_conflicting_service_types(context(others=(apps,), family_names={"office_apps": "Office apps"}),
-                                            STANDARD, "standard")
+    errors = rule_conflicting_service_types(
+        context(others=(apps,), family_names={"office_apps": "Office apps"}), STANDARD, "standard"
+    )
     assert len(errors) == 1
     assert "apps-sub" in errors[0].additional_details and "Direct · Credit card" in errors[0].additional_details
     assert "Office apps" in errors[0].additional_details

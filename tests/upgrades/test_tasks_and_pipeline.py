@@ -1,4 +1,5 @@
 """Queued upgrades (Celery task, idempotent), the status pipeline, and concurrency."""
+
 import pytest
 from django.db import IntegrityError, transaction
 
@@ -17,8 +18,9 @@ from .conftest import add_users, make_subscription
 pytestmark = pytest.mark.django_db
 
 
-def test_async_upgrade_runs_on_commit_and_a_second_run_does_nothing(agent, source, customer,
-                                                                    django_capture_on_commit_callbacks):
+def test_async_upgrade_runs_on_commit_and_a_second_run_does_nothing(
+    agent, source, customer, django_capture_on_commit_callbacks
+):
     add_users(source, 3)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         operation = subscription_upgrade_async(actor=agent, subscription_id=source.pk, target_offer_id="o365-e3")
@@ -33,8 +35,7 @@ def test_async_upgrade_runs_on_commit_and_a_second_run_does_nothing(agent, sourc
     assert Subscription.objects.filter(customer=customer, offer_id="o365-e3").count() == 1
     assert AuditRecord.objects.filter(customer=customer, operation_type="upgrade_subscription").count() == 1
     assert LicenseAssignment.objects.filter(subscription_id=operation.target_id).count() == 3
-    assert list(operation.status_changes.values_list("to_status", flat=True)) == [
-        "pending", "in_progress", "succeeded"]
+    assert list(operation.status_changes.values_list("to_status", flat=True)) == ["pending", "in_progress", "succeeded"]
 
 
 def test_pending_operation_blocks_other_upgrades_of_the_customer(agent, source, customer, partner):
@@ -58,16 +59,30 @@ def test_queued_operation_that_is_no_longer_eligible_fails_with_its_reasons(agen
 
 
 def test_database_allows_one_open_operation_per_subscription(agent, source, customer, partner):
-    fields = dict(source=source, target_offer_id="o365-e3", customer=customer, partner=partner,
-                  upgrade_type="upgrade_only", quantity=10, billing_cycle="monthly")
+    fields = dict(
+        source=source,
+        target_offer_id="o365-e3",
+        customer=customer,
+        partner=partner,
+        upgrade_type="upgrade_only",
+        quantity=10,
+        billing_cycle="monthly",
+    )
     operation_create(**fields)
     with pytest.raises(IntegrityError), transaction.atomic():
         operation_create(**fields)
 
 
 def test_status_pipeline(source, customer, partner):
-    operation = operation_create(source=source, target_offer_id="o365-e3", customer=customer, partner=partner,
-                                 upgrade_type="upgrade_only", quantity=10, billing_cycle="monthly")
+    operation = operation_create(
+        source=source,
+        target_offer_id="o365-e3",
+        customer=customer,
+        partner=partner,
+        upgrade_type="upgrade_only",
+        quantity=10,
+        billing_cycle="monthly",
+    )
     with pytest.raises(IllegalStatusTransition):
         operation_transition(operation, to_status="succeeded")
     operation_transition(operation, to_status="awaiting_credit_check", note="order total above threshold")
@@ -77,13 +92,22 @@ def test_status_pipeline(source, customer, partner):
         with pytest.raises(IllegalStatusTransition):
             operation_transition(operation, to_status=status)
     assert list(operation.status_changes.values_list("from_status", "to_status", "note")) == [
-        ("", "pending", ""), ("pending", "awaiting_credit_check", "order total above threshold"),
-        ("awaiting_credit_check", "declined", "credit check declined")]
+        ("", "pending", ""),
+        ("pending", "awaiting_credit_check", "order total above threshold"),
+        ("awaiting_credit_check", "declined", "credit check declined"),
+    ]
 
 
 def test_stale_instance_cannot_move_an_operation_twice(source, customer, partner):
-    operation = operation_create(source=source, target_offer_id="o365-e3", customer=customer, partner=partner,
-                                 upgrade_type="upgrade_only", quantity=10, billing_cycle="monthly")
+    operation = operation_create(
+        source=source,
+        target_offer_id="o365-e3",
+        customer=customer,
+        partner=partner,
+        upgrade_type="upgrade_only",
+        quantity=10,
+        billing_cycle="monthly",
+    )
     stale = UpgradeOperation.objects.get(pk=operation.pk)
     operation_transition(operation, to_status="in_progress")
     with pytest.raises(IllegalStatusTransition):

@@ -1,4 +1,5 @@
 """``subscription_upgrade``: the whole upgrade in one transaction (domain.md §5)."""
+
 from datetime import date
 from decimal import Decimal
 
@@ -7,8 +8,8 @@ from django.core.exceptions import PermissionDenied
 
 from audit.models import AuditRecord
 from catalog.models import Offer
+from core.errors import Forbidden, InvalidInput, NotFound
 from customers.models import TenantUser
-from partnercenter.errors import Forbidden, InvalidInput, NotFound
 from subscriptions.models import LicenseAssignment, Subscription
 from tests import factories
 from upgrades import steps
@@ -30,8 +31,14 @@ def frozen_today(monkeypatch):
 
 @pytest.fixture
 def monthly(customer, partner):
-    return make_subscription(customer, "m365-business-basic", partner=partner, quantity=10,
-                             term_start_date=date(2025, 3, 1), commitment_end_date=date(2026, 2, 28))
+    return make_subscription(
+        customer,
+        "m365-business-basic",
+        partner=partner,
+        quantity=10,
+        term_start_date=date(2025, 3, 1),
+        commitment_end_date=date(2026, 2, 28),
+    )
 
 
 def upgrade(agent, source, target="o365-e3", **kwargs):
@@ -46,8 +53,12 @@ def test_upgrade_with_license_transfer(agent, monthly, customer, partner):
     result = upgrade(agent, monthly, correlation_id="corr-1")
 
     target = Subscription.objects.get(pk=result.target_subscription_id)
-    assert (target.offer_id, target.quantity, target.billing_cycle, target.status) == ("o365-e3", 10, "monthly",
-                                                                                        "active")
+    assert (target.offer_id, target.quantity, target.billing_cycle, target.status) == (
+        "o365-e3",
+        10,
+        "monthly",
+        "active",
+    )
     assert (target.channel, target.partner, target.customer) == ("csp", partner, customer)
     assert target.term_start_date == TODAY and target.commitment_end_date == date(2026, 2, 28)
     monthly.refresh_from_db()
@@ -59,7 +70,8 @@ def test_upgrade_with_license_transfer(agent, monthly, customer, partner):
     assert result.licenses_moved == 5 and result.license_errors == []
     assert result.upgrade_type == "upgrade_with_license_transfer" and result.upgrade_errors == ()
     assert [(a["userObjectId"], a["reasons"][0]["servicePlans"]) for a in result.affected_accounts] == [
-        (str(switched[0].object_id), ["EXCHANGE_S_STANDARD"])]
+        (str(switched[0].object_id), ["EXCHANGE_S_STANDARD"])
+    ]
 
     # Billing: 21 of 31 days of March remain.
     entries = {e.kind: e for e in BillingEntry.objects.filter(operation_id=result.operation_id)}
@@ -112,11 +124,14 @@ def test_transfer_step_reports_users_already_licensed_in_the_target(monthly, cus
 def test_transfer_step_moves_a_given_set_of_users(monthly, customer, partner):
     users = add_users(monthly, 4)
     target = make_subscription(customer, "o365-e3", partner=partner)
-    outcome = steps.transfer_licenses(source=monthly, target=target, target_plan_families={},
-                                      user_ids=[users[0].pk, users[2].pk])
+    outcome = steps.transfer_licenses(
+        source=monthly, target=target, target_plan_families={}, user_ids=[users[0].pk, users[2].pk]
+    )
     assert outcome.moved == 2
     assert set(LicenseAssignment.objects.filter(subscription=target).values_list("user_id", flat=True)) == {
-        users[0].pk, users[2].pk}
+        users[0].pk,
+        users[2].pk,
+    }
 
 
 def test_upgrade_only_leaves_assignments_on_the_old_subscription(agent, monthly, customer):
@@ -126,7 +141,8 @@ def test_upgrade_only_leaves_assignments_on_the_old_subscription(agent, monthly,
     assert LicenseAssignment.objects.filter(subscription=monthly).count() == 4
     assert not LicenseAssignment.objects.filter(subscription_id=result.target_subscription_id).exists()
     assert list(AuditRecord.objects.filter(customer=customer).values_list("operation_type", flat=True)) == [
-        "upgrade_subscription"]
+        "upgrade_subscription"
+    ]
 
 
 def test_reader_roles_default_to_upgrade_only_and_cannot_ask_for_transfer(partner, customer, monthly):
@@ -139,8 +155,15 @@ def test_reader_roles_default_to_upgrade_only_and_cannot_ask_for_transfer(partne
 
 
 def test_annual_billing_is_prorated_over_the_term_year(agent, customer, partner):
-    annual = make_subscription(customer, "m365-business-basic", partner=partner, quantity=10, billing_cycle="annual",
-                               term_start_date=date(2024, 6, 15), commitment_end_date=date(2025, 6, 14))
+    annual = make_subscription(
+        customer,
+        "m365-business-basic",
+        partner=partner,
+        quantity=10,
+        billing_cycle="annual",
+        term_start_date=date(2024, 6, 15),
+        commitment_end_date=date(2025, 6, 14),
+    )
     result = upgrade(agent, annual, target="m365-business-standard")
     entries = {e.kind: e for e in BillingEntry.objects.filter(operation_id=result.operation_id)}
     # 96 of 365 days remain: 72.00 × 10 × 96/365 and 150.00 × 10 × 96/365.
@@ -159,18 +182,26 @@ def test_requested_billing_cycle_and_quantity(agent, monthly):
 
 
 def test_india_upgrade_books_each_offer_in_its_currency(agent, india_customer, partner):
-    source = make_subscription(india_customer, "m365-business-basic-in", partner=partner, quantity=10,
-                               term_start_date=date(2025, 3, 1))
+    source = make_subscription(
+        india_customer, "m365-business-basic-in", partner=partner, quantity=10, term_start_date=date(2025, 3, 1)
+    )
     result = upgrade(agent, source)
     assert result.billing["credit"] == {**result.billing["credit"], "amount": "-982.26", "currency": "INR"}
     assert result.billing["charge"]["amount"] == "155.81" and result.billing["charge"]["currency"] == "USD"
     assert result.billing["net"] == {"INR": "-982.26", "USD": "155.81"}
 
 
-@pytest.mark.parametrize("quantity,reason", [
-    (9, "lower"), (-1, "negative"), ("12", "whole number"), (10.5, "whole number"), (True, "whole number"),
-    (300_001, "exceed"),
-])
+@pytest.mark.parametrize(
+    "quantity,reason",
+    [
+        (9, "lower"),
+        (-1, "negative"),
+        ("12", "whole number"),
+        (10.5, "whole number"),
+        (True, "whole number"),
+        (300_001, "exceed"),
+    ],
+)
 def test_bad_quantity(quantity, reason, agent, monthly):
     with pytest.raises(InvalidInput) as error:
         upgrade(agent, monthly, quantity=quantity)
@@ -186,10 +217,15 @@ def test_quantity_above_the_offer_maximum(agent, monthly):
     assert upgrade(agent, monthly, quantity=50).target_subscription_id
 
 
-@pytest.mark.parametrize("kwargs,field", [
-    ({"upgrade_type": "upgrade_everything"}, "upgradeType"), ({"upgrade_type": 7}, "upgradeType"),
-    ({"billing_cycle": "weekly"}, "billingCycle"), ({"target": ""}, "targetOfferId"),
-])
+@pytest.mark.parametrize(
+    "kwargs,field",
+    [
+        ({"upgrade_type": "upgrade_everything"}, "upgradeType"),
+        ({"upgrade_type": 7}, "upgradeType"),
+        ({"billing_cycle": "weekly"}, "billingCycle"),
+        ({"target": ""}, "targetOfferId"),
+    ],
+)
 def test_bad_input_names_the_field(kwargs, field, agent, monthly):
     with pytest.raises(InvalidInput) as error:
         upgrade(agent, monthly, **kwargs)
@@ -215,7 +251,11 @@ def test_not_eligible_raises_every_reason_and_writes_nothing(partner, monthly, c
     make_subscription(customer, "audio-conferencing", partner=partner, parent=monthly)
     with pytest.raises(UpgradeNotEligible) as error:
         subscription_upgrade(actor=app_actor(partner), subscription_id=monthly.pk, target_offer_id="o365-e3")
-    assert error.value.codes == {C.USER_CONTEXT_REQUIRED, C.SUBSCRIPTION_ADD_ONS_PRESENT, C.SUBSCRIPTION_NOT_PROVISIONED}
+    assert error.value.codes == {
+        C.USER_CONTEXT_REQUIRED,
+        C.SUBSCRIPTION_ADD_ONS_PRESENT,
+        C.SUBSCRIPTION_NOT_PROVISIONED,
+    }
     assert [d["code"] for d in error.value.data] == [5, 6, 9]
     assert not UpgradeOperation.objects.exists() and not AuditRecord.objects.filter(customer=customer).exists()
 

@@ -1,4 +1,5 @@
 """Helpers of the real-worker suite: where the project lives and the database URL a second process can use."""
+
 from pathlib import Path
 
 from django.db import connection

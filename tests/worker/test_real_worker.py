@@ -6,6 +6,7 @@ that a second process can reach; ``.ci/run`` runs it with ``-m worker`` against 
     CELERY_BROKER_URL=redis://127.0.0.1:6379/15 CELERY_RESULT_BACKEND=redis://127.0.0.1:6379/15 \
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_ci .venv/bin/python -m pytest -m worker
 """
+
 import os
 import subprocess
 import sys
@@ -32,10 +33,28 @@ def worker():
     assert not settings.CELERY_TASK_ALWAYS_EAGER, "set CELERY_BROKER_URL so tasks go to the real worker"
     env = {**os.environ, "DATABASE_URL": database_url()}
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "partnercenter", "worker", "--pool=solo", "--loglevel=WARNING",
-         "--without-gossip", "--without-mingle", "--without-heartbeat",
-         "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-n", f"e2e-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "partnercenter",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-Q",
+            settings.CELERY_TASK_DEFAULT_QUEUE,
+            "-n",
+            f"e2e-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     yield process
     process.terminate()
@@ -64,13 +83,15 @@ def test_upgrade_with_license_transfer_runs_on_the_worker_once(worker):
     customer = factories.CustomerFactory(country="US")
     factories.RelationshipFactory(partner=partner, customer=customer)
     factories.DapGrantFactory(partner=partner, customer=customer)
-    source = factories.SubscriptionFactory(customer=customer, partner=partner, offer_id="m365-business-basic",
-                                           quantity=USERS)
+    source = factories.SubscriptionFactory(
+        customer=customer, partner=partner, offer_id="m365-business-basic", quantity=USERS
+    )
     users = factories.TenantUserFactory.create_batch(USERS, customer=customer)
     LicenseAssignment.objects.bulk_create(LicenseAssignment(user=u, subscription=source) for u in users)
 
-    operation = subscription_upgrade_async(actor=agent, subscription_id=source.pk, target_offer_id="o365-e3",
-                                           upgrade_type="upgrade_with_license_transfer")
+    operation = subscription_upgrade_async(
+        actor=agent, subscription_id=source.pk, target_offer_id="o365-e3", upgrade_type="upgrade_with_license_transfer"
+    )
     done = _wait_for(operation.pk, {"succeeded", "failed"})
     assert done.status == "succeeded", done.status
 

@@ -5,6 +5,7 @@ chunk, and ``celery beat`` (its own process, the project's beat schedule) sends 
 which queues again the chunk whose heartbeat went stale. Settings are the defaults (``BULK_STALE_AFTER`` 60 s,
 ``BULK_SWEEP_INTERVAL`` 20 s, ``BULK_HEARTBEAT_INTERVAL`` 10 s) unless the environment sets them.
 """
+
 import json
 import os
 import signal
@@ -37,14 +38,30 @@ RESUME_LIMIT = 120.0  # seconds from the new worker's start to the batch's end
 def _celery(*args: str, log: Path) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": database_url()}
     # Its own process group: SIGKILL to the group takes the pool's children too (a machine that is lost).
-    return subprocess.Popen([sys.executable, "-m", "celery", "-A", "partnercenter", *args], cwd=ROOT, env=env,
-                            stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "partnercenter", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def _worker(name: str, log: Path) -> subprocess.Popen:
-    return _celery("worker", "--pool=prefork", "--concurrency=1", "--loglevel=WARNING", "--without-gossip",
-                   "--without-mingle", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-n", f"{name}-{os.getpid()}@%h",
-                   log=log)
+    return _celery(
+        "worker",
+        "--pool=prefork",
+        "--concurrency=1",
+        "--loglevel=WARNING",
+        "--without-gossip",
+        "--without-mingle",
+        "-Q",
+        settings.CELERY_TASK_DEFAULT_QUEUE,
+        "-n",
+        f"{name}-{os.getpid()}@%h",
+        log=log,
+    )
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -88,14 +105,22 @@ def estate():
         customer = factories.CustomerFactory(country="US")
         factories.RelationshipFactory(partner=partner, customer=customer)
         factories.DapGrantFactory(partner=partner, customer=customer)
-        sources.append(factories.SubscriptionFactory(customer=customer, partner=partner,
-                                                     offer_id="m365-business-basic", quantity=3))
+        sources.append(
+            factories.SubscriptionFactory(
+                customer=customer, partner=partner, offer_id="m365-business-basic", quantity=3
+            )
+        )
     users = TenantUser.objects.bulk_create(
-        factories.TenantUserFactory.build(customer=source.customer) for source in sources
-        for _ in range(USERS_PER_SUBSCRIPTION))
+        factories.TenantUserFactory.build(customer=source.customer)
+        for source in sources
+        for _ in range(USERS_PER_SUBSCRIPTION)
+    )
     LicenseAssignment.objects.bulk_create(
         LicenseAssignment(user=user, subscription=source)
-        for source in sources for user in users if user.customer_id == source.customer_id)
+        for source in sources
+        for user in users
+        if user.customer_id == source.customer_id
+    )
     return agent, sources
 
 
@@ -105,14 +130,22 @@ def test_a_batch_survives_a_killed_worker_and_runs_every_item_once(estate, tmp_p
     licenses = LicenseAssignment.objects.count()
     assert licenses == ITEMS * USERS_PER_SUBSCRIPTION
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
-    beat = _celery("beat", "--loglevel=WARNING", "-s", str(tmp_path / "celerybeat-schedule"),
-                   log=tmp_path / "beat.log")
+    beat = _celery("beat", "--loglevel=WARNING", "-s", str(tmp_path / "celerybeat-schedule"), log=tmp_path / "beat.log")
     first = _worker("doomed", tmp_path / "first.log")
     second = None
     try:
-        batch = upgrade_batch_create(actor=agent, items=[
-            BatchItemSpec(customer_tenant_id=s.customer.tenant_id, subscription_id=s.pk, target_offer_id="o365-e3",
-                          upgrade_type="upgrade_with_license_transfer") for s in sources])
+        batch = upgrade_batch_create(
+            actor=agent,
+            items=[
+                BatchItemSpec(
+                    customer_tenant_id=s.customer.tenant_id,
+                    subscription_id=s.pk,
+                    target_offer_id="o365-e3",
+                    upgrade_type="upgrade_with_license_transfer",
+                )
+                for s in sources
+            ],
+        )
         items = UpgradeBatchItem.objects.filter(batch=batch)
         created = time.monotonic()
         deadline = time.monotonic() + 120
@@ -133,7 +166,8 @@ def test_a_batch_survives_a_killed_worker_and_runs_every_item_once(estate, tmp_p
         while UpgradeBatch.objects.get(pk=batch.pk).status in ("queued", "running"):
             assert time.monotonic() - restarted < RESUME_LIMIT, (
                 f"batch not finished {RESUME_LIMIT}s after the restart: "
-                f"{dict(items.values_list('status').annotate(n=Count('pk')))}\n{(tmp_path / 'second.log').read_text()}")
+                f"{dict(items.values_list('status').annotate(n=Count('pk')))}\n{(tmp_path / 'second.log').read_text()}"
+            )
             time.sleep(0.25)
         finished = time.monotonic()
     finally:
@@ -142,11 +176,13 @@ def test_a_batch_survives_a_killed_worker_and_runs_every_item_once(estate, tmp_p
                 _stop(process)
         _forget_unacked(queue)
 
-    print(f"\nworker kill: {ITEMS} items, {done_at_kill} done when killed ({killed - created:.1f}s after the batch "
-          f"was created); batch finished "
-          f"{finished - restarted:.1f}s after the new worker started ({finished - killed:.1f}s after the kill); "
-          f"chunk re-queues {UpgradeBatchChunk.objects.filter(batch=batch).aggregate(n=Sum('requeues'))['n']}, "
-          f"item attempts {items.aggregate(n=Sum('attempts'))['n']}")
+    print(
+        f"\nworker kill: {ITEMS} items, {done_at_kill} done when killed ({killed - created:.1f}s after the batch "
+        f"was created); batch finished "
+        f"{finished - restarted:.1f}s after the new worker started ({finished - killed:.1f}s after the kill); "
+        f"chunk re-queues {UpgradeBatchChunk.objects.filter(batch=batch).aggregate(n=Sum('requeues'))['n']}, "
+        f"item attempts {items.aggregate(n=Sum('attempts'))['n']}"
+    )
     assert UpgradeBatch.objects.get(pk=batch.pk).status == "succeeded"
     assert items.filter(status="succeeded").count() == ITEMS
     # Exactly once: one operation per source, one target per customer, every item's own operation.
@@ -161,7 +197,7 @@ def test_a_batch_survives_a_killed_worker_and_runs_every_item_once(estate, tmp_p
     assert Subscription.objects.filter(pk__in=[s.pk for s in sources], status="deleted").count() == ITEMS
     upgrades_audited = AuditRecord.objects.filter(operation_type=OperationType.UPGRADE_SUBSCRIPTION)
     assert upgrades_audited.exclude(resource_type="UpgradeBatch").count() == ITEMS  # one per upgrade
-    assert upgrades_audited.filter(resource_type="UpgradeBatch").count() == 1     # the batch itself
+    assert upgrades_audited.filter(resource_type="UpgradeBatch").count() == 1  # the batch itself
     # Licenses conserved: the same 400 assignments, all on the targets now.
     assert LicenseAssignment.objects.count() == licenses
     assert LicenseAssignment.objects.filter(subscription__in=targets).count() == licenses

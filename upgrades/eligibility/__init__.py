@@ -7,6 +7,7 @@
 
 The public reads are in ``upgrades.selectors`` and re-exported here.
 """
+
 from .types import UpgradeError, UpgradeErrorCode, UpgradeOption, UpgradeTypeName  # noqa: F401
 
 

@@ -23,20 +23,22 @@ A partner may only upgrade what it sold itself (channel ``csp`` through that par
 subscription answers ``NotFound`` as if it did not exist (the batch loader leaves it out of its answer).
 A platform operator acts for the selling partner.
 """
+
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from catalog.models import INDIA, Offer, OfferPrice, UpgradePath
+from core.errors import NotFound
 from delegation.selectors import DelegatedAccess, delegated_access_for
-from partnercenter.errors import NotFound
 from partners.roles import Capability, require
 from subscriptions.models import Channel, Subscription
 from subscriptions.selectors import subscriptions_visible_to
@@ -104,23 +106,42 @@ def load_sources(*, actor, subscriptions: Iterable[Any], lock: bool = False) -> 
     return list(queryset)
 
 
-def load_context(*, actor, subscription, billing_cycle: str | None = None, extra_target_ids: Iterable[str] = (),
-                 lock: bool = False, exclude_operation_id=None) -> LoadedContext:
+def load_context(
+    *,
+    actor,
+    subscription,
+    billing_cycle: str | None = None,
+    extra_target_ids: Iterable[str] = (),
+    lock: bool = False,
+    exclude_operation_id=None,
+) -> LoadedContext:
     """One subscription's context (:func:`load_contexts` for one id); ``NotFound`` outside the scope."""
     pk = _as_pk(subscription)
     if pk is None:
         require(actor, Capability.UPGRADE)
         raise subscription_not_found(getattr(subscription, "pk", subscription))
-    loaded = load_contexts(actor=actor, subscriptions=[pk], billing_cycle=billing_cycle,
-                           extra_target_ids=extra_target_ids, lock=lock, exclude_operation_id=exclude_operation_id)
+    loaded = load_contexts(
+        actor=actor,
+        subscriptions=[pk],
+        billing_cycle=billing_cycle,
+        extra_target_ids=extra_target_ids,
+        lock=lock,
+        exclude_operation_id=exclude_operation_id,
+    )
     if pk not in loaded:
         raise subscription_not_found(pk)
     return loaded[pk]
 
 
-def load_contexts(*, actor, subscriptions: Iterable[Any], billing_cycle: str | None = None,
-                  extra_target_ids: Iterable[str] = (), lock: bool = False,
-                  exclude_operation_id=None) -> dict[uuid.UUID, LoadedContext]:
+def load_contexts(
+    *,
+    actor,
+    subscriptions: Iterable[Any],
+    billing_cycle: str | None = None,
+    extra_target_ids: Iterable[str] = (),
+    lock: bool = False,
+    exclude_operation_id=None,
+) -> dict[uuid.UUID, LoadedContext]:
     """The context of each subscription the actor may upgrade, keyed by subscription id; in fixed queries.
 
     ``subscriptions``: instances or ids, across any number of customers; the ones outside the actor's
@@ -135,18 +156,29 @@ def load_contexts(*, actor, subscriptions: Iterable[Any], billing_cycle: str | N
     extra_target_ids = tuple(dict.fromkeys(t for t in extra_target_ids if t))
 
     matrix: dict[str, list[str]] = defaultdict(list)
-    for source_offer_id, target_id in (UpgradePath.objects.filter(source_id__in={s.offer_id for s in sources})
-                                       .order_by("position", "id").values_list("source_id", "target_id")):
+    for source_offer_id, target_id in (
+        UpgradePath.objects.filter(source_id__in={s.offer_id for s in sources})
+        .order_by("position", "id")
+        .values_list("source_id", "target_id")
+    ):
         matrix[source_offer_id].append(target_id)
     holdings: dict[int, list[Subscription]] = defaultdict(list)
-    for held in (Subscription.objects.filter(customer_id__in=customer_ids, status__in=HOLDING_STATUSES)
-                 .select_related("partner").order_by("customer_id", "created", "pk")):
+    for held in (
+        Subscription.objects.filter(customer_id__in=customer_ids, status__in=HOLDING_STATUSES)
+        .select_related("partner")
+        .order_by("customer_id", "created", "pk")
+    ):
         holdings[held.customer_id].append(held)
 
     wanted: dict[uuid.UUID, set[str]] = {
-        source.pk: {source.offer_id, *matrix[source.offer_id], *extra_target_ids,
-                    *(held.offer_id for held in holdings[source.customer_id] if held.pk != source.pk)}
-        for source in sources}
+        source.pk: {
+            source.offer_id,
+            *matrix[source.offer_id],
+            *extra_target_ids,
+            *(held.offer_id for held in holdings[source.customer_id] if held.pk != source.pk),
+        }
+        for source in sources
+    }
     catalog = _load_catalog(set().union(*wanted.values()))
     operations = _open_operations(customer_ids, exclude_operation_id=exclude_operation_id)
     access = _delegated_access(actor, sources)
@@ -161,8 +193,12 @@ def load_contexts(*, actor, subscriptions: Iterable[Any], billing_cycle: str | N
         source_offer = offers_data[source.offer_id]
         targets = [offers_data[tid] for tid in matrix[source.offer_id] if tid in offers_data]
         ctx = EligibilityContext(
-            actor=ActorData(is_application=is_application, has_delegated_access=granted.has_active_relationship,
-                            can_transfer_licenses=granted.can_transfer_licenses, delegated_roles=granted.roles),
+            actor=ActorData(
+                is_application=is_application,
+                has_delegated_access=granted.has_active_relationship,
+                can_transfer_licenses=granted.can_transfer_licenses,
+                delegated_roles=granted.roles,
+            ),
             source=subscription_data(source),
             source_offer=source_offer,
             path_ids=tuple(t.id for t in paths_for_market(source_offer.market, targets)),
@@ -170,15 +206,18 @@ def load_contexts(*, actor, subscriptions: Iterable[Any], billing_cycle: str | N
             others=tuple(held_data[held.pk] for held in holdings[source.customer_id] if held.pk != source.pk),
             open_operations=operations.get(source.customer_id, ()),
             billing_cycle=billing_cycle,
-            family_names={family: catalog.family_names[family]
-                          for oid in offer_ids for family in catalog.levels[oid]},
+            family_names={family: catalog.family_names[family] for oid in offer_ids for family in catalog.levels[oid]},
         )
         loaded[source.pk] = LoadedContext(
-            ctx=ctx, subscription=source, offers={oid: catalog.offers[oid] for oid in offer_ids}, access=granted,
+            ctx=ctx,
+            subscription=source,
+            offers={oid: catalog.offers[oid] for oid in offer_ids},
+            access=granted,
             plan_codes={oid: catalog.plan_codes[oid] for oid in offer_ids if oid in catalog.plan_codes},
             plan_families={oid: catalog.plan_families[oid] for oid in offer_ids if oid in catalog.plan_families},
             prices={key: price for oid in offer_ids for key, price in catalog.prices[oid].items()},
-            matrix_target_ids=tuple(matrix[source.offer_id]))
+            matrix_target_ids=tuple(matrix[source.offer_id]),
+        )
     return loaded
 
 
@@ -197,16 +236,20 @@ class _Catalog:
 
 def _load_catalog(offer_ids: set[str]) -> _Catalog:
     india_variant = Offer.objects.filter(market=INDIA, sku_part_number=OuterRef("sku_part_number")).exclude(
-        pk=OuterRef("pk"))
-    offers = {offer.pk: offer for offer in
-              Offer.objects.filter(pk__in=offer_ids).annotate(has_india_variant=Exists(india_variant))}
+        pk=OuterRef("pk")
+    )
+    offers = {
+        offer.pk: offer
+        for offer in Offer.objects.filter(pk__in=offer_ids).annotate(has_india_variant=Exists(india_variant))
+    }
 
     levels: dict[str, dict[str, int]] = defaultdict(dict)
     plan_codes: dict[str, set[str]] = defaultdict(set)
     plan_families: dict[str, dict[str, str]] = defaultdict(dict)
     family_names: dict[str, str] = {}
     plan_rows = Offer.service_plans.through.objects.filter(offer_id__in=list(offers)).values_list(
-        "offer_id", "serviceplan_id", "serviceplan__family_id", "serviceplan__family__name", "serviceplan__level")
+        "offer_id", "serviceplan_id", "serviceplan__family_id", "serviceplan__family__name", "serviceplan__level"
+    )
     for offer_id, code, family, family_name, level in plan_rows:
         levels[offer_id][family] = max(level, levels[offer_id].get(family, 0))
         plan_codes[offer_id].add(code)
@@ -215,14 +258,19 @@ def _load_catalog(offer_ids: set[str]) -> _Catalog:
 
     prices: dict[str, dict[tuple[str, str, str], Decimal]] = defaultdict(dict)
     for offer_id, cycle, currency, unit_price in OfferPrice.objects.filter(offer_id__in=list(offers)).values_list(
-            "offer_id", "billing_cycle", "currency", "unit_price"):
+        "offer_id", "billing_cycle", "currency", "unit_price"
+    ):
         prices[offer_id][(offer_id, cycle, currency)] = unit_price
 
-    return _Catalog(offers=offers,
-                    offers_data={oid: offer_data(offer, levels[oid], prices[oid]) for oid, offer in offers.items()},
-                    levels=levels, family_names=family_names,
-                    plan_codes={oid: frozenset(codes) for oid, codes in plan_codes.items()},
-                    plan_families=dict(plan_families), prices=prices)
+    return _Catalog(
+        offers=offers,
+        offers_data={oid: offer_data(offer, levels[oid], prices[oid]) for oid, offer in offers.items()},
+        levels=levels,
+        family_names=family_names,
+        plan_codes={oid: frozenset(codes) for oid, codes in plan_codes.items()},
+        plan_families=dict(plan_families),
+        prices=prices,
+    )
 
 
 def _open_operations(customer_ids: list[int], *, exclude_operation_id=None) -> dict[int, tuple[OperationData, ...]]:
@@ -232,9 +280,9 @@ def _open_operations(customer_ids: list[int], *, exclude_operation_id=None) -> d
         operations = operations.exclude(pk=exclude_operation_id)
     grouped: dict[int, list[OperationData]] = defaultdict(list)
     for op_id, customer_id, source_id, status, target in operations.order_by("-created", "id").values_list(
-            "id", "customer_id", "source_id", "status", "target_offer_id"):
-        grouped[customer_id].append(OperationData(id=op_id, source_id=source_id, status=status,
-                                                  target_offer_id=target))
+        "id", "customer_id", "source_id", "status", "target_offer_id"
+    ):
+        grouped[customer_id].append(OperationData(id=op_id, source_id=source_id, status=status, target_offer_id=target))
     return {customer_id: tuple(rows) for customer_id, rows in grouped.items()}
 
 
@@ -246,8 +294,9 @@ def _delegated_access(actor, sources: list[Subscription]) -> dict[tuple[int, int
     user = None if getattr(actor, "is_application", False) else actor
     access = {}
     for partner_id in sorted(customers_of):
-        for customer_id, granted in delegated_access_for(partner_id=partner_id, customer_ids=customers_of[partner_id],
-                                                         user=user).items():
+        for customer_id, granted in delegated_access_for(
+            partner_id=partner_id, customer_ids=customers_of[partner_id], user=user
+        ).items():
             access[(partner_id, customer_id)] = granted
     return access
 
@@ -255,14 +304,29 @@ def _delegated_access(actor, sources: list[Subscription]) -> dict[tuple[int, int
 def offer_data(offer: Offer, levels: dict[str, int], prices: dict) -> OfferData:
     """``prices``: price rows keyed (offer, cycle, currency); the offer's own ones count."""
     cycles = frozenset(cycle for (oid, cycle, currency) in prices if oid == offer.pk and currency == offer.currency)
-    return OfferData(id=offer.pk, name=offer.name, market=offer.market, currency=offer.currency,
-                     is_addon=offer.is_addon, retired=offer.retired, maximum_quantity=offer.maximum_quantity,
-                     levels=dict(levels), billing_cycles=cycles,
-                     has_india_variant=bool(getattr(offer, "has_india_variant", False)))
+    return OfferData(
+        id=offer.pk,
+        name=offer.name,
+        market=offer.market,
+        currency=offer.currency,
+        is_addon=offer.is_addon,
+        retired=offer.retired,
+        maximum_quantity=offer.maximum_quantity,
+        levels=dict(levels),
+        billing_cycles=cycles,
+        has_india_variant=bool(getattr(offer, "has_india_variant", False)),
+    )
 
 
 def subscription_data(sub: Subscription) -> SubscriptionData:
-    return SubscriptionData(id=sub.pk, offer_id=sub.offer_id, status=sub.status,
-                            provisioning_state=sub.provisioning_state, channel=sub.channel,
-                            channel_label=sub.channel_label, quantity=sub.quantity,
-                            billing_cycle=sub.billing_cycle, parent_id=sub.parent_id)
+    return SubscriptionData(
+        id=sub.pk,
+        offer_id=sub.offer_id,
+        status=sub.status,
+        provisioning_state=sub.provisioning_state,
+        channel=sub.channel,
+        channel_label=sub.channel_label,
+        quantity=sub.quantity,
+        billing_cycle=sub.billing_cycle,
+        parent_id=sub.parent_id,
+    )

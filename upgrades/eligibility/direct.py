@@ -11,6 +11,7 @@ Retired sources (Office 365 E4) are a forced migration, so two things that block
 them: add-ons (the cart moves or removes them) and a prepaid term (checkout shows what is forfeited and asks
 for a confirmation).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -115,16 +116,22 @@ def channel_reasons(facts: SubscriptionFacts) -> list[DirectReason]:
     """A subscription not bought directly: whom to contact instead."""
     if facts.channel in ("csp", "advisor"):
         partner = facts.channel_partner_name or _("your partner")
-        return [DirectReason(
-            "bought_through_partner",
-            _("This subscription was bought through a partner (%(partner)s), so it can't be upgraded here.")
-            % {"partner": partner},
-            _("Contact your partner: they upgrade it for you in Partner Center."))]
+        return [
+            DirectReason(
+                "bought_through_partner",
+                _("This subscription was bought through a partner (%(partner)s), so it can't be upgraded here.")
+                % {"partner": partner},
+                _("Contact your partner: they upgrade it for you in Partner Center."),
+            )
+        ]
     if facts.channel == "volume_licensing":
-        return [DirectReason(
-            "bought_through_volume_licensing",
-            _("This subscription was bought through volume licensing (Enterprise Agreement or Open)."),
-            _("Contact your Microsoft account representative or your licensing reseller."))]
+        return [
+            DirectReason(
+                "bought_through_volume_licensing",
+                _("This subscription was bought through volume licensing (Enterprise Agreement or Open)."),
+                _("Contact your Microsoft account representative or your licensing reseller."),
+            )
+        ]
     return []
 
 
@@ -132,63 +139,98 @@ def subscription_reasons(facts: SubscriptionFacts) -> list[DirectReason]:
     """Every reason the subscription itself can't be upgraded right now (domain.md §6 "Why the Upgrade tab is empty")."""
     reasons = channel_reasons(facts)
     if facts.status not in ("active", "pending"):
-        reasons.append(DirectReason(
-            "subscription_not_active",
-            _("The subscription is %(status)s.") % {"status": facts.status},
-            _("Reactivate the subscription (pay any outstanding balance), then try again.")))
+        reasons.append(
+            DirectReason(
+                "subscription_not_active",
+                _("The subscription is %(status)s.") % {"status": facts.status},
+                _("Reactivate the subscription (pay any outstanding balance), then try again."),
+            )
+        )
     if facts.assigned > facts.quantity:
-        reasons.append(DirectReason(
-            "license_conflict",
-            _("More users are assigned (%(assigned)s) than licenses you own (%(quantity)s).")
-            % {"assigned": facts.assigned, "quantity": facts.quantity},
-            _("Resolve the license conflict first: buy more licenses or unassign users, then try again.")))
+        reasons.append(
+            DirectReason(
+                "license_conflict",
+                _("More users are assigned (%(assigned)s) than licenses you own (%(quantity)s).")
+                % {"assigned": facts.assigned, "quantity": facts.quantity},
+                _("Resolve the license conflict first: buy more licenses or unassign users, then try again."),
+            )
+        )
     if facts.status == "pending" or facts.provisioning_state != "provisioned":
-        reasons.append(DirectReason(
-            "subscription_not_ready",
-            _("The subscription isn't fully set up yet."),
-            _("Wait until setup finishes (usually within a few hours), then try again.")))
+        reasons.append(
+            DirectReason(
+                "subscription_not_ready",
+                _("The subscription isn't fully set up yet."),
+                _("Wait until setup finishes (usually within a few hours), then try again."),
+            )
+        )
     if facts.service_health_incident:
-        reasons.append(DirectReason(
-            "service_health_incident",
-            _("A service health incident affects your organization."),
-            _("Check Service health; try again when the incident is resolved.")))
+        reasons.append(
+            DirectReason(
+                "service_health_incident",
+                _("A service health incident affects your organization."),
+                _("Check Service health; try again when the incident is resolved."),
+            )
+        )
     if facts.upgrade_in_progress:
-        reasons.append(DirectReason(
-            "upgrade_in_progress",
-            _("Another plan is being upgraded or is waiting for a credit check."),
-            _("Wait until that upgrade finishes (see Check upgrade status), then try again.")))
+        reasons.append(
+            DirectReason(
+                "upgrade_in_progress",
+                _("Another plan is being upgraded or is waiting for a credit check."),
+                _("Wait until that upgrade finishes (see Check upgrade status), then try again."),
+            )
+        )
     if facts.same_product_count > 1:
-        reasons.append(DirectReason(
-            "duplicate_subscriptions",
-            _("You have %(count)s subscriptions of %(product)s.")
-            % {"count": facts.same_product_count, "product": facts.offer.name},
-            _("Move the users into one subscription and cancel the others, or change plans manually.")))
+        reasons.append(
+            DirectReason(
+                "duplicate_subscriptions",
+                _("You have %(count)s subscriptions of %(product)s.")
+                % {"count": facts.same_product_count, "product": facts.offer.name},
+                _("Move the users into one subscription and cancel the others, or change plans manually."),
+            )
+        )
     if facts.prepaid and not facts.offer.retired:
-        reasons.append(DirectReason(
-            "prepaid_plan",
-            _("This is a prepaid plan."),
-            _("Change plans manually (buy the new plan, move users, cancel this one); "
-              "unused prepaid time is not credited.")))
+        reasons.append(
+            DirectReason(
+                "prepaid_plan",
+                _("This is a prepaid plan."),
+                _(
+                    "Change plans manually (buy the new plan, move users, cancel this one); "
+                    "unused prepaid time is not credited."
+                ),
+            )
+        )
     if facts.segment in BLOCKING_SEGMENTS:
-        reasons.append(DirectReason(
-            "segment_not_supported",
-            _("Upgrades aren't available here for %(segment)s plans.") % {"segment": facts.segment},
-            _("Change plans manually, or contact Microsoft support.")))
+        reasons.append(
+            DirectReason(
+                "segment_not_supported",
+                _("Upgrades aren't available here for %(segment)s plans.") % {"segment": facts.segment},
+                _("Change plans manually, or contact Microsoft support."),
+            )
+        )
     if facts.high_volume:
-        reasons.append(DirectReason(
-            "high_volume",
-            _("We're processing a high volume of upgrades right now."),
-            _("Try again in about an hour.")))
+        reasons.append(
+            DirectReason(
+                "high_volume",
+                _("We're processing a high volume of upgrades right now."),
+                _("Try again in about an hour."),
+            )
+        )
     if facts.active_addon_count and not facts.offer.retired:
-        reasons.append(DirectReason(
-            "add_on_present",
-            _("The subscription has %(count)s add-on(s).") % {"count": facts.active_addon_count},
-            _("Cancel the add-ons (or change plans manually), then try again.")))
+        reasons.append(
+            DirectReason(
+                "add_on_present",
+                _("The subscription has %(count)s add-on(s).") % {"count": facts.active_addon_count},
+                _("Cancel the add-ons (or change plans manually), then try again."),
+            )
+        )
     if facts.unpaid_balance > 0:
-        reasons.append(DirectReason(
-            "unpaid_balance",
-            _("There's an unpaid balance of %(amount)s on this subscription.") % {"amount": facts.unpaid_balance},
-            _("Pay the balance, then try again.")))
+        reasons.append(
+            DirectReason(
+                "unpaid_balance",
+                _("There's an unpaid balance of %(amount)s on this subscription.") % {"amount": facts.unpaid_balance},
+                _("Pay the balance, then try again."),
+            )
+        )
     return reasons
 
 
@@ -196,11 +238,13 @@ def fewer_services_reason(lost: Iterable[str]) -> DirectReason:
     return DirectReason(
         "fewer_services",
         _("This isn't a supported upgrade: it has fewer services (%(services)s).") % {"services": ", ".join(lost)},
-        _("Use a plan change: buy the new plan, move users, then cancel the old one."))
+        _("Use a plan change: buy the new plan, move users, then cancel the old one."),
+    )
 
 
-def target_verdict(source: SubscriptionFacts, target: OfferFacts,
-                   blocking: Iterable[DirectReason] = ()) -> TargetVerdict:
+def target_verdict(
+    source: SubscriptionFacts, target: OfferFacts, blocking: Iterable[DirectReason] = ()
+) -> TargetVerdict:
     lost = lost_families(source.offer.family_levels, target.family_levels)
     names = [source.offer.family_names.get(code, code) for code in lost]
     kind = PLAN_CHANGE if lost else UPGRADE
@@ -219,9 +263,12 @@ def upgrade_tab(source: SubscriptionFacts, targets: Iterable[OfferFacts]) -> Upg
         (upgrades if verdict.kind == UPGRADE else changes).append(verdict)
     reasons = list(blocking)
     if not upgrades:
-        reasons.append(DirectReason(
-            "no_supported_upgrade",
-            _("None of the plans available for %(product)s keeps all its services, so there is no upgrade.")
-            % {"product": source.offer.name},
-            _("Use a plan change: buy the new plan, move users, then cancel the old one.")))
+        reasons.append(
+            DirectReason(
+                "no_supported_upgrade",
+                _("None of the plans available for %(product)s keeps all its services, so there is no upgrade.")
+                % {"product": source.offer.name},
+                _("Use a plan change: buy the new plan, move users, then cancel the old one."),
+            )
+        )
     return UpgradeTab(upgrades=tuple(upgrades), plan_changes=tuple(changes), reasons=tuple(reasons))

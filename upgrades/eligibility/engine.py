@@ -3,9 +3,11 @@
 Pure (no ORM): it works on an :class:`EligibilityContext`, built from the database by
 ``upgrades.eligibility.context`` or by hand in tests.
 """
+
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .rules import ALL_RULES, SOURCE_RULES, run_rules
 from .types import EligibilityContext, UpgradeError, UpgradeOption, UpgradeTypeName

@@ -3,11 +3,13 @@
 ``EligibilityContext`` is everything ONE evaluation needs; ``upgrades.eligibility.context`` builds it from the
 database in a fixed number of queries, tests build it by hand.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any, Mapping
+from typing import Any
 
 
 class UpgradeErrorCode(IntEnum):
@@ -49,8 +51,12 @@ class UpgradeError:
 
     def as_dict(self) -> dict[str, Any]:
         """Partner Center's shape (camelCase), as stored on operations and results."""
-        return {"code": int(self.code), "errorName": self.error_name, "description": str(self.description),
-                "additionalDetails": str(self.additional_details)}
+        return {
+            "code": int(self.code),
+            "errorName": self.error_name,
+            "description": str(self.description),
+            "additionalDetails": str(self.additional_details),
+        }
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
 """``manage.py createapitoken USERNAME`` prints a user token; ``--application PARTNER_ID`` an app-only token."""
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -7,13 +8,18 @@ from partners.models import Partner
 
 
 class Command(BaseCommand):
-    help = _("Create a Bearer token for the /v1/ API: a user token for USERNAME, or an application (app-only) "
-             "token for a partner with --application PARTNER_ID. The token is printed once; only its hash is kept.")
+    help = _(
+        "Create a Bearer token for the /v1/ API: a user token for USERNAME, or an application (app-only) "
+        "token for a partner with --application PARTNER_ID. The token is printed once; only its hash is kept."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username", nargs="?", help=_("The user the token acts as."))
-        parser.add_argument("--application", metavar="PARTNER_ID",
-                            help=_("Create an application token for this partner (its partner id, e.g. contoso-csp)."))
+        parser.add_argument(
+            "--application",
+            metavar="PARTNER_ID",
+            help=_("Create an application token for this partner (its partner id, e.g. contoso-csp)."),
+        )
         parser.add_argument("--name", default="", help=_("A label for the token."))
 
     def handle(self, *args, username=None, application=None, name="", **options):

@@ -1,4 +1,5 @@
 """``manage.py import_tenants FILE.json`` (or ``-`` for stdin): load partners, customers and subscriptions."""
+
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
@@ -8,8 +9,10 @@ from customers.importer import TenantImportInvalid, tenant_import, tenant_import
 
 
 class Command(BaseCommand):
-    help = _("Import partners, customers, delegated admin, users, subscriptions and license assignments from a "
-             "tenant-import JSON file (all or nothing; importing the same file again changes nothing).")
+    help = _(
+        "Import partners, customers, delegated admin, users, subscriptions and license assignments from a "
+        "tenant-import JSON file (all or nothing; importing the same file again changes nothing)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help=_("Path of the JSON document, or - to read it from stdin."))
@@ -31,6 +34,9 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         for line in summary.lines():
             self.stdout.write(line)
-        self.stdout.write(self.style.SUCCESS(
-            _("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
-            % {"created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged}))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+                % {"created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged}
+            )
+        )

@@ -2,6 +2,7 @@
 
 ``--export FILE`` writes the generated tenant-import document instead (``-`` for stdout).
 """
+
 import json
 
 from django.core.management.base import BaseCommand, CommandError
@@ -19,8 +20,11 @@ class Command(BaseCommand):
     help = _("Load the demo partners, customers, subscriptions and logins (safe to run again).")
 
     def add_arguments(self, parser):
-        parser.add_argument("--export", metavar="FILE",
-                            help=_("Write the demo tenant-import JSON to FILE (- for stdout) and import nothing."))
+        parser.add_argument(
+            "--export",
+            metavar="FILE",
+            help=_("Write the demo tenant-import JSON to FILE (- for stdout) and import nothing."),
+        )
 
     def handle(self, *args, export=None, **options):
         document = build_demo_document()
@@ -31,8 +35,9 @@ class Command(BaseCommand):
             else:
                 with open(export, "w", encoding="utf-8") as fh:
                     fh.write(text + "\n")
-                self.stdout.write(_("Wrote %(file)s (%(count)d customers).")
-                                  % {"file": export, "count": len(document["customers"])})
+                self.stdout.write(
+                    _("Wrote %(file)s (%(count)d customers).") % {"file": export, "count": len(document["customers"])}
+                )
             return
         with transaction.atomic():
             try:
@@ -41,17 +46,25 @@ class Command(BaseCommand):
                 raise CommandError("\n".join([exc.message, *exc.lines])) from exc
             if not User.objects.filter(username=OPERATOR).exists():
                 User.objects.create_superuser(OPERATOR, f"{OPERATOR}@portal.example", DEMO_PASSWORD)
-        self.stdout.write(_("Demo data: %(created)d created, %(updated)d updated, %(unchanged)d unchanged "
-                            "(%(customers)d customers).")
-                          % {"created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged,
-                             "customers": len(document["customers"])})
+        self.stdout.write(
+            _("Demo data: %(created)d created, %(updated)d updated, %(unchanged)d unchanged (%(customers)d customers).")
+            % {
+                "created": summary.created,
+                "updated": summary.updated,
+                "unchanged": summary.unchanged,
+                "customers": len(document["customers"]),
+            }
+        )
         self.stdout.write("")
         self.stdout.write(_("Open %(url)s and sign in as:") % {"url": URL})
         width = max(len(login.username) for login in DEMO_LOGINS)
         role_width = max(len(login.role) for login in DEMO_LOGINS)
-        header = f"  {_('username'):<{width}}  {_('password'):<{len(DEMO_PASSWORD)}}  {_('role'):<{role_width}}  " \
-                 f"{_('what to try')}"
+        header = (
+            f"  {_('username'):<{width}}  {_('password'):<{len(DEMO_PASSWORD)}}  {_('role'):<{role_width}}  "
+            f"{_('what to try')}"
+        )
         self.stdout.write(header)
         for login in DEMO_LOGINS:
-            self.stdout.write(f"  {login.username:<{width}}  {login.password}  {login.role:<{role_width}}  "
-                              f"{login.try_this}")
+            self.stdout.write(
+                f"  {login.username:<{width}}  {login.password}  {login.role:<{role_width}}  {login.try_this}"
+            )

@@ -1,5 +1,6 @@
 """One error hierarchy for the whole domain. Services raise these; the API maps them to ServiceFault bodies
 once (``api.errors``), the portal shows ``message`` to the user. ``field`` names the input at fault."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -10,8 +11,15 @@ class DomainError(Exception):
     error_name = "other"
     code = 0
 
-    def __init__(self, message: str, *, field: str | None = None, error_name: str | None = None,
-                 code: int | None = None, data: list[Any] | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        error_name: str | None = None,
+        code: int | None = None,
+        data: list[Any] | None = None,
+    ):
         super().__init__(message)
         self.message = str(message)
         self.field = field
@@ -24,6 +32,7 @@ class DomainError(Exception):
 
 class InvalidInput(DomainError):
     """Bad input: names the field and the reason."""
+
     error_name = "invalid_input"
 
 
@@ -44,5 +53,6 @@ class Conflict(DomainError):
 
 class Locked(DomainError):
     """The tenant's admin actions are locked (e.g. waiting for a credit check)."""
+
     http_status = 423
     error_name = "tenant_locked"
