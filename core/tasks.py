@@ -1,0 +1,33 @@
+"""Enqueue a Celery task by its registered name, after the current transaction commits.
+
+Services use this instead of importing their app's ``tasks`` module, so a service never imports an adapter
+(tasks import services, never the other way round). The task is looked up in the Celery app's registry and
+sent with ``apply_async``, which honours ``CELERY_TASK_ALWAYS_EAGER`` (``send_task`` would not: it always
+goes to the broker).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import current_app
+from django.db import transaction
+
+
+def registered_task(name: str) -> Any:
+    """The task registered under ``name``; imports the apps' ``tasks`` modules first if it is not known yet."""
+    tasks = current_app.tasks
+    if name not in tasks:
+        current_app.loader.import_default_modules()
+        current_app.autodiscover_tasks(force=True)
+    return tasks[name]
+
+
+def enqueue(name: str, *args: Any, **kwargs: Any) -> Any:
+    """Send the task ``name`` now (eagerly in the development and test settings)."""
+    return registered_task(name).apply_async(args=args, kwargs=kwargs)
+
+
+def enqueue_on_commit(name: str, *args: Any, **kwargs: Any) -> None:
+    """Send the task ``name`` once the current transaction commits (at once outside a transaction)."""
+    transaction.on_commit(lambda: enqueue(name, *args, **kwargs))
