@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from accounts.principals import ApplicationPrincipal
 from core.errors import DomainError
+from core.tasks import enqueue
 from subscriptions.selectors import subscriptions_visible_to
 from upgrades.eligibility.context import LoadedContext, load_contexts
 from upgrades.exceptions import UpgradeNotEligible
@@ -363,8 +364,6 @@ def upgrade_batch_sweep(*, now=None) -> list[tuple[str, int, int]]:
     is taken with a conditional UPDATE, so two sweeps never queue it twice; and queuing it twice would still run
     each item once (claims).
     """
-    from .tasks import process_upgrade_batch_chunk
-
     now = now or timezone.now()
     stale_before = now - stale_after()
     orphaned_item = UpgradeBatchItem.objects.filter(
@@ -395,7 +394,7 @@ def upgrade_batch_sweep(*, now=None) -> list[tuple[str, int, int]]:
             heartbeat,
         )
         try:
-            process_upgrade_batch_chunk.delay(str(batch_id), first, last)
+            enqueue("bulk.process_upgrade_batch_chunk", str(batch_id), first, last)
         except Exception:  # broker unreachable: leave it to the next sweep
             UpgradeBatchChunk.objects.filter(pk=pk, status=ChunkStatus.QUEUED, enqueued=now).update(
                 status=status, heartbeat=heartbeat

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from audit.models import OperationType
 from audit.services import audit_record_build, audit_record_create
 from core.errors import Conflict, Forbidden, InvalidInput
+from core.tasks import enqueue
 from customers.selectors import acting_partner_id
 from partners.roles import Capability, require
 
@@ -148,10 +149,8 @@ def chunk_bounds(total: int, size: int = CHUNK_SIZE) -> list[tuple[int, int]]:
 
 def upgrade_batch_enqueue(*, batch_id: str, total: int) -> None:
     """One Celery task per chunk (eager in development: they run here and now)."""
-    from .tasks import process_upgrade_batch_chunk
-
     for first, last in chunk_bounds(total):
-        process_upgrade_batch_chunk.delay(batch_id, first, last)
+        enqueue("bulk.process_upgrade_batch_chunk", batch_id, first, last)
 
 
 def upgrade_batch_cancel(*, actor, batch: UpgradeBatch) -> UpgradeBatch:

@@ -12,16 +12,14 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from .processing import upgrade_batch_chunk_process, upgrade_batch_sweep
+
 
 @shared_task(name="bulk.process_upgrade_batch_chunk", acks_late=True, reject_on_worker_lost=True)
 def process_upgrade_batch_chunk(batch_id: str, first_position: int, last_position: int) -> dict[str, int]:
-    from .processing import upgrade_batch_chunk_process
-
     return upgrade_batch_chunk_process(batch_id=batch_id, first_position=first_position, last_position=last_position)
 
 
 @shared_task(name="bulk.sweep_stale_chunks", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def sweep_stale_chunks() -> int:
-    from .processing import upgrade_batch_sweep
-
     return len(upgrade_batch_sweep())

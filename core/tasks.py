@@ -2,7 +2,7 @@
 
 Services use this instead of importing their app's ``tasks`` module, so a service never imports an adapter
 (tasks import services, never the other way round). The task is looked up in the Celery app's registry and
-sent with ``apply_async``, which honours ``CELERY_TASK_ALWAYS_EAGER`` (``send_task`` would not: it always
+sent with ``delay``, which honours ``CELERY_TASK_ALWAYS_EAGER`` (``send_task`` would not: it always
 goes to the broker).
 """
 
@@ -25,7 +25,7 @@ def registered_task(name: str) -> Any:
 
 def enqueue(name: str, *args: Any, **kwargs: Any) -> Any:
     """Send the task ``name`` now (eagerly in the development and test settings)."""
-    return registered_task(name).apply_async(args=args, kwargs=kwargs)
+    return registered_task(name).delay(*args, **kwargs)
 
 
 def enqueue_on_commit(name: str, *args: Any, **kwargs: Any) -> None:

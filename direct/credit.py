@@ -15,6 +15,8 @@ from django.db.models import Sum
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from subscriptions.models import Subscription
+
 
 @dataclass(frozen=True)
 class Decision:
@@ -38,8 +40,6 @@ class AutomaticCreditCheck(CreditCheckBackend):
     ``settings.DIRECT_AUTOMATIC_CREDIT_LIMIT`` (default 50,000 in the order's currency)."""
 
     def start(self, order) -> Decision:
-        from subscriptions.models import Subscription
-
         limit = Decimal(str(getattr(settings, "DIRECT_AUTOMATIC_CREDIT_LIMIT", "50000.00")))
         unpaid = Subscription.objects.filter(customer_id=order.customer_id).aggregate(total=Sum("unpaid_balance"))[
             "total"

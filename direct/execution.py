@@ -18,8 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record_create
+from notifications.services import notification_create
 from subscriptions.models import Subscription
 from upgrades import steps
+from upgrades.billing import add_months
 from upgrades.models import BillingEntry, BillingKind
 
 from . import pipeline, pricing
@@ -112,8 +114,6 @@ def _run_upgrade(order: DirectOrder, today) -> dict:
 
 
 def _run_purchase(order: DirectOrder, today) -> dict:
-    from upgrades.billing import add_months
-
     target = Subscription(
         customer_id=order.customer_id,
         offer_id=order.target_offer_id,
@@ -130,8 +130,6 @@ def _run_purchase(order: DirectOrder, today) -> dict:
 
 
 def _notify(order: DirectOrder) -> None:
-    from notifications.services import notification_create
-
     target = order.target_subscription
     if order.kind == OrderKind.UPGRADE:
         message = _("Your upgrade to %(offer)s is complete: every user now has it.") % {"offer": target.offer.name}

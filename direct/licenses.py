@@ -7,6 +7,7 @@ target's used seats (1), delete the source rows of users already in the target (
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from django.db.models import Count
 from django.utils import timezone
@@ -17,6 +18,12 @@ from core.errors import InvalidInput
 from subscriptions.models import LicenseAssignment, Subscription
 
 from .selectors import admin_customers_for
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    moved: int
+    already_in_target: int
 
 
 def _clean_user_ids(user_ids) -> list[uuid.UUID]:
@@ -39,8 +46,6 @@ def _as_uuid(value) -> uuid.UUID | None:
 
 
 def move_assignments(*, actor, customer, source_id, target_id, user_ids=None, all_users: bool = False):
-    from .services import MoveResult
-
     ids = None if all_users else _clean_user_ids(user_ids)
     source_id, target_id = _as_uuid(source_id), _as_uuid(target_id)
     pair = {

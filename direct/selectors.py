@@ -14,6 +14,7 @@ from customers.selectors import customers_visible_to
 from subscriptions.models import LicenseAssignment, Subscription, SubscriptionStatus
 from upgrades.eligibility import direct as rules
 
+from . import pipeline
 from .models import DirectOrder, HighVolumeCondition
 
 ACTIVE_HOLDING = (SubscriptionStatus.ACTIVE, SubscriptionStatus.PENDING)
@@ -89,8 +90,6 @@ def offers_with_plans(ids) -> dict[str, Offer]:
 
 def tenant_has_open_upgrade(customer: Customer) -> bool:
     """Another upgrade of this tenant is running or waiting for a credit check (direct orders or CSP operations)."""
-    from . import pipeline
-
     return DirectOrder.objects.open().filter(customer=customer).exists() or pipeline.customer_has_open_operation(
         customer
     )

@@ -7,7 +7,6 @@ enqueued with ``transaction.on_commit``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
@@ -16,14 +15,17 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record_create
 from core.errors import Conflict, InvalidInput, Locked
+from core.tasks import enqueue_on_commit
 from customers.models import Customer
 from subscriptions.models import Subscription
 
 from . import cart, pipeline
 from .calendar import credit_check_deadline
 from .credit import credit_check_backend
+from .licenses import MoveResult, move_assignments
 from .models import CreditCheck, DirectOrder, DirectOrderAddon, OrderKind, OrderStatus
 from .permissions import AdminAction, admin_require
+from .selectors import admin_subscription_for
 
 
 def is_tenant_locked(customer: Customer) -> bool:
@@ -110,10 +112,8 @@ def _start_credit_check(order: DirectOrder, *, quote: cart.Quote, now: datetime)
 
 
 def _enqueue(order: DirectOrder) -> None:
-    from .tasks import direct_order_execute_task
-
     order_id = str(order.pk)
-    transaction.on_commit(lambda: direct_order_execute_task.delay(order_id))
+    enqueue_on_commit("direct.execute_order", order_id)
 
 
 def _audit(*, actor, order: DirectOrder, operation_type: str, new: dict | None = None) -> None:
@@ -146,8 +146,6 @@ def direct_upgrade_place(
 ) -> DirectOrder:
     """Checkout › Place order for an upgrade. Raises ``UpgradeBlocked`` with every reason when not available,
     ``InvalidInput`` (field named) for bad input or a forfeit not confirmed, ``Locked`` during a credit check."""
-    from .selectors import admin_subscription_for
-
     admin_require(actor, customer, AdminAction.PURCHASE)
     now = now or timezone.now()
     with transaction.atomic():
@@ -293,16 +291,8 @@ def credit_check_deadlines_process(*, now: datetime | None = None) -> int:
 # --- the manual path -------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MoveResult:
-    moved: int
-    already_in_target: int
-
-
 def subscription_cancel(*, actor, customer: Customer, subscription_id) -> Subscription:
     """Cancel a subscription once nobody holds its licenses (the manual path's last step)."""
-    from .selectors import admin_subscription_for
-
     admin_require(actor, customer, AdminAction.PURCHASE)
     with transaction.atomic():
         customer = _lock_customer(customer)
@@ -344,8 +334,6 @@ def licenses_move(
     user gets every service of the target). A user who already holds a license of the target keeps it and
     only loses the source license.
     """
-    from .licenses import move_assignments
-
     admin_require(actor, customer, AdminAction.MOVE_LICENSES)
     with transaction.atomic():
         customer = _lock_customer(customer)

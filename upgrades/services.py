@@ -17,16 +17,19 @@ things, records a ``pending`` operation and enqueues ``upgrades.tasks.run_upgrad
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils.translation import gettext as _
 
+from accounts.principals import ApplicationPrincipal
 from audit.models import AuditRecord, OperationType
 from audit.services import actor_fields, audit_record_build
 from catalog.models import BillingCycle
 from core.errors import DomainError, Forbidden
+from core.tasks import enqueue_on_commit
 from customers.models import Customer
 
 from . import steps
@@ -356,8 +359,6 @@ def subscription_upgrade_async(
 ) -> UpgradeOperation:
     """Check everything ``subscription_upgrade`` checks, record a ``pending`` operation and enqueue its
     execution (``upgrades.tasks.run_upgrade_operation``) once the transaction commits."""
-    from .tasks import run_upgrade_operation
-
     request = parse_upgrade_request(
         target_offer_id=target_offer_id, upgrade_type=upgrade_type, quantity=quantity, billing_cycle=billing_cycle
     )
@@ -380,7 +381,7 @@ def subscription_upgrade_async(
         except IntegrityError:  # another open operation of this subscription won the race
             raise _busy(loaded.subscription.pk) from None
         operation_id = str(operation.pk)
-        transaction.on_commit(lambda: run_upgrade_operation.delay(operation_id))
+        enqueue_on_commit("upgrades.run_upgrade_operation", operation_id)
     return operation
 
 
@@ -388,10 +389,6 @@ def _actor_of(operation: UpgradeOperation):
     if operation.actor_user_id is not None:
         return operation.actor_user
     if operation.actor_application_id:
-        import uuid
-
-        from accounts.principals import ApplicationPrincipal
-
         return ApplicationPrincipal(partner=operation.partner, application_id=uuid.UUID(operation.actor_application_id))
     return None
 

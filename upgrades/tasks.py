@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from .services import upgrade_operation_execute
+
 
 @shared_task(name="upgrades.run_upgrade_operation", acks_late=True)
 def run_upgrade_operation(operation_id: str) -> dict | None:
-    from .services import upgrade_operation_execute
-
     result = upgrade_operation_execute(operation_id=operation_id)
     return result.as_dict() if result is not None else None
 
