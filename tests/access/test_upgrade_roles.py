@@ -3,8 +3,8 @@
 import pytest
 
 from tests import factories
-from upgrades.eligibility import upgrade_options_for
 from upgrades.eligibility.types import UpgradeErrorCode, UpgradeTypeName
+from upgrades.selectors import upgrade_options_for
 
 from .conftest import active_gdap
 

@@ -5,15 +5,8 @@
 - ``engine``: runs all rules for a source × target and builds the option;
 - ``context``: loads one evaluation's data from the database in a fixed number of queries.
 
-The public reads are in ``upgrades.selectors`` and re-exported here.
+The public reads are in ``upgrades.selectors`` (a layer above the engine, so they are not re-exported here).
 """
 
 from .types import UpgradeError, UpgradeErrorCode, UpgradeOption, UpgradeTypeName  # noqa: F401
 
-
-def __getattr__(name):  # lazy: keep ``types``/``rules`` importable without the app registry
-    if name in {"upgrade_options_for", "upgrade_option_for", "source_upgrade_errors"}:
-        from .. import selectors
-
-        return getattr(selectors, name)
-    raise AttributeError(name)
