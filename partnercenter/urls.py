@@ -13,7 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/mfa/setup/", mfa_views.mfa_setup, name="mfa_setup"),
     path("accounts/mfa/verify/", mfa_views.mfa_verify, name="mfa_verify"),
-    path("v1/", include("api.urls")),
+    path("v1/", include("partnercenter.api_urls")),
     re_path(r"^v1(/.*)?$", api_not_found),  # any other /v1/ URL: a JSON 404 ServiceFault
     path("admin-center/", include("direct.urls")),
     path("delegation/", include("delegation.urls")),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from api.parsers import parse_ascii_int
-from api.serializers.upgrades import MAX_QUANTITY, UpgradeTypeField
+from upgrades.api.serializers import MAX_QUANTITY, UpgradeTypeField
 
 from ..selectors import MAX_ELIGIBILITY_SUBSCRIPTIONS
 from ..services import MAX_BATCH_ITEMS, BatchItemSpec

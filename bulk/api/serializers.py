@@ -19,7 +19,7 @@ from api.serializers.common import (
     ServiceFaultSerializer,
     collection_of,
 )
-from api.serializers.upgrades import UpgradeResultSerializer, UpgradeSerializer
+from upgrades.api.serializers import UpgradeResultSerializer, UpgradeSerializer
 from upgrades.results import UpgradeResult
 
 

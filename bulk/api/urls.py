@@ -1,4 +1,4 @@
-"""Included by ``api/urls.py`` under /v1/ (no trailing slash, like Partner Center's paths)."""
+"""Included by ``partnercenter/api_urls.py`` under /v1/ (no trailing slash, like Partner Center's paths)."""
 
 from django.urls import path
 

@@ -12,10 +12,10 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from api.pagination import collection_body, paginate
-from api.selectors import offer_queryset
 from api.serializers.common import collection_of
 from api.views.base import PartnerCenterAPIView, parse_guid
 from api.views.docs import ERRORS, PAGING, REQUEST_HEADERS, WRITE_ERRORS
+from catalog.api.selectors import offer_queryset
 from core.errors import InvalidInput
 from partners.roles import Capability
 

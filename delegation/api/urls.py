@@ -1,4 +1,4 @@
-"""Included by ``api/urls.py`` under /v1/ (Graph paths, no trailing slash, like Partner Center's)."""
+"""Included by ``partnercenter/api_urls.py`` under /v1/ (Graph paths, no trailing slash, like Partner Center's)."""
 
 from django.urls import path
 

@@ -1,4 +1,4 @@
-"""/v1/me/ (included from api/urls.py), Partner Center style: no trailing slash."""
+"""/v1/me/ (included from partnercenter/api_urls.py), Partner Center style: no trailing slash."""
 
 from django.urls import path
 

@@ -83,7 +83,7 @@ def test_method_not_allowed_is_405_fault(api, customer):
 
 
 def test_unexpected_error_is_500_service_fault(api, monkeypatch, caplog):
-    from api.views import customers
+    from delegation.api import customers
 
     def boom(*args, **kwargs):
         raise RuntimeError("kaboom")

@@ -1,22 +1,22 @@
-"""``/customers/{id}/subscriptions/{id}/upgrades``: the engine (``upgrades``) decides, this only adapts.
-
-The engine is imported when a request arrives so the rest of the API works while it is being built.
-"""
+"""``/customers/{id}/subscriptions/{id}/upgrades``: the engine (``upgrades``) decides, this only adapts."""
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
+from api.pagination import collection_body
+from api.serializers.common import ServiceFaultSerializer, collection_of
+from api.views.base import PartnerCenterAPIView
+from api.views.docs import ERRORS, REQUEST_HEADERS, WRITE_ERRORS
+from catalog.api.selectors import offer_queryset
 from core.errors import InvalidInput
 from partners.roles import Capability
+from upgrades.exceptions import UpgradeNotEligible
+from upgrades.selectors import upgrade_options_for
+from upgrades.services import subscription_upgrade
 
-from ..pagination import collection_body
-from ..selectors import offer_queryset
-from ..serializers.common import ServiceFaultSerializer, collection_of
-from ..serializers.upgrades import UpgradeRequestSerializer, UpgradeResultSerializer, UpgradeSerializer
-from .base import PartnerCenterAPIView
-from .docs import ERRORS, REQUEST_HEADERS, WRITE_ERRORS
+from .serializers import UpgradeRequestSerializer, UpgradeResultSerializer, UpgradeSerializer
 
 # A 400 is an UpgradeResult (not eligible: its upgradeErrors say why) or a ServiceFault (a malformed body).
 UPGRADE_400 = PolymorphicProxySerializer(
@@ -42,8 +42,6 @@ class UpgradeView(PartnerCenterAPIView):
         responses={200: collection_of(UpgradeSerializer), **ERRORS},
     )
     def get(self, request, customer_id, subscription_id):
-        from upgrades.eligibility import upgrade_options_for
-
         billing_cycle = request.query_params.get("billingCycle") or None
         if billing_cycle not in (None, "monthly", "annual"):
             raise InvalidInput(_("must be monthly or annual."), field="billingCycle")
@@ -60,9 +58,6 @@ class UpgradeView(PartnerCenterAPIView):
         responses={**WRITE_ERRORS, 200: UpgradeResultSerializer, 400: UPGRADE_400},
     )
     def post(self, request, customer_id, subscription_id):
-        from upgrades.exceptions import UpgradeNotEligible
-        from upgrades.services import subscription_upgrade
-
         body = UpgradeRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data

@@ -5,15 +5,15 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.response import Response
 
+from api.pagination import collection_body, paginate
+from api.serializers.common import collection_of
+from api.views.base import PartnerCenterAPIView
+from api.views.docs import ERRORS, PAGING
 from core.errors import InvalidInput
 from partners.roles import Capability
 
-from ..pagination import collection_body, paginate
-from ..selectors import offer_queryset, offers_for_country
-from ..serializers.common import collection_of
-from ..serializers.offers import OfferSerializer
-from .base import PartnerCenterAPIView
-from .docs import ERRORS, PAGING
+from .selectors import offer_queryset, offers_for_country
+from .serializers import OfferSerializer
 
 COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 

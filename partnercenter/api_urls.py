@@ -1,13 +1,18 @@
-"""/v1/: Partner Center's paths (no trailing slash, as the generated SDK clients send them)."""
+"""/v1/: Partner Center's paths (no trailing slash, as the generated SDK clients send them).
+
+Assembled here, at the top of the project, from each app's ``api`` package: the ``api`` app is the framework
+(base view, parsers, pagination, errors, idempotency, authentication) and knows no endpoint above it.
+"""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from .views.audit import AuditRecordListView
-from .views.customers import CustomerDetailView, CustomerListView, CustomerUserListView, UserLicenseListView
-from .views.offers import OfferDetailView, OfferListView
-from .views.subscriptions import SubscriptionDetailView, SubscriptionListView
-from .views.upgrades import UpgradeView
+from api.views.audit import AuditRecordListView
+from catalog.api.views import OfferDetailView, OfferListView
+from customers.api.views import CustomerUserListView
+from delegation.api.customers import CustomerDetailView, CustomerListView
+from subscriptions.api.views import SubscriptionDetailView, SubscriptionListView, UserLicenseListView
+from upgrades.api.views import UpgradeView
 
 app_name = "api"
 

@@ -1,11 +1,12 @@
+"""Representations of the subscriptions /v1/ resources (and a tenant user's licenses)."""
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.parsers import StrictIntegerField
+from api.serializers.common import DateAsDateTimeField, ResourceSerializer
 from subscriptions.models import SubscriptionStatus
-
-from ..parsers import StrictIntegerField
-from .common import DateAsDateTimeField, ResourceSerializer
 
 
 class SubscriptionSerializer(ResourceSerializer):
@@ -82,3 +83,52 @@ class SubscriptionPatchSerializer(serializers.Serializer):
         if not subscription.friendly_name and changes.get("friendly_name") == subscription.offer.name:
             del changes["friendly_name"]  # the offer name we display in place of an empty friendly name
         return changes
+
+
+class ServicePlanLicenseSerializer(serializers.Serializer):
+    displayName = serializers.CharField()
+    serviceName = serializers.CharField()
+    id = serializers.CharField(allow_null=True)
+    capabilityStatus = serializers.CharField()
+    targetType = serializers.CharField()
+
+
+class ProductSkuSerializer(serializers.Serializer):
+    id = serializers.CharField(allow_null=True)
+    name = serializers.CharField()
+    skuPartNumber = serializers.CharField()
+    targetType = serializers.CharField()
+
+
+class LicenseSerializer(ResourceSerializer):
+    """One license assignment of a tenant user (``select_related("subscription__offer")`` + plans prefetched)."""
+
+    object_type = "License"
+    productSku = serializers.SerializerMethodField()
+    servicePlans = serializers.SerializerMethodField()
+    subscriptionId = serializers.UUIDField(source="subscription_id")
+    assignedDate = DateAsDateTimeField(source="assigned")
+
+    @extend_schema_field(ProductSkuSerializer)
+    def get_productSku(self, assignment) -> dict:
+        offer = assignment.subscription.offer
+        return {
+            "id": str(offer.sku_id) if offer.sku_id else None,
+            "name": offer.name,
+            "skuPartNumber": offer.sku_part_number,
+            "targetType": "User",
+        }
+
+    @extend_schema_field(ServicePlanLicenseSerializer(many=True))
+    def get_servicePlans(self, assignment) -> list[dict]:
+        disabled = set(assignment.disabled_service_plans or [])
+        return [
+            {
+                "displayName": plan.name,
+                "serviceName": plan.code,
+                "id": str(plan.plan_id) if plan.plan_id else None,
+                "capabilityStatus": "Suspended" if plan.code in disabled else "Enabled",
+                "targetType": "User",
+            }
+            for plan in assignment.subscription.offer.service_plans.all()
+        ]

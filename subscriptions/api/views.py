@@ -1,15 +1,21 @@
+"""``/customers/{id}/subscriptions`` and a tenant user's ``/licenses``."""
+
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions
 from rest_framework.response import Response
 
+from api.pagination import collection_body, paginate
+from api.serializers.common import collection_of
+from api.views.base import PartnerCenterAPIView, parse_guid
+from api.views.docs import ERRORS, PAGING, REQUEST_HEADERS, WRITE_ERRORS
+from customers.api.selectors import tenant_users_for_api
 from partners.roles import Capability
 from subscriptions.selectors import subscription_list_for_customer
 from subscriptions.services import subscription_update
 
-from ..pagination import collection_body, paginate
-from ..serializers.common import collection_of
-from ..serializers.subscriptions import SubscriptionPatchSerializer, SubscriptionSerializer
-from .base import PartnerCenterAPIView
-from .docs import ERRORS, PAGING, REQUEST_HEADERS, WRITE_ERRORS
+from .selectors import licenses_for_api
+from .serializers import LicenseSerializer, SubscriptionPatchSerializer, SubscriptionSerializer
 
 
 class SubscriptionListView(PartnerCenterAPIView):
@@ -49,3 +55,18 @@ class SubscriptionDetailView(PartnerCenterAPIView):
             correlation_id=self.correlation_id,
         )
         return Response(SubscriptionSerializer(updated).data)
+
+
+class UserLicenseListView(PartnerCenterAPIView):
+    capabilities = {"get": Capability.VIEW_CUSTOMERS}
+
+    @extend_schema(
+        operation_id="customer_user_licenses_list", responses={200: collection_of(LicenseSerializer), **ERRORS}
+    )
+    def get(self, request, customer_id, user_id):
+        object_id = parse_guid(user_id, field="userId")
+        tenant_user = tenant_users_for_api(customer=self.customer).filter(object_id=object_id).first()
+        if tenant_user is None:
+            raise exceptions.NotFound(_("User %(id)s was not found.") % {"id": object_id})
+        licenses = list(licenses_for_api(request.user, tenant_user=tenant_user))
+        return Response(collection_body(LicenseSerializer(licenses, many=True).data))

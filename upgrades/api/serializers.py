@@ -4,9 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..parsers import StrictIntegerField, parse_ascii_int
-from .common import ResourceSerializer
-from .offers import OfferSerializer
+from api.parsers import StrictIntegerField, parse_ascii_int
+from api.serializers.common import ResourceSerializer
+from catalog.api.serializers import OfferSerializer
 
 # Partner Center's UpgradeType enum: the integer form is accepted on POST.
 UPGRADE_TYPES = ("none", "upgrade_only", "upgrade_with_license_transfer")

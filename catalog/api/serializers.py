@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .common import ResourceSerializer
+from api.serializers.common import ResourceSerializer
 
 
 class OfferSerializer(ResourceSerializer):
