@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Group
+from django.db.models import Q
 
 from accounts.models import User
-from partners.models import SecurityGroup
+from partners.models import Partner, SecurityGroup
 
 PREFIX = "partner:"
 
@@ -38,8 +39,6 @@ def _scope_prefixes(partner_ids: Iterable[int] | None) -> list[str]:
 
 
 def _groups_in_scope(partner_ids: Iterable[int] | None):
-    from django.db.models import Q
-
     condition = Q()
     for prefix in _scope_prefixes(partner_ids):
         condition |= Q(name__startswith=prefix)
@@ -48,8 +47,6 @@ def _groups_in_scope(partner_ids: Iterable[int] | None):
 
 def auth_groups_ensure(*, partner_ids: Iterable[int] | None = None) -> dict[str, int]:
     """Create the missing auth groups for the partners in scope (all partners when None); name → group id."""
-    from partners.models import Partner
-
     partners = Partner.objects.all() if partner_ids is None else Partner.objects.filter(pk__in=list(partner_ids))
     wanted = {partner_users_group_name(pid) for pid in partners.values_list("pk", flat=True)}
     security_groups = SecurityGroup.objects.filter(partner__in=partners).values_list("partner_id", "pk")

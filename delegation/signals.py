@@ -12,14 +12,17 @@ import contextvars
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
+from accounts.models import User
 from customers.models import CustomerAdminRole, ResellerRelationship
 from partners.models import Partner, SecurityGroup
+from partners.signals import partner_user_changed, security_group_in_use
 
 from . import grants, groups
-from .models import DapGrant, GdapAccessAssignment, GdapRelationship
+from .models import AccessAssignmentStatus, DapGrant, GdapAccessAssignment, GdapRelationship
 
 _deferred = contextvars.ContextVar("delegation_grants_deferred", default=False)
 
@@ -75,15 +78,11 @@ def _security_group_saved(sender, instance, created, **kwargs):
 
 @receiver(post_delete, sender=SecurityGroup)
 def _security_group_deleted(sender, instance, **kwargs):
-    from django.contrib.auth.models import Group
-
     Group.objects.filter(name=groups.security_group_group_name(instance.partner_id, instance.pk)).delete()
 
 
 @receiver(pre_delete, sender=Partner)
 def _partner_deleted(sender, instance, **kwargs):
-    from django.contrib.auth.models import Group
-
     Group.objects.filter(name__startswith=groups.partner_group_prefix(instance.pk)).delete()
 
 
@@ -100,8 +99,6 @@ def _user_saved(sender, instance, created, update_fields=None, **kwargs):
 
 @receiver(m2m_changed, sender=SecurityGroup.members.through)
 def _members_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    from accounts.models import User
-
     if _deferred.get():
         return
     if action == "pre_clear":
@@ -119,3 +116,15 @@ def _members_changed(sender, instance, action, reverse, pk_set, **kwargs):
         user_ids = list(pk_set or [])
     for user in User.objects.filter(pk__in=user_ids):
         groups.user_groups_sync(user)
+
+
+@receiver(partner_user_changed)
+def _partner_user_changed(sender, user, **kwargs):
+    """``partners.user_services`` changed the user: mirror their partner and security groups (even when deferred)."""
+    groups.user_groups_sync(user)
+
+
+@receiver(security_group_in_use)
+def _security_group_assignments(sender, group, **kwargs) -> int:
+    """The GDAP access assignments (not deleted) that still carry ``group``."""
+    return group.access_assignments.exclude(status=AccessAssignmentStatus.DELETED).count()

@@ -3,21 +3,26 @@
 A partner global admin manages their own partner's groups only; members are users of that same partner. A
 platform operator (superuser, no partner) manages any partner's groups. Every call writes one audit record
 (``UPDATE_SECURITY_GROUP``). Group membership carries DAP and GDAP access: ``delegation.signals`` mirror the
-change into the guardian grants.
+change into the guardian grants, and answer ``partners.signals.security_group_in_use`` before a delete.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import User
 from audit.models import OperationType
 from audit.services import audit_record_create
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from delegation.models import AccessAssignmentStatus
 
 from .models import Partner, PartnerRole, SecurityGroup
+from .signals import security_group_uses
+
+if TYPE_CHECKING:  # annotations only; at run time the model comes from get_user_model()
+    from accounts.models import User
 
 RESOURCE = "SecurityGroup"
 NAME_MAX = SecurityGroup._meta.get_field("name").max_length
@@ -68,7 +73,7 @@ def _members(partner_id: int, member_ids) -> list[User]:
         wanted = {int(pk) for pk in (member_ids or [])}
     except (TypeError, ValueError):
         raise InvalidInput(_("members: every member must be a user of the group's partner."), field="members") from None
-    members = list(User.objects.filter(partner_id=partner_id, pk__in=wanted))
+    members = list(get_user_model().objects.filter(partner_id=partner_id, pk__in=wanted))
     if len(members) != len(wanted):
         raise InvalidInput(_("members: every member must be a user of the group's partner."), field="members")
     return members
@@ -156,7 +161,7 @@ def security_group_delete(*, actor, group_id) -> None:
     group = security_group_for(actor, group_id=group_id)
     with transaction.atomic():
         group = SecurityGroup.objects.select_for_update().select_related("partner").get(pk=group.pk)
-        in_use = group.access_assignments.exclude(status=AccessAssignmentStatus.DELETED).count()
+        in_use = security_group_uses(group)
         if in_use:
             raise Conflict(
                 _("%(group)s still carries %(count)d GDAP access assignment(s): delete them first.")

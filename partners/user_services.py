@@ -5,12 +5,17 @@ deactivate (never delete; API tokens revoked). Only users of the actor's partner
 a platform operator (superuser, no partner) reaches every partner's users (the Django admin) and names the
 partner when inviting.
 After every change ``partners.services.partner_user_sync_admin_access(user)`` grants or removes Django admin
-access, and ``delegation.groups.user_groups_sync`` mirrors groups for the guardian grants.
+access, and ``partners.signals.partner_user_changed`` tells the apps above (``delegation`` mirrors the user's
+groups for the guardian grants). The user model is reached through ``get_user_model()``: ``accounts`` sits above
+``partners``.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -22,13 +27,17 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from accounts.models import ApiToken, User
 from audit.models import OperationType
 from audit.services import audit_record_create
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 from .models import PartnerRole, PartnerRoleAssignment, SecurityGroup
 from .roles import Capability, require
+from .services import partner_user_sync_admin_access
+from .signals import partner_user_changed
+
+if TYPE_CHECKING:  # annotations only; at run time the model comes from get_user_model()
+    from accounts.models import User
 
 RESOURCE = "PartnerUser"
 
@@ -36,19 +45,25 @@ RESOURCE = "PartnerUser"
 def partner_users_visible_to(actor) -> QuerySet[User]:
     """Users of the actor's own partner (for user managers); nobody else's. Operators: every partner user."""
     if getattr(actor, "is_application", False):
-        return User.objects.none()
+        return get_user_model().objects.none()
     if getattr(actor, "is_superuser", False) and not getattr(actor, "partner_id", None):
-        return User.objects.filter(partner__isnull=False).prefetch_related("partner_roles", "security_groups")
+        return (
+            get_user_model().objects.filter(partner__isnull=False).prefetch_related("partner_roles", "security_groups")
+        )
     if not getattr(actor, "partner_id", None):
-        return User.objects.none()
-    return User.objects.filter(partner_id=actor.partner_id).prefetch_related("partner_roles", "security_groups")
+        return get_user_model().objects.none()
+    return (
+        get_user_model()
+        .objects.filter(partner_id=actor.partner_id)
+        .prefetch_related("partner_roles", "security_groups")
+    )
 
 
 def partner_user_for(actor, *, user_id) -> User:
     require(actor, Capability.MANAGE_PARTNER_USERS)
     try:
         return partner_users_visible_to(actor).get(pk=user_id)
-    except (User.DoesNotExist, ValueError, TypeError):
+    except (get_user_model().DoesNotExist, ValueError, TypeError):
         raise NotFound(_("User not found."), field="user") from None
 
 
@@ -74,18 +89,11 @@ def _snapshot(user: User) -> dict:
 
 
 def _sync_access(user: User) -> None:
-    """Hooks other parts own: Django admin access (portal engineer) and the partner auth groups (delegation)."""
+    """Django admin access (portal engineer), then the apps above follow (``partner_user_changed``)."""
     if hasattr(user, "_role_codes"):
         del user._role_codes
-    try:
-        from partners.services import partner_user_sync_admin_access
-    except ImportError:  # pragma: no cover - the hook is optional
-        partner_user_sync_admin_access = None
-    if partner_user_sync_admin_access is not None:
-        partner_user_sync_admin_access(user)
-    from delegation.groups import user_groups_sync
-
-    user_groups_sync(user)
+    partner_user_sync_admin_access(user)
+    partner_user_changed.send(sender=type(user), user=user)
 
 
 def _clean_roles(actor, roles) -> set[str]:
@@ -166,7 +174,7 @@ def partner_user_invite(
     username = (username or "").strip()
     if not username or len(username) > 150:
         raise InvalidInput(_("username: give 1 to 150 characters."), field="username")
-    if User.objects.filter(username__iexact=username).exists():
+    if get_user_model().objects.filter(username__iexact=username).exists():
         raise InvalidInput(_("username: %(name)s is already taken.") % {"name": username}, field="username")
     try:
         validate_email(email or "")
@@ -176,7 +184,7 @@ def partner_user_invite(
     _guard_global_admin(actor, granting=PartnerRole.GLOBAL_ADMIN in roles, target=None)
     groups = _groups(partner_id, group_ids)
     with transaction.atomic():
-        user = User(
+        user = get_user_model()(
             username=username,
             email=email,
             first_name=first_name or "",
@@ -230,9 +238,11 @@ def partner_user_update(
 
 
 def _require_another_global_admin(user: User) -> None:
-    others = User.objects.filter(
-        partner_id=user.partner_id, is_active=True, partner_roles__role=PartnerRole.GLOBAL_ADMIN
-    ).exclude(pk=user.pk)
+    others = (
+        get_user_model()
+        .objects.filter(partner_id=user.partner_id, is_active=True, partner_roles__role=PartnerRole.GLOBAL_ADMIN)
+        .exclude(pk=user.pk)
+    )
     if not others.exists():
         raise Conflict(
             _("%(user)s is the partner's last global admin: give the role to someone else first.")
@@ -253,7 +263,7 @@ def partner_user_deactivate(*, actor, user_id) -> User:
             _require_another_global_admin(user)
         user.is_active = False
         user.save(update_fields=["is_active"])
-        revoked = ApiToken.objects.filter(user=user, revoked=False).update(revoked=True)
+        revoked = user.api_tokens.filter(revoked=False).update(revoked=True)
         _sync_access(user)
         _audit(actor, user, old, {**_snapshot(user), "revokedTokens": revoked})
     return user
