@@ -9,7 +9,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from audit.models import AuditRecord
-from customers.selectors import acting_partner_id
+from core.actors import acting_partner_id
 
 
 def audit_records_for_api(actor, *, start: datetime, end: datetime) -> QuerySet[AuditRecord]:

@@ -3,7 +3,7 @@
     .venv/bin/python bench/import.py [--customers N]
 
 Sets Django up against a fresh temporary SQLite file (migrated), builds the document in memory, imports it
-through ``customers.importer`` and prints the time and rows per second; then imports it again to show that a
+through ``importer`` and prints the time and rows per second; then imports it again to show that a
 second run changes nothing. The target is under 60 s for the first import on a 2-core machine.
 """
 
@@ -90,7 +90,7 @@ def main() -> int:
     args = parser.parse_args()
 
     database = fresh_database("import-bench")
-    from customers.importer import tenant_import
+    from importer.services import tenant_import
 
     document = build_document(args.customers)
     subs = sum(len(c["subscriptions"]) for c in document["customers"])

@@ -11,21 +11,14 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from core.actors import acting_partner_id
+
 from .models import Customer, CustomerGroupObjectPermission, CustomerUserObjectPermission
 
 VIEW = "view_customer"
 MANAGE = "manage_customer"
 TRANSFER = "transfer_licenses"
 _PERM = {"permission__content_type__app_label": "customers", "permission__content_type__model": "customer"}
-
-
-def acting_partner_id(actor) -> int | None:
-    """The partner an actor works for (user or application), or None."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return None
-    if getattr(actor, "is_application", False):
-        return actor.partner.pk
-    return getattr(actor, "partner_id", None)
 
 
 def _is_signed_in(actor) -> bool:

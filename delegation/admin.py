@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.admin_scoping import PartnerScopedAdmin, PartnerScopedInline, ViewOnlyMixin, adopt_saved, is_operator
 
+from . import customer_admin, license_admin  # noqa: F401  (they register the customer side and the licenses)
 from .forms import AUTO_EXTEND_FORM_CHOICES
 from .models import DapGrant, GdapAccessAssignment, GdapRelationship, UnifiedRole
 from .services import (

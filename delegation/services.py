@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from audit.models import OperationType
 from audit.services import audit_record_build
+from core.durations import format_iso_duration, parse_iso_duration
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from customers.importer.durations import format_iso_duration, parse_iso_duration
 from customers.models import CustomerAdminRole, CustomerAdminRoleName
 from customers.selectors import acting_partner_id, customers_visible_to
 from partners.models import SecurityGroup

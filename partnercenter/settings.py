@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "notifications",
     "direct",
     "bulk",
+    "importer",
 ]
 
 MIDDLEWARE = [

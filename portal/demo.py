@@ -1,7 +1,7 @@
 """The demo data set: a tenant-import document built in code, deterministic (fixed random seed, uuid5 ids).
 
 ``build_demo_document(today=...)`` returns the document ``manage.py seed_demo`` imports through
-``customers.importer``; dates are relative to ``today`` so the delegated admin cases (active, expiring within
+``importer``; dates are relative to ``today`` so the delegated admin cases (active, expiring within
 30 days, expired) stay what they claim to be. ``DEMO_LOGINS`` lists every login with what to try.
 """
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from customers.importer import TenantImportInvalid, tenant_import
+from importer.services import TenantImportInvalid, tenant_import
 from portal.demo import DEMO_LOGINS, DEMO_PASSWORD, OPERATOR, build_demo_document
 
 URL = "http://127.0.0.1:8000"

@@ -2,7 +2,8 @@
 
 A partner acts in the customer's tenant only through its delegated access: DAP on (its *Admin Agents* hold Global
 Administrator) or an active GDAP access assignment of User Administrator or Global Administrator to a group the
-acting user is in (``delegation.selectors.may_manage_tenant_users``). A partner never touches another partner's
+acting user is in (``delegation.selectors.may_manage_tenant_users``; this module lives in ``delegation`` because it acts on a
+customer through the partner's delegated access). A partner never touches another partner's
 subscriptions: a user holding a license of a subscription this partner did not sell cannot be deleted by it.
 Platform operators may do everything. Each write owns its transaction and writes one audit record.
 """
@@ -20,13 +21,13 @@ from django.utils.translation import gettext as _
 from audit.models import OperationType
 from audit.services import audit_record_create
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from delegation.selectors import may_manage_tenant_users
+from customers.models import Customer, TenantUser
+from customers.selectors import acting_partner_id, customers_visible_to
 from partners.models import Partner
 from subscriptions.models import LicenseAssignment
 from subscriptions.selectors import subscriptions_visible_to
 
-from .models import Customer, TenantUser
-from .selectors import acting_partner_id, customers_visible_to
+from .selectors import may_manage_tenant_users
 
 UPDATABLE_FIELDS = ("user_principal_name", "display_name", "email")
 API_FIELD_NAMES = {

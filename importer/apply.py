@@ -12,7 +12,9 @@ from audit.models import OperationType
 from audit.services import audit_record_create
 from customers.models import Customer, CustomerAdminRole, ResellerRelationship, TenantUser
 from delegation.models import DapGrant, GdapAccessAssignment, GdapRelationship
+from delegation.services import grants_resync
 from partners.models import Partner, PartnerRole, PartnerRoleAssignment, SecurityGroup
+from partners.services import partner_user_sync_admin_access
 from subscriptions.models import LicenseAssignment, Subscription
 
 from .plan import ImportPlan
@@ -192,9 +194,6 @@ def apply_plan(plan: ImportPlan, *, actor) -> ImportSummary:
 def _sync_access(*, partner_ids: set, customer_ids: set, admin_user_ids: set) -> None:
     """Bulk writes bypass model signals: recompute the guardian grants of the imported partners and customers and
     the Django admin access of imported partner global admins, through the services that own those rules."""
-    from delegation.services import grants_resync
-    from partners.services import partner_user_sync_admin_access
-
     if partner_ids:
         grants_resync(partner=partner_ids, customer=customer_ids or None)
     if customer_ids:

@@ -19,11 +19,11 @@ from audit.models import OperationType
 from audit.services import audit_record_create
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from customers.models import TenantUser
-from delegation.selectors import may_assign_licenses
 from partners.roles import Capability, require
+from subscriptions.models import LicenseAssignment, Subscription, SubscriptionStatus
+from subscriptions.selectors import subscriptions_visible_to
 
-from .models import LicenseAssignment, Subscription, SubscriptionStatus
-from .selectors import subscriptions_visible_to
+from .selectors import may_assign_licenses
 
 RESOURCE_TYPE = "license"
 

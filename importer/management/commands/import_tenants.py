@@ -5,7 +5,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from customers.importer import TenantImportInvalid, tenant_import, tenant_import_read
+from importer.services import TenantImportInvalid, tenant_import, tenant_import_read
 
 
 class Command(BaseCommand):

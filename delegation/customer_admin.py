@@ -1,7 +1,10 @@
 """The customer side in the Django admin (issue 8): what belongs to the customer is not the partner's to change.
 
+It lives in ``delegation`` (registered by ``delegation.admin``): tenant users change through the partner's delegated
+roles and the pages count licenses, so it reads ``delegation`` and ``subscriptions``, both above ``customers``.
+
 Partner global admins view customers, relationships and customer admin roles; tenant users change only through
-``customers.tenant_user_services`` (which checks the partner's delegated roles for that customer). Operators edit
+``delegation.tenant_user_services`` (which checks the partner's delegated roles for that customer). Operators edit
 everything; their plain edits are audited by ``AuditedAdminMixin``. Nothing of another partner shows.
 """
 
@@ -12,6 +15,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import OperationType
+from customers.models import (
+    Customer,
+    CustomerAdminRole,
+    CustomerGroupObjectPermission,
+    CustomerUserObjectPermission,
+    ResellerRelationship,
+    TenantUser,
+)
 from partners.admin_scoping import (
     LimitedInlineFormSet,
     PartnerScopedAdmin,
@@ -23,14 +34,6 @@ from partners.admin_scoping import (
 from subscriptions.models import LicenseAssignment
 from subscriptions.selectors import subscriptions_visible_to
 
-from .models import (
-    Customer,
-    CustomerAdminRole,
-    CustomerGroupObjectPermission,
-    CustomerUserObjectPermission,
-    ResellerRelationship,
-    TenantUser,
-)
 from .tenant_user_services import (
     UPDATABLE_FIELDS,
     foreign_licenses_of,
@@ -160,7 +163,7 @@ class TenantUserLicenseInline(ViewOnlyMixin, PartnerScopedInline, admin.TabularI
 
 @admin.register(TenantUser)
 class TenantUserAdmin(PartnerScopedAdmin):
-    """Adds, changes and deletes go through ``customers.tenant_user_services`` (delegated roles, one audit record)."""
+    """Adds, changes and deletes go through ``delegation.tenant_user_services`` (delegated roles, one audit record)."""
 
     customer_lookup = "customer"
     list_display = ("user_principal_name", "display_name", "email", "customer", "licenses")
