@@ -9,4 +9,3 @@ The public reads are in ``upgrades.selectors`` (a layer above the engine, so the
 """
 
 from .types import UpgradeError, UpgradeErrorCode, UpgradeOption, UpgradeTypeName  # noqa: F401
-
