@@ -17,6 +17,8 @@ from core.errors import DomainError, InvalidInput, NotFound
 from customers.selectors import acting_partner_id
 from partners.roles import Capability, require
 from subscriptions.selectors import subscriptions_visible_to
+from upgrades.eligibility.context import subscription_not_found
+from upgrades.selectors import upgrade_options_for_many
 
 from .models import ItemStatus, UpgradeBatch, UpgradeBatchItem
 
@@ -111,9 +113,6 @@ def upgrade_eligibility_for_many(
     request order. Out of scope → a per-item ``NotFound``. Cost: one scope query, then ONE batch context load
     for the whole request (``upgrades.selectors.upgrade_options_for_many``): the same number of queries for
     1 and 500 subscriptions. A subscription listed twice is evaluated once."""
-    from upgrades.eligibility.context import subscription_not_found
-    from upgrades.selectors import upgrade_options_for_many
-
     require(actor, Capability.UPGRADE)
     if len(subscriptions) > MAX_ELIGIBILITY_SUBSCRIPTIONS:
         raise InvalidInput(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from api.parsers import INT32_MAX, StrictIntegerField
+from api.serializers.common import CollectionLinksSerializer, ResourceAttributesSerializer
 from catalog.models import BillingCycle
 from subscriptions.models import PaymentMethod
 
@@ -209,8 +210,6 @@ class MeSubscriptionSerializer(serializers.Serializer):
 
 
 def _collection(name: str, item) -> type[serializers.Serializer]:
-    from api.serializers.common import CollectionLinksSerializer, ResourceAttributesSerializer
-
     return type(
         name,
         (serializers.Serializer,),

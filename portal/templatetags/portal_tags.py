@@ -4,6 +4,8 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
+from upgrades.eligibility.types import UpgradeErrorCode
+
 register = template.Library()
 
 # Status value → badge style (see static/css/portal.css: .badge--<style>).
@@ -65,8 +67,6 @@ def money(amount, currency="") -> str:
 @register.filter
 def error_label(code) -> str:
     """An upgrade error code (number or ``UpgradeErrorCode``) → ``3 · conflicting_service_types``."""
-    from upgrades.eligibility.types import UpgradeErrorCode
-
     try:
         code = UpgradeErrorCode(int(code))
     except (TypeError, ValueError):
