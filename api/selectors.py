@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from audit.models import AuditRecord
 from catalog.models import GLOBAL, INDIA, Offer, UpgradePath
 from core.errors import InvalidInput
+from core.scoping import visible_to
 from customers.models import Customer, RelationshipToPartner, ResellerRelationship, TenantUser
 from customers.selectors import acting_partner_id, customers_visible_to
 from subscriptions.models import LicenseAssignment
@@ -104,9 +105,4 @@ def audit_records_for_api(actor, *, start: datetime, end: datetime) -> QuerySet[
     queryset = AuditRecord.objects.select_related("partner", "customer").filter(
         operation_date__gte=start, operation_date__lt=end
     )
-    if not getattr(actor, "is_superuser", False):
-        partner_id = acting_partner_id(actor)
-        if partner_id is None:
-            return queryset.none()
-        queryset = queryset.filter(partner_id=partner_id)
-    return queryset.order_by("-operation_date", "pk")
+    return visible_to(queryset, actor).order_by("-operation_date", "pk")

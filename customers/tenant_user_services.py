@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from audit.models import OperationType
 from audit.services import audit_record_create
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.scoping import is_operator
 from delegation.selectors import may_manage_tenant_users
 from partners.models import Partner
 from subscriptions.models import LicenseAssignment
@@ -176,7 +177,7 @@ def tenant_user_update(*, actor, tenant_user: TenantUser, changes: dict[str, Any
 
 def foreign_licenses_of(actor, tenant_user: TenantUser):
     """The user's licenses of subscriptions the actor may not act on (another partner's or channel's)."""
-    if getattr(actor, "is_superuser", False):
+    if is_operator(actor):
         return LicenseAssignment.objects.none()
     return LicenseAssignment.objects.filter(user=tenant_user).exclude(subscription__in=subscriptions_visible_to(actor))
 

@@ -1,7 +1,10 @@
-"""The partner role matrix of domain.md §2: which partner roles grant which capability.
+"""The role predicates: the partner role matrix of domain.md §2 and every "who is this actor" question.
 
-This table is the single source of truth: services call ``require(actor, Capability.X)`` and pages or
-serializers only ask ``can(actor, ...)`` to decide what to show.
+This module is the single source of truth: services call ``require(actor, Capability.X)``, pages or serializers
+ask ``can(actor, ...)`` to decide what to show, notices ask ``roles_granting`` who to tell, and the admin asks
+``admin_partner_id``. ``is_operator`` (the platform operator, the registry's one bypass) lives in
+``core.scoping`` and is re-exported here. An actor is an ``accounts.actor.Actor``, a ``User`` or an
+``ApplicationPrincipal`` (same attributes).
 """
 
 from __future__ import annotations
@@ -11,7 +14,21 @@ from enum import Enum
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from core.scoping import is_operator
+
 from .models import PartnerRole as R
+
+__all__ = [
+    "APPLICATION_CAPABILITIES",
+    "MATRIX",
+    "Capability",
+    "admin_partner_id",
+    "can",
+    "is_global_admin",
+    "is_operator",
+    "require",
+    "roles_granting",
+]
 
 
 class Capability(str, Enum):
@@ -43,10 +60,32 @@ APPLICATION_CAPABILITIES = frozenset(
 )
 
 
+def roles_granting(capability: Capability) -> frozenset[str]:
+    """The partner roles that grant ``capability`` (e.g. who receives a notice about it)."""
+    return MATRIX[capability]
+
+
+def is_global_admin(actor) -> bool:
+    """A partner user (never an application) holding the partner's ``global_admin`` role."""
+    if actor is None or getattr(actor, "is_application", False) or not getattr(actor, "partner_id", None):
+        return False
+    return R.GLOBAL_ADMIN in actor.role_codes
+
+
+def admin_partner_id(actor) -> int | None:
+    """The partner a non-operator may administer in the Django admin (an active staff global admin's own), or
+    None (no access; operators are answered by ``is_operator``)."""
+    if not (getattr(actor, "is_active", False) and getattr(actor, "is_staff", False)):
+        return None
+    if getattr(actor, "is_superuser", False):
+        return None
+    return actor.partner_id if is_global_admin(actor) else None
+
+
 def can(actor, capability: Capability) -> bool:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return False
-    if getattr(actor, "is_superuser", False):
+    if getattr(actor, "is_superuser", False) and not getattr(actor, "is_application", False):
         return True
     if getattr(actor, "is_application", False):
         return capability in APPLICATION_CAPABILITIES
