@@ -17,7 +17,7 @@ be passed wherever an actor is expected; where a service stores the actor in a f
 from __future__ import annotations
 
 import uuid
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from django.apps import apps
@@ -30,7 +30,7 @@ from partners.roles import Capability, admin_partner_id, can, is_global_admin, r
 from .principals import ApplicationPrincipal
 
 
-class ActorKind(str, Enum):
+class ActorKind(StrEnum):
     ANONYMOUS = "anonymous"
     OPERATOR = "operator"
     PARTNER_USER = "partner_user"

@@ -3,8 +3,6 @@ own pages (approve/decline a request, switch DAP off). Thin adapters: every rule
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,28 +12,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.errors import DomainError, Forbidden, NotFound
+from core.errors import DomainError
 from customers.selectors import acting_partner_id
 from partners.roles import Capability, can, require
 
 from . import gdap_selectors, services
 from .forms import AccessAssignmentForm, RelationshipRequestForm
 from .models import DapGrant, GdapRelationship
-
-
-def domain_errors_to_http(view):
-    """NotFound → 404, Forbidden → 403; other domain errors are shown on the page by the view itself."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-        except Forbidden as exc:
-            raise PermissionDenied(exc.message) from exc
-
-    return wrapper
 
 
 def _partner_user(request) -> None:
@@ -71,7 +54,6 @@ def relationship_list(request):
 
 
 @login_required
-@domain_errors_to_http
 def relationship_create(request):
     require(request.user, Capability.REQUEST_DELEGATED_ADMIN)
     if request.method == "POST" and acting_partner_id(request.user) is None:
@@ -130,7 +112,6 @@ def relationship_detail(request, relationship_id):
 
 @require_POST
 @login_required
-@domain_errors_to_http
 def relationship_terminate(request, relationship_id):
     relationship = _relationship_or_404(request, relationship_id)
     try:
@@ -144,7 +125,6 @@ def relationship_terminate(request, relationship_id):
 
 @require_POST
 @login_required
-@domain_errors_to_http
 def assignment_create(request, relationship_id):
     relationship = _relationship_or_404(request, relationship_id)
     require(request.user, Capability.REQUEST_DELEGATED_ADMIN)
@@ -171,7 +151,6 @@ def assignment_create(request, relationship_id):
 
 @require_POST
 @login_required
-@domain_errors_to_http
 def assignment_delete(request, relationship_id, assignment_id):
     relationship = _relationship_or_404(request, relationship_id)
     if not relationship.access_assignments.filter(pk=assignment_id).exists():
@@ -209,7 +188,6 @@ def customer_relationship_list(request):
 
 
 @login_required
-@domain_errors_to_http
 def customer_relationship_detail(request, relationship_id):
     _customer_admin(request, acting=request.method == "POST")
     try:
@@ -245,7 +223,6 @@ def customer_relationship_detail(request, relationship_id):
 
 @require_POST
 @login_required
-@domain_errors_to_http
 def customer_dap_off(request, grant_id):
     _customer_admin(request, acting=True)
     try:

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.middleware.DomainErrorMiddleware",  # domain errors -> the page's 403/404/409/423 (not under /v1/)
 ]
 
 ROOT_URLCONF = "partnercenter.urls"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from enum import Enum
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
@@ -22,8 +23,10 @@ __all__ = [
     "APPLICATION_CAPABILITIES",
     "MATRIX",
     "Capability",
+    "CUSTOMER_ADMIN_CAPABILITIES",
     "admin_partner_id",
     "can",
+    "is_customer_admin",
     "is_global_admin",
     "is_operator",
     "require",
@@ -39,6 +42,9 @@ class Capability(str, Enum):
     MANAGE_PARTNER_USERS = "manage_partner_users"
     BILLING = "billing"
     MANAGE_CATALOG = "manage_catalog"
+    # The admin center of a customer's own tenant(s) (/v1/me/, domain.md §6): customer tenant admins, whatever
+    # their partner roles; no operator bypass (an operator acts in the Django admin), no application.
+    ADMIN_CENTER = "admin_center"
 
 
 MATRIX: dict[Capability, frozenset[str]] = {
@@ -51,7 +57,11 @@ MATRIX: dict[Capability, frozenset[str]] = {
     Capability.MANAGE_PARTNER_USERS: frozenset({R.GLOBAL_ADMIN, R.USER_MANAGEMENT_ADMIN}),
     Capability.BILLING: frozenset({R.GLOBAL_ADMIN, R.ADMIN_AGENT, R.BILLING_ADMIN}),
     Capability.MANAGE_CATALOG: frozenset({R.GLOBAL_ADMIN}),
+    Capability.ADMIN_CENTER: frozenset(),  # no partner role: see CUSTOMER_ADMIN_CAPABILITIES
 }
+
+# Granted by holding a customer admin role (``customers.CustomerAdminRole``), not by a partner role.
+CUSTOMER_ADMIN_CAPABILITIES = frozenset({Capability.ADMIN_CENTER})
 
 # Application (app-only) tokens act for the whole partner but without user context: they may read and
 # manage subscriptions; upgrades answer ``user_context_required`` in the eligibility engine.
@@ -82,9 +92,19 @@ def admin_partner_id(actor) -> int | None:
     return actor.partner_id if is_global_admin(actor) else None
 
 
+def is_customer_admin(actor) -> bool:
+    """A user (never an application) holding an admin role in at least one customer tenant."""
+    if actor is None or getattr(actor, "is_application", False) or getattr(actor, "pk", None) is None:
+        return False
+    # customers sits above partners in the layering: the model is looked up by name, not imported.
+    return apps.get_model("customers", "CustomerAdminRole").objects.filter(user_id=actor.pk).exists()
+
+
 def can(actor, capability: Capability) -> bool:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return False
+    if capability in CUSTOMER_ADMIN_CAPABILITIES:
+        return is_customer_admin(actor)
     if getattr(actor, "is_superuser", False) and not getattr(actor, "is_application", False):
         return True
     if getattr(actor, "is_application", False):
@@ -97,6 +117,8 @@ def can(actor, capability: Capability) -> bool:
 def require(actor, capability: Capability) -> None:
     """Raise ``PermissionDenied`` (→ 403) unless the actor's roles grant ``capability``."""
     if not can(actor, capability):
+        if capability in CUSTOMER_ADMIN_CAPABILITIES:
+            raise PermissionDenied(_("/v1/me/ is for customer tenant admins' user tokens."))
         raise PermissionDenied(
             _("Your partner role does not allow this action (%(capability)s).") % {"capability": capability.value}
         )
