@@ -1,7 +1,7 @@
 """Partner services: Django admin access for partner global admins (issue 4 item 5).
 
 A partner ``global_admin`` works in the Django admin on their own partner's objects
-(``partners.admin_scoping``). Django's admin needs ``is_staff`` and model permissions for that; both are
+(``audit.admin_mixins``). Django's admin needs ``is_staff`` and model permissions for that; both are
 derived from the partner role here, in one place. Partner user management calls
 ``partner_user_sync_admin_access(user)`` after every change of a user's roles, partner or active flag.
 """

@@ -14,15 +14,15 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from audit.models import OperationType
-from partners.admin_scoping import (
+from audit.admin_mixins import (
     LimitedInlineFormSet,
     PartnerScopedAdmin,
     PartnerScopedInline,
     ViewOnlyMixin,
     adopt_saved,
-    is_operator,
+    is_operator_request,
 )
+from audit.models import OperationType
 
 from .license_services import license_assign, license_unassign
 from .models import LicenseAssignment, Subscription, SubscriptionStatus
@@ -202,7 +202,7 @@ class LicenseAssignmentAdmin(PartnerScopedAdmin):
         return ("assigned",) if obj is None else ("user", "subscription", "assigned")
 
     def has_change_permission(self, request, obj=None):
-        return is_operator(request) and super().has_change_permission(request, obj)
+        return is_operator_request(request) and super().has_change_permission(request, obj)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
