@@ -27,7 +27,7 @@ class MeAPIView(PartnerCenterAPIView):
     capabilities = {"get": Capability.ADMIN_CENTER, "post": Capability.ADMIN_CENTER}
 
     def resolve_scope(self) -> None:
-        self.customer = self.subscription = None
+        self.customer = None  # ``self.subscription(id)`` resolves a subscription of the tenant
         if "tenant_id" in self.kwargs:
             self.customer = selectors.admin_customer_for(
                 self.request.user, tenant_id=parse_guid(self.kwargs["tenant_id"], field="customerTenantId")
