@@ -20,8 +20,9 @@ from audit.admin_mixins import (
     is_operator_request,
 )
 from audit.models import OperationType
+from core.scoping import actor_of
 from subscriptions.models import LicenseAssignment
-from subscriptions.selectors import subscriptions_visible_to
+from subscriptions.selectors import assignments_visible_to, subscriptions_visible_to
 
 from .models import (
     Customer,
@@ -216,13 +217,9 @@ class TenantUserAdmin(PartnerScopedAdmin):
         if is_operator_request(request):
             return super().get_deleted_objects(objs, request)
         shown, protected = [], []
-        visible = subscriptions_visible_to(request.user)
+        visible = assignments_visible_to(actor_of(request))
         for obj in objs:
-            own = (
-                LicenseAssignment.objects.filter(user=obj, subscription__in=visible)
-                .select_related("subscription__offer")
-                .order_by("subscription__offer__name")
-            )
+            own = visible.filter(user=obj).select_related("subscription__offer").order_by("subscription__offer__name")
             shown.append(gettext("Tenant user: %(user)s") % {"user": obj})
             shown.append([gettext("License: %(offer)s") % {"offer": row.subscription.offer.name} for row in own])
             if foreign_licenses_of(request.user, obj).exists():
