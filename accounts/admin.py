@@ -33,12 +33,13 @@ from audit.admin_mixins import (
     AuditedAdminMixin,
     PartnerScopedAdmin,
     ViewOnlyMixin,
-    admin_partner_id,
     is_operator_request,
     object_snapshot,
+    request_admin_partner_id,
 )
 from audit.models import OperationType
 from audit.services import audit_record_create
+from core.scoping import actor_of, visible_to
 from partners.models import PartnerRole, SecurityGroup
 from partners.user_services import (
     partner_user_deactivate,
@@ -161,7 +162,7 @@ class OperatorPartnerUserChangeForm(RolesAndGroupsForm, UserChangeForm):
 
     class Meta(UserChangeForm.Meta):
         model = User
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 - Django's UserChangeForm; the admin's fieldsets choose what shows
 
 
 class OperatorUserChangeForm(UserChangeForm):
@@ -253,7 +254,7 @@ class UserAdmin(PartnerScopedAdmin, DjangoUserAdmin):
     def get_form(self, request, obj=None, **kwargs):
         kwargs["form"] = self.form_class(request, obj)
         form = super(DjangoUserAdmin, self).get_form(request, obj, **kwargs)
-        form.group_partner_id = admin_partner_id(request.user)
+        form.group_partner_id = request_admin_partner_id(request)
         return form
 
     def get_list_filter(self, request):
@@ -376,14 +377,12 @@ class ApiTokenAdmin(ViewOnlyMixin, PartnerScopedAdmin):
     actions = ["revoke"]
 
     def scope_queryset(self, request, queryset):
-        from django.db.models import Q
-
+        """Operators: every token; a partner global admin: their partner's (the registry's ``ApiToken`` scope)."""
         if is_operator_request(request):
             return queryset
-        partner_id = admin_partner_id(request.user)
-        if partner_id is None:
+        if request_admin_partner_id(request) is None:
             return queryset.none()
-        return queryset.filter(Q(user__partner_id=partner_id) | Q(partner_id=partner_id))
+        return visible_to(queryset, actor_of(request))
 
     def get_list_filter(self, request):
         return self.list_filter if is_operator_request(request) else ("revoked",)

@@ -63,13 +63,13 @@ def is_operator_request(request) -> bool:
     return is_operator(actor_of(request))
 
 
-def admin_partner_id(request) -> int | None:
+def request_admin_partner_id(request) -> int | None:
     """The partner the request's (non-operator) actor may administer in the Django admin, or None (no access)."""
     return getattr(actor_of(request), "admin_partner_id", None)
 
 
 def may_use_admin(request) -> bool:
-    return is_operator_request(request) or admin_partner_id(request) is not None
+    return is_operator_request(request) or request_admin_partner_id(request) is not None
 
 
 def scoped_model(label: str):
@@ -88,7 +88,7 @@ class _ScopingMixin:
         """``queryset`` limited to what the request's actor may administer (the registry's scopes)."""
         if is_operator_request(request):
             return queryset
-        partner_id = admin_partner_id(request)
+        partner_id = request_admin_partner_id(request)
         if partner_id is None:
             return queryset.none()
         actor = actor_of(request)
@@ -375,7 +375,7 @@ class PartnerScopedAdmin(ServiceErrorsMixin, AuditedAdminMixin, _ScopingMixin, a
         """On an object's history page a partner admin sees only the entries of their own partner's users (the
         other partner of a shared customer does not show there either)."""
         if queryset.model is LogEntry and not is_operator_request(request):
-            queryset = queryset.filter(user__partner_id=admin_partner_id(request))
+            queryset = queryset.filter(user__partner_id=request_admin_partner_id(request))
         return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
 
     def ensure_in_scope(self, request, obj) -> None:

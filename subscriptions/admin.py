@@ -39,7 +39,7 @@ class SubscriptionAdminForm(forms.ModelForm):
     class Meta:
         model = Subscription
         fields = EDITABLE
-        exclude = ("quantity",)
+        exclude = ("quantity",)  # noqa: DJ006 - the declared form field replaces the model field (the service checks it)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

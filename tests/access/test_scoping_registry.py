@@ -205,10 +205,7 @@ ALLOWED_DIRECT_READS = {
 def is_adapter(relative: Path) -> bool:
     parts = relative.parts
     return (
-        relative.name in ADAPTER_FILES
-        or "api" in parts[1:-1]
-        or "views" in parts[1:-1]
-        or "management" in parts[1:-1]
+        relative.name in ADAPTER_FILES or "api" in parts[1:-1] or "views" in parts[1:-1] or "management" in parts[1:-1]
     )
 
 
