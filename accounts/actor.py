@@ -81,16 +81,22 @@ class Actor:
         if user_id is not None:
             from .models import User
 
-            user = User.objects.select_related("partner").filter(pk=user_id).first()
-            return cls(user)
+            return cls(User.objects.select_related("partner").filter(pk=user_id).first())
         if application_id and partner_id is not None:
             partner = apps.get_model("partners", "Partner").objects.filter(pk=partner_id).first()
-            if partner is not None:
-                return cls(
-                    ApplicationPrincipal(
-                        partner=partner, application_id=uuid.UUID(str(application_id)), token_id=token_id
-                    )
-                )
+            return cls.for_row(partner=partner, application_id=application_id, token_id=token_id)
+        return cls(None)
+
+    @classmethod
+    def for_row(cls, *, user=None, partner=None, application_id=None, token_id: int | None = None) -> Actor:
+        """The actor stored on a row (a batch's or an operation's creator) from its already loaded objects (no
+        query): the ``user``, else the application ``application_id`` of ``partner``, else nobody."""
+        if user is not None:
+            return cls(user)
+        if application_id and partner is not None:
+            return cls(
+                ApplicationPrincipal(partner=partner, application_id=uuid.UUID(str(application_id)), token_id=token_id)
+            )
         return cls(None)
 
     def ids(self) -> dict[str, Any]:

@@ -56,9 +56,7 @@ def register(model: type[Model], fn: ScopeFn, *, operator: ScopeFn | None = None
     return fn
 
 
-def scoped(
-    model: type[Model], *, operator: ScopeFn | None = None, purpose: str = VIEW
-) -> Callable[[ScopeFn], ScopeFn]:
+def scoped(model: type[Model], *, operator: ScopeFn | None = None, purpose: str = VIEW) -> Callable[[ScopeFn], ScopeFn]:
     """Decorator form of :func:`register`."""
 
     def decorate(fn: ScopeFn) -> ScopeFn:
@@ -82,15 +80,25 @@ def registered_models() -> set[type[Model]]:
 
 def is_signed_in(actor) -> bool:
     return (
-        actor is not None and bool(getattr(actor, "is_authenticated", False)) and bool(getattr(actor, "is_active", False))
+        actor is not None
+        and bool(getattr(actor, "is_authenticated", False))
+        and bool(getattr(actor, "is_active", False))
     )
 
 
 def is_operator(actor) -> bool:
     """A platform operator: an active superuser acting as a user (an application token never is one)."""
-    return is_signed_in(actor) and bool(getattr(actor, "is_superuser", False)) and not getattr(
-        actor, "is_application", False
+    return (
+        is_signed_in(actor)
+        and bool(getattr(actor, "is_superuser", False))
+        and not getattr(actor, "is_application", False)
     )
+
+
+def principal_of(actor) -> Any:
+    """The model instance behind an actor (``accounts.actor.Actor.principal``), for a foreign key; anything else
+    (a ``User``, an ``ApplicationPrincipal``, None) is returned as it is."""
+    return getattr(actor, "principal", actor)
 
 
 def scope_of(model: type[Model], purpose: str = VIEW) -> Scope:

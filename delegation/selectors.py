@@ -146,7 +146,7 @@ def _roles_of(
         assignments = GdapAccessAssignment.objects.filter(
             relationship_id__in=[rel_id for rel_id, _c, _r in relationships],
             status=AccessAssignmentStatus.ACTIVE,
-            group__members=user,
+            group__members=user.pk,
         ).values_list("relationship__customer_id", "unified_roles", "relationship__unified_roles")
         for customer_id, assigned, granted in assignments:
             # An assignment can only hand out roles its relationship grants.
@@ -154,7 +154,7 @@ def _roles_of(
     if dap_on:
         group_names = set(
             SecurityGroup.objects.filter(
-                partner_id=partner_id, name__in=list(DAP_GROUP_ROLES), members=user
+                partner_id=partner_id, name__in=list(DAP_GROUP_ROLES), members=user.pk
             ).values_list("name", flat=True)
         )
         dap_roles = set().union(*(DAP_GROUP_ROLES[name] for name in group_names)) if group_names else set()

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from customers.selectors import acting_partner_id
-from partners.roles import Capability, can, require
+from partners.roles import Capability, can, is_operator, require
 
 from . import gdap_selectors, services
 from .forms import AccessAssignmentForm, RelationshipRequestForm
@@ -22,7 +22,7 @@ from .models import DapGrant, GdapRelationship
 
 
 def _partner_user(request) -> None:
-    if acting_partner_id(request.user) is None and not request.user.is_superuser:
+    if acting_partner_id(request.user) is None and not is_operator(request.user):
         raise PermissionDenied(_("Delegated admin relationships are managed by partner users."))
     require(request.user, Capability.VIEW_CUSTOMERS)
 
@@ -96,7 +96,7 @@ def _form_field(field: str | None) -> str | None:
 def relationship_detail(request, relationship_id):
     _partner_user(request)
     relationship = _relationship_or_404(request, relationship_id)
-    manage = can(request.user, Capability.REQUEST_DELEGATED_ADMIN) and not request.user.is_superuser
+    manage = can(request.user, Capability.REQUEST_DELEGATED_ADMIN) and not is_operator(request.user)
     return render(
         request,
         "delegation/relationship_detail.html",
@@ -167,7 +167,7 @@ def assignment_delete(request, relationship_id, assignment_id):
 # ------------------------------------------------------------------------------------------------ customer side
 def _customer_admin(request, *, acting: bool = False) -> None:
     """Customer global admins; operators may look (``acting=False``) but never give a customer's consent."""
-    may_look = request.user.is_superuser and not acting
+    may_look = is_operator(request.user) and not acting
     if not (may_look or gdap_selectors.global_admin_customer_ids(request.user).exists()):
         raise PermissionDenied(_("Only a customer's global administrator can manage delegated admin access."))
 

@@ -149,7 +149,7 @@ def partner_user_invite(
     require(actor, Capability.MANAGE_PARTNER_USERS)
     if actor.partner_id:
         partner_id = actor.partner_id
-    elif actor.is_superuser:
+    elif is_operator(actor):
         if partner is None:
             raise InvalidInput(_("partner: choose the partner the user works for."), field="partner")
         partner_id = getattr(partner, "pk", partner)
