@@ -56,15 +56,6 @@ def register(model: type[Model], fn: ScopeFn, *, operator: ScopeFn | None = None
     return fn
 
 
-def scoped(model: type[Model], *, operator: ScopeFn | None = None, purpose: str = VIEW) -> Callable[[ScopeFn], ScopeFn]:
-    """Decorator form of :func:`register`."""
-
-    def decorate(fn: ScopeFn) -> ScopeFn:
-        return register(model, fn, operator=operator, purpose=purpose)
-
-    return decorate
-
-
 def unregister(model: type[Model], *, purpose: str = VIEW) -> None:
     """Remove a scope (tests registering a throw-away scope only)."""
     REGISTRY.pop((model, purpose), None)
@@ -112,8 +103,12 @@ def visible_to(model_or_queryset: type[Model] | QuerySet, actor, *, purpose: str
     """The rows the actor may read (or use for ``purpose``): of a model, or of a queryset narrowed to them
     (filters, ``select_related`` and ordering of the given queryset are kept)."""
     given = isinstance(model_or_queryset, QuerySet)
-    model = model_or_queryset.model if given else model_or_queryset
-    queryset = model_or_queryset if given else model._default_manager.all()
+    if isinstance(model_or_queryset, QuerySet):
+        queryset: QuerySet = model_or_queryset
+        model: type[Model] = queryset.model
+    else:
+        model = model_or_queryset
+        queryset = model._default_manager.all()
     scope = scope_of(model, purpose)
     if not is_signed_in(actor):
         return queryset.none()
