@@ -29,16 +29,17 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from audit.models import OperationType
-from audit.services import audit_record_create
-from partners.admin_scoping import (
+from audit.admin_mixins import (
     AuditedAdminMixin,
     PartnerScopedAdmin,
     ViewOnlyMixin,
-    admin_partner_id,
-    is_operator,
+    is_operator_request,
     object_snapshot,
+    request_admin_partner_id,
 )
+from audit.models import OperationType
+from audit.services import audit_record_create
+from core.scoping import actor_of, visible_to
 from partners.models import PartnerRole, SecurityGroup
 from partners.user_services import (
     partner_user_deactivate,
@@ -161,7 +162,7 @@ class OperatorPartnerUserChangeForm(RolesAndGroupsForm, UserChangeForm):
 
     class Meta(UserChangeForm.Meta):
         model = User
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 - Django's UserChangeForm; the admin's fieldsets choose what shows
 
 
 class OperatorUserChangeForm(UserChangeForm):
@@ -201,18 +202,18 @@ class UserAdmin(PartnerScopedAdmin, DjangoUserAdmin):
 
     def scope_queryset(self, request, queryset):
         queryset = super().scope_queryset(request, queryset)
-        return queryset if is_operator(request) else queryset.filter(is_superuser=False)
+        return queryset if is_operator_request(request) else queryset.filter(is_superuser=False)
 
     # -- forms ------------------------------------------------------------------------------------------------
     def form_class(self, request, obj):
-        if not is_operator(request):
+        if not is_operator_request(request):
             return PartnerUserRolesForm if obj is not None else PartnerUserInviteForm
         if obj is None:
             return OperatorUserAddForm
         return OperatorPartnerUserChangeForm if obj.partner_id else OperatorUserChangeForm
 
     def get_fieldsets(self, request, obj=None):
-        if not is_operator(request):
+        if not is_operator_request(request):
             if obj is None:
                 return [
                     (None, {"fields": ("username", "email", "first_name", "last_name")}),
@@ -245,7 +246,7 @@ class UserAdmin(PartnerScopedAdmin, DjangoUserAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        if not is_operator(request):
+        if not is_operator_request(request):
             return ("username", "first_name", "last_name", "email", "is_active", "last_login", "date_joined")
         # The partner is chosen once; a partner user's active flag changes through the actions.
         return ("partner", "last_login", "date_joined", *(("is_active",) if obj.partner_id else ()))
@@ -253,11 +254,11 @@ class UserAdmin(PartnerScopedAdmin, DjangoUserAdmin):
     def get_form(self, request, obj=None, **kwargs):
         kwargs["form"] = self.form_class(request, obj)
         form = super(DjangoUserAdmin, self).get_form(request, obj, **kwargs)
-        form.group_partner_id = admin_partner_id(request.user)
+        form.group_partner_id = request_admin_partner_id(request)
         return form
 
     def get_list_filter(self, request):
-        if is_operator(request):
+        if is_operator_request(request):
             return self.list_filter
         return ("is_active", "partner_roles__role")
 
@@ -288,7 +289,7 @@ class UserAdmin(PartnerScopedAdmin, DjangoUserAdmin):
                 _("%(user)s was invited. Set-password link (also e-mailed): %(link)s")
                 % {"user": user.username, "link": request.build_absolute_uri(path)},
             )
-        elif is_operator(request):  # account fields now, roles and groups with them in ``save_related``
+        elif is_operator_request(request):  # account fields now, roles and groups with them in ``save_related``
             obj._account_old = account_snapshot(type(obj).objects.get(pk=obj.pk))
             obj.save()
 
@@ -335,12 +336,12 @@ class UserAdmin(PartnerScopedAdmin, DjangoUserAdmin):
 
     def has_mfa_reset_permission(self, request) -> bool:
         """Only operators reset a user's device (``accounts.mfa.user_mfa_reset`` refuses anybody else too)."""
-        return is_operator(request)
+        return is_operator_request(request)
 
     # -- passwords --------------------------------------------------------------------------------------------
     def user_change_password(self, request, id, form_url=""):
         """Operators only (audited); partner users choose their own password through the set-password link."""
-        if not is_operator(request):
+        if not is_operator_request(request):
             if self.get_object(request, unquote(id)) is None:
                 raise Http404(_("User not found."))
             raise PermissionDenied
@@ -376,17 +377,15 @@ class ApiTokenAdmin(ViewOnlyMixin, PartnerScopedAdmin):
     actions = ["revoke"]
 
     def scope_queryset(self, request, queryset):
-        from django.db.models import Q
-
-        if is_operator(request):
+        """Operators: every token; a partner global admin: their partner's (the registry's ``ApiToken`` scope)."""
+        if is_operator_request(request):
             return queryset
-        partner_id = admin_partner_id(request.user)
-        if partner_id is None:
+        if request_admin_partner_id(request) is None:
             return queryset.none()
-        return queryset.filter(Q(user__partner_id=partner_id) | Q(partner_id=partner_id))
+        return visible_to(queryset, actor_of(request))
 
     def get_list_filter(self, request):
-        return self.list_filter if is_operator(request) else ("revoked",)
+        return self.list_filter if is_operator_request(request) else ("revoked",)
 
     def has_revoke_permission(self, request):
         return self.has_view_permission(request)

@@ -11,3 +11,9 @@ class AccountsConfig(AppConfig):
         from .mfa_middleware import mark_session_at_login
 
         user_logged_in.connect(mark_session_at_login, dispatch_uid="accounts.mfa.mark_session_at_login")
+
+        from .actor import actor_factory_install
+        from .selectors import register_scopes
+
+        register_scopes()
+        actor_factory_install()

@@ -8,24 +8,11 @@ from django.utils.translation import gettext as _
 from audit.models import OperationType
 from audit.services import audit_record_create
 from core.errors import Forbidden, NotFound
-from partners.models import PartnerRole
 
 from .models import ApiToken
+from .selectors import api_tokens_visible_to
 
 RESOURCE = "ApiToken"
-
-
-def api_tokens_visible_to(actor):
-    """Tokens an operator (all) or a partner global admin (their partner's users' and applications') may revoke."""
-    from django.db.models import Q
-
-    if getattr(actor, "is_application", False):
-        return ApiToken.objects.none()
-    if getattr(actor, "is_superuser", False) and not getattr(actor, "partner_id", None):
-        return ApiToken.objects.all()
-    if not getattr(actor, "partner_id", None) or PartnerRole.GLOBAL_ADMIN not in actor.role_codes:
-        return ApiToken.objects.none()
-    return ApiToken.objects.filter(Q(user__partner_id=actor.partner_id) | Q(partner_id=actor.partner_id))
 
 
 def api_token_revoke(*, actor, token: ApiToken) -> ApiToken:

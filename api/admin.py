@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from partners.admin_scoping import is_operator
+from audit.admin_mixins import is_operator_request
 
 from .models import IdempotencyRecord
 
@@ -16,10 +16,10 @@ class IdempotencyRecordAdmin(admin.ModelAdmin):
     date_hierarchy = "created"
 
     def has_module_permission(self, request):
-        return is_operator(request)
+        return is_operator_request(request)
 
     def has_view_permission(self, request, obj=None):
-        return is_operator(request)
+        return is_operator_request(request)
 
     def has_add_permission(self, request):
         return False

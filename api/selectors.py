@@ -9,7 +9,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from audit.models import AuditRecord
-from core.actors import acting_partner_id
+from core.scoping import visible_to
 
 
 def audit_records_for_api(actor, *, start: datetime, end: datetime) -> QuerySet[AuditRecord]:
@@ -17,9 +17,4 @@ def audit_records_for_api(actor, *, start: datetime, end: datetime) -> QuerySet[
     queryset = AuditRecord.objects.select_related("partner", "customer").filter(
         operation_date__gte=start, operation_date__lt=end
     )
-    if not getattr(actor, "is_superuser", False):
-        partner_id = acting_partner_id(actor)
-        if partner_id is None:
-            return queryset.none()
-        queryset = queryset.filter(partner_id=partner_id)
-    return queryset.order_by("-operation_date", "pk")
+    return visible_to(queryset, actor).order_by("-operation_date", "pk")

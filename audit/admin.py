@@ -3,7 +3,7 @@ their own partner's records."""
 
 from django.contrib import admin
 
-from partners.admin_scoping import PartnerScopedAdmin, is_operator
+from audit.admin_mixins import PartnerScopedAdmin, is_operator_request
 
 from .models import AuditRecord
 
@@ -28,7 +28,7 @@ class AuditRecordAdmin(PartnerScopedAdmin):
     raw_id_fields = ("customer",)
 
     def get_list_filter(self, request):
-        if is_operator(request):
+        if is_operator_request(request):
             return self.list_filter
         return ("operation_type", "operation_status")
 

@@ -8,12 +8,12 @@ items (``LimitedInlineFormSet``); the item list has every item, searchable by su
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from partners.admin_scoping import (
+from audit.admin_mixins import (
     LimitedInlineFormSet,
     PartnerScopedAdmin,
     PartnerScopedInline,
     ViewOnlyMixin,
-    is_operator,
+    is_operator_request,
 )
 
 from .models import UpgradeBatch, UpgradeBatchItem
@@ -100,7 +100,7 @@ class UpgradeBatchAdmin(ReadOnlyAdmin):
     actions = ["cancel_batches"]
 
     def get_list_filter(self, request):
-        return self.list_filter if is_operator(request) else ("status", "dry_run")
+        return self.list_filter if is_operator_request(request) else ("status", "dry_run")
 
     def has_cancel_permission(self, request):
         return self.has_view_permission(request)

@@ -32,7 +32,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.principals import ApplicationPrincipal
+from accounts.actor import Actor
 from core.errors import DomainError
 from core.tasks import enqueue
 from subscriptions.selectors import subscriptions_visible_to
@@ -67,12 +67,14 @@ class _LostClaim(Exception):
 
 
 def batch_actor(batch: UpgradeBatch):
-    """Who the items run as: the user who created the batch, or the application (app-only token)."""
-    if batch.created_by_user_id is not None:
-        return batch.created_by_user
-    if batch.created_by_application_id and batch.partner_id is not None:
-        return ApplicationPrincipal(partner=batch.partner, application_id=uuid.UUID(batch.created_by_application_id))
-    return None
+    """Who the items run as (an ``Actor`` rebuilt in the chunk task): the user who created the batch, or the
+    application (app-only token); None when neither is known any more."""
+    actor = Actor.for_row(
+        user=batch.created_by_user if batch.created_by_user_id is not None else None,
+        partner=batch.partner if batch.partner_id is not None else None,
+        application_id=batch.created_by_application_id,
+    )
+    return actor if actor.is_authenticated else None
 
 
 def _empty_result(item: UpgradeBatchItem, **extra) -> dict:

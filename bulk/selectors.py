@@ -14,6 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError, InvalidInput, NotFound
+from core.scoping import register, visible_to
 from customers.selectors import acting_partner_id
 from partners.roles import Capability, require
 from subscriptions.selectors import subscriptions_visible_to
@@ -25,13 +26,20 @@ from .models import ItemStatus, UpgradeBatch, UpgradeBatchItem
 MAX_ELIGIBILITY_SUBSCRIPTIONS = 500
 
 
-def upgrade_batches_visible_to(actor) -> QuerySet[UpgradeBatch]:
-    if getattr(actor, "is_superuser", False):
-        return UpgradeBatch.objects.all()
+def upgrade_batches_scope(actor) -> QuerySet[UpgradeBatch]:
     partner_id = acting_partner_id(actor)
     if partner_id is None:
         return UpgradeBatch.objects.none()
     return UpgradeBatch.objects.filter(partner_id=partner_id)
+
+
+def upgrade_batches_visible_to(actor) -> QuerySet[UpgradeBatch]:
+    """The acting partner's batches (operators: all; the registry's bypass)."""
+    return visible_to(UpgradeBatch, actor)
+
+
+def register_scopes() -> None:
+    register(UpgradeBatch, upgrade_batches_scope)
 
 
 def upgrade_batch_for(actor, *, batch_id) -> UpgradeBatch:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from partners.admin_scoping import OperatorEditableAdmin, OperatorEditableMixin
+from audit.admin_mixins import OperatorEditableAdmin, OperatorEditableMixin
 
 from .models import DirectOption, Offer, OfferPrice, ServiceFamily, ServicePlan, UpgradePath
 

@@ -12,8 +12,16 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from core.actors import acting_partner_id
+from core.scoping import is_signed_in, register, visible_to
 
-from .models import Customer, CustomerGroupObjectPermission, CustomerUserObjectPermission
+from .models import (
+    Customer,
+    CustomerAdminRole,
+    CustomerGroupObjectPermission,
+    CustomerUserObjectPermission,
+    ResellerRelationship,
+    TenantUser,
+)
 
 VIEW = "view_customer"
 MANAGE = "manage_customer"
@@ -21,27 +29,24 @@ TRANSFER = "transfer_licenses"
 _PERM = {"permission__content_type__app_label": "customers", "permission__content_type__model": "customer"}
 
 
-def _is_signed_in(actor) -> bool:
-    return actor is not None and getattr(actor, "is_authenticated", False) and getattr(actor, "is_active", False)
-
-
 def _partner_prefix(partner_id: int) -> str:
     return f"partner:{partner_id}:"
 
 
 def customers_visible_to(actor) -> QuerySet[Customer]:
-    """Customers the actor may read.
+    """Customers the actor may read (the registry's ``Customer`` scope):
 
-    - platform operators (superusers): every customer;
+    - platform operators: every customer (the registry's bypass);
     - partner users and application tokens: customers with a reseller or advisor relationship to their partner
       (``view_customer`` held by the partner's users group);
     - customer tenant admins: their own tenant(s) (``view_customer`` held by the user);
     - anybody else: nothing.
     """
-    if not _is_signed_in(actor):
-        return Customer.objects.none()
-    if actor.is_superuser:
-        return Customer.objects.all()
+    return visible_to(Customer, actor)
+
+
+def customers_scope(actor) -> QuerySet[Customer]:
+    """The registered ``Customer`` scope of a signed-in non-operator (see :func:`customers_visible_to`)."""
     partner_id = acting_partner_id(actor)
     if partner_id is not None:
         granted = CustomerGroupObjectPermission.objects.filter(
@@ -57,10 +62,8 @@ def customers_visible_to(actor) -> QuerySet[Customer]:
 
 
 def _delegated(actor, codename: str) -> QuerySet[Customer]:
-    if not _is_signed_in(actor):
+    if not is_signed_in(actor):
         return Customer.objects.none()
-    if actor.is_superuser:
-        return Customer.objects.all()
     partner_id = acting_partner_id(actor)
     if partner_id is None:
         return Customer.objects.none()
@@ -73,16 +76,51 @@ def _delegated(actor, codename: str) -> QuerySet[Customer]:
     return Customer.objects.filter(pk__in=granted.values("content_object_id"))
 
 
+def customers_manageable_scope(actor) -> QuerySet[Customer]:
+    return _delegated(actor, MANAGE)
+
+
+def customers_transferable_scope(actor) -> QuerySet[Customer]:
+    return _delegated(actor, TRANSFER)
+
+
 def customers_manageable_by(actor) -> QuerySet[Customer]:
     """Customers the actor may act in through delegated admin (DAP on, or an active GDAP access assignment of a
     group they belong to): guardian ``manage_customer`` held by one of their groups. Operators: all."""
-    return _delegated(actor, MANAGE)
+    return visible_to(Customer, actor, purpose=MANAGE)
 
 
 def customers_license_transferable_by(actor) -> QuerySet[Customer]:
     """Customers where one of the actor's groups holds a license-writing delegated role (``transfer_licenses``:
     DAP Admin Agents, or GDAP Directory Writers / License / User / Global Administrator)."""
-    return _delegated(actor, TRANSFER)
+    return visible_to(Customer, actor, purpose=TRANSFER)
+
+
+def reseller_relationships_scope(actor) -> QuerySet[ResellerRelationship]:
+    """Relationships of the customers the actor sees."""
+    return ResellerRelationship.objects.filter(customer__in=customers_visible_to(actor))
+
+
+def customer_admin_roles_scope(actor) -> QuerySet[CustomerAdminRole]:
+    return CustomerAdminRole.objects.filter(customer__in=customers_visible_to(actor))
+
+
+def tenant_users_scope(actor) -> QuerySet[TenantUser]:
+    return TenantUser.objects.filter(customer__in=customers_visible_to(actor))
+
+
+def tenant_users_visible_to(actor) -> QuerySet[TenantUser]:
+    return visible_to(TenantUser, actor)
+
+
+def register_scopes() -> None:
+    """The customers app's entries in the scoping registry (called from ``CustomersConfig.ready``)."""
+    register(Customer, customers_scope)
+    register(Customer, customers_manageable_scope, purpose=MANAGE)
+    register(Customer, customers_transferable_scope, purpose=TRANSFER)
+    register(ResellerRelationship, reseller_relationships_scope)
+    register(CustomerAdminRole, customer_admin_roles_scope)
+    register(TenantUser, tenant_users_scope)
 
 
 def customer_for(actor, *, tenant_id) -> Customer:

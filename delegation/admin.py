@@ -13,7 +13,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from partners.admin_scoping import PartnerScopedAdmin, PartnerScopedInline, ViewOnlyMixin, adopt_saved, is_operator
+from audit.admin_mixins import PartnerScopedAdmin, PartnerScopedInline, ViewOnlyMixin, adopt_saved, is_operator_request
 
 from . import customer_admin, license_admin  # noqa: F401  (they register the customer side and the licenses)
 from .forms import AUTO_EXTEND_FORM_CHOICES
@@ -107,7 +107,7 @@ class GdapRelationshipAdmin(PartnerScopedAdmin):
     def has_add_permission(self, request, *args):
         """A request is the partner's (operators act for no partner); ``relationship_request_create`` checks the
         role and that the customer is the partner's."""
-        return not is_operator(request) and super().has_add_permission(request, *args)
+        return not is_operator_request(request) and super().has_add_permission(request, *args)
 
     def has_change_permission(self, request, obj=None):
         return False  # nothing is editable: status moves by the customer's approval and by actions

@@ -7,3 +7,6 @@ class DelegationConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401  (keeps guardian grants in step with relationship writes)
+        from .gdap_selectors import register_scopes
+
+        register_scopes()

@@ -14,7 +14,16 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin_mixins import (
+    LimitedInlineFormSet,
+    PartnerScopedAdmin,
+    PartnerScopedInline,
+    ViewOnlyMixin,
+    adopt_saved,
+    is_operator_request,
+)
 from audit.models import OperationType
+from core.scoping import actor_of
 from customers.models import (
     Customer,
     CustomerAdminRole,
@@ -23,16 +32,8 @@ from customers.models import (
     ResellerRelationship,
     TenantUser,
 )
-from partners.admin_scoping import (
-    LimitedInlineFormSet,
-    PartnerScopedAdmin,
-    PartnerScopedInline,
-    ViewOnlyMixin,
-    adopt_saved,
-    is_operator,
-)
 from subscriptions.models import LicenseAssignment
-from subscriptions.selectors import subscriptions_visible_to
+from subscriptions.selectors import assignments_visible_to, subscriptions_visible_to
 
 from .tenant_user_services import (
     UPDATABLE_FIELDS,
@@ -47,18 +48,18 @@ class OperatorWritesMixin:
     """Partner global admins view; only platform operators add, change and delete (whatever the model perms)."""
 
     def has_add_permission(self, request, *args):
-        return is_operator(request) and super().has_add_permission(request, *args)
+        return is_operator_request(request) and super().has_add_permission(request, *args)
 
     def has_change_permission(self, request, obj=None):
-        return is_operator(request) and super().has_change_permission(request, obj)
+        return is_operator_request(request) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return is_operator(request) and super().has_delete_permission(request, obj)
+        return is_operator_request(request) and super().has_delete_permission(request, obj)
 
 
 def own_license_count(request, queryset):
     """Annotate ``licenses_shown``: licenses of subscriptions the user may see (never another partner's)."""
-    if is_operator(request):
+    if is_operator_request(request):
         return queryset.annotate(licenses_shown=Count("licenses", distinct=True))
     return queryset.annotate(
         licenses_shown=Count(
@@ -216,16 +217,12 @@ class TenantUserAdmin(PartnerScopedAdmin):
     def get_deleted_objects(self, objs, request):
         """A partner admin's confirmation page lists only what is theirs; licenses of another partner's
         subscriptions block the delete without being named."""
-        if is_operator(request):
+        if is_operator_request(request):
             return super().get_deleted_objects(objs, request)
         shown, protected = [], []
-        visible = subscriptions_visible_to(request.user)
+        visible = assignments_visible_to(actor_of(request))
         for obj in objs:
-            own = (
-                LicenseAssignment.objects.filter(user=obj, subscription__in=visible)
-                .select_related("subscription__offer")
-                .order_by("subscription__offer__name")
-            )
+            own = visible.filter(user=obj).select_related("subscription__offer").order_by("subscription__offer__name")
             shown.append(gettext("Tenant user: %(user)s") % {"user": obj})
             shown.append([gettext("License: %(offer)s") % {"offer": row.subscription.offer.name} for row in own])
             if foreign_licenses_of(request.user, obj).exists():
@@ -249,10 +246,10 @@ class ObjectPermissionAdmin(admin.ModelAdmin):
     list_filter = ("permission__codename",)
 
     def has_module_permission(self, request):
-        return is_operator(request)
+        return is_operator_request(request)
 
     def has_view_permission(self, request, obj=None):
-        return is_operator(request)
+        return is_operator_request(request)
 
     def has_add_permission(self, request):
         return False

@@ -26,7 +26,7 @@ from accounts.models import User
 from audit.models import OperationType
 from notifications.models import Level
 from notifications.services import notification_create
-from partners.models import PartnerRole
+from partners.roles import Capability, roles_granting
 
 from .grants import grants_sync_pair
 from .models import REQUEST_LAPSE, GdapRelationship, GdapStatus, UnifiedRole
@@ -150,12 +150,13 @@ def relationships_mark_expiring(*, now: datetime | None = None) -> int:
 
 
 def notice_recipients(partner_id: int) -> list[User]:
-    """The partner's active admin agents and global admins with an email address."""
+    """The partner's active users whose roles may manage GDAP relationships (the role matrix's
+    ``REQUEST_DELEGATED_ADMIN``: admin agents and global admins) with an email address."""
     return list(
         User.objects.filter(
             partner_id=partner_id,
             is_active=True,
-            partner_roles__role__in=(PartnerRole.ADMIN_AGENT, PartnerRole.GLOBAL_ADMIN),
+            partner_roles__role__in=sorted(roles_granting(Capability.REQUEST_DELEGATED_ADMIN)),
         )
         .exclude(email="")
         .distinct()

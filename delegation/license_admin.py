@@ -7,8 +7,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin_mixins import PartnerScopedAdmin, adopt_saved, is_operator_request
 from audit.models import OperationType
-from partners.admin_scoping import PartnerScopedAdmin, adopt_saved, is_operator
 from subscriptions.models import LicenseAssignment
 
 from .license_services import license_assign, license_unassign
@@ -46,7 +46,7 @@ class LicenseAssignmentAdmin(PartnerScopedAdmin):
         return ("assigned",) if obj is None else ("user", "subscription", "assigned")
 
     def has_change_permission(self, request, obj=None):
-        return is_operator(request) and super().has_change_permission(request, obj)
+        return is_operator_request(request) and super().has_change_permission(request, obj)
 
     def get_actions(self, request):
         actions = super().get_actions(request)

@@ -30,6 +30,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.scoping import is_operator
 from customers.selectors import acting_partner_id
 from partners.models import SecurityGroup
 
@@ -134,7 +135,7 @@ def _roles_of(
     roles: dict[int, set[str]] = defaultdict(set)
     if user is None or getattr(user, "is_application", False) or getattr(user, "pk", None) is None:
         return roles
-    if getattr(user, "is_superuser", False):
+    if is_operator(user):
         for customer_id, held in relationship_roles.items():
             roles[customer_id].update(held)
         for customer_id in dap_on:
@@ -145,7 +146,7 @@ def _roles_of(
         assignments = GdapAccessAssignment.objects.filter(
             relationship_id__in=[rel_id for rel_id, _c, _r in relationships],
             status=AccessAssignmentStatus.ACTIVE,
-            group__members=user,
+            group__members=user.pk,
         ).values_list("relationship__customer_id", "unified_roles", "relationship__unified_roles")
         for customer_id, assigned, granted in assignments:
             # An assignment can only hand out roles its relationship grants.
@@ -153,7 +154,7 @@ def _roles_of(
     if dap_on:
         group_names = set(
             SecurityGroup.objects.filter(
-                partner_id=partner_id, name__in=list(DAP_GROUP_ROLES), members=user
+                partner_id=partner_id, name__in=list(DAP_GROUP_ROLES), members=user.pk
             ).values_list("name", flat=True)
         )
         dap_roles = set().union(*(DAP_GROUP_ROLES[name] for name in group_names)) if group_names else set()
@@ -175,7 +176,7 @@ def _acting_access(actor, customer_id: int) -> DelegatedAccess | None:
 def may_assign_licenses(actor, customer_id: int) -> bool:
     """May ``actor`` assign or remove licenses in the customer's tenant? The upgrade engine's license-transfer rule
     (:attr:`DelegatedAccess.can_transfer_licenses`); platform operators always, applications never (no user)."""
-    if getattr(actor, "is_superuser", False) and getattr(actor, "is_active", False):
+    if is_operator(actor):
         return True
     access = _acting_access(actor, customer_id)
     return access is not None and access.can_transfer_licenses
@@ -184,7 +185,7 @@ def may_assign_licenses(actor, customer_id: int) -> bool:
 def may_manage_tenant_users(actor, customer_id: int) -> bool:
     """May ``actor`` create, change or delete the customer's users? :attr:`DelegatedAccess.can_manage_users`;
     platform operators always, applications never."""
-    if getattr(actor, "is_superuser", False) and getattr(actor, "is_active", False):
+    if is_operator(actor):
         return True
     access = _acting_access(actor, customer_id)
     return access is not None and access.can_manage_users

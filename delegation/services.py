@@ -20,6 +20,7 @@ from audit.models import OperationType
 from audit.services import audit_record_build
 from core.durations import format_iso_duration, parse_iso_duration
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.scoping import is_operator
 from customers.models import CustomerAdminRole, CustomerAdminRoleName
 from customers.selectors import acting_partner_id, customers_visible_to
 from partners.models import SecurityGroup
@@ -124,7 +125,7 @@ def _locked(relationship_id) -> GdapRelationship:
 def _require_partner_side(actor, relationship: GdapRelationship) -> None:
     """The acting partner's admin agents / global admins (404 for another partner's relationship); platform
     operators act for any partner (the Django admin)."""
-    if getattr(actor, "is_superuser", False) and getattr(actor, "is_active", False):
+    if is_operator(actor):
         return
     if acting_partner_id(actor) != relationship.partner_id:
         raise NotFound(_("Delegated admin relationship not found."), field="id")
@@ -457,7 +458,7 @@ def dap_set(*, actor, partner, customer, enabled: bool, now: datetime | None = N
     """Switch DAP for partner × customer. The customer's global administrator may switch it OFF (the reseller
     relationship stays); switching it on is a platform operator's action (DAP is legacy: no new DAP)."""
     now = now or timezone.now()
-    if enabled and not getattr(actor, "is_superuser", False):
+    if enabled and not is_operator(actor):
         raise Forbidden(_("DAP cannot be switched on again: ask the partner for a GDAP relationship instead."))
     if not enabled and not is_customer_global_admin(actor, customer):  # consent is the customer's (§3)
         raise Forbidden(

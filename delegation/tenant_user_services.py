@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from audit.models import OperationType
 from audit.services import audit_record_create
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.scoping import is_operator
 from customers.models import Customer, TenantUser
 from customers.selectors import acting_partner_id, customers_visible_to
 from partners.models import Partner
@@ -177,7 +178,7 @@ def tenant_user_update(*, actor, tenant_user: TenantUser, changes: dict[str, Any
 
 def foreign_licenses_of(actor, tenant_user: TenantUser):
     """The user's licenses of subscriptions the actor may not act on (another partner's or channel's)."""
-    if getattr(actor, "is_superuser", False):
+    if is_operator(actor):
         return LicenseAssignment.objects.none()
     return LicenseAssignment.objects.filter(user=tenant_user).exclude(subscription__in=subscriptions_visible_to(actor))
 

@@ -3,8 +3,6 @@ own pages (approve/decline a request, switch DAP off). Thin adapters: every rule
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,32 +12,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.errors import DomainError, Forbidden, NotFound
+from core.errors import DomainError
 from customers.selectors import acting_partner_id
-from partners.roles import Capability, can, require
+from partners.roles import Capability, can, is_operator, require
 
 from . import gdap_selectors, services
 from .forms import AccessAssignmentForm, RelationshipRequestForm
 from .models import DapGrant, GdapRelationship
 
 
-def domain_errors_to_http(view):
-    """NotFound → 404, Forbidden → 403; other domain errors are shown on the page by the view itself."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-        except Forbidden as exc:
-            raise PermissionDenied(exc.message) from exc
-
-    return wrapper
-
-
 def _partner_user(request) -> None:
-    if acting_partner_id(request.user) is None and not request.user.is_superuser:
+    if acting_partner_id(request.user) is None and not is_operator(request.user):
         raise PermissionDenied(_("Delegated admin relationships are managed by partner users."))
     require(request.user, Capability.VIEW_CUSTOMERS)
 
@@ -71,7 +54,6 @@ def relationship_list(request):
 
 
 @login_required
-@domain_errors_to_http
 def relationship_create(request):
     require(request.user, Capability.REQUEST_DELEGATED_ADMIN)
     if request.method == "POST" and acting_partner_id(request.user) is None:
@@ -114,7 +96,7 @@ def _form_field(field: str | None) -> str | None:
 def relationship_detail(request, relationship_id):
     _partner_user(request)
     relationship = _relationship_or_404(request, relationship_id)
-    manage = can(request.user, Capability.REQUEST_DELEGATED_ADMIN) and not request.user.is_superuser
+    manage = can(request.user, Capability.REQUEST_DELEGATED_ADMIN) and not is_operator(request.user)
     return render(
         request,
         "delegation/relationship_detail.html",
@@ -130,7 +112,6 @@ def relationship_detail(request, relationship_id):
 
 @require_POST
 @login_required
-@domain_errors_to_http
 def relationship_terminate(request, relationship_id):
     relationship = _relationship_or_404(request, relationship_id)
     try:
@@ -144,7 +125,6 @@ def relationship_terminate(request, relationship_id):
 
 @require_POST
 @login_required
-@domain_errors_to_http
 def assignment_create(request, relationship_id):
     relationship = _relationship_or_404(request, relationship_id)
     require(request.user, Capability.REQUEST_DELEGATED_ADMIN)
@@ -171,7 +151,6 @@ def assignment_create(request, relationship_id):
 
 @require_POST
 @login_required
-@domain_errors_to_http
 def assignment_delete(request, relationship_id, assignment_id):
     relationship = _relationship_or_404(request, relationship_id)
     if not relationship.access_assignments.filter(pk=assignment_id).exists():
@@ -188,7 +167,7 @@ def assignment_delete(request, relationship_id, assignment_id):
 # ------------------------------------------------------------------------------------------------ customer side
 def _customer_admin(request, *, acting: bool = False) -> None:
     """Customer global admins; operators may look (``acting=False``) but never give a customer's consent."""
-    may_look = request.user.is_superuser and not acting
+    may_look = is_operator(request.user) and not acting
     if not (may_look or gdap_selectors.global_admin_customer_ids(request.user).exists()):
         raise PermissionDenied(_("Only a customer's global administrator can manage delegated admin access."))
 
@@ -209,7 +188,6 @@ def customer_relationship_list(request):
 
 
 @login_required
-@domain_errors_to_http
 def customer_relationship_detail(request, relationship_id):
     _customer_admin(request, acting=request.method == "POST")
     try:
@@ -245,7 +223,6 @@ def customer_relationship_detail(request, relationship_id):
 
 @require_POST
 @login_required
-@domain_errors_to_http
 def customer_dap_off(request, grant_id):
     _customer_admin(request, acting=True)
     try:

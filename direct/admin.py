@@ -8,7 +8,7 @@ row a data migration creates).
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from partners.admin_scoping import AuditedAdminMixin, ServiceErrorsMixin, is_operator
+from audit.admin_mixins import AuditedAdminMixin, ServiceErrorsMixin, is_operator_request
 
 from . import services
 from .models import DirectOrder, DirectOrderAddon, HighVolumeCondition, OrderStatus
@@ -18,16 +18,16 @@ class OperatorOnlyMixin:
     """Nobody but a platform operator, whatever their model permissions."""
 
     def has_module_permission(self, request):
-        return is_operator(request) and super().has_module_permission(request)
+        return is_operator_request(request) and super().has_module_permission(request)
 
     def has_view_permission(self, request, obj=None):
-        return is_operator(request) and super().has_view_permission(request, obj)
+        return is_operator_request(request) and super().has_view_permission(request, obj)
 
     def has_add_permission(self, request, *args):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return is_operator(request) and super().has_change_permission(request, obj)
+        return is_operator_request(request) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -6,3 +6,8 @@ class DirectConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "direct"
     verbose_name = _("Direct purchases (admin center)")
+
+    def ready(self):
+        from .selectors import register_scopes
+
+        register_scopes()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from core.scoping import principal_of
 from upgrades import pipeline as shared
 from upgrades.models import OPEN_STATUSES, OperationStatus, UpgradeFlow, UpgradeOperation, UpgradeType
 
@@ -20,7 +21,7 @@ def operation_open(*, actor, quote) -> UpgradeOperation:
         source=quote.source,
         target_offer=quote.target,
         customer=quote.customer,
-        actor_user=actor if getattr(actor, "pk", None) else None,
+        actor_user=principal_of(actor) if getattr(actor, "pk", None) else None,
         actor_upn=(getattr(actor, "email", "") or getattr(actor, "username", "")),
         upgrade_type=UpgradeType.UPGRADE_WITH_LICENSE_TRANSFER,
         quantity=quote.quantity,

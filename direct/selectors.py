@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import DirectOption, Offer, ServicePlan
 from core.errors import NotFound
+from core.scoping import register, visible_to
 from customers.models import Customer, CustomerAdminRole, TenantUser
 from customers.selectors import customers_visible_to
 from subscriptions.models import LicenseAssignment, Subscription, SubscriptionStatus
@@ -53,9 +54,18 @@ def admin_subscription_for(actor, customer: Customer, subscription_id) -> Subscr
 
 
 def admin_orders(actor, customer: Customer) -> QuerySet[DirectOrder]:
-    return DirectOrder.objects.filter(customer__in=admin_customers_for(actor), customer=customer).select_related(
-        "target_offer", "source__offer", "target_subscription", "operation"
-    )
+    return visible_to(
+        DirectOrder.objects.filter(customer__in=admin_customers_for(actor), customer=customer), actor
+    ).select_related("target_offer", "source__offer", "target_subscription", "operation")
+
+
+def direct_orders_scope(actor) -> QuerySet[DirectOrder]:
+    """Orders of the tenants the actor sees (customer admins: their own; operators: all, the registry's bypass)."""
+    return DirectOrder.objects.filter(customer__in=customers_visible_to(actor))
+
+
+def register_scopes() -> None:
+    register(DirectOrder, direct_orders_scope)
 
 
 def admin_order_for(actor, customer: Customer, order_id) -> DirectOrder:

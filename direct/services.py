@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record_create
 from core.errors import Conflict, InvalidInput, Locked
+from core.scoping import principal_of
 from core.tasks import enqueue_on_commit
 from customers.models import Customer
 from subscriptions.models import Subscription
@@ -68,7 +69,7 @@ def _order_from_quote(
     order = DirectOrder.objects.create(
         kind=kind,
         customer=quote.customer,
-        placed_by=actor,
+        placed_by=principal_of(actor),
         source=quote.source,
         target_offer=quote.target,
         operation=operation,

@@ -10,8 +10,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,16 +24,14 @@ from .permissions import AdminAction, admin_can
 
 
 def tenant_view(view):
-    """Resolve ``tenant_id`` inside the actor's admin scope (404 otherwise) and pass the customer on."""
+    """Resolve ``tenant_id`` inside the actor's admin scope and pass the customer on (a ``NotFound`` becomes the
+    404 page in ``core.middleware.DomainErrorMiddleware``, like every domain error a page lets through)."""
 
     @login_required
     @wraps(view)
     def wrapper(request, tenant_id, *args, **kwargs):
-        try:
-            customer = selectors.admin_customer_for(request.user, tenant_id=tenant_id)
-            return view(request, customer, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from None
+        customer = selectors.admin_customer_for(request.user, tenant_id=tenant_id)
+        return view(request, customer, *args, **kwargs)
 
     return wrapper
 
@@ -240,10 +236,8 @@ def subscription_cancel(request, customer, subscription_id):
     except Locked as exc:
         return _refused(request, customer, exc, "admin_center/refused.html", {})
     except DomainError as exc:
-        if isinstance(exc, NotFound):
-            raise Http404(exc.message) from None
-        if isinstance(exc, Forbidden):
-            raise PermissionDenied(exc.message) from None
+        if isinstance(exc, (NotFound, Forbidden)):
+            raise  # the 404 / 403 page (core.middleware)
         messages.error(request, exc.message)
         return redirect("direct:subscription", tenant_id=customer.tenant_id, subscription_id=subscription_id)
     messages.success(request, _("The subscription is cancelled."))

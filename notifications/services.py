@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from core.errors import InvalidInput
 
 from .models import Level, Notification
+from .selectors import notifications_visible_to
 
 
 def notification_create(
@@ -25,13 +26,8 @@ def notification_create(
 
 
 def notifications_for(user) -> QuerySet[Notification]:
-    """The user's own notifications and their partner's (one query, newest first)."""
-    if user is None or not getattr(user, "is_authenticated", False) or getattr(user, "is_application", False):
-        return Notification.objects.none()
-    condition = Q(user_id=user.pk)
-    if getattr(user, "partner_id", None):
-        condition |= Q(user__isnull=True, partner_id=user.partner_id)
-    return Notification.objects.filter(condition)
+    """The user's own notifications and their partner's (one query, newest first; the registry's scope)."""
+    return notifications_visible_to(user)
 
 
 def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:

@@ -73,11 +73,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.actor.ActorMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.mfa_middleware.MfaRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.middleware.DomainErrorMiddleware",  # domain errors -> the page's 403/404/409/423 (not under /v1/)
 ]
 
 ROOT_URLCONF = "partnercenter.urls"

@@ -11,10 +11,10 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin_mixins import PartnerScopedAdmin, PartnerScopedInline, ViewOnlyMixin, is_operator_request
 from audit.models import OperationType
 
 from . import group_services
-from .admin_scoping import PartnerScopedAdmin, PartnerScopedInline, ViewOnlyMixin, is_operator
 from .models import Partner, PartnerRoleAssignment, SecurityGroup
 
 
@@ -39,13 +39,13 @@ class PartnerAdmin(PartnerScopedAdmin):
 
     # Partner global admins: view only (their permissions say so); operators: full.
     def has_add_permission(self, request):
-        return is_operator(request) and super().has_add_permission(request)
+        return is_operator_request(request) and super().has_add_permission(request)
 
     def has_change_permission(self, request, obj=None):
-        return is_operator(request) and super().has_change_permission(request, obj)
+        return is_operator_request(request) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return is_operator(request) and super().has_delete_permission(request, obj)
+        return is_operator_request(request) and super().has_delete_permission(request, obj)
 
 
 class SecurityGroupForm(forms.ModelForm):
@@ -78,20 +78,20 @@ class SecurityGroupAdmin(PartnerScopedAdmin):
         return obj.member_total
 
     def get_list_filter(self, request):
-        return self.list_filter if is_operator(request) else ()
+        return self.list_filter if is_operator_request(request) else ()
 
     def get_fields(self, request, obj=None):
         # A partner global admin's groups are always their own partner's; an operator picks it once, on add.
-        if is_operator(request) and obj is None:
+        if is_operator_request(request) and obj is None:
             return ("partner", "name", "members")
         return ("name", "members")
 
     def get_readonly_fields(self, request, obj=None):
-        return ("partner",) if is_operator(request) and obj is not None else ()
+        return ("partner",) if is_operator_request(request) and obj is not None else ()
 
     def get_fieldsets(self, request, obj=None):
         fields = list(self.get_fields(request, obj))
-        if is_operator(request) and obj is not None:
+        if is_operator_request(request) and obj is not None:
             fields.insert(0, "partner")
         return [(None, {"fields": fields})]
 
@@ -139,4 +139,4 @@ class PartnerRoleAssignmentAdmin(ViewOnlyMixin, PartnerScopedAdmin):
         return obj.user.partner
 
     def get_list_filter(self, request):
-        return self.list_filter if is_operator(request) else ("role",)
+        return self.list_filter if is_operator_request(request) else ("role",)

@@ -22,3 +22,6 @@ class PartnersConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_partner_admin_group_sync, dispatch_uid="partner_admin_group_sync")
+        from .selectors import register_scopes
+
+        register_scopes()

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from audit.models import OperationType
 from audit.services import audit_record_create
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.scoping import is_operator, visible_to
 
 from .models import Partner, PartnerRole, SecurityGroup
 from .signals import security_group_uses
@@ -28,13 +29,9 @@ RESOURCE = "SecurityGroup"
 NAME_MAX = SecurityGroup._meta.get_field("name").max_length
 
 
-def _is_operator(actor) -> bool:
-    return bool(getattr(actor, "is_superuser", False) and not getattr(actor, "is_application", False))
-
-
 def _require_group_manager(actor) -> None:
     """Partner global admins (their own partner) and platform operators."""
-    if _is_operator(actor):
+    if is_operator(actor):
         return
     if (
         getattr(actor, "is_application", False)
@@ -45,12 +42,8 @@ def _require_group_manager(actor) -> None:
 
 
 def security_groups_visible_to(actor):
-    """The groups the actor may manage."""
-    if _is_operator(actor):
-        return SecurityGroup.objects.all()
-    if getattr(actor, "is_application", False) or not getattr(actor, "partner_id", None):
-        return SecurityGroup.objects.none()
-    return SecurityGroup.objects.filter(partner_id=actor.partner_id)
+    """The groups the actor may manage (operators: all; the registry's bypass)."""
+    return visible_to(SecurityGroup, actor)
 
 
 def security_group_for(actor, *, group_id) -> SecurityGroup:

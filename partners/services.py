@@ -1,7 +1,7 @@
 """Partner services: Django admin access for partner global admins (issue 4 item 5).
 
 A partner ``global_admin`` works in the Django admin on their own partner's objects
-(``partners.admin_scoping``). Django's admin needs ``is_staff`` and model permissions for that; both are
+(``audit.admin_mixins``). Django's admin needs ``is_staff`` and model permissions for that; both are
 derived from the partner role here, in one place. Partner user management calls
 ``partner_user_sync_admin_access(user)`` after every change of a user's roles, partner or active flag.
 """
@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
 
-from .models import PartnerRole
+from .roles import is_global_admin
 
 PARTNER_ADMIN_GROUP_NAME = "Partner global admins"
 
@@ -71,12 +71,6 @@ def partner_admin_group_ensure() -> Group:
     return group
 
 
-def _is_partner_global_admin(user) -> bool:
-    if not (user.is_active and user.partner_id):
-        return False
-    return user.partner_roles.filter(role=PartnerRole.GLOBAL_ADMIN).exists()
-
-
 @transaction.atomic
 def partner_user_sync_admin_access(user) -> bool:
     """Give or take Django admin access according to the user's partner role; returns True when granted.
@@ -85,9 +79,9 @@ def partner_user_sync_admin_access(user) -> bool:
     ``global_admin``; taken away otherwise. Superusers keep ``is_staff`` (they are platform operators).
     """
     group = partner_admin_group_ensure()
-    granted = _is_partner_global_admin(user)
     if hasattr(user, "_role_codes"):
         del user._role_codes  # roles changed: let ``role_codes`` read them again
+    granted = bool(user.is_active) and is_global_admin(user)
     if granted:
         user.groups.add(group)
         staff = True

@@ -30,9 +30,10 @@ from django.utils.translation import gettext as _
 from audit.models import OperationType
 from audit.services import audit_record_create
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.scoping import visible_to
 
 from .models import PartnerRole, PartnerRoleAssignment, SecurityGroup
-from .roles import Capability, require
+from .roles import Capability, is_global_admin, is_operator, require
 from .services import partner_user_sync_admin_access
 from .signals import partner_user_changed
 
@@ -43,20 +44,9 @@ RESOURCE = "PartnerUser"
 
 
 def partner_users_visible_to(actor) -> QuerySet[User]:
-    """Users of the actor's own partner (for user managers); nobody else's. Operators: every partner user."""
-    if getattr(actor, "is_application", False):
-        return get_user_model().objects.none()
-    if getattr(actor, "is_superuser", False) and not getattr(actor, "partner_id", None):
-        return (
-            get_user_model().objects.filter(partner__isnull=False).prefetch_related("partner_roles", "security_groups")
-        )
-    if not getattr(actor, "partner_id", None):
-        return get_user_model().objects.none()
-    return (
-        get_user_model()
-        .objects.filter(partner_id=actor.partner_id)
-        .prefetch_related("partner_roles", "security_groups")
-    )
+    """Users of the actor's own partner (for user managers); nobody else's. Operators: every partner user.
+    (The registry's ``User`` scope, ``accounts.selectors``.)"""
+    return visible_to(get_user_model(), actor).prefetch_related("partner_roles", "security_groups")
 
 
 def partner_user_for(actor, *, user_id) -> User:
@@ -108,15 +98,11 @@ def _clean_roles(actor, roles) -> set[str]:
     return roles
 
 
-def _is_global_admin(user) -> bool:
-    return PartnerRole.GLOBAL_ADMIN in user.role_codes
-
-
 def _guard_global_admin(actor, *, granting: bool, target: User | None) -> None:
     """Only a global admin may give the global admin role or change a global admin (Partner Center rule)."""
-    if actor.is_superuser or _is_global_admin(actor):
+    if is_operator(actor) or is_global_admin(actor):
         return
-    if granting or (target is not None and _is_global_admin(target)):
+    if granting or (target is not None and is_global_admin(target)):
         raise Forbidden(_("Only a global admin can give the global admin role or change a global admin."))
 
 
@@ -165,7 +151,7 @@ def partner_user_invite(
     require(actor, Capability.MANAGE_PARTNER_USERS)
     if actor.partner_id:
         partner_id = actor.partner_id
-    elif actor.is_superuser:
+    elif is_operator(actor):
         if partner is None:
             raise InvalidInput(_("partner: choose the partner the user works for."), field="partner")
         partner_id = getattr(partner, "pk", partner)
@@ -217,11 +203,11 @@ def partner_user_update(
     changed in the same transaction: they go into this call's single audit record."""
     user = partner_user_for(actor, user_id=user_id)
     roles = _clean_roles(actor, roles)
-    _guard_global_admin(actor, granting=PartnerRole.GLOBAL_ADMIN in roles and not _is_global_admin(user), target=user)
+    _guard_global_admin(actor, granting=PartnerRole.GLOBAL_ADMIN in roles and not is_global_admin(user), target=user)
     groups = _groups(user.partner_id, group_ids)
     with transaction.atomic():
         old = _snapshot(user)
-        if _is_global_admin(user) and PartnerRole.GLOBAL_ADMIN not in roles:
+        if is_global_admin(user) and PartnerRole.GLOBAL_ADMIN not in roles:
             _require_another_global_admin(user)
         user.partner_roles.exclude(role__in=roles).delete()
         have = set(user.partner_roles.values_list("role", flat=True))
@@ -259,7 +245,7 @@ def partner_user_deactivate(*, actor, user_id) -> User:
     _guard_global_admin(actor, granting=False, target=user)
     with transaction.atomic():
         old = _snapshot(user)
-        if _is_global_admin(user):
+        if is_global_admin(user):
             _require_another_global_admin(user)
         user.is_active = False
         user.save(update_fields=["is_active"])

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -30,12 +29,7 @@ def user_manager_required(view):
         require(request.user, Capability.MANAGE_PARTNER_USERS)
         if not request.user.partner_id:
             raise PermissionDenied(_("Partner users are managed by their own partner's admins."))
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-        except Forbidden as exc:
-            raise PermissionDenied(exc.message) from exc
+        return view(request, *args, **kwargs)  # NotFound / Forbidden: the 404 / 403 page (core.middleware)
 
     return wrapper
 

@@ -12,7 +12,6 @@ Steps: 1 ``upgrade/`` choose the target → 2 ``upgrade/details/`` seats and bil
 from __future__ import annotations
 
 import uuid
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -47,30 +46,17 @@ SESSION_KEY = "portal_upgrade_submissions"
 KEEP_SUBMISSIONS = 20
 
 
-def _not_found_is_404(view):
-    """A ``NotFound`` from the upgrades app (e.g. the subscription left the actor's scope meanwhile) is a 404."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound:
-            raise Http404(_("No subscription with this id is visible to you."))
-
-    return wrapper
-
-
 def _source(request, tenant_id, subscription_id) -> tuple[Customer, Subscription]:
     """404 outside the actor's scope, 403 when its role cannot upgrade."""
     try:
         customer = customer_for(request.user, tenant_id=tenant_id)
     except Customer.DoesNotExist:
-        raise Http404(_("No customer with this tenant id is visible to you."))
+        raise Http404(_("No customer with this tenant id is visible to you.")) from None
     require(request.user, Capability.UPGRADE)
     try:
         return customer, upgradable_subscription_for(request.user, customer, subscription_id=subscription_id)
     except Subscription.DoesNotExist:
-        raise Http404(_("No subscription with this id is visible to you."))
+        raise Http404(_("No subscription with this id is visible to you.")) from None
 
 
 def _wizard_url(name, source, **params) -> str:
@@ -101,7 +87,6 @@ def _render_targets(request, customer, source, *, form=None, blocked=(), status=
 
 
 @partner_page
-@_not_found_is_404
 def upgrade_targets(request, tenant_id, subscription_id):
     customer, source = _source(request, tenant_id, subscription_id)
     if "target" not in request.GET:
@@ -135,7 +120,6 @@ def _choice_or_step1(request, customer, source, target_id):
 
 
 @partner_page
-@_not_found_is_404
 def upgrade_details(request, tenant_id, subscription_id):
     customer, source = _source(request, tenant_id, subscription_id)
     choice, refused = _choice_or_step1(request, customer, source, request.GET.get("target", ""))
@@ -152,7 +136,6 @@ def upgrade_details(request, tenant_id, subscription_id):
 
 @partner_page
 @require_http_methods(["GET", "POST"])
-@_not_found_is_404
 def upgrade_review(request, tenant_id, subscription_id):
     customer, source = _source(request, tenant_id, subscription_id)
     if request.method == "POST":
@@ -241,7 +224,7 @@ def upgrade_result(request, operation_id):
     try:
         operation = upgrade_operation_for(request.user, operation_id=operation_id)
     except UpgradeOperation.DoesNotExist:
-        raise Http404(_("No upgrade with this id is visible to you."))
+        raise Http404(_("No upgrade with this id is visible to you.")) from None
     result = UpgradeResult.from_dict(operation.result) if operation.result else None
     return render(
         request,

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from partners.admin_scoping import (
+from audit.admin_mixins import (
     LimitedInlineFormSet,
     PartnerScopedAdmin,
     PartnerScopedInline,
@@ -35,7 +35,7 @@ class SubscriptionAdminForm(forms.ModelForm):
     class Meta:
         model = Subscription
         fields = EDITABLE
-        exclude = ("quantity",)
+        exclude = ("quantity",)  # noqa: DJ006 - the declared form field replaces the model field (the service checks it)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, QuerySet
 
+from core.scoping import register, visible_to
 from customers.selectors import acting_partner_id, customers_visible_to
 
 from .models import Channel, LicenseAssignment, Subscription
@@ -14,11 +15,14 @@ def subscriptions_visible_to(actor) -> QuerySet[Subscription]:
 
     A partner sees, inside its customers, only the subscriptions it sold itself (channel ``csp`` through
     this partner): another channel's subscription is a multichannel case it cannot act on (domain.md §5).
-    Customer admins see every subscription of their tenant; operators see everything.
+    Customer admins see every subscription of their tenant; operators see everything (the registry's bypass).
     """
+    return visible_to(Subscription, actor)
+
+
+def subscriptions_scope(actor) -> QuerySet[Subscription]:
+    """The registered ``Subscription`` scope (see :func:`subscriptions_visible_to`)."""
     queryset = Subscription.objects.filter(customer__in=customers_visible_to(actor))
-    if getattr(actor, "is_superuser", False):
-        return queryset
     partner_id = acting_partner_id(actor)
     if partner_id is not None:
         queryset = queryset.filter(channel=Channel.CSP, partner_id=partner_id)
@@ -36,5 +40,15 @@ def subscription_list_for_customer(actor, customer) -> QuerySet[Subscription]:
     )
 
 
-def assignments_visible_to(actor) -> QuerySet[LicenseAssignment]:
+def assignments_scope(actor) -> QuerySet[LicenseAssignment]:
     return LicenseAssignment.objects.filter(subscription__in=subscriptions_visible_to(actor))
+
+
+def assignments_visible_to(actor) -> QuerySet[LicenseAssignment]:
+    return visible_to(LicenseAssignment, actor)
+
+
+def register_scopes() -> None:
+    """The subscriptions app's entries in the scoping registry (called from ``SubscriptionsConfig.ready``)."""
+    register(Subscription, subscriptions_scope)
+    register(LicenseAssignment, assignments_scope)

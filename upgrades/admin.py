@@ -4,7 +4,7 @@ the upgrade services). Operators see every partner's, a partner global admin onl
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from partners.admin_scoping import PartnerScopedAdmin, PartnerScopedInline, ViewOnlyMixin, is_operator
+from audit.admin_mixins import PartnerScopedAdmin, PartnerScopedInline, ViewOnlyMixin, is_operator_request
 
 from .models import BillingEntry, UpgradeOperation, UpgradeStatusChange
 
@@ -89,7 +89,7 @@ class UpgradeOperationAdmin(ViewOnlyMixin, PartnerScopedAdmin):
     inlines = [UpgradeStatusChangeInline, BillingEntryInline]
 
     def get_list_filter(self, request):
-        if is_operator(request):
+        if is_operator_request(request):
             return self.list_filter
         return ("status", "flow", "upgrade_type", "billing_cycle")
 

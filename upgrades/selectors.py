@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from core.scoping import register, visible_to
 from subscriptions.selectors import subscriptions_visible_to
 
 from .eligibility.context import LoadedContext, load_context, load_contexts
@@ -64,9 +65,17 @@ def source_upgrade_errors(*, actor, subscription) -> tuple[UpgradeError, ...]:
     return source_errors(load_context(actor=actor, subscription=subscription).ctx)
 
 
-def upgrade_operations_visible_to(actor) -> QuerySet[UpgradeOperation]:
-    """Operations on subscriptions the actor may read."""
+def upgrade_operations_scope(actor) -> QuerySet[UpgradeOperation]:
     return UpgradeOperation.objects.filter(source__in=subscriptions_visible_to(actor))
+
+
+def upgrade_operations_visible_to(actor) -> QuerySet[UpgradeOperation]:
+    """Operations on subscriptions the actor may read (operators: all; the registry's bypass)."""
+    return visible_to(UpgradeOperation, actor)
+
+
+def register_scopes() -> None:
+    register(UpgradeOperation, upgrade_operations_scope)
 
 
 def upgrade_operation_for(actor, *, operation_id) -> UpgradeOperation:

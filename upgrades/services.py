@@ -17,18 +17,18 @@ things, records a ``pending`` operation and enqueues ``upgrades.tasks.run_upgrad
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils.translation import gettext as _
 
-from accounts.principals import ApplicationPrincipal
+from accounts.actor import Actor
 from audit.models import AuditRecord, OperationType
 from audit.services import actor_fields, audit_record_build
 from catalog.models import BillingCycle
 from core.errors import DomainError, Forbidden
+from core.scoping import principal_of
 from core.tasks import enqueue_on_commit
 from customers.models import Customer
 
@@ -300,7 +300,7 @@ def _operation_fields(
         "target_offer_id": request.target_offer_id,
         "customer_id": source.customer_id,
         "partner_id": source.partner_id,
-        "actor_user": actor if is_user else None,
+        "actor_user": principal_of(actor) if is_user else None,
         "actor_upn": who["user_principal_name"],
         "actor_application_id": who["application_id"],
         "upgrade_type": plan.upgrade_type,
@@ -386,11 +386,13 @@ def subscription_upgrade_async(
 
 
 def _actor_of(operation: UpgradeOperation):
-    if operation.actor_user_id is not None:
-        return operation.actor_user
-    if operation.actor_application_id:
-        return ApplicationPrincipal(partner=operation.partner, application_id=uuid.UUID(operation.actor_application_id))
-    return None
+    """The operation's actor rebuilt in the task (``accounts.actor.Actor``); None when nobody is recorded."""
+    actor = Actor.for_row(
+        user=operation.actor_user if operation.actor_user_id is not None else None,
+        partner=operation.partner,
+        application_id=operation.actor_application_id,
+    )
+    return actor if actor.is_authenticated else None
 
 
 def upgrade_operation_execute(*, operation_id) -> UpgradeResult | None:

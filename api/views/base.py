@@ -1,5 +1,8 @@
-"""The base of every /v1/ view: conventions enforced once, so a new endpoint cannot forget them.
+"""The base of every /v1/ view: conventions enforced once, so a new endpoint cannot forget them
+(``tests/api/test_base_view_everywhere.py`` fails the suite on a /v1/ URL whose view does not extend it).
 
+- ``self.actor`` (and ``request.actor``): the typed ``accounts.actor.Actor`` of the token's principal, built once
+  after authentication; ``request.user`` stays the principal (services take it as ``actor=``).
 - ``capabilities`` maps each handler (``get``, ``post``, ...) to the role-matrix capability it needs; a view
   that defines a handler without one fails at import time (``__init_subclass__``).
 - ``customer_id`` / ``subscription_id`` in the URL are resolved through the scoping selectors before the
@@ -16,18 +19,17 @@ from __future__ import annotations
 import re
 import uuid
 
+from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.actor import Actor
 from core.errors import InvalidInput
-from customers.models import Customer
-from customers.selectors import customer_for
-from partners.roles import Capability, require
-from subscriptions.models import Channel
-from subscriptions.selectors import subscriptions_visible_to
+from core.scoping import visible_to
+from partners.roles import Capability
 
 from ..idempotency import IDEMPOTENT_METHODS, Replay, idempotency_begin, idempotency_finish, request_id_of
 from ..parsers import SafeJSONParser
@@ -56,6 +58,11 @@ def parse_guid(value: str, *, field: str) -> uuid.UUID:
         raise InvalidInput(_("%(value)r is not a valid GUID.") % {"value": str(value)[:80]}, field=field) from None
 
 
+# The framework sits below the apps it serves: it names their models by label (resolved at run time, like a
+# string foreign key) and reads them through the scoping registry.
+CSP_CHANNEL = "csp"
+
+
 class PartnerCenterAPIView(APIView):
     capabilities: dict[str, Capability] = {}
     public = False  # only the unknown-URL fallback
@@ -76,6 +83,8 @@ class PartnerCenterAPIView(APIView):
         self._idempotency = None
         self.request_id = ""
         super().initial(request, *args, **kwargs)  # authentication, permissions, throttling
+        self.actor = Actor(request.user)
+        request._request.actor = self.actor  # the same actor for everything below the view (DRF proxies it)
         raw = request.headers.get(CORRELATION_HEADER, "").strip()
         if raw and raw != self.correlation_id:
             raise InvalidInput(
@@ -87,7 +96,7 @@ class PartnerCenterAPIView(APIView):
         method = "get" if request.method.lower() == "head" else request.method.lower()
         if method == "options" or not hasattr(self, method):
             return  # OPTIONS: metadata only; an unknown method: dispatch answers 405
-        require(request.user, self.capabilities[method])
+        self.actor.require(self.capabilities[method])
         self.resolve_scope()
         if request.method in IDEMPOTENT_METHODS:
             self.request_id = request_id_of(request)
@@ -101,10 +110,10 @@ class PartnerCenterAPIView(APIView):
         self.customer = self.subscription = None
         if "customer_id" in self.kwargs:
             tenant_id = parse_guid(self.kwargs["customer_id"], field="customerTenantId")
-            try:
-                self.customer = customer_for(self.request.user, tenant_id=tenant_id)
-            except Customer.DoesNotExist:
-                raise exceptions.NotFound(_("Customer %(id)s was not found.") % {"id": tenant_id}) from None
+            customers = visible_to(apps.get_model("customers", "Customer"), self.actor)
+            self.customer = customers.filter(tenant_id=tenant_id).first()
+            if self.customer is None:
+                raise exceptions.NotFound(_("Customer %(id)s was not found.") % {"id": tenant_id})
         if "subscription_id" in self.kwargs:
             subscription_id = parse_guid(self.kwargs["subscription_id"], field="subscriptionId")
             self.subscription = self.scoped_subscriptions().filter(pk=subscription_id).first()
@@ -115,8 +124,8 @@ class PartnerCenterAPIView(APIView):
         """The customer's CSP subscriptions in the caller's scope: Partner Center's API never lists a direct or
         volume-licensing subscription, not even to an operator."""
         return (
-            subscriptions_visible_to(self.request.user)
-            .filter(customer=self.customer, channel=Channel.CSP)
+            visible_to(apps.get_model("subscriptions", "Subscription"), self.actor)
+            .filter(customer=self.customer, channel=CSP_CHANNEL)
             .select_related("offer", "partner", "customer")
         )
 

@@ -1,62 +1,37 @@
 """/v1/me/: the admin center for customer admins' user tokens (thin adapters over direct.* services).
 
-Scope: the customer in the URL must be one the token's user administers (else 404); application tokens and
-partner users get 403. Errors go through the shared ServiceFault handler (``api.errors``).
+Built on the /v1/ base view like every endpoint: the capability ``ADMIN_CENTER`` (customer tenant admins' user
+tokens; application tokens and partner users get 403), then the customer in the URL must be one the token's user
+administers (else 404). Errors go through the shared ServiceFault handler (``api.errors``).
 """
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, status
+from rest_framework import status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from api.idempotency import IDEMPOTENT_METHODS, Replay, idempotency_begin, idempotency_finish, request_id_of
 from api.pagination import collection_body
-from api.parsers import SafeJSONParser
-from api.views.base import CORRELATION_HEADER, correlation_id_for, parse_guid
+from api.views.base import PartnerCenterAPIView, parse_guid
 from api.views.docs import ME_ERRORS, ME_WRITE_ERRORS, REQUEST_HEADERS
-from customers.models import CustomerAdminRole
+from partners.roles import Capability
 
 from .. import cart, selectors, services
 from . import serializers as s
 
 
-class MeAPIView(APIView):
-    """Base of /v1/me/: correlation id, idempotent POSTs, tenant scope (``self.customer``)."""
+class MeAPIView(PartnerCenterAPIView):
+    """Base of /v1/me/: the base view's pipeline with the ``ADMIN_CENTER`` capability; the tenant in the URL is
+    resolved among those the actor administers (``self.customer``)."""
 
-    parser_classes = [SafeJSONParser]
+    capabilities = {"get": Capability.ADMIN_CENTER, "post": Capability.ADMIN_CENTER}
 
-    def initial(self, request, *args, **kwargs):
-        self.correlation_id = correlation_id_for(request)
-        self._idempotency = None
-        super().initial(request, *args, **kwargs)
-        user = request.user
-        if getattr(user, "is_application", False) or not CustomerAdminRole.objects.filter(user_id=user.pk).exists():
-            raise exceptions.PermissionDenied(_("/v1/me/ is for customer tenant admins' user tokens."))
-        self.customer = None
-        if "tenant_id" in kwargs:
+    def resolve_scope(self) -> None:
+        self.customer = None  # ``self.subscription(id)`` resolves a subscription of the tenant
+        if "tenant_id" in self.kwargs:
             self.customer = selectors.admin_customer_for(
-                user, tenant_id=parse_guid(kwargs["tenant_id"], field="customerTenantId")
+                self.request.user, tenant_id=parse_guid(self.kwargs["tenant_id"], field="customerTenantId")
             )
-        if request.method in IDEMPOTENT_METHODS and request_id_of(request):
-            self._idempotency = idempotency_begin(
-                actor=user, key=request_id_of(request), method=request.method, path=request.path, data=request.data
-            )
-
-    def handle_exception(self, exc):
-        if isinstance(exc, Replay):
-            return Response(exc.body, status=exc.status_code, headers={"MS-Idempotent-Replay": "true"})
-        return super().handle_exception(exc)
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        response[CORRELATION_HEADER] = correlation_id_for(request)
-        record, self._idempotency = getattr(self, "_idempotency", None), None
-        if record is not None:
-            idempotency_finish(record=record, status_code=response.status_code, body=response.data)
-        return response
 
     def subscription(self, subscription_id):
         return selectors.admin_subscription_for(

@@ -30,8 +30,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import ApiToken
+from audit.admin_mixins import PartnerScopedAdmin
 from customers.models import CustomerAdminRoleName
-from partners.admin_scoping import PartnerScopedAdmin
 from partners.models import PartnerRole
 from tests import factories
 

@@ -1,19 +1,22 @@
-"""Per-partner scoping for the Django admin (issue 4 item 5).
+"""The admin's base mixins, shared by every app's admin (they sit in ``audit``, low in the layering, because they
+write audit records and every app above may use them; they import no app above ``audit``).
 
 Who may use the admin:
 
-- platform operators (superusers) see and edit everything, every partner;
+- platform operators (``core.scoping.is_operator``) see and edit everything, every partner;
 - a staff user who holds the partner ``global_admin`` role (``partners.services.partner_user_sync_admin_access``
   gives them ``is_staff`` and the "Partner global admins" group) sees and edits ONLY their own partner's
-  objects; customer data is read through ``customers_visible_to`` / ``subscriptions_visible_to``, the same
-  scoping functions the portal and the API use;
+  objects (``request.actor.admin_partner_id``, the role predicate ``partners.roles.admin_partner_id``); customer
+  data is read through the scoping registry (``core.scoping.visible_to``), the same scopes the portal and the
+  API use;
 - anybody else sees nothing (Django itself keeps non-staff users out).
 
-Every scoped admin declares how its rows reach the partner, with exactly one of:
+Every scoped admin declares how its rows reach the partner, with at most one of:
 
 - ``partner_lookup``: a path to ``partners.Partner`` (``"partner"``, ``"user__partner"``, ``"pk"`` for Partner);
-- ``customer_lookup``: a path to ``customers.Customer``; rows are limited to ``customers_visible_to(user)``;
-- ``subscription_lookup``: a path to ``subscriptions.Subscription``; limited to ``subscriptions_visible_to(user)``.
+- ``customer_lookup``: a path to ``customers.Customer``; rows are limited to the registry's ``Customer`` scope;
+- ``subscription_lookup``: a path to ``subscriptions.Subscription``; limited to the ``Subscription`` scope;
+- none of them: the model's own registered scope (``core.scoping.register``).
 
 Foreign-key and many-to-many choices are limited through the *target* model's registered admin, so a partner
 admin can neither pick nor create anything that points to another partner. After a save the object must still
@@ -36,6 +39,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
@@ -47,30 +51,30 @@ from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from audit.models import AuditRecord, OperationType
-from audit.services import audit_record_build, audit_record_create
 from core.errors import DomainError
-from customers.selectors import customers_visible_to
-from subscriptions.selectors import subscriptions_visible_to
+from core.scoping import actor_of, is_operator, is_registered, visible_to
 
-from .models import PartnerRole
-
-
-def admin_partner_id(user) -> int | None:
-    """The partner a non-superuser may administer in the Django admin, or None (no access)."""
-    if not (getattr(user, "is_active", False) and getattr(user, "is_staff", False)):
-        return None
-    if getattr(user, "is_superuser", False) or not getattr(user, "partner_id", None):
-        return None
-    return user.partner_id if PartnerRole.GLOBAL_ADMIN in user.role_codes else None
+from .models import AuditRecord, OperationType
+from .services import audit_record_build, audit_record_create
 
 
-def is_operator(request) -> bool:
-    return bool(request.user.is_active and request.user.is_superuser)
+def is_operator_request(request) -> bool:
+    """The request's actor is a platform operator (``core.scoping.is_operator``)."""
+    return is_operator(actor_of(request))
+
+
+def request_admin_partner_id(request) -> int | None:
+    """The partner the request's (non-operator) actor may administer in the Django admin, or None (no access)."""
+    return getattr(actor_of(request), "admin_partner_id", None)
 
 
 def may_use_admin(request) -> bool:
-    return is_operator(request) or admin_partner_id(request.user) is not None
+    return is_operator_request(request) or request_admin_partner_id(request) is not None
+
+
+def scoped_model(label: str):
+    """A registered model by label (``"customers.Customer"``): the apps above ``audit`` are not imported."""
+    return apps.get_model(label)
 
 
 class _ScopingMixin:
@@ -81,20 +85,25 @@ class _ScopingMixin:
     subscription_lookup: str | None = None
 
     def scope_queryset(self, request, queryset: QuerySet) -> QuerySet:
-        """``queryset`` limited to what ``request.user`` may administer."""
-        if is_operator(request):
+        """``queryset`` limited to what the request's actor may administer (the registry's scopes)."""
+        if is_operator_request(request):
             return queryset
-        partner_id = admin_partner_id(request.user)
+        partner_id = request_admin_partner_id(request)
         if partner_id is None:
             return queryset.none()
+        actor = actor_of(request)
         if self.partner_lookup:
             return queryset.filter(**{self.partner_lookup: partner_id})
         if self.customer_lookup:
-            return queryset.filter(**{f"{self.customer_lookup}__in": customers_visible_to(request.user)})
+            customers = visible_to(scoped_model("customers.Customer"), actor)
+            return queryset.filter(**{f"{self.customer_lookup}__in": customers})
         if self.subscription_lookup:
-            return queryset.filter(**{f"{self.subscription_lookup}__in": subscriptions_visible_to(request.user)})
+            subscriptions = visible_to(scoped_model("subscriptions.Subscription"), actor)
+            return queryset.filter(**{f"{self.subscription_lookup}__in": subscriptions})
+        if is_registered(queryset.model):
+            return visible_to(queryset, actor)
         raise ImproperlyConfigured(
-            f"{type(self).__name__} needs partner_lookup, customer_lookup or subscription_lookup"
+            f"{type(self).__name__} needs partner_lookup, customer_lookup, subscription_lookup or a registered scope"
         )
 
     def get_queryset(self, request):
@@ -102,7 +111,7 @@ class _ScopingMixin:
 
     def _related_choices(self, request, model) -> QuerySet | None:
         """Choices for a relation to ``model``: scoped by that model's admin when it is a scoped one."""
-        if is_operator(request):
+        if is_operator_request(request):
             return None
         related_admin = self.admin_site._registry.get(model)
         if isinstance(related_admin, _ScopingMixin):
@@ -354,7 +363,7 @@ class PartnerScopedAdmin(ServiceErrorsMixin, AuditedAdminMixin, _ScopingMixin, a
         return obj
 
     def has_delete_permission(self, request, obj=None):
-        if self.operator_only_delete and not is_operator(request):
+        if self.operator_only_delete and not is_operator_request(request):
             return False
         return super().has_delete_permission(request, obj)
 
@@ -365,13 +374,13 @@ class PartnerScopedAdmin(ServiceErrorsMixin, AuditedAdminMixin, _ScopingMixin, a
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         """On an object's history page a partner admin sees only the entries of their own partner's users (the
         other partner of a shared customer does not show there either)."""
-        if queryset.model is LogEntry and not is_operator(request):
-            queryset = queryset.filter(user__partner_id=admin_partner_id(request.user))
+        if queryset.model is LogEntry and not is_operator_request(request):
+            queryset = queryset.filter(user__partner_id=request_admin_partner_id(request))
         return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
 
     def ensure_in_scope(self, request, obj) -> None:
         """Refuse (and roll back: the admin wraps the save in a transaction) a save that leaves the scope."""
-        if is_operator(request):
+        if is_operator_request(request):
             return
         if not self.scope_queryset(request, type(obj)._default_manager.filter(pk=obj.pk)).exists():
             raise PermissionDenied(_("You can only save objects that belong to your own partner."))
@@ -422,13 +431,13 @@ class OperatorEditableMixin:
         return may_use_admin(request) and super().has_view_permission(request, obj)
 
     def has_add_permission(self, request, *args):
-        return is_operator(request) and super().has_add_permission(request, *args)
+        return is_operator_request(request) and super().has_add_permission(request, *args)
 
     def has_change_permission(self, request, obj=None):
-        return is_operator(request) and super().has_change_permission(request, obj)
+        return is_operator_request(request) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return is_operator(request) and super().has_delete_permission(request, obj)
+        return is_operator_request(request) and super().has_delete_permission(request, obj)
 
 
 class OperatorEditableAdmin(ServiceErrorsMixin, AuditedAdminMixin, OperatorEditableMixin, admin.ModelAdmin):
