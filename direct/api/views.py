@@ -26,6 +26,15 @@ class MeAPIView(PartnerCenterAPIView):
 
     capabilities = {"get": Capability.ADMIN_CENTER, "post": Capability.ADMIN_CENTER}
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        method = "get" if request.method.lower() == "head" else request.method.lower()
+        if method != "options" and not hasattr(self, method):
+            # /v1/me/ tells who may use it before which methods exist: a partner's token gets 403 and another
+            # tenant 404 whatever the method; only the tenant's own admin learns about a 405.
+            self.actor.require(Capability.ADMIN_CENTER)
+            self.resolve_scope()
+
     def resolve_scope(self) -> None:
         self.customer = None  # ``self.subscription(id)`` resolves a subscription of the tenant
         if "tenant_id" in self.kwargs:
