@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.CorrelationIdMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.mfa_middleware.MfaRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

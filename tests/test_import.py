@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import User
 from audit.models import AuditRecord
 from customers.importer import TenantImportInvalid, tenant_import, tenant_import_read
-from customers.importer.durations import format_iso_duration, parse_iso_duration
+from core.durations import format_iso_duration, parse_iso_duration
 from customers.models import Customer, CustomerAdminRole, ResellerRelationship, TenantUser
 from delegation.models import DapGrant, GdapAccessAssignment, GdapRelationship
 from partners.models import Partner, PartnerRoleAssignment, SecurityGroup

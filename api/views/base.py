@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 
 from django.core.exceptions import ImproperlyConfigured
@@ -22,6 +21,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.correlation import CORRELATION_HEADER, MAX_CORRELATION_ID_LENGTH, correlation_id_for
 from core.errors import InvalidInput
 from customers.models import Customer
 from customers.selectors import customer_for
@@ -31,23 +31,6 @@ from subscriptions.selectors import subscriptions_visible_to
 
 from ..idempotency import IDEMPOTENT_METHODS, Replay, idempotency_begin, idempotency_finish, request_id_of
 from ..parsers import SafeJSONParser
-
-CORRELATION_HEADER = "MS-CorrelationId"
-MAX_CORRELATION_ID_LENGTH = 64
-_PRINTABLE = re.compile(r"^[\x21-\x7e]+$")
-
-
-def correlation_id_for(request) -> str:
-    """The request's correlation id: the client's ``MS-CorrelationId`` when usable, else a new GUID."""
-    http_request = getattr(request, "_request", request)
-    cached = getattr(http_request, "ms_correlation_id", None)
-    if cached is None:
-        raw = http_request.headers.get(CORRELATION_HEADER, "").strip()
-        usable = raw and len(raw) <= MAX_CORRELATION_ID_LENGTH and _PRINTABLE.match(raw)
-        cached = raw if usable else str(uuid.uuid4())
-        http_request.ms_correlation_id = cached
-    return cached
-
 
 def parse_guid(value: str, *, field: str) -> uuid.UUID:
     try:

@@ -16,7 +16,7 @@ from delegation.models import (
     UnifiedRole,
 )
 
-from .durations import parse_iso_duration
+from core.durations import parse_iso_duration
 from .fields import MISSING, Collector, join
 from .plan import ImportPlan
 from .validate_partners import read_account

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from api.serializers.common import ResourceSerializer
-from customers.importer.durations import format_iso_duration
+from core.durations import format_iso_duration
 
 
 class UnifiedRoleSerializer(serializers.Serializer):

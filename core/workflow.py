@@ -1,0 +1,307 @@
+"""The workflow kernel: every status move of every workflow goes through here.
+
+A :class:`Workflow` names a model's status field, its transition table ``{from: frozenset(to)}``, the statuses
+it may be created in and its "live"/"open"/final sets. :func:`transition` checks the table, writes the new status
+with a guarded UPDATE (``WHERE status = <from>``: a concurrent move makes this one fail instead of overwriting
+it) and writes exactly ONE :class:`core.models.WorkflowTransition` row (who, when, from, to, why, correlation
+id). :func:`transition_many` moves a queryset (one UPDATE, history written in bulk); :func:`start` records an
+object's first status. An illegal move raises :class:`IllegalTransition` (409) and changes nothing.
+
+The actor is duck-typed (a user, an application principal, or ``None`` for system work): ``core`` imports no
+project app. The correlation id defaults to the current request's / task's (``core.correlation``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .correlation import current_correlation_id
+from .errors import Conflict
+
+REASON_MAX = 500
+
+
+class IllegalTransition(Conflict):
+    """A move the workflow's table does not allow, or one that lost a race (the status changed meanwhile)."""
+
+    error_name = "illegal_status_transition"
+
+    def __init__(self, workflow: str, current: str, target: str, *, message: str | None = None):
+        super().__init__(
+            message
+            or _("%(workflow)s: status %(current)s cannot move to %(target)s.")
+            % {"workflow": workflow, "current": current or "∅", "target": target},
+            field="status",
+        )
+        self.workflow, self.current, self.target = workflow, current, target
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """One workflow: ``model`` is the model label ("app.Model"), ``field`` its status field."""
+
+    name: str
+    model: str
+    transitions: Mapping[str, frozenset[str]]
+    initial: frozenset[str]
+    field: str = "status"
+    live: frozenset[str] = frozenset()
+    open: frozenset[str] = frozenset()
+    verbose_name: str = ""
+
+    def __post_init__(self):
+        statuses = set(self.transitions)
+        targets = set().union(*self.transitions.values()) if self.transitions else set()
+        unknown = (targets | self.initial | self.live | self.open) - statuses
+        if unknown:
+            raise ValueError(f"workflow {self.name}: statuses {sorted(unknown)} are not in its table")
+        REGISTRY[(self.model.lower(), self.field)] = self
+
+    @property
+    def final(self) -> frozenset[str]:
+        """The statuses with no way out."""
+        return frozenset(s for s, to in self.transitions.items() if not to)
+
+    # -- the table -------------------------------------------------------------------------------------
+    def can(self, current: str, target: str) -> bool:
+        return target in self.transitions.get(current, frozenset())
+
+    def check(self, current: str, target: str) -> None:
+        if not self.can(current, target):
+            raise IllegalTransition(self.name, current, target)
+
+    def sources(self, target: str) -> frozenset[str]:
+        """The statuses from which ``target`` may be reached."""
+        return frozenset(s for s, to in self.transitions.items() if target in to)
+
+    def moves(self) -> list[tuple[str, str]]:
+        """Every allowed ``(from, to)``, in table order."""
+        return [(s, t) for s, to in self.transitions.items() for t in sorted(to)]
+
+    # -- the sets as predicates and filters -----------------------------------------------------------
+    def is_live(self, status: str) -> bool:
+        return status in self.live
+
+    def is_open(self, status: str) -> bool:
+        return status in self.open
+
+    def is_final(self, status: str) -> bool:
+        return status in self.final
+
+    def q(self, statuses: Iterable[str], prefix: str = "") -> Q:
+        return Q(**{f"{prefix}{self.field}__in": sorted(statuses)})
+
+
+REGISTRY: dict[tuple[str, str], Workflow] = {}
+
+
+def workflow_of(obj_or_model, field: str = "status") -> Workflow:
+    model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
+    try:
+        return REGISTRY[(model._meta.label_lower, field)]
+    except KeyError:
+        raise LookupError(f"{model._meta.label}.{field} is not a workflow field") from None
+
+
+def workflows() -> list[Workflow]:
+    return list(REGISTRY.values())
+
+
+# ------------------------------------------------------------------------------------------- history rows
+def actor_values(actor) -> dict[str, Any]:
+    """Who acted: a user (id and username), an application (its id), or nobody (a system sweep)."""
+    if actor is None:
+        return {"actor_user_id": None, "actor_username": "", "actor_application_id": ""}
+    if getattr(actor, "is_application", False):
+        return {
+            "actor_user_id": None,
+            "actor_username": "",
+            "actor_application_id": str(getattr(actor, "application_id", "") or "")[:64],
+        }
+    username = actor.get_username() if hasattr(actor, "get_username") else str(getattr(actor, "username", ""))
+    return {"actor_user_id": getattr(actor, "pk", None), "actor_username": username[:320], "actor_application_id": ""}
+
+
+def history_row(
+    workflow: Workflow,
+    object_id,
+    *,
+    from_status: str,
+    to_status: str,
+    actor=None,
+    reason: str = "",
+    correlation_id: str | None = None,
+    at: datetime | None = None,
+):
+    from .models import WorkflowTransition
+
+    return WorkflowTransition(
+        workflow=workflow.name,
+        object_id=str(object_id),
+        from_status=from_status,
+        to_status=to_status,
+        reason=str(reason or "")[:REASON_MAX],
+        correlation_id=(current_correlation_id() if correlation_id is None else correlation_id or "")[:64],
+        at=at or timezone.now(),
+        **actor_values(actor),
+    )
+
+
+def _auto_now_values(obj) -> dict[str, Any]:
+    values = {}
+    for f in obj._meta.concrete_fields:
+        if getattr(f, "auto_now", False):
+            values[f.attname] = f.pre_save(obj, add=False)
+    return values
+
+
+# ------------------------------------------------------------------------------------------------- moves
+def start(obj, *, field: str = "status", actor=None, reason: str = "", correlation_id: str | None = None, at=None):
+    """Record the first status of a saved object (``"" → status``); it must be one the workflow starts in."""
+    workflow = workflow_of(obj, field)
+    status = getattr(obj, workflow.field)
+    if status not in workflow.initial:
+        raise IllegalTransition(workflow.name, "", status)
+    row = history_row(
+        workflow, obj.pk, from_status="", to_status=status, actor=actor, reason=reason, correlation_id=correlation_id, at=at
+    )
+    row.save(force_insert=True)
+    return row
+
+
+def transition(
+    obj,
+    to: str,
+    *,
+    field: str = "status",
+    actor=None,
+    reason: str = "",
+    correlation_id: str | None = None,
+    at: datetime | None = None,
+    update_fields: Iterable[str] = (),
+    values: Mapping[str, Any] | None = None,
+    where: Q | None = None,
+):
+    """Move ``obj`` to ``to`` and write its one history row; returns the row.
+
+    The UPDATE sets the status, ``values`` (set on ``obj`` too), the current values of ``update_fields`` and the
+    model's ``auto_now`` fields, ``WHERE pk = obj.pk AND status = <from>`` (plus ``where``). Raises
+    :class:`IllegalTransition` when the table refuses the move or when no row matched (it moved meanwhile, or
+    ``where`` did not hold); then nothing changed.
+    """
+    workflow = workflow_of(obj, field)
+    current = getattr(obj, workflow.field)
+    workflow.check(current, to)
+    values = dict(values or {})
+    if workflow.field in values or workflow.field in set(update_fields):
+        raise ValueError("the status is set by transition(), not through values/update_fields")
+    changes = {name: getattr(obj, obj._meta.get_field(name).attname) for name in update_fields}
+    changes.update(values)
+    with transaction.atomic():
+        rows = type(obj)._default_manager.filter(pk=obj.pk, **{workflow.field: current})
+        if where is not None:
+            rows = rows.filter(where)
+        auto_now = _auto_now_values(obj)
+        if not rows.update(**changes, **auto_now, **{workflow.field: to}):
+            raise IllegalTransition(
+                workflow.name,
+                current,
+                to,
+                message=_("%(workflow)s changed meanwhile: it is no longer %(current)s.")
+                % {"workflow": workflow.name, "current": current},
+            )
+        for name, value in values.items():
+            setattr(obj, name, value)
+        setattr(obj, workflow.field, to)
+        row = history_row(
+            workflow,
+            obj.pk,
+            from_status=current,
+            to_status=to,
+            actor=actor,
+            reason=reason,
+            correlation_id=correlation_id,
+            at=at,
+        )
+        row.save(force_insert=True)
+    return row
+
+
+def transition_many(
+    queryset: models.QuerySet,
+    to: str,
+    *,
+    field: str = "status",
+    actor=None,
+    reason: str = "",
+    correlation_id: str | None = None,
+    at: datetime | None = None,
+    values: Mapping[str, Any] | None = None,
+) -> int:
+    """Move every row of ``queryset`` that may reach ``to`` (the others are left alone): one locked read, one
+    UPDATE and the history rows in bulk. Returns how many moved."""
+    from .models import WorkflowTransition
+
+    workflow = workflow_of(queryset.model, field)
+    sources = workflow.sources(to)
+    with transaction.atomic():
+        moving = list(
+            queryset.filter(**{f"{workflow.field}__in": sorted(sources)})
+            .select_for_update()
+            .values_list("pk", workflow.field)
+        )
+        if not moving:
+            return 0
+        queryset.model._default_manager.filter(pk__in=[pk for pk, _status in moving]).update(
+            **{**dict(values or {}), workflow.field: to}
+        )
+        when = at or timezone.now()
+        WorkflowTransition.objects.bulk_create(
+            [
+                history_row(
+                    workflow,
+                    pk,
+                    from_status=status,
+                    to_status=to,
+                    actor=actor,
+                    reason=reason,
+                    correlation_id=correlation_id,
+                    at=when,
+                )
+                for pk, status in moving
+            ],
+            batch_size=500,
+        )
+    return len(moving)
+
+
+# ------------------------------------------------------------------------------------------------ reading
+def history(obj, field: str = "status") -> models.QuerySet:
+    """The object's history rows, oldest first."""
+    from .models import WorkflowTransition
+
+    return WorkflowTransition.objects.filter(workflow=workflow_of(obj, field).name, object_id=str(obj.pk))
+
+
+def attach_history(objs: Iterable, field: str = "status", attr: str = "workflow_history") -> list:
+    """Set ``obj.<attr>`` (a list of history rows, oldest first) on each object, in ONE query."""
+    from .models import WorkflowTransition
+
+    objs = list(objs)
+    if not objs:
+        return objs
+    workflow = workflow_of(objs[0], field)
+    by_id: dict[str, list] = {str(o.pk): [] for o in objs}
+    for row in WorkflowTransition.objects.filter(workflow=workflow.name, object_id__in=list(by_id)):
+        by_id[row.object_id].append(row)
+    for o in objs:
+        setattr(o, attr, by_id[str(o.pk)])
+    return objs
