@@ -29,6 +29,20 @@ class WorkflowTransition(models.Model):
         return f"{self.workflow} {self.object_id}: {self.from_status or '∅'} → {self.to_status}"
 
     @property
+    def from_label(self) -> str:
+        from .workflow import BY_NAME
+
+        workflow = BY_NAME.get(self.workflow)
+        return workflow.label(self.from_status) if workflow else self.from_status
+
+    @property
+    def to_label(self) -> str:
+        from .workflow import BY_NAME
+
+        workflow = BY_NAME.get(self.workflow)
+        return workflow.label(self.to_status) if workflow else self.to_status
+
+    @property
     def actor_display(self) -> str:
         if self.actor_username:
             return self.actor_username

@@ -56,6 +56,7 @@ class Workflow:
     live: frozenset[str] = frozenset()
     open: frozenset[str] = frozenset()
     verbose_name: str = ""
+    labels: Mapping[str, Any] | None = None  # status → display label (a TextChoices' ``choices``)
 
     def __post_init__(self):
         statuses = set(self.transitions)
@@ -64,6 +65,10 @@ class Workflow:
         if unknown:
             raise ValueError(f"workflow {self.name}: statuses {sorted(unknown)} are not in its table")
         REGISTRY[(self.model.lower(), self.field)] = self
+        BY_NAME[self.name] = self
+
+    def label(self, status: str) -> str:
+        return str(dict(self.labels or {}).get(status, status)) if status else ""
 
     @property
     def final(self) -> frozenset[str]:
@@ -101,6 +106,7 @@ class Workflow:
 
 
 REGISTRY: dict[tuple[str, str], Workflow] = {}
+BY_NAME: dict[str, Workflow] = {}
 
 
 def workflow_of(obj_or_model, field: str = "status") -> Workflow:

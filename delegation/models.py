@@ -81,6 +81,7 @@ GDAP_WORKFLOW = Workflow(
     name="gdap_relationship",
     model="delegation.GdapRelationship",
     verbose_name="GDAP relationship",
+    labels=GdapStatus.choices,
     transitions={
         _G.CREATED: frozenset({_G.APPROVAL_PENDING, _G.EXPIRED, _G.TERMINATED}),
         _G.APPROVAL_PENDING: frozenset({_G.ACTIVE, _G.EXPIRED, _G.TERMINATED}),
@@ -190,6 +191,7 @@ ASSIGNMENT_WORKFLOW = Workflow(
     name="gdap_access_assignment",
     model="delegation.GdapAccessAssignment",
     verbose_name="GDAP access assignment",
+    labels=AccessAssignmentStatus.choices,
     transitions={
         _A.PENDING: frozenset({_A.ACTIVE, _A.ERROR, _A.DELETED}),
         _A.ACTIVE: frozenset({_A.DELETING, _A.DELETED}),

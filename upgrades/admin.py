@@ -6,16 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.admin_scoping import PartnerScopedAdmin, PartnerScopedInline, ViewOnlyMixin, is_operator
 
-from .models import BillingEntry, UpgradeOperation, UpgradeStatusChange
+from core.history import history_html
 
-
-class UpgradeStatusChangeInline(ViewOnlyMixin, PartnerScopedInline, admin.TabularInline):
-    model = UpgradeStatusChange
-    partner_lookup = "operation__partner"
-    extra = 0
-    fields = ("changed", "from_status", "to_status", "note")
-    readonly_fields = fields
-    verbose_name_plural = _("status history")
+from .models import BillingEntry, UpgradeOperation
 
 
 class BillingEntryInline(ViewOnlyMixin, PartnerScopedInline, admin.TabularInline):
@@ -85,8 +78,13 @@ class UpgradeOperationAdmin(ViewOnlyMixin, PartnerScopedAdmin):
         "created",
         "updated",
         "completed",
+        "status_history",
     )
-    inlines = [UpgradeStatusChangeInline, BillingEntryInline]
+    inlines = [BillingEntryInline]
+
+    @admin.display(description=_("status history"))
+    def status_history(self, obj):
+        return history_html(obj)
 
     def get_list_filter(self, request):
         if is_operator(request):
