@@ -14,6 +14,7 @@ project app. The correlation id defaults to the current request's / task's (``co
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .correlation import current_correlation_id
 from .errors import Conflict
+from .rows import insert_rows
 
 REASON_MAX = 500
 
@@ -177,7 +179,14 @@ def start(obj, *, field: str = "status", actor=None, reason: str = "", correlati
     if status not in workflow.initial:
         raise IllegalTransition(workflow.name, "", status)
     row = history_row(
-        workflow, obj.pk, from_status="", to_status=status, actor=actor, reason=reason, correlation_id=correlation_id, at=at
+        workflow,
+        obj.pk,
+        from_status="",
+        to_status=status,
+        actor=actor,
+        reason=reason,
+        correlation_id=correlation_id,
+        at=at,
     )
     row.save(force_insert=True)
     return row
@@ -195,13 +204,15 @@ def transition(
     update_fields: Iterable[str] = (),
     values: Mapping[str, Any] | None = None,
     where: Q | None = None,
+    buffer: HistoryBuffer | None = None,
 ):
     """Move ``obj`` to ``to`` and write its one history row; returns the row.
 
     The UPDATE sets the status, ``values`` (set on ``obj`` too), the current values of ``update_fields`` and the
     model's ``auto_now`` fields, ``WHERE pk = obj.pk AND status = <from>`` (plus ``where``). Raises
     :class:`IllegalTransition` when the table refuses the move or when no row matched (it moved meanwhile, or
-    ``where`` did not hold); then nothing changed.
+    ``where`` did not hold); then nothing changed. With ``buffer`` the row is collected there instead (the
+    caller writes many at once with ``buffer.flush()``) and the move is the single UPDATE.
     """
     workflow = workflow_of(obj, field)
     current = getattr(obj, workflow.field)
@@ -211,7 +222,7 @@ def transition(
         raise ValueError("the status is set by transition(), not through values/update_fields")
     changes = {name: getattr(obj, obj._meta.get_field(name).attname) for name in update_fields}
     changes.update(values)
-    with transaction.atomic():
+    with transaction.atomic() if buffer is None else nullcontext():
         rows = type(obj)._default_manager.filter(pk=obj.pk, **{workflow.field: current})
         if where is not None:
             rows = rows.filter(where)
@@ -225,7 +236,8 @@ def transition(
                 % {"workflow": workflow.name, "current": current},
             )
         for name, value in values.items():
-            setattr(obj, name, value)
+            if not hasattr(value, "resolve_expression"):  # an F() expression is left to the database
+                setattr(obj, name, value)
         setattr(obj, workflow.field, to)
         row = history_row(
             workflow,
@@ -237,8 +249,32 @@ def transition(
             correlation_id=correlation_id,
             at=at,
         )
-        row.save(force_insert=True)
+        if buffer is None:
+            row.save(force_insert=True)
+        else:
+            buffer.rows.append(row)
     return row
+
+
+class HistoryBuffer:
+    """History rows collected by ``transition(..., buffer=...)``, written in one INSERT by ``flush()`` (a batch
+    worker's item moves: the per-item cost stays one UPDATE per move)."""
+
+    def __init__(self):
+        self.rows: list = []
+
+    def flush(self) -> int:
+        from .models import WorkflowTransition
+
+        rows, self.rows = self.rows, []
+        insert_rows(WorkflowTransition, rows)
+        return len(rows)
+
+    def __enter__(self) -> HistoryBuffer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.flush()
 
 
 def transition_many(
@@ -270,7 +306,8 @@ def transition_many(
             **{**dict(values or {}), workflow.field: to}
         )
         when = at or timezone.now()
-        WorkflowTransition.objects.bulk_create(
+        insert_rows(
+            WorkflowTransition,
             [
                 history_row(
                     workflow,
@@ -284,7 +321,6 @@ def transition_many(
                 )
                 for pk, status in moving
             ],
-            batch_size=500,
         )
     return len(moving)
 

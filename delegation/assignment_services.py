@@ -135,6 +135,8 @@ def access_assignment_delete(*, actor, assignment_id, now: datetime | None = Non
         if assignment.status == AccessAssignmentStatus.DELETED:
             return assignment
         old = assignment_snapshot(assignment)
-        workflow.transition(assignment, AccessAssignmentStatus.DELETED, actor=actor, reason=_("Access removed."), at=now)
+        workflow.transition(
+            assignment, AccessAssignmentStatus.DELETED, actor=actor, reason=_("Access removed."), at=now
+        )
         _assignment_save(actor=actor, assignment=assignment, relationship=relationship, old=old, now=now)
     return assignment

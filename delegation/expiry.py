@@ -24,11 +24,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.models import OperationType
+from core import workflow
 from notifications.models import Level
 from notifications.services import notification_create
 from partners.models import PartnerRole
-
-from core import workflow
 
 from .common import RELATIONSHIP, delegation_audit, relationship_snapshot
 from .gdap_services import relationship_termination_complete

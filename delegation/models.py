@@ -231,9 +231,9 @@ class GdapAccessAssignment(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["relationship", "group"], name="unique_assignment_per_group")]
 
+    def __str__(self):
+        return f"{self.relationship} · {self.group} ({self.status})"
+
     @property
     def is_live(self) -> bool:
         return ASSIGNMENT_WORKFLOW.is_live(self.status)
-
-    def __str__(self):
-        return f"{self.relationship} · {self.group} ({self.status})"

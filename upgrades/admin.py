@@ -4,9 +4,8 @@ the upgrade services). Operators see every partner's, a partner global admin onl
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from partners.admin_scoping import PartnerScopedAdmin, PartnerScopedInline, ViewOnlyMixin, is_operator
-
 from core.history import history_html
+from partners.admin_scoping import PartnerScopedAdmin, PartnerScopedInline, ViewOnlyMixin, is_operator
 
 from .models import BillingEntry, UpgradeOperation
 

@@ -32,6 +32,7 @@ from subscriptions.selectors import subscriptions_visible_to
 from ..idempotency import IDEMPOTENT_METHODS, Replay, idempotency_begin, idempotency_finish, request_id_of
 from ..parsers import SafeJSONParser
 
+
 def parse_guid(value: str, *, field: str) -> uuid.UUID:
     try:
         return uuid.UUID(str(value))
