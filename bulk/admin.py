@@ -8,6 +8,7 @@ items (``LimitedInlineFormSet``); the item list has every item, searchable by su
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.history import history_html
 from partners.admin_scoping import (
     LimitedInlineFormSet,
     PartnerScopedAdmin,
@@ -95,9 +96,14 @@ class UpgradeBatchAdmin(ReadOnlyAdmin):
         "created",
         "started",
         "finished",
+        "status_history",
     )
     inlines = [UpgradeBatchItemInline]
     actions = ["cancel_batches"]
+
+    @admin.display(description=_("status history"))
+    def status_history(self, obj):
+        return history_html(obj)
 
     def get_list_filter(self, request):
         return self.list_filter if is_operator(request) else ("status", "dry_run")

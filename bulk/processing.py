@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from accounts.principals import ApplicationPrincipal
 from core import workflow
+from core.correlation import correlation_scope
 from core.errors import DomainError
 from subscriptions.selectors import subscriptions_visible_to
 from upgrades.eligibility.context import LoadedContext, load_contexts
@@ -344,6 +345,11 @@ def upgrade_batch_chunk_process(*, batch_id, first_position: int, last_position:
     batch = UpgradeBatch.objects.select_related("created_by_user", "partner").filter(pk=batch_id).first()
     if batch is None:
         return {}
+    with correlation_scope(batch.correlation_id):  # the history rows carry the batch's correlation id
+        return _chunk_process(batch, first_position, last_position)
+
+
+def _chunk_process(batch: UpgradeBatch, first_position: int, last_position: int) -> dict[str, int]:
     now = timezone.now()
     stale_before = now - stale_after()
     chunk_pk = _chunk_start(batch, first_position, last_position, now)

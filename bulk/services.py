@@ -19,11 +19,11 @@ from audit.models import OperationType
 from audit.services import audit_record_build, audit_record_create
 from core import workflow
 from core.errors import Conflict, Forbidden, InvalidInput
+from core.rows import insert_rows
 from customers.selectors import acting_partner_id
 from partners.roles import Capability, require
 
 from .models import BatchStatus, ItemStatus, UpgradeBatch, UpgradeBatchChunk, UpgradeBatchItem
-from core.rows import insert_rows
 
 MAX_BATCH_ITEMS = 10_000
 CHUNK_SIZE = 100

@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.history import history_html
 from partners.admin_scoping import PartnerScopedAdmin, PartnerScopedInline, ViewOnlyMixin, adopt_saved, is_operator
 
 from .forms import AUTO_EXTEND_FORM_CHOICES
@@ -85,7 +86,12 @@ class GdapRelationshipAdmin(PartnerScopedAdmin):
         "activated_date_time",
         "end_date_time",
         "last_modified_date_time",
+        "status_history",
     )
+
+    @admin.display(description=_("status history"))
+    def status_history(self, obj):
+        return history_html(obj)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.workflow import Workflow
+from core.workflow import Workflow, history
 
 
 class DapGrant(models.Model):
@@ -162,6 +162,11 @@ class GdapRelationship(models.Model):
     def is_live(self) -> bool:
         """In a live status (``active``/``expiring``); ``is_active_at`` also checks the end date."""
         return GDAP_WORKFLOW.is_live(self.status)
+
+    @property
+    def history(self):
+        """The status history (kernel rows), oldest first."""
+        return history(self)
 
     @property
     def is_request_open(self) -> bool:
