@@ -58,7 +58,7 @@ def _ending(queryset):
     return queryset.exclude(pk__in=extending)
 
 
-def _save_with_audit(relationship: GdapRelationship, *, old: dict, now: datetime) -> None:
+def _audit_and_sync(relationship: GdapRelationship, *, old: dict, now: datetime) -> None:
     delegation_audit(
         actor=None,
         operation_type=OperationType.UPDATE_DELEGATED_ADMIN_RELATIONSHIP,
@@ -84,7 +84,7 @@ def _each_locked(queryset, now: datetime, step) -> int:
                 continue
             old = relationship_snapshot(relationship)
             if step(relationship):
-                _save_with_audit(relationship, old=old, now=now)
+                _audit_and_sync(relationship, old=old, now=now)
                 done += 1
     return done
 
@@ -227,7 +227,7 @@ def _notify(relationship: GdapRelationship, days: int) -> None:
 
 
 def relationships_finish_terminations(*, now: datetime | None = None) -> int:
-    pending = GdapRelationship.objects.filter(status__in=(GdapStatus.TERMINATION_REQUESTED, GdapStatus.TERMINATING))
+    pending = GdapRelationship.objects.terminations_pending()
     count = 0
     for pk in list(pending.values_list("pk", flat=True)):
         relationship_termination_complete(relationship_id=pk, now=now)

@@ -122,6 +122,10 @@ class GdapRelationshipQuerySet(models.QuerySet):
     def requests_open(self):
         return self.filter(GDAP_WORKFLOW.q(GDAP_WORKFLOW.open))
 
+    def terminations_pending(self):
+        """Terminations requested and not finished yet (the sweep finishes them)."""
+        return self.filter(status__in=(GdapStatus.TERMINATION_REQUESTED, GdapStatus.TERMINATING))
+
     def lapsed(self, now):
         """Requests not approved within ``REQUEST_LAPSE`` (90 days) of their creation."""
         return self.requests_open().filter(created_date_time__lte=now - REQUEST_LAPSE)

@@ -110,3 +110,14 @@ def test_the_relationship_page_shows_the_history(world, client):
     page = client.get(f"/delegation/{relationship.pk}/")
     assert page.status_code == 200
     assert b"Termination requested." in page.content
+
+
+def test_the_admin_change_page_shows_the_history(world, client):
+    from tests import factories
+
+    relationship = active_gdap(world.partner, world.own)
+    services.relationship_termination_request(actor=world.users["admin_agent"], relationship_id=relationship.pk)
+    client.force_login(factories.UserFactory(username="root", is_staff=True, is_superuser=True))
+    page = client.get(f"/admin/delegation/gdaprelationship/{relationship.pk}/change/")
+    assert page.status_code == 200
+    assert b"Termination requested." in page.content and b"p-admin_agent" in page.content

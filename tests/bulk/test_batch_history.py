@@ -35,8 +35,8 @@ def test_cancel_history(api, upgradables):
     batch_id = response.json()["id"]
     assert api.post(f"{BATCHES}/{batch_id}/cancel", {}).status_code in (200, 202)
     rows = WorkflowTransition.objects.filter(workflow="upgrade_batch_item")
-    assert sorted(rows.values_list("from_status", "to_status", "actor_username")) == [
-        ("pending", "cancelled", "ana")
-    ] * 3
+    assert (
+        sorted(rows.values_list("from_status", "to_status", "actor_username")) == [("pending", "cancelled", "ana")] * 3
+    )
     batch_rows = WorkflowTransition.objects.filter(workflow="upgrade_batch", object_id=batch_id)
     assert list(batch_rows.values_list("from_status", "to_status")) == [("", "queued"), ("queued", "cancelled")]
