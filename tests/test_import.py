@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from audit.models import AuditRecord
-from customers.importer import TenantImportInvalid, tenant_import, tenant_import_read
 from core.durations import format_iso_duration, parse_iso_duration
+from customers.importer import TenantImportInvalid, tenant_import, tenant_import_read
 from customers.models import Customer, CustomerAdminRole, ResellerRelationship, TenantUser
 from delegation.models import DapGrant, GdapAccessAssignment, GdapRelationship
 from partners.models import Partner, PartnerRoleAssignment, SecurityGroup

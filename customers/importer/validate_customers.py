@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.utils.translation import gettext as _
 
+from core.durations import parse_iso_duration
 from customers.models import CustomerAdminRoleName, RelationshipToPartner, Segment
 from delegation.models import (
     AUTO_EXTEND,
@@ -16,7 +17,6 @@ from delegation.models import (
     UnifiedRole,
 )
 
-from core.durations import parse_iso_duration
 from .fields import MISSING, Collector, join
 from .plan import ImportPlan
 from .validate_partners import read_account
