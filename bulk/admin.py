@@ -15,6 +15,7 @@ from audit.admin_mixins import (
     ViewOnlyMixin,
     is_operator_request,
 )
+from core.history import history_html
 
 from .models import UpgradeBatch, UpgradeBatchItem
 from .services import upgrade_batch_cancel
@@ -95,9 +96,14 @@ class UpgradeBatchAdmin(ReadOnlyAdmin):
         "created",
         "started",
         "finished",
+        "status_history",
     )
     inlines = [UpgradeBatchItemInline]
     actions = ["cancel_batches"]
+
+    @admin.display(description=_("status history"))
+    def status_history(self, obj):
+        return history_html(obj)
 
     def get_list_filter(self, request):
         return self.list_filter if is_operator_request(request) else ("status", "dry_run")

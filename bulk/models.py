@@ -14,6 +14,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.workflow import Workflow
+
 
 class BatchStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
@@ -39,8 +41,68 @@ class ChunkStatus(models.TextChoices):
     DONE = "done", _("Done")
 
 
-OPEN_BATCH_STATUSES = (BatchStatus.QUEUED, BatchStatus.RUNNING)
-OPEN_ITEM_STATUSES = (ItemStatus.PENDING, ItemStatus.RUNNING)
+_B, _I, _K = BatchStatus, ItemStatus, ChunkStatus
+_BATCH_FINAL = frozenset({_B.SUCCEEDED, _B.PARTIALLY_SUCCEEDED, _B.FAILED, _B.CANCELLED})
+BATCH_WORKFLOW = Workflow(
+    name="upgrade_batch",
+    model="bulk.UpgradeBatch",
+    verbose_name="upgrade batch",
+    labels=BatchStatus.choices,
+    transitions={
+        _B.QUEUED: frozenset({_B.RUNNING} | _BATCH_FINAL),
+        _B.RUNNING: _BATCH_FINAL,
+        **{status: frozenset() for status in _BATCH_FINAL},
+    },
+    initial=frozenset({_B.QUEUED}),
+    open=frozenset({_B.QUEUED, _B.RUNNING}),
+)
+# Items: claimed (pending → running; a silent claim is taken again: running → running), then finished; a
+# duplicate of an earlier item is created skipped. History rows for items are written per claim / finish (in the
+# item's own transaction) and in bulk for cancellations.
+ITEM_WORKFLOW = Workflow(
+    name="upgrade_batch_item",
+    model="bulk.UpgradeBatchItem",
+    verbose_name="upgrade batch item",
+    labels=ItemStatus.choices,
+    transitions={
+        _I.PENDING: frozenset({_I.RUNNING, _I.CANCELLED}),
+        _I.RUNNING: frozenset({_I.RUNNING, _I.SUCCEEDED, _I.FAILED, _I.CANCELLED}),
+        _I.SUCCEEDED: frozenset(),
+        _I.FAILED: frozenset(),
+        _I.SKIPPED: frozenset(),
+        _I.CANCELLED: frozenset(),
+    },
+    initial=frozenset({_I.PENDING, _I.SKIPPED}),
+    open=frozenset({_I.PENDING, _I.RUNNING}),
+)
+# Chunks: a worker runs a queued chunk (or runs it again: a duplicate delivery), finishes it; the sweep queues a
+# chunk again whose worker went silent (running → queued) or left an item behind (done → queued), and puts it
+# back when the broker refuses the message.
+CHUNK_WORKFLOW = Workflow(
+    name="upgrade_batch_chunk",
+    model="bulk.UpgradeBatchChunk",
+    verbose_name="upgrade batch chunk",
+    labels=ChunkStatus.choices,
+    transitions={
+        _K.QUEUED: frozenset({_K.RUNNING, _K.DONE}),
+        _K.RUNNING: frozenset({_K.RUNNING, _K.DONE, _K.QUEUED}),
+        _K.DONE: frozenset({_K.RUNNING, _K.QUEUED}),
+    },
+    initial=frozenset({_K.QUEUED, _K.RUNNING}),
+    open=frozenset({_K.QUEUED, _K.RUNNING}),
+)
+OPEN_BATCH_STATUSES = tuple(s for s in BatchStatus.values if s in BATCH_WORKFLOW.open)
+OPEN_ITEM_STATUSES = tuple(s for s in ItemStatus.values if s in ITEM_WORKFLOW.open)
+
+
+class UpgradeBatchQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(BATCH_WORKFLOW.q(BATCH_WORKFLOW.open))
+
+
+class UpgradeBatchItemQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(ITEM_WORKFLOW.q(ITEM_WORKFLOW.open))
 
 
 class UpgradeBatch(models.Model):
@@ -78,6 +140,8 @@ class UpgradeBatch(models.Model):
     started = models.DateTimeField(_("started"), null=True, blank=True)
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
 
+    objects = UpgradeBatchQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created"]
         verbose_name = _("upgrade batch")
@@ -87,6 +151,10 @@ class UpgradeBatch(models.Model):
     def __str__(self):
         kind = _("dry run") if self.dry_run else _("upgrade")
         return f"{kind} {self.pk} ({self.status}, {self.total_items})"
+
+    @property
+    def is_open(self) -> bool:
+        return BATCH_WORKFLOW.is_open(self.status)
 
 
 class UpgradeBatchItem(models.Model):
@@ -122,6 +190,8 @@ class UpgradeBatchItem(models.Model):
         _("heartbeat"), null=True, blank=True, help_text=_("Last sign of life of the worker running this item.")
     )
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = UpgradeBatchItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["batch", "position"]

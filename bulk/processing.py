@@ -33,6 +33,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.actor import Actor
+from core import workflow
+from core.correlation import correlation_scope
 from core.errors import DomainError
 from core.tasks import enqueue
 from subscriptions.selectors import subscriptions_visible_to
@@ -43,7 +45,6 @@ from upgrades.selectors import upgrade_option_for, upgrade_option_in
 from upgrades.services import subscription_upgrade
 
 from .models import (
-    OPEN_BATCH_STATUSES,
     BatchStatus,
     ChunkStatus,
     ItemStatus,
@@ -135,13 +136,22 @@ def _claimable(stale_before) -> Q:
     return Q(status=ItemStatus.PENDING) | _silent_claim(stale_before)
 
 
-def _claim(item: UpgradeBatchItem, *, stale_before) -> object | None:
+def _claim(item: UpgradeBatchItem, *, stale_before, history: workflow.HistoryBuffer) -> object | None:
     """Claim the item (conditional UPDATE); the claim's start time, or None when somebody else has it."""
     started = timezone.now()
-    claimed = UpgradeBatchItem.objects.filter(_claimable(stale_before), pk=item.pk).update(
-        status=ItemStatus.RUNNING, started=started, heartbeat=started, attempts=F("attempts") + 1
-    )
-    return started if claimed else None
+    try:
+        workflow.transition(
+            item,
+            ItemStatus.RUNNING,
+            reason=_("Claimed by a worker."),
+            at=started,
+            where=_claimable(stale_before),
+            values={"started": started, "heartbeat": started, "attempts": F("attempts") + 1},
+            buffer=history,
+        )
+    except workflow.IllegalTransition:
+        return None
+    return started
 
 
 class Heartbeat:
@@ -188,16 +198,30 @@ class Heartbeat:
             self._thread.join()
 
 
-def _finish(item: UpgradeBatchItem, *, claim, status: str, result: dict, operation_id=None) -> bool:
-    return bool(
-        UpgradeBatchItem.objects.filter(pk=item.pk, status=ItemStatus.RUNNING, started=claim).update(
-            status=status, result=result, operation_id=operation_id, finished=timezone.now()
+def _finish(item: UpgradeBatchItem, *, claim, status: str, result: dict, operation_id=None, history=None) -> bool:
+    """Store the outcome under the item's claim (False when the claim was taken meanwhile)."""
+    try:
+        workflow.transition(
+            item,
+            status,
+            where=Q(started=claim),
+            values={"result": result, "operation_id": operation_id, "finished": timezone.now()},
+            buffer=history,
         )
-    )
+    except workflow.IllegalTransition:
+        return False
+    return True
 
 
 def _run(
-    batch: UpgradeBatch, actor, item: UpgradeBatchItem, *, claim, in_scope: bool, loaded: LoadedContext | None = None
+    batch: UpgradeBatch,
+    actor,
+    item: UpgradeBatchItem,
+    *,
+    claim,
+    in_scope: bool,
+    history: workflow.HistoryBuffer,
+    loaded: LoadedContext | None = None,
 ) -> str:
     """Run one claimed item; its outcome (item status) is stored before returning.
 
@@ -210,10 +234,10 @@ def _run(
                 code=403, error_name="forbidden", description=_("The user who created the batch no longer exists.")
             ),
         )
-        _finish(item, claim=claim, status=ItemStatus.FAILED, result=result)
+        _finish(item, claim=claim, history=history, status=ItemStatus.FAILED, result=result)
         return ItemStatus.FAILED
     if not in_scope:
-        _finish(item, claim=claim, status=ItemStatus.FAILED, result=_not_found(item))
+        _finish(item, claim=claim, history=history, status=ItemStatus.FAILED, result=_not_found(item))
         return ItemStatus.FAILED
     try:
         if batch.dry_run:
@@ -232,7 +256,9 @@ def _run(
                 upgrade_errors=option.errors,
                 status="eligible" if option.is_eligible else "not_eligible",
             ).as_dict()
-            _finish(item, claim=claim, status=status, result={**result, "isEligible": option.is_eligible})
+            _finish(
+                item, claim=claim, history=history, status=status, result={**result, "isEligible": option.is_eligible}
+            )
             return status
         with transaction.atomic():  # the upgrade and the item's outcome commit together
             outcome = subscription_upgrade(
@@ -247,6 +273,7 @@ def _run(
             if not _finish(
                 item,
                 claim=claim,
+                history=history,
                 status=ItemStatus.SUCCEEDED,
                 result=outcome.as_dict(),
                 operation_id=outcome.operation_id,
@@ -256,12 +283,12 @@ def _run(
     except _LostClaim:
         return "lost"
     except UpgradeNotEligible as exc:
-        _finish(item, claim=claim, status=ItemStatus.FAILED, result=exc.result.as_dict())
+        _finish(item, claim=claim, history=history, status=ItemStatus.FAILED, result=exc.result.as_dict())
     except (DomainError, PermissionDenied) as exc:
-        _finish(item, claim=claim, status=ItemStatus.FAILED, result=_fault_of(item, exc))
+        _finish(item, claim=claim, history=history, status=ItemStatus.FAILED, result=_fault_of(item, exc))
     except Exception as exc:  # one broken item never stops the others
         logger.exception("Batch %s item %s failed unexpectedly", batch.pk, item.position)
-        _finish(item, claim=claim, status=ItemStatus.FAILED, result=_fault_of(item, exc))
+        _finish(item, claim=claim, history=history, status=ItemStatus.FAILED, result=_fault_of(item, exc))
     return ItemStatus.FAILED
 
 
@@ -300,7 +327,9 @@ def _dry_run_contexts(
 def _chunk_start(batch: UpgradeBatch, first_position: int, last_position: int, now) -> int:
     """Mark the chunk running (its heartbeat now); the row's pk (created for a batch that has no chunk rows)."""
     rows = UpgradeBatchChunk.objects.filter(batch_id=batch.pk, first_position=first_position)
-    if not rows.update(status=ChunkStatus.RUNNING, heartbeat=now, runs=F("runs") + 1):
+    if not workflow.transition_many(
+        rows, ChunkStatus.RUNNING, at=now, values={"heartbeat": now, "runs": F("runs") + 1}
+    ):
         UpgradeBatchChunk.objects.get_or_create(
             batch_id=batch.pk,
             first_position=first_position,
@@ -319,24 +348,40 @@ def upgrade_batch_chunk_process(*, batch_id, first_position: int, last_position:
     batch = UpgradeBatch.objects.select_related("created_by_user", "partner").filter(pk=batch_id).first()
     if batch is None:
         return {}
+    with correlation_scope(batch.correlation_id):  # the history rows carry the batch's correlation id
+        return _chunk_process(batch, first_position, last_position)
+
+
+def _chunk_process(batch: UpgradeBatch, first_position: int, last_position: int) -> dict[str, int]:
     now = timezone.now()
     stale_before = now - stale_after()
     chunk_pk = _chunk_start(batch, first_position, last_position, now)
     chunk = UpgradeBatchItem.objects.filter(batch_id=batch.pk, position__gte=first_position, position__lt=last_position)
     if batch.status == BatchStatus.CANCELLED:  # a crashed run's leftovers are cancelled, not run
-        chunk.filter(_silent_claim(stale_before)).update(status=ItemStatus.CANCELLED, finished=now)
-        UpgradeBatchChunk.objects.filter(pk=chunk_pk).update(status=ChunkStatus.DONE, heartbeat=timezone.now())
+        workflow.transition_many(
+            chunk.filter(_silent_claim(stale_before)),
+            ItemStatus.CANCELLED,
+            reason=_("The batch was cancelled."),
+            at=now,
+            values={"finished": now},
+        )
+        _chunk_done(chunk_pk)
         upgrade_batch_finalize(batch_id=batch.pk)
         return {}
-    UpgradeBatch.objects.filter(pk=batch.pk, status=BatchStatus.QUEUED).update(status=BatchStatus.RUNNING, started=now)
+    workflow.transition_many(
+        UpgradeBatch.objects.filter(pk=batch.pk, status=BatchStatus.QUEUED),
+        BatchStatus.RUNNING,
+        at=now,
+        values={"started": now},
+    )
     items = list(chunk.filter(_claimable(stale_before)).order_by("position"))
     actor = batch_actor(batch)
     scope = _scope(actor, items)
     contexts = _dry_run_contexts(batch, actor, items, scope)
     counts: Counter[str] = Counter()
-    with Heartbeat(chunk_pk, _heartbeat_interval()) as heartbeat:
+    with Heartbeat(chunk_pk, _heartbeat_interval()) as heartbeat, workflow.HistoryBuffer() as history:
         for item in items:
-            claim = _claim(item, stale_before=stale_before)
+            claim = _claim(item, stale_before=stale_before, history=history)
             if claim is None:
                 counts["not_claimed"] += 1
                 continue
@@ -348,13 +393,21 @@ def upgrade_batch_chunk_process(*, batch_id, first_position: int, last_position:
                     item,
                     claim=claim,
                     in_scope=(item.subscription_id, item.customer_tenant_id) in scope,
+                    history=history,
                     loaded=contexts.get(item.subscription_id),
                 )
             ] += 1
             heartbeat.item = None
-    UpgradeBatchChunk.objects.filter(pk=chunk_pk).update(status=ChunkStatus.DONE, heartbeat=timezone.now())
+    _chunk_done(chunk_pk)
     upgrade_batch_finalize(batch_id=batch.pk)
     return dict(counts)
+
+
+def _chunk_done(chunk_pk) -> None:
+    now = timezone.now()
+    workflow.transition_many(
+        UpgradeBatchChunk.objects.filter(pk=chunk_pk), ChunkStatus.DONE, at=now, values={"heartbeat": now}
+    )
 
 
 def upgrade_batch_sweep(*, now=None) -> list[tuple[str, int, int]]:
@@ -383,8 +436,12 @@ def upgrade_batch_sweep(*, now=None) -> list[tuple[str, int, int]]:
     )
     requeued = []
     for pk, batch_id, first, last, status, heartbeat in candidates:
-        taken = UpgradeBatchChunk.objects.filter(pk=pk, status=status, heartbeat=heartbeat).update(
-            status=ChunkStatus.QUEUED, enqueued=now, requeues=F("requeues") + 1
+        taken = workflow.transition_many(
+            UpgradeBatchChunk.objects.filter(pk=pk, status=status, heartbeat=heartbeat),
+            ChunkStatus.QUEUED,
+            reason=_("Its worker went silent: queued again."),
+            at=now,
+            values={"enqueued": now, "requeues": F("requeues") + 1},
         )
         if not taken:
             continue
@@ -398,8 +455,11 @@ def upgrade_batch_sweep(*, now=None) -> list[tuple[str, int, int]]:
         try:
             enqueue("bulk.process_upgrade_batch_chunk", str(batch_id), first, last)
         except Exception:  # broker unreachable: leave it to the next sweep
-            UpgradeBatchChunk.objects.filter(pk=pk, status=ChunkStatus.QUEUED, enqueued=now).update(
-                status=status, heartbeat=heartbeat
+            workflow.transition_many(
+                UpgradeBatchChunk.objects.filter(pk=pk, status=ChunkStatus.QUEUED, enqueued=now),
+                status,
+                reason=_("The broker refused the message."),
+                values={"heartbeat": heartbeat},
             )
             raise
         requeued.append((str(batch_id), first, last))
@@ -420,6 +480,9 @@ def upgrade_batch_finalize(*, batch_id) -> None:
         final = BatchStatus.FAILED
     else:
         final = BatchStatus.PARTIALLY_SUCCEEDED
-    UpgradeBatch.objects.filter(pk=batch_id, status__in=OPEN_BATCH_STATUSES).update(
-        status=final, finished=now, started=Coalesce(F("started"), Value(now, output_field=DateTimeField()))
+    workflow.transition_many(
+        UpgradeBatch.objects.filter(pk=batch_id),
+        final,
+        at=now,
+        values={"finished": now, "started": Coalesce(F("started"), Value(now, output_field=DateTimeField()))},
     )

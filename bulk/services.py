@@ -17,13 +17,14 @@ from django.utils.translation import gettext as _
 
 from audit.models import OperationType
 from audit.services import audit_record_build, audit_record_create
+from core import workflow
 from core.errors import Conflict, Forbidden, InvalidInput
+from core.rows import insert_rows
 from core.tasks import enqueue
 from customers.selectors import acting_partner_id
 from partners.roles import Capability, require
 
-from .models import OPEN_BATCH_STATUSES, BatchStatus, ItemStatus, UpgradeBatch, UpgradeBatchChunk, UpgradeBatchItem
-from .rows import insert_rows
+from .models import BatchStatus, ItemStatus, UpgradeBatch, UpgradeBatchChunk, UpgradeBatchItem
 
 MAX_BATCH_ITEMS = 10_000
 CHUNK_SIZE = 100
@@ -103,6 +104,13 @@ def upgrade_batch_create(
     first_seen: dict[uuid.UUID, int] = {}
     rows = []
     for position, spec in enumerate(items):
+        first = first_seen.setdefault(spec.subscription_id, position)
+        # a duplicate of an earlier item is created skipped (its first status; items have no start row)
+        duplicate = (
+            {"status": ItemStatus.SKIPPED, "result": _duplicate_result(spec, first), "finished": now}
+            if not dry_run and first != position
+            else {}
+        )
         row = UpgradeBatchItem(
             batch=batch,
             position=position,
@@ -112,13 +120,12 @@ def upgrade_batch_create(
             quantity=spec.quantity,
             upgrade_type=spec.upgrade_type or "",
             created=now,
+            **duplicate,
         )
-        first = first_seen.setdefault(spec.subscription_id, position)
-        if not dry_run and first != position:
-            row.status, row.result, row.finished = ItemStatus.SKIPPED, _duplicate_result(spec, first), now
         rows.append(row)
     with transaction.atomic():
         batch.save(force_insert=True)
+        workflow.start(batch, actor=actor, reason=_("Dry run requested.") if dry_run else _("Batch requested."), at=now)
         insert_rows(UpgradeBatchItem, rows)
         insert_rows(
             UpgradeBatchChunk,
@@ -162,7 +169,7 @@ def upgrade_batch_cancel(*, actor, batch: UpgradeBatch) -> UpgradeBatch:
         locked = UpgradeBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status == BatchStatus.CANCELLED:
             return locked
-        if locked.status not in OPEN_BATCH_STATUSES:
+        if not locked.is_open:
             raise Conflict(
                 _("The batch has already finished (%(status)s): there is nothing left to cancel.")
                 % {"status": locked.status},
@@ -170,12 +177,24 @@ def upgrade_batch_cancel(*, actor, batch: UpgradeBatch) -> UpgradeBatch:
                 error_name="batch_finished",
             )
         items = UpgradeBatchItem.objects.filter(batch_id=locked.pk)
-        cancelled = items.filter(status=ItemStatus.PENDING).update(status=ItemStatus.CANCELLED, finished=now)
+        cancelled = workflow.transition_many(
+            items.filter(status=ItemStatus.PENDING),
+            ItemStatus.CANCELLED,
+            actor=actor,
+            reason=_("The batch was cancelled."),
+            at=now,
+            values={"finished": now},
+        )
         still_running = items.filter(status=ItemStatus.RUNNING).exists()
         old_status = locked.status
-        locked.status = BatchStatus.CANCELLED
-        locked.finished = None if still_running else now
-        locked.save(update_fields=["status", "finished"])
+        workflow.transition(
+            locked,
+            BatchStatus.CANCELLED,
+            actor=actor,
+            reason=_("Cancelled."),
+            at=now,
+            values={"finished": None if still_running else now},
+        )
         audit_record_create(
             actor=actor,
             operation_type=OperationType.UPGRADE_SUBSCRIPTION,

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 
+from .correlation import current_request
 from .errors import DomainError
 
 API_PREFIX = "/v1/"
@@ -46,3 +47,17 @@ class DomainErrorMiddleware:
         if request.path.startswith(API_PREFIX) or not isinstance(exception, DomainError):
             return None
         return domain_error_response(request, exception)
+
+
+class CorrelationIdMiddleware:
+    """Make the current request known to ``core.correlation.current_correlation_id`` (workflow history)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = current_request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            current_request.reset(token)

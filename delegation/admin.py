@@ -14,6 +14,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin_mixins import PartnerScopedAdmin, PartnerScopedInline, ViewOnlyMixin, adopt_saved, is_operator_request
+from core.history import history_html
 
 from . import customer_admin, license_admin  # noqa: F401  (they register the customer side and the licenses)
 from .forms import AUTO_EXTEND_FORM_CHOICES
@@ -86,7 +87,12 @@ class GdapRelationshipAdmin(PartnerScopedAdmin):
         "activated_date_time",
         "end_date_time",
         "last_modified_date_time",
+        "status_history",
     )
+
+    @admin.display(description=_("status history"))
+    def status_history(self, obj):
+        return history_html(obj)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:

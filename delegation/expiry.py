@@ -24,17 +24,18 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.models import OperationType
+from core import workflow
 from notifications.models import Level
 from notifications.services import notification_create
 from partners.roles import Capability, roles_granting
 
+from .common import RELATIONSHIP, delegation_audit, relationship_snapshot
+from .gdap_services import relationship_termination_complete
 from .grants import grants_sync_pair
-from .models import REQUEST_LAPSE, GdapRelationship, GdapStatus, UnifiedRole
+from .models import GdapRelationship, GdapStatus, UnifiedRole
 from .signals import grants_deferred
-from .transitions import check_transition
 
 NOTICE_DAYS = (30, 7, 1)
-LIVE = (GdapStatus.ACTIVE, GdapStatus.EXPIRING)
 
 
 def relationship_auto_extends(relationship: GdapRelationship) -> bool:
@@ -57,11 +58,8 @@ def _ending(queryset):
     return queryset.exclude(pk__in=extending)
 
 
-def _save_with_audit(relationship: GdapRelationship, *, old: dict, now: datetime) -> None:
-    from .services import RELATIONSHIP, _audit, relationship_snapshot
-
-    relationship.save()
-    _audit(
+def _audit_and_sync(relationship: GdapRelationship, *, old: dict, now: datetime) -> None:
+    delegation_audit(
         actor=None,
         operation_type=OperationType.UPDATE_DELEGATED_ADMIN_RELATIONSHIP,
         resource_type=RELATIONSHIP,
@@ -76,8 +74,6 @@ def _save_with_audit(relationship: GdapRelationship, *, old: dict, now: datetime
 def _each_locked(queryset, now: datetime, step) -> int:
     """Run ``step(relationship)`` for every row of ``queryset``, each in its own transaction under a row lock,
     re-checking the condition on the locked row (a concurrent sweep or approval does not double the work)."""
-    from .services import relationship_snapshot
-
     done = 0
     for pk in list(queryset.values_list("pk", flat=True)):
         with transaction.atomic(), grants_deferred():
@@ -88,7 +84,7 @@ def _each_locked(queryset, now: datetime, step) -> int:
                 continue
             old = relationship_snapshot(relationship)
             if step(relationship):
-                _save_with_audit(relationship, old=old, now=now)
+                _audit_and_sync(relationship, old=old, now=now)
                 done += 1
     return done
 
@@ -96,13 +92,12 @@ def _each_locked(queryset, now: datetime, step) -> int:
 def relationships_lapse(*, now: datetime | None = None) -> int:
     """Requests not approved within 90 days → expired."""
     now = now or timezone.now()
-    due = GdapRelationship.objects.filter(
-        status__in=(GdapStatus.CREATED, GdapStatus.APPROVAL_PENDING), created_date_time__lte=now - REQUEST_LAPSE
-    )
+    due = GdapRelationship.objects.lapsed(now)
 
     def step(relationship):
-        check_transition(relationship.status, GdapStatus.EXPIRED)
-        relationship.status = GdapStatus.EXPIRED
+        workflow.transition(
+            relationship, GdapStatus.EXPIRED, reason=_("The request was not approved within 90 days."), at=now
+        )
         return True
 
     return _each_locked(due, now, step)
@@ -111,20 +106,24 @@ def relationships_lapse(*, now: datetime | None = None) -> int:
 def relationships_expire_or_extend(*, now: datetime | None = None) -> dict[str, int]:
     """At ``endDateTime``: auto-extend by ``autoExtendDuration`` (as often as needed to pass ``now``), else expire."""
     now = now or timezone.now()
-    due = GdapRelationship.objects.filter(status__in=LIVE, end_date_time__lte=now)
+    due = GdapRelationship.objects.live_status().filter(end_date_time__lte=now)
     counts = {"extended": 0, "expired": 0}
 
     def step(relationship):
         if relationship_auto_extends(relationship):
-            check_transition(relationship.status, GdapStatus.ACTIVE)
-            while relationship.end_date_time <= now:
-                relationship.end_date_time += relationship.auto_extend_duration
-            relationship.status = GdapStatus.ACTIVE
-            relationship.notices_sent = []
+            end = relationship.end_date_time
+            while end <= now:
+                end += relationship.auto_extend_duration
+            workflow.transition(
+                relationship,
+                GdapStatus.ACTIVE,
+                reason=_("Extended automatically until %(end)s.") % {"end": end.isoformat()},
+                at=now,
+                values={"end_date_time": end, "notices_sent": []},
+            )
             counts["extended"] += 1
         else:
-            check_transition(relationship.status, GdapStatus.EXPIRED)
-            relationship.status = GdapStatus.EXPIRED
+            workflow.transition(relationship, GdapStatus.EXPIRED, reason=_("The relationship reached its end."), at=now)
             counts["expired"] += 1
         return True
 
@@ -142,8 +141,9 @@ def relationships_mark_expiring(*, now: datetime | None = None) -> int:
     )
 
     def step(relationship):
-        check_transition(relationship.status, GdapStatus.EXPIRING)
-        relationship.status = GdapStatus.EXPIRING
+        workflow.transition(
+            relationship, GdapStatus.EXPIRING, reason=_("Ends within 30 days and will not extend."), at=now
+        )
         return True
 
     return _each_locked(due, now, step)
@@ -178,9 +178,7 @@ def relationship_expiry_notices_send(*, now: datetime | None = None) -> int:
     """Send the 30/7/1-day notices that are due; each notice once. Returns the number of notices sent."""
     now = now or timezone.now()
     candidates = _ending(
-        GdapRelationship.objects.filter(
-            status__in=LIVE, end_date_time__gt=now, end_date_time__lte=now + timedelta(days=max(NOTICE_DAYS))
-        )
+        GdapRelationship.objects.live(now).filter(end_date_time__lte=now + timedelta(days=max(NOTICE_DAYS)))
     )
     sent = 0
     for pk in list(candidates.values_list("pk", flat=True)):
@@ -230,9 +228,7 @@ def _notify(relationship: GdapRelationship, days: int) -> None:
 
 
 def relationships_finish_terminations(*, now: datetime | None = None) -> int:
-    from .services import relationship_termination_complete
-
-    pending = GdapRelationship.objects.filter(status__in=(GdapStatus.TERMINATION_REQUESTED, GdapStatus.TERMINATING))
+    pending = GdapRelationship.objects.terminations_pending()
     count = 0
     for pk in list(pending.values_list("pk", flat=True)):
         relationship_termination_complete(relationship_id=pk, now=now)

@@ -42,7 +42,6 @@ from .models import (
     DapGrant,
     GdapAccessAssignment,
     GdapRelationship,
-    active_gdap_q,
 )
 
 
@@ -75,7 +74,7 @@ def active_gdap_relationships(
 ) -> QuerySet[GdapRelationship]:
     """GDAP relationships that grant access right now: ``active``/``expiring`` and not past ``end_date_time``."""
     at = at or timezone.now()
-    queryset = GdapRelationship.objects.filter(active_gdap_q(at), partner_id=partner_id)
+    queryset = GdapRelationship.objects.live(at).filter(partner_id=partner_id)
     if customer_ids is not None:
         queryset = queryset.filter(customer_id__in=list(customer_ids))
     return queryset

@@ -2,27 +2,23 @@
 
 from celery import shared_task
 
+from . import services
+
 
 @shared_task(name="delegation.tasks.delegation_sweep")
 def delegation_sweep() -> dict:
     """Periodic (CELERY_BEAT_SCHEDULE "delegation-sweep"): lapse, expiry/auto-extension, notices, terminations."""
-    from .services import relationships_sweep
-
-    return relationships_sweep()
+    return services.relationships_sweep()
 
 
 @shared_task(name="delegation.tasks.relationship_terminate")
 def relationship_terminate(relationship_id: str) -> str:
     """Finish a requested termination (terminationRequested → terminating → terminated); idempotent."""
-    from .services import relationship_termination_complete
-
-    relationship = relationship_termination_complete(relationship_id=relationship_id)
+    relationship = services.relationship_termination_complete(relationship_id=relationship_id)
     return relationship.status
 
 
 @shared_task(name="delegation.tasks.grants_resync")
 def grants_resync_task(partner_id: int | None = None, customer_id: int | None = None) -> dict:
     """Recompute guardian grants for a scope (e.g. after a bulk import)."""
-    from .services import grants_resync
-
-    return grants_resync(partner=partner_id, customer=customer_id)
+    return services.grants_resync(partner=partner_id, customer=customer_id)

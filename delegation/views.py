@@ -103,6 +103,7 @@ def relationship_detail(request, relationship_id):
         {
             "relationship": relationship,
             "assignments": list(relationship.access_assignments.all()),
+            "history": list(relationship.history),
             "approval_link": approval_link(request, relationship),
             "can_manage": manage,
             "assignment_form": AccessAssignmentForm(relationship=relationship) if manage else None,

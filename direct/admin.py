@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin_mixins import AuditedAdminMixin, ServiceErrorsMixin, is_operator_request
+from core.history import history_html
 
 from . import services
 from .models import DirectOrder, DirectOrderAddon, HighVolumeCondition, OrderStatus
@@ -68,10 +69,18 @@ class DirectOrderAdmin(ServiceErrorsMixin, OperatorOnlyMixin, admin.ModelAdmin):
     list_select_related = ("customer", "target_offer")
     inlines = [DirectOrderAddonInline]
     actions = ["approve_credit_check", "decline_credit_check"]
-    readonly_fields = [f.name for f in DirectOrder._meta.fields]
+    readonly_fields = [*(f.name for f in DirectOrder._meta.fields), "status_history", "credit_check_history"]
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("status history"))
+    def status_history(self, obj):
+        return history_html(obj)
+
+    @admin.display(description=_("credit check history"))
+    def credit_check_history(self, obj):
+        return history_html(obj, "credit_check")
 
     def has_decide_permission(self, request):
         return self.has_view_permission(request)

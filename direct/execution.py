@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record_create
+from core import workflow
 from notifications.services import notification_create
 from subscriptions.models import Subscription
 from upgrades import steps
@@ -156,10 +157,15 @@ def direct_order_execute(*, order_id) -> DirectOrder:
                 return order
             pipeline.operation_started(order)
             result = _run_upgrade(order, today) if order.kind == OrderKind.UPGRADE else _run_purchase(order, today)
-            order.status = OrderStatus.COMPLETED
-            order.completed_at = timezone.now()
             _notify(order)
-            order.save(update_fields=["status", "completed_at", "target_subscription", "completed_notice"])
+            workflow.transition(
+                order,
+                OrderStatus.COMPLETED,
+                actor=order.placed_by,
+                reason=order.completed_notice,
+                values={"completed_at": timezone.now()},
+                update_fields=["target_subscription", "completed_notice"],
+            )
             pipeline.operation_succeeded(order, result=result, note=order.completed_notice)
             audit_record_create(
                 actor=order.placed_by,
@@ -175,9 +181,11 @@ def direct_order_execute(*, order_id) -> DirectOrder:
         with transaction.atomic():
             order = DirectOrder.objects.select_for_update(of=("self",)).select_related("operation").get(pk=order_id)
             if order.status == OrderStatus.QUEUED:
-                order.status = OrderStatus.FAILED
-                order.failure_reason = str(exc)[:500]
-                order.completed_at = timezone.now()
-                order.save(update_fields=["status", "failure_reason", "completed_at"])
+                workflow.transition(
+                    order,
+                    OrderStatus.FAILED,
+                    reason=str(exc)[:500],
+                    values={"failure_reason": str(exc)[:500], "completed_at": timezone.now()},
+                )
                 pipeline.operation_failed(order, reason=order.failure_reason)
             return order

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import BillingCycle
+from core.workflow import Workflow
 from subscriptions.models import PaymentMethod
 
 ZERO = Decimal("0.00")
@@ -32,9 +33,6 @@ class OrderStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-OPEN_STATUSES = (OrderStatus.AWAITING_CREDIT_CHECK, OrderStatus.QUEUED)
-
-
 class CreditCheck(models.TextChoices):
     NOT_REQUIRED = "not_required", _("Not required")
     PENDING = "pending", _("Pending")
@@ -42,12 +40,49 @@ class CreditCheck(models.TextChoices):
     DECLINED = "declined", _("Declined")
 
 
+_O, _C = OrderStatus, CreditCheck
+# An order is placed waiting for its credit check (→ queued when approved, → declined) or queued at once; the
+# worker completes it or records its failure.
+ORDER_WORKFLOW = Workflow(
+    name="direct_order",
+    model="direct.DirectOrder",
+    verbose_name="direct order",
+    labels=OrderStatus.choices,
+    transitions={
+        _O.AWAITING_CREDIT_CHECK: frozenset({_O.QUEUED, _O.DECLINED}),
+        _O.QUEUED: frozenset({_O.COMPLETED, _O.FAILED}),
+        _O.COMPLETED: frozenset(),
+        _O.DECLINED: frozenset(),
+        _O.FAILED: frozenset(),
+    },
+    initial=frozenset({_O.AWAITING_CREDIT_CHECK, _O.QUEUED}),
+    open=frozenset({_O.AWAITING_CREDIT_CHECK, _O.QUEUED}),
+)
+# The credit check of an order: not required, or pending until a backend / an operator / the deadline decides.
+CREDIT_CHECK_WORKFLOW = Workflow(
+    name="direct_credit_check",
+    model="direct.DirectOrder",
+    field="credit_check",
+    verbose_name="credit check",
+    labels=CreditCheck.choices,
+    transitions={
+        _C.NOT_REQUIRED: frozenset(),
+        _C.PENDING: frozenset({_C.APPROVED, _C.DECLINED}),
+        _C.APPROVED: frozenset(),
+        _C.DECLINED: frozenset(),
+    },
+    initial=frozenset({_C.NOT_REQUIRED, _C.PENDING}),
+    open=frozenset({_C.PENDING}),
+)
+OPEN_STATUSES = tuple(s for s in OrderStatus.values if s in ORDER_WORKFLOW.open)
+
+
 class DirectOrderQuerySet(models.QuerySet):
     def awaiting_credit_check(self):
         return self.filter(status=OrderStatus.AWAITING_CREDIT_CHECK)
 
     def open(self):
-        return self.filter(status__in=OPEN_STATUSES)
+        return self.filter(ORDER_WORKFLOW.q(ORDER_WORKFLOW.open))
 
 
 class DirectOrder(models.Model):
@@ -116,6 +151,10 @@ class DirectOrder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.target_offer_id} × {self.quantity} ({self.customer_id})"
+
+    @property
+    def is_open(self) -> bool:
+        return ORDER_WORKFLOW.is_open(self.status)
 
 
 class AddonAction(models.TextChoices):

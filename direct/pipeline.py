@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.scoping import principal_of
 from upgrades import pipeline as shared
-from upgrades.models import OPEN_STATUSES, OperationStatus, UpgradeFlow, UpgradeOperation, UpgradeType
+from upgrades.models import OperationStatus, UpgradeFlow, UpgradeOperation, UpgradeType
 
 
 def operation_open(*, actor, quote) -> UpgradeOperation:
@@ -69,4 +69,4 @@ def operation_failed(order, *, reason: str) -> None:
 
 
 def customer_has_open_operation(customer) -> bool:
-    return UpgradeOperation.objects.filter(customer=customer, status__in=OPEN_STATUSES).exists()
+    return UpgradeOperation.objects.open().filter(customer=customer).exists()

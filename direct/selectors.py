@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import DirectOption, Offer, ServicePlan
 from core.errors import NotFound
 from core.scoping import register, visible_to
+from core.workflow import history
 from customers.models import Customer, CustomerAdminRole, TenantUser
 from customers.selectors import customers_visible_to
 from subscriptions.models import LicenseAssignment, Subscription, SubscriptionStatus
@@ -200,7 +201,7 @@ def order_steps(order: DirectOrder) -> list[dict]:
         "declined": _("Credit check declined: nothing was changed"),
         "failed": _("Upgrade failed: nothing was changed"),
     }
-    for change in order.operation.status_changes.all():
+    for change in history(order.operation):
         if change.to_status == "succeeded":
             result = order.operation.result or {}
             target = order.target_offer.name
@@ -213,9 +214,9 @@ def order_steps(order: DirectOrder) -> list[dict]:
                 _("Billing switched over with a prorated credit of %(credit)s %(currency)s")
                 % {"credit": order.credit, "currency": order.currency},
             ):
-                steps.append({"label": label, "time": change.changed, "note": ""})
+                steps.append({"label": label, "time": change.at, "note": ""})
             continue
         steps.append(
-            {"label": labels.get(change.to_status, change.to_status), "time": change.changed, "note": change.note}
+            {"label": labels.get(change.to_status, change.to_status), "time": change.at, "note": change.reason}
         )
     return steps

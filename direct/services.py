@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record_create
+from core import workflow
 from core.errors import Conflict, InvalidInput, Locked
 from core.scoping import principal_of
 from core.tasks import enqueue_on_commit
@@ -66,7 +67,12 @@ def _clean_payment_method(quote: cart.Quote, payment_method) -> str:
 def _order_from_quote(
     *, actor, quote: cart.Quote, kind: str, payment_method: str, confirm_forfeit: bool, operation=None
 ) -> DirectOrder:
+    """Insert the order, waiting for a credit check when the quote needs one (else queued), with the first
+    history row of its status and of its credit check."""
+    check = quote.credit_check_required(payment_method)
     order = DirectOrder.objects.create(
+        status=OrderStatus.AWAITING_CREDIT_CHECK if check else OrderStatus.QUEUED,
+        credit_check=CreditCheck.PENDING if check else CreditCheck.NOT_REQUIRED,
         kind=kind,
         customer=quote.customer,
         placed_by=principal_of(actor),
@@ -91,21 +97,20 @@ def _order_from_quote(
             for a in quote.addons
         ]
     )
+    workflow.start(order, actor=actor, reason=_("Order placed."))
+    workflow.start(order, field="credit_check", actor=actor)
     return order
 
 
 def _start_credit_check(order: DirectOrder, *, quote: cart.Quote, now: datetime) -> None:
-    if not quote.credit_check_required(order.payment_method):
-        order.status = OrderStatus.QUEUED
-        order.save(update_fields=["status"])
+    """A queued order runs; one waiting for a credit check asks the backend (which may decide at once)."""
+    if order.status == OrderStatus.QUEUED:
         _enqueue(order)
         return
     backend = credit_check_backend()
-    order.credit_check = CreditCheck.PENDING
     order.credit_check_backend = f"{type(backend).__module__}.{type(backend).__qualname__}"
     order.credit_check_deadline = credit_check_deadline(now, country=order.customer.country)
-    order.status = OrderStatus.AWAITING_CREDIT_CHECK
-    order.save(update_fields=["credit_check", "credit_check_backend", "credit_check_deadline", "status"])
+    order.save(update_fields=["credit_check_backend", "credit_check_deadline"])
     pipeline.operation_awaiting_credit_check(order)
     decision = backend.start(order)
     if decision is not None:
@@ -226,17 +231,22 @@ def direct_purchase_place(
 
 
 def _apply_decision(order: DirectOrder, *, approved: bool, note: str, actor, now: datetime) -> DirectOrder:
-    order.credit_check = CreditCheck.APPROVED if approved else CreditCheck.DECLINED
-    order.credit_check_decided_at = now
-    order.credit_check_note = str(note)[:300]
+    note = str(note)[:300]
+    workflow.transition(
+        order,
+        CreditCheck.APPROVED if approved else CreditCheck.DECLINED,
+        field="credit_check",
+        actor=actor,
+        reason=note,
+        at=now,
+        values={"credit_check_decided_at": now, "credit_check_note": note},
+    )
     if approved:
-        order.status = OrderStatus.QUEUED
+        workflow.transition(order, OrderStatus.QUEUED, actor=actor, reason=note, at=now)
         _enqueue(order)
     else:
-        order.status = OrderStatus.DECLINED
-        order.completed_at = now
+        workflow.transition(order, OrderStatus.DECLINED, actor=actor, reason=note, at=now, values={"completed_at": now})
         pipeline.operation_declined(order, note=order.credit_check_note)
-    order.save(update_fields=["credit_check", "credit_check_decided_at", "credit_check_note", "status", "completed_at"])
     _audit(
         actor=actor,
         order=order,

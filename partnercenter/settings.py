@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.actor.ActorMiddleware",
+    "core.middleware.CorrelationIdMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.mfa_middleware.MfaRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

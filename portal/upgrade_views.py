@@ -232,7 +232,7 @@ def upgrade_result(request, operation_id):
         {
             "operation": operation,
             "result": result,
-            "history": list(operation.status_changes.all()),
+            "history": operation.workflow_history,
             "billing_entries": list(operation.billing_entries.all()),
             "refresh_seconds": 3 if operation.is_open else 0,
             "family_names": family_names(),

@@ -5,17 +5,9 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin_mixins import PartnerScopedAdmin, PartnerScopedInline, ViewOnlyMixin, is_operator_request
+from core.history import history_html
 
-from .models import BillingEntry, UpgradeOperation, UpgradeStatusChange
-
-
-class UpgradeStatusChangeInline(ViewOnlyMixin, PartnerScopedInline, admin.TabularInline):
-    model = UpgradeStatusChange
-    partner_lookup = "operation__partner"
-    extra = 0
-    fields = ("changed", "from_status", "to_status", "note")
-    readonly_fields = fields
-    verbose_name_plural = _("status history")
+from .models import BillingEntry, UpgradeOperation
 
 
 class BillingEntryInline(ViewOnlyMixin, PartnerScopedInline, admin.TabularInline):
@@ -85,8 +77,13 @@ class UpgradeOperationAdmin(ViewOnlyMixin, PartnerScopedAdmin):
         "created",
         "updated",
         "completed",
+        "status_history",
     )
-    inlines = [UpgradeStatusChangeInline, BillingEntryInline]
+    inlines = [BillingEntryInline]
+
+    @admin.display(description=_("status history"))
+    def status_history(self, obj):
+        return history_html(obj)
 
     def get_list_filter(self, request):
         if is_operator_request(request):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from core.errors import Conflict, DomainError, InvalidInput
+from core.errors import DomainError, InvalidInput
+from core.workflow import IllegalTransition
 
 
 class UpgradeNotEligible(DomainError):
@@ -36,7 +37,5 @@ class InvalidUpgradeInput(InvalidInput):
     """Bad input (``field`` names it: quantity, upgradeType, billingCycle, targetOfferId)."""
 
 
-class IllegalStatusTransition(Conflict):
-    """An operation was asked to move to a status its current status does not allow."""
-
-    error_name = "illegal_status_transition"
+# An operation was asked to move to a status its current status does not allow: the kernel's one error.
+IllegalStatusTransition = IllegalTransition

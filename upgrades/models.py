@@ -1,8 +1,8 @@
 """Upgrade operations, their status history and the billing they book (domain.md §5, §6).
 
-An :class:`UpgradeOperation` is an explicit status pipeline: the allowed moves are the one table
-:data:`ALLOWED_TRANSITIONS`; every move writes an :class:`UpgradeStatusChange` row (``upgrades.pipeline``);
-an illegal move raises ``upgrades.exceptions.IllegalStatusTransition``.
+An :class:`UpgradeOperation` runs on the workflow kernel (``core.workflow``, :data:`OPERATION_WORKFLOW`): the
+allowed moves are the one table :data:`ALLOWED_TRANSITIONS`; every move writes one ``core.WorkflowTransition``
+row (``upgrades.pipeline``); an illegal move raises ``core.workflow.IllegalTransition``.
 """
 
 import uuid
@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import BillingCycle
+from core.workflow import Workflow, history
 
 
 class UpgradeType(models.TextChoices):
@@ -45,9 +46,23 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     S.FAILED: frozenset(),
     S.DECLINED: frozenset(),
 }
-# Statuses that block another upgrade of the same subscription or customer (code 4, concurrency_conflicts).
-OPEN_STATUSES = (S.PENDING, S.AWAITING_CREDIT_CHECK, S.IN_PROGRESS)
-TERMINAL_STATUSES = (S.SUCCEEDED, S.FAILED, S.DECLINED)
+OPERATION_WORKFLOW = Workflow(
+    name="upgrade_operation",
+    model="upgrades.UpgradeOperation",
+    verbose_name="upgrade operation",
+    labels=OperationStatus.choices,
+    transitions=ALLOWED_TRANSITIONS,
+    initial=frozenset({S.PENDING}),
+    # open: blocks another upgrade of the same subscription or customer (code 4, concurrency_conflicts).
+    open=frozenset({S.PENDING, S.AWAITING_CREDIT_CHECK, S.IN_PROGRESS}),
+)
+OPEN_STATUSES = tuple(s for s in OperationStatus.values if s in OPERATION_WORKFLOW.open)
+TERMINAL_STATUSES = tuple(s for s in OperationStatus.values if s in OPERATION_WORKFLOW.final)
+
+
+class UpgradeOperationQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(OPERATION_WORKFLOW.q(OPERATION_WORKFLOW.open))
 
 
 class UpgradeOperation(models.Model):
@@ -98,6 +113,8 @@ class UpgradeOperation(models.Model):
     updated = models.DateTimeField(auto_now=True)
     completed = models.DateTimeField(null=True, blank=True)
 
+    objects = UpgradeOperationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created"]
         indexes = [
@@ -119,23 +136,12 @@ class UpgradeOperation(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
+        return OPERATION_WORKFLOW.is_open(self.status)
 
-
-class UpgradeStatusChange(models.Model):
-    """One row per status move of an operation."""
-
-    operation = models.ForeignKey(UpgradeOperation, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(_("from"), max_length=24, choices=OperationStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=24, choices=OperationStatus.choices)
-    note = models.TextField(_("note"), blank=True)
-    changed = models.DateTimeField(_("time"), default=timezone.now)
-
-    class Meta:
-        ordering = ["changed", "id"]
-
-    def __str__(self):
-        return f"{self.from_status or '∅'} → {self.to_status}"
+    @property
+    def history(self):
+        """The status history (kernel rows), oldest first."""
+        return history(self)
 
 
 class BillingKind(models.TextChoices):

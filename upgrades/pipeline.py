@@ -1,55 +1,48 @@
-"""The operation status pipeline: create an operation, move it along :data:`models.ALLOWED_TRANSITIONS`.
+"""The operation status pipeline on the workflow kernel: create an operation, move it along
+:data:`models.ALLOWED_TRANSITIONS` (``models.OPERATION_WORKFLOW``).
 
 Every move is a guarded UPDATE (``WHERE status = <from>``: a concurrent move of the same operation makes
-this one fail instead of overwriting it) plus one :class:`UpgradeStatusChange` history row.
+this one fail instead of overwriting it) plus one ``core.WorkflowTransition`` history row.
 """
 
 from __future__ import annotations
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from .exceptions import IllegalStatusTransition
-from .models import ALLOWED_TRANSITIONS, TERMINAL_STATUSES, OperationStatus, UpgradeOperation, UpgradeStatusChange
+from core import workflow
+
+from .models import OPERATION_WORKFLOW, TERMINAL_STATUSES, OperationStatus, UpgradeOperation
 
 
 def can_transition(from_status: str, to_status: str) -> bool:
-    return to_status in ALLOWED_TRANSITIONS.get(from_status, frozenset())
+    return OPERATION_WORKFLOW.can(from_status, to_status)
 
 
-def operation_create(*, note: str = "", **fields) -> UpgradeOperation:
+def operation_create(*, note: str = "", actor=None, **fields) -> UpgradeOperation:
     """Insert an operation (status ``pending`` unless given) with its first history row."""
     fields.setdefault("status", OperationStatus.PENDING)
     operation = UpgradeOperation(**fields)
     operation.save(force_insert=True)
-    UpgradeStatusChange.objects.create(
-        operation=operation, from_status="", to_status=operation.status, note=note, changed=operation.created
+    workflow.start(
+        operation,
+        actor=actor if actor is not None else operation.actor_user,
+        reason=note,
+        correlation_id=operation.correlation_id or None,
+        at=operation.created,
     )
     return operation
 
 
-def operation_transition(
-    operation: UpgradeOperation, *, to_status: str, note: str = "", **fields
-) -> UpgradeStatusChange:
+def operation_transition(operation: UpgradeOperation, *, to_status: str, note: str = "", actor=None, **fields):
     """Move ``operation`` to ``to_status`` (and set ``fields`` in the same UPDATE); raises
-    :class:`IllegalStatusTransition` for a move the table does not allow or when it moved meanwhile."""
-    from_status = operation.status
-    if not can_transition(from_status, to_status):
-        raise IllegalStatusTransition(
-            _("An upgrade operation cannot move from %(from)s to %(to)s.") % {"from": from_status, "to": to_status},
-            field="status",
-        )
-    now = timezone.now()
-    values = {"status": to_status, "updated": now, **fields}
+    ``core.workflow.IllegalTransition`` for a move the table does not allow or when it moved meanwhile."""
     if to_status in TERMINAL_STATUSES:
-        values["completed"] = now
-    if not UpgradeOperation.objects.filter(pk=operation.pk, status=from_status).update(**values):
-        raise IllegalStatusTransition(
-            _("The upgrade operation changed meanwhile; it is no longer %(from)s.") % {"from": from_status},
-            field="status",
-        )
-    for name, value in values.items():
-        setattr(operation, name, value)
-    return UpgradeStatusChange.objects.create(
-        operation=operation, from_status=from_status, to_status=to_status, note=note, changed=now
+        fields.setdefault("completed", timezone.now())
+    return workflow.transition(
+        operation,
+        to_status,
+        actor=actor,
+        reason=note,
+        correlation_id=operation.correlation_id or None,
+        values=fields,
     )

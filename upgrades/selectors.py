@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from core.scoping import register, visible_to
+from core.workflow import attach_history
 from subscriptions.selectors import subscriptions_visible_to
 
 from .eligibility.context import LoadedContext, load_context, load_contexts
@@ -79,10 +80,13 @@ def register_scopes() -> None:
 
 
 def upgrade_operation_for(actor, *, operation_id) -> UpgradeOperation:
-    """One operation with its subscriptions and history; ``UpgradeOperation.DoesNotExist`` (→ 404) otherwise."""
-    return (
+    """One operation with its subscriptions and history (``workflow_history``, kernel rows oldest first);
+    ``UpgradeOperation.DoesNotExist`` (→ 404) otherwise."""
+    operation = (
         upgrade_operations_visible_to(actor)
         .select_related("source__offer", "target__offer", "target_offer")
-        .prefetch_related("status_changes", "billing_entries")
+        .prefetch_related("billing_entries")
         .get(pk=operation_id)
     )
+    attach_history([operation])
+    return operation

@@ -235,6 +235,7 @@ def _execute(
     )
     operation_transition(
         operation,
+        actor=actor,
         to_status=OperationStatus.SUCCEEDED,
         target=target,
         result=result.as_dict(),
@@ -332,6 +333,7 @@ def subscription_upgrade(
         loaded = _lock_and_load(actor=actor, subscription_id=subscription_id, request=request)
         plan = upgrade_plan(loaded, request)
         operation = operation_create(
+            actor=actor,
             **_operation_fields(
                 actor=actor,
                 loaded=loaded,
@@ -342,7 +344,9 @@ def subscription_upgrade(
             ),
             note=_("Requested."),
         )
-        operation_transition(operation, to_status=OperationStatus.IN_PROGRESS, note=_("Eligibility re-checked."))
+        operation_transition(
+            operation, actor=actor, to_status=OperationStatus.IN_PROGRESS, note=_("Eligibility re-checked.")
+        )
         return _execute(actor=actor, loaded=loaded, operation=operation, plan=plan, correlation_id=correlation_id)
 
 
@@ -368,6 +372,7 @@ def subscription_upgrade_async(
         try:
             with transaction.atomic():
                 operation = operation_create(
+                    actor=actor,
                     **_operation_fields(
                         actor=actor,
                         loaded=loaded,
@@ -431,7 +436,7 @@ def upgrade_operation_execute(*, operation_id) -> UpgradeResult | None:
                 plan = upgrade_plan(loaded, request)
                 if operation.status == OperationStatus.PENDING:
                     operation_transition(
-                        operation, to_status=OperationStatus.IN_PROGRESS, note=_("Eligibility re-checked.")
+                        operation, actor=actor, to_status=OperationStatus.IN_PROGRESS, note=_("Eligibility re-checked.")
                     )
                 return _execute(
                     actor=actor, loaded=loaded, operation=operation, plan=plan, correlation_id=operation.correlation_id
@@ -454,6 +459,7 @@ def upgrade_operation_execute(*, operation_id) -> UpgradeResult | None:
             )
             operation_transition(
                 operation,
+                actor=actor,
                 to_status=OperationStatus.FAILED,
                 note=message,
                 errors=[e.as_dict() for e in errors],

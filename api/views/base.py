@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 
 from django.apps import apps
@@ -27,28 +26,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.actor import Actor
+from core.correlation import CORRELATION_HEADER, MAX_CORRELATION_ID_LENGTH, correlation_id_for
 from core.errors import InvalidInput
 from core.scoping import visible_to
 from partners.roles import Capability
 
 from ..idempotency import IDEMPOTENT_METHODS, Replay, idempotency_begin, idempotency_finish, request_id_of
 from ..parsers import SafeJSONParser
-
-CORRELATION_HEADER = "MS-CorrelationId"
-MAX_CORRELATION_ID_LENGTH = 64
-_PRINTABLE = re.compile(r"^[\x21-\x7e]+$")
-
-
-def correlation_id_for(request) -> str:
-    """The request's correlation id: the client's ``MS-CorrelationId`` when usable, else a new GUID."""
-    http_request = getattr(request, "_request", request)
-    cached = getattr(http_request, "ms_correlation_id", None)
-    if cached is None:
-        raw = http_request.headers.get(CORRELATION_HEADER, "").strip()
-        usable = raw and len(raw) <= MAX_CORRELATION_ID_LENGTH and _PRINTABLE.match(raw)
-        cached = raw if usable else str(uuid.uuid4())
-        http_request.ms_correlation_id = cached
-    return cached
 
 
 def parse_guid(value: str, *, field: str) -> uuid.UUID:

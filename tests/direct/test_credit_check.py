@@ -106,7 +106,7 @@ def test_operator_approves_and_the_upgrade_runs(admin, customer, e4, client, dja
     order.refresh_from_db()
     assert order.status == "completed" and order.credit_check == "approved"
     assert order.target_subscription.assignments.count() == 3
-    assert [c.to_status for c in order.operation.status_changes.all()] == [
+    assert [c.to_status for c in order.operation.history] == [
         "pending",
         "awaiting_credit_check",
         "in_progress",

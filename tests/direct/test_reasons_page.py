@@ -41,7 +41,7 @@ def make(case, customer, e4, e3):
         customer.save()
     elif case == "upgrade_in_progress":
         other = direct_subscription(customer, "m365-e3")
-        pipeline.operation_create(
+        operation = pipeline.operation_create(
             source=other,
             target_offer_id="m365-e5",
             customer=customer,
@@ -49,8 +49,8 @@ def make(case, customer, e4, e3):
             upgrade_type="upgrade_with_license_transfer",
             quantity=1,
             billing_cycle="monthly",
-            status="awaiting_credit_check",
         )
+        pipeline.operation_transition(operation, to_status="awaiting_credit_check")
     elif case == "duplicate_subscriptions":
         direct_subscription(customer)
     elif case == "segment_not_supported":

@@ -35,7 +35,7 @@ def test_async_upgrade_runs_on_commit_and_a_second_run_does_nothing(
     assert Subscription.objects.filter(customer=customer, offer_id="o365-e3").count() == 1
     assert AuditRecord.objects.filter(customer=customer, operation_type="upgrade_subscription").count() == 1
     assert LicenseAssignment.objects.filter(subscription_id=operation.target_id).count() == 3
-    assert list(operation.status_changes.values_list("to_status", flat=True)) == ["pending", "in_progress", "succeeded"]
+    assert list(operation.history.values_list("to_status", flat=True)) == ["pending", "in_progress", "succeeded"]
 
 
 def test_pending_operation_blocks_other_upgrades_of_the_customer(agent, source, customer, partner):
@@ -91,7 +91,7 @@ def test_status_pipeline(source, customer, partner):
     for status in ("pending", "in_progress", "succeeded", "failed"):
         with pytest.raises(IllegalStatusTransition):
             operation_transition(operation, to_status=status)
-    assert list(operation.status_changes.values_list("from_status", "to_status", "note")) == [
+    assert list(operation.history.values_list("from_status", "to_status", "reason")) == [
         ("", "pending", ""),
         ("pending", "awaiting_credit_check", "order total above threshold"),
         ("awaiting_credit_check", "declined", "credit check declined"),

@@ -9,13 +9,14 @@ from django.core.exceptions import PermissionDenied
 from audit.models import AuditRecord
 from catalog.models import Offer
 from core.errors import Forbidden, InvalidInput, NotFound
+from core.models import WorkflowTransition
 from customers.models import TenantUser
 from subscriptions.models import LicenseAssignment, Subscription
 from tests import factories
 from upgrades import steps
 from upgrades.eligibility import UpgradeErrorCode as C
 from upgrades.exceptions import UpgradeNotEligible
-from upgrades.models import BillingEntry, UpgradeOperation, UpgradeStatusChange
+from upgrades.models import BillingEntry, UpgradeOperation
 from upgrades.services import subscription_upgrade
 
 from .conftest import add_users, app_actor, grant_gdap, make_subscription
@@ -85,7 +86,7 @@ def test_upgrade_with_license_transfer(agent, monthly, customer, partner):
     assert (operation.status, operation.target_id, operation.quantity) == ("succeeded", target.pk, 10)
     assert operation.actor_user == agent and operation.actor_upn == agent.email
     assert operation.result["targetSubscriptionId"] == str(target.pk) and operation.completed is not None
-    history = list(UpgradeStatusChange.objects.filter(operation=operation).values_list("from_status", "to_status"))
+    history = list(operation.history.values_list("from_status", "to_status"))
     assert history == [("", "pending"), ("pending", "in_progress"), ("in_progress", "succeeded")]
 
     records = {r.operation_type: r for r in AuditRecord.objects.filter(customer=customer)}
@@ -296,5 +297,5 @@ def test_error_halfway_through_the_transfer_leaves_everything_as_before(agent, m
     assert list(Subscription.objects.order_by("pk").values()) == before["subscriptions"]
     assert list(LicenseAssignment.objects.order_by("pk").values()) == before["assignments"]
     assert TenantUser.objects.count() == before["users"] == len(users)
-    assert not UpgradeOperation.objects.exists() and not UpgradeStatusChange.objects.exists()
+    assert not UpgradeOperation.objects.exists() and not WorkflowTransition.objects.exists()
     assert not BillingEntry.objects.exists() and not AuditRecord.objects.filter(customer=customer).exists()

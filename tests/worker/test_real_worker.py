@@ -99,10 +99,10 @@ def test_upgrade_with_license_transfer_runs_on_the_worker_once(worker):
     assert Subscription.objects.get(pk=source.pk).status == "deleted"
     assert LicenseAssignment.objects.filter(subscription=target).count() == USERS
     assert not LicenseAssignment.objects.filter(subscription=source).exists()
-    history = done.status_changes.count()
+    history = done.history.count()
 
     # A redelivered task (e.g. after a worker crash before the ack) must not upgrade twice.
     run_upgrade_operation.delay(str(operation.pk)).get(timeout=60)
     assert Subscription.objects.filter(customer=customer, offer_id="o365-e3").count() == 1
     assert LicenseAssignment.objects.filter(user__customer=customer).count() == USERS
-    assert UpgradeOperation.objects.get(pk=operation.pk).status_changes.count() == history
+    assert UpgradeOperation.objects.get(pk=operation.pk).history.count() == history

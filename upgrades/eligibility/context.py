@@ -43,7 +43,7 @@ from partners.roles import Capability, require
 from subscriptions.models import Channel, Subscription
 from subscriptions.selectors import subscriptions_visible_to
 
-from ..models import OPEN_STATUSES, UpgradeOperation
+from ..models import UpgradeOperation
 from .rules import HOLDING_STATUSES, paths_for_market
 from .types import ActorData, EligibilityContext, OfferData, OperationData, SubscriptionData
 
@@ -275,7 +275,7 @@ def _load_catalog(offer_ids: set[str]) -> _Catalog:
 
 def _open_operations(customer_ids: list[int], *, exclude_operation_id=None) -> dict[int, tuple[OperationData, ...]]:
     """Open upgrade operations per customer, newest first (1 query)."""
-    operations = UpgradeOperation.objects.filter(customer_id__in=customer_ids, status__in=OPEN_STATUSES)
+    operations = UpgradeOperation.objects.open().filter(customer_id__in=customer_ids)
     if exclude_operation_id is not None:
         operations = operations.exclude(pk=exclude_operation_id)
     grouped: dict[int, list[OperationData]] = defaultdict(list)
