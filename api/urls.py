@@ -7,7 +7,7 @@ from .views.audit import AuditRecordListView
 from .views.customers import CustomerDetailView, CustomerListView, CustomerUserListView, UserLicenseListView
 from .views.offers import OfferDetailView, OfferListView
 from .views.subscriptions import SubscriptionDetailView, SubscriptionListView
-from .views.upgrades import UpgradeView
+from .views.upgrades import UpgradeOperationView, UpgradeView
 
 app_name = "api"
 
@@ -25,6 +25,11 @@ urlpatterns = [
     path(f"{CUSTOMER}/subscriptions", SubscriptionListView.as_view(), name="subscription-list"),
     path(SUBSCRIPTION, SubscriptionDetailView.as_view(), name="subscription-detail"),
     path(f"{SUBSCRIPTION}/upgrades", UpgradeView.as_view(), name="subscription-upgrades"),
+    path(
+        f"{SUBSCRIPTION}/upgrades/<str:operation_id>",
+        UpgradeOperationView.as_view(),
+        name="subscription-upgrade-operation",
+    ),
     path(f"{CUSTOMER}/users", CustomerUserListView.as_view(), name="customer-user-list"),
     path(f"{CUSTOMER}/users/<str:user_id>/licenses", UserLicenseListView.as_view(), name="customer-user-licenses"),
     path("offers", OfferListView.as_view(), name="offer-list"),

@@ -69,11 +69,14 @@ def upgrade_operations_visible_to(actor) -> QuerySet[UpgradeOperation]:
     return UpgradeOperation.objects.filter(source__in=subscriptions_visible_to(actor))
 
 
-def upgrade_operation_for(actor, *, operation_id) -> UpgradeOperation:
-    """One operation with its subscriptions and history; ``UpgradeOperation.DoesNotExist`` (→ 404) otherwise."""
+def upgrade_operation_for(actor, *, operation_id, source=None) -> UpgradeOperation:
+    """One operation (of ``source`` when given) with its subscriptions and history;
+    ``UpgradeOperation.DoesNotExist`` (→ 404) otherwise."""
+    queryset = upgrade_operations_visible_to(actor)
+    if source is not None:
+        queryset = queryset.filter(source=source)
     return (
-        upgrade_operations_visible_to(actor)
-        .select_related("source__offer", "target__offer", "target_offer")
+        queryset.select_related("source__offer", "source__customer", "target__offer", "target_offer")
         .prefetch_related("status_changes", "billing_entries")
         .get(pk=operation_id)
     )

@@ -4,8 +4,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from upgrades.models import OPEN_STATUSES, OperationStatus
+from upgrades.results import UpgradeResult
+
 from ..parsers import StrictIntegerField, parse_ascii_int
-from .common import ResourceSerializer
+from .common import LinkSerializer, ResourceSerializer
 from .offers import OfferSerializer
 
 # Partner Center's UpgradeType enum: the integer form is accepted on POST.
@@ -135,3 +138,40 @@ class UpgradeRequestSerializer(serializers.Serializer):
         if not isinstance(data, dict):
             raise serializers.ValidationError({"body": [_("Expected a JSON object (an Upgrade).")]})
         return super().to_internal_value(data)
+
+
+class UpgradeOperationLinksSerializer(serializers.Serializer):
+    self = LinkSerializer()
+
+
+class UpgradeOperationSerializer(ResourceSerializer):
+    """An upgrade operation (the 202 answer to ``Prefer: respond-async`` and the body of its GET).
+
+    ``result`` is the ``UpgradeResult`` once the operation ended (succeeded or failed), null while it runs.
+    The view passes ``self_uri`` (the operation's URL) in the context.
+    """
+
+    object_type = "UpgradeOperation"
+    id = serializers.CharField()
+    status = serializers.ChoiceField(choices=OperationStatus.values)
+    sourceSubscriptionId = serializers.CharField(source="source_id")
+    targetOfferId = serializers.CharField(source="target_offer_id")
+    targetSubscriptionId = serializers.CharField(source="target_id", allow_null=True)
+    upgradeType = serializers.CharField(source="upgrade_type")
+    quantity = serializers.IntegerField()
+    billingCycle = serializers.CharField(source="billing_cycle")
+    createdDateTime = serializers.DateTimeField(source="created")
+    lastModifiedDateTime = serializers.DateTimeField(source="updated")
+    completedDateTime = serializers.DateTimeField(source="completed", allow_null=True)
+    result = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
+
+    @extend_schema_field(UpgradeResultSerializer(allow_null=True))
+    def get_result(self, operation) -> dict | None:
+        if operation.status in OPEN_STATUSES or not operation.result:
+            return None
+        return UpgradeResultSerializer(UpgradeResult.from_dict(operation.result)).data
+
+    @extend_schema_field(UpgradeOperationLinksSerializer)
+    def get_links(self, operation) -> dict:
+        return {"self": {"uri": self.context["self_uri"], "method": "GET"}}

@@ -34,8 +34,7 @@ from customers.models import CustomerAdminRoleName
 from partners.admin_scoping import PartnerScopedAdmin
 from partners.models import PartnerRole
 from tests import factories
-
-from .conftest import active_gdap
+from tests.builders import active_gdap
 
 PARTNER_ROLES = [r.value for r in PartnerRole]
 CUSTOMER_ROLES = [r.value for r in CustomerAdminRoleName]

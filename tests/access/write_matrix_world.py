@@ -37,9 +37,8 @@ from notifications.models import Notification
 from partners.models import PartnerRole, PartnerRoleAssignment, SecurityGroup
 from subscriptions.models import LicenseAssignment, Subscription
 from tests import factories
+from tests.builders import active_gdap
 from upgrades.models import BillingEntry, UpgradeOperation
-
-from .conftest import active_gdap
 
 PARTNER_ROLES = [r.value for r in PartnerRole]
 CUSTOMER_ROLES = ["global_administrator", "billing_administrator", "user_administrator", "license_administrator"]

@@ -12,9 +12,7 @@ from audit.models import AuditRecord
 from notifications.models import Notification
 from subscriptions.models import Subscription
 from tests import factories
-
-from .conftest import api_for, sub_url
-from .test_conventions import assert_fault
+from tests.builders import api_for, assert_fault, sub_url
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,8 @@ from bulk.models import UpgradeBatch, UpgradeBatchItem
 from bulk.processing import upgrade_batch_finalize
 from subscriptions.models import LicenseAssignment, Subscription
 from tests import factories
-from tests.api.test_conventions import assert_fault
+from tests.builders import BATCHES, api_for, assert_fault, item, items_of, run_batch
 from upgrades.models import UpgradeOperation
-
-from .conftest import BATCHES, api_for, item, items_of, run_batch
 
 pytestmark = pytest.mark.django_db
 

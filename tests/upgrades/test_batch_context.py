@@ -10,11 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import User
 from core.errors import NotFound
 from tests import factories
+from tests.builders import app_actor, grant_gdap, make_subscription
 from upgrades.eligibility.context import LoadedContext, load_context, load_contexts
 from upgrades.eligibility.types import EligibilityContext
 from upgrades.models import UpgradeOperation
-
-from .conftest import app_actor, grant_gdap, make_subscription
 
 pytestmark = pytest.mark.django_db
 

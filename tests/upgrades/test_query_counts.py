@@ -8,10 +8,9 @@ from accounts.models import User
 from catalog.models import Offer, OfferPrice, UpgradePath
 from subscriptions.models import LicenseAssignment
 from tests import factories
+from tests.builders import add_users, grant_gdap, make_subscription
 from upgrades.selectors import upgrade_option_for, upgrade_options_for
 from upgrades.services import subscription_upgrade
-
-from .conftest import add_users, grant_gdap, make_subscription
 
 pytestmark = pytest.mark.django_db
 

@@ -12,13 +12,12 @@ from core.errors import Forbidden, InvalidInput, NotFound
 from customers.models import TenantUser
 from subscriptions.models import LicenseAssignment, Subscription
 from tests import factories
+from tests.builders import add_users, app_actor, grant_gdap, make_subscription
 from upgrades import steps
 from upgrades.eligibility import UpgradeErrorCode as C
 from upgrades.exceptions import UpgradeNotEligible
 from upgrades.models import BillingEntry, UpgradeOperation, UpgradeStatusChange
 from upgrades.services import subscription_upgrade
-
-from .conftest import add_users, app_actor, grant_gdap, make_subscription
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2025, 3, 11)

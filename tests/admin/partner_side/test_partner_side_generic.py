@@ -14,15 +14,7 @@ from catalog.models import Offer, OfferPrice
 from direct import services as direct_services
 from direct.models import DirectOrder, HighVolumeCondition
 from tests import factories
-from tests.direct.conftest import direct_subscription
-
-from .partner_side_world import (  # noqa: F401  (fixtures)
-    admin_url,
-    change_page_post_data,
-    operator_client,
-    pga_client,
-    world,
-)
+from tests.builders import admin_url, change_page_post_data, direct_subscription
 
 pytestmark = pytest.mark.django_db
 
