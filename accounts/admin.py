@@ -161,7 +161,9 @@ class OperatorPartnerUserChangeForm(RolesAndGroupsForm, UserChangeForm):
 
     class Meta(UserChangeForm.Meta):
         model = User
-        fields = "__all__"
+        # The admin's fieldsets choose the fields (ModelAdmin.get_form overrides Meta.fields), as for Django's own
+        # UserChangeForm.
+        fields = "__all__"  # noqa: DJ007
 
 
 class OperatorUserChangeForm(UserChangeForm):

@@ -6,7 +6,7 @@ serializers only ask ``can(actor, ...)`` to decide what to show.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import PartnerRole as R
 
 
-class Capability(str, Enum):
+class Capability(StrEnum):
     VIEW_CUSTOMERS = "view_customers"
     UPGRADE = "upgrade"
     MANAGE_SUBSCRIPTIONS = "manage_subscriptions"  # buy / change quantity / suspend

@@ -55,7 +55,7 @@ def _not_found_is_404(view):
         try:
             return view(request, *args, **kwargs)
         except NotFound:
-            raise Http404(_("No subscription with this id is visible to you."))
+            raise Http404(_("No subscription with this id is visible to you.")) from None
 
     return wrapper
 
@@ -65,12 +65,12 @@ def _source(request, tenant_id, subscription_id) -> tuple[Customer, Subscription
     try:
         customer = customer_for(request.user, tenant_id=tenant_id)
     except Customer.DoesNotExist:
-        raise Http404(_("No customer with this tenant id is visible to you."))
+        raise Http404(_("No customer with this tenant id is visible to you.")) from None
     require(request.user, Capability.UPGRADE)
     try:
         return customer, upgradable_subscription_for(request.user, customer, subscription_id=subscription_id)
     except Subscription.DoesNotExist:
-        raise Http404(_("No subscription with this id is visible to you."))
+        raise Http404(_("No subscription with this id is visible to you.")) from None
 
 
 def _wizard_url(name, source, **params) -> str:
@@ -241,7 +241,7 @@ def upgrade_result(request, operation_id):
     try:
         operation = upgrade_operation_for(request.user, operation_id=operation_id)
     except UpgradeOperation.DoesNotExist:
-        raise Http404(_("No upgrade with this id is visible to you."))
+        raise Http404(_("No upgrade with this id is visible to you.")) from None
     result = UpgradeResult.from_dict(operation.result) if operation.result else None
     return render(
         request,

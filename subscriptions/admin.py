@@ -39,7 +39,9 @@ class SubscriptionAdminForm(forms.ModelForm):
     class Meta:
         model = Subscription
         fields = EDITABLE
-        exclude = ("quantity",)
+        # ModelAdmin.get_form reads Meta.exclude: quantity must never reach the model through the form (only through
+        # the service, which checks the offer's limits), whatever the fieldsets list.
+        exclude = ("quantity",)  # noqa: DJ006
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

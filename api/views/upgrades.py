@@ -3,8 +3,8 @@
 The engine is imported when a request arrives so the rest of the API works while it is being built.
 """
 
-from django.utils.translation import gettext as _
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -39,10 +39,6 @@ PREFER = OpenApiParameter(
         "upgrade runs in the background. Without it the call answers the UpgradeResult when the upgrade is done."
     ),
 )
-ACCEPTED_HEADERS = {
-    "Location": OpenApiResponse(description="The upgrade operation to poll (GET) until its status ends."),
-    "Preference-Applied": OpenApiResponse(description="`respond-async`."),
-}
 
 # A 400 is an UpgradeResult (not eligible: its upgradeErrors say why) or a ServiceFault (a malformed body).
 UPGRADE_400 = PolymorphicProxySerializer(
@@ -88,7 +84,11 @@ class UpgradeView(PartnerCenterAPIView):
             200: UpgradeResultSerializer,
             202: OpenApiResponse(
                 UpgradeOperationSerializer,
-                description="`Prefer: respond-async`: the upgrade operation, running in the background.",
+                description=(
+                    "`Prefer: respond-async`: the upgrade operation, running in the background. Headers: `Location` "
+                    "(the operation: GET it until its status is succeeded or failed; its `result` is then the "
+                    "UpgradeResult), `Preference-Applied: respond-async`, `Retry-After` (seconds)."
+                ),
             ),
             400: UPGRADE_400,
         },

@@ -139,7 +139,7 @@ def _keyed(rows, key, fields) -> dict:
     result = {}
     for row in rows:
         natural = row[1] if width == 1 else tuple(row[1 : 1 + width])
-        result[natural] = (row[0], dict(zip(fields, row[1 + width :])))
+        result[natural] = (row[0], dict(zip(fields, row[1 + width :], strict=True)))
     return result
 
 

@@ -48,7 +48,7 @@ def upsert(
         current = existing.get(key)
         if current is None:
             parts = key if len(key_fields) > 1 else (key,)
-            row = {**dict(zip(key_fields, parts)), **values, **((create_only or {}).get(key, {}))}
+            row = {**dict(zip(key_fields, parts, strict=True)), **values, **((create_only or {}).get(key, {}))}
             to_create.append(model(**row))
             created_keys.append(key)
             continue
@@ -61,7 +61,7 @@ def upsert(
             counts.unchanged += 1
     if to_create:
         model.objects.bulk_create(to_create, batch_size=BATCH)
-        pks.update((key, obj.pk) for key, obj in zip(created_keys, to_create))
+        pks.update((key, obj.pk) for key, obj in zip(created_keys, to_create, strict=True))
         counts.created = len(to_create)
     now = timezone.now()
     for fields, objs in to_update.items():

@@ -30,6 +30,7 @@ rolled back. Each matrix test prints its size ("write matrix (...): N cells") th
 from __future__ import annotations
 
 import fnmatch
+import functools
 import json
 import time
 import uuid
@@ -82,6 +83,7 @@ def no(status: int) -> Outcome:
 
 
 query = no  # allowed, but a read: nothing may change
+FORBIDDEN, NOT_FOUND = no(403), no(404)  # the usual refusals (defaults below)
 
 Rule = Callable[[str, str], Outcome]
 PartRule = Callable[[str, str], Outcome] | Outcome  # (role, scope) → Outcome, or a fixed Outcome
@@ -103,13 +105,17 @@ def by_actor(*, anonymous: Outcome, partner: PartRule, customer: PartRule, app: 
     return rule
 
 
-def page(*, partner: PartRule = no(403), customer: PartRule = no(403), operator: PartRule = no(403)) -> Rule:
+def page(*, partner: PartRule = FORBIDDEN, customer: PartRule = FORBIDDEN, operator: PartRule = FORBIDDEN) -> Rule:
     """A session page: anonymous and the application (no session) → the sign-in redirect."""
     return by_actor(anonymous=no(302), app=no(302), partner=partner, customer=customer, operator=operator)
 
 
 def api(
-    *, partner: PartRule = no(403), customer: PartRule = no(403), app: PartRule = no(403), operator: PartRule = no(403)
+    *,
+    partner: PartRule = FORBIDDEN,
+    customer: PartRule = FORBIDDEN,
+    app: PartRule = FORBIDDEN,
+    operator: PartRule = FORBIDDEN,
 ) -> Rule:
     """A /v1/ call with the actor's Bearer token (anonymous: none → 401)."""
     return by_actor(anonymous=no(401), partner=partner, customer=customer, app=app, operator=operator)
@@ -120,8 +126,8 @@ def roles(
     yes: Outcome,
     *,
     scopes=("own",),
-    out: Outcome = no(404),
-    denied: Outcome = no(403),
+    out: Outcome = NOT_FOUND,
+    denied: Outcome = FORBIDDEN,
     scope_first: bool = False,
 ) -> Callable[[str, str], Outcome]:
     """``yes`` for ``allowed`` roles in ``scopes``; a role not allowed → ``denied``; another scope → ``out``.
@@ -723,7 +729,7 @@ def test_write_matrix_pages_and_api(write_world, request):
                         cells.run(
                             f"{method.upper()} {entry.key} {actor} {scope}",
                             rules[method](actor, scope),
-                            lambda: requests.send(actor, entry, scope, method),
+                            functools.partial(requests.send, actor, entry, scope, method),
                             owner=OWNERS.get(entry.key, ww.scopes[scope].owner),
                         )
             else:
@@ -731,7 +737,7 @@ def test_write_matrix_pages_and_api(write_world, request):
                     cells.run(
                         f"{method.upper()} {entry.key} {actor} own (probe)",
                         None,
-                        lambda: requests.send(actor, entry, "own", method, body=False),
+                        functools.partial(requests.send, actor, entry, "own", method, body=False),
                         owner="",
                         probe=True,
                     )

@@ -44,7 +44,7 @@ def test_processing_gives_per_item_results(api, upgradables, django_capture_on_c
     assert body["finishedDateTime"] and body["startedDateTime"]
     listing = items_of(api, batch)
     assert listing["attributes"] == {"objectType": "Collection"} and listing["totalCount"] == 3
-    for entry, upgradable in zip(listing["items"], upgradables):
+    for entry, upgradable in zip(listing["items"], upgradables, strict=True):
         assert entry["attributes"] == {"objectType": "UpgradeBatchItem"}
         assert (entry["status"], entry["attempts"], entry["error"]) == ("succeeded", 1, None)
         result = entry["result"]

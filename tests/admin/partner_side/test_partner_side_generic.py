@@ -66,7 +66,7 @@ def change_one_field(form, data) -> str | None:
 
 def test_every_change_with_change_permission_writes_exactly_one_audit_record(operator_client, world):
     checked = []
-    for model, model_admin in registered():
+    for model, _model_admin in registered():
         obj = sample(model, world)
         page = operator_client.get(admin_url(obj, "change"))
         assert page.status_code == 200, model._meta.label
