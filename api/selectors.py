@@ -33,7 +33,10 @@ def customers_for_api(actor, *, q: str = "", pc_filter: str = "") -> QuerySet[Cu
     """The actor's customers with ``relationship_to_partner`` annotated (one query per page)."""
     queryset = customers_visible_to(actor)
     partner_id = acting_partner_id(actor)
-    relationship = ResellerRelationship.objects.filter(partner_id=partner_id, customer=OuterRef("pk")).values(
+    # partner_id None (an operator): IS NULL on a non-null FK matches no row, so no relationship.
+    relationship = ResellerRelationship.objects.filter(
+        partner_id=partner_id, customer=OuterRef("pk")
+    ).values(  # type: ignore[misc]
         "relationship"
     )[:1]
     queryset = queryset.annotate(

@@ -17,7 +17,7 @@ def relationship_terminate(relationship_id: str) -> str:
     from .services import relationship_termination_complete
 
     relationship = relationship_termination_complete(relationship_id=relationship_id)
-    return relationship.status
+    return relationship.status if relationship is not None else ""
 
 
 @shared_task(name="delegation.tasks.grants_resync")

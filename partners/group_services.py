@@ -20,7 +20,7 @@ from delegation.models import AccessAssignmentStatus
 from .models import Partner, PartnerRole, SecurityGroup
 
 RESOURCE = "SecurityGroup"
-NAME_MAX = SecurityGroup._meta.get_field("name").max_length
+NAME_MAX: int = SecurityGroup._meta.get_field("name").max_length or 0
 
 
 def _is_operator(actor) -> bool:

@@ -78,11 +78,11 @@ def _sync_access(user: User) -> None:
     if hasattr(user, "_role_codes"):
         del user._role_codes
     try:
-        from partners.services import partner_user_sync_admin_access
+        from partners.services import partner_user_sync_admin_access as sync_admin_access
     except ImportError:  # pragma: no cover - the hook is optional
-        partner_user_sync_admin_access = None
-    if partner_user_sync_admin_access is not None:
-        partner_user_sync_admin_access(user)
+        sync_admin_access = None
+    if sync_admin_access is not None:
+        sync_admin_access(user)
     from delegation.groups import user_groups_sync
 
     user_groups_sync(user)
@@ -193,7 +193,7 @@ def partner_user_invite(
         send_mail(
             subject=_("Your CSP portal account"),
             message=_("An account was created for you at %(partner)s. Choose your password here: %(link)s")
-            % {"partner": user.partner.name, "link": f"{link_base}{path}"},
+            % {"partner": user.partner.name if user.partner else "", "link": f"{link_base}{path}"},
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[email],
         )
@@ -231,7 +231,7 @@ def partner_user_update(
 
 def _require_another_global_admin(user: User) -> None:
     others = User.objects.filter(
-        partner_id=user.partner_id, is_active=True, partner_roles__role=PartnerRole.GLOBAL_ADMIN
+        partner=user.partner, is_active=True, partner_roles__role=PartnerRole.GLOBAL_ADMIN
     ).exclude(pk=user.pk)
     if not others.exists():
         raise Conflict(

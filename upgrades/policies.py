@@ -1,5 +1,7 @@
 """Policies of the upgrades app that adapters (the wizard, the API) ask instead of deciding themselves.
 
+- :func:`upgradable_subscriptions` / :func:`is_upgradable`: what an actor may upgrade (visible to it and sold
+  through a managed CSP partner: ``Subscription.sold_by``), as a queryset and for a loaded row;
 - :func:`runs_in_background`: whether an upgrade of this size runs in a Celery task rather than in the request
   (``UPGRADE_BACKGROUND_ASSIGNED_USERS`` assigned users, 1000 unless set);
 - :func:`prefers_respond_async`: whether an API caller asked for an asynchronous answer (RFC 7240
@@ -10,10 +12,22 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from subscriptions.models import LicenseAssignment, Subscription
+from subscriptions.models import LicenseAssignment, Subscription, SubscriptionStatus
+from subscriptions.selectors import subscriptions_visible_to
 
 DEFAULT_BACKGROUND_ASSIGNED_USERS = 1000
 RESPOND_ASYNC = "respond-async"
+
+
+def upgradable_subscriptions(actor):
+    """What the actor may upgrade: visible to it AND sold through a managed CSP partner (its own one)."""
+    return subscriptions_visible_to(actor).sold_by()
+
+
+def is_upgradable(subscription: Subscription) -> bool:
+    """A loaded row (already in the actor's scope) that an upgrade can start from: sold through a managed CSP
+    partner and not cancelled (``deleted``: nothing left to upgrade)."""
+    return subscription.is_sold_by() and subscription.status != SubscriptionStatus.DELETED
 
 
 def background_threshold() -> int:

@@ -43,7 +43,9 @@ def upsert(
     but are not in the document are left alone.
     """
     counts, pks = Counts(), {}
-    to_create, created_keys, to_update = [], [], {}
+    to_create: list[Model] = []
+    created_keys: list = []
+    to_update: dict[tuple[str, ...], list[Model]] = {}
     for key, values in desired.items():
         current = existing.get(key)
         if current is None:
@@ -60,7 +62,7 @@ def upsert(
         else:
             counts.unchanged += 1
     if to_create:
-        model.objects.bulk_create(to_create, batch_size=BATCH)
+        model._default_manager.bulk_create(to_create, batch_size=BATCH)
         pks.update((key, obj.pk) for key, obj in zip(created_keys, to_create, strict=True))
         counts.created = len(to_create)
     now = timezone.now()
@@ -68,6 +70,6 @@ def upsert(
         if touch:
             for obj in objs:
                 setattr(obj, touch, now)
-        model.objects.bulk_update(objs, [*fields, *([touch] if touch else [])], batch_size=BATCH)
+        model._default_manager.bulk_update(objs, [*fields, *([touch] if touch else [])], batch_size=BATCH)
         counts.updated += len(objs)
     return UpsertResult(counts, pks)

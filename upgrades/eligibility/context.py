@@ -40,10 +40,10 @@ from catalog.models import INDIA, Offer, OfferPrice, UpgradePath
 from core.errors import NotFound
 from delegation.selectors import DelegatedAccess, delegated_access_for
 from partners.roles import Capability, require
-from subscriptions.models import Channel, Subscription
-from subscriptions.selectors import subscriptions_visible_to
+from subscriptions.models import Subscription
 
 from ..models import OPEN_STATUSES, UpgradeOperation
+from ..policies import upgradable_subscriptions
 from .rules import HOLDING_STATUSES, paths_for_market
 from .types import ActorData, EligibilityContext, OfferData, OperationData, SubscriptionData
 
@@ -68,11 +68,6 @@ class LoadedContext:
     def price(self, offer_id: str, cycle: str) -> Decimal | None:
         offer = self.offers.get(offer_id)
         return None if offer is None else self.prices.get((offer_id, cycle, offer.currency))
-
-
-def upgradable_subscriptions(actor):
-    """What the actor may upgrade: visible to it AND sold through a managed CSP partner (its own one)."""
-    return subscriptions_visible_to(actor).filter(channel=Channel.CSP, partner__isnull=False)
 
 
 def subscription_not_found(pk) -> NotFound:

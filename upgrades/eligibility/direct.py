@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 UPGRADE = "upgrade"
@@ -29,8 +30,8 @@ BLOCKING_SEGMENTS = frozenset({"government", "nonprofit"})
 @dataclass(frozen=True)
 class DirectReason:
     code: str
-    message: str
-    action: str
+    message: str | Promise  # lazy translations: rendered by as_dict
+    action: str | Promise
 
     def as_dict(self) -> dict:
         return {"code": self.code, "message": str(self.message), "action": str(self.action)}
