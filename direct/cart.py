@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import BillingCycle, Offer
 from core.errors import Conflict, InvalidInput
+from customers.models import Customer
 from subscriptions.models import PaymentMethod, Subscription
 from upgrades.billing import upgrade_proration
 from upgrades.eligibility import direct as rules
@@ -48,7 +49,7 @@ class AddonPlan:
 
 @dataclass(frozen=True)
 class Quote:
-    customer: object
+    customer: Customer
     source: Subscription | None
     target: Offer
     quantity: int

@@ -78,11 +78,11 @@ def _sync_access(user: User) -> None:
     if hasattr(user, "_role_codes"):
         del user._role_codes
     try:
-        from partners.services import partner_user_sync_admin_access as sync_admin_access
+        from partners.services import partner_user_sync_admin_access
     except ImportError:  # pragma: no cover - the hook is optional
-        sync_admin_access = None
-    if sync_admin_access is not None:
-        sync_admin_access(user)
+        pass
+    else:
+        partner_user_sync_admin_access(user)
     from delegation.groups import user_groups_sync
 
     user_groups_sync(user)

@@ -67,7 +67,7 @@ def customer_delegation_for(actor, customer) -> dict:
     if partner_id is None:
         return {"access": None, "dap": None, "gdap": []}
     return {
-        "access": attach_delegated_access(actor, [customer])[0].delegated_access,
+        "access": getattr(attach_delegated_access(actor, [customer])[0], "delegated_access", None),
         "dap": DapGrant.objects.filter(partner_id=partner_id, customer=customer).first(),
         "gdap": list(
             GdapRelationship.objects.filter(partner_id=partner_id, customer=customer).order_by("-created_date_time")

@@ -137,7 +137,7 @@ class Subscription(models.Model):
     @property
     def channel_label(self) -> str:
         if self.channel == Channel.CSP:
-            return f"CSP ({self.partner.name if self.partner_id else self.channel_partner_name})"
+            return f"CSP ({self.partner.name if self.partner else self.channel_partner_name})"
         if self.channel == Channel.DIRECT and self.payment_method:
             return f"{self.get_channel_display()} · {self.get_payment_method_display()}"
         return self.get_channel_display()

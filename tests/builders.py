@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django import forms
@@ -18,7 +19,8 @@ from accounts.models import ApiToken
 from accounts.principals import ApplicationPrincipal
 from audit.models import AuditRecord
 from bulk.models import UpgradeBatch, UpgradeBatchItem
-from customers.models import TenantUser
+from customers.models import Customer, TenantUser
+from partners.models import Partner
 from partners.services import partner_user_sync_admin_access
 from subscriptions.models import LicenseAssignment
 from tests import factories
@@ -282,10 +284,10 @@ def items_of(api: Api, batch, query: str = "") -> dict:
 
 @dataclass
 class AdminWorld:
-    contoso: object
-    wingtip: object
-    proseware: object
-    wideworld: object
+    contoso: Partner
+    wingtip: Partner
+    proseware: Customer
+    wideworld: Customer
     users: dict = field(default_factory=dict)
     groups: dict = field(default_factory=dict)
     subs: dict = field(default_factory=dict)
@@ -328,7 +330,7 @@ def admin_url(model_or_obj, view: str = "changelist", *args) -> str:
 
 def form_data(response) -> dict:
     """The POST data of an admin change form as rendered (its current values), inline formsets included."""
-    data = {}
+    data: dict[str, Any] = {}
 
     def add_form(form):
         for name, formfield in form.fields.items():
@@ -497,7 +499,7 @@ def widget_value(field, value):
 
 def form_post_data(form) -> dict:
     """The POST an unchanged submit of ``form`` (unbound, as rendered) would send."""
-    data = {}
+    data: dict[str, Any] = {}
     for name, form_field in form.fields.items():
         if form_field.disabled:
             continue

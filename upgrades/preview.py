@@ -145,11 +145,7 @@ def upgrade_preview(
         target_unit_price=target_price,
         target_quantity=plan.quantity,
     )
-    period = {
-        "period_start": proration.start,
-        "period_end": max(proration.last_day, proration.start),
-        "days": proration.remaining_days,
-    }
+    period_start, period_end = proration.start, max(proration.last_day, proration.start)
     credit = BillingLine(
         kind="credit",
         amount=proration.credit,
@@ -157,7 +153,9 @@ def upgrade_preview(
         unit_price=source_price,
         quantity=source.quantity,
         period_days=proration.source_period.days,
-        **period,
+        period_start=period_start,
+        period_end=period_end,
+        days=proration.remaining_days,
     )
     charge = BillingLine(
         kind="charge",
@@ -166,7 +164,9 @@ def upgrade_preview(
         unit_price=target_price,
         quantity=plan.quantity,
         period_days=proration.target_period.days,
-        **period,
+        period_start=period_start,
+        period_end=period_end,
+        days=proration.remaining_days,
     )
     net: dict[str, Decimal] = defaultdict(Decimal)
     for line in (credit, charge):
@@ -249,7 +249,7 @@ def upgrade_states_for(*, actor, subscriptions: Iterable[Subscription]) -> dict[
         if not options:  # no path in this market: the source rules explain it (code 7)
             errors = source_errors(item.ctx)
         else:
-            errors = [error for option in options for error in option.errors]
+            errors = tuple(error for option in options for error in option.errors)
         reasons = tuple(dict.fromkeys(str(error.description) for error in errors))
         eligible = sum(1 for option in options if option.is_eligible)
         states[row.pk] = UpgradeState(

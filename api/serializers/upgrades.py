@@ -62,7 +62,8 @@ class LicenseErrorSerializer(ResourceSerializer):
     userObjectId = serializers.CharField()
     name = serializers.CharField()
     email = serializers.CharField(allow_blank=True)
-    errors = ServiceFaultLineSerializer(many=True)
+    # A field named like Serializer.errors: DRF's metaclass moves declared fields off the class (not shadowed).
+    errors = ServiceFaultLineSerializer(many=True)  # type: ignore[assignment]
 
     def to_representation(self, instance):
         def pick(*names, default=""):

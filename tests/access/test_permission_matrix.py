@@ -489,8 +489,8 @@ def request(ctx: Ctx, actor: str, entry: Entry, scope: str) -> int:
     url = ctx.url(entry, scope)
     if (entry.name or "").startswith("api:") or entry.route.startswith("^v1"):
         client = Client()
-        headers = {} if actor == "anonymous" else {"HTTP_AUTHORIZATION": f"Bearer {ctx.tokens[actor]}"}
-        return client.get(url, **headers).status_code
+        headers = {} if actor == "anonymous" else {"Authorization": f"Bearer {ctx.tokens[actor]}"}
+        return client.get(url, headers=headers).status_code
     return ctx.clients[actor].get(url).status_code
 
 

@@ -36,6 +36,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 import pytest
 from django.db import transaction
@@ -433,6 +434,7 @@ def test_a_url_without_an_entry_is_reported():
 # ------------------------------------------------------------------------------------------------ requests
 def form_bodies(ww: WriteWorld, s: ScopeObjects) -> dict[str, dict]:
     """Valid page bodies per URL name (valid for the own scope: the write happens when allowed)."""
+    assert s.second is not None  # every scope has a second subscription (the license-move target)
     return {
         "delegation:create": {
             "customer": str(s.customer.tenant_id),
@@ -478,6 +480,7 @@ def form_bodies(ww: WriteWorld, s: ScopeObjects) -> dict[str, dict]:
 
 
 def json_bodies(ww: WriteWorld, s: ScopeObjects) -> dict[tuple[str, str], dict]:
+    assert s.second is not None  # every scope has a second subscription (the license-move target)
     ids = {"customerId": str(s.customer.tenant_id), "subscriptionId": str(s.subscription.pk)}
     group = str(s.free_group.pk) if s.free_group else str(MISSING_INT)
     return {
@@ -649,6 +652,7 @@ class Cells:
             if changed or audited:
                 problems.append(f"a write path: changed {sorted(changed)}, {audited} audit records")
         else:
+            assert expected is not None  # only a probe has no expected outcome
             if status != expected.status:
                 problems.append(f"status {status}")
             allowed = {owner, "grants"} if expected.writes else set()
@@ -938,7 +942,7 @@ def test_every_admin_model_and_action_has_an_entry():
     assert not problems, "Django admin write matrix:\n  " + "\n  ".join(problems)
 
 
-class _FormFields(__import__("html.parser").parser.HTMLParser):
+class _FormFields(HTMLParser):
     """The fields a browser would submit from the admin's ``<form id="..._form">`` (inlines included)."""
 
     def __init__(self):

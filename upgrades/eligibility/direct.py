@@ -258,7 +258,8 @@ def target_verdict(
 def upgrade_tab(source: SubscriptionFacts, targets: Iterable[OfferFacts]) -> UpgradeTab:
     """The Upgrade tab: upgrade targets, plan changes, and every reason nothing can be upgraded."""
     blocking = subscription_reasons(source)
-    upgrades, changes = [], []
+    upgrades: list[TargetVerdict] = []
+    changes: list[TargetVerdict] = []
     for target in targets:
         verdict = target_verdict(source, target, blocking)
         (upgrades if verdict.kind == UPGRADE else changes).append(verdict)
