@@ -53,9 +53,3 @@ def world(db):
     w.foreign_admin = factories.UserFactory(username="c-foreign-ga")
     factories.CustomerAdminRoleFactory(user=w.foreign_admin, customer=w.foreign, role="global_administrator")
     return w
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The world creates ~20 users; PBKDF2 at full strength would dominate the run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -58,8 +58,7 @@ def count(fn) -> int:
 
 
 @pytest.fixture
-def agents(db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def agents(db):
     small = factories.PartnerFactory(code="small-csp")
     big = factories.PartnerFactory(code="big-csp")
     result = {}
