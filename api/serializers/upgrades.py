@@ -4,9 +4,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from upgrades.models import OPEN_STATUSES, OperationStatus
-from upgrades.results import UpgradeResult
-
 from ..parsers import StrictIntegerField, parse_ascii_int
 from .common import LinkSerializer, ResourceSerializer
 from .offers import OfferSerializer
@@ -154,7 +151,9 @@ class UpgradeOperationSerializer(ResourceSerializer):
 
     object_type = "UpgradeOperation"
     id = serializers.CharField()
-    status = serializers.ChoiceField(choices=OperationStatus.values)
+    status = serializers.CharField(
+        help_text="pending, awaiting_credit_check, in_progress (still running); succeeded, failed, declined (ended)."
+    )
     sourceSubscriptionId = serializers.CharField(source="source_id")
     targetOfferId = serializers.CharField(source="target_offer_id")
     targetSubscriptionId = serializers.CharField(source="target_id", allow_null=True)
@@ -169,7 +168,9 @@ class UpgradeOperationSerializer(ResourceSerializer):
 
     @extend_schema_field(UpgradeResultSerializer(allow_null=True))
     def get_result(self, operation) -> dict | None:
-        if operation.status in OPEN_STATUSES or not operation.result:
+        from upgrades.results import UpgradeResult  # the engine, imported when a request arrives (as the views do)
+
+        if operation.is_open or not operation.result:
             return None
         return UpgradeResultSerializer(UpgradeResult.from_dict(operation.result)).data
 
