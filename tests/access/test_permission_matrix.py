@@ -254,6 +254,11 @@ RULES: list[tuple[str, Expect]] = [
     ("api:offer-detail", api(partner=200)),
     ("api:auditrecord-list", api(partner=200)),  # queried with ?startDate=2020-01-01
     ("api:subscription-upgrades", api(partner=roles(UPGRADE_ROLES, scoped=True))),
+    # An upgrade operation of the subscription: the matrix names no existing operation, so 404 past the capability.
+    (
+        "api:subscription-upgrade-operation",
+        api(partner=lambda a, sc, c: 404 if role_of(a)[1] in UPGRADE_ROLES else 403),
+    ),
     ("api:customer-*", api(partner=roles(ALL_PARTNER, scoped=True))),
     ("api:subscription-*", api(partner=roles(ALL_PARTNER, scoped=True))),
     ("api:upgradebatch-list", api(partner=roles(UPGRADE_ROLES))),
