@@ -411,7 +411,7 @@ class AccessAttemptAdmin(AxesAccessAttemptAdmin):
     """Sign-in lockouts, without django-axes' "clean up expired attempts" action (it fails on this axes
     version; the lockout's cool-off already expires attempts)."""
 
-    actions = []
+    actions: list = []
 
 
 for model_class, admin_class in ((Group, AuditedGroupAdmin), (AccessAttempt, AccessAttemptAdmin)):

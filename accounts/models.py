@@ -23,6 +23,7 @@ class User(AbstractUser):
         related_name="users",
         help_text=_("The CSP partner this user works for (empty for customer admins and operators)."),
     )
+    is_application = False  # an interactive or user-token actor (see accounts.principals)
 
     class Meta:
         ordering = ["username"]
@@ -95,6 +96,3 @@ class ApiToken(models.Model):
             application_id=uuid.uuid4() if user is None else None,
         )
         return token, raw
-
-
-User.is_application = False  # an interactive or user-token actor (see accounts.principals)

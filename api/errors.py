@@ -101,10 +101,12 @@ def _drf_error_name(exc: exceptions.APIException) -> str:
 
 def _from_api_exception(exc: exceptions.APIException) -> Response:
     headers = {}
-    if getattr(exc, "auth_header", None):
-        headers["WWW-Authenticate"] = exc.auth_header
-    if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait))
+    auth_header = getattr(exc, "auth_header", None)  # NotAuthenticated / AuthenticationFailed set it
+    if auth_header:
+        headers["WWW-Authenticate"] = auth_header
+    wait = getattr(exc, "wait", None)  # Throttled
+    if wait:
+        headers["Retry-After"] = str(int(wait))
     lines = flatten_detail(exc.detail)
     if isinstance(exc, exceptions.ValidationError):
         description = _("Invalid input: %(problems)s") % {"problems": "; ".join(lines)}

@@ -86,7 +86,7 @@ def idempotency_begin(*, actor, key: str, method: str, path: str, data) -> Idemp
                 field=REQUEST_ID_HEADERS[0],
                 error_name="request_in_progress",
             )
-        raise Replay(status_code=existing.status_code, body=existing.response)
+        raise Replay(status_code=existing.status_code or 200, body=existing.response)  # set once completed
     raise Conflict(
         _("A request with this request id is still being processed; retry later."),
         field=REQUEST_ID_HEADERS[0],

@@ -29,6 +29,7 @@ not change the catalog every other partner sells from.
 
 Auditing (issue 8): the admin is a way in like any other, so every add, change, delete and action writes one audit
 record. Admins whose writes go through a service override ``save_model`` / ``delete_model`` (and call the service
+from typing import Any
 from their actions); the service writes the record. Plain edits with no service (operators' catalog and
 platform edits) are recorded by ``AuditedAdminMixin``. A ``DomainError`` raised by a service inside the admin's
 transaction rolls the whole save back and is shown as an error message (``ServiceErrorsMixin``).
@@ -38,6 +39,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.apps import apps
 from django.contrib import admin, messages
@@ -83,6 +85,7 @@ class _ScopingMixin:
     partner_lookup: str | None = None
     customer_lookup: str | None = None
     subscription_lookup: str | None = None
+    admin_site: admin.AdminSite  # set by ModelAdmin / InlineModelAdmin
 
     def scope_queryset(self, request, queryset: QuerySet) -> QuerySet:
         """``queryset`` limited to what the request's actor may administer (the registry's scopes)."""
@@ -185,11 +188,12 @@ def follow_path(obj: Model, path: str | None):
         return None
     if path == "pk":
         return obj
+    current: Any = obj
     for name in path.split("__"):
-        obj = getattr(obj, name, None)
-        if obj is None:
+        current = getattr(current, name, None)
+        if current is None:
             return None
-    return obj
+    return current
 
 
 class AuditedAdminMixin:
@@ -208,8 +212,9 @@ class AuditedAdminMixin:
     def audit_context(self, obj: Model) -> dict:
         partner_path = self.audit_partner_path or getattr(self, "partner_lookup", None)
         customer_path = self.audit_customer_path or getattr(self, "customer_lookup", None)
-        if customer_path is None and getattr(self, "subscription_lookup", None):
-            customer_path = f"{self.subscription_lookup}__customer".removeprefix("pk__")
+        subscription_lookup = getattr(self, "subscription_lookup", None)
+        if customer_path is None and subscription_lookup:
+            customer_path = f"{subscription_lookup}__customer".removeprefix("pk__")
         partner = follow_path(obj, partner_path)
         customer = follow_path(obj, customer_path)
         return {
@@ -286,6 +291,8 @@ class ServiceErrorsMixin:
     The admin runs the save in a transaction, so the refused change leaves nothing behind; the user is sent
     back to the page they came from with the service's message (which names the field at fault).
     """
+
+    message_user: Callable[..., None]  # ModelAdmin.message_user (the admin this mixes into)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

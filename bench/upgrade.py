@@ -15,7 +15,7 @@ import argparse
 import sys
 import time
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ itself, also when a test loads this file
@@ -44,7 +44,7 @@ def build(users: int, tag: str, partner, agent):
         status="active",
         unified_roles=["Directory Writers", "License Administrator"],
         activated_date_time=timezone.now(),
-        end_date_time=timezone.now() + timezone.timedelta(days=700),
+        end_date_time=timezone.now() + timedelta(days=700),
     )
     group = SecurityGroup.objects.create(partner=partner, name=f"Upgraders {tag}")
     group.members.add(agent)
@@ -111,7 +111,7 @@ def main() -> int:
         actor=agent, subscription_id=source.pk, target_offer_id="o365-e3", upgrade_type="upgrade_with_license_transfer"
     )
     elapsed = time.perf_counter() - started
-    moved = LicenseAssignment.objects.filter(subscription_id=result.target_subscription_id).count()
+    moved = LicenseAssignment.objects.filter(subscription_id=str(result.target_subscription_id)).count()
     assert moved == args.users == result.licenses_moved, (moved, result.licenses_moved)
 
     target = Subscription.objects.create(

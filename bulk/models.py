@@ -106,6 +106,7 @@ class UpgradeBatchItemQuerySet(models.QuerySet):
 
 
 class UpgradeBatch(models.Model):
+    progress: dict[str, int]  # not a field: set by bulk.selectors.upgrade_batch_with_progress
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     partner = models.ForeignKey(
         "partners.Partner",

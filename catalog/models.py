@@ -80,6 +80,17 @@ class Offer(models.Model):
     def is_available_for_purchase(self) -> bool:
         return not self.retired
 
+    def quantity_problem(self, quantity: int) -> str | None:
+        """Why ``quantity`` seats are outside this offer's limits, or None: the ONE check of ``minimum_quantity``
+        and ``maximum_quantity`` (subscription changes, upgrades, the direct cart ask it)."""
+        if self.minimum_quantity <= quantity <= self.maximum_quantity:
+            return None
+        return _("must be between %(min)d and %(max)d for %(offer)s.") % {
+            "min": self.minimum_quantity,
+            "max": self.maximum_quantity,
+            "offer": self.name,
+        }
+
 
 class OfferPrice(models.Model):
     """Price of one seat for one billing period (a month, or a year) in one currency."""

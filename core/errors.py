@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.functional import Promise
+
 
 class DomainError(Exception):
     http_status = 400
@@ -13,7 +15,7 @@ class DomainError(Exception):
 
     def __init__(
         self,
-        message: str,
+        message: str | Promise,  # a lazy translation is rendered here
         *,
         field: str | None = None,
         error_name: str | None = None,

@@ -26,7 +26,7 @@ def insert_rows(model: type[models.Model], objs: Sequence[models.Model]) -> None
     quote = connection.ops.quote_name
     sql = "INSERT INTO {table} ({columns}) VALUES ({params})".format(
         table=quote(model._meta.db_table),
-        columns=", ".join(quote(f.column) for f in fields),
+        columns=", ".join(quote(str(f.column)) for f in fields),
         params=", ".join(["%s"] * len(fields)),
     )
     rows = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs]

@@ -55,10 +55,10 @@ def customers_scope(actor) -> QuerySet[Customer]:
             **_PERM,
         ).values("content_object_id")
         return Customer.objects.filter(pk__in=granted)
-    granted = CustomerUserObjectPermission.objects.filter(user_id=actor.pk, permission__codename=VIEW, **_PERM).values(
+    own = CustomerUserObjectPermission.objects.filter(user_id=actor.pk, permission__codename=VIEW, **_PERM).values(
         "content_object_id"
     )
-    return Customer.objects.filter(pk__in=granted)
+    return Customer.objects.filter(pk__in=own)
 
 
 def _delegated(actor, codename: str) -> QuerySet[Customer]:

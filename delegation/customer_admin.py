@@ -264,10 +264,12 @@ class ObjectPermissionAdmin(admin.ModelAdmin):
 @admin.register(CustomerUserObjectPermission)
 class CustomerUserObjectPermissionAdmin(ObjectPermissionAdmin):
     list_display = ("content_object", "user", "permission")
-    list_select_related = ("permission", "content_object", "user")
+    # guardian annotates its own two-item tuple; Django takes any sequence of relations.
+    list_select_related = ("permission", "content_object", "user")  # type: ignore[assignment]
 
 
 @admin.register(CustomerGroupObjectPermission)
 class CustomerGroupObjectPermissionAdmin(ObjectPermissionAdmin):
     list_display = ("content_object", "group", "permission")
-    list_select_related = ("permission", "content_object", "group")
+    # guardian annotates its own two-item tuple; Django takes any sequence of relations.
+    list_select_related = ("permission", "content_object", "group")  # type: ignore[assignment]

@@ -166,6 +166,8 @@ def notice_recipients(partner_id: int) -> list[User]:
 
 def _due_threshold(relationship: GdapRelationship, now: datetime) -> int | None:
     """The smallest notice threshold reached and not yet sent (a late run sends one notice, not three)."""
+    if relationship.end_date_time is None:  # never ends: no notice
+        return None
     left = relationship.end_date_time - now
     reached = [days for days in NOTICE_DAYS if left <= timedelta(days=days)]
     if not reached:
@@ -206,7 +208,7 @@ def _notify(relationship: GdapRelationship, days: int) -> None:
         "name": relationship.display_name,
         "customer": relationship.customer.company_name,
         "days": days,
-        "end": relationship.end_date_time.strftime("%Y-%m-%d %H:%M UTC"),
+        "end": relationship.end_date_time.strftime("%Y-%m-%d %H:%M UTC") if relationship.end_date_time else "",
     }
     link = reverse("delegation:detail", args=[relationship.pk])
     notification_create(

@@ -13,7 +13,9 @@ AUTO_EXTEND_FORM_CHOICES = [("PT0S", _("No automatic extension")), ("P180D", _("
 
 
 class RelationshipRequestForm(forms.Form):
-    customer = forms.ModelChoiceField(queryset=None, label=_("Customer"), to_field_name="tenant_id")
+    customer: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, label=_("Customer"), to_field_name="tenant_id"
+    )
     display_name = forms.CharField(
         label=_("Display name"),
         max_length=DISPLAY_NAME_MAX,
@@ -39,7 +41,7 @@ class RelationshipRequestForm(forms.Form):
 
 
 class AccessAssignmentForm(forms.Form):
-    group = forms.ModelChoiceField(queryset=None, label=_("Security group"))
+    group: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label=_("Security group"))
     unified_roles = forms.MultipleChoiceField(
         label=_("Roles (a subset of the relationship's roles)"), choices=(), widget=forms.CheckboxSelectMultiple
     )

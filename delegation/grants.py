@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import Permission
 from django.db import transaction
@@ -173,7 +174,7 @@ def _sync_user_grants(*, customer_ids, user_ids, perm_ids) -> tuple[int, int]:
     )
 
 
-def _ids(value) -> list[int] | None:
+def _ids(value) -> list[Any] | None:
     if value is None:
         return None
     if isinstance(value, (list, tuple, set, frozenset)):

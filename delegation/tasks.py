@@ -15,7 +15,7 @@ def delegation_sweep() -> dict:
 def relationship_terminate(relationship_id: str) -> str:
     """Finish a requested termination (terminationRequested → terminating → terminated); idempotent."""
     relationship = services.relationship_termination_complete(relationship_id=relationship_id)
-    return relationship.status
+    return relationship.status if relationship is not None else ""
 
 
 @shared_task(name="delegation.tasks.grants_resync")

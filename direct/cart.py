@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import BillingCycle, Offer
 from core.errors import Conflict, InvalidInput
+from customers.models import Customer
 from subscriptions.models import PaymentMethod, Subscription
 from upgrades.billing import upgrade_proration
 from upgrades.eligibility import direct as rules
@@ -48,7 +49,7 @@ class AddonPlan:
 
 @dataclass(frozen=True)
 class Quote:
-    customer: object
+    customer: Customer
     source: Subscription | None
     target: Offer
     quantity: int
@@ -85,22 +86,25 @@ class Quote:
         return tuple(a for a in self.addons if a.action == AddonAction.REMOVE)
 
 
-def _clean_quantity(quantity, *, minimum: int, maximum: int) -> int:
+def _clean_quantity(quantity, *, offer: Offer, at_least: int | None = None) -> int:
+    """A whole number of seats within ``offer``'s limits (``Offer.quantity_problem``); ``at_least``: an upgrade
+    keeps at least the source's seats."""
     try:
         value = int(quantity)
     except (TypeError, ValueError):
         raise InvalidInput(_("Quantity must be a whole number."), field="quantity") from None
-    if value < minimum:
+    if at_least is not None and value < at_least:
         raise InvalidInput(
             _(
                 "Quantity can't be lower than %(minimum)s: licenses can't be removed as part of an "
                 "upgrade (reduce them before or after)."
             )
-            % {"minimum": minimum},
+            % {"minimum": at_least},
             field="quantity",
         )
-    if value > maximum:
-        raise InvalidInput(_("Quantity can't be higher than %(maximum)s.") % {"maximum": maximum}, field="quantity")
+    problem = offer.quantity_problem(value)
+    if problem:
+        raise InvalidInput(problem, field="quantity")
     return value
 
 
@@ -157,9 +161,7 @@ def quote_upgrade(
     offers = selectors.offers_with_plans([target_offer_id, source.offer_id])
     target, source.offer = offers[target_offer_id], offers[source.offer_id]
     quantity = _clean_quantity(
-        source.quantity if quantity in (None, "") else quantity,
-        minimum=source.quantity,
-        maximum=target.maximum_quantity,
+        source.quantity if quantity in (None, "") else quantity, offer=target, at_least=source.quantity
     )
     cycle = _clean_cycle(billing_cycle or source.billing_cycle)
     price = unit_price(target, cycle)
@@ -216,7 +218,7 @@ def quote_purchase(*, customer, offer_id: str, quantity, billing_cycle) -> Quote
     offer = next((o for o in purchasable_offers(customer) if o.id == offer_id), None)
     if offer is None:
         raise InvalidInput(_("%(offer)s can't be bought.") % {"offer": offer_id}, field="offer_id")
-    quantity = _clean_quantity(quantity, minimum=offer.minimum_quantity, maximum=offer.maximum_quantity)
+    quantity = _clean_quantity(quantity, offer=offer)
     cycle = _clean_cycle(billing_cycle or BillingCycle.MONTHLY)
     price = unit_price(offer, cycle)
     subtotal = pricing.money(price * quantity)

@@ -74,7 +74,8 @@ def _addon_credits(order: DirectOrder, removed: list[Subscription], today) -> li
 
 
 def _run_upgrade(order: DirectOrder, today) -> dict:
-    source = Subscription.objects.select_for_update().select_related("offer").get(pk=order.source_id)
+    # An upgrade order always has its source (only purchases have none).
+    source = Subscription.objects.select_for_update().select_related("offer").get(pk=order.source_id)  # type: ignore[misc]
     target_offer = order.target_offer
     target = steps.create_target_subscription(
         source=source,
@@ -132,6 +133,8 @@ def _run_purchase(order: DirectOrder, today) -> dict:
 
 def _notify(order: DirectOrder) -> None:
     target = order.target_subscription
+    if target is None:  # nothing was bought: nothing to announce
+        return
     if order.kind == OrderKind.UPGRADE:
         message = _("Your upgrade to %(offer)s is complete: every user now has it.") % {"offer": target.offer.name}
     else:

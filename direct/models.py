@@ -173,6 +173,9 @@ class DirectOrderAddon(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["order", "subscription"], name="unique_order_addon")]
 
+    def __str__(self):
+        return f"{self.subscription_id}: {self.action} ({self.order_id})"
+
 
 class HighVolumeCondition(models.Model):
     """An operator switch: while active, direct upgrades answer "try again in about an hour"."""

@@ -6,7 +6,7 @@ user_administrator may move licenses (and so may the buying roles); every admin 
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +15,7 @@ from customers.models import CustomerAdminRole
 from customers.models import CustomerAdminRoleName as R
 
 
-class AdminAction(str, Enum):
+class AdminAction(StrEnum):
     READ = "read"
     PURCHASE = "purchase"  # buy, upgrade, cancel
     MOVE_LICENSES = "move_licenses"

@@ -120,9 +120,7 @@ def subscription_facts(subscription: Subscription) -> rules.SubscriptionFacts:
         status=subscription.status,
         provisioning_state=subscription.provisioning_state,
         channel=subscription.channel,
-        channel_partner_name=(
-            subscription.partner.name if subscription.partner_id else subscription.channel_partner_name
-        ),
+        channel_partner_name=(subscription.partner.name if subscription.partner else subscription.channel_partner_name),
         quantity=subscription.quantity,
         assigned=assigned,
         prepaid=subscription.prepaid,
@@ -175,7 +173,8 @@ def assigned_users(customer: Customer, subscription_id) -> list[TenantUser]:
 def order_steps(order: DirectOrder) -> list[dict]:
     """The "Check upgrade status" rows: each step with its time, from the operation's status history."""
     steps: list[dict] = []
-    if order.operation_id is None:
+    operation = order.operation
+    if operation is None:
         steps.append({"label": _("Order placed"), "time": order.placed_at, "note": ""})
         if order.credit_check_decided_at:
             steps.append(
@@ -201,16 +200,16 @@ def order_steps(order: DirectOrder) -> list[dict]:
         "declined": _("Credit check declined: nothing was changed"),
         "failed": _("Upgrade failed: nothing was changed"),
     }
-    for change in history(order.operation):
+    for change in history(operation):
         if change.to_status == "succeeded":
-            result = order.operation.result or {}
+            result = operation.result or {}
             target = order.target_offer.name
             for label in (
                 _("Bought %(offer)s × %(count)s") % {"offer": target, "count": order.quantity},
                 _("Moved %(count)s users to %(offer)s") % {"count": result.get("licensesMoved", 0), "offer": target},
                 _("Moved %(moved)s add-on(s), removed %(removed)s included add-on(s)")
                 % {"moved": len(result.get("addOnsMoved", [])), "removed": len(result.get("addOnsRemoved", []))},
-                _("Cancelled %(offer)s") % {"offer": order.source.offer.name},
+                _("Cancelled %(offer)s") % {"offer": order.source.offer.name if order.source else ""},
                 _("Billing switched over with a prorated credit of %(credit)s %(currency)s")
                 % {"credit": order.credit, "currency": order.currency},
             ):

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record_create
@@ -256,7 +257,7 @@ def _apply_decision(order: DirectOrder, *, approved: bool, note: str, actor, now
     return order
 
 
-def _decide(*, actor, order_id, approved: bool, note: str, now: datetime | None) -> DirectOrder:
+def _decide(*, actor, order_id, approved: bool, note: str | Promise, now: datetime | None) -> DirectOrder:
     now = now or timezone.now()
     with transaction.atomic():
         order = DirectOrder.objects.select_for_update().select_related("customer").get(pk=order_id)
@@ -266,7 +267,7 @@ def _decide(*, actor, order_id, approved: bool, note: str, now: datetime | None)
                 % {"status": order.get_status_display()},
                 field="order_id",
             )
-        return _apply_decision(order, approved=approved, note=note, actor=actor, now=now)
+        return _apply_decision(order, approved=approved, note=str(note), actor=actor, now=now)
 
 
 def credit_check_approve(*, actor, order_id, note: str = "", now: datetime | None = None) -> DirectOrder:

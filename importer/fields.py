@@ -77,7 +77,7 @@ class Collector:
             return default
         return value
 
-    def string(self, obj, key, path, *, required=True, default="", max_length=None, pattern=None, what=None) -> str:
+    def string(self, obj, key, path, *, required=True, default="", max_length=None, pattern=None, what=None) -> Any:
         value = self.raw(obj, key, path, required, default)
         if value is MISSING or value is None:
             return value

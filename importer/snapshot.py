@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Model, QuerySet
 
@@ -125,7 +126,7 @@ def collect_keys(document) -> Keys:
 
 def fetch(source: type[Model] | QuerySet, lookup: str, values, fields: tuple[str, ...]) -> list[tuple]:
     """``values_list(*fields)`` of the rows whose ``lookup`` is in ``values``, in chunks of ``CHUNK``."""
-    queryset = source.objects.all() if isinstance(source, type) else source
+    queryset = source._default_manager.all() if isinstance(source, type) else source
     values = sorted(values, key=str)
     rows: list[tuple] = []
     for start in range(0, len(values), CHUNK):
@@ -139,7 +140,7 @@ def _keyed(rows, key, fields) -> dict:
     result = {}
     for row in rows:
         natural = row[1] if width == 1 else tuple(row[1 : 1 + width])
-        result[natural] = (row[0], dict(zip(fields, row[1 + width :])))
+        result[natural] = (row[0], dict(zip(fields, row[1 + width :], strict=True)))
     return result
 
 
@@ -157,7 +158,7 @@ class Snapshot:
         return snap
 
     def _load_catalog(self) -> None:
-        self.offers = {
+        self.offers: dict[str, dict[str, Any]] = {
             oid: {"market": market, "is_addon": addon, "plans": set(), "bases": set()}
             for oid, market, addon in Offer.objects.values_list("id", "market", "is_addon")
         }

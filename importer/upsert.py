@@ -43,12 +43,14 @@ def upsert(
     but are not in the document are left alone.
     """
     counts, pks = Counts(), {}
-    to_create, created_keys, to_update = [], [], {}
+    to_create: list[Model] = []
+    created_keys: list = []
+    to_update: dict[tuple[str, ...], list[Model]] = {}
     for key, values in desired.items():
         current = existing.get(key)
         if current is None:
             parts = key if len(key_fields) > 1 else (key,)
-            row = {**dict(zip(key_fields, parts)), **values, **((create_only or {}).get(key, {}))}
+            row = {**dict(zip(key_fields, parts, strict=True)), **values, **((create_only or {}).get(key, {}))}
             to_create.append(model(**row))
             created_keys.append(key)
             continue
@@ -60,14 +62,14 @@ def upsert(
         else:
             counts.unchanged += 1
     if to_create:
-        model.objects.bulk_create(to_create, batch_size=BATCH)
-        pks.update((key, obj.pk) for key, obj in zip(created_keys, to_create))
+        model._default_manager.bulk_create(to_create, batch_size=BATCH)
+        pks.update((key, obj.pk) for key, obj in zip(created_keys, to_create, strict=True))
         counts.created = len(to_create)
     now = timezone.now()
     for fields, objs in to_update.items():
         if touch:
             for obj in objs:
                 setattr(obj, touch, now)
-        model.objects.bulk_update(objs, [*fields, *([touch] if touch else [])], batch_size=BATCH)
+        model._default_manager.bulk_update(objs, [*fields, *([touch] if touch else [])], batch_size=BATCH)
         counts.updated += len(objs)
     return UpsertResult(counts, pks)

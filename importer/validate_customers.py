@@ -91,7 +91,7 @@ def validate_customers(c: Collector, plan: ImportPlan, document: dict, usernames
             _validate_gdap(c, plan, gdap, gpath, tenant, seen)
         for apath, admin in c.items(raw, "admins", path):
             _validate_admin(c, plan, admin, apath, tenant, usernames)
-        users = {}
+        users: dict = {}
         for upath, user in c.items(raw, "users", path):
             _validate_tenant_user(c, plan, user, upath, tenant, seen, users)
         validate_subscriptions(c, plan, raw, path, tenant, users, seen, deferred_parents)

@@ -173,7 +173,8 @@ def _check_parent(c, plan, path, tenant, sub_id, offer, parent) -> None:
 
 
 def _assignments(c, raw, path, users: dict, plans) -> dict:
-    result, first = {}, {}
+    result: dict = {}
+    first: dict = {}
     for apath, item in c.items(raw, "assignments", path):
         item = c.obj(item, apath, ASSIGNMENT_KEYS)
         if item is None:

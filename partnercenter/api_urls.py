@@ -12,7 +12,7 @@ from catalog.api.views import OfferDetailView, OfferListView
 from customers.api.views import CustomerUserListView
 from delegation.api.customers import CustomerDetailView, CustomerListView
 from subscriptions.api.views import SubscriptionDetailView, SubscriptionListView, UserLicenseListView
-from upgrades.api.views import UpgradeView
+from upgrades.api.views import UpgradeOperationView, UpgradeView
 
 app_name = "api"
 
@@ -30,6 +30,11 @@ urlpatterns = [
     path(f"{CUSTOMER}/subscriptions", SubscriptionListView.as_view(), name="subscription-list"),
     path(SUBSCRIPTION, SubscriptionDetailView.as_view(), name="subscription-detail"),
     path(f"{SUBSCRIPTION}/upgrades", UpgradeView.as_view(), name="subscription-upgrades"),
+    path(
+        f"{SUBSCRIPTION}/upgrades/<str:operation_id>",
+        UpgradeOperationView.as_view(),
+        name="subscription-upgrade-operation",
+    ),
     path(f"{CUSTOMER}/users", CustomerUserListView.as_view(), name="customer-user-list"),
     path(f"{CUSTOMER}/users/<str:user_id>/licenses", UserLicenseListView.as_view(), name="customer-user-licenses"),
     path("offers", OfferListView.as_view(), name="offer-list"),

@@ -191,6 +191,9 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# Upgrades of a subscription with more assigned users than this run in a Celery task (upgrades.policies).
+UPGRADE_BACKGROUND_ASSIGNED_USERS = int(os.environ.get("UPGRADE_BACKGROUND_ASSIGNED_USERS", "1000"))
+
 # Celery: eager (in-process) unless a broker is configured.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", None)

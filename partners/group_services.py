@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # annotations only; at run time the model comes from get_user
     from accounts.models import User
 
 RESOURCE = "SecurityGroup"
-NAME_MAX = SecurityGroup._meta.get_field("name").max_length
+NAME_MAX: int = SecurityGroup._meta.get_field("name").max_length or 0
 
 
 def _require_group_manager(actor) -> None:

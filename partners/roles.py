@@ -9,7 +9,7 @@ ask ``can(actor, ...)`` to decide what to show, notices ask ``roles_granting`` w
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 
-class Capability(str, Enum):
+class Capability(StrEnum):
     VIEW_CUSTOMERS = "view_customers"
     UPGRADE = "upgrade"
     MANAGE_SUBSCRIPTIONS = "manage_subscriptions"  # buy / change quantity / suspend

@@ -187,7 +187,7 @@ def partner_user_invite(
         send_mail(
             subject=_("Your CSP portal account"),
             message=_("An account was created for you at %(partner)s. Choose your password here: %(link)s")
-            % {"partner": user.partner.name, "link": f"{link_base}{path}"},
+            % {"partner": user.partner.name if user.partner else "", "link": f"{link_base}{path}"},
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[email],
         )

@@ -122,7 +122,7 @@ def navigation_for(user, view_name: str | None = None) -> list[NavLink]:
             key=key,
             label=str(label),
             url=reverse(url_name),
-            current=bool(view_name) and any(fnmatch(view_name, pattern) for pattern in current),
+            current=bool(view_name) and any(fnmatch(view_name or "", pattern) for pattern in current),
         )
         for key, label, url_name, current, allowed in LINKS
         if allowed(user)

@@ -14,9 +14,10 @@ from customers.models import Customer, ResellerRelationship
 from customers.selectors import acting_partner_id, customers_visible_to
 from delegation.models import DapGrant, GdapRelationship
 from delegation.selectors import delegated_access_for
-from subscriptions.models import Channel, Subscription, SubscriptionStatus
+from subscriptions.models import Subscription, SubscriptionStatus
 from subscriptions.selectors import subscriptions_visible_to
 from upgrades.models import UpgradeOperation
+from upgrades.policies import upgradable_subscriptions
 from upgrades.selectors import upgrade_operations_visible_to
 
 
@@ -66,7 +67,7 @@ def customer_delegation_for(actor, customer) -> dict:
     if partner_id is None:
         return {"access": None, "dap": None, "gdap": []}
     return {
-        "access": attach_delegated_access(actor, [customer])[0].delegated_access,
+        "access": getattr(attach_delegated_access(actor, [customer])[0], "delegated_access", None),
         "dap": DapGrant.objects.filter(partner_id=partner_id, customer=customer).first(),
         "gdap": list(
             GdapRelationship.objects.filter(partner_id=partner_id, customer=customer).order_by("-created_date_time")
@@ -85,8 +86,8 @@ def upgradable_subscription_for(actor, customer, *, subscription_id) -> Subscrip
     """One subscription of ``customer`` the actor sold (channel csp through a managed partner), with its
     offer and partner, and its assigned-license count; ``Subscription.DoesNotExist`` (→ 404) otherwise."""
     return (
-        subscriptions_visible_to(actor)
-        .filter(customer=customer, channel=Channel.CSP, partner__isnull=False)
+        upgradable_subscriptions(actor)
+        .filter(customer=customer)
         .select_related("offer", "partner", "customer")
         .annotate(assigned_count=Count("assignments"))
         .get(pk=subscription_id)

@@ -1,9 +1,10 @@
 """The "Upgrade now" wizard, the upgrade result page and the upgrades list (domain.md §5).
 
 Thin adapters: every decision is the upgrades app's (``upgrades.selectors`` for the options,
-``upgrades.preview`` for the review, ``upgrades.services`` for the upgrade). The wizard keeps its state in
-the query string (steps 1–3) and in hidden fields (the submit); a per-session token makes a double submit
-land on the first submit's result instead of upgrading twice.
+``upgrades.preview`` for the review, ``upgrades.services`` for the upgrade, ``upgrades.policies`` for whether
+it runs in the background). The wizard keeps its state in the query string (steps 1–3) and in hidden fields
+(the submit); a per-session token makes a double submit land on the first submit's result instead of upgrading
+twice.
 
 Steps: 1 ``upgrade/`` choose the target → 2 ``upgrade/details/`` seats and billing cycle → 3
 ``upgrade/review/`` review (GET) and submit (POST) → ``/upgrades/<operation id>/`` the result.
@@ -31,6 +32,7 @@ from partners.roles import Capability, require
 from subscriptions.models import Subscription
 from upgrades.exceptions import UpgradeNotEligible
 from upgrades.models import UpgradeOperation
+from upgrades.policies import runs_in_background
 from upgrades.preview import target_choice_for, upgrade_preview
 from upgrades.results import UpgradeResult
 from upgrades.selectors import source_upgrade_errors, upgrade_operation_for, upgrade_options_for
@@ -40,8 +42,6 @@ from .access import PartnerPageMixin, partner_page
 from .forms import UpgradeDetailsForm, UpgradeSubmitForm, UpgradeTargetForm
 from .selectors import family_names, upgradable_subscription_for, upgrade_operation_rows_for
 
-# More assigned users than this: the upgrade runs in the background (Celery) and the result page polls.
-ASYNC_ASSIGNED_USERS = 1000
 SESSION_KEY = "portal_upgrade_submissions"
 KEEP_SUBMISSIONS = 20
 
@@ -170,7 +170,7 @@ def upgrade_review(request, tenant_id, subscription_id):
         target_offer=preview.target_offer,
         reader_roles=sorted(preview.delegated_roles),
         details_url=_wizard_url("upgrade_details", source, target=data["target"]),
-        runs_in_background=preview.assigned_users > ASYNC_ASSIGNED_USERS,
+        runs_in_background=runs_in_background(assigned=preview.assigned_users),
         family_names=family_names(),
     )
     return render(request, "portal/upgrade/step_review.html", context)
@@ -195,7 +195,7 @@ def _submit(request, customer, source):
         "request_id": request.headers.get("X-Request-Id", ""),
     }
     try:
-        if source.assigned_count > ASYNC_ASSIGNED_USERS:
+        if runs_in_background(subscription=source):
             operation_id = str(subscription_upgrade_async(**arguments).pk)
         else:
             operation_id = subscription_upgrade(**arguments).operation_id

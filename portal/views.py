@@ -55,7 +55,7 @@ class CustomerDetailView(PartnerPageMixin, DetailView):
         try:
             return customer_for(self.request.user, tenant_id=self.kwargs["tenant_id"])
         except Customer.DoesNotExist:
-            raise Http404(_("No customer with this tenant id is visible to you."))
+            raise Http404(_("No customer with this tenant id is visible to you.")) from None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

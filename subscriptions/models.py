@@ -41,7 +41,14 @@ class SubscriptionQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=SubscriptionStatus.ACTIVE)
 
-    def sold_by(self, partner):
+    def sold_by(self, partner=None):
+        """Sold through a managed CSP partner: ``partner`` (a ``Partner`` or its id), or any managed one when None.
+
+        The one "sold by this partner" predicate (what a partner may see and upgrade); in memory:
+        :meth:`Subscription.is_sold_by`.
+        """
+        if partner is None:
+            return self.filter(channel=Channel.CSP, partner__isnull=False)
         return self.filter(channel=Channel.CSP, partner=partner)
 
 
@@ -120,10 +127,17 @@ class Subscription(models.Model):
     def __str__(self):
         return f"{self.offer_id} × {self.quantity} ({self.customer_id})"
 
+    def is_sold_by(self, partner=None) -> bool:
+        """:meth:`SubscriptionQuerySet.sold_by` for a loaded row: channel csp through ``partner`` (or any managed
+        partner when None)."""
+        if self.channel != Channel.CSP or self.partner_id is None:
+            return False
+        return partner is None or self.partner_id == getattr(partner, "pk", partner)
+
     @property
     def channel_label(self) -> str:
         if self.channel == Channel.CSP:
-            return f"CSP ({self.partner.name if self.partner_id else self.channel_partner_name})"
+            return f"CSP ({self.partner.name if self.partner else self.channel_partner_name})"
         if self.channel == Channel.DIRECT and self.payment_method:
             return f"{self.get_channel_display()} · {self.get_payment_method_display()}"
         return self.get_channel_display()

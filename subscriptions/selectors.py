@@ -7,7 +7,7 @@ from django.db.models import Count, QuerySet
 from core.scoping import register, visible_to
 from customers.selectors import acting_partner_id, customers_visible_to
 
-from .models import Channel, LicenseAssignment, Subscription
+from .models import LicenseAssignment, Subscription
 
 
 def subscriptions_visible_to(actor) -> QuerySet[Subscription]:
@@ -25,7 +25,7 @@ def subscriptions_scope(actor) -> QuerySet[Subscription]:
     queryset = Subscription.objects.filter(customer__in=customers_visible_to(actor))
     partner_id = acting_partner_id(actor)
     if partner_id is not None:
-        queryset = queryset.filter(channel=Channel.CSP, partner_id=partner_id)
+        queryset = queryset.sold_by(partner_id)
     return queryset
 
 

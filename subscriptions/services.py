@@ -115,12 +115,9 @@ def _validate_quantity(subscription: Subscription, quantity) -> None:
     if isinstance(quantity, bool) or not isinstance(quantity, int):
         raise InvalidInput(_("must be an integer."), field="quantity")
     offer = subscription.offer
-    if quantity < offer.minimum_quantity or quantity > offer.maximum_quantity:
-        raise InvalidInput(
-            _("must be between %(min)d and %(max)d for %(offer)s.")
-            % {"min": offer.minimum_quantity, "max": offer.maximum_quantity, "offer": offer.name},
-            field="quantity",
-        )
+    problem = offer.quantity_problem(quantity)
+    if problem:
+        raise InvalidInput(problem, field="quantity")
     if offer.retired and quantity > subscription.quantity:
         raise InvalidInput(
             _("%(offer)s is retired: its seats cannot be increased.") % {"offer": offer.name}, field="quantity"

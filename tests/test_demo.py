@@ -30,8 +30,7 @@ SOURCE_OFFERS = {
 
 
 @pytest.fixture
-def seeded(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def seeded():
     out = StringIO()
     call_command("seed_demo", stdout=out)
     return out.getvalue()

@@ -225,9 +225,7 @@ def test_no_error_page_is_bare_text():
         "500.html",
     ):
         source = loader.get_template(name).template.source
-        assert source.startswith('{% extends "errors/_layout.html" %}') or source.startswith(
-            '{% extends "base.html" %}'
-        ), name
+        assert source.startswith(('{% extends "errors/_layout.html" %}', '{% extends "base.html" %}')), name
 
 
 def test_a_missing_upgrade_is_a_404_page_for_partners(sales_agent):

@@ -44,11 +44,6 @@ MODELS = [
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def example():
     return json.loads(EXAMPLE.read_text())
@@ -393,6 +388,7 @@ def _generated(customers: int, tag: str) -> dict:
     from importlib import util
 
     spec = util.spec_from_file_location("bench_import", Path(__file__).parent.parent / "bench" / "import.py")
+    assert spec is not None and spec.loader is not None
     module = util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.build_document(customers, subscriptions=1, users=2, tag=tag)

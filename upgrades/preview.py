@@ -30,15 +30,15 @@ from django.utils import timezone
 
 from catalog.models import Offer
 from partners.roles import Capability, can
-from subscriptions.models import Channel, LicenseAssignment, Subscription, SubscriptionStatus
+from subscriptions.models import LicenseAssignment, Subscription
 
 from . import services
 from .billing import upgrade_proration
 from .eligibility.context import load_context, load_contexts
 from .eligibility.engine import evaluate, evaluate_all, source_errors
-from .eligibility.rules import HOLDING_STATUSES
 from .eligibility.types import UpgradeOption, UpgradeTypeName
-from .steps import USER_FIELDS, person_row
+from .policies import is_upgradable
+from .steps import read_affected_accounts
 
 # --- one target: the review step -------------------------------------------------------------------------------
 
@@ -145,11 +145,7 @@ def upgrade_preview(
         target_unit_price=target_price,
         target_quantity=plan.quantity,
     )
-    period = {
-        "period_start": proration.start,
-        "period_end": max(proration.last_day, proration.start),
-        "days": proration.remaining_days,
-    }
+    period_start, period_end = proration.start, max(proration.last_day, proration.start)
     credit = BillingLine(
         kind="credit",
         amount=proration.credit,
@@ -157,7 +153,9 @@ def upgrade_preview(
         unit_price=source_price,
         quantity=source.quantity,
         period_days=proration.source_period.days,
-        **period,
+        period_start=period_start,
+        period_end=period_end,
+        days=proration.remaining_days,
     )
     charge = BillingLine(
         kind="charge",
@@ -166,7 +164,9 @@ def upgrade_preview(
         unit_price=target_price,
         quantity=plan.quantity,
         period_days=proration.target_period.days,
-        **period,
+        period_start=period_start,
+        period_end=period_end,
+        days=proration.remaining_days,
     )
     net: dict[str, Decimal] = defaultdict(Decimal)
     for line in (credit, charge):
@@ -197,54 +197,16 @@ def upgrade_preview(
 def affected_accounts_preview(
     *, source: Subscription, target_plan_families: dict[str, str], keep_disabled_plans: bool = True
 ) -> list[dict[str, Any]]:
-    """The ``affectedAccounts`` a license transfer of ``source`` to a new subscription would report.
-
-    Same reading as ``steps.transfer_licenses`` (same rows, same shapes), nothing moved. Two queries.
-    """
-    assignments = LicenseAssignment.objects.filter(subscription_id=source.pk)
-    target_families = set(target_plan_families.values())
-    affected: dict[int, dict[str, Any]] = {}
-    for *person, disabled in assignments.exclude(disabled_service_plans=[]).values_list(
-        *USER_FIELDS, "disabled_service_plans"
-    ):
-        disabled = list(disabled or [])
-        kept = [code for code in disabled if keep_disabled_plans and code in target_plan_families]
-        switched_on = sorted(code for code in disabled if code not in kept)
-        if switched_on:
-            affected.setdefault(person[0], {**person_row(*person), "reasons": []})["reasons"].append(
-                {"code": "service_plans_switched_on", "servicePlans": switched_on}
-            )
-
-    others = (
-        LicenseAssignment.objects.filter(
-            user_id__in=assignments.values("user_id"),
-            subscription__customer_id=source.customer_id,
-            subscription__status__in=list(HOLDING_STATUSES),
-            subscription__offer__service_plans__family_id__in=target_families,
-        )
-        .exclude(subscription_id=source.pk)
-        .values_list(
-            *USER_FIELDS,
-            "subscription_id",
-            "subscription__offer__name",
-            "subscription__offer__service_plans__family_id",
-        )
-        .order_by("user_id", "subscription_id")
+    """The ``affectedAccounts`` a license transfer of ``source`` to a new subscription would report: the reader
+    ``steps.transfer_licenses`` uses (``steps.read_affected_accounts``), nothing moved. Two queries."""
+    accounts, _patterns = read_affected_accounts(
+        source=source,
+        moving=LicenseAssignment.objects.filter(subscription_id=source.pk),
+        target_plan_families=target_plan_families,
+        keep_disabled_plans=keep_disabled_plans,
+        other_than=(source.pk,),
     )
-    same_service: dict[tuple, dict[str, Any]] = {}
-    for *person, subscription_id, offer_name, family in others:
-        key = (person[0], subscription_id)
-        if key not in same_service:
-            same_service[key] = {
-                "code": "same_service_in_other_subscription",
-                "subscriptionId": str(subscription_id),
-                "offerName": offer_name,
-                "families": [],
-            }
-            affected.setdefault(person[0], {**person_row(*person), "reasons": []})["reasons"].append(same_service[key])
-        if family not in same_service[key]["families"]:
-            same_service[key]["families"].append(family)
-    return sorted(affected.values(), key=lambda account: account["userPrincipalName"])
+    return accounts
 
 
 # --- many subscriptions of one customer: the customer page's icons ---------------------------------------------
@@ -274,11 +236,7 @@ def upgrade_states_for(*, actor, subscriptions: Iterable[Subscription]) -> dict[
     """
     if not can(actor, Capability.UPGRADE):
         return {}
-    rows = [
-        s
-        for s in subscriptions
-        if s.channel == Channel.CSP and s.partner_id is not None and s.status != SubscriptionStatus.DELETED
-    ]
+    rows = [s for s in subscriptions if is_upgradable(s)]
     if not rows:
         return {}
     loaded = load_contexts(actor=actor, subscriptions=rows)
@@ -291,7 +249,7 @@ def upgrade_states_for(*, actor, subscriptions: Iterable[Subscription]) -> dict[
         if not options:  # no path in this market: the source rules explain it (code 7)
             errors = source_errors(item.ctx)
         else:
-            errors = [error for option in options for error in option.errors]
+            errors = tuple(error for option in options for error in option.errors)
         reasons = tuple(dict.fromkeys(str(error.description) for error in errors))
         eligible = sum(1 for option in options if option.is_eligible)
         states[row.pk] = UpgradeState(

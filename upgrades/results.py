@@ -50,7 +50,7 @@ class UpgradeResult:
             for e in data.get("upgradeErrors", [])
         )
         return cls(
-            source_subscription_id=data.get("sourceSubscriptionId"),
+            source_subscription_id=str(data.get("sourceSubscriptionId") or ""),
             target_subscription_id=data.get("targetSubscriptionId"),
             upgrade_type=data.get("upgradeType", "none"),
             upgrade_errors=errors,

@@ -79,12 +79,14 @@ def register_scopes() -> None:
     register(UpgradeOperation, upgrade_operations_scope)
 
 
-def upgrade_operation_for(actor, *, operation_id) -> UpgradeOperation:
-    """One operation with its subscriptions and history (``workflow_history``, kernel rows oldest first);
-    ``UpgradeOperation.DoesNotExist`` (→ 404) otherwise."""
+def upgrade_operation_for(actor, *, operation_id, source=None) -> UpgradeOperation:
+    """One operation (of ``source`` when given) with its subscriptions and history (``workflow_history``, kernel
+    rows oldest first); ``UpgradeOperation.DoesNotExist`` (→ 404) otherwise."""
+    queryset = upgrade_operations_visible_to(actor)
+    if source is not None:
+        queryset = queryset.filter(source=source)
     operation = (
-        upgrade_operations_visible_to(actor)
-        .select_related("source__offer", "target__offer", "target_offer")
+        queryset.select_related("source__offer", "source__customer", "target__offer", "target_offer")
         .prefetch_related("billing_entries")
         .get(pk=operation_id)
     )

@@ -164,18 +164,9 @@ def upgrade_plan(loaded: LoadedContext, request: UpgradeRequest) -> UpgradePlan:
             % {"seats": source.quantity},
             field="quantity",
         )
-    if quantity > target_offer.maximum_quantity:
-        raise InvalidUpgradeInput(
-            _("quantity cannot exceed %(max)d seats for %(offer)s.")
-            % {"max": target_offer.maximum_quantity, "offer": target_offer.name},
-            field="quantity",
-        )
-    if quantity < target_offer.minimum_quantity:
-        raise InvalidUpgradeInput(
-            _("quantity must be at least %(min)d seats for %(offer)s.")
-            % {"min": target_offer.minimum_quantity, "offer": target_offer.name},
-            field="quantity",
-        )
+    problem = target_offer.quantity_problem(quantity)
+    if problem:
+        raise InvalidUpgradeInput(problem, field="quantity")
     upgrade_type = request.upgrade_type or option.upgrade_type
     if upgrade_type == UpgradeTypeName.UPGRADE_WITH_LICENSE_TRANSFER and not loaded.access.can_transfer_licenses:
         raise Forbidden(

@@ -84,6 +84,81 @@ def person_row(user_id, object_id, name, email, upn) -> dict[str, Any]:
 USER_FIELDS = ("user_id", "user__object_id", "user__display_name", "user__email", "user__user_principal_name")
 
 
+def read_affected_accounts(
+    *,
+    source: Subscription,
+    moving,
+    target_plan_families: Mapping[str, str],
+    keep_disabled_plans: bool = True,
+    other_than: Iterable[Any] = (),
+) -> tuple[list[dict[str, Any]], dict[tuple, list]]:
+    """The ``affectedAccounts`` of moving the license assignments ``moving`` (of ``source``) to a subscription
+    whose plans are ``target_plan_families`` (plan code → family); reads only, two queries.
+
+    Listed: users whose switched-off plans are on in the target (a plan stays off when the target has it and
+    ``keep_disabled_plans``), and users holding a service of the target in another holding subscription of the
+    customer (not one of ``other_than``). Also answers the switched-off patterns to write: old pattern → kept
+    codes. The one reader of affected accounts: ``transfer_licenses`` and the upgrade preview call it.
+    """
+    target_families = set(target_plan_families.values())
+    affected: dict[int, dict[str, Any]] = {}
+    new_patterns: dict[tuple, list] = {}
+    for *person, disabled in moving.exclude(disabled_service_plans=[]).values_list(
+        *USER_FIELDS, "disabled_service_plans"
+    ):
+        disabled = list(disabled or [])
+        kept = [code for code in disabled if keep_disabled_plans and code in target_plan_families]
+        switched_on = sorted(code for code in disabled if code not in kept)
+        new_patterns.setdefault(tuple(disabled), kept)
+        if switched_on:
+            entry = affected.setdefault(person[0], {**person_row(*person), "reasons": []})
+            entry["reasons"].append(
+                {
+                    "code": "service_plans_switched_on",
+                    "servicePlans": switched_on,
+                    "description": _(
+                        "Service plans that were switched off for this user are on in the new "
+                        "subscription; switch them off again if needed."
+                    ),
+                }
+            )
+    others = (
+        LicenseAssignment.objects.filter(
+            user_id__in=moving.values("user_id"),
+            subscription__customer_id=source.customer_id,
+            subscription__status__in=HOLDING_STATUSES,
+            subscription__offer__service_plans__family_id__in=target_families,
+        )
+        .exclude(subscription_id__in=list(other_than))
+        .values_list(
+            *USER_FIELDS,
+            "subscription_id",
+            "subscription__offer__name",
+            "subscription__offer__service_plans__family_id",
+        )
+        .order_by("user_id", "subscription_id")
+    )
+    same_service: dict[tuple, dict[str, Any]] = {}
+    for *person, subscription_id, offer_name, family in others:
+        key = (person[0], subscription_id)
+        if key not in same_service:
+            same_service[key] = {
+                "code": "same_service_in_other_subscription",
+                "subscriptionId": str(subscription_id),
+                "offerName": offer_name,
+                "families": [],
+                "description": _(
+                    "The user holds the same service through another subscription; "
+                    "remove the duplicate license if it is no longer needed."
+                ),
+            }
+            affected.setdefault(person[0], {**person_row(*person), "reasons": []})["reasons"].append(same_service[key])
+        if family not in same_service[key]["families"]:
+            same_service[key]["families"].append(family)
+
+    return sorted(affected.values(), key=lambda a: a["userPrincipalName"]), new_patterns
+
+
 def transfer_licenses(
     *,
     source: Subscription,
@@ -124,68 +199,19 @@ def transfer_licenses(
         )
     movable = moving.exclude(user_id__in=already.values("user_id"))
 
-    target_families = set(target_plan_families.values())
-    affected: dict[int, dict[str, Any]] = {}
-    new_patterns: dict[tuple, list] = {}
-    for *person, disabled in movable.exclude(disabled_service_plans=[]).values_list(
-        *USER_FIELDS, "disabled_service_plans"
-    ):
-        disabled = list(disabled or [])
-        kept = [code for code in disabled if keep_disabled_plans and code in target_plan_families]
-        switched_on = sorted(code for code in disabled if code not in kept)
-        new_patterns.setdefault(tuple(disabled), kept)
-        if switched_on:
-            entry = affected.setdefault(person[0], {**person_row(*person), "reasons": []})
-            entry["reasons"].append(
-                {
-                    "code": "service_plans_switched_on",
-                    "servicePlans": switched_on,
-                    "description": _(
-                        "Service plans that were switched off for this user are on in the new "
-                        "subscription; switch them off again if needed."
-                    ),
-                }
-            )
+    affected, new_patterns = read_affected_accounts(
+        source=source,
+        moving=movable,
+        target_plan_families=target_plan_families,
+        keep_disabled_plans=keep_disabled_plans,
+        other_than=(source.pk, target.pk),
+    )
     for pattern, kept in new_patterns.items():
         if list(pattern) != kept:
             movable.filter(disabled_service_plans=list(pattern)).update(disabled_service_plans=kept)
 
-    others = (
-        LicenseAssignment.objects.filter(
-            user_id__in=movable.values("user_id"),
-            subscription__customer_id=source.customer_id,
-            subscription__status__in=HOLDING_STATUSES,
-            subscription__offer__service_plans__family_id__in=target_families,
-        )
-        .exclude(subscription_id__in=[source.pk, target.pk])
-        .values_list(
-            *USER_FIELDS,
-            "subscription_id",
-            "subscription__offer__name",
-            "subscription__offer__service_plans__family_id",
-        )
-        .order_by("user_id", "subscription_id")
-    )
-    same_service: dict[tuple, dict[str, Any]] = {}
-    for *person, subscription_id, offer_name, family in others:
-        key = (person[0], subscription_id)
-        if key not in same_service:
-            same_service[key] = {
-                "code": "same_service_in_other_subscription",
-                "subscriptionId": str(subscription_id),
-                "offerName": offer_name,
-                "families": [],
-                "description": _(
-                    "The user holds the same service through another subscription; "
-                    "remove the duplicate license if it is no longer needed."
-                ),
-            }
-            affected.setdefault(person[0], {**person_row(*person), "reasons": []})["reasons"].append(same_service[key])
-        if family not in same_service[key]["families"]:
-            same_service[key]["families"].append(family)
-
     outcome.moved = movable.update(subscription_id=target.pk, assigned=timezone.now())
-    outcome.affected_accounts = sorted(affected.values(), key=lambda a: a["userPrincipalName"])
+    outcome.affected_accounts = affected
     outcome.license_errors.sort(key=lambda e: e["userPrincipalName"])
     return outcome
 

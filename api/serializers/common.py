@@ -66,7 +66,8 @@ class ServiceFaultSerializer(serializers.Serializer):
     code = serializers.IntegerField()
     description = serializers.CharField()
     errorName = serializers.CharField()
-    data = serializers.ListField(child=serializers.CharField())
+    # A field named like Serializer.data: DRF's metaclass moves declared fields off the class, nothing is shadowed.
+    data = serializers.ListField(child=serializers.CharField())  # type: ignore[assignment]
     attributes = ResourceAttributesSerializer()
 
 

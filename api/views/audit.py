@@ -26,9 +26,11 @@ def _when(request, name: str, *, end: bool) -> datetime | None:
         value = None if day else parse_datetime(raw)
     except ValueError:
         value = day = None
-    if value is None and day is None:
-        raise InvalidInput(_("must be an ISO 8601 date or date-time, got %(value)r.") % {"value": raw[:40]}, field=name)
     if value is None:
+        if day is None:
+            raise InvalidInput(
+                _("must be an ISO 8601 date or date-time, got %(value)r.") % {"value": raw[:40]}, field=name
+            )
         # A date alone: the whole day (endDate includes that day).
         value = datetime.combine(day + timedelta(days=1) if end else day, time.min)
     if timezone.is_naive(value):

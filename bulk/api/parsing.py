@@ -134,12 +134,13 @@ def parse_batch_request(data: Any) -> tuple[list[BatchItemSpec], bool]:
             _target_offer(problems, item, path),
         )
         quantity, upgrade_type = _quantity(problems, item, path), _upgrade_type(problems, item, path)
-        if all(fields):
+        customer_tenant_id, subscription_id, target_offer_id = fields
+        if customer_tenant_id and subscription_id and target_offer_id:
             specs.append(
                 BatchItemSpec(
-                    customer_tenant_id=fields[0],
-                    subscription_id=fields[1],
-                    target_offer_id=fields[2],
+                    customer_tenant_id=customer_tenant_id,
+                    subscription_id=subscription_id,
+                    target_offer_id=target_offer_id,
                     quantity=quantity,
                     upgrade_type=upgrade_type,
                 )

@@ -95,7 +95,7 @@ class UpgradeBatchItemSerializer(ResourceSerializer):
     def get_result(self, item) -> dict | None:
         if not item.result or "sourceSubscriptionId" not in item.result:
             return None
-        data = UpgradeResultSerializer(UpgradeResult.from_dict(item.result)).data
+        data = dict(UpgradeResultSerializer(UpgradeResult.from_dict(item.result)).data)
         if "isEligible" in item.result:  # dry run
             data = {"isEligible": item.result["isEligible"], **data}
         return data
@@ -118,7 +118,7 @@ class SubscriptionEligibilitySerializer(ResourceSerializer):
     def get_upgrades(self, entry) -> dict | None:
         if entry.error is not None:
             return None
-        return collection_body(UpgradeSerializer(entry.options, many=True, context=self.context).data)
+        return collection_body(list(UpgradeSerializer(entry.options, many=True, context=self.context).data))
 
     @extend_schema_field(ServiceFaultSerializer(allow_null=True))
     def get_error(self, entry) -> dict | None:

@@ -2,10 +2,8 @@
 and three customers: our own (reseller), another partner's, and one without any relationship."""
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from partners.models import PartnerRole, SecurityGroup
 from tests import factories
@@ -55,36 +53,3 @@ def world(db):
     w.foreign_admin = factories.UserFactory(username="c-foreign-ga")
     factories.CustomerAdminRoleFactory(user=w.foreign_admin, customer=w.foreign, role="global_administrator")
     return w
-
-
-def active_gdap(
-    partner,
-    customer,
-    *,
-    roles=("Directory Readers", "Directory Writers"),
-    group=None,
-    assignment_roles=None,
-    now=None,
-    **kwargs,
-):
-    """An approved relationship (and optionally an active assignment to ``group``)."""
-    now = now or timezone.now()
-    relationship = factories.GdapRelationshipFactory(
-        partner=partner,
-        customer=customer,
-        unified_roles=list(roles),
-        status="active",
-        activated_date_time=now - timedelta(days=10),
-        **kwargs,
-    )
-    if group is not None:
-        factories.AccessAssignmentFactory(
-            relationship=relationship, group=group, unified_roles=list(assignment_roles or roles), status="active"
-        )
-    return relationship
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The world creates ~20 users; PBKDF2 at full strength would dominate the run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

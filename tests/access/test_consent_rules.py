@@ -15,8 +15,7 @@ from accounts.principals import ApplicationPrincipal
 from core.errors import Forbidden, InvalidInput, NotFound
 from delegation import services
 from delegation.models import DapGrant, GdapRelationship, GdapStatus
-
-from .conftest import active_gdap
+from tests.builders import active_gdap
 
 BASE = "/v1/delegatedAdminRelationships"
 GA_ROLES = ["Directory Readers", "Global Administrator"]

@@ -5,8 +5,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
 from delegation.models import GdapRelationship
-
-from .conftest import active_gdap
+from tests.builders import active_gdap
 
 BASE = "/v1/delegatedAdminRelationships"
 

@@ -8,8 +8,8 @@ from core.models import WorkflowTransition
 from delegation import services
 from delegation.models import GdapAccessAssignment, GdapRelationship
 from delegation.tasks import delegation_sweep
+from tests.builders import active_gdap
 
-from .conftest import active_gdap
 from .test_gdap_api import BASE, body, client_for
 
 

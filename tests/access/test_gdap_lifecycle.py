@@ -13,8 +13,7 @@ from delegation.models import GdapRelationship, GdapStatus
 from delegation.tasks import delegation_sweep
 from notifications.models import Notification
 from tests import factories
-
-from .conftest import active_gdap
+from tests.builders import active_gdap
 
 S = GdapStatus
 

@@ -10,8 +10,7 @@ from customers.selectors import customers_license_transferable_by, customers_man
 from delegation import services
 from delegation.models import DapGrant
 from tests import factories
-
-from .conftest import active_gdap
+from tests.builders import active_gdap
 
 
 def perms(user, customer):

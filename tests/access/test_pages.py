@@ -6,8 +6,7 @@ from django.urls import reverse
 from delegation.models import DapGrant, GdapRelationship
 from notifications.services import notification_create
 from tests import factories
-
-from .conftest import active_gdap
+from tests.builders import active_gdap
 
 
 def client_for(user) -> Client:

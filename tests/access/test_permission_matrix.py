@@ -34,8 +34,7 @@ from audit.admin_mixins import PartnerScopedAdmin
 from customers.models import CustomerAdminRoleName
 from partners.models import PartnerRole
 from tests import factories
-
-from .conftest import active_gdap
+from tests.builders import active_gdap
 
 PARTNER_ROLES = [r.value for r in PartnerRole]
 CUSTOMER_ROLES = [r.value for r in CustomerAdminRoleName]
@@ -255,6 +254,11 @@ RULES: list[tuple[str, Expect]] = [
     ("api:offer-detail", api(partner=200)),
     ("api:auditrecord-list", api(partner=200)),  # queried with ?startDate=2020-01-01
     ("api:subscription-upgrades", api(partner=roles(UPGRADE_ROLES, scoped=True))),
+    # An upgrade operation of the subscription: the matrix names no existing operation, so 404 past the capability.
+    (
+        "api:subscription-upgrade-operation",
+        api(partner=lambda a, sc, c: 404 if role_of(a)[1] in UPGRADE_ROLES else 403),
+    ),
     ("api:customer-*", api(partner=roles(ALL_PARTNER, scoped=True))),
     ("api:subscription-*", api(partner=roles(ALL_PARTNER, scoped=True))),
     ("api:upgradebatch-list", api(partner=roles(UPGRADE_ROLES))),
@@ -490,8 +494,8 @@ def request(ctx: Ctx, actor: str, entry: Entry, scope: str) -> int:
     url = ctx.url(entry, scope)
     if (entry.name or "").startswith("api:") or entry.route.startswith("^v1"):
         client = Client()
-        headers = {} if actor == "anonymous" else {"HTTP_AUTHORIZATION": f"Bearer {ctx.tokens[actor]}"}
-        return client.get(url, **headers).status_code
+        headers = {} if actor == "anonymous" else {"Authorization": f"Bearer {ctx.tokens[actor]}"}
+        return client.get(url, headers=headers).status_code
     return ctx.clients[actor].get(url).status_code
 
 

@@ -3,10 +3,9 @@
 import pytest
 
 from tests import factories
+from tests.builders import active_gdap
 from upgrades.eligibility.types import UpgradeErrorCode, UpgradeTypeName
 from upgrades.selectors import upgrade_options_for
-
-from .conftest import active_gdap
 
 
 @pytest.fixture

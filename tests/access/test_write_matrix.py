@@ -30,11 +30,13 @@ rolled back. Each matrix test prints its size ("write matrix (...): N cells") th
 from __future__ import annotations
 
 import fnmatch
+import functools
 import json
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 import pytest
 from django.db import transaction
@@ -82,6 +84,7 @@ def no(status: int) -> Outcome:
 
 
 query = no  # allowed, but a read: nothing may change
+FORBIDDEN, NOT_FOUND = no(403), no(404)  # the usual refusals (defaults below)
 
 Rule = Callable[[str, str], Outcome]
 PartRule = Callable[[str, str], Outcome] | Outcome  # (role, scope) → Outcome, or a fixed Outcome
@@ -103,13 +106,17 @@ def by_actor(*, anonymous: Outcome, partner: PartRule, customer: PartRule, app: 
     return rule
 
 
-def page(*, partner: PartRule = no(403), customer: PartRule = no(403), operator: PartRule = no(403)) -> Rule:
+def page(*, partner: PartRule = FORBIDDEN, customer: PartRule = FORBIDDEN, operator: PartRule = FORBIDDEN) -> Rule:
     """A session page: anonymous and the application (no session) → the sign-in redirect."""
     return by_actor(anonymous=no(302), app=no(302), partner=partner, customer=customer, operator=operator)
 
 
 def api(
-    *, partner: PartRule = no(403), customer: PartRule = no(403), app: PartRule = no(403), operator: PartRule = no(403)
+    *,
+    partner: PartRule = FORBIDDEN,
+    customer: PartRule = FORBIDDEN,
+    app: PartRule = FORBIDDEN,
+    operator: PartRule = FORBIDDEN,
 ) -> Rule:
     """A /v1/ call with the actor's Bearer token (anonymous: none → 401)."""
     return by_actor(anonymous=no(401), partner=partner, customer=customer, app=app, operator=operator)
@@ -120,8 +127,8 @@ def roles(
     yes: Outcome,
     *,
     scopes=("own",),
-    out: Outcome = no(404),
-    denied: Outcome = no(403),
+    out: Outcome = NOT_FOUND,
+    denied: Outcome = FORBIDDEN,
     scope_first: bool = False,
 ) -> Callable[[str, str], Outcome]:
     """``yes`` for ``allowed`` roles in ``scopes``; a role not allowed → ``denied``; another scope → ``out``.
@@ -427,6 +434,7 @@ def test_a_url_without_an_entry_is_reported():
 # ------------------------------------------------------------------------------------------------ requests
 def form_bodies(ww: WriteWorld, s: ScopeObjects) -> dict[str, dict]:
     """Valid page bodies per URL name (valid for the own scope: the write happens when allowed)."""
+    assert s.second is not None  # every scope has a second subscription (the license-move target)
     return {
         "delegation:create": {
             "customer": str(s.customer.tenant_id),
@@ -472,6 +480,7 @@ def form_bodies(ww: WriteWorld, s: ScopeObjects) -> dict[str, dict]:
 
 
 def json_bodies(ww: WriteWorld, s: ScopeObjects) -> dict[tuple[str, str], dict]:
+    assert s.second is not None  # every scope has a second subscription (the license-move target)
     ids = {"customerId": str(s.customer.tenant_id), "subscriptionId": str(s.subscription.pk)}
     group = str(s.free_group.pk) if s.free_group else str(MISSING_INT)
     return {
@@ -643,6 +652,7 @@ class Cells:
             if changed or audited:
                 problems.append(f"a write path: changed {sorted(changed)}, {audited} audit records")
         else:
+            assert expected is not None  # only a probe has no expected outcome
             if status != expected.status:
                 problems.append(f"status {status}")
             allowed = {owner, "grants"} if expected.writes else set()
@@ -723,7 +733,7 @@ def test_write_matrix_pages_and_api(write_world, request):
                         cells.run(
                             f"{method.upper()} {entry.key} {actor} {scope}",
                             rules[method](actor, scope),
-                            lambda: requests.send(actor, entry, scope, method),
+                            functools.partial(requests.send, actor, entry, scope, method),
                             owner=OWNERS.get(entry.key, ww.scopes[scope].owner),
                         )
             else:
@@ -731,7 +741,7 @@ def test_write_matrix_pages_and_api(write_world, request):
                     cells.run(
                         f"{method.upper()} {entry.key} {actor} own (probe)",
                         None,
-                        lambda: requests.send(actor, entry, "own", method, body=False),
+                        functools.partial(requests.send, actor, entry, "own", method, body=False),
                         owner="",
                         probe=True,
                     )
@@ -932,7 +942,7 @@ def test_every_admin_model_and_action_has_an_entry():
     assert not problems, "Django admin write matrix:\n  " + "\n  ".join(problems)
 
 
-class _FormFields(__import__("html.parser").parser.HTMLParser):
+class _FormFields(HTMLParser):
     """The fields a browser would submit from the admin's ``<form id="..._form">`` (inlines included)."""
 
     def __init__(self):

@@ -34,12 +34,11 @@ from customers.models import Customer, CustomerAdminRole, ResellerRelationship, 
 from delegation.models import DapGrant, GdapAccessAssignment, GdapRelationship
 from direct.models import DirectOrder
 from notifications.models import Notification
-from partners.models import PartnerRole, PartnerRoleAssignment, SecurityGroup
+from partners.models import Partner, PartnerRole, PartnerRoleAssignment, SecurityGroup
 from subscriptions.models import LicenseAssignment, Subscription
 from tests import factories
+from tests.builders import active_gdap
 from upgrades.models import BillingEntry, UpgradeOperation
-
-from .conftest import active_gdap
 
 PARTNER_ROLES = [r.value for r in PartnerRole]
 CUSTOMER_ROLES = ["global_administrator", "billing_administrator", "user_administrator", "license_administrator"]
@@ -77,8 +76,8 @@ class ScopeObjects:
 
 @dataclass
 class WriteWorld:
-    contoso: object
-    wingtip: object
+    contoso: Partner
+    wingtip: Partner
     users: dict = field(default_factory=dict)  # actor → User (partner and customer actors, operator)
     app_token: str = ""
     tokens: dict = field(default_factory=dict)  # actor → raw Bearer token
@@ -428,7 +427,7 @@ def admin_object(ww: WriteWorld, label: str, scope: str):
     return model.objects.order_by("pk").first()
 
 
-def admin_owner(ww: WriteWorld, label: str, scope: str, who: str, op: str) -> set[str]:
+def admin_owner(ww: WriteWorld, label: str, scope: str, who: str | None, op: str) -> set[str]:
     """The snapshot groups a permitted admin write of ``label`` in ``scope`` may change."""
     owner = ww.scopes[scope].owner
     groups = {"grants"}
@@ -448,7 +447,7 @@ def admin_owner(ww: WriteWorld, label: str, scope: str, who: str, op: str) -> se
 
 
 # Change bodies: the field a change edits (on top of the form as the operator's change page shows it).
-ADMIN_CHANGE = {
+ADMIN_CHANGE: dict[str, dict] = {
     "customers.customer": {"company_name": "Renamed Co"},
     "customers.resellerrelationship": {"relationship": "advisor"},
     "customers.customeradminrole": {"role": "license_administrator"},
@@ -475,7 +474,7 @@ def admin_add_body(ww: WriteWorld, label: str, scope: str) -> dict:
     s = ww.scopes[scope]
     partner = {"own": ww.contoso, "foreign": ww.wingtip, "shared": ww.wingtip}.get(scope)
     relationship, group = s.relationship, s.free_group
-    bodies = {
+    bodies: dict[str, dict] = {
         "customers.customer": {
             "tenant_id": str(uuid.uuid4()),
             "company_name": "Added Co",
@@ -565,4 +564,4 @@ def admin_add_body(ww: WriteWorld, label: str, scope: str) -> dict:
 class ServicePlanFamily:
     @staticmethod
     def first_code() -> str:
-        return apps.get_model("catalog.servicefamily").objects.order_by("pk").values_list("pk", flat=True).first()
+        return str(apps.get_model("catalog.servicefamily").objects.order_by("pk").values_list("pk", flat=True).first())

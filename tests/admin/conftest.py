@@ -10,58 +10,22 @@
   ``contoso-sales``, ``wingtip-admin``; ``operator`` (superuser).
 """
 
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
-from django import forms
-from django.urls import reverse
 from django.utils import timezone
 
 from partners.models import SecurityGroup
 from partners.services import partner_user_sync_admin_access
 from tests import factories
-
-
-@dataclass
-class World:
-    contoso: object
-    wingtip: object
-    proseware: object
-    wideworld: object
-    users: dict = field(default_factory=dict)
-    groups: dict = field(default_factory=dict)
-    subs: dict = field(default_factory=dict)
-    tenant_users: dict = field(default_factory=dict)
-    licenses: dict = field(default_factory=dict)
-    gdap: dict = field(default_factory=dict)
-    dap: dict = field(default_factory=dict)
-
-    def wingtip_traces(self) -> list[str]:
-        """Strings that must never appear in a Contoso admin's page about the shared customer."""
-        sub = self.subs["wingtip"]
-        return [
-            str(sub.pk),
-            sub.friendly_name,
-            "Microsoft 365 Apps for business",
-            self.wingtip.name,
-            self.wingtip.code,
-            self.gdap["wingtip"].display_name,
-        ]
-
-
-def give_contoso_admin(world: World, roles: list[str]) -> None:
-    """An active GDAP access assignment of ``roles`` on Proseware to a group ``contoso-admin`` is in."""
-    factories.AccessAssignmentFactory(
-        relationship=world.gdap["contoso"], group=world.groups["tier2"], unified_roles=roles, status="active"
-    )
+from tests.builders import AdminWorld, login
 
 
 @pytest.fixture
 def world(db):
     contoso = factories.PartnerFactory(code="contoso-csp", name="Contoso CSP")
     wingtip = factories.PartnerFactory(code="wingtip-csp", name="Wingtip CSP")
-    w = World(
+    w = AdminWorld(
         contoso=contoso,
         wingtip=wingtip,
         proseware=factories.CustomerFactory(company_name="Proseware", domain="proseware.onmicrosoft.com", country="TW"),
@@ -142,11 +106,6 @@ def world(db):
     return w
 
 
-def login(client, user):
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def contoso_admin(client, world):
     return login(client, world.users["contoso-admin"])
@@ -155,46 +114,3 @@ def contoso_admin(client, world):
 @pytest.fixture
 def operator(client, world):
     return login(client, world.users["operator"])
-
-
-def admin_url(model_or_obj, view: str, *args) -> str:
-    meta = model_or_obj._meta
-    if view in ("change", "delete", "history") and not args:
-        args = (model_or_obj.pk,)
-    return reverse(f"admin:{meta.app_label}_{meta.model_name}_{view}", args=args)
-
-
-def form_data(response) -> dict:
-    """The POST data of an admin change form as rendered (its current values), inline formsets included."""
-    data = {}
-
-    def add_form(form):
-        for name, formfield in form.fields.items():
-            if formfield.disabled:
-                continue
-            value = form[name].value()
-            key = form.add_prefix(name)
-            if isinstance(formfield, forms.JSONField):
-                data[key] = formfield.prepare_value(value)
-            elif isinstance(value, bool):
-                if value:
-                    data[key] = "on"
-            elif value is None:
-                data[key] = ""
-            elif isinstance(value, (list, tuple)):
-                data[key] = [str(item) for item in value]
-            else:
-                data[key] = str(value)
-
-    add_form(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        for name, value in formset.management_form.initial.items():
-            data[f"{formset.prefix}-{name}"] = value
-        for form in formset.initial_forms:
-            add_form(form)
-    return data
-
-
-def page_text(response) -> str:
-    return response.content.decode()

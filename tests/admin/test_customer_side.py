@@ -9,8 +9,7 @@ from accounts.models import ApiToken
 from audit.models import AuditRecord
 from customers.models import Customer, CustomerAdminRole, ResellerRelationship, TenantUser
 from subscriptions.models import LicenseAssignment
-
-from .conftest import admin_url, form_data, give_contoso_admin, login, page_text
+from tests.builders import admin_url, form_data, give_contoso_admin, login, page_text
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,8 @@ import pytest
 
 from audit.models import AuditRecord
 from delegation.models import DapGrant, GdapAccessAssignment, GdapRelationship
+from tests.builders import admin_url, form_data, page_text
 from upgrades.selectors import upgrade_options_for
-
-from .conftest import admin_url, form_data, page_text
 
 pytestmark = pytest.mark.django_db
 

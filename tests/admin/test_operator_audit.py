@@ -8,8 +8,7 @@ from django.contrib import admin
 from audit.models import AuditRecord
 from customers.models import CustomerAdminRole, CustomerGroupObjectPermission, CustomerUserObjectPermission
 from tests import factories
-
-from .conftest import admin_url, form_data
+from tests.builders import admin_url, form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,7 @@ import pytest
 
 from audit.models import AuditRecord
 from subscriptions.models import LicenseAssignment, Subscription
-
-from .conftest import admin_url, form_data, give_contoso_admin, page_text
+from tests.builders import admin_url, form_data, give_contoso_admin, page_text
 
 pytestmark = pytest.mark.django_db
 

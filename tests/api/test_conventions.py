@@ -8,25 +8,9 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import ApiToken
 from tests import factories
-
-from .conftest import api_for, sub_url
+from tests.builders import api_for, assert_fault, sub_url
 
 pytestmark = pytest.mark.django_db
-
-FAULT_KEYS = {"code", "description", "errorName", "data", "attributes"}
-
-
-def assert_fault(response, status: int, *mentions: str) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/json")
-    body = response.json()
-    assert set(body) == FAULT_KEYS
-    assert body["attributes"] == {"objectType": "ServiceFault"}
-    assert isinstance(body["code"], int) and isinstance(body["data"], list)
-    text = f"{body['errorName']} {body['description']} {' '.join(body['data'])}"
-    for mention in mentions:
-        assert mention in text, text
-    return body
 
 
 # -- authentication ---------------------------------------------------------------------------------------

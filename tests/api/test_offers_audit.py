@@ -6,8 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from audit.services import audit_record_create
-
-from .test_conventions import assert_fault
+from tests.builders import assert_fault
 
 pytestmark = pytest.mark.django_db
 

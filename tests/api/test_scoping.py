@@ -4,9 +4,7 @@ on EVERY customer-scoped endpoint (never a 403 that would reveal it exists)."""
 import pytest
 
 from tests import factories
-
-from .conftest import sub_url
-from .test_conventions import assert_fault
+from tests.builders import assert_fault, sub_url
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,7 @@ import pytest
 
 from audit.models import AuditRecord
 from tests import factories
-
-from .conftest import sub_url
-from .test_conventions import assert_fault
+from tests.builders import assert_fault, sub_url
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +116,7 @@ def test_invalid_json_and_missing_body(api, subscription):
 
 
 def test_patch_needs_manage_subscriptions(partner, subscription):
-    from .conftest import api_for
+    from tests.builders import api_for
 
     user_admin = api_for(user=factories.PartnerUserFactory(partner=partner, roles=["user_management_admin"]))
     assert_fault(user_admin.patch(sub_url(subscription), {"quantity": 11}), 403)

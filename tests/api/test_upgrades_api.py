@@ -5,9 +5,7 @@ import pytest
 from api.models import IdempotencyRecord, IdempotencyState
 from subscriptions.models import LicenseAssignment, Subscription
 from tests import factories
-
-from .conftest import api_for, sub_url
-from .test_conventions import assert_fault
+from tests.builders import api_for, assert_fault, sub_url
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ from rest_framework import exceptions
 from api.errors import service_fault_handler
 from api.models import IdempotencyRecord
 from tests import factories
-
-from .test_conventions import assert_fault
+from tests.builders import assert_fault
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +60,7 @@ def test_framework_exceptions_become_service_faults(exc, status, name):
 
 
 def test_non_json_content_type_is_415(api, subscription):
-    from .conftest import sub_url
+    from tests.builders import sub_url
 
     response = api.client.patch(
         sub_url(subscription),
@@ -73,7 +72,7 @@ def test_non_json_content_type_is_415(api, subscription):
 
 
 def test_idempotency_records_are_in_the_admin(admin_client, api, subscription):
-    from .conftest import sub_url
+    from tests.builders import sub_url
 
     api.patch(sub_url(subscription), {"quantity": 11}, headers={"MS-RequestId": "admin-1"})
     record = IdempotencyRecord.objects.get(key="admin-1")

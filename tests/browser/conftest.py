@@ -24,10 +24,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "bench" / "out"
-PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's password
 TIMEOUT_MS = 15_000
-
-BROWSER_DB = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture(scope="session")
@@ -80,12 +77,3 @@ def screenshot(page, request):
         return path
 
     return save
-
-
-def sign_in(page, username: str, password: str = PASSWORD):
-    """Fill and submit the sign-in form (the page is left wherever the portal redirects)."""
-    page.goto("/accounts/login/")
-    page.get_by_label("User name", exact=True).fill(username)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()

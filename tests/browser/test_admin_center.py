@@ -8,9 +8,7 @@ from playwright.sync_api import expect
 from direct.models import DirectOrder
 from subscriptions.models import LicenseAssignment
 from tests import factories
-from tests.upgrades.conftest import add_users
-
-from .conftest import BROWSER_DB, sign_in
+from tests.builders import BROWSER_DB, add_users, sign_in
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 

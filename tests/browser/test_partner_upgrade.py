@@ -8,9 +8,7 @@ from playwright.sync_api import expect
 
 from subscriptions.models import Subscription
 from tests import factories
-from tests.upgrades.conftest import add_users, grant_gdap
-
-from .conftest import BROWSER_DB, sign_in
+from tests.builders import BROWSER_DB, add_users, grant_gdap, sign_in
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 

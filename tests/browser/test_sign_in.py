@@ -5,8 +5,7 @@ from axes.models import AccessAttempt
 from playwright.sync_api import expect
 
 from tests import factories
-
-from .conftest import BROWSER_DB, PASSWORD, sign_in
+from tests.builders import BROWSER_DB, PASSWORD, sign_in
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 

@@ -4,8 +4,7 @@ import pytest
 from django.urls import reverse
 
 from bulk.models import UpgradeBatch, UpgradeBatchItem
-
-from .conftest import BATCHES, item
+from tests.builders import BATCHES, item
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,7 @@ chunk) and each item's upgrade operation, all with the request's correlation id.
 
 from core.models import WorkflowTransition
 from core.workflow import history
-
-from .conftest import BATCHES, item, run_batch
+from tests.builders import BATCHES, item, run_batch
 
 
 def moves(obj):

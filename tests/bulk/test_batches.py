@@ -6,10 +6,8 @@ from bulk.models import UpgradeBatch, UpgradeBatchItem
 from bulk.processing import upgrade_batch_finalize
 from subscriptions.models import LicenseAssignment, Subscription
 from tests import factories
-from tests.api.test_conventions import assert_fault
+from tests.builders import BATCHES, api_for, assert_fault, item, items_of, run_batch
 from upgrades.models import UpgradeOperation
-
-from .conftest import BATCHES, api_for, item, items_of, run_batch
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +44,7 @@ def test_processing_gives_per_item_results(api, upgradables, django_capture_on_c
     assert body["finishedDateTime"] and body["startedDateTime"]
     listing = items_of(api, batch)
     assert listing["attributes"] == {"objectType": "Collection"} and listing["totalCount"] == 3
-    for entry, upgradable in zip(listing["items"], upgradables):
+    for entry, upgradable in zip(listing["items"], upgradables, strict=True):
         assert entry["attributes"] == {"objectType": "UpgradeBatchItem"}
         assert (entry["status"], entry["attempts"], entry["error"]) == ("succeeded", 1, None)
         result = entry["result"]

@@ -5,9 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests import factories
-from tests.api.test_conventions import assert_fault
-
-from .conftest import ELIGIBILITY, make_upgradable
+from tests.builders import ELIGIBILITY, assert_fault, make_upgradable
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +103,7 @@ def test_bad_bodies(api, body, line):
 
 
 def test_billing_admin_is_refused(partner, upgradables):
-    from .conftest import api_for
+    from tests.builders import api_for
 
     billing = api_for(user=factories.PartnerUserFactory(partner=partner, roles=["billing_admin"]))
     assert_fault(billing.post(ELIGIBILITY, {"subscriptions": [ref(upgradables[0])]}), 403)

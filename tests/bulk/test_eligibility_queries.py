@@ -12,11 +12,9 @@ from bulk.models import UpgradeBatch, UpgradeBatchItem
 from bulk.processing import upgrade_batch_chunk_process
 from bulk.selectors import upgrade_eligibility_for_many
 from tests import factories
-from tests.upgrades.conftest import make_subscription
+from tests.builders import ELIGIBILITY, make_subscription, make_upgradable
 from upgrades.models import UpgradeOperation
 from upgrades.selectors import upgrade_option_for, upgrade_options_for
-
-from .conftest import ELIGIBILITY, make_upgradable
 
 pytestmark = pytest.mark.django_db
 

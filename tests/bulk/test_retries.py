@@ -9,9 +9,8 @@ from bulk.models import UpgradeBatch, UpgradeBatchItem
 from bulk.services import chunk_bounds
 from bulk.tasks import process_upgrade_batch_chunk
 from subscriptions.models import Subscription
+from tests.builders import BATCHES, item, run_batch
 from upgrades.models import UpgradeOperation
-
-from .conftest import BATCHES, item, run_batch
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bulk.models import UpgradeBatch, UpgradeBatchItem
-from tests.api.test_conventions import assert_fault
-
-from .conftest import BATCHES, item
+from tests.builders import BATCHES, assert_fault, item
 
 pytestmark = pytest.mark.django_db
 

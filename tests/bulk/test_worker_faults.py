@@ -20,10 +20,9 @@ from bulk.services import upgrade_batch_cancel
 from bulk.tasks import process_upgrade_batch_chunk, sweep_stale_chunks
 from partnercenter.celery import app
 from subscriptions.models import Subscription
+from tests.builders import BATCHES, item
 from upgrades.models import UpgradeOperation
 from upgrades.services import subscription_upgrade
-
-from .conftest import BATCHES, item
 
 pytestmark = pytest.mark.django_db
 

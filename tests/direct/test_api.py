@@ -5,8 +5,7 @@ import pytest
 from accounts.models import ApiToken
 from direct.models import DirectOrder, HighVolumeCondition
 from tests import factories
-
-from .conftest import assign, direct_subscription
+from tests.builders import assign, direct_subscription
 
 
 @pytest.fixture

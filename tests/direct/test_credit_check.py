@@ -11,8 +11,7 @@ from direct import services
 from direct.models import DirectOrder
 from subscriptions.models import LicenseAssignment, Subscription
 from tests import factories
-
-from .conftest import assign, direct_subscription
+from tests.builders import assign, direct_subscription
 
 FRIDAY = datetime(2026, 1, 2, 10, 0, tzinfo=UTC)  # Tuesday 6 Jan (Epiphany) is a Swedish holiday
 

@@ -13,8 +13,7 @@ from direct import partner_e4, services
 from direct.models import DirectOrder
 from subscriptions.models import LicenseAssignment, Subscription
 from tests import factories
-
-from .conftest import direct_subscription
+from tests.builders import direct_subscription
 
 
 def bulk_users(subscription, count, *, disabled=()):

@@ -5,8 +5,8 @@ from django.urls import reverse
 from core.models import WorkflowTransition
 from core.workflow import history
 from tests import factories
+from tests.builders import assign
 
-from .conftest import assign
 from .test_credit_check import place_invoice_order
 
 

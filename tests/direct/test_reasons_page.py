@@ -7,9 +7,8 @@ from django.urls import reverse
 
 from catalog.models import DirectOption
 from direct.models import DirectOrder, HighVolumeCondition
+from tests.builders import assign, direct_subscription
 from upgrades import pipeline
-
-from .conftest import assign, direct_subscription
 
 
 def tab_codes(client, customer, subscription):

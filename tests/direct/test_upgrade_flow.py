@@ -10,9 +10,8 @@ from django.utils import timezone
 from direct.models import DirectOrder
 from notifications.models import Notification
 from subscriptions.models import LicenseAssignment, Subscription
+from tests.builders import assign, direct_subscription
 from upgrades.models import BillingEntry
-
-from .conftest import assign, direct_subscription
 
 
 def checkout_url(customer, subscription, target):

@@ -6,9 +6,7 @@ They use transactional databases (``serialized_rollback`` restores the catalog t
 import pytest
 
 from accounts.models import ApiToken
-from tests.api.conftest import make_upgradable
-
-E2E_DB = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+from tests.builders import make_upgradable
 
 
 @pytest.fixture

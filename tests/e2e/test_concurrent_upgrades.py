@@ -17,8 +17,7 @@ from django.db import connection
 from django.db.models import Count
 
 from subscriptions.models import LicenseAssignment, Subscription
-
-from .conftest import E2E_DB
+from tests.builders import E2E_DB
 
 pytestmark = [pytest.mark.e2e, E2E_DB]
 REQUESTS = 20

@@ -9,8 +9,7 @@ from microsoft.store.partnercenterservices import MicrosoftPartnerStoreApis
 from msrest.authentication import BasicTokenAuthentication
 
 from subscriptions.models import LicenseAssignment, Subscription
-
-from .conftest import E2E_DB
+from tests.builders import E2E_DB
 
 pytestmark = [pytest.mark.e2e, E2E_DB]
 VERSION = "1"

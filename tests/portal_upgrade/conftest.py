@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from tests import factories
-from tests.upgrades.conftest import add_users, grant_gdap, make_subscription  # noqa: F401  (shared helpers)
+from tests.builders import grant_gdap, make_subscription
 
 TODAY = date(2025, 3, 11)
 

@@ -6,9 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests import factories
+from tests.builders import grant_gdap, make_subscription
 from upgrades.services import subscription_upgrade
-
-from .conftest import grant_gdap, make_subscription
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests import factories
-
-from .conftest import make_subscription
+from tests.builders import make_subscription
 
 pytestmark = pytest.mark.django_db
 

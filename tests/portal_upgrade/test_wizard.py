@@ -7,9 +7,8 @@ from django.urls import reverse
 
 from subscriptions.models import LicenseAssignment, Subscription
 from tests import factories
+from tests.builders import add_users, grant_gdap, make_subscription
 from upgrades.models import BillingEntry, UpgradeOperation
-
-from .conftest import add_users, grant_gdap, make_subscription
 
 pytestmark = pytest.mark.django_db
 
@@ -192,9 +191,9 @@ def test_submit_after_someone_else_upgraded_goes_back_to_step1_with_the_reasons(
 
 
 def test_large_subscriptions_upgrade_in_the_background(
-    agent_client, customer, source, monkeypatch, django_capture_on_commit_callbacks
+    agent_client, customer, source, settings, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr("portal.upgrade_views.ASYNC_ASSIGNED_USERS", 2)
+    settings.UPGRADE_BACKGROUND_ASSIGNED_USERS = 2  # upgrades.policies.runs_in_background
     add_users(source, 3)
     data = submit_data(review(agent_client, source))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:

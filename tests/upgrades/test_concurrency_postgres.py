@@ -11,13 +11,12 @@ from django.conf import settings
 from django.db import connection
 
 from subscriptions.models import Subscription
+from tests.builders import add_users
 from upgrades import steps
 from upgrades.eligibility import UpgradeErrorCode as C
 from upgrades.exceptions import UpgradeNotEligible
 from upgrades.models import UpgradeOperation
 from upgrades.services import subscription_upgrade
-
-from .conftest import add_users
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
@@ -82,7 +81,7 @@ if ON_POSTGRES:
     @pytest.mark.postgres
     @pytest.mark.django_db(transaction=True, serialized_rollback=True)
     def test_concurrent_upgrades_of_two_subscriptions_of_one_customer(agent, source, partner, monkeypatch):
-        from .conftest import make_subscription
+        from tests.builders import make_subscription
 
         other = make_subscription(source.customer, "m365-business-basic", partner=partner)
         locked, release = threading.Event(), threading.Event()

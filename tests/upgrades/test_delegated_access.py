@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from delegation.selectors import delegated_access, delegated_access_for
 from tests import factories
-
-from .conftest import app_actor, grant_gdap
+from tests.builders import app_actor, grant_gdap
 
 pytestmark = pytest.mark.django_db
 

@@ -6,11 +6,10 @@ from catalog.models import OfferPrice, UpgradePath
 from core.errors import NotFound
 from delegation.models import DapGrant, GdapRelationship
 from tests import factories
+from tests.builders import app_actor, make_subscription
 from upgrades.eligibility import UpgradeErrorCode as C
 from upgrades.models import UpgradeOperation
 from upgrades.selectors import source_upgrade_errors, upgrade_option_for, upgrade_options_for
-
-from .conftest import app_actor, make_subscription
 
 pytestmark = pytest.mark.django_db
 

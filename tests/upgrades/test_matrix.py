@@ -3,10 +3,9 @@
 import pytest
 
 from catalog.models import Offer
+from tests.builders import make_subscription
 from upgrades.eligibility import UpgradeErrorCode as C
 from upgrades.selectors import upgrade_option_for, upgrade_options_for
-
-from .conftest import make_subscription
 
 # domain.md §5, with footnote 1 (India) and the extension row of the India Business Standard.
 EXPECTED = {

@@ -3,10 +3,9 @@
 import pytest
 
 from tests import factories
+from tests.builders import make_subscription
 from upgrades.eligibility import UpgradeErrorCode as C
 from upgrades.selectors import upgrade_option_for
-
-from .conftest import make_subscription
 
 pytestmark = pytest.mark.django_db
 

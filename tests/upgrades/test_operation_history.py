@@ -4,9 +4,8 @@ import pytest
 
 from core.models import WorkflowTransition
 from subscriptions.models import Subscription
+from tests.builders import add_users
 from upgrades.services import subscription_upgrade, subscription_upgrade_async, upgrade_operation_execute
-
-from .conftest import add_users
 
 pytestmark = pytest.mark.django_db
 

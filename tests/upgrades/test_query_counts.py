@@ -8,10 +8,9 @@ from accounts.models import User
 from catalog.models import Offer, OfferPrice, UpgradePath
 from subscriptions.models import LicenseAssignment
 from tests import factories
+from tests.builders import add_users, grant_gdap, make_subscription
 from upgrades.selectors import upgrade_option_for, upgrade_options_for
 from upgrades.services import subscription_upgrade
-
-from .conftest import add_users, grant_gdap, make_subscription
 
 pytestmark = pytest.mark.django_db
 
@@ -46,8 +45,12 @@ def test_eligibility_and_upgrade_are_flat_in_the_number_of_users(partner, agent)
     for name, source in (("small", small), ("large", large)):
         actor = fresh(agent)
         counts[name] = (
-            queries(lambda: upgrade_options_for(actor=actor, subscription=source)),
-            queries(lambda: upgrade_option_for(actor=actor, subscription=source, target_offer_id="o365-e3")),
+            queries(lambda actor=actor, source=source: upgrade_options_for(actor=actor, subscription=source)),
+            queries(
+                lambda actor=actor, source=source: upgrade_option_for(
+                    actor=actor, subscription=source, target_offer_id="o365-e3"
+                )
+            ),
         )
     assert counts["small"] == counts["large"]
     assert counts["small"][0] <= 12
@@ -56,7 +59,7 @@ def test_eligibility_and_upgrade_are_flat_in_the_number_of_users(partner, agent)
     for name, source in (("small", small), ("large", large)):
         actor = fresh(agent)
         upgrade_counts[name] = queries(
-            lambda: subscription_upgrade(
+            lambda actor=actor, source=source: subscription_upgrade(
                 actor=actor,
                 subscription_id=source.pk,
                 target_offer_id="o365-e3",
@@ -96,10 +99,12 @@ def test_eligibility_and_upgrade_are_flat_in_the_size_of_the_catalog(partner, ag
     for total, source in ((20, first), (200, second)):
         _grow_catalog_to(total)
         actor = fresh(agent)
-        options = queries(lambda: upgrade_options_for(actor=actor, subscription=source))
+        options = queries(lambda actor=actor, source=source: upgrade_options_for(actor=actor, subscription=source))
         assert len(upgrade_options_for(actor=actor, subscription=source)) == 4 + total - 19
         upgraded = queries(
-            lambda: subscription_upgrade(actor=actor, subscription_id=source.pk, target_offer_id="o365-e3")
+            lambda actor=actor, source=source: subscription_upgrade(
+                actor=actor, subscription_id=source.pk, target_offer_id="o365-e3"
+            )
         )
         measured[total] = (options, upgraded)
     assert measured[20] == measured[200]

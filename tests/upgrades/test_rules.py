@@ -1,5 +1,7 @@
 """The eligibility rules on plain data: no database."""
 
+from typing import Any
+
 from upgrades.eligibility.engine import evaluate, evaluate_all, source_errors
 from upgrades.eligibility.rules import added_families, paths_for_market, rule_conflicting_service_types
 from upgrades.eligibility.types import ActorData, EligibilityContext, OfferData, OperationData, SubscriptionData
@@ -28,7 +30,9 @@ SOURCE = SubscriptionData(id="src", offer_id="basic", quantity=10, channel_label
 
 
 def context(**changes) -> EligibilityContext:
-    fields = dict(actor=ActorData(), source=SOURCE, source_offer=BASIC, path_ids=("standard", "e3"), offers=OFFERS)
+    fields: dict[str, Any] = dict(
+        actor=ActorData(), source=SOURCE, source_offer=BASIC, path_ids=("standard", "e3"), offers=OFFERS
+    )
     fields.update(changes)
     return EligibilityContext(**fields)
 

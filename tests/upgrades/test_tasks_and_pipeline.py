@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 
 from audit.models import AuditRecord
 from subscriptions.models import LicenseAssignment, Subscription
+from tests.builders import add_users, make_subscription
 from upgrades import steps
 from upgrades.eligibility import UpgradeErrorCode as C
 from upgrades.exceptions import IllegalStatusTransition, UpgradeNotEligible
@@ -12,8 +13,6 @@ from upgrades.models import UpgradeOperation
 from upgrades.pipeline import operation_create, operation_transition
 from upgrades.services import subscription_upgrade, subscription_upgrade_async, upgrade_operation_execute
 from upgrades.tasks import run_upgrade_operation, upgrade_subscription_task
-
-from .conftest import add_users, make_subscription
 
 pytestmark = pytest.mark.django_db
 

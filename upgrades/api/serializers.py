@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.parsers import StrictIntegerField, parse_ascii_int
-from api.serializers.common import ResourceSerializer
+from api.serializers.common import LinkSerializer, ResourceSerializer
 from catalog.api.serializers import OfferSerializer
 
 # Partner Center's UpgradeType enum: the integer form is accepted on POST.
@@ -59,7 +59,8 @@ class LicenseErrorSerializer(ResourceSerializer):
     userObjectId = serializers.CharField()
     name = serializers.CharField()
     email = serializers.CharField(allow_blank=True)
-    errors = ServiceFaultLineSerializer(many=True)
+    # A field named like Serializer.errors: DRF's metaclass moves declared fields off the class (not shadowed).
+    errors = ServiceFaultLineSerializer(many=True)  # type: ignore[assignment]
 
     def to_representation(self, instance):
         def pick(*names, default=""):
@@ -135,3 +136,44 @@ class UpgradeRequestSerializer(serializers.Serializer):
         if not isinstance(data, dict):
             raise serializers.ValidationError({"body": [_("Expected a JSON object (an Upgrade).")]})
         return super().to_internal_value(data)
+
+
+class UpgradeOperationLinksSerializer(serializers.Serializer):
+    self = LinkSerializer()
+
+
+class UpgradeOperationSerializer(ResourceSerializer):
+    """An upgrade operation (the 202 answer to ``Prefer: respond-async`` and the body of its GET).
+
+    ``result`` is the ``UpgradeResult`` once the operation ended (succeeded or failed), null while it runs.
+    The view passes ``self_uri`` (the operation's URL) in the context.
+    """
+
+    object_type = "UpgradeOperation"
+    id = serializers.CharField()
+    status = serializers.CharField(
+        help_text="pending, awaiting_credit_check, in_progress (still running); succeeded, failed, declined (ended)."
+    )
+    sourceSubscriptionId = serializers.CharField(source="source_id")
+    targetOfferId = serializers.CharField(source="target_offer_id")
+    targetSubscriptionId = serializers.CharField(source="target_id", allow_null=True)
+    upgradeType = serializers.CharField(source="upgrade_type")
+    quantity = serializers.IntegerField()
+    billingCycle = serializers.CharField(source="billing_cycle")
+    createdDateTime = serializers.DateTimeField(source="created")
+    lastModifiedDateTime = serializers.DateTimeField(source="updated")
+    completedDateTime = serializers.DateTimeField(source="completed", allow_null=True)
+    result = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
+
+    @extend_schema_field(UpgradeResultSerializer(allow_null=True))
+    def get_result(self, operation) -> dict | None:
+        from upgrades.results import UpgradeResult  # the engine, imported when a request arrives (as the views do)
+
+        if operation.is_open or not operation.result:
+            return None
+        return UpgradeResultSerializer(UpgradeResult.from_dict(operation.result)).data
+
+    @extend_schema_field(UpgradeOperationLinksSerializer)
+    def get_links(self, operation) -> dict:
+        return {"self": {"uri": self.context["self_uri"], "method": "GET"}}

@@ -1,22 +1,45 @@
 """``/customers/{id}/subscriptions/{id}/upgrades``: the engine (``upgrades``) decides, this only adapts."""
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import status
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from api.pagination import collection_body
 from api.serializers.common import ServiceFaultSerializer, collection_of
-from api.views.base import PartnerCenterAPIView
+from api.views.base import PartnerCenterAPIView, parse_guid
 from api.views.docs import ERRORS, REQUEST_HEADERS, WRITE_ERRORS
 from catalog.api.selectors import offer_queryset
 from core.errors import InvalidInput
 from partners.roles import Capability
 from upgrades.exceptions import UpgradeNotEligible
+from upgrades.policies import prefers_respond_async
 from upgrades.selectors import upgrade_options_for
-from upgrades.services import subscription_upgrade
+from upgrades.services import subscription_upgrade, subscription_upgrade_async
 
-from .serializers import UpgradeRequestSerializer, UpgradeResultSerializer, UpgradeSerializer
+from .serializers import (
+    UpgradeOperationSerializer,
+    UpgradeRequestSerializer,
+    UpgradeResultSerializer,
+    UpgradeSerializer,
+)
+
+PREFER = OpenApiParameter(
+    "Prefer",
+    str,
+    OpenApiParameter.HEADER,
+    description=(
+        "RFC 7240. `respond-async`: answer 202 with the upgrade operation at once (its `Location` to poll); the "
+        "upgrade runs in the background. Without it the call answers the UpgradeResult when the upgrade is done."
+    ),
+)
 
 # A 400 is an UpgradeResult (not eligible: its upgradeErrors say why) or a ServiceFault (a malformed body).
 UPGRADE_400 = PolymorphicProxySerializer(
@@ -53,25 +76,96 @@ class UpgradeView(PartnerCenterAPIView):
 
     @extend_schema(
         operation_id="customer_subscription_upgrades_create",
-        parameters=REQUEST_HEADERS,
+        parameters=[*REQUEST_HEADERS, PREFER],
         request=UpgradeRequestSerializer,
-        responses={**WRITE_ERRORS, 200: UpgradeResultSerializer, 400: UPGRADE_400},
+        responses={
+            **WRITE_ERRORS,
+            200: UpgradeResultSerializer,
+            202: OpenApiResponse(
+                UpgradeOperationSerializer,
+                description=(
+                    "`Prefer: respond-async`: the upgrade operation, running in the background. Headers: `Location` "
+                    "(the operation: GET it until its status is succeeded or failed; its `result` is then the "
+                    "UpgradeResult), `Preference-Applied: respond-async`, `Retry-After` (seconds)."
+                ),
+            ),
+            400: UPGRADE_400,
+        },
     )
     def post(self, request, customer_id, subscription_id):
         body = UpgradeRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
+        arguments = {
+            "actor": request.user,
+            "subscription_id": self.subscription.pk,
+            "target_offer_id": data["targetOffer"]["id"],
+            "upgrade_type": data.get("upgradeType"),
+            "quantity": data.get("quantity"),
+            "billing_cycle": data.get("billingCycle"),
+            "correlation_id": self.correlation_id,
+            "request_id": self.request_id,
+        }
         try:
-            result = subscription_upgrade(
-                actor=request.user,
-                subscription_id=self.subscription.pk,
-                target_offer_id=data["targetOffer"]["id"],
-                upgrade_type=data.get("upgradeType"),
-                quantity=data.get("quantity"),
-                billing_cycle=data.get("billingCycle"),
-                correlation_id=self.correlation_id,
-                request_id=self.request_id,
-            )
+            if prefers_respond_async(request.headers.get("Prefer")):
+                operation = subscription_upgrade_async(**arguments)
+                return accepted(operation, UpgradeOperationSerializer(operation, context=operation_context(operation)))
+            result = subscription_upgrade(**arguments)
         except UpgradeNotEligible as exc:
             return Response(UpgradeResultSerializer(exc.result).data, status=status.HTTP_400_BAD_REQUEST)
         return Response(UpgradeResultSerializer(result).data, status=status.HTTP_200_OK)
+
+    def handle_exception(self, exc):
+        """A replayed 202 (same ``MS-RequestId``) carries its ``Location`` again."""
+        response = super().handle_exception(exc)
+        if response.status_code == status.HTTP_202_ACCEPTED and isinstance(response.data, dict):
+            uri = response.data.get("links", {}).get("self", {}).get("uri")
+            if uri:
+                response["Location"] = uri
+                response["Preference-Applied"] = "respond-async"
+        return response
+
+
+def operation_uri(operation) -> str:
+    return reverse(
+        "api:subscription-upgrade-operation",
+        kwargs={
+            "customer_id": str(operation.source.customer.tenant_id),
+            "subscription_id": str(operation.source_id),
+            "operation_id": str(operation.pk),
+        },
+    )
+
+
+def operation_context(operation) -> dict:
+    return {"self_uri": operation_uri(operation)}
+
+
+def accepted(operation, serializer) -> Response:
+    """202 Accepted (RFC 7240 ``respond-async``): the operation, where to follow it, and that the preference held."""
+    return Response(
+        serializer.data,
+        status=status.HTTP_202_ACCEPTED,
+        headers={"Location": operation_uri(operation), "Preference-Applied": "respond-async", "Retry-After": "3"},
+    )
+
+
+class UpgradeOperationView(PartnerCenterAPIView):
+    """``GET .../upgrades/{operationId}``: an upgrade operation of this subscription, its status and result."""
+
+    capabilities = {"get": Capability.UPGRADE}
+
+    @extend_schema(
+        operation_id="customer_subscription_upgrade_operation_retrieve",
+        responses={200: UpgradeOperationSerializer, **ERRORS},
+    )
+    def get(self, request, customer_id, subscription_id, operation_id):
+        from upgrades.models import UpgradeOperation
+        from upgrades.selectors import upgrade_operation_for
+
+        pk = parse_guid(operation_id, field="operationId")
+        try:
+            operation = upgrade_operation_for(request.user, operation_id=pk, source=self.subscription)
+        except UpgradeOperation.DoesNotExist:
+            raise NotFound(_("Upgrade operation %(id)s was not found.") % {"id": pk}) from None
+        return Response(UpgradeOperationSerializer(operation, context=operation_context(operation)).data)

@@ -40,10 +40,10 @@ from catalog.models import INDIA, Offer, OfferPrice, UpgradePath
 from core.errors import NotFound
 from delegation.selectors import DelegatedAccess, delegated_access_for
 from partners.roles import Capability, require
-from subscriptions.models import Channel, Subscription
-from subscriptions.selectors import subscriptions_visible_to
+from subscriptions.models import Subscription
 
 from ..models import UpgradeOperation
+from ..policies import upgradable_subscriptions
 from .rules import HOLDING_STATUSES, paths_for_market
 from .types import ActorData, EligibilityContext, OfferData, OperationData, SubscriptionData
 
@@ -68,11 +68,6 @@ class LoadedContext:
     def price(self, offer_id: str, cycle: str) -> Decimal | None:
         offer = self.offers.get(offer_id)
         return None if offer is None else self.prices.get((offer_id, cycle, offer.currency))
-
-
-def upgradable_subscriptions(actor):
-    """What the actor may upgrade: visible to it AND sold through a managed CSP partner (its own one)."""
-    return subscriptions_visible_to(actor).filter(channel=Channel.CSP, partner__isnull=False)
 
 
 def subscription_not_found(pk) -> NotFound:
@@ -238,7 +233,7 @@ def _load_catalog(offer_ids: set[str]) -> _Catalog:
     india_variant = Offer.objects.filter(market=INDIA, sku_part_number=OuterRef("sku_part_number")).exclude(
         pk=OuterRef("pk")
     )
-    offers = {
+    offers: dict[str, Offer] = {
         offer.pk: offer
         for offer in Offer.objects.filter(pk__in=offer_ids).annotate(has_india_variant=Exists(india_variant))
     }
@@ -286,13 +281,14 @@ def _open_operations(customer_ids: list[int], *, exclude_operation_id=None) -> d
     return {customer_id: tuple(rows) for customer_id, rows in grouped.items()}
 
 
-def _delegated_access(actor, sources: list[Subscription]) -> dict[tuple[int, int], DelegatedAccess]:
+def _delegated_access(actor, sources: list[Subscription]) -> dict[tuple[int | None, int], DelegatedAccess]:
     """(selling partner, customer) → delegated access, for the actor's user (2–4 queries per partner)."""
     customers_of: dict[int, list[int]] = defaultdict(list)
     for source in sources:
-        customers_of[source.partner_id].append(source.customer_id)
+        if source.partner_id is not None:  # always: sources are sold by a managed partner
+            customers_of[source.partner_id].append(source.customer_id)
     user = None if getattr(actor, "is_application", False) else actor
-    access = {}
+    access: dict[tuple[int | None, int], DelegatedAccess] = {}
     for partner_id in sorted(customers_of):
         for customer_id, granted in delegated_access_for(
             partner_id=partner_id, customer_ids=customers_of[partner_id], user=user

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 UPGRADE = "upgrade"
@@ -29,8 +30,8 @@ BLOCKING_SEGMENTS = frozenset({"government", "nonprofit"})
 @dataclass(frozen=True)
 class DirectReason:
     code: str
-    message: str
-    action: str
+    message: str | Promise  # lazy translations: rendered by as_dict
+    action: str | Promise
 
     def as_dict(self) -> dict:
         return {"code": self.code, "message": str(self.message), "action": str(self.action)}
@@ -257,7 +258,8 @@ def target_verdict(
 def upgrade_tab(source: SubscriptionFacts, targets: Iterable[OfferFacts]) -> UpgradeTab:
     """The Upgrade tab: upgrade targets, plan changes, and every reason nothing can be upgraded."""
     blocking = subscription_reasons(source)
-    upgrades, changes = [], []
+    upgrades: list[TargetVerdict] = []
+    changes: list[TargetVerdict] = []
     for target in targets:
         verdict = target_verdict(source, target, blocking)
         (upgrades if verdict.kind == UPGRADE else changes).append(verdict)

@@ -7,9 +7,8 @@ from accounts.models import ApiToken, User
 from audit.models import AuditRecord
 from bulk.models import UpgradeBatch, UpgradeBatchItem
 from partners.models import PartnerRoleAssignment, SecurityGroup
+from tests.builders import absent, admin_url
 from upgrades.models import BillingEntry, UpgradeOperation
-
-from .partner_side_world import absent, admin_url, pga_client, world  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 

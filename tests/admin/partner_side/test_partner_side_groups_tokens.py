@@ -5,8 +5,7 @@ import pytest
 from accounts.models import ApiToken
 from audit.models import AuditRecord
 from partners.models import Partner, PartnerRoleAssignment, SecurityGroup
-
-from .partner_side_world import admin_url, operator_client, pga_client, world  # noqa: F401  (fixtures)
+from tests.builders import admin_url
 
 pytestmark = pytest.mark.django_db
 

@@ -14,15 +14,7 @@ from catalog.models import Offer, OfferPrice
 from direct import services as direct_services
 from direct.models import DirectOrder, HighVolumeCondition
 from tests import factories
-from tests.direct.conftest import direct_subscription
-
-from .partner_side_world import (  # noqa: F401  (fixtures)
-    admin_url,
-    change_page_post_data,
-    operator_client,
-    pga_client,
-    world,
-)
+from tests.builders import admin_url, change_page_post_data, direct_subscription
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +66,7 @@ def change_one_field(form, data) -> str | None:
 
 def test_every_change_with_change_permission_writes_exactly_one_audit_record(operator_client, world):
     checked = []
-    for model, model_admin in registered():
+    for model, _model_admin in registered():
         obj = sample(model, world)
         page = operator_client.get(admin_url(obj, "change"))
         assert page.status_code == 200, model._meta.label

@@ -7,8 +7,7 @@ from django.core import mail
 from accounts.models import User
 from audit.models import AuditRecord
 from partners.models import PartnerRoleAssignment
-
-from .partner_side_world import admin_url, operator_client, pga_client, world  # noqa: F401  (fixtures)
+from tests.builders import admin_url
 
 pytestmark = pytest.mark.django_db
 
