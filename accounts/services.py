@@ -34,7 +34,7 @@ def api_token_revoke(*, actor, token: ApiToken) -> ApiToken:
             return locked
         locked.revoked = True
         locked.save(update_fields=["revoked"])
-        partner = locked.partner if locked.partner_id else (locked.user.partner if locked.user_id else None)
+        partner = locked.partner if locked.partner_id else (locked.user.partner if locked.user is not None else None)
         audit_record_create(
             actor=actor,
             operation_type=OperationType.UPDATE_API_TOKEN,

@@ -21,17 +21,31 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .correlation import current_correlation_id
 from .models import WorkflowTransition
 from .rows import insert_rows
-from .workflow_tables import (  # re-exported: callers define and move workflows through ``core.workflow``
-    REASON_MAX,
-    IllegalTransition,
-    Workflow,
-    workflow_of,
-)
+from .workflow_tables import REASON_MAX, IllegalTransition, Workflow, workflow_of, workflows
+
+StrOrPromise = str | Promise  # a reason may be a lazy translation
+
+# Callers define and move workflows through ``core.workflow``; the definitions live in ``workflow_tables``.
+__all__ = [
+    "HistoryBuffer",
+    "IllegalTransition",
+    "Workflow",
+    "actor_values",
+    "attach_history",
+    "history",
+    "history_row",
+    "start",
+    "transition",
+    "transition_many",
+    "workflow_of",
+    "workflows",
+]
 
 
 # ------------------------------------------------------------------------------------------- history rows
@@ -56,7 +70,7 @@ def history_row(
     from_status: str,
     to_status: str,
     actor=None,
-    reason: str = "",
+    reason: StrOrPromise = "",
     correlation_id: str | None = None,
     at: datetime | None = None,
 ):
@@ -81,7 +95,9 @@ def _auto_now_values(obj) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------------------- moves
-def start(obj, *, field: str = "status", actor=None, reason: str = "", correlation_id: str | None = None, at=None):
+def start(
+    obj, *, field: str = "status", actor=None, reason: StrOrPromise = "", correlation_id: str | None = None, at=None
+):
     """Record the first status of a saved object (``"" → status``); it must be one the workflow starts in."""
     workflow = workflow_of(obj, field)
     status = getattr(obj, workflow.field)
@@ -107,7 +123,7 @@ def transition(
     *,
     field: str = "status",
     actor=None,
-    reason: str = "",
+    reason: StrOrPromise = "",
     correlation_id: str | None = None,
     at: datetime | None = None,
     update_fields: Iterable[str] = (),
@@ -190,7 +206,7 @@ def transition_many(
     *,
     field: str = "status",
     actor=None,
-    reason: str = "",
+    reason: StrOrPromise = "",
     correlation_id: str | None = None,
     at: datetime | None = None,
     values: Mapping[str, Any] | None = None,

@@ -43,7 +43,7 @@ class Workflow:
     live: frozenset[str] = frozenset()
     open: frozenset[str] = frozenset()
     verbose_name: str = ""
-    labels: Mapping[str, Any] | None = None  # status → display label (a TextChoices' ``choices``)
+    labels: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None  # status → label (a TextChoices' ``choices``)
 
     def __post_init__(self):
         statuses = set(self.transitions)
@@ -96,8 +96,8 @@ REGISTRY: dict[tuple[str, str], Workflow] = {}
 BY_NAME: dict[str, Workflow] = {}
 
 
-def workflow_of(obj_or_model, field: str = "status") -> Workflow:
-    model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
+def workflow_of(obj_or_model: Any, field: str = "status") -> Workflow:
+    model: Any = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
     try:
         return REGISTRY[(model._meta.label_lower, field)]
     except KeyError:

@@ -14,4 +14,4 @@ security_group_in_use = Signal()
 
 def security_group_uses(group) -> int:
     """How many live things of the apps above still use ``group`` (the sum of the receivers' answers)."""
-    return sum(count for _receiver, count in security_group_in_use.send(sender=type(group), group=group))
+    return sum(int(count or 0) for _receiver, count in security_group_in_use.send(sender=type(group), group=group))

@@ -224,6 +224,8 @@ def partner_user_update(
 
 
 def _require_another_global_admin(user: User) -> None:
+    if user.partner_id is None:  # not a partner user: no partner to leave without a global admin
+        return
     others = (
         get_user_model()
         .objects.filter(partner_id=user.partner_id, is_active=True, partner_roles__role=PartnerRole.GLOBAL_ADMIN)

@@ -28,9 +28,11 @@ def customers_for_api(actor, *, q: str = "", pc_filter: str = "") -> QuerySet[Cu
     """The actor's customers with ``relationship_to_partner`` annotated (one query per page)."""
     queryset = customers_visible_to(actor)
     partner_id = acting_partner_id(actor)
-    relationship = ResellerRelationship.objects.filter(partner_id=partner_id, customer=OuterRef("pk")).values(
-        "relationship"
-    )[:1]
+    # partner_id None (an operator) matches no row, so the relationship reads "none".
+    relationship = ResellerRelationship.objects.filter(
+        partner_id=partner_id,  # type: ignore[misc]  # None is a valid "no partner" lookup here (see above)
+        customer=OuterRef("pk"),
+    ).values("relationship")[:1]
     queryset = queryset.annotate(
         relationship_to_partner=Coalesce(Subquery(relationship), Value(RelationshipToPartner.NONE.value))
     )

@@ -38,7 +38,7 @@ def status_writes(source: str, fields: set[str]) -> list[tuple[int, str]]:
         for target in targets:
             for t in ast.walk(target):
                 if isinstance(t, ast.Attribute) and t.attr in fields and isinstance(t.ctx, ast.Store):
-                    found.append((node.lineno, ast.unparse(t)))
+                    found.append((getattr(node, "lineno", 0), ast.unparse(t)))
         if not isinstance(node, ast.Call):
             continue
         func = node.func
