@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from audit.models import OperationType
 from audit.services import audit_record_build
 from core.durations import format_iso_duration, parse_iso_duration
 from core.errors import Forbidden, InvalidInput, NotFound
@@ -16,6 +17,7 @@ from customers.models import CustomerAdminRole, CustomerAdminRoleName
 from customers.selectors import acting_partner_id
 from partners.roles import Capability, require
 
+from .grants import grants_sync_pair
 from .models import AUTO_EXTEND, GdapAccessAssignment, GdapRelationship, UnifiedRole
 
 RELATIONSHIP = "DelegatedAdminRelationship"
@@ -163,3 +165,17 @@ def auto_extend_validate(extend: timedelta, roles) -> None:
             ),
             field="autoExtendDuration",
         )
+
+
+def relationship_change_record(*, actor, relationship: GdapRelationship, old: dict, now) -> None:
+    """After a relationship's status or dates moved: its audit record (``old`` → now), then the grants it gives."""
+    delegation_audit(
+        actor=actor,
+        operation_type=OperationType.UPDATE_DELEGATED_ADMIN_RELATIONSHIP,
+        resource_type=RELATIONSHIP,
+        relationship=relationship,
+        old=old,
+        new=relationship_snapshot(relationship),
+        now=now,
+    )
+    grants_sync_pair(partner_id=relationship.partner_id, customer_id=relationship.customer_id, now=now)

@@ -23,15 +23,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from audit.models import OperationType
 from core import workflow
 from notifications.models import Level
 from notifications.services import notification_create
 from partners.roles import Capability, roles_granting
 
-from .common import RELATIONSHIP, delegation_audit, relationship_snapshot
+from .common import relationship_change_record, relationship_snapshot
 from .gdap_services import relationship_termination_complete
-from .grants import grants_sync_pair
 from .models import GdapRelationship, GdapStatus, UnifiedRole
 from .signals import grants_deferred
 
@@ -58,19 +56,6 @@ def _ending(queryset):
     return queryset.exclude(pk__in=extending)
 
 
-def _audit_and_sync(relationship: GdapRelationship, *, old: dict, now: datetime) -> None:
-    delegation_audit(
-        actor=None,
-        operation_type=OperationType.UPDATE_DELEGATED_ADMIN_RELATIONSHIP,
-        resource_type=RELATIONSHIP,
-        relationship=relationship,
-        old=old,
-        new=relationship_snapshot(relationship),
-        now=now,
-    )
-    grants_sync_pair(partner_id=relationship.partner_id, customer_id=relationship.customer_id, now=now)
-
-
 def _each_locked(queryset, now: datetime, step) -> int:
     """Run ``step(relationship)`` for every row of ``queryset``, each in its own transaction under a row lock,
     re-checking the condition on the locked row (a concurrent sweep or approval does not double the work)."""
@@ -84,7 +69,7 @@ def _each_locked(queryset, now: datetime, step) -> int:
                 continue
             old = relationship_snapshot(relationship)
             if step(relationship):
-                _audit_and_sync(relationship, old=old, now=now)
+                relationship_change_record(actor=None, relationship=relationship, old=old, now=now)
                 done += 1
     return done
 

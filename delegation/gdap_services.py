@@ -30,13 +30,13 @@ from .common import (
     delegation_audit,
     is_customer_global_admin,
     parse_duration,
+    relationship_change_record,
     relationship_locked,
     relationship_snapshot,
     require_customer_side,
     require_partner_side,
     validate_roles,
 )
-from .grants import grants_sync_pair
 from .models import MAX_DURATION, AccessAssignmentStatus, GdapRelationship, GdapStatus
 from .signals import grants_deferred
 
@@ -125,16 +125,7 @@ def _customer_decision(*, actor, relationship_id, approve: bool, now: datetime |
             workflow.transition(
                 relationship, GdapStatus.TERMINATED, actor=actor, reason=_("Declined by the customer."), at=now
             )
-        delegation_audit(
-            actor=actor,
-            operation_type=OperationType.UPDATE_DELEGATED_ADMIN_RELATIONSHIP,
-            resource_type=RELATIONSHIP,
-            relationship=relationship,
-            old=old,
-            new=relationship_snapshot(relationship),
-            now=now,
-        )
-        grants_sync_pair(partner_id=relationship.partner_id, customer_id=relationship.customer_id, now=now)
+        relationship_change_record(actor=actor, relationship=relationship, old=old, now=now)
     return relationship
 
 
@@ -161,16 +152,7 @@ def relationship_termination_request(*, actor, relationship_id, now: datetime | 
         workflow.transition(
             relationship, GdapStatus.TERMINATION_REQUESTED, actor=actor, reason=_("Termination requested."), at=now
         )
-        delegation_audit(
-            actor=actor,
-            operation_type=OperationType.UPDATE_DELEGATED_ADMIN_RELATIONSHIP,
-            resource_type=RELATIONSHIP,
-            relationship=relationship,
-            old=old,
-            new=relationship_snapshot(relationship),
-            now=now,
-        )
-        grants_sync_pair(partner_id=relationship.partner_id, customer_id=relationship.customer_id, now=now)
+        relationship_change_record(actor=actor, relationship=relationship, old=old, now=now)
         enqueue_on_commit("delegation.tasks.relationship_terminate", str(relationship.pk))
     return relationship
 
@@ -192,14 +174,5 @@ def relationship_termination_complete(*, relationship_id, now: datetime | None =
             reason=_("The relationship was terminated."),
             at=now,
         )
-        delegation_audit(
-            actor=None,
-            operation_type=OperationType.UPDATE_DELEGATED_ADMIN_RELATIONSHIP,
-            resource_type=RELATIONSHIP,
-            relationship=relationship,
-            old=old,
-            new=relationship_snapshot(relationship),
-            now=now,
-        )
-        grants_sync_pair(partner_id=relationship.partner_id, customer_id=relationship.customer_id, now=now)
+        relationship_change_record(actor=None, relationship=relationship, old=old, now=now)
     return relationship
