@@ -367,6 +367,7 @@ READ_ONLY = [
     "api:redoc",
     "api:customer-*",
     "api:subscription-list",
+    "api:subscription-upgrade-operation",  # GET only: an upgrade operation's status and result
     "api:offer-*",
     "api:auditrecord-list",
     "api:delegatedadminrelationship-detail",
