@@ -27,12 +27,14 @@ from django.utils.translation import gettext_lazy as _
 from .correlation import current_correlation_id
 from .models import WorkflowTransition
 from .rows import insert_rows
-from .workflow_tables import REASON_MAX, IllegalTransition, Workflow, workflow_of, workflows
+from .workflow_tables import BY_NAME, REASON_MAX, REGISTRY, IllegalTransition, Workflow, workflow_of, workflows
 
 StrOrPromise = str | Promise  # a reason may be a lazy translation
 
 # Callers define and move workflows through ``core.workflow``; the definitions live in ``workflow_tables``.
 __all__ = [
+    "BY_NAME",
+    "REGISTRY",
     "HistoryBuffer",
     "IllegalTransition",
     "Workflow",

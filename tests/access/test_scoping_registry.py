@@ -204,6 +204,8 @@ ALLOWED_DIRECT_READS = {
 
 def is_adapter(relative: Path) -> bool:
     parts = relative.parts
+    if relative.name == "selectors.py":  # <app>/api/selectors.py is the API's selector layer, not an adapter
+        return False
     return (
         relative.name in ADAPTER_FILES or "api" in parts[1:-1] or "views" in parts[1:-1] or "management" in parts[1:-1]
     )
