@@ -10,7 +10,7 @@ import os
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
-from .settings import *  # noqa: F403
+from .settings import *  # noqa: F403 - production settings are the base settings plus the overrides below
 from .settings import SPECTACULAR_SETTINGS, env_bool, env_list, schema_serve_permissions
 
 DEBUG = False
@@ -92,8 +92,8 @@ SPECTACULAR_SETTINGS = {**SPECTACULAR_SETTINGS, "SERVE_PERMISSIONS": schema_serv
 
 # Content-Security-Policy (django-csp 4): the portal's own static files only; no inline script except the
 # nonce'd ones (the API docs page); images also as data: URIs (Swagger UI's icons, the MFA QR code is inline SVG).
-MIDDLEWARE = [*MIDDLEWARE, "csp.middleware.CSPMiddleware"]  # noqa: F405
-INSTALLED_APPS = [*INSTALLED_APPS, "csp"]  # noqa: F405
+MIDDLEWARE = [*MIDDLEWARE, "csp.middleware.CSPMiddleware"]  # noqa: F405 - from the star import above
+INSTALLED_APPS = [*INSTALLED_APPS, "csp"]  # noqa: F405 - from the star import above
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

@@ -8,4 +8,6 @@
 The public reads are in ``upgrades.selectors`` (a layer above the engine, so they are not re-exported here).
 """
 
-from .types import UpgradeError, UpgradeErrorCode, UpgradeOption, UpgradeTypeName  # noqa: F401
+from .types import UpgradeError, UpgradeErrorCode, UpgradeOption, UpgradeTypeName
+
+__all__ = ["UpgradeError", "UpgradeErrorCode", "UpgradeOption", "UpgradeTypeName"]
