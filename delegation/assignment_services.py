@@ -13,20 +13,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.models import OperationType
 from core import workflow
 from core.errors import Conflict, InvalidInput, NotFound
 from partners.models import SecurityGroup
 
 from .common import (
-    ASSIGNMENT,
     assignment_snapshot,
-    delegation_audit,
+    relationship_change_record,
     relationship_locked,
     require_partner_side,
     validate_roles,
 )
-from .grants import grants_sync_pair
 from .models import AccessAssignmentStatus, GdapAccessAssignment, GdapRelationship
 from .signals import grants_deferred
 
@@ -43,16 +40,7 @@ def _assignment_locked(assignment_id) -> GdapAccessAssignment:
 def _assignment_save(*, actor, assignment: GdapAccessAssignment, relationship: GdapRelationship, old, now) -> None:
     """Save an assignment change, audit it and recompute the grants of its partner × customer pair."""
     assignment.save()
-    delegation_audit(
-        actor=actor,
-        operation_type=OperationType.UPDATE_DELEGATED_ADMIN_RELATIONSHIP,
-        resource_type=ASSIGNMENT,
-        relationship=relationship,
-        old=old,
-        new=assignment_snapshot(assignment),
-        now=now,
-    )
-    grants_sync_pair(partner_id=relationship.partner_id, customer_id=relationship.customer_id, now=now)
+    relationship_change_record(actor=actor, relationship=relationship, old=old, now=now, assignment=assignment)
 
 
 def access_assignment_create(

@@ -167,15 +167,18 @@ def auto_extend_validate(extend: timedelta, roles) -> None:
         )
 
 
-def relationship_change_record(*, actor, relationship: GdapRelationship, old: dict, now) -> None:
-    """After a relationship's status or dates moved: its audit record (``old`` → now), then the grants it gives."""
+def relationship_change_record(
+    *, actor, relationship: GdapRelationship, old: dict, now, assignment: GdapAccessAssignment | None = None
+) -> None:
+    """After a relationship (or one of its ``assignment``s) changed: its audit record (``old`` → now), then the
+    grants of its partner × customer pair."""
     delegation_audit(
         actor=actor,
         operation_type=OperationType.UPDATE_DELEGATED_ADMIN_RELATIONSHIP,
-        resource_type=RELATIONSHIP,
+        resource_type=RELATIONSHIP if assignment is None else ASSIGNMENT,
         relationship=relationship,
         old=old,
-        new=relationship_snapshot(relationship),
+        new=relationship_snapshot(relationship) if assignment is None else assignment_snapshot(assignment),
         now=now,
     )
     grants_sync_pair(partner_id=relationship.partner_id, customer_id=relationship.customer_id, now=now)
