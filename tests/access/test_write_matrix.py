@@ -920,7 +920,16 @@ def admin_registry() -> dict[str, tuple]:
 
     request = RequestFactory().get("/admin/")
     request.user = type(
-        "Op", (), {"is_active": True, "is_staff": True, "is_superuser": True, "has_perm": lambda *a: True, "pk": None}
+        "Op",
+        (),
+        {
+            "is_active": True,
+            "is_authenticated": True,
+            "is_staff": True,
+            "is_superuser": True,
+            "has_perm": lambda *a: True,
+            "pk": None,
+        },
     )()
     return {
         model._meta.label_lower: tuple(model_admin.get_actions(request))
