@@ -8,3 +8,5 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+# Front-end packages (Chart.js) from the npm registry, pinned by package-lock.json; served as static files.
+npm ci --no-audit --no-fund --loglevel=error >/dev/null
