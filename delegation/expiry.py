@@ -20,6 +20,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -102,7 +103,7 @@ def relationships_expire_or_extend(*, now: datetime | None = None) -> dict[str, 
             workflow.transition(
                 relationship,
                 GdapStatus.ACTIVE,
-                reason=_("Extended automatically until %(end)s.") % {"end": end.isoformat()},
+                reason=_("Extended automatically until %(end)s.") % {"end": date_format(end, "DATETIME_FORMAT")},
                 at=now,
                 values={"end_date_time": end, "notices_sent": []},
             )
@@ -193,7 +194,7 @@ def _notify(relationship: GdapRelationship, days: int) -> None:
         "name": relationship.display_name,
         "customer": relationship.customer.company_name,
         "days": days,
-        "end": relationship.end_date_time.strftime("%Y-%m-%d %H:%M UTC") if relationship.end_date_time else "",
+        "end": f"{date_format(relationship.end_date_time, 'DATETIME_FORMAT')} UTC" if relationship.end_date_time else "",
     }
     link = reverse("delegation:detail", args=[relationship.pk])
     notification_create(

@@ -156,6 +156,8 @@ LANGUAGE_CODE = "en-us"
 LANGUAGES = [("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
+# One date style on every page (partnercenter/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["partnercenter.formats"]
 USE_I18N = True
 USE_TZ = True
 
