@@ -194,7 +194,9 @@ def _notify(relationship: GdapRelationship, days: int) -> None:
         "name": relationship.display_name,
         "customer": relationship.customer.company_name,
         "days": days,
-        "end": f"{date_format(relationship.end_date_time, 'DATETIME_FORMAT')} UTC" if relationship.end_date_time else "",
+        "end": f"{date_format(relationship.end_date_time, 'DATETIME_FORMAT')} UTC"
+        if relationship.end_date_time
+        else "",
     }
     link = reverse("delegation:detail", args=[relationship.pk])
     notification_create(

@@ -27,7 +27,8 @@ def assert_one_style(text: str, *expected: str) -> None:
     for wanted in expected:
         assert wanted in text
     for old in OLD_STYLES:
-        assert not old.search(text), old.search(text).group(0)
+        found = old.search(text)
+        assert found is None, found.group(0)
 
 
 @pytest.fixture
