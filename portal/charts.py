@@ -45,7 +45,6 @@ class Chart:
     def data(self) -> dict:
         """What ``charts.js`` reads (through ``json_script``)."""
         return {
-            "title": str(self.title),
             "valueLabel": str(self.value_label),
             "labels": [str(bar.label) for bar in self.bars],
             "values": [float(bar.value) for bar in self.bars],

@@ -50,7 +50,6 @@ def world(partner, sales_agent, client):
         status="failed",
     )
     UpgradeOperation.objects.filter(pk=operation.pk).update(created=datetime(2026, 12, 1, 18, 56, tzinfo=UTC))
-    Notification.objects.filter(partner=partner).delete()
     note = Notification.objects.create(partner=partner, message="Something happened", level="info")
     Notification.objects.filter(pk=note.pk).update(created=datetime(2026, 12, 1, 18, 56, tzinfo=UTC))
     login(client, sales_agent)
@@ -74,7 +73,7 @@ def test_upgrades_list_and_result_write_moments_in_the_one_style(client, world):
     assert_one_style(page_text(result), "1 Dec 2026, 18:56")
 
 
-def test_delegation_and_notification_pages_use_the_one_style(client, world, partner):
+def test_delegation_and_notification_pages_use_the_one_style(client, world):
     _upgradable, relationship, _operation = world
     listing = client.get(reverse("delegation:list"))
     assert listing.status_code == 200
