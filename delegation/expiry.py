@@ -31,20 +31,11 @@ from partners.roles import Capability, roles_granting
 
 from .common import relationship_change_record, relationship_snapshot
 from .gdap_services import relationship_termination_complete
-from .models import GdapRelationship, GdapStatus, UnifiedRole
+from .models import GdapRelationship, GdapStatus
+from .selectors import relationship_auto_extends
 from .signals import grants_deferred
 
 NOTICE_DAYS = (30, 7, 1)
-
-
-def relationship_auto_extends(relationship: GdapRelationship) -> bool:
-    """Whether the relationship rolls forward at its end: ``autoExtendDuration`` set and no Global Administrator
-    among its roles (Microsoft: "Don't autoextend GDAP with Global Administrator",
-    https://learn.microsoft.com/en-us/partner-center/customers/expiring-gdap-relationships-and-auto-extend-gdap).
-    An imported or older row may carry both; it expires like any other."""
-    return relationship.auto_extend_duration > timedelta(0) and UnifiedRole.GLOBAL_ADMINISTRATOR not in (
-        relationship.unified_roles or []
-    )
 
 
 def _ending(queryset):

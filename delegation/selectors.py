@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -42,6 +42,7 @@ from .models import (
     DapGrant,
     GdapAccessAssignment,
     GdapRelationship,
+    UnifiedRole,
 )
 
 
@@ -78,6 +79,29 @@ def active_gdap_relationships(
     if customer_ids is not None:
         queryset = queryset.filter(customer_id__in=list(customer_ids))
     return queryset
+
+
+def relationship_auto_extends(relationship: GdapRelationship) -> bool:
+    """Whether the relationship rolls forward at its end: ``autoExtendDuration`` set and no Global Administrator
+    among its roles (Microsoft: "Don't autoextend GDAP with Global Administrator",
+    https://learn.microsoft.com/en-us/partner-center/customers/expiring-gdap-relationships-and-auto-extend-gdap).
+    An imported or older row may carry both; it expires like any other."""
+    return relationship.auto_extend_duration > timedelta(0) and UnifiedRole.GLOBAL_ADMINISTRATOR not in (
+        relationship.unified_roles or []
+    )
+
+
+def relationships_ending_within(
+    partner_id: int | None, days: int, *, now: datetime | None = None
+) -> list[GdapRelationship]:
+    """Live GDAP relationships of ``partner_id`` (None: every partner, for operators) whose ``endDateTime``
+    falls within ``days`` from now and that will not auto-extend, soonest first (one query)."""
+    now = now or timezone.now()
+    queryset = GdapRelationship.objects.live(now).filter(end_date_time__lte=now + timedelta(days=days))
+    if partner_id is not None:
+        queryset = queryset.filter(partner_id=partner_id)
+    rows = queryset.select_related("customer").order_by("end_date_time", "pk")
+    return [r for r in rows if not relationship_auto_extends(r)]
 
 
 def delegated_access_for(

@@ -52,10 +52,11 @@ class StartPage:
 
 
 def start_page_for(user) -> StartPage | None:
-    """Where sign-in leads: partner users and operators → their customers, other staff → the Django admin,
-    customer admins → their admin center; None for a user without any role (or not signed in)."""
+    """Where sign-in leads: partner users and operators → their home page (the dashboard at ``/``), other
+    staff → the Django admin, customer admins → their admin center; None for a user without any role (or not
+    signed in)."""
     if uses_partner_pages(user):
-        return StartPage(reverse("portal:customer_list"), str(_("Go to your customers")))
+        return StartPage(reverse("portal:home"), str(_("Go to your home page")))
     if getattr(user, "is_staff", False) and getattr(user, "is_authenticated", False):
         return StartPage(reverse("admin:index"), str(_("Go to the Django admin")))
     if is_customer_admin(user):
@@ -65,6 +66,7 @@ def start_page_for(user) -> StartPage | None:
 
 # (key, label, URL name, view names that mark the link current, who may use it)
 LINKS = [
+    ("home", _("Home"), "portal:home", ("portal:home",), uses_partner_pages),
     (
         "customers",
         _("Customers"),

@@ -58,7 +58,7 @@ def test_unknown_address_signed_in_keeps_the_menu(sales_agent):
         404,
         "Page not found",
         'data-nav="customers"',
-        '<a class="button button--primary" href="/customers/">Go to your customers</a>',
+        '<a class="button button--primary" href="/">Go to your home page</a>',
     )
     assert 'aria-current="page"' not in html
 
@@ -82,7 +82,7 @@ def test_a_role_that_is_not_allowed_gets_the_403_page(sales_agent):
         "Access denied",
         "Your partner role does not allow this action (manage_partner_users).",
         "ask your administrator for the role",
-        '<a class="button button--primary" href="/customers/">Go to your customers</a>',
+        '<a class="button button--primary" href="/">Go to your home page</a>',
     )
 
 
@@ -164,7 +164,7 @@ def test_a_signed_in_form_without_its_token_keeps_the_menu(sales_agent):
         403,
         "The form could not be sent",
         'data-nav="customers"',
-        '<a class="button button--primary" href="/customers/">Go to your customers</a>',
+        '<a class="button button--primary" href="/">Go to your home page</a>',
     )
 
 

@@ -19,12 +19,12 @@ PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory
 
 # Hand-written from domain.md §2 (one line per role): the ``data-nav`` keys of the menu.
 PARTNER_NAV = {
-    "global_admin": {"customers", "upgrades", "delegation", "partner_users"},
-    "user_management_admin": {"customers", "upgrades", "partner_users"},
-    "admin_agent": {"customers", "upgrades", "delegation"},
-    "sales_agent": {"customers", "upgrades"},
-    "helpdesk_agent": {"customers", "upgrades"},
-    "billing_admin": {"customers"},
+    "global_admin": {"home", "customers", "upgrades", "delegation", "partner_users"},
+    "user_management_admin": {"home", "customers", "upgrades", "partner_users"},
+    "admin_agent": {"home", "customers", "upgrades", "delegation"},
+    "sales_agent": {"home", "customers", "upgrades"},
+    "helpdesk_agent": {"home", "customers", "upgrades"},
+    "billing_admin": {"home", "customers"},
 }
 CUSTOMER_NAV = {
     "global_administrator": {"admin_center", "partner_relationships"},
@@ -32,8 +32,9 @@ CUSTOMER_NAV = {
     "user_administrator": {"admin_center"},
     "license_administrator": {"admin_center"},
 }
-OPERATOR_NAV = {"customers", "upgrades", "delegation", "django_admin"}
+OPERATOR_NAV = {"home", "customers", "upgrades", "delegation", "django_admin"}
 HREFS = {
+    "home": "/",
     "customers": "/customers/",
     "upgrades": "/upgrades/",
     "delegation": "/delegation/",
@@ -98,14 +99,14 @@ def test_operator_sees_the_partner_pages_and_the_django_admin():
 def test_a_staff_global_admin_also_sees_the_django_admin(partner):
     user = factories.PartnerUserFactory(partner=partner, roles=["global_admin"], is_staff=True)
     response = client_for(user).get(reverse("notifications:list"))
-    assert set(nav_of(response)) == {"customers", "upgrades", "delegation", "partner_users", "django_admin"}
+    assert set(nav_of(response)) == {"home", "customers", "upgrades", "delegation", "partner_users", "django_admin"}
 
 
 def test_a_partner_user_who_is_also_a_customer_admin_sees_both(partner):
     user = factories.PartnerUserFactory(partner=partner, roles=["sales_agent"])
     factories.CustomerAdminRoleFactory(user=user, role="billing_administrator")
     response = client_for(user).get(reverse("notifications:list"))
-    assert set(nav_of(response)) == {"customers", "upgrades", "admin_center"}
+    assert set(nav_of(response)) == {"home", "customers", "upgrades", "admin_center"}
 
 
 def test_a_user_without_any_role_sees_no_links():
@@ -130,10 +131,10 @@ def test_the_current_page_is_marked(partner):
 @pytest.mark.parametrize(
     "kind, expected",
     [
-        ("sales_agent", "/customers/"),
-        ("billing_admin", "/customers/"),
+        ("sales_agent", None),  # partner users and operators: their dashboard at / itself
+        ("billing_admin", None),
         ("customer_admin", "/admin-center/"),
-        ("operator", "/customers/"),
+        ("operator", None),
         ("staff_only", "/admin/"),
     ],
 )
@@ -148,6 +149,10 @@ def test_sign_in_leads_each_user_to_their_start_page(partner, kind, expected):
         user = factories.PartnerUserFactory(partner=partner, roles=[kind])
     response = Client().post(reverse("login"), {"username": user.username, "password": PASSWORD}, follow=True)
     chain = [url for url, _status in response.redirect_chain]
+    if expected is None:
+        assert response.status_code == 200 and chain == ["/"]
+        assert "portal/dashboard.html" in [t.name for t in response.templates]
+        return
     assert response.status_code == 200 and chain[:2] == ["/", expected]
     if kind == "customer_admin":  # the admin center opens the only tenant the admin has
         assert chain[2:] == [f"/admin-center/{user.customer_admin_roles.get().customer.tenant_id}/"]

@@ -18,10 +18,10 @@ def customer_of(partner, **kwargs):
     return customer
 
 
-def test_home_sends_partner_users_to_their_customers(client, sales_agent):
+def test_home_shows_partner_users_their_dashboard(client, sales_agent):
     client.force_login(sales_agent)
     response = client.get(reverse("portal:home"))
-    assert response.status_code == 302 and response["Location"] == LIST_URL
+    assert response.status_code == 200 and "portal/dashboard.html" in [t.name for t in response.templates]
 
 
 def test_home_sends_customer_admins_to_the_admin_center(client):

@@ -208,7 +208,8 @@ RULES: list[tuple[str, Expect]] = [
     ("mfa_setup", web(partner=200, customer=200)),  # nobody in the matrix has a device: enrolment page
     ("mfa_verify", web(partner=302, customer=302)),  # no device to verify: straight on to ``next``
     # -- partner portal: partner users only; customer admins get the 403 page pointing to their admin center
-    ("portal:home", web(partner=302, customer=302)),  # each user's own start page
+    # partner users (and operators) get their dashboard; customer admins go on to their own start page
+    ("portal:home", web(partner=200, customer=302)),
     ("portal:customer_list", web(partner=200, customer=403)),
     ("portal:customer_detail", web(partner=roles(ALL_PARTNER, scoped=True), customer=403)),
     ("portal:upgrade_list", web(partner=200, customer=403)),  # partners see the operations in their scope

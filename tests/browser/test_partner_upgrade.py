@@ -57,7 +57,8 @@ def contoso_world(partner):
 
 def test_sales_agent_upgrades_business_basic_to_e1(page, contoso_world, screenshot):
     fabrikam, basic = contoso_world
-    sign_in(page, "ana")
+    sign_in(page, "ana")  # sign-in lands on the home page; the menu leads on to the customer list
+    page.locator('[data-nav="customers"]').click()
     expect(page.get_by_role("heading", name="Customers", exact=True)).to_be_visible()
     expect(page.locator("tbody tr")).to_have_count(3)
 
@@ -154,6 +155,7 @@ def test_another_partners_user_gets_not_found(page, contoso_world, other_partner
     fabrikam, basic = contoso_world
     factories.PartnerUserFactory(partner=other_partner, username="wes", roles=["global_admin"])
     sign_in(page, "wes")
+    page.locator('[data-nav="customers"]').click()
     expect(page.get_by_role("heading", name="Customers", exact=True)).to_be_visible()
     expect(page.get_by_text("Fabrikam Inc")).to_have_count(0)
 
