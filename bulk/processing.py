@@ -269,6 +269,7 @@ def _run(
                 quantity=item.quantity,
                 correlation_id=batch.correlation_id,
                 request_id=f"batch:{batch.pk}:{item.position}",
+                notify=False,  # the batch reports its items; no notification per item
             )
             if not _finish(
                 item,

@@ -33,6 +33,14 @@ class Notification(models.Model):
     link = models.CharField(_("link"), max_length=500, blank=True)
     created = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     read = models.BooleanField(_("read"), default=False)
+    key = models.CharField(
+        _("key"),
+        max_length=200,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("Set for a notification sent once per event (e.g. upgrade-finished:<operation id>)."),
+    )
 
     class Meta:
         ordering = ["-created", "-pk"]

@@ -13,6 +13,10 @@
 Any exception rolls everything back: nothing is half done. ``subscription_upgrade_async`` checks the same
 things, records a ``pending`` operation and enqueues ``upgrades.tasks.run_upgrade_operation`` on commit;
 ``upgrade_operation_execute`` (the task's body) is idempotent.
+
+When an operation started by a user finishes (succeeded or failed), that user gets one in-portal notification
+linking to the result page, sent on commit (``notify_upgrade_finished_on_commit``); batch items pass
+``notify=False`` and application callers have no user to tell.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, OperationalError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.actor import Actor
@@ -31,6 +36,8 @@ from core.errors import DomainError, Forbidden
 from core.scoping import principal_of
 from core.tasks import enqueue_on_commit
 from customers.models import Customer
+from notifications.models import Level
+from notifications.services import notification_create
 
 from . import steps
 from .eligibility.context import LoadedContext, load_context
@@ -181,7 +188,13 @@ def upgrade_plan(loaded: LoadedContext, request: UpgradeRequest) -> UpgradePlan:
 
 
 def _execute(
-    *, actor, loaded: LoadedContext, operation: UpgradeOperation, plan: UpgradePlan, correlation_id: str
+    *,
+    actor,
+    loaded: LoadedContext,
+    operation: UpgradeOperation,
+    plan: UpgradePlan,
+    correlation_id: str,
+    notify: bool = True,
 ) -> UpgradeResult:
     """The steps of an eligible, locked upgrade whose operation is in progress."""
     source = loaded.subscription
@@ -233,7 +246,49 @@ def _execute(
         note=_("Target %(target)s created; %(moved)d license(s) moved; source cancelled.")
         % {"target": target.pk, "moved": outcome.moved},
     )
+    if notify:
+        notify_upgrade_finished_on_commit(operation)
     return result
+
+
+def notify_upgrade_finished_on_commit(operation: UpgradeOperation) -> None:
+    """Once the transaction commits, tell the user who started ``operation`` that it finished (nothing for an
+    application caller, which has no user)."""
+    if operation.actor_user_id is None:
+        return
+    operation_id = operation.pk
+    transaction.on_commit(lambda: upgrade_finished_notify(operation_id=operation_id))
+
+
+def upgrade_finished_notify(*, operation_id) -> None:
+    """The in-portal notification "your upgrade succeeded/failed", linking to its result page; sent once per
+    operation (key ``upgrade-finished:<operation id>``) and only for a finished operation started by a user."""
+    operation = (
+        UpgradeOperation.objects.select_related("source__offer", "target_offer", "customer", "actor_user")
+        .filter(pk=operation_id)
+        .first()
+    )
+    if operation is None or operation.actor_user is None:
+        return
+    if operation.status not in (OperationStatus.SUCCEEDED, OperationStatus.FAILED):
+        return
+    names = {
+        "source": operation.source.offer.name,
+        "target": operation.target_offer.name,
+        "customer": operation.customer.company_name,
+    }
+    if operation.status == OperationStatus.SUCCEEDED:
+        level, message = Level.SUCCESS, _("Your upgrade of %(source)s to %(target)s for %(customer)s succeeded.")
+    else:
+        level, message = Level.ERROR, _("Your upgrade of %(source)s to %(target)s for %(customer)s failed.")
+    notification_create(
+        key=f"upgrade-finished:{operation.pk}",
+        user=operation.actor_user,
+        customer=operation.customer,
+        level=level,
+        message=message % names,
+        link=reverse("portal:upgrade_result", kwargs={"operation_id": operation.pk}),
+    )
 
 
 def _audit(*, actor, source, target, plan: UpgradePlan, result: UpgradeResult, transfer: bool, correlation_id: str):
@@ -313,10 +368,12 @@ def subscription_upgrade(
     billing_cycle: str | None = None,
     correlation_id: str = "",
     request_id: str = "",
+    notify: bool = True,
 ) -> UpgradeResult:
     """Upgrade a subscription now, in one transaction. Raises ``UpgradeNotEligible`` (every reason, ``.result``),
     ``InvalidUpgradeInput`` (field + reason), ``NotFound`` (not this partner's subscription), ``Forbidden``
-    (license transfer without a license-writing delegated role) or ``PermissionDenied`` (partner role)."""
+    (license transfer without a license-writing delegated role) or ``PermissionDenied`` (partner role).
+    ``notify``: the user who asked gets an in-portal notification once it commits (batch items pass False)."""
     request = parse_upgrade_request(
         target_offer_id=target_offer_id, upgrade_type=upgrade_type, quantity=quantity, billing_cycle=billing_cycle
     )
@@ -338,7 +395,9 @@ def subscription_upgrade(
         operation_transition(
             operation, actor=actor, to_status=OperationStatus.IN_PROGRESS, note=_("Eligibility re-checked.")
         )
-        return _execute(actor=actor, loaded=loaded, operation=operation, plan=plan, correlation_id=correlation_id)
+        return _execute(
+            actor=actor, loaded=loaded, operation=operation, plan=plan, correlation_id=correlation_id, notify=notify
+        )
 
 
 def subscription_upgrade_async(
@@ -456,4 +515,5 @@ def upgrade_operation_execute(*, operation_id) -> UpgradeResult | None:
                 errors=[e.as_dict() for e in errors],
                 result=result.as_dict(),
             )
+            notify_upgrade_finished_on_commit(operation)
             return result
