@@ -78,3 +78,14 @@ class UpgradeSubmitForm(UpgradeDetailsForm):
         super().__init__(*args, **kwargs)
         self.fields["quantity"].widget = forms.HiddenInput()
         self.fields["billing_cycle"].widget = forms.HiddenInput()
+
+
+class SubscriptionSeatsForm(forms.Form):
+    """A subscription's seats (the quantity rules are the subscription service's: its errors land here too)."""
+
+    quantity = forms.IntegerField(
+        label=_("Seats"),
+        min_value=0,
+        error_messages={"required": _("Enter the number of seats."), "invalid": _("Enter a whole number of seats.")},
+        help_text=_("Not below the licenses assigned, within the offer's limits."),
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import upgrade_views, views
+from . import subscription_views, upgrade_views, views
 
 app_name = "portal"
 wizard = "customers/<uuid:tenant_id>/subscriptions/<uuid:subscription_id>/upgrade/"
@@ -8,6 +8,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("customers/", views.CustomerListView.as_view(), name="customer_list"),
     path("customers/<uuid:tenant_id>/", views.CustomerDetailView.as_view(), name="customer_detail"),
+    path(
+        "customers/<uuid:tenant_id>/subscriptions/<uuid:subscription_id>/",
+        subscription_views.subscription_detail,
+        name="subscription_detail",
+    ),
     path(wizard, upgrade_views.upgrade_targets, name="upgrade_targets"),
     path(wizard + "details/", upgrade_views.upgrade_details, name="upgrade_details"),
     path(wizard + "review/", upgrade_views.upgrade_review, name="upgrade_review"),

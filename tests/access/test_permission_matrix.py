@@ -212,6 +212,8 @@ RULES: list[tuple[str, Expect]] = [
     ("portal:home", web(partner=200, customer=302)),
     ("portal:customer_list", web(partner=200, customer=403)),
     ("portal:customer_detail", web(partner=roles(ALL_PARTNER, scoped=True), customer=403)),
+    # a subscription's page: every partner role reads it (the seats form is for SELLERS: see test_write_matrix)
+    ("portal:subscription_detail", web(partner=roles(ALL_PARTNER, scoped=True), customer=403)),
     ("portal:upgrade_list", web(partner=200, customer=403)),  # partners see the operations in their scope
     ("portal:upgrade_result", web(partner=404, customer=403)),  # no such operation in any scope
     ("portal:upgrade_targets", web(partner=scope_then_roles(UPGRADE_ROLES), customer=403)),

@@ -225,6 +225,16 @@ WRITES: dict[str, dict[str, Rule]] = {
             operator=scopes({s: ok(302) for s in PARTNER_OWNED}, no(404)),
         )
     },
+    # -- a subscription's seats (portal): customer, then subscription looked up (out of scope → 404), then the role
+    # (subscriptions.services.subscription_update: SELLERS); the shared scope's subscription is Wingtip's
+    "portal:subscription_detail": {
+        "post": page(
+            partner=roles(SELLERS, ok(302), scope_first=True),
+            customer=no(403),
+            # the operator sees every subscription; those not sold through a CSP partner refuse a seat change (400)
+            operator=scopes({s: ok(302) for s in PARTNER_OWNED}, no(400)),
+        )
+    },
     # -- the customer's admin center (direct flow): their own tenants; partners and the operator: 404
     "direct:purchase": {
         "post": page(
@@ -465,6 +475,7 @@ def form_bodies(ww: WriteWorld, s: ScopeObjects) -> dict[str, dict]:
             "billing_cycle": "monthly",
             "submission": str(uuid.uuid4()),
         },
+        "portal:subscription_detail": {"quantity": str(s.subscription.quantity + 1)},
         "direct:purchase": {
             "offer_id": "o365-e5",
             "quantity": "1",
