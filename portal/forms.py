@@ -28,7 +28,7 @@ class UpgradeTargetForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={
             "required": _("Choose the offer to upgrade to."),
-            "invalid_choice": _("This offer cannot be chosen for this upgrade."),
+            "invalid_choice": _("“%(value)s” is not an offer this subscription can be upgraded to."),
         },
     )
 

@@ -16,7 +16,7 @@ from delegation.models import DapGrant, GdapRelationship
 from delegation.selectors import delegated_access_for
 from subscriptions.models import Subscription, SubscriptionStatus
 from subscriptions.selectors import subscriptions_visible_to
-from upgrades.models import UpgradeOperation
+from upgrades.models import OperationStatus, UpgradeOperation
 from upgrades.policies import upgradable_subscriptions
 from upgrades.selectors import upgrade_operations_visible_to
 
@@ -100,6 +100,17 @@ def upgrade_operation_rows_for(actor) -> QuerySet[UpgradeOperation]:
         upgrade_operations_visible_to(actor)
         .select_related("source__offer", "target_offer", "customer", "target")
         .order_by("-created", "pk")
+    )
+
+
+def upgrade_made_from(actor, source) -> UpgradeOperation | None:
+    """The newest upgrade of ``source`` that succeeded or is still running (one query), else None."""
+    return (
+        upgrade_operations_visible_to(actor)
+        .filter(source=source)
+        .exclude(status__in=[OperationStatus.FAILED, OperationStatus.DECLINED])
+        .order_by("-created", "pk")
+        .first()
     )
 
 
