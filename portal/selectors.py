@@ -16,7 +16,7 @@ from delegation.models import DapGrant, GdapRelationship
 from delegation.selectors import delegated_access_for
 from subscriptions.models import Subscription, SubscriptionStatus
 from subscriptions.selectors import subscriptions_visible_to
-from upgrades.models import OperationStatus, UpgradeOperation
+from upgrades.models import OPEN_STATUSES, OperationStatus, UpgradeOperation
 from upgrades.policies import upgradable_subscriptions
 from upgrades.selectors import upgrade_operations_visible_to
 
@@ -94,13 +94,38 @@ def upgradable_subscription_for(actor, customer, *, subscription_id) -> Subscrip
     )
 
 
-def upgrade_operation_rows_for(actor) -> QuerySet[UpgradeOperation]:
-    """The "Upgrades" list: the actor's operations, newest first, with what a row shows (one query a page)."""
-    return (
-        upgrade_operations_visible_to(actor)
-        .select_related("source__offer", "target_offer", "customer", "target")
-        .order_by("-created", "pk")
+OPEN_FILTER = "open"
+
+
+def upgrade_operation_rows_for(
+    actor, *, status: str = "", target: str = "", search: str = ""
+) -> QuerySet[UpgradeOperation]:
+    """The "Upgrades" list: the actor's operations, newest first (index ``created, id``), with what a row shows
+    (one query a page). ``status``: an operation status or ``open`` (every not-final one); ``target``: the
+    target offer id; ``search``: customer name or domain, source or target offer name."""
+    queryset = upgrade_operations_visible_to(actor)
+    if status == OPEN_FILTER:
+        queryset = queryset.filter(status__in=OPEN_STATUSES)
+    elif status:
+        queryset = queryset.filter(status=status)
+    if target:
+        queryset = queryset.filter(target_offer_id=target)
+    if search:
+        queryset = queryset.filter(
+            Q(customer__company_name__icontains=search)
+            | Q(customer__domain__icontains=search)
+            | Q(source__offer__name__icontains=search)
+            | Q(target_offer__name__icontains=search)
+        )
+    return queryset.select_related("source__offer", "target_offer", "customer", "target").order_by("-created", "pk")
+
+
+def upgrade_target_choices_for(actor) -> list[tuple[str, str]]:
+    """(offer id, name) of every target offer among the actor's operations, by name (one query)."""
+    rows = (
+        upgrade_operations_visible_to(actor).order_by().values_list("target_offer_id", "target_offer__name").distinct()
     )
+    return sorted(rows, key=lambda row: (row[1], row[0]))
 
 
 def upgrade_made_from(actor, source) -> UpgradeOperation | None:

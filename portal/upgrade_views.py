@@ -32,7 +32,7 @@ from partners.roles import Capability, require
 from subscriptions.models import Subscription
 from upgrades.eligibility.types import UpgradeErrorCode
 from upgrades.exceptions import UpgradeNotEligible
-from upgrades.models import UpgradeOperation
+from upgrades.models import OperationStatus, UpgradeOperation
 from upgrades.policies import runs_in_background
 from upgrades.preview import target_choice_for, upgrade_preview
 from upgrades.results import UpgradeResult
@@ -41,8 +41,14 @@ from upgrades.services import subscription_upgrade, subscription_upgrade_async
 from upgrades.steps import SOURCE_STATUS_AFTER_UPGRADE, SOURCE_STATUS_AFTER_UPGRADE_LABEL
 
 from .access import PartnerPageMixin, partner_page
-from .forms import UpgradeDetailsForm, UpgradeSubmitForm, UpgradeTargetForm
-from .selectors import family_names, upgradable_subscription_for, upgrade_made_from, upgrade_operation_rows_for
+from .forms import UpgradeDetailsForm, UpgradeFilterForm, UpgradeSubmitForm, UpgradeTargetForm
+from .selectors import (
+    family_names,
+    upgradable_subscription_for,
+    upgrade_made_from,
+    upgrade_operation_rows_for,
+    upgrade_target_choices_for,
+)
 
 SESSION_KEY = "portal_upgrade_submissions"
 CHOSEN = "chosen"  # step 1's hidden marker: the form was submitted (with or without a target)
@@ -296,9 +302,23 @@ def upgrade_result(request, operation_id):
 
 
 class UpgradeListView(PartnerPageMixin, ListView):
+    """Every upgrade the actor may read, newest first; ``?status=`` (a status or ``open``), ``?target=``, ``?q=``."""
+
     template_name = "portal/upgrade/list.html"
     context_object_name = "operations"
     paginate_by = 50
 
     def get_queryset(self):
-        return upgrade_operation_rows_for(self.request.user)
+        self.form = UpgradeFilterForm(
+            self.request.GET or None,
+            status_choices=OperationStatus.choices,
+            target_choices=upgrade_target_choices_for(self.request.user),
+        )
+        self.filters = self.form.filters()
+        return upgrade_operation_rows_for(self.request.user, **self.filters)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["form"] = self.form
+        context["filtered"] = any(self.filters.values()) or bool(self.form.errors)
+        return context
