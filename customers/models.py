@@ -31,6 +31,8 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["company_name"]
+        # The customer list's order (portal.selectors.customer_rows_for): a page is an index range.
+        indexes = [models.Index(fields=["company_name", "id"], name="customer_name_id")]
         constraints = [
             models.CheckConstraint(condition=models.Q(country__regex=r"^[A-Z]{2}$"), name="customer_country_iso2"),
         ]

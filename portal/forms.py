@@ -20,6 +20,35 @@ class CustomerSearchForm(forms.Form):
         return self.cleaned_data.get("q", "") if self.is_valid() else ""
 
 
+class UpgradeFilterForm(forms.Form):
+    """The upgrades list's filters: ``status`` (an operation status, or ``open``: every not-final one), the
+    target offer (one of ``target_choices``) and a search on customer name or domain and offer names."""
+
+    OPEN = "open"
+
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    target = forms.ChoiceField(label=_("Target offer"), required=False)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Customer, domain or offer"), "type": "search", "autocomplete": "off"}
+        ),
+    )
+
+    def __init__(self, *args, status_choices=(), target_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("Any status")), (self.OPEN, _("Open (not finished)")), *status_choices]
+        self.fields["target"].choices = [("", _("Any target")), *target_choices]
+
+    def filters(self) -> dict[str, str]:
+        """The valid filters (``status``, ``target``, ``search``), all "" when the form is empty or invalid."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return {"status": data.get("status", ""), "target": data.get("target", ""), "search": data.get("q", "")}
+
+
 class UpgradeTargetForm(forms.Form):
     """Step 1: the target offer, one of the ELIGIBLE options (``choices`` given by the view)."""
 
@@ -28,7 +57,7 @@ class UpgradeTargetForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={
             "required": _("Choose the offer to upgrade to."),
-            "invalid_choice": _("This offer cannot be chosen for this upgrade."),
+            "invalid_choice": _("“%(value)s” is not an offer this subscription can be upgraded to."),
         },
     )
 

@@ -1,13 +1,13 @@
 """Reads behind the portal pages, built on the scoping selectors (every row comes through them).
 
-Each page costs a fixed number of queries whatever the number of customers or subscriptions: counts and the
-partner's relationship are subquery annotations, delegated access is read for a whole page at once.
+Each page costs a fixed number of queries whatever the number of customers or subscriptions and whichever page:
+lists paginate bare, indexed, ordered rows; counts, the partner's relationship and delegated access are read
+for the page's rows only, in one query each.
 """
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet
 
 from catalog.models import ServiceFamily
 from customers.models import Customer, ResellerRelationship
@@ -16,37 +16,52 @@ from delegation.models import DapGrant, GdapRelationship
 from delegation.selectors import delegated_access_for
 from subscriptions.models import Subscription, SubscriptionStatus
 from subscriptions.selectors import subscriptions_visible_to
-from upgrades.models import UpgradeOperation
+from upgrades.models import OPEN_STATUSES, OperationStatus, UpgradeOperation
 from upgrades.policies import upgradable_subscriptions
 from upgrades.selectors import upgrade_operations_visible_to
 
 
 def customer_rows_for(actor, *, search: str = "") -> QuerySet[Customer]:
-    """The actor's customers for the list page, optionally filtered by company name or domain.
-
-    Each row carries ``subscription_count`` (the actor's visible, not cancelled subscriptions) and
-    ``relationship`` (this partner's relationship to the customer, or None for an operator).
-    """
+    """The actor's customers for the list page, by (company name, id) (index ``customer_name_id``), optionally
+    filtered by company name or domain. Bare rows: paginate them, then :func:`customer_page_rows` adds what a
+    row shows for the page's rows only, so the last page costs what the first costs."""
     queryset = customers_visible_to(actor)
     if search:
         queryset = queryset.filter(Q(company_name__icontains=search) | Q(domain__icontains=search))
-    counts = (
-        subscriptions_visible_to(actor)
-        .filter(customer=OuterRef("pk"))
-        .exclude(status=SubscriptionStatus.DELETED)
-        .order_by()
-        .values("customer")
-        .annotate(total=Count("pk"))
-        .values("total")
-    )
-    queryset = queryset.annotate(subscription_count=Coalesce(Subquery(counts, output_field=IntegerField()), Value(0)))
-    partner_id = acting_partner_id(actor)
-    if partner_id is not None:
-        relationship = ResellerRelationship.objects.filter(partner_id=partner_id, customer=OuterRef("pk")).values(
-            "relationship"
-        )[:1]
-        queryset = queryset.annotate(relationship=Subquery(relationship))
     return queryset.order_by("company_name", "pk")
+
+
+def customer_page_rows(actor, customers) -> list[Customer]:
+    """Set on each row of one page ``subscription_count`` (the actor's visible, not cancelled subscriptions),
+    ``relationship`` (this partner's relationship, None for an operator) and ``delegated_access``: four queries
+    whatever the page (one for the counts, one for the relationships, two for delegated access)."""
+    customers = list(customers)
+    ids = [customer.pk for customer in customers]
+    counts = (
+        dict(
+            subscriptions_visible_to(actor)
+            .filter(customer_id__in=ids)
+            .exclude(status=SubscriptionStatus.DELETED)
+            .order_by()
+            .values("customer_id")
+            .annotate(total=Count("pk"))
+            .values_list("customer_id", "total")
+        )
+        if ids
+        else {}
+    )
+    partner_id = acting_partner_id(actor)
+    relationships = {}
+    if partner_id is not None and ids:
+        relationships = dict(
+            ResellerRelationship.objects.filter(partner_id=partner_id, customer_id__in=ids).values_list(
+                "customer_id", "relationship"
+            )
+        )
+    for customer in customers:
+        customer.subscription_count = counts.get(customer.pk, 0)
+        customer.relationship = relationships.get(customer.pk)
+    return attach_delegated_access(actor, customers)
 
 
 def attach_delegated_access(actor, customers) -> list[Customer]:
@@ -94,12 +109,48 @@ def upgradable_subscription_for(actor, customer, *, subscription_id) -> Subscrip
     )
 
 
-def upgrade_operation_rows_for(actor) -> QuerySet[UpgradeOperation]:
-    """The "Upgrades" list: the actor's operations, newest first, with what a row shows (one query a page)."""
+OPEN_FILTER = "open"
+
+
+def upgrade_operation_rows_for(
+    actor, *, status: str = "", target: str = "", search: str = ""
+) -> QuerySet[UpgradeOperation]:
+    """The "Upgrades" list: the actor's operations, newest first (index ``created, id``), with what a row shows
+    (one query a page). ``status``: an operation status or ``open`` (every not-final one); ``target``: the
+    target offer id; ``search``: customer name or domain, source or target offer name."""
+    queryset = upgrade_operations_visible_to(actor)
+    if status == OPEN_FILTER:
+        queryset = queryset.filter(status__in=OPEN_STATUSES)
+    elif status:
+        queryset = queryset.filter(status=status)
+    if target:
+        queryset = queryset.filter(target_offer_id=target)
+    if search:
+        queryset = queryset.filter(
+            Q(customer__company_name__icontains=search)
+            | Q(customer__domain__icontains=search)
+            | Q(source__offer__name__icontains=search)
+            | Q(target_offer__name__icontains=search)
+        )
+    return queryset.select_related("source__offer", "target_offer", "customer", "target").order_by("-created", "pk")
+
+
+def upgrade_target_choices_for(actor) -> list[tuple[str, str]]:
+    """(offer id, name) of every target offer among the actor's operations, by name (one query)."""
+    rows = (
+        upgrade_operations_visible_to(actor).order_by().values_list("target_offer_id", "target_offer__name").distinct()
+    )
+    return sorted(rows, key=lambda row: (row[1], row[0]))
+
+
+def upgrade_made_from(actor, source) -> UpgradeOperation | None:
+    """The newest upgrade of ``source`` that succeeded or is still running (one query), else None."""
     return (
         upgrade_operations_visible_to(actor)
-        .select_related("source__offer", "target_offer", "customer", "target")
+        .filter(source=source)
+        .exclude(status__in=[OperationStatus.FAILED, OperationStatus.DECLINED])
         .order_by("-created", "pk")
+        .first()
     )
 
 

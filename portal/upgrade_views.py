@@ -30,19 +30,28 @@ from customers.selectors import customer_for
 from delegation.selectors import delegated_access
 from partners.roles import Capability, require
 from subscriptions.models import Subscription
+from upgrades.eligibility.types import UpgradeErrorCode
 from upgrades.exceptions import UpgradeNotEligible
-from upgrades.models import UpgradeOperation
+from upgrades.models import OperationStatus, UpgradeOperation
 from upgrades.policies import runs_in_background
 from upgrades.preview import target_choice_for, upgrade_preview
 from upgrades.results import UpgradeResult
 from upgrades.selectors import source_upgrade_errors, upgrade_operation_for, upgrade_options_for
 from upgrades.services import subscription_upgrade, subscription_upgrade_async
+from upgrades.steps import SOURCE_STATUS_AFTER_UPGRADE, SOURCE_STATUS_AFTER_UPGRADE_LABEL
 
 from .access import PartnerPageMixin, partner_page
-from .forms import UpgradeDetailsForm, UpgradeSubmitForm, UpgradeTargetForm
-from .selectors import family_names, upgradable_subscription_for, upgrade_operation_rows_for
+from .forms import UpgradeDetailsForm, UpgradeFilterForm, UpgradeSubmitForm, UpgradeTargetForm
+from .selectors import (
+    family_names,
+    upgradable_subscription_for,
+    upgrade_made_from,
+    upgrade_operation_rows_for,
+    upgrade_target_choices_for,
+)
 
 SESSION_KEY = "portal_upgrade_submissions"
+CHOSEN = "chosen"  # step 1's hidden marker: the form was submitted (with or without a target)
 KEEP_SUBMISSIONS = 20
 
 
@@ -68,9 +77,11 @@ def _base_context(customer, source, step) -> dict:
     return {"customer": customer, "source": source, "step": step, "step1_url": _wizard_url("upgrade_targets", source)}
 
 
-def _render_targets(request, customer, source, *, form=None, blocked=(), status=200):
-    """Step 1: every target of the matrix; ``blocked``: the reasons a submit was refused."""
-    options = upgrade_options_for(actor=request.user, subscription=source.pk)
+def _render_targets(request, customer, source, *, form=None, blocked=(), blocked_target=None, options=None, status=200):
+    """Step 1: every target of the matrix; ``blocked``: the reasons a choice or a submit was refused
+    (``blocked_target``: the offer chosen, when the refusal is about it rather than a change meanwhile)."""
+    if options is None:
+        options = upgrade_options_for(actor=request.user, subscription=source.pk)
     access = delegated_access(partner_id=source.partner_id, customer_id=customer.pk, user=request.user)
     eligible = [option.target_offer.pk for option in options if option.is_eligible]
     context = _base_context(customer, source, 1)
@@ -78,6 +89,7 @@ def _render_targets(request, customer, source, *, form=None, blocked=(), status=
         options=options,
         access=access,
         blocked=blocked,
+        blocked_target=blocked_target,
         has_eligible=bool(eligible),
         form=form or UpgradeTargetForm(eligible_ids=eligible),
         source_errors=source_upgrade_errors(actor=request.user, subscription=source.pk) if not options else (),
@@ -89,13 +101,19 @@ def _render_targets(request, customer, source, *, form=None, blocked=(), status=
 @partner_page
 def upgrade_targets(request, tenant_id, subscription_id):
     customer, source = _source(request, tenant_id, subscription_id)
-    if "target" not in request.GET:
+    if "target" not in request.GET and CHOSEN not in request.GET:
         return _render_targets(request, customer, source)
     options = upgrade_options_for(actor=request.user, subscription=source.pk)
+    target_id = request.GET.get("target", "")
+    option = next((o for o in options if o.target_offer.pk == target_id), None)
+    if option is not None and not option.is_eligible:
+        return _render_targets(
+            request, customer, source, blocked=option.errors, blocked_target=option.target_offer, status=409
+        )
     form = UpgradeTargetForm(request.GET, eligible_ids=[o.target_offer.pk for o in options if o.is_eligible])
     if form.is_valid():
         return redirect(_wizard_url("upgrade_details", source, target=form.cleaned_data["target"]))
-    return _render_targets(request, customer, source, form=form)
+    return _render_targets(request, customer, source, form=form, options=options, status=400)
 
 
 def _render_details(request, customer, source, choice, form, status=200):
@@ -112,22 +130,48 @@ def _render_details(request, customer, source, choice, form, status=200):
 
 
 def _choice_or_step1(request, customer, source, target_id):
-    """The chosen target's option, or step 1 (rendered) when it is not eligible (or not a target at all)."""
+    """The chosen target's option, or step 1 (rendered): 400 with the error beside the choice when the target
+    is not an upgrade path of the source, 409 with its eligibility reasons when it is blocked."""
     choice = target_choice_for(actor=request.user, subscription=source.pk, target_offer_id=target_id)
     if choice.option.is_eligible:
         return choice, None
-    return None, _render_targets(request, customer, source, blocked=choice.option.errors, status=409)
+    if UpgradeErrorCode.SUBSCRIPTION_TARGET_OFFER_NOT_FOUND in choice.option.error_codes or not target_id:
+        form = UpgradeTargetForm({"target": target_id}, eligible_ids=())
+        form.is_valid()
+        return None, _render_targets(request, customer, source, form=form, status=400)
+    blocked = _render_targets(
+        request, customer, source, blocked=choice.option.errors, blocked_target=choice.option.target_offer, status=409
+    )
+    return None, blocked
+
+
+def _finished_upgrade(request, source):
+    """A redirect to the result of the upgrade already made (or running) from ``source``, or None."""
+    operation = upgrade_made_from(request.user, source)
+    return redirect("portal:upgrade_result", operation_id=operation.pk) if operation else None
+
+
+def _prefill(request, source, choice) -> dict:
+    """Step 2's initial seats and cycle: those carried back from the review, else the source's."""
+    cycle = request.GET.get("billing_cycle", "")
+    if cycle not in choice.billing_cycles:
+        cycle = source.billing_cycle if source.billing_cycle in choice.billing_cycles else choice.billing_cycles[0]
+    quantity = request.GET.get("quantity", "")
+    quantity = int(quantity) if quantity.isdigit() and int(quantity) >= source.quantity else source.quantity
+    return {"quantity": quantity, "billing_cycle": cycle}
 
 
 @partner_page
 def upgrade_details(request, tenant_id, subscription_id):
     customer, source = _source(request, tenant_id, subscription_id)
+    finished = _finished_upgrade(request, source)
+    if finished:
+        return finished
     choice, refused = _choice_or_step1(request, customer, source, request.GET.get("target", ""))
     if refused:
         return refused
-    cycle = source.billing_cycle if source.billing_cycle in choice.billing_cycles else choice.billing_cycles[0]
     form = UpgradeDetailsForm(
-        initial={"target": request.GET["target"], "quantity": source.quantity, "billing_cycle": cycle},
+        initial={"target": request.GET["target"], **_prefill(request, source, choice)},
         billing_cycles=choice.billing_cycles,
         source_quantity=source.quantity,
     )
@@ -140,6 +184,9 @@ def upgrade_review(request, tenant_id, subscription_id):
     customer, source = _source(request, tenant_id, subscription_id)
     if request.method == "POST":
         return _submit(request, customer, source)
+    finished = _finished_upgrade(request, source)
+    if finished:
+        return finished
     choice, refused = _choice_or_step1(request, customer, source, request.GET.get("target", ""))
     if refused:
         return refused
@@ -158,7 +205,9 @@ def upgrade_review(request, tenant_id, subscription_id):
     except NotFound:
         raise
     except UpgradeNotEligible as exc:
-        return _render_targets(request, customer, source, blocked=exc.errors, status=409)
+        return _render_targets(
+            request, customer, source, blocked=exc.errors, blocked_target=choice.option.target_offer, status=409
+        )
     except DomainError as exc:  # InvalidUpgradeInput / Forbidden: next to the field it names
         form.add_service_error(exc)
         return _render_details(request, customer, source, choice, form, status=400)
@@ -169,9 +218,16 @@ def upgrade_review(request, tenant_id, subscription_id):
         form=submit,
         target_offer=preview.target_offer,
         reader_roles=sorted(preview.delegated_roles),
-        details_url=_wizard_url("upgrade_details", source, target=data["target"]),
+        details_url=_wizard_url(
+            "upgrade_details",
+            source,
+            target=data["target"],
+            quantity=data["quantity"],
+            billing_cycle=data["billing_cycle"],
+        ),
         runs_in_background=runs_in_background(assigned=preview.assigned_users),
         family_names=family_names(),
+        source_after_label=SOURCE_STATUS_AFTER_UPGRADE_LABEL,
     )
     return render(request, "portal/upgrade/step_review.html", context)
 
@@ -186,6 +242,9 @@ def _submit(request, customer, source):
     token = str(data["submission"])
     if token in done:  # the same review page submitted again: show the first submit's outcome
         return redirect("portal:upgrade_result", operation_id=done[token])
+    finished = _finished_upgrade(request, source)  # Back to a review after the upgrade was made
+    if finished:
+        return finished
     arguments = {
         "actor": request.user,
         "subscription_id": source.pk,
@@ -236,14 +295,30 @@ def upgrade_result(request, operation_id):
             "billing_entries": list(operation.billing_entries.all()),
             "refresh_seconds": 3 if operation.is_open else 0,
             "family_names": family_names(),
+            "source_after_status": SOURCE_STATUS_AFTER_UPGRADE,
+            "source_after_label": SOURCE_STATUS_AFTER_UPGRADE_LABEL,
         },
     )
 
 
 class UpgradeListView(PartnerPageMixin, ListView):
+    """Every upgrade the actor may read, newest first; ``?status=`` (a status or ``open``), ``?target=``, ``?q=``."""
+
     template_name = "portal/upgrade/list.html"
     context_object_name = "operations"
     paginate_by = 50
 
     def get_queryset(self):
-        return upgrade_operation_rows_for(self.request.user)
+        self.form = UpgradeFilterForm(
+            self.request.GET or None,
+            status_choices=OperationStatus.choices,
+            target_choices=upgrade_target_choices_for(self.request.user),
+        )
+        self.filters = self.form.filters()
+        return upgrade_operation_rows_for(self.request.user, **self.filters)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["form"] = self.form
+        context["filtered"] = any(self.filters.values()) or bool(self.form.errors)
+        return context

@@ -25,7 +25,7 @@ from .charts import Bar, Chart
 from .forms import CustomerSearchForm
 from .home_selectors import RECENT_DAYS, dashboard_for
 from .navigation import start_page_for, uses_partner_pages
-from .selectors import attach_delegated_access, customer_delegation_for, customer_rows_for, partner_relationship_for
+from .selectors import customer_delegation_for, customer_page_rows, customer_rows_for, partner_relationship_for
 
 
 def _upgrades_url(status: str) -> str:
@@ -102,7 +102,7 @@ class CustomerListView(PartnerPageMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["customers"] = attach_delegated_access(self.request.user, context["page_obj"].object_list)
+        context["customers"] = customer_page_rows(self.request.user, context["page_obj"].object_list)
         context["form"] = self.form
         context["search"] = self.form.search_term() if self.form.is_bound else ""
         context["is_partner_user"] = acting_partner_id(self.request.user) is not None

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command: install everything, create the database with demo data, print the logins and serve
-# the portal at http://127.0.0.1:8000 (Ctrl-C to stop).
+# the portal at ${PORT_BIND:-127.0.0.1:8000} (Ctrl-C to stop; seed_demo prints that address).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

@@ -121,6 +121,8 @@ class UpgradeOperation(models.Model):
             models.Index(fields=["customer", "status"]),
             models.Index(fields=["source", "status"]),
             models.Index(fields=["partner", "created"]),
+            # The upgrades list's order (portal.selectors.upgrade_operation_rows_for): a page is an index range.
+            models.Index(fields=["-created", "id"], name="upgrade_op_created_id"),
         ]
         constraints = [
             # At most one open operation per source subscription, enforced by the database too.

@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalog.models import Offer, OfferPrice
 from subscriptions.models import LicenseAssignment, ProvisioningState, Subscription, SubscriptionStatus
@@ -218,8 +219,13 @@ def transfer_licenses(
 
 # --- 3. cancel the source ---------------------------------------------------------------------------------
 
+# What the source of a CSP (legacy) upgrade becomes: cancelled, i.e. status ``deleted`` (domain.md: "deleted = cancelled", §5), with
+# auto-renew off. The one wording of it: the wizard's review and the result page both show this label.
+SOURCE_STATUS_AFTER_UPGRADE = SubscriptionStatus.DELETED
+SOURCE_STATUS_AFTER_UPGRADE_LABEL = gettext_lazy("Cancelled (deleted), auto-renew off")
 
-def cancel_source(*, source: Subscription, status: str = SubscriptionStatus.DELETED) -> None:
+
+def cancel_source(*, source: Subscription, status: str = SOURCE_STATUS_AFTER_UPGRADE) -> None:
     """Cancel (``deleted``) or, for the retired-E4 CSP path, suspend the source; auto-renew off. One UPDATE."""
     now = timezone.now()
     fields = {"status": status, "auto_renew": False, "updated": now}

@@ -217,8 +217,8 @@ RULES: list[tuple[str, Expect]] = [
     ("portal:upgrade_list", web(partner=200, customer=403)),  # partners see the operations in their scope
     ("portal:upgrade_result", web(partner=404, customer=403)),  # no such operation in any scope
     ("portal:upgrade_targets", web(partner=scope_then_roles(UPGRADE_ROLES), customer=403)),
-    # details/review need a chosen target (a plain GET answers 409 "choose a target first")
-    ("portal:upgrade_*", web(partner=scope_then_roles(UPGRADE_ROLES, in_scope_status=409), customer=403)),
+    # details/review need a chosen target (a plain GET answers 400 "choose the offer to upgrade to")
+    ("portal:upgrade_*", web(partner=scope_then_roles(UPGRADE_ROLES, in_scope_status=400), customer=403)),
     # -- delegated admin (partner pages)
     ("delegation:list", web(partner=200, customer=403)),
     ("delegation:create", web(partner=roles(GDAP_ROLES), customer=403)),

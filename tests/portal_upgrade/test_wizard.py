@@ -73,11 +73,12 @@ def test_step1_choice_leads_to_step2_with_the_defaults(agent_client, source):
     assert [c for c, _ in form.fields["billing_cycle"].choices] == ["monthly", "annual"]
 
 
-def test_step1_refuses_an_ineligible_choice(agent_client, customer, source):
+def test_step1_refuses_an_ineligible_choice_with_its_reasons(agent_client, customer, source):
     make_subscription(customer, "o365-e3", channel="direct", payment_method="invoice")
     response = agent_client.get(url("upgrade_targets", source), {"target": "o365-e3"})
-    assert response.status_code == 200
-    assert response.context["form"].errors["target"]
+    assert response.status_code == 409
+    assert response.context["blocked_target"].pk == "o365-e3"
+    assert "changed meanwhile" not in response.content.decode()
 
 
 def test_quantity_below_the_source_is_a_field_error(agent_client, source):

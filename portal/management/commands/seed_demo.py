@@ -4,6 +4,7 @@
 """
 
 import json
+import os
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -13,7 +14,18 @@ from accounts.models import User
 from importer.services import TenantImportInvalid, tenant_import
 from portal.demo import DEMO_LOGINS, DEMO_PASSWORD, OPERATOR, build_demo_document
 
-URL = "http://127.0.0.1:8000"
+DEFAULT_BIND = "127.0.0.1:8000"  # scripts/run.sh serves on ${PORT_BIND:-127.0.0.1:8000}
+
+
+def bind_url(bind: str | None = None) -> str:
+    """The address ``runserver`` listens on for ``PORT_BIND`` (``port``, ``addr:port`` or ``[v6]:port``)."""
+    bind = (bind if bind is not None else os.environ.get("PORT_BIND", "")).strip() or DEFAULT_BIND
+    if bind.isdigit():
+        bind = f"127.0.0.1:{bind}"
+    host, _sep, port = bind.rpartition(":")
+    if host in ("0", ""):
+        host = "0.0.0.0"
+    return f"http://{host}:{port}"
 
 
 class Command(BaseCommand):
@@ -56,7 +68,7 @@ class Command(BaseCommand):
             }
         )
         self.stdout.write("")
-        self.stdout.write(_("Open %(url)s and sign in as:") % {"url": URL})
+        self.stdout.write(_("Open %(url)s and sign in as:") % {"url": bind_url()})
         width = max(len(login.username) for login in DEMO_LOGINS)
         role_width = max(len(login.role) for login in DEMO_LOGINS)
         header = (
