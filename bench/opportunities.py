@@ -11,13 +11,10 @@ under 1 s, export under 10 s.
 
 from __future__ import annotations
 
-import argparse
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ itself, also when a test loads this file
-from _django import drop_database, fresh_database
 
 SOURCES = ["m365-business-basic", "m365-business-standard", "m365-apps-for-business"]
 FIRST_PAGE_SECONDS = 1.0

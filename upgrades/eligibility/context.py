@@ -269,14 +269,6 @@ def _row_data(row: tuple, labels: dict[tuple, str]) -> SubscriptionData:
     )
 
 
-@dataclass
-class _Built:
-    ctx: EligibilityContext
-    access: DelegatedAccess
-    projection: Projection
-    matrix_target_ids: tuple[str, ...]
-
-
 def _assemble(
     actor,
     sources: list[SourceRow],
@@ -286,7 +278,7 @@ def _assemble(
     extra_target_ids: Iterable[str] = (),
     exclude_operation_id=None,
     labels: dict[tuple, str] | None = None,
-) -> dict:
+) -> dict[Any, BookContext]:
     """Every source's context from plain rows: the catalog projections are built once per set of offers."""
     labels = {} if labels is None else labels
     extra_target_ids = tuple(dict.fromkeys(t for t in extra_target_ids if t))
@@ -308,7 +300,9 @@ def _assemble(
     wanted: dict[Any, frozenset[str]] = {}
     for source in sources:
         held = (h.offer_id for h in holdings[source.customer_id] if h.id != source.data.id)
-        wanted[source.data.id] = frozenset({source.data.offer_id, *matrix[source.data.offer_id], *extra_target_ids, *held})
+        wanted[source.data.id] = frozenset(
+            {source.data.offer_id, *matrix[source.data.offer_id], *extra_target_ids, *held}
+        )
     catalog = _load_catalog(set().union(*wanted.values()))
     operations = _open_operations(customer_ids, exclude_operation_id=exclude_operation_id)
     access = _delegated_access(actor, sources)
@@ -350,8 +344,12 @@ def _assemble(
             billing_cycle=billing_cycle,
             family_names=projection.family_names,
         )
-        built[source.data.id] = _Built(
-            ctx=ctx, access=granted, projection=projection, matrix_target_ids=tuple(matrix[source.data.offer_id])
+        built[source.data.id] = BookContext(
+            ctx=ctx,
+            customer_id=source.customer_id,
+            access=granted,
+            projection=projection,
+            matrix_target_ids=tuple(matrix[source.data.offer_id]),
         )
     return built
 
