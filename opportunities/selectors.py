@@ -29,12 +29,14 @@ import time
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
 
 from audit.models import AuditRecord
 from catalog.models import UpgradePath
+from core.actors import acting_partner_id
 from customers.selectors import customers_visible_to
 from partners.roles import Capability, can
 from subscriptions.models import LicenseAssignment, Subscription, SubscriptionStatus
@@ -98,11 +100,11 @@ class Opportunity:
     def unused(self) -> int:
         return max(self.seats - self.assigned, 0)
 
-    @property
+    @cached_property
     def eligible(self) -> bool:
         return any(line.eligible for line in self.lines)
 
-    @property
+    @cached_property
     def best(self) -> TargetLine | None:
         """The eligible line with the highest monthly uplift (ties: matrix order); else the first line."""
         best = None
@@ -111,7 +113,7 @@ class Opportunity:
                 best = line
         return best or (self.lines[0] if self.lines else None)
 
-    @property
+    @cached_property
     def monthly_uplift(self) -> Decimal:
         """The best eligible line's uplift (0 when nothing is eligible or comparable): what sorting uses."""
         best = self.best
@@ -121,7 +123,7 @@ class Opportunity:
     def yearly_uplift(self) -> Decimal:
         return self.monthly_uplift * 12
 
-    @property
+    @cached_property
     def others(self) -> tuple[TargetLine, ...]:
         best = self.best
         return tuple(line for line in self.lines if line is not best)
@@ -263,7 +265,9 @@ def evaluated_book(actor, flt: OpportunityFilter) -> list[Opportunity]:
     """The book narrowed by the filter's SQL part, evaluated (every line), cached for :data:`CACHE_SECONDS`."""
     scope = book_scope(actor, flt)
     latest_audit = AuditRecord.objects.order_by("-operation_date", "-id").values_list("id", flat=True).first()
-    stamp = Subscription.objects.filter(pk__in=scope.values("pk")).aggregate(changed=Max("updated"), rows=Count("pk"))
+    partner_id = acting_partner_id(actor)
+    sold = Subscription.objects.all() if partner_id is None else Subscription.objects.filter(partner_id=partner_id)
+    stamp = sold.aggregate(changed=Max("updated"), rows=Count("pk"))
     key = (
         getattr(actor, "pk", None),
         getattr(actor, "partner_id", None),
@@ -445,12 +449,43 @@ def export_records(rows: list[Opportunity]):
             )
 
 
+def _amount(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def csv_lines(rows: list[Opportunity]):
+    """:func:`export_records` as CSV cells (:func:`csv_values`), without building the records (the big export)."""
+    for row in rows:
+        best = row.best
+        if best is None:
+            continue
+        head = [
+            str(row.customer_tenant_id),
+            row.customer_name,
+            row.country,
+            str(row.subscription_id),
+            row.source_offer_id,
+            str(row.seats),
+            str(row.assigned),
+        ]
+        current = _amount(row.current_monthly)
+        for line in (best, *row.others):
+            yield [
+                *head,
+                line.offer_id,
+                "true" if line.eligible else "false",
+                ";".join(line.reasons),
+                row.currency,
+                current,
+                _amount(line.target_monthly),
+                _amount(line.monthly_uplift),
+                _amount(line.yearly_uplift),
+            ]
+
+
 def csv_values(record: ExportRecord) -> list[str]:
     """The CSV cells of a record: ``true``/``false``, reasons joined by ``;``, amounts to cents, None empty."""
-
-    def amount(value: Decimal | None) -> str:
-        return "" if value is None else f"{value.quantize(CENT, rounding=ROUND_HALF_UP)}"
-
+    amount = _amount
     return [
         record.customerId,
         record.customerName,

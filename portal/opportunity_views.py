@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 from opportunities.filtering import PAGE_SIZE, OpportunityFilterForm
 from opportunities.selectors import (
     EXPORT_COLUMNS,
-    csv_values,
-    export_records,
+    csv_lines,
     opportunities_for,
     uplift_by,
 )
@@ -101,8 +100,13 @@ def opportunities_export(request):
 
     def lines():
         yield writer.writerow(EXPORT_COLUMNS)
-        for record in export_records(rows):
-            yield writer.writerow(csv_values(record))
+        chunk = []
+        for cells in csv_lines(rows):
+            chunk.append(writer.writerow(cells))
+            if len(chunk) == 1000:
+                yield "".join(chunk)
+                chunk = []
+        yield "".join(chunk)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="opportunities.csv"'
