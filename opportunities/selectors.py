@@ -53,7 +53,7 @@ SORTS = ("uplift", "customer", "seats")
 STATUSES = ("eligible", "blocked")
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class TargetLine:
     """One source × target option with its prices (per seat per month) and uplift (None: no comparable price)."""
 
@@ -75,7 +75,7 @@ class TargetLine:
         return None if self.monthly_uplift is None else self.monthly_uplift * 12
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Opportunity:
     """One source subscription and its lines (every target, or the ones the filter kept)."""
 
@@ -301,9 +301,9 @@ def evaluate_book(actor, scope: QuerySet[Subscription]) -> list[Opportunity]:
     if not book:
         return []
     customer_ids = {item.customer_id for item in book.values()}
-    customers = {
-        pk: rest
-        for pk, *rest in customers_visible_to(actor)
+    customers: dict[int, tuple[Any, str, str, str, str]] = {
+        pk: (tenant_id, name, domain, country, segment)
+        for pk, tenant_id, name, domain, country, segment in customers_visible_to(actor)
         .filter(pk__in=scope.values("customer_id"))
         .values_list("pk", "tenant_id", "company_name", "domain", "country", "segment")
         if pk in customer_ids

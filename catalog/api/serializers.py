@@ -78,4 +78,4 @@ class OfferSerializer(ResourceSerializer):
     def get_prices(self, offer) -> list[dict]:
         """The prices the opportunities' uplift is computed from (prefetched: no query per offer)."""
         rows = sorted(offer.prices.all(), key=lambda p: (p.billing_cycle != "monthly", p.billing_cycle, p.currency))
-        return OfferPriceSerializer(rows, many=True).data
+        return list(OfferPriceSerializer(rows, many=True).data)
