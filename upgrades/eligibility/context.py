@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Case, Exists, OuterRef, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from catalog.models import INDIA, Offer, OfferPrice, UpgradePath
@@ -238,14 +238,29 @@ def load_book(
     if scope is not None:
         queryset = queryset.filter(pk__in=scope.values("pk"))
     labels: dict[tuple, str] = {}
-    rows = [
-        SourceRow(data=_row_data(row, labels), customer_id=row[11], partner_id=row[12])
-        for row in queryset.order_by("customer_id", "created", "pk").values_list(*SOURCE_FIELDS)
-    ]
+    # The holdings of the sources' customers, each flagged when it is a source itself (the sources are read
+    # from it, so no row is converted twice), plus the sources that hold nothing (expired, disabled, ...).
+    holding_rows = (
+        Subscription.objects.filter(customer_id__in=queryset.values("customer_id"), status__in=HOLDING_STATUSES)
+        .annotate(is_source=Case(When(pk__in=queryset.values("pk"), then=Value(True)), default=Value(False)))
+        .order_by("customer_id", "created", "pk")
+        .values_list(*SOURCE_FIELDS, "is_source")
+    )
+    holdings: dict[int, list[SubscriptionData]] = defaultdict(list)
+    rows = []
+    for row in holding_rows:
+        data = _row_data(row, labels)
+        holdings[row[11]].append(data)
+        if row[13]:
+            rows.append(SourceRow(data=data, customer_id=row[11], partner_id=row[12]))
+    for row in queryset.exclude(status__in=HOLDING_STATUSES).values_list(*SOURCE_FIELDS):
+        rows.append(SourceRow(data=_row_data(row, labels), customer_id=row[11], partner_id=row[12]))
     if not rows:
         return {}
     customer_ids = list(dict.fromkeys(row.customer_id for row in rows))
-    return _assemble(actor, rows, customer_ids=customer_ids, billing_cycle=billing_cycle, labels=labels)
+    return _assemble(
+        actor, rows, customer_ids=customer_ids, billing_cycle=billing_cycle, labels=labels, holdings=holdings
+    )
 
 
 def _row_data(row: tuple, labels: dict[tuple, str]) -> SubscriptionData:
@@ -278,6 +293,7 @@ def _assemble(
     extra_target_ids: Iterable[str] = (),
     exclude_operation_id=None,
     labels: dict[tuple, str] | None = None,
+    holdings: dict[int, list[SubscriptionData]] | None = None,
 ) -> dict[Any, BookContext]:
     """Every source's context from plain rows: the catalog projections are built once per set of offers."""
     labels = {} if labels is None else labels
@@ -289,13 +305,14 @@ def _assemble(
         .values_list("source_id", "target_id")
     ):
         matrix[source_offer_id].append(target_id)
-    holdings: dict[int, list[SubscriptionData]] = defaultdict(list)
-    for row in (
-        Subscription.objects.filter(customer_id__in=customer_ids, status__in=HOLDING_STATUSES)
-        .order_by("customer_id", "created", "pk")
-        .values_list(*SOURCE_FIELDS)
-    ):
-        holdings[row[11]].append(_row_data(row, labels))
+    if holdings is None:  # else read by the caller (``load_book``)
+        holdings = defaultdict(list)
+        for row in (
+            Subscription.objects.filter(customer_id__in=customer_ids, status__in=HOLDING_STATUSES)
+            .order_by("customer_id", "created", "pk")
+            .values_list(*SOURCE_FIELDS)
+        ):
+            holdings[row[11]].append(_row_data(row, labels))
 
     wanted: dict[Any, frozenset[str]] = {}
     for source in sources:

@@ -217,8 +217,9 @@ def rule_conflicting_service_types(ctx: EligibilityContext, target, target_id) -
         return []
     added = added_families(ctx.source_offer.levels, target.levels)
     errors = []
+    source_id = ctx.source.id
     for other in ctx.others:
-        if other.id == ctx.source.id or other.parent_id == ctx.source.id:
+        if other.id == source_id or (other.parent_id is not None and other.parent_id == source_id):
             continue
         other_offer = ctx.offers.get(other.offer_id)
         offer_name = other_offer.name if other_offer else other.offer_id
