@@ -11,6 +11,7 @@ from api.views.audit import AuditRecordListView
 from catalog.api.views import OfferDetailView, OfferListView
 from customers.api.views import CustomerUserListView
 from delegation.api.customers import CustomerDetailView, CustomerListView
+from opportunities.api.views import OpportunityListView
 from subscriptions.api.views import SubscriptionDetailView, SubscriptionListView, UserLicenseListView
 from upgrades.api.views import UpgradeOperationView, UpgradeView
 
@@ -38,6 +39,7 @@ urlpatterns = [
     path(f"{CUSTOMER}/users", CustomerUserListView.as_view(), name="customer-user-list"),
     path(f"{CUSTOMER}/users/<str:user_id>/licenses", UserLicenseListView.as_view(), name="customer-user-licenses"),
     path("offers", OfferListView.as_view(), name="offer-list"),
+    path("opportunities", OpportunityListView.as_view(), name="opportunity-list"),
     path("offers/<str:offer_id>", OfferDetailView.as_view(), name="offer-detail"),
     path("auditrecords", AuditRecordListView.as_view(), name="auditrecord-list"),
     path("", include("delegation.api.urls")),  # delegatedAdminRelationships (issue 4)

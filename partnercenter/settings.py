@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "api",
     "notifications",
     "direct",
+    "opportunities",
     "bulk",
     "importer",
 ]

@@ -74,6 +74,14 @@ LINKS = [
         ("portal:customer_*", "portal:upgrade_targets", "portal:upgrade_details", "portal:upgrade_review"),
         lambda user: can(user, Capability.VIEW_CUSTOMERS),
     ),
+    # The opportunities are upgrade options: only for the roles that may upgrade.
+    (
+        "opportunities",
+        _("Opportunities"),
+        "portal:opportunities",
+        ("portal:opportunities*",),
+        lambda user: can(user, Capability.UPGRADE),
+    ),
     (
         "upgrades",
         _("Upgrades"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import subscription_views, upgrade_views, views
+from . import opportunity_views, subscription_views, upgrade_views, views
 
 app_name = "portal"
 wizard = "customers/<uuid:tenant_id>/subscriptions/<uuid:subscription_id>/upgrade/"
@@ -17,5 +17,7 @@ urlpatterns = [
     path(wizard + "details/", upgrade_views.upgrade_details, name="upgrade_details"),
     path(wizard + "review/", upgrade_views.upgrade_review, name="upgrade_review"),
     path("upgrades/", upgrade_views.UpgradeListView.as_view(), name="upgrade_list"),
+    path("opportunities/", opportunity_views.opportunities, name="opportunities"),
+    path("opportunities/export.csv", opportunity_views.opportunities_export, name="opportunities_export"),
     path("upgrades/<uuid:operation_id>/", upgrade_views.upgrade_result, name="upgrade_result"),
 ]

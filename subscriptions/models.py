@@ -136,11 +136,23 @@ class Subscription(models.Model):
 
     @property
     def channel_label(self) -> str:
-        if self.channel == Channel.CSP:
-            return f"CSP ({self.partner.name if self.partner else self.channel_partner_name})"
-        if self.channel == Channel.DIRECT and self.payment_method:
-            return f"{self.get_channel_display()} · {self.get_payment_method_display()}"
-        return self.get_channel_display()
+        return channel_label_for(
+            self.channel,
+            partner_name=self.partner.name if self.partner else None,
+            channel_partner_name=self.channel_partner_name,
+            payment_method=self.payment_method,
+        )
+
+
+def channel_label_for(channel: str, *, partner_name: str | None, channel_partner_name: str, payment_method: str) -> str:
+    """:attr:`Subscription.channel_label` from plain values (rows read with ``values_list``)."""
+    if channel == Channel.CSP:
+        return f"CSP ({partner_name if partner_name is not None else channel_partner_name})"
+    label = str(Channel(channel).label) if channel in Channel.values else channel
+    if channel == Channel.DIRECT and payment_method:
+        method = str(PaymentMethod(payment_method).label) if payment_method in PaymentMethod.values else payment_method
+        return f"{label} · {method}"
+    return label
 
 
 class LicenseAssignment(models.Model):

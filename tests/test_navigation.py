@@ -19,11 +19,11 @@ PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory
 
 # Hand-written from domain.md §2 (one line per role): the ``data-nav`` keys of the menu.
 PARTNER_NAV = {
-    "global_admin": {"home", "customers", "upgrades", "delegation", "partner_users"},
-    "user_management_admin": {"home", "customers", "upgrades", "partner_users"},
-    "admin_agent": {"home", "customers", "upgrades", "delegation"},
-    "sales_agent": {"home", "customers", "upgrades"},
-    "helpdesk_agent": {"home", "customers", "upgrades"},
+    "global_admin": {"home", "customers", "opportunities", "upgrades", "delegation", "partner_users"},
+    "user_management_admin": {"home", "customers", "opportunities", "upgrades", "partner_users"},
+    "admin_agent": {"home", "customers", "opportunities", "upgrades", "delegation"},
+    "sales_agent": {"home", "customers", "opportunities", "upgrades"},
+    "helpdesk_agent": {"home", "customers", "opportunities", "upgrades"},
     "billing_admin": {"home", "customers"},
 }
 CUSTOMER_NAV = {
@@ -32,10 +32,11 @@ CUSTOMER_NAV = {
     "user_administrator": {"admin_center"},
     "license_administrator": {"admin_center"},
 }
-OPERATOR_NAV = {"home", "customers", "upgrades", "delegation", "django_admin"}
+OPERATOR_NAV = {"home", "customers", "opportunities", "upgrades", "delegation", "django_admin"}
 HREFS = {
     "home": "/",
     "customers": "/customers/",
+    "opportunities": "/opportunities/",
     "upgrades": "/upgrades/",
     "delegation": "/delegation/",
     "partner_users": "/partner/users/",
@@ -99,14 +100,22 @@ def test_operator_sees_the_partner_pages_and_the_django_admin():
 def test_a_staff_global_admin_also_sees_the_django_admin(partner):
     user = factories.PartnerUserFactory(partner=partner, roles=["global_admin"], is_staff=True)
     response = client_for(user).get(reverse("notifications:list"))
-    assert set(nav_of(response)) == {"home", "customers", "upgrades", "delegation", "partner_users", "django_admin"}
+    assert set(nav_of(response)) == {
+        "home",
+        "customers",
+        "opportunities",
+        "upgrades",
+        "delegation",
+        "partner_users",
+        "django_admin",
+    }
 
 
 def test_a_partner_user_who_is_also_a_customer_admin_sees_both(partner):
     user = factories.PartnerUserFactory(partner=partner, roles=["sales_agent"])
     factories.CustomerAdminRoleFactory(user=user, role="billing_administrator")
     response = client_for(user).get(reverse("notifications:list"))
-    assert set(nav_of(response)) == {"home", "customers", "upgrades", "admin_center"}
+    assert set(nav_of(response)) == {"home", "customers", "opportunities", "upgrades", "admin_center"}
 
 
 def test_a_user_without_any_role_sees_no_links():
@@ -176,6 +185,8 @@ def test_customer_admins_are_not_let_into_the_partner_pages(partner):
         "/customers/",
         f"/customers/{tenant}/",
         "/upgrades/",
+        "/opportunities/",
+        "/opportunities/export.csv",
         f"/upgrades/{uuid.uuid4()}/",
         f"/customers/{tenant}/subscriptions/{subscription.pk}/upgrade/",
         "/delegation/",

@@ -3,6 +3,22 @@ from rest_framework import serializers
 
 from api.serializers.common import ResourceSerializer
 
+# The period one price covers (``OfferPrice`` is per seat per billing period).
+TERM_DURATIONS = {"monthly": "P1M", "annual": "P1Y"}
+
+
+class OfferPriceSerializer(serializers.Serializer):
+    """One ``catalog.OfferPrice``: per seat per billing period (``termDuration``: the period it covers)."""
+
+    billingCycle = serializers.CharField(source="billing_cycle")
+    termDuration = serializers.SerializerMethodField()
+    currency = serializers.CharField()
+    unitPrice = serializers.DecimalField(source="unit_price", max_digits=12, decimal_places=2, coerce_to_string=False)
+
+    @extend_schema_field(serializers.CharField())
+    def get_termDuration(self, price) -> str:
+        return TERM_DURATIONS.get(price.billing_cycle, "")
+
 
 class OfferSerializer(ResourceSerializer):
     """An offer, prefetched by ``api.selectors.offer_queryset`` (paths, prices, base offers, add-ons).
@@ -28,6 +44,7 @@ class OfferSerializer(ResourceSerializer):
     upgradeTargetOffers = serializers.SerializerMethodField()
     isAvailableForPurchase = serializers.BooleanField(source="is_available_for_purchase")
     isAutoRenewable = serializers.SerializerMethodField()
+    prices = serializers.SerializerMethodField()
 
     @extend_schema_field(serializers.CharField())
     def get_country(self, offer) -> str:
@@ -56,3 +73,9 @@ class OfferSerializer(ResourceSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_upgradeTargetOffers(self, offer) -> list[str]:
         return [path.target_id for path in offer.upgrade_paths.all()]
+
+    @extend_schema_field(OfferPriceSerializer(many=True))
+    def get_prices(self, offer) -> list[dict]:
+        """The prices the opportunities' uplift is computed from (prefetched: no query per offer)."""
+        rows = sorted(offer.prices.all(), key=lambda p: (p.billing_cycle != "monthly", p.billing_cycle, p.currency))
+        return list(OfferPriceSerializer(rows, many=True).data)

@@ -215,6 +215,9 @@ RULES: list[tuple[str, Expect]] = [
     # a subscription's page: every partner role reads it (the seats form is for SELLERS: see test_write_matrix)
     ("portal:subscription_detail", web(partner=roles(ALL_PARTNER, scoped=True), customer=403)),
     ("portal:upgrade_list", web(partner=200, customer=403)),  # partners see the operations in their scope
+    # the book's upgrade options (and their CSV): the roles that may upgrade
+    ("portal:opportunities", web(partner=roles(UPGRADE_ROLES), customer=403)),
+    ("portal:opportunities_export", web(partner=roles(UPGRADE_ROLES), customer=403)),
     ("portal:upgrade_result", web(partner=404, customer=403)),  # no such operation in any scope
     ("portal:upgrade_targets", web(partner=scope_then_roles(UPGRADE_ROLES), customer=403)),
     # details/review need a chosen target (a plain GET answers 400 "choose the offer to upgrade to")
@@ -255,6 +258,7 @@ RULES: list[tuple[str, Expect]] = [
     ("api:customer-list", api(partner=200)),
     ("api:offer-list", api(partner=200)),  # queried with ?country=US (QUERY below)
     ("api:offer-detail", api(partner=200)),
+    ("api:opportunity-list", api(partner=roles(UPGRADE_ROLES))),
     ("api:auditrecord-list", api(partner=200)),  # queried with ?startDate=2020-01-01
     ("api:subscription-upgrades", api(partner=roles(UPGRADE_ROLES, scoped=True))),
     # An upgrade operation of the subscription: the matrix names no existing operation, so 404 past the capability.

@@ -379,6 +379,7 @@ READ_ONLY = [
     "api:subscription-list",
     "api:subscription-upgrade-operation",  # GET only: an upgrade operation's status and result
     "api:offer-*",
+    "api:opportunity-list",  # GET only: the book's upgrade options
     "api:auditrecord-list",
     "api:delegatedadminrelationship-detail",
     "api:me-customers",

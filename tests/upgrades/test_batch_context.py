@@ -197,3 +197,26 @@ def test_query_count_does_not_grow_with_subscriptions_or_customers(agent, partne
     # The single loader is the batch loader for one id: one customer with GDAP only or DAP only needs one of
     # the two role queries, nothing else differs.
     assert _count(agent, _single, small[:1]) == _count(agent, _single, small[1:]) == two - 1
+
+
+@pytest.mark.parametrize("who", ["agent", "application", "operator"])
+def test_book_loader_equals_the_batch_loader(who, agent, partner, estate):
+    """``load_book`` (plain rows, a queryset scope) builds the very contexts ``load_contexts`` builds."""
+    from subscriptions.models import Subscription
+    from upgrades.eligibility.context import load_book
+    from upgrades.eligibility.engine import evaluate, evaluate_all
+
+    actor = {"agent": agent, "application": app_actor(partner), "operator": None}[who]
+    if actor is None:
+        actor = factories.UserFactory(is_superuser=True, is_staff=True)
+    scope = Subscription.objects.filter(pk__in=[s.pk for s in estate])
+    book = load_book(actor=actor, scope=scope)
+    batch = load_contexts(actor=actor, subscriptions=estate)
+    assert set(book) == set(batch) and book
+    for pk, item in book.items():
+        assert item.ctx == batch[pk].ctx
+        assert item.projection.prices == batch[pk].prices
+        assert item.matrix_target_ids == batch[pk].matrix_target_ids
+        # evaluate_all (source rules once per source) answers what evaluate answers per target.
+        assert evaluate_all(item.ctx) == [evaluate(item.ctx, target) for target in item.ctx.path_ids]
+    assert load_book(actor=actor, scope=scope.filter(pk=estate[0].pk)).keys() <= {estate[0].pk}

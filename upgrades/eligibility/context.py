@@ -33,14 +33,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Case, Exists, OuterRef, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from catalog.models import INDIA, Offer, OfferPrice, UpgradePath
 from core.errors import NotFound
 from delegation.selectors import DelegatedAccess, delegated_access_for
 from partners.roles import Capability, require
-from subscriptions.models import Subscription
+from subscriptions.models import Subscription, channel_label_for
 
 from ..models import UpgradeOperation
 from ..policies import upgradable_subscriptions
@@ -147,73 +147,240 @@ def load_contexts(
     sources = load_sources(actor=actor, subscriptions=subscriptions, lock=lock)
     if not sources:
         return {}
-    customer_ids = list(dict.fromkeys(source.customer_id for source in sources))
-    extra_target_ids = tuple(dict.fromkeys(t for t in extra_target_ids if t))
+    rows = [SourceRow(data=subscription_data(s), customer_id=s.customer_id, partner_id=s.partner_id) for s in sources]
+    built = _assemble(
+        actor,
+        rows,
+        customer_ids=list(dict.fromkeys(source.customer_id for source in sources)),
+        billing_cycle=billing_cycle,
+        extra_target_ids=extra_target_ids,
+        exclude_operation_id=exclude_operation_id,
+    )
+    loaded = {}
+    for source in sources:
+        item = built[source.pk]
+        loaded[source.pk] = LoadedContext(
+            ctx=item.ctx,
+            subscription=source,
+            offers=item.projection.offers,
+            access=item.access,
+            plan_codes=item.projection.plan_codes,
+            plan_families=item.projection.plan_families,
+            prices=item.projection.prices,
+            matrix_target_ids=item.matrix_target_ids,
+        )
+    return loaded
 
+
+@dataclass(frozen=True)
+class SourceRow:
+    """A source subscription as plain data (the batch loaders read rows, not model instances)."""
+
+    data: SubscriptionData
+    customer_id: int
+    partner_id: int | None
+
+
+@dataclass
+class Projection:
+    """The catalog as one evaluation sees it (only ITS offers); shared by every context with the same offers."""
+
+    offers: dict[str, Offer]
+    offers_data: dict[str, OfferData]
+    family_names: dict[str, str]
+    plan_codes: dict[str, frozenset[str]]
+    plan_families: dict[str, dict[str, str]]
+    prices: dict[tuple[str, str, str], Decimal]
+
+
+@dataclass
+class BookContext:
+    """One source of :func:`load_book`: its pure context and the catalog projection it was built from."""
+
+    ctx: EligibilityContext
+    customer_id: int
+    access: DelegatedAccess
+    projection: Projection
+    matrix_target_ids: tuple[str, ...]
+
+    def price(self, offer_id: str, cycle: str, currency: str) -> Decimal | None:
+        return self.projection.prices.get((offer_id, cycle, currency))
+
+
+SOURCE_FIELDS = (
+    "id",
+    "offer_id",
+    "status",
+    "provisioning_state",
+    "channel",
+    "partner__name",
+    "channel_partner_name",
+    "payment_method",
+    "quantity",
+    "billing_cycle",
+    "parent_id",
+    "customer_id",
+    "partner_id",
+)
+
+
+def load_book(
+    *, actor, scope: QuerySet[Subscription] | None = None, billing_cycle: str | None = None
+) -> dict[uuid.UUID, BookContext]:
+    """The context of every subscription of ``scope`` (default: all) the actor may upgrade, from plain rows.
+
+    The same contexts as :func:`load_contexts` (``tests/upgrades/test_batch_context.py``) without building model
+    instances: for a whole book of business. Fixed queries (sources, matrix, holdings, offers, plans, prices,
+    operations, delegated access) whatever its size. ``PermissionDenied`` without the upgrade capability.
+    """
+    require(actor, Capability.UPGRADE)
+    queryset = upgradable_subscriptions(actor)
+    if scope is not None:
+        queryset = queryset.filter(pk__in=scope.values("pk"))
+    labels: dict[tuple, str] = {}
+    # The holdings of the sources' customers, each flagged when it is a source itself (the sources are read
+    # from it, so no row is converted twice), plus the sources that hold nothing (expired, disabled, ...).
+    holding_rows = (
+        Subscription.objects.filter(customer_id__in=queryset.values("customer_id"), status__in=HOLDING_STATUSES)
+        .annotate(is_source=Case(When(pk__in=queryset.values("pk"), then=Value(True)), default=Value(False)))
+        .order_by("customer_id", "created", "pk")
+        .values_list(*SOURCE_FIELDS, "is_source")
+    )
+    holdings: dict[int, list[SubscriptionData]] = defaultdict(list)
+    rows = []
+    for row in holding_rows:
+        data = _row_data(row, labels)
+        holdings[row[11]].append(data)
+        if row[13]:
+            rows.append(SourceRow(data=data, customer_id=row[11], partner_id=row[12]))
+    for row in queryset.exclude(status__in=HOLDING_STATUSES).values_list(*SOURCE_FIELDS):
+        rows.append(SourceRow(data=_row_data(row, labels), customer_id=row[11], partner_id=row[12]))
+    if not rows:
+        return {}
+    customer_ids = list(dict.fromkeys(row.customer_id for row in rows))
+    return _assemble(
+        actor, rows, customer_ids=customer_ids, billing_cycle=billing_cycle, labels=labels, holdings=holdings
+    )
+
+
+def _row_data(row: tuple, labels: dict[tuple, str]) -> SubscriptionData:
+    """``SubscriptionData`` of a :data:`SOURCE_FIELDS` row (``labels`` memoizes the channel labels)."""
+    key = (row[4], row[5], row[6], row[7])
+    label = labels.get(key)
+    if label is None:
+        label = labels[key] = channel_label_for(
+            row[4], partner_name=row[5], channel_partner_name=row[6], payment_method=row[7]
+        )
+    return SubscriptionData(
+        id=row[0],
+        offer_id=row[1],
+        status=row[2],
+        provisioning_state=row[3],
+        channel=row[4],
+        channel_label=label,
+        quantity=row[8],
+        billing_cycle=row[9],
+        parent_id=row[10],
+    )
+
+
+def _assemble(
+    actor,
+    sources: list[SourceRow],
+    *,
+    customer_ids: list[int],
+    billing_cycle: str | None = None,
+    extra_target_ids: Iterable[str] = (),
+    exclude_operation_id=None,
+    labels: dict[tuple, str] | None = None,
+    holdings: dict[int, list[SubscriptionData]] | None = None,
+) -> dict[Any, BookContext]:
+    """Every source's context from plain rows: the catalog projections are built once per set of offers."""
+    labels = {} if labels is None else labels
+    extra_target_ids = tuple(dict.fromkeys(t for t in extra_target_ids if t))
     matrix: dict[str, list[str]] = defaultdict(list)
     for source_offer_id, target_id in (
-        UpgradePath.objects.filter(source_id__in={s.offer_id for s in sources})
+        UpgradePath.objects.filter(source_id__in={s.data.offer_id for s in sources})
         .order_by("position", "id")
         .values_list("source_id", "target_id")
     ):
         matrix[source_offer_id].append(target_id)
-    holdings: dict[int, list[Subscription]] = defaultdict(list)
-    for held in (
-        Subscription.objects.filter(customer_id__in=customer_ids, status__in=HOLDING_STATUSES)
-        .select_related("partner")
-        .order_by("customer_id", "created", "pk")
-    ):
-        holdings[held.customer_id].append(held)
+    if holdings is None:  # else read by the caller (``load_book``)
+        holdings = defaultdict(list)
+        for row in (
+            Subscription.objects.filter(customer_id__in=customer_ids, status__in=HOLDING_STATUSES)
+            .order_by("customer_id", "created", "pk")
+            .values_list(*SOURCE_FIELDS)
+        ):
+            holdings[row[11]].append(_row_data(row, labels))
 
-    wanted: dict[uuid.UUID, set[str]] = {
-        source.pk: {
-            source.offer_id,
-            *matrix[source.offer_id],
-            *extra_target_ids,
-            *(held.offer_id for held in holdings[source.customer_id] if held.pk != source.pk),
-        }
-        for source in sources
-    }
+    wanted: dict[Any, frozenset[str]] = {}
+    for source in sources:
+        held = (h.offer_id for h in holdings[source.customer_id] if h.id != source.data.id)
+        wanted[source.data.id] = frozenset(
+            {source.data.offer_id, *matrix[source.data.offer_id], *extra_target_ids, *held}
+        )
     catalog = _load_catalog(set().union(*wanted.values()))
     operations = _open_operations(customer_ids, exclude_operation_id=exclude_operation_id)
     access = _delegated_access(actor, sources)
 
     is_application = bool(getattr(actor, "is_application", False))
-    held_data = {held.pk: subscription_data(held) for rows in holdings.values() for held in rows}
-    loaded = {}
+    actors: dict[DelegatedAccess, ActorData] = {}
+    projections: dict[frozenset[str], Projection] = {}
+    paths: dict[tuple[str, frozenset[str]], tuple[str, ...]] = {}
+    built = {}
     for source in sources:
         granted = access[(source.partner_id, source.customer_id)]
-        offer_ids = [oid for oid in catalog.offers if oid in wanted[source.pk]]  # catalog order
-        offers_data = {oid: catalog.offers_data[oid] for oid in offer_ids}
-        source_offer = offers_data[source.offer_id]
-        targets = [offers_data[tid] for tid in matrix[source.offer_id] if tid in offers_data]
-        ctx = EligibilityContext(
-            actor=ActorData(
+        actor_data = actors.get(granted)
+        if actor_data is None:
+            actor_data = actors[granted] = ActorData(
                 is_application=is_application,
                 has_delegated_access=granted.has_active_relationship,
                 can_transfer_licenses=granted.can_transfer_licenses,
                 delegated_roles=granted.roles,
-            ),
-            source=subscription_data(source),
+            )
+        key = wanted[source.data.id]
+        projection = projections.get(key)
+        if projection is None:
+            projection = projections[key] = _project(catalog, key)
+        offers_data = projection.offers_data
+        source_offer = offers_data[source.data.offer_id]
+        path_key = (source.data.offer_id, key)
+        path_ids = paths.get(path_key)
+        if path_ids is None:
+            targets = [offers_data[tid] for tid in matrix[source.data.offer_id] if tid in offers_data]
+            path_ids = paths[path_key] = tuple(t.id for t in paths_for_market(source_offer.market, targets))
+        ctx = EligibilityContext(
+            actor=actor_data,
+            source=source.data,
             source_offer=source_offer,
-            path_ids=tuple(t.id for t in paths_for_market(source_offer.market, targets)),
+            path_ids=path_ids,
             offers=offers_data,
-            others=tuple(held_data[held.pk] for held in holdings[source.customer_id] if held.pk != source.pk),
+            others=tuple(h for h in holdings[source.customer_id] if h.id != source.data.id),
             open_operations=operations.get(source.customer_id, ()),
             billing_cycle=billing_cycle,
-            family_names={family: catalog.family_names[family] for oid in offer_ids for family in catalog.levels[oid]},
+            family_names=projection.family_names,
         )
-        loaded[source.pk] = LoadedContext(
+        built[source.data.id] = BookContext(
             ctx=ctx,
-            subscription=source,
-            offers={oid: catalog.offers[oid] for oid in offer_ids},
+            customer_id=source.customer_id,
             access=granted,
-            plan_codes={oid: catalog.plan_codes[oid] for oid in offer_ids if oid in catalog.plan_codes},
-            plan_families={oid: catalog.plan_families[oid] for oid in offer_ids if oid in catalog.plan_families},
-            prices={key: price for oid in offer_ids for key, price in catalog.prices[oid].items()},
-            matrix_target_ids=tuple(matrix[source.offer_id]),
+            projection=projection,
+            matrix_target_ids=tuple(matrix[source.data.offer_id]),
         )
-    return loaded
+    return built
+
+
+def _project(catalog: _Catalog, wanted: frozenset[str]) -> Projection:
+    offer_ids = [oid for oid in catalog.offers if oid in wanted]  # catalog order
+    return Projection(
+        offers={oid: catalog.offers[oid] for oid in offer_ids},
+        offers_data={oid: catalog.offers_data[oid] for oid in offer_ids},
+        family_names={family: catalog.family_names[family] for oid in offer_ids for family in catalog.levels[oid]},
+        plan_codes={oid: catalog.plan_codes[oid] for oid in offer_ids if oid in catalog.plan_codes},
+        plan_families={oid: catalog.plan_families[oid] for oid in offer_ids if oid in catalog.plan_families},
+        prices={key: price for oid in offer_ids for key, price in catalog.prices[oid].items()},
+    )
 
 
 @dataclass
@@ -281,7 +448,7 @@ def _open_operations(customer_ids: list[int], *, exclude_operation_id=None) -> d
     return {customer_id: tuple(rows) for customer_id, rows in grouped.items()}
 
 
-def _delegated_access(actor, sources: list[Subscription]) -> dict[tuple[int | None, int], DelegatedAccess]:
+def _delegated_access(actor, sources: list[SourceRow]) -> dict[tuple[int | None, int], DelegatedAccess]:
     """(selling partner, customer) → delegated access, for the actor's user (2–4 queries per partner)."""
     customers_of: dict[int, list[int]] = defaultdict(list)
     for source in sources:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .rules import ALL_RULES, SOURCE_RULES, run_rules
+from .rules import ALL_RULES, SOURCE_RULES, TARGET_RULES, memoized_gettext, run_rules
 from .types import EligibilityContext, UpgradeError, UpgradeOption, UpgradeTypeName
 
 
@@ -40,9 +40,32 @@ def evaluate(ctx: EligibilityContext, target_id: str, *, target_offer: Any = Non
 
 
 def evaluate_all(ctx: EligibilityContext, *, target_offers: Mapping[str, Any] | None = None) -> list[UpgradeOption]:
-    """One option per matrix target of the source's market, in matrix order (empty without paths)."""
+    """One option per matrix target of the source's market, in matrix order (empty without paths).
+
+    The same options as :func:`evaluate` per target: the source rules (target-independent) run once and their
+    reasons are merged with each target's in :func:`run_rules`' order (by code, source rules first).
+    """
     target_offers = target_offers or {}
-    return [evaluate(ctx, target_id, target_offer=target_offers.get(target_id)) for target_id in ctx.path_ids]
+    if not ctx.path_ids:
+        return []
+    options = []
+    with memoized_gettext():
+        from_source = run_rules(ctx, None, "", SOURCE_RULES)
+        for target_id in ctx.path_ids:
+            target = ctx.offers.get(target_id)
+            found = [*from_source, *(error for rule in TARGET_RULES for error in rule(ctx, target, target_id))]
+            errors = tuple(sorted(found, key=lambda error: int(error.code)))
+            offer = target_offers.get(target_id)
+            options.append(
+                UpgradeOption(
+                    target_offer=offer if offer is not None else target,
+                    upgrade_type=upgrade_type_for(ctx, errors),
+                    is_eligible=not errors,
+                    quantity=ctx.source.quantity,
+                    errors=errors,
+                )
+            )
+    return options
 
 
 def source_errors(ctx: EligibilityContext) -> tuple[UpgradeError, ...]:

@@ -12,9 +12,11 @@ Decisions where the rulebook is silent:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 
 from .types import EligibilityContext, OfferData, UpgradeError
 from .types import UpgradeErrorCode as C
@@ -25,6 +27,33 @@ GLOBAL = "global"
 HOLDING_STATUSES = frozenset({"active", "pending", "suspended"})
 
 Rule = Callable[[EligibilityContext, "OfferData | None", str], list[UpgradeError]]
+
+# Inside ``memoized_gettext()`` each message is translated once (the active language cannot change meanwhile).
+_MEMO: ContextVar[dict[str, str] | None] = ContextVar("eligibility_gettext_memo", default=None)
+
+
+def _(message: str) -> str:
+    """``gettext``, memoized inside :func:`memoized_gettext` (a batch evaluation asks the same messages often)."""
+    memo = _MEMO.get()
+    if memo is None:
+        return gettext(message)
+    translated = memo.get(message)
+    if translated is None:
+        translated = memo[message] = gettext(message)
+    return translated
+
+
+@contextmanager
+def memoized_gettext() -> Iterator[None]:
+    """Translate each rule message once for the block (nested blocks share the outer memo)."""
+    if _MEMO.get() is not None:
+        yield
+        return
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
 
 
 # --- helpers (pure) ------------------------------------------------------------------------------------------
@@ -188,8 +217,9 @@ def rule_conflicting_service_types(ctx: EligibilityContext, target, target_id) -
         return []
     added = added_families(ctx.source_offer.levels, target.levels)
     errors = []
+    source_id = ctx.source.id
     for other in ctx.others:
-        if other.id == ctx.source.id or other.parent_id == ctx.source.id:
+        if other.id == source_id or (other.parent_id is not None and other.parent_id == source_id):
             continue
         other_offer = ctx.offers.get(other.offer_id)
         offer_name = other_offer.name if other_offer else other.offer_id

@@ -148,4 +148,7 @@ class EligibilityContext:
 
     @property
     def active_addons(self) -> tuple[SubscriptionData, ...]:
-        return tuple(s for s in self.others if s.parent_id == self.source.id and s.status == "active")
+        source_id = self.source.id
+        return tuple(
+            s for s in self.others if s.parent_id is not None and s.parent_id == source_id and s.status == "active"
+        )

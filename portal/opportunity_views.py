@@ -1,0 +1,113 @@
+"""The opportunities page and its CSV export (thin adapters over ``opportunities.selectors``)."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from opportunities.filtering import PAGE_SIZE, OpportunityFilterForm
+from opportunities.selectors import (
+    EXPORT_COLUMNS,
+    csv_lines,
+    opportunities_for,
+    uplift_by,
+)
+from partners.roles import Capability, require
+
+from .access import partner_page
+from .charts import Bar, Chart
+from .templatetags.portal_tags import money
+
+
+def _filtered(request):
+    """(bound form, rows or None when the form is invalid)."""
+    require(request.user, Capability.UPGRADE)
+    form = OpportunityFilterForm(request.GET)
+    if not form.is_valid():
+        return form, None
+    return form, opportunities_for(request.user, form.to_filter())
+
+
+def _chart(key: str, title: str, groups, params: dict, param: str | None) -> Chart:
+    bars = []
+    for label, value, currency in groups:
+        url = ""
+        if param:
+            url = reverse("portal:opportunities") + "?" + urlencode({**params, param: label, "status": "eligible"})
+        bars.append(Bar(label=f"{label} ({currency})", value=value, display=money(value, currency), url=url))
+    return Chart(key=key, title=title, value_label=_("Monthly uplift"), bars=tuple(bars))
+
+
+@partner_page
+def opportunities(request):
+    """Every upgradable source with its best target; filters, sorting, pagination, charts."""
+    form, rows = _filtered(request)
+    return _page(request, form, rows or [])
+
+
+def _page(request, form, rows, status: int = 200):
+    page_number = form.cleaned_data.get("page") if form.is_valid() else None
+    paginator = Paginator(rows, PAGE_SIZE)
+    page = paginator.get_page(page_number or 1)
+    kept = {k: v for k, v in request.GET.items() if k != "page" and v}
+    market_params = {k: v for k, v in kept.items() if k != "market"}
+    charts = [
+        _chart("uplift-by-target", _("Monthly uplift by target"), uplift_by(rows, "target"), {}, None),
+        _chart("uplift-by-market", _("Monthly uplift by market"), uplift_by(rows, "market"), market_params, "market"),
+    ]
+    eligible = [row for row in rows if row.eligible]
+    totals: dict[str, Decimal] = {}
+    for row in eligible:
+        totals[row.currency] = totals.get(row.currency, Decimal("0")) + row.monthly_uplift
+    return render(
+        request,
+        "portal/opportunities.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "paginator": paginator,
+            "is_paginated": paginator.num_pages > 1,
+            "rows": page.object_list,
+            "charts": charts,
+            "eligible_count": len(eligible),
+            "totals": sorted(totals.items()),
+            "filtered": bool(kept.keys() - {"sort"}),
+            "export_query": urlencode(kept),
+        },
+        status=status,
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@partner_page
+def opportunities_export(request):
+    """``export.csv?<the page's filters>``: one line per source × target, streamed."""
+    form, rows = _filtered(request)
+    if rows is None:
+        return _page(request, form, [], status=400)  # the form says which field is wrong
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(EXPORT_COLUMNS)
+        chunk = []
+        for cells in csv_lines(rows):
+            chunk.append(writer.writerow(cells))
+            if len(chunk) == 1000:
+                yield "".join(chunk)
+                chunk = []
+        yield "".join(chunk)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="opportunities.csv"'
+    return response
