@@ -115,9 +115,10 @@ OPEN_FILTER = "open"
 def upgrade_operation_rows_for(
     actor, *, status: str = "", target: str = "", search: str = ""
 ) -> QuerySet[UpgradeOperation]:
-    """The "Upgrades" list: the actor's operations, newest first (index ``created, id``), with what a row shows
-    (one query a page). ``status``: an operation status or ``open`` (every not-final one); ``target``: the
-    target offer id; ``search``: customer name or domain, source or target offer name."""
+    """The "Upgrades" list: the actor's operations, newest first (index ``upgrade_op_created_id``), bare rows:
+    paginate them, then :func:`upgrade_operation_page_rows` reads what a row shows for the page.
+
+    ``status``: an operation status or ``open`` (every not-final one); ``target``: the target offer id; ``search``: customer name or domain, source or target offer name."""
     queryset = upgrade_operations_visible_to(actor)
     if status == OPEN_FILTER:
         queryset = queryset.filter(status__in=OPEN_STATUSES)
@@ -132,7 +133,20 @@ def upgrade_operation_rows_for(
             | Q(source__offer__name__icontains=search)
             | Q(target_offer__name__icontains=search)
         )
-    return queryset.select_related("source__offer", "target_offer", "customer", "target").order_by("-created", "pk")
+    return queryset.order_by("-created", "pk")
+
+
+def upgrade_operation_page_rows(actor, operations) -> list[UpgradeOperation]:
+    """One page's operations (already read through the scope) with their source, offers and customer, in the
+    page's order: one query whatever the page."""
+    ids = [operation.pk for operation in operations]
+    rows = (
+        upgrade_operations_visible_to(actor)
+        .filter(pk__in=ids)
+        .select_related("source__offer", "target_offer", "customer", "target")
+    )
+    by_id = {row.pk: row for row in rows} if ids else {}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def upgrade_target_choices_for(actor) -> list[tuple[str, str]]:

@@ -46,6 +46,7 @@ from .selectors import (
     family_names,
     upgradable_subscription_for,
     upgrade_made_from,
+    upgrade_operation_page_rows,
     upgrade_operation_rows_for,
     upgrade_target_choices_for,
 )
@@ -319,6 +320,7 @@ class UpgradeListView(PartnerPageMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["operations"] = upgrade_operation_page_rows(self.request.user, context["page_obj"].object_list)
         context["form"] = self.form
         context["filtered"] = any(self.filters.values()) or bool(self.form.errors)
         return context
