@@ -10,10 +10,11 @@ from catalog.models import MARKETS, Offer, UpgradePath
 from customers.models import Segment
 from upgrades.eligibility.types import UpgradeErrorCode
 
-from .selectors import OpportunityFilter
+from .selectors import PAGE_SIZE, OpportunityFilter
 
-PAGE_SIZE = 25
-SORT_CHOICES = [("uplift", _("Highest uplift")), ("customer", _("Customer name")), ("seats", _("Most seats"))]
+__all__ = ["PAGE_SIZE", "OpportunityFilterForm"]
+
+SORT_CHOICES = [("customer", _("Customer name")), ("uplift", _("Highest uplift")), ("seats", _("Most seats"))]
 STATUS_CHOICES = [("", _("Eligible or blocked")), ("eligible", _("Eligible")), ("blocked", _("Blocked"))]
 
 
@@ -51,8 +52,8 @@ class OpportunityFilterForm(forms.Form):
     def clean_country(self) -> str:
         return (self.cleaned_data.get("country") or "").upper()
 
-    def to_filter(self) -> OpportunityFilter:
-        """The validated filter (call after ``is_valid()``)."""
+    def to_filter(self, default_sort: str = "customer") -> OpportunityFilter:
+        """The validated filter (call after ``is_valid()``); the page's default sort is by customer."""
         data = self.cleaned_data
         return OpportunityFilter(
             market=data.get("market") or "",
@@ -63,5 +64,5 @@ class OpportunityFilterForm(forms.Form):
             status=data.get("status") or "",
             reason=data.get("reason") or "",
             search=data.get("search") or "",
-            sort=data.get("sort") or "uplift",
+            sort=data.get("sort") or default_sort,
         )

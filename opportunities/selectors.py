@@ -32,7 +32,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Q, QuerySet
+from django.db.models.functions import Lower
 
 from audit.models import AuditRecord
 from catalog.models import UpgradePath
@@ -49,6 +51,7 @@ from upgrades.policies import upgradable_subscriptions
 CACHE_SECONDS = 60
 CACHE_ENTRIES = 16
 CENT = Decimal("0.01")
+PAGE_SIZE = 25
 SORTS = ("uplift", "customer", "seats")
 STATUSES = ("eligible", "blocked")
 
@@ -148,6 +151,11 @@ class OpportunityFilter:
     sort: str = "uplift"
 
     @property
+    def page_only(self) -> bool:
+        """Whether a page can be evaluated alone (no line filter, sorted by customer): see :func:`opportunity_page`."""
+        return not self.filters_lines and self.sort == "customer"
+
+    @property
     def filters_lines(self) -> bool:
         return bool(self.target or self.status or self.reason)
 
@@ -214,10 +222,33 @@ def opportunities_for(actor, flt: OpportunityFilter | None = None) -> list[Oppor
 
 def sort_rows(rows: list[Opportunity], sort: str) -> list[Opportunity]:
     if sort == "customer":
-        return sorted(rows, key=lambda r: (r.customer_name.casefold(), r.source_offer_name, str(r.subscription_id)))
+        return sorted(
+            rows, key=lambda r: (r.customer_name.casefold(), r.customer_pk, r.source_offer_name, str(r.subscription_id))
+        )
     if sort == "seats":
         return sorted(rows, key=lambda r: (-r.seats, r.customer_name.casefold(), str(r.subscription_id)))
     return sorted(rows, key=lambda r: (-r.monthly_uplift, r.customer_name.casefold(), str(r.subscription_id)))
+
+
+def page_scope(actor, flt: OpportunityFilter) -> QuerySet[Subscription]:
+    """The sources the full evaluation shows (book scope, visible customers) in the customer sort's order."""
+    return (
+        book_scope(actor, flt)
+        .filter(customer_id__in=customers_visible_to(actor).values("pk"))
+        .order_by(Lower("customer__company_name"), "customer_id", "offer__name", "pk")
+    )
+
+
+def opportunity_page(actor, flt: OpportunityFilter, page_number) -> tuple[Paginator, Page, list[Opportunity]]:
+    """One page sorted by customer, evaluating only its sources (``flt.page_only``): count + slice + the page's
+    evaluation, whatever the book's size. The rows are the full evaluation's for those sources."""
+    paginator = Paginator(page_scope(actor, flt).values_list("pk", flat=True), PAGE_SIZE)
+    page = paginator.get_page(page_number or 1)
+    pks = list(page.object_list)
+    rows = evaluate_book(actor, book_scope(actor, flt).filter(pk__in=pks)) if pks else []
+    order = {pk: index for index, pk in enumerate(pks)}
+    rows.sort(key=lambda row: order[row.subscription_id])
+    return paginator, page, rows
 
 
 def _with_lines(row: Opportunity, lines: tuple[TargetLine, ...]) -> Opportunity:
@@ -228,7 +259,12 @@ def _with_lines(row: Opportunity, lines: tuple[TargetLine, ...]) -> Opportunity:
 
 def book_summary(actor) -> BookSummary:
     """Eligible sources and their best targets' uplift, in the currency most of the book is billed in."""
-    rows = [row for row in opportunities_for(actor) if row.eligible]
+    return summarize(opportunities_for(actor))
+
+
+def summarize(rows: list[Opportunity]) -> BookSummary:
+    """:func:`book_summary` of some rows (the eligible ones count, in their main currency)."""
+    rows = [row for row in rows if row.eligible]
     currencies = Counter(row.currency for row in rows)
     currency = currencies.most_common(1)[0][0] if currencies else "USD"
     monthly = sum((row.monthly_uplift for row in rows if row.currency == currency), Decimal("0"))

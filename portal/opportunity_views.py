@@ -1,4 +1,5 @@
-"""The opportunities page and its CSV export (thin adapters over ``opportunities.selectors``)."""
+"""The opportunities page, its whole-book summary (JSON, fetched after the page) and its CSV export (thin
+adapters over ``opportunities.selectors``)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
+from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -17,6 +19,8 @@ from opportunities.selectors import (
     EXPORT_COLUMNS,
     csv_lines,
     opportunities_for,
+    opportunity_page,
+    summarize,
     uplift_by,
 )
 from partners.roles import Capability, require
@@ -45,18 +49,57 @@ def _chart(key: str, title: str, groups, params: dict, param: str | None) -> Cha
     return Chart(key=key, title=title, value_label=_("Monthly uplift"), bars=tuple(bars))
 
 
+def _kept(request) -> dict[str, str]:
+    return {k: v for k, v in request.GET.items() if k != "page" and v}
+
+
 @partner_page
 def opportunities(request):
-    """Every upgradable source with its best target; filters, sorting, pagination, charts."""
+    """Every upgradable source with its best target; filters, sorting, pagination. Sorted by customer without a
+    line filter, only the page's sources are evaluated; the charts and totals come from
+    :func:`opportunities_summary`."""
+    require(request.user, Capability.UPGRADE)
+    form = OpportunityFilterForm(request.GET)
+    if not form.is_valid():
+        return _page(request, form, Paginator([], PAGE_SIZE))
+    flt = form.to_filter()
+    page_number = form.cleaned_data.get("page") or 1
+    if flt.page_only:
+        paginator, page, rows = opportunity_page(request.user, flt, page_number)
+        return _page(request, form, paginator, page, rows)
+    paginator = Paginator(opportunities_for(request.user, flt), PAGE_SIZE)
+    page = paginator.get_page(page_number)
+    return _page(request, form, paginator, page, list(page.object_list))
+
+
+def _page(request, form, paginator, page=None, rows=(), status: int = 200):
+    page = page or paginator.get_page(1)
+    kept = _kept(request)
+    return render(
+        request,
+        "portal/opportunities.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "paginator": paginator,
+            "is_paginated": paginator.num_pages > 1,
+            "rows": rows,
+            "filtered": bool(kept.keys() - {"sort"}),
+            "export_query": urlencode(kept),
+            "summary_query": urlencode({k: v for k, v in kept.items() if k != "sort"}),
+        },
+        status=status,
+    )
+
+
+@partner_page
+def opportunities_summary(request):
+    """``summary.json?<the page's filters>``: the whole book's figures (eligible count, totals, the two charts
+    rendered as HTML, the home page's figure), from the cached full evaluation."""
     form, rows = _filtered(request)
-    return _page(request, form, rows or [])
-
-
-def _page(request, form, rows, status: int = 200):
-    page_number = form.cleaned_data.get("page") if form.is_valid() else None
-    paginator = Paginator(rows, PAGE_SIZE)
-    page = paginator.get_page(page_number or 1)
-    kept = {k: v for k, v in request.GET.items() if k != "page" and v}
+    if rows is None:
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    kept = _kept(request)
     market_params = {k: v for k, v in kept.items() if k != "market"}
     charts = [
         _chart("uplift-by-target", _("Monthly uplift by target"), uplift_by(rows, "target"), {}, None),
@@ -66,22 +109,23 @@ def _page(request, form, rows, status: int = 200):
     totals: dict[str, Decimal] = {}
     for row in eligible:
         totals[row.currency] = totals.get(row.currency, Decimal("0")) + row.monthly_uplift
-    return render(
-        request,
-        "portal/opportunities.html",
+    summary = summarize(rows)
+    context = {"charts": charts, "eligible_count": len(eligible), "totals": sorted(totals.items()), "book": summary}
+    return JsonResponse(
         {
-            "form": form,
-            "page_obj": page,
-            "paginator": paginator,
-            "is_paginated": paginator.num_pages > 1,
-            "rows": page.object_list,
-            "charts": charts,
-            "eligible_count": len(eligible),
-            "totals": sorted(totals.items()),
-            "filtered": bool(kept.keys() - {"sort"}),
-            "export_query": urlencode(kept),
-        },
-        status=status,
+            "eligible_subscriptions": summary.eligible_subscriptions,
+            "monthly_uplift": str(summary.monthly_uplift),
+            "yearly_uplift": str(summary.yearly_uplift),
+            "currency": summary.currency,
+            "totals": [
+                {"currency": currency, "monthly_uplift": str(amount)} for currency, amount in sorted(totals.items())
+            ],
+            "html": {
+                "charts": render_to_string("portal/_opportunity_charts.html", context, request=request),
+                "figures": render_to_string("portal/_opportunity_figures.html", context, request=request),
+                "figure": render_to_string("portal/_opportunity_figure.html", context, request=request),
+            },
+        }
     )
 
 
@@ -95,7 +139,7 @@ def opportunities_export(request):
     """``export.csv?<the page's filters>``: one line per source × target, streamed."""
     form, rows = _filtered(request)
     if rows is None:
-        return _page(request, form, [], status=400)  # the form says which field is wrong
+        return _page(request, form, Paginator([], PAGE_SIZE), status=400)  # the form says which field is wrong
     writer = csv.writer(_Echo())
 
     def lines():

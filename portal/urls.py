@@ -19,5 +19,6 @@ urlpatterns = [
     path("upgrades/", upgrade_views.UpgradeListView.as_view(), name="upgrade_list"),
     path("opportunities/", opportunity_views.opportunities, name="opportunities"),
     path("opportunities/export.csv", opportunity_views.opportunities_export, name="opportunities_export"),
+    path("opportunities/summary.json", opportunity_views.opportunities_summary, name="opportunities_summary"),
     path("upgrades/<uuid:operation_id>/", upgrade_views.upgrade_result, name="upgrade_result"),
 ]

@@ -34,7 +34,7 @@ def _upgrades_url(status: str) -> str:
 
 
 def _dashboard_context(user) -> dict:
-    """The dashboard's figures, its two charts and the ``book_summary`` slot (wired to the opportunities later)."""
+    """The dashboard's figures and its two charts (the opportunity figure is loaded by ``summary.js``)."""
     dashboard = dashboard_for(user)
     subscription_labels = dict(SubscriptionStatus.choices)
     operation_labels = dict(OperationStatus.choices)
@@ -72,9 +72,10 @@ def _dashboard_context(user) -> dict:
         "upgrades_chart": upgrades_chart,
         "upgrades_open": upgrades_open,
         "subscriptions_by_status": subscriptions_by_status,
-        # ``opportunities.selectors.book_summary(actor)`` once that app exists: eligible_subscriptions,
-        # monthly_uplift, yearly_uplift, currency. None until then (the page says "see opportunities").
+        # The whole book's figure is fetched after the page (portal:opportunities_summary, static/js/summary.js):
+        # the home page evaluates no book. A view may still pass a ``BookSummary`` here.
         "book_summary": None,
+        "can_see_opportunities": can(user, Capability.UPGRADE),
         "can_see_delegation": can(user, Capability.REQUEST_DELEGATED_ADMIN),
     }
 

@@ -49,7 +49,7 @@ class OpportunityListView(PartnerCenterAPIView):
         if "page" in request.query_params:
             raise InvalidInput(_("is not a parameter here: use size and offset."), field="page")
         size, offset = page_params(request)
-        records = list(export_records(opportunities_for(request.user, form.to_filter())))
+        records = list(export_records(opportunities_for(request.user, form.to_filter(default_sort="uplift"))))
         page = list(islice(records, offset, offset + size))
         next_uri = None
         if offset + len(page) < len(records):

@@ -1,6 +1,7 @@
 /* Draws every <canvas data-chart="ID"> of the page as a horizontal bar chart from the JSON in #ID
    (portal.charts.Chart.data). One series, values written at the bars' ends, so it reads without colour.
-   Clicking a bar opens the list behind it. Chart.js comes from npm (scripts/setup.sh), never a CDN. */
+   Clicking a bar opens the list behind it. Chart.js comes from npm (scripts/setup.sh), never a CDN.
+   window.PortalCharts.drawAll() draws the canvases inserted later (summary.js); a drawn canvas is skipped. */
 (function () {
   "use strict";
   if (typeof window.Chart === "undefined") { return; }
@@ -23,6 +24,7 @@
   };
 
   function draw(canvas) {
+    if (canvas.getAttribute("data-chart-drawn") === "true") { return; }
     var source = document.getElementById(canvas.getAttribute("data-chart"));
     if (!source) { return; }
     var data = JSON.parse(source.textContent);
@@ -74,6 +76,7 @@
   function drawAll() {
     Array.prototype.forEach.call(document.querySelectorAll("canvas[data-chart]"), draw);
   }
+  window.PortalCharts = { drawAll: drawAll };
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", drawAll);
   } else {

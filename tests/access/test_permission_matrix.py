@@ -215,9 +215,10 @@ RULES: list[tuple[str, Expect]] = [
     # a subscription's page: every partner role reads it (the seats form is for SELLERS: see test_write_matrix)
     ("portal:subscription_detail", web(partner=roles(ALL_PARTNER, scoped=True), customer=403)),
     ("portal:upgrade_list", web(partner=200, customer=403)),  # partners see the operations in their scope
-    # the book's upgrade options (and their CSV): the roles that may upgrade
+    # the book's upgrade options (their CSV, their whole-book summary JSON): the roles that may upgrade
     ("portal:opportunities", web(partner=roles(UPGRADE_ROLES), customer=403)),
     ("portal:opportunities_export", web(partner=roles(UPGRADE_ROLES), customer=403)),
+    ("portal:opportunities_summary", web(partner=roles(UPGRADE_ROLES), customer=403)),
     ("portal:upgrade_result", web(partner=404, customer=403)),  # no such operation in any scope
     ("portal:upgrade_targets", web(partner=scope_then_roles(UPGRADE_ROLES), customer=403)),
     # details/review need a chosen target (a plain GET answers 400 "choose the offer to upgrade to")

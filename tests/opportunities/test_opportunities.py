@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from catalog.models import UpgradePath
 from opportunities.selectors import book_summary, clear_cache
 from tests import factories
 from tests.builders import api_for, login, make_subscription, make_upgradable, sub_url
@@ -183,6 +184,7 @@ def test_filters_select_rows_and_lines(client, sales_agent, book):
     assert ids("?search=alpha.exa") == ids("?search=ALPHA") == ids("?status=eligible")
     assert len(ids("?market=global")) == 6 and ids("?market=IN") == []
     assert ids("?sort=seats")[0][0] == str(alpha.pk) and ids("?sort=customer")[-1][0] == str(beta.pk)
+    assert ids("")[-1][0] == str(beta.pk)  # by customer by default
 
 
 def test_page_shows_best_target_details_unused_seats_and_wizard_links(client, sales_agent, book):
@@ -197,8 +199,70 @@ def test_page_shows_best_target_details_unused_seats_and_wizard_links(client, sa
     assert f'href="{wizard}?target=o365-e5"' in html  # the best target opens the wizard on it
     assert "<details>" in html and "3 more targets" in html
     assert "data-unused>7<" in html  # 10 seats − 3 assigned
-    assert "320.00 USD" in html and 'data-chart-key="uplift-by-target"' in html
-    assert 'data-chart-key="uplift-by-market"' in html
+    assert "320.00 USD" in html
+    # The whole book's figures come after the page, from the summary endpoint (static/js/summary.js).
+    assert 'data-chart-key="uplift-by-target"' not in html and "Loading…" in html
+    assert f'data-summary-url="{reverse("portal:opportunities_summary")}"' in html and "js/summary.js" in html
+    # Sorted by customer by default: Alpha, then Beta.
+    assert html.index(f'data-subscription="{alpha.pk}"') < html.index(f'data-subscription="{beta.pk}"')
+
+
+def test_summary_endpoint_has_the_whole_books_figures_and_charts(client, sales_agent, book):
+    login(client, sales_agent)
+    body = client.get(reverse("portal:opportunities_summary")).json()
+    assert (body["eligible_subscriptions"], body["monthly_uplift"], body["yearly_uplift"], body["currency"]) == (
+        1,
+        "320.00",
+        "3840.00",
+        "USD",
+    )
+    assert body["totals"] == [{"currency": "USD", "monthly_uplift": "320.00"}]
+    charts = body["html"]["charts"]
+    assert 'data-chart-key="uplift-by-target"' in charts and 'data-chart-key="uplift-by-market"' in charts
+    assert "Office 365 E5 (USD)" in charts and "320.00 USD" in charts  # the table for screen readers
+    assert '<a href="/opportunities/?market=global&amp;status=eligible">global (USD)</a>' in charts
+    assert "1 with an eligible upgrade" in body["html"]["figures"] and "320.00 USD a month" in body["html"]["figures"]
+    assert "1 eligible subscription; 3840.00 USD a year more." in body["html"]["figure"]
+    # The same filters as the page: Beta alone has nothing eligible.
+    beta = client.get(reverse("portal:opportunities_summary") + "?country=DE").json()
+    assert beta["eligible_subscriptions"] == 0 and "Nothing to show yet." in beta["html"]["charts"]
+    bad = client.get(reverse("portal:opportunities_summary") + "?status=maybe")
+    assert bad.status_code == 400 and "status" in bad.json()["errors"]
+
+
+def test_the_page_alone_has_the_full_evaluations_rows(client, partner, sales_agent, book):
+    """Sorted by customer without a line filter, only the page's sources are evaluated: same rows, same order
+    as the full evaluation; a source without any target line (no path in its market) is kept by both."""
+    from opportunities.filtering import PAGE_SIZE
+    from opportunities.selectors import OpportunityFilter, opportunities_for, opportunity_page
+
+    _grow(partner, 14)  # 2 + 28 sources: two pages
+    customer = factories.CustomerFactory(company_name="aardvark inc", country="IN")
+    factories.RelationshipFactory(partner=partner, customer=customer)
+    factories.DapGrantFactory(partner=partner, customer=customer)
+    lone = make_subscription(customer, "m365-business-premium", partner=partner, quantity=2)
+    UpgradePath.objects.create(source_id="m365-business-premium", target_id="m365-business-standard-in")  # IN only
+    flt = OpportunityFilter(sort="customer")
+    full = opportunities_for(sales_agent, flt)
+    assert len(full) == 31 and full[0].subscription_id == lone.pk
+    assert [(line.offer_id, line.reasons) for line in full[0].lines] == [
+        ("", ("subscription_does_not_have_any_upgrade_paths",))
+    ]  # its only path is in another market: one line without a target (code 7), on both paths
+
+    def shown(row):
+        lines = [
+            (t.offer_id, t.eligible, t.reasons, t.target_monthly, t.monthly_uplift, t.upgrade_type) for t in row.lines
+        ]
+        return (row.subscription_id, row.customer_name, row.seats, row.assigned, row.current_monthly, lines)
+
+    paged = []
+    for number in (1, 2):
+        paginator, page, rows = opportunity_page(sales_agent, flt, number)
+        assert paginator.count == 31 and len(rows) == (PAGE_SIZE if number == 1 else 6)
+        paged += rows
+    assert [shown(r) for r in paged] == [shown(r) for r in full]
+    assert flt.page_only and not OpportunityFilter(sort="uplift").page_only
+    assert not OpportunityFilter(sort="customer", status="eligible").page_only
 
 
 def test_bad_filter_values_are_form_errors(client, sales_agent, book):
@@ -293,7 +357,13 @@ def _queries(client, url) -> int:
 def test_query_counts_do_not_grow_with_the_book(client, partner, sales_agent, book):
     login(client, sales_agent)
     api = api_for(user=sales_agent)
-    urls = [reverse("portal:opportunities"), reverse("portal:opportunities_export"), "/v1/opportunities"]
+    urls = [
+        reverse("portal:opportunities"),
+        reverse("portal:opportunities") + "?sort=uplift",
+        reverse("portal:opportunities_summary"),
+        reverse("portal:opportunities_export"),
+        "/v1/opportunities",
+    ]
     _grow(partner, 3)
     small = [_queries(client, url) if not url.startswith("/v1") else _api_queries(api, url) for url in urls]
     _grow(partner, 27)
@@ -311,7 +381,7 @@ def _api_queries(api, url) -> int:
 
 def test_the_evaluated_book_is_cached_until_something_changes(client, sales_agent, book):
     login(client, sales_agent)
-    url = reverse("portal:opportunities")
+    url = reverse("portal:opportunities") + "?sort=uplift"  # the full evaluation (by customer: the page only)
     cold = _queries(client, url)
     with CaptureQueriesContext(connection) as captured:
         client.get(url)

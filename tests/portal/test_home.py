@@ -99,7 +99,11 @@ def test_a_sales_agent_sees_the_dashboard_with_each_figure_and_its_link(client, 
     assert '<p class="figure__value">1</p>' in figure(html, "gdap-ending")  # a sales agent: no link
     approvals = figure(html, "approvals")
     assert '<p class="figure__value">0</p>' in approvals and "None yet." in approvals
-    assert "See opportunities." in figure(html, "opportunities")
+    opportunities = figure(html, "opportunities")
+    assert "See opportunities." in opportunities and '<a href="/opportunities/">' in opportunities
+    # Its figure is fetched after the page (static/js/summary.js): the home page evaluates no book.
+    assert 'data-summary-url="/opportunities/summary.json"' in html and "Loading…" in opportunities
+    assert "js/summary.js" in html
     # The charts, with the figures said as a table too; the outcome bars link to the filtered upgrades list.
     assert 'data-chart-key="subscriptions-by-status"' in html and 'data-chart-key="upgrades-recent"' in html
     assert '<a href="/upgrades/?status=succeeded">Succeeded</a>' in html
