@@ -44,11 +44,15 @@ def test_home_chart_then_opportunities_by_market_and_target_csv_and_wizard(page,
 
     # Home: the subscriptions chart is drawn (charts.js marks the canvas) and says its numbers in text.
     expect(page.locator("canvas[data-chart-drawn='true']").first).to_be_attached()
+    # The opportunity value arrives after the page: Fabrikam 10 × (38.00 − 6.00) USD to Office 365 E5, its best target (USD is the main currency).
+    expect(page.locator("[data-figure='opportunities'] .figure__value")).to_have_text("320.00 USD")
     screenshot("home")
 
     page.get_by_role("link", name="Opportunities", exact=True).first.click()
     expect(page.get_by_role("heading", name="Opportunities", level=1)).to_be_visible()
     expect(page.locator("table[data-opportunities] > tbody > tr[data-subscription]")).to_have_count(2)
+    # The whole-book charts arrive after the page (summary.json) and are drawn too.
+    expect(page.locator("[data-chart-key='uplift-by-market'] canvas[data-chart-drawn='true']")).to_be_attached()
 
     page.get_by_label("Market", exact=True).select_option("IN")
     page.get_by_label("Target offer", exact=True).select_option("m365-business-standard-in")

@@ -222,7 +222,7 @@ def test_summary_endpoint_has_the_whole_books_figures_and_charts(client, sales_a
     assert "Office 365 E5 (USD)" in charts and "320.00 USD" in charts  # the table for screen readers
     assert '<a href="/opportunities/?market=global&amp;status=eligible">global (USD)</a>' in charts
     assert "1 with an eligible upgrade" in body["html"]["figures"] and "320.00 USD a month" in body["html"]["figures"]
-    assert "1 eligible subscription; 3840.00 USD a year more." in body["html"]["figure"]
+    assert "1 eligible subscription; 3,840.00 USD a year more." in body["html"]["figure"]
     # The same filters as the page: Beta alone has nothing eligible.
     beta = client.get(reverse("portal:opportunities_summary") + "?country=DE").json()
     assert beta["eligible_subscriptions"] == 0 and "Nothing to show yet." in beta["html"]["charts"]
