@@ -120,7 +120,9 @@ class Opportunity:
     def monthly_uplift(self) -> Decimal:
         """The best eligible line's uplift (0 when nothing is eligible or comparable): what sorting uses."""
         best = self.best
-        return _uplift(best) if best is not None and best.eligible else Decimal("0")
+        if best is None or not best.eligible or best.monthly_uplift is None:
+            return Decimal("0")
+        return best.monthly_uplift
 
     @property
     def yearly_uplift(self) -> Decimal:

@@ -61,7 +61,7 @@ def opportunities(request):
     require(request.user, Capability.UPGRADE)
     form = OpportunityFilterForm(request.GET)
     if not form.is_valid():
-        return _page(request, form, Paginator([], PAGE_SIZE))
+        return _page(request, form, Paginator([], PAGE_SIZE), status=400)  # the form names the field
     flt = form.to_filter()
     page_number = form.cleaned_data.get("page") or 1
     if flt.page_only:

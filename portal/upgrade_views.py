@@ -324,3 +324,9 @@ class UpgradeListView(PartnerPageMixin, ListView):
         context["form"] = self.form
         context["filtered"] = any(self.filters.values()) or bool(self.form.errors)
         return context
+
+    def render_to_response(self, context, **response_kwargs):
+        """A filter value outside its choices answers 400, the page showing the error beside its field."""
+        if self.form.errors:
+            response_kwargs.setdefault("status", 400)
+        return super().render_to_response(context, **response_kwargs)

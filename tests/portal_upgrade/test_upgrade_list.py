@@ -82,7 +82,7 @@ def test_target_choices_are_the_listed_targets(client, sales_agent, operations):
 def test_bad_filter_values_are_form_errors_not_a_500(client, sales_agent, operations, query):
     client.force_login(sales_agent)
     response = client.get(LIST, query)
-    assert response.status_code == 200
+    assert response.status_code == 400
     field = "q" if "q" in query else next(iter(query))
     assert list(response.context["form"].errors) == [field]
     content = response.content.decode()
