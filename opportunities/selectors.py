@@ -181,6 +181,7 @@ class BookSummary:
     monthly_uplift: Decimal
     yearly_uplift: Decimal
     currency: str
+    totals: tuple[tuple[str, Decimal], ...] = ()  # (currency, monthly uplift) of every currency, sorted
 
 
 def book_scope(actor, flt: OpportunityFilter | None = None) -> QuerySet[Subscription]:
@@ -269,9 +270,16 @@ def summarize(rows: list[Opportunity]) -> BookSummary:
     rows = [row for row in rows if row.eligible]
     currencies = Counter(row.currency for row in rows)
     currency = currencies.most_common(1)[0][0] if currencies else "USD"
-    monthly = sum((row.monthly_uplift for row in rows if row.currency == currency), Decimal("0"))
+    totals: dict[str, Decimal] = {}
+    for row in rows:
+        totals[row.currency] = totals.get(row.currency, Decimal("0")) + row.monthly_uplift
+    monthly = totals.get(currency, Decimal("0"))
     return BookSummary(
-        eligible_subscriptions=len(rows), monthly_uplift=monthly, yearly_uplift=monthly * 12, currency=currency
+        eligible_subscriptions=len(rows),
+        monthly_uplift=monthly,
+        yearly_uplift=monthly * 12,
+        currency=currency,
+        totals=tuple(sorted(totals.items())),
     )
 
 
@@ -304,11 +312,10 @@ def evaluated_book(actor, flt: OpportunityFilter) -> list[Opportunity]:
     scope = book_scope(actor, flt)
     latest_audit = AuditRecord.objects.order_by("-operation_date", "-id").values_list("id", flat=True).first()
     partner_id = acting_partner_id(actor)
-    sold = Subscription.objects.all() if partner_id is None else Subscription.objects.filter(partner_id=partner_id)
-    stamp = sold.aggregate(changed=Max("updated"), rows=Count("pk"))
+    stamp = upgradable_subscriptions(actor).aggregate(changed=Max("updated"), rows=Count("pk"))
     key = (
         getattr(actor, "pk", None),
-        getattr(actor, "partner_id", None),
+        partner_id,
         bool(getattr(actor, "is_application", False)),
         flt.market,
         flt.source,
@@ -492,7 +499,7 @@ def _amount(value: Decimal | None) -> str:
 
 
 def csv_lines(rows: list[Opportunity]):
-    """:func:`export_records` as CSV cells (:func:`csv_values`), without building the records (the big export)."""
+    """:func:`export_records` as CSV cells (amounts to cents, None empty), without building the records."""
     for row in rows:
         best = row.best
         if best is None:
@@ -519,25 +526,3 @@ def csv_lines(rows: list[Opportunity]):
                 _amount(line.monthly_uplift),
                 _amount(line.yearly_uplift),
             ]
-
-
-def csv_values(record: ExportRecord) -> list[str]:
-    """The CSV cells of a record: ``true``/``false``, reasons joined by ``;``, amounts to cents, None empty."""
-    amount = _amount
-    return [
-        record.customerId,
-        record.customerName,
-        record.country,
-        record.subscriptionId,
-        record.sourceOfferId,
-        str(record.seats),
-        str(record.assigned),
-        record.targetOfferId,
-        "true" if record.eligible else "false",
-        ";".join(record.reasons),
-        record.currency,
-        amount(record.currentMonthly),
-        amount(record.targetMonthly),
-        amount(record.monthlyUplift),
-        amount(record.yearlyUplift),
-    ]

@@ -4,7 +4,6 @@ adapters over ``opportunities.selectors``)."""
 from __future__ import annotations
 
 import csv
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -105,21 +104,20 @@ def opportunities_summary(request):
         _chart("uplift-by-target", _("Monthly uplift by target"), uplift_by(rows, "target"), {}, None),
         _chart("uplift-by-market", _("Monthly uplift by market"), uplift_by(rows, "market"), market_params, "market"),
     ]
-    eligible = [row for row in rows if row.eligible]
-    totals: dict[str, Decimal] = {}
-    for row in eligible:
-        totals[row.currency] = totals.get(row.currency, Decimal("0")) + row.monthly_uplift
     summary = summarize(rows)
-    context = {"charts": charts, "eligible_count": len(eligible), "totals": sorted(totals.items()), "book": summary}
+    context = {
+        "charts": charts,
+        "eligible_count": summary.eligible_subscriptions,
+        "totals": summary.totals,
+        "book": summary,
+    }
     return JsonResponse(
         {
             "eligible_subscriptions": summary.eligible_subscriptions,
             "monthly_uplift": str(summary.monthly_uplift),
             "yearly_uplift": str(summary.yearly_uplift),
             "currency": summary.currency,
-            "totals": [
-                {"currency": currency, "monthly_uplift": str(amount)} for currency, amount in sorted(totals.items())
-            ],
+            "totals": [{"currency": currency, "monthly_uplift": str(amount)} for currency, amount in summary.totals],
             "html": {
                 "charts": render_to_string("portal/_opportunity_charts.html", context, request=request),
                 "figures": render_to_string("portal/_opportunity_figures.html", context, request=request),
