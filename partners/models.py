@@ -13,6 +13,22 @@ class Partner(models.Model):
     mpn_id = models.CharField(_("MPN ID"), max_length=20, blank=True)
     tenant_id = models.UUIDField(_("tenant id"), unique=True, null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+    # Four-eyes approval (domain.md §9): a bulk job or an upgrade ABOVE any set threshold waits for a second
+    # user's approval; none set: no approval. Read through ``partners.approval``; changed by its service.
+    approval_items = models.PositiveIntegerField(
+        _("approval above items"), null=True, blank=True, help_text=_("A batch of more items waits for approval.")
+    )
+    approval_seats = models.PositiveIntegerField(
+        _("approval above seats"), null=True, blank=True, help_text=_("More seats in one job wait for approval.")
+    )
+    approval_monthly_value = models.DecimalField(
+        _("approval above monthly value"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("A job adding more monthly value (target price × seats) waits for approval."),
+    )
 
     class Meta:
         ordering = ["name"]

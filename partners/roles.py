@@ -42,6 +42,8 @@ class Capability(StrEnum):
     MANAGE_PARTNER_USERS = "manage_partner_users"
     BILLING = "billing"
     MANAGE_CATALOG = "manage_catalog"
+    # Four-eyes approval of a batch or an upgrade above the partner's threshold (domain.md §9); never the creator's.
+    APPROVE = "approve"
     # The admin center of a customer's own tenant(s) (/v1/me/, domain.md §6): customer tenant admins, whatever
     # their partner roles; no operator bypass (an operator acts in the Django admin), no application.
     ADMIN_CENTER = "admin_center"
@@ -57,6 +59,7 @@ MATRIX: dict[Capability, frozenset[str]] = {
     Capability.MANAGE_PARTNER_USERS: frozenset({R.GLOBAL_ADMIN, R.USER_MANAGEMENT_ADMIN}),
     Capability.BILLING: frozenset({R.GLOBAL_ADMIN, R.ADMIN_AGENT, R.BILLING_ADMIN}),
     Capability.MANAGE_CATALOG: frozenset({R.GLOBAL_ADMIN}),
+    Capability.APPROVE: frozenset({R.GLOBAL_ADMIN, R.ADMIN_AGENT}),
     Capability.ADMIN_CENTER: frozenset(),  # no partner role: see CUSTOMER_ADMIN_CAPABILITIES
 }
 
