@@ -25,7 +25,7 @@ from .fields import parse_guid
 
 CHUNK = 900  # below SQLite's 999 bound parameters
 
-PARTNER_FIELDS = ("name", "mpn_id", "tenant_id")
+PARTNER_FIELDS = ("name", "mpn_id", "tenant_id", "approval_items", "approval_seats", "approval_monthly_value")
 USER_FIELDS = ("email", "partner_id")
 CUSTOMER_FIELDS = ("domain", "company_name", "country", "segment", "service_health_incident")
 GDAP_FIELDS = (

@@ -12,7 +12,8 @@ from partners.models import PartnerRole
 from .fields import MISSING, Collector, join
 from .plan import ImportPlan
 
-PARTNER_KEYS = frozenset({"id", "name", "mpnId", "tenantId", "groups", "users"})
+PARTNER_KEYS = frozenset({"id", "name", "mpnId", "tenantId", "approvalThreshold", "groups", "users"})
+APPROVAL_KEYS = frozenset({"items", "seats", "monthlyValue"})
 PARTNER_USER_KEYS = frozenset({"username", "email", "password", "roles", "groups"})
 PARTNER_CODE = r"[-a-zA-Z0-9_]+"
 USERNAME = r"[\w.@+-]+"
@@ -62,6 +63,7 @@ def validate_partners(c: Collector, plan: ImportPlan, document: dict, usernames:
         name = c.string(raw, "name", path, max_length=200)
         mpn_id = c.string(raw, "mpnId", path, required=False, max_length=20)
         tenant_id = c.guid(raw, "tenantId", path, required=False)
+        threshold = _read_approval_threshold(c, raw, path)
         if code and code in codes:
             c.error(
                 join(path, "id"),
@@ -86,12 +88,32 @@ def validate_partners(c: Collector, plan: ImportPlan, document: dict, usernames:
             continue
         codes[code] = join(path, "id")
         plan.declared_partners.add(code)
-        if name is not MISSING and mpn_id is not MISSING and tenant_id is not MISSING:
-            plan.partners[code] = {"name": name, "mpn_id": mpn_id, "tenant_id": tenant_id}
+        if name is not MISSING and mpn_id is not MISSING and tenant_id is not MISSING and threshold is not MISSING:
+            plan.partners[code] = {"name": name, "mpn_id": mpn_id, "tenant_id": tenant_id, **threshold}
         for _gpath, group in c.string_list(raw, "groups", path, what=_("group")):
             plan.groups.add((code, group))
         for upath, user in c.items(raw, "users", path):
             _validate_partner_user(c, plan, user, upath, code, usernames)
+
+
+def _read_approval_threshold(c: Collector, raw: dict, path: str):
+    """``approvalThreshold`` as the Partner's ``approval_*`` fields (absent: no approval, every field None)."""
+    value = raw.get("approvalThreshold")
+    if value is None:
+        return {"approval_items": None, "approval_seats": None, "approval_monthly_value": None}
+    tpath = join(path, "approvalThreshold")
+    value = c.obj(value, tpath, APPROVAL_KEYS)
+    if value is None:
+        return MISSING
+    before = len(c.issues)
+    items = c.integer(value, "items", tpath, minimum=0, required=False)
+    seats = c.integer(value, "seats", tpath, minimum=0, required=False)
+    monthly = c.money(value, "monthlyValue", tpath) if value.get("monthlyValue") is not None else None
+    if not APPROVAL_KEYS & value.keys():
+        c.error(tpath, _("give at least one of items, seats or monthlyValue (or leave approvalThreshold out)"))
+    if len(c.issues) > before:
+        return MISSING
+    return {"approval_items": items, "approval_seats": seats, "approval_monthly_value": monthly}
 
 
 def _validate_partner_user(c, plan, raw, path, code, usernames) -> None:

@@ -1,6 +1,7 @@
 """Django admin of partners, their security groups and role assignments (issue 8: a thin adapter).
 
-- Partner: a partner global admin views their own partner; operators edit any (audited as UPDATE_PARTNER).
+- Partner: a partner global admin views their own partner and sets its approval threshold (through
+  ``partners.approval_services``); operators edit any (audited as UPDATE_PARTNER).
 - SecurityGroup: created, renamed, given members and deleted through ``partners.group_services`` (own partner
   only, members of that partner only; one audit record each).
 - PartnerRoleAssignment: view only for everybody; roles change on the user (``partner_user_update``).
@@ -11,11 +12,13 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from audit.admin_mixins import PartnerScopedAdmin, PartnerScopedInline, ViewOnlyMixin, is_operator_request
+from audit.admin_mixins import PartnerScopedAdmin, PartnerScopedInline, ViewOnlyMixin, adopt_saved, is_operator_request
 from audit.models import OperationType
 
 from . import group_services
+from .approval_services import approval_threshold_update
 from .models import Partner, PartnerRoleAssignment, SecurityGroup
+from .roles import admin_partner_id
 
 
 class SecurityGroupInline(ViewOnlyMixin, PartnerScopedInline, admin.TabularInline):
@@ -36,13 +39,56 @@ class PartnerAdmin(PartnerScopedAdmin):
     search_fields = ("name", "code", "mpn_id", "tenant_id")
     readonly_fields = ("created",)
     inlines = [SecurityGroupInline]
+    APPROVAL_FIELDS = ("approval_items", "approval_seats", "approval_monthly_value")
+    fieldsets = (
+        (None, {"fields": ("code", "name", "mpn_id", "tenant_id", "created")}),
+        (
+            _("Four-eyes approval"),
+            {
+                "fields": APPROVAL_FIELDS,
+                "description": _(
+                    "A batch or an upgrade above any of these waits for a second user's approval (empty: no limit)."
+                ),
+            },
+        ),
+    )
 
-    # Partner global admins: view only (their permissions say so); operators: full.
+    # Partner global admins: their partner's approval threshold only; operators: full.
     def has_add_permission(self, request):
         return is_operator_request(request) and super().has_add_permission(request)
 
     def has_change_permission(self, request, obj=None):
-        return is_operator_request(request) and super().has_change_permission(request, obj)
+        if is_operator_request(request):
+            return super().has_change_permission(request, obj)
+        own = admin_partner_id(request.user)
+        return own is not None and (obj is None or obj.pk == own)
+
+    def get_readonly_fields(self, request, obj=None):
+        if is_operator_request(request):
+            return self.readonly_fields
+        return ("code", "name", "mpn_id", "tenant_id", "created")
+
+    def save_model(self, request, obj, form, change):
+        """The threshold goes through its service (one rule, one audit record); an operator's other fields are
+        saved (and audited) as usual."""
+        values = {name: form.cleaned_data.get(name) for name in self.APPROVAL_FIELDS}
+        if not change:
+            super().save_model(request, obj, form, change)
+        elif is_operator_request(request):
+            saved = Partner.objects.get(pk=obj.pk)
+            for name in self.APPROVAL_FIELDS:
+                setattr(obj, name, getattr(saved, name))
+            super().save_model(request, obj, form, change)
+        adopt_saved(
+            obj,
+            approval_threshold_update(
+                actor=request.user,
+                partner=obj,
+                items=values["approval_items"],
+                seats=values["approval_seats"],
+                monthly_value=values["approval_monthly_value"],
+            ),
+        )
 
     def has_delete_permission(self, request, obj=None):
         return is_operator_request(request) and super().has_delete_permission(request, obj)

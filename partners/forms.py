@@ -33,3 +33,22 @@ class PartnerUserInviteForm(_RolesAndGroups):
 
 class PartnerUserRolesForm(_RolesAndGroups):
     pass
+
+
+class ApprovalThresholdForm(forms.Form):
+    """The partner's four-eyes thresholds; an empty field means no limit on that measure."""
+
+    items = forms.IntegerField(
+        label=_("Items per job"), min_value=0, required=False, help_text=_("A batch of more items waits.")
+    )
+    seats = forms.IntegerField(
+        label=_("Seats per job"), min_value=0, required=False, help_text=_("A job moving more seats waits.")
+    )
+    monthly_value = forms.DecimalField(
+        label=_("Monthly value per job"),
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text=_("A job adding more monthly value (target price × seats) waits."),
+    )

@@ -94,7 +94,7 @@ DEMO_LOGINS = [
     DemoLogin(OPERATOR, "platform operator (superuser)", "Django admin: every partner, the catalog, audit records"),
     DemoLogin("contoso-admin", "Contoso global_admin", "everything of Contoso, catalog and upgrade matrix in admin"),
     DemoLogin("contoso-usermgr", "Contoso user_management_admin", "manage Contoso users and roles; no purchases"),
-    DemoLogin("contoso-agent", "Contoso admin_agent", "upgrade with license transfer (GDAP License Managers)"),
+    DemoLogin("contoso-agent", "Contoso admin_agent", "license transfer; approves batches of over 10 items"),
     DemoLogin("contoso-sales", "Contoso sales_agent", "find a customer, see why options are blocked, upgrade"),
     DemoLogin("contoso-helpdesk", "Contoso helpdesk_agent", "reader-only GDAP group: offered upgrade_only"),
     DemoLogin("contoso-billing", "Contoso billing_admin", "billing view; upgrades are not offered"),
@@ -137,6 +137,8 @@ def _partners() -> list[dict]:
             "name": "Contoso CSP",
             "mpnId": "1234567",
             "tenantId": demo_guid("partner", CONTOSO),
+            # four-eyes: a batch of more than 10 items waits for a second user's approval
+            "approvalThreshold": {"items": 10},
             "groups": ["Admin Agents", "Helpdesk Agents", "Sales", "License Managers", "Readers"],
             "users": [
                 user("contoso-admin", ["global_admin"], ["Admin Agents"]),

@@ -438,3 +438,38 @@ def test_command_prints_summary_or_every_error(example, tmp_path, monkeypatch):
         call_command("import_tenants", str(tmp_path / "missing.json"))
     with pytest.raises(TenantImportInvalid, match="1 error"):
         tenant_import_read("{not json")
+
+
+def test_approval_threshold_is_imported_updated_and_removed(example):
+    example["partners"][0]["approvalThreshold"] = {"items": 50, "seats": 500, "monthlyValue": "5000.00"}
+    tenant_import(actor=None, document=example)
+    partner = Partner.objects.get()
+    assert (partner.approval_items, partner.approval_seats, partner.approval_monthly_value) == (
+        50,
+        500,
+        Decimal("5000.00"),
+    )
+
+    example["partners"][0]["approvalThreshold"] = {"seats": 20}
+    summary = tenant_import(actor=None, document=example)
+    partner.refresh_from_db()
+    assert summary.counts["partners"].updated == 1
+    assert (partner.approval_items, partner.approval_seats, partner.approval_monthly_value) == (None, 20, None)
+
+    del example["partners"][0]["approvalThreshold"]
+    tenant_import(actor=None, document=example)
+    partner.refresh_from_db()
+    assert (partner.approval_items, partner.approval_seats, partner.approval_monthly_value) == (None, None, None)
+
+
+def test_a_bad_approval_threshold_names_each_field(example):
+    example["partners"][0]["approvalThreshold"] = {"items": -1, "seats": "many", "monthlyValue": "lots", "x": 1}
+    before = row_counts()
+    errors = errors_of(example)
+    assert errors["partners[0].approvalThreshold.items"] == "must be at least 0, got -1"
+    assert errors["partners[0].approvalThreshold.seats"] == "expected integer, got string"
+    assert errors["partners[0].approvalThreshold.monthlyValue"] == "invalid amount 'lots'"
+    assert errors["partners[0].approvalThreshold.x"] == "unknown field"
+    example["partners"][0]["approvalThreshold"] = {}
+    assert "give at least one of" in errors_of(example)["partners[0].approvalThreshold"]
+    assert row_counts() == before

@@ -241,6 +241,8 @@ RULES: list[tuple[str, Expect]] = [
     ("partners:user_deactivate", POST_ONLY),
     ("partners:user_reactivate", POST_ONLY),
     ("partners:set_password", fixed(200)),  # an invalid link shows "no longer valid" to anybody
+    # -- partner settings: everybody of the partner sees them; a POST from a non-global-admin is 403
+    ("partner_settings:approval", web(partner=200, customer=403)),
     # -- notifications
     ("notifications:list", web(partner=200, customer=200)),
     ("notifications:mark_read", POST_ONLY),

@@ -197,6 +197,10 @@ WRITES: dict[str, dict[str, Rule]] = {
     "partners:user_detail": {"post": page(partner=roles(USER_MANAGERS, ok(302)))},
     "partners:user_deactivate": {"post": page(partner=roles(USER_MANAGERS, ok(302)))},
     "partners:user_reactivate": {"post": page(partner=roles(USER_MANAGERS, ok(302)))},
+    # -- partner settings: the partner's global admins set the approval threshold (no object in the URL)
+    "partner_settings:approval": {
+        "post": page(partner=roles(["global_admin"], ok(302), scopes=("own", "foreign", "shared", "orphan", "direct")))
+    },
     # -- notifications: a user marks their own ones read (the scope's notification is Contoso's sales agent's)
     "notifications:mark_read": {
         "post": by_actor(
@@ -469,6 +473,7 @@ def form_bodies(ww: WriteWorld, s: ScopeObjects) -> dict[str, dict]:
             "groups": [str(s.free_group.pk)] if s.free_group else [],
         },
         "partners:user_detail": {"roles": ["sales_agent", "helpdesk_agent"]},
+        "partner_settings:approval": {"items": "10", "seats": "", "monthly_value": "250.00"},
         "notifications:mark_read": {"id": [str(s.notification.pk)] if s.notification else [str(MISSING_INT)]},
         "portal:upgrade_review": {
             "target": "o365-e3",
@@ -540,6 +545,7 @@ OWNERS = {
     "delegation:create": "contoso",
     "api:delegatedadminrelationship-list": "contoso",
     "partners:user_invite": "contoso",
+    "partner_settings:approval": "contoso",
     "api:upgradebatch-list": "contoso",
 }
 KWARG_OBJECTS = {
@@ -853,7 +859,9 @@ ADMIN: dict[str, Admin] = {
     "delegation.gdapaccessassignment": Admin(
         pga=("add", "change", "delete"), op=("add", "change", "delete"), op_scopes=PO
     ),
+    # a PGA changes their own partner's approval threshold only (the other fields are read-only for them)
     "partners.partner": Admin(
+        pga=("change",),
         op=("add", "change", "delete"),
         op_scopes=PO,
         # a partner with subscriptions and users cannot be deleted (protected rows)
