@@ -38,6 +38,7 @@ class BulkUpgradeForm(forms.Form):
     )
 
     def __init__(self, *args, rows=(), **kwargs):
+        kwargs.setdefault("auto_id", "bulk_%s")  # the filter form of the same page has a "target" too
         super().__init__(*args, **kwargs)
         self.rows = {str(row.subscription_id): row for row in rows}
         self.fields["subscription"].choices = [(key, key) for key in self.rows]
