@@ -45,7 +45,9 @@ def batch_finished_notify(*, batch_id):
     }
     if batch.dry_run:
         message = (
-            _("Your dry run of %(total)d upgrades finished (%(status)s): %(succeeded)d eligible, %(failed)d not eligible.")
+            _(
+                "Your dry run of %(total)d upgrades finished (%(status)s): %(succeeded)d eligible, %(failed)d not eligible."
+            )
             % values
         )
     else:

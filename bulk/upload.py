@@ -67,7 +67,9 @@ def _decode(data: bytes, errors: _Errors) -> str | None:
         errors.add(text[: text.index("\x00")].count("\n") + 1, "", _("The file is not a CSV text file."))
         return None
     if not text.strip():
-        errors.add(1, "", _("The file is empty: the first line must be the header %(header)s.") % {"header": ",".join(HEADER)})
+        errors.add(
+            1, "", _("The file is empty: the first line must be the header %(header)s.") % {"header": ",".join(HEADER)}
+        )
         return None
     return text
 
@@ -85,11 +87,15 @@ def _read_rows(text: str, errors: _Errors) -> list[_Row]:
             if not cells or all(not cell.strip() for cell in cells):
                 continue  # blank lines are ignored
             if len(rows) >= MAX_BATCH_ITEMS:
-                errors.add(line, "", _("Too many rows: a batch holds at most %(max)d items.") % {"max": MAX_BATCH_ITEMS})
+                errors.add(
+                    line, "", _("Too many rows: a batch holds at most %(max)d items.") % {"max": MAX_BATCH_ITEMS}
+                )
                 return rows
             if len(cells) != len(HEADER):
                 errors.add(
-                    line, "", _("Expected %(expected)d columns, got %(count)d.") % {"expected": len(HEADER), "count": len(cells)}
+                    line,
+                    "",
+                    _("Expected %(expected)d columns, got %(count)d.") % {"expected": len(HEADER), "count": len(cells)},
                 )
                 continue
             rows.append(_parse_cells(line, [cell.strip() for cell in cells], errors))
@@ -100,27 +106,21 @@ def _read_rows(text: str, errors: _Errors) -> list[_Row]:
 
 def _parse_cells(line: int, cells: list[str], errors: _Errors) -> _Row:
     values = dict(zip(HEADER, cells, strict=True))
-    parsed = {}
-    rules = {
-        "customerId": guid_field,
-        "subscriptionId": guid_field,
-        "targetOfferId": target_offer_field,
-        "quantity": quantity_field,
-        "upgradeType": upgrade_type_field,
-    }
-    for column, rule in rules.items():
+
+    def checked(column, rule, optional=False):
         raw = values[column]
-        value, problem = rule(None if raw == "" and column in ("quantity", "upgradeType") else raw)
+        value, problem = rule(None if optional and raw == "" else raw)
         if problem:
             errors.add(line, column, problem)
-        parsed[column] = value
+        return value
+
     return _Row(
         line=line,
-        customer_id=parsed["customerId"],
-        subscription_id=parsed["subscriptionId"],
-        target_offer_id=parsed["targetOfferId"],
-        quantity=parsed["quantity"],
-        upgrade_type=parsed["upgradeType"],
+        customer_id=checked("customerId", guid_field),
+        subscription_id=checked("subscriptionId", guid_field),
+        target_offer_id=checked("targetOfferId", target_offer_field),
+        quantity=checked("quantity", quantity_field, optional=True),
+        upgrade_type=checked("upgradeType", upgrade_type_field, optional=True),
     )
 
 
@@ -141,13 +141,17 @@ def _check_references(actor, rows: list[_Row], errors: _Errors) -> None:
             first = first_line.setdefault(row.subscription_id, row.line)
             if first != row.line:
                 errors.add(
-                    row.line, "subscriptionId", _("Duplicate row: line %(first)d already upgrades this subscription.") % {"first": first}
+                    row.line,
+                    "subscriptionId",
+                    _("Duplicate row: line %(first)d already upgrades this subscription.") % {"first": first},
                 )
             elif row.subscription_id not in customer_of:
                 errors.add(
                     row.line, "subscriptionId", _("Subscription %(id)s was not found.") % {"id": row.subscription_id}
                 )
-            elif row.customer_id and row.customer_id in customers and customer_of[row.subscription_id] != row.customer_id:
+            elif (
+                row.customer_id and row.customer_id in customers and customer_of[row.subscription_id] != row.customer_id
+            ):
                 errors.add(
                     row.line,
                     "subscriptionId",

@@ -27,7 +27,7 @@ class BulkUpgradeForm(forms.Form):
     subscription = forms.MultipleChoiceField(label=_("Selected rows"), required=False)
     all_matching = forms.BooleanField(label=_("Every row the filter matches"), required=False)
     filter = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
-    target = forms.ChoiceField(label=_("Target offer"), required=False)
+    target = forms.ChoiceField(label=_("Upgrade to"), required=False)
     upgrade_type = forms.ChoiceField(label=_("Upgrade type"), required=False, choices=UPGRADE_TYPE_CHOICES)
     quantity = forms.IntegerField(
         label=_("Seats"),
@@ -81,7 +81,9 @@ class BulkUpgradeForm(forms.Form):
 class BatchUploadForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
-        help_text=_("UTF-8, header customerId,subscriptionId,targetOfferId,quantity,upgradeType (the last two may be empty)."),
+        help_text=_(
+            "UTF-8, header customerId,subscriptionId,targetOfferId,quantity,upgradeType (the last two may be empty)."
+        ),
     )
 
 

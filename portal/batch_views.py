@@ -10,6 +10,7 @@ Thin adapters: the rules are ``bulk.services`` / ``bulk.retry_services`` (every 
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -19,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bulk.models import BatchStatus
+from bulk.models import BatchStatus, UpgradeBatchItem
 from bulk.result_export import RESULT_COLUMNS, batch_result_rows, item_reasons
 from bulk.retry_services import upgrade_batch_retry_failed, upgrade_batch_submit
 from bulk.selectors import (
@@ -51,6 +52,14 @@ def _require_batch_creator(user) -> None:
     require(user, Capability.UPGRADE)
     if acting_partner_id(user) is None:
         raise PermissionDenied(_("A batch belongs to a partner: operators cannot create one."))
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """One item of the batch page with its reasons (``(code, description)`` pairs)."""
+
+    item: UpgradeBatchItem
+    reasons: list[tuple[str, str]]
 
 
 def _progress_figures(progress: dict[str, int]) -> dict[str, int]:
@@ -130,7 +139,10 @@ def batch_upload(request):
     else:
         form, status = BatchUploadForm(), 200
     return render(
-        request, "portal/batches/upload.html", {"form": form, "errors": errors, "header": ",".join(HEADER)}, status=status
+        request,
+        "portal/batches/upload.html",
+        {"form": form, "errors": errors, "header": ",".join(HEADER)},
+        status=status,
     )
 
 
@@ -182,9 +194,7 @@ def _batch_context(request, batch_id) -> dict:
     batch = upgrade_batch_with_progress(request.user, batch_id=batch_id)
     paginator = Paginator(upgrade_batch_items(batch), ITEMS_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page") or 1)
-    items = list(page.object_list)
-    for item in items:
-        item.reasons = item_reasons(item.result)
+    items = [ItemRow(item=item, reasons=item_reasons(item.result)) for item in page.object_list]
     progress = batch.progress
     return {
         "batch": batch,
@@ -288,5 +298,3 @@ def batch_results_csv(request, batch_id):
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="batch-{batch.pk}-results.csv"'
     return response
-
-

@@ -57,7 +57,7 @@ def test_filter_select_dry_run_submit_watch_progress_and_download(page, book, ch
     boxes = page.locator("input[data-select-row]")
     for index in range(SELECTED):
         boxes.nth(index).check()
-    page.locator("#bulk-upgrade").get_by_label("Target offer", exact=True).select_option("o365-e3")
+    page.get_by_label("Upgrade to", exact=True).select_option("o365-e3")
     page.get_by_role("button", name="Dry run").click()
 
     # The review (the dry run's page): 0% until its chunk runs, then every item will succeed.

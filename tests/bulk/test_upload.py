@@ -100,7 +100,9 @@ def test_file_level_problems(sales_agent, own):
         b"": [(1, "", "The file is empty: the first line must be the header " + HEADER + ".")],
         b"subscriptionId,customerId\n": [(1, "", "The header must be exactly " + HEADER + ".")],
         (HEADER + "\n").encode(): [(1, "", "The file has a header but no item.")],
-        (HEADER + "\n" + row + "\n\xff\xfe,x\n").encode("latin-1"): [(3, "", "The file is not UTF-8 text (byte 145).")],  # 61 + 84
+        (HEADER + "\n" + row + "\n\xff\xfe,x\n").encode("latin-1"): [
+            (3, "", "The file is not UTF-8 text (byte 145).")
+        ],  # 61 + 84
         (HEADER + "\n" + row + ",extra\n").encode(): [(2, "", "Expected 5 columns, got 6.")],
         (HEADER + "\n" + f"{own[1].customer.tenant_id},{a.subscription.pk},o365-e3,,\n").encode(): [
             (

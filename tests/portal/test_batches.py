@@ -145,11 +145,11 @@ def test_progress_fragment_polls_while_open_and_stops_when_final(agent_client, s
     assert 'value="0"' in html and "0 of 3 items done" in html
     UpgradeBatchItem.objects.filter(batch=batch, position=0).update(status="succeeded")
     assert "1 of 3 items done" in agent_client.get(url).content.decode()
-    assert 'data-percent>33%<' in agent_client.get(url).content.decode()
+    assert "data-percent>33%<" in agent_client.get(url).content.decode()
     UpgradeBatchItem.objects.filter(batch=batch).update(status="failed")
     UpgradeBatch.objects.filter(pk=batch.pk).update(status="failed")
     final = agent_client.get(url).content.decode()
-    assert "hx-trigger" not in final and 'data-percent>100%<' in final
+    assert "hx-trigger" not in final and "data-percent>100%<" in final
     assert "Retry the 3 failed items" in final
     page = agent_client.get(reverse("portal:batch_detail", kwargs={"batch_id": batch.pk})).content.decode()
     assert "vendor/htmx/htmx.min.js" in page
