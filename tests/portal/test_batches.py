@@ -283,3 +283,32 @@ def test_customer_list_links_to_its_opportunities(agent_client, upgradables):
     html = agent_client.get(reverse("portal:customer_list")).content.decode()
     domain = upgradables[0].customer.domain
     assert f'href="/opportunities/?search={domain}"' in html
+
+
+def test_submit_every_item_of_a_dry_run_and_refusals(
+    agent_client, sales_agent, upgradables, django_capture_on_commit_callbacks
+):
+    items = [spec(upgradables[0]), spec(upgradables[1], target="m365-e5")]
+    dry_run = run(
+        django_capture_on_commit_callbacks, upgrade_batch_create, actor=sales_agent, items=items, dry_run=True
+    )
+    dry_run.refresh_from_db()
+    assert dry_run.status == "partially_succeeded"
+    review = agent_client.get(reverse("portal:batch_detail", kwargs={"batch_id": dry_run.pk})).content.decode()
+    assert review.count("Will succeed</span>") == 1 and review.count("Will fail</span>") == 1
+    assert 'data-reason="subscription_target_offer_not_found"' in review
+    agent_client.post(reverse("portal:batch_submit", kwargs={"batch_id": dry_run.pk}), {"items": "all"})
+    real = UpgradeBatch.objects.get(dry_run=False)
+    assert list(real.items.values_list("target_offer_id", flat=True)) == ["o365-e3", "m365-e5"]
+    # a real batch is not a dry run: nothing to submit, the page says so
+    refused = agent_client.post(reverse("portal:batch_submit", kwargs={"batch_id": real.pk}), follow=True)
+    assert "Only a dry run can be submitted as a batch." in refused.content.decode()
+    assert UpgradeBatch.objects.count() == 2
+
+
+def test_a_batch_of_an_application_or_still_open_notifies_nobody(partner, sales_agent):
+    open_batch = UpgradeBatch.objects.create(partner=partner, created_by_user=sales_agent, status="running")
+    assert batch_finished_notify(batch_id=open_batch.pk) is None
+    batch = UpgradeBatch.objects.create(partner=partner, created_by_application_id="robot", status="succeeded")
+    assert batch_finished_notify(batch_id=batch.pk) is None
+    assert not Notification.objects.filter(key__startswith="batch-finished:").exists()
