@@ -52,6 +52,7 @@ from .models import (
     UpgradeBatchChunk,
     UpgradeBatchItem,
 )
+from .notices import notify_batch_finished
 from .selectors import item_status_counts
 from .services import fault
 
@@ -481,9 +482,10 @@ def upgrade_batch_finalize(*, batch_id) -> None:
         final = BatchStatus.FAILED
     else:
         final = BatchStatus.PARTIALLY_SUCCEEDED
-    workflow.transition_many(
+    if workflow.transition_many(
         UpgradeBatch.objects.filter(pk=batch_id),
         final,
         at=now,
         values={"finished": now, "started": Coalesce(F("started"), Value(now, output_field=DateTimeField()))},
-    )
+    ):
+        notify_batch_finished(batch_id)

@@ -25,6 +25,7 @@ from opportunities.selectors import (
 from partners.roles import Capability, require
 
 from .access import partner_page
+from .batch_forms import BulkUpgradeForm
 from .charts import Bar, Chart
 from .templatetags.portal_tags import money
 
@@ -71,9 +72,12 @@ def opportunities(request):
     return _page(request, form, paginator, page, list(page.object_list))
 
 
-def _page(request, form, paginator, page=None, rows=(), status: int = 200):
+def _page(request, form, paginator, page=None, rows=(), status: int = 200, bulk_form=None, kept=None):
     page = page or paginator.get_page(1)
-    kept = _kept(request)
+    kept = _kept(request) if kept is None else kept
+    filter_query = urlencode({k: v for k, v in kept.items() if k != "page"})
+    if bulk_form is None:
+        bulk_form = BulkUpgradeForm(rows=rows, initial={"filter": filter_query})
     return render(
         request,
         "portal/opportunities.html",
@@ -86,9 +90,18 @@ def _page(request, form, paginator, page=None, rows=(), status: int = 200):
             "filtered": bool(kept.keys() - {"sort"}),
             "export_query": urlencode(kept),
             "summary_query": urlencode({k: v for k, v in kept.items() if k != "sort"}),
+            "bulk_form": bulk_form,
         },
         status=status,
     )
+
+
+def opportunities_page(request, form, rows, *, bulk_form, kept: dict[str, str], status: int):
+    """The opportunities page (its first page of ``rows``) with a bound bulk-upgrade form: how the bulk
+    selection answers a form error (400, the error beside its field)."""
+    paginator = Paginator(rows, PAGE_SIZE)
+    page = paginator.get_page(1)
+    return _page(request, form, paginator, page, list(page.object_list), status, bulk_form=bulk_form, kept=kept)
 
 
 @partner_page

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import opportunity_views, subscription_views, upgrade_views, views
+from . import batch_views, opportunity_views, subscription_views, upgrade_views, views
 
 app_name = "portal"
 wizard = "customers/<uuid:tenant_id>/subscriptions/<uuid:subscription_id>/upgrade/"
@@ -20,5 +20,14 @@ urlpatterns = [
     path("opportunities/", opportunity_views.opportunities, name="opportunities"),
     path("opportunities/export.csv", opportunity_views.opportunities_export, name="opportunities_export"),
     path("opportunities/summary.json", opportunity_views.opportunities_summary, name="opportunities_summary"),
+    path("batches/", batch_views.batch_list, name="batch_list"),
+    path("batches/selection/", batch_views.batch_selection, name="batch_selection"),
+    path("batches/upload/", batch_views.batch_upload, name="batch_upload"),
+    path("batches/<uuid:batch_id>/", batch_views.batch_detail, name="batch_detail"),
+    path("batches/<uuid:batch_id>/progress/", batch_views.batch_progress, name="batch_progress"),
+    path("batches/<uuid:batch_id>/cancel/", batch_views.batch_cancel, name="batch_cancel"),
+    path("batches/<uuid:batch_id>/retry/", batch_views.batch_retry, name="batch_retry"),
+    path("batches/<uuid:batch_id>/submit/", batch_views.batch_submit, name="batch_submit"),
+    path("batches/<uuid:batch_id>/results.csv", batch_views.batch_results_csv, name="batch_results_csv"),
     path("upgrades/<uuid:operation_id>/", upgrade_views.upgrade_result, name="upgrade_result"),
 ]

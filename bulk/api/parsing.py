@@ -12,9 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from api.parsers import parse_ascii_int
-from upgrades.api.serializers import MAX_QUANTITY, UpgradeTypeField
-
+from ..item_fields import guid_field, quantity_field, target_offer_field, upgrade_type_field
 from ..selectors import MAX_ELIGIBILITY_SUBSCRIPTIONS
 from ..services import MAX_BATCH_ITEMS, BatchItemSpec
 
@@ -63,53 +61,17 @@ def _list(problems: _Problems, body: dict, name: str, maximum: int) -> list | No
 
 
 def _guid(problems: _Problems, item: dict, name: str, path: str) -> uuid.UUID | None:
-    value = item.get(name)
-    if value is None or value == "":
-        problems.add(f"{path}.{name}", _("is required."))
-        return None
-    try:
-        if not isinstance(value, str):
-            raise ValueError
-        return uuid.UUID(value)
-    except ValueError:
-        problems.add(f"{path}.{name}", _("not a GUID."))
-        return None
-
-
-def _target_offer(problems: _Problems, item: dict, path: str) -> str | None:
-    value = item.get("targetOfferId")
-    if not isinstance(value, str) or not value.strip():
-        problems.add(f"{path}.targetOfferId", _("is required (an offer id such as o365-e3)."))
-        return None
-    if len(value.strip()) > 64:
-        problems.add(f"{path}.targetOfferId", _("must be at most 64 characters."))
-        return None
-    return value.strip()
-
-
-def _quantity(problems: _Problems, item: dict, path: str) -> int | None:
-    value = item.get("quantity")
-    if value is None:
-        return None
-    value = parse_ascii_int(value)
-    if value is None:
-        problems.add(f"{path}.quantity", _("must be a whole number."))
-        return None
-    if not 1 <= value <= MAX_QUANTITY:
-        problems.add(f"{path}.quantity", _("must be between 1 and %(max)d.") % {"max": MAX_QUANTITY})
-        return None
+    value, problem = guid_field(item.get(name))
+    if problem:
+        problems.add(f"{path}.{name}", problem)
     return value
 
 
-def _upgrade_type(problems: _Problems, item: dict, path: str) -> str | None:
-    value = item.get("upgradeType")
-    if value is None:
-        return None
-    try:
-        return UpgradeTypeField().to_internal_value(value)
-    except serializers.ValidationError as exc:
-        problems.add(f"{path}.upgradeType", "; ".join(str(m) for m in exc.detail))
-        return None
+def _checked(problems: _Problems, rule, item: dict, name: str, path: str):
+    value, problem = rule(item.get(name))
+    if problem:
+        problems.add(f"{path}.{name}", problem)
+    return value
 
 
 def parse_batch_request(data: Any) -> tuple[list[BatchItemSpec], bool]:
@@ -131,9 +93,10 @@ def parse_batch_request(data: Any) -> tuple[list[BatchItemSpec], bool]:
         fields = (
             _guid(problems, item, "customerId", path),
             _guid(problems, item, "subscriptionId", path),
-            _target_offer(problems, item, path),
+            _checked(problems, target_offer_field, item, "targetOfferId", path),
         )
-        quantity, upgrade_type = _quantity(problems, item, path), _upgrade_type(problems, item, path)
+        quantity = _checked(problems, quantity_field, item, "quantity", path)
+        upgrade_type = _checked(problems, upgrade_type_field, item, "upgradeType", path)
         customer_tenant_id, subscription_id, target_offer_id = fields
         if customer_tenant_id and subscription_id and target_offer_id:
             specs.append(

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -227,6 +228,36 @@ WRITES: dict[str, dict[str, Rule]] = {
             ),
             customer=no(403),  # partner pages are closed to customer admins, whatever the customer (issue 8 item 7)
             operator=scopes({s: ok(302) for s in PARTNER_OWNED}, no(404)),
+        )
+    },
+    # -- bulk upgrades (issue 11): a selection or a CSV naming the scope's subscription becomes a dry run of
+    # Contoso's (only its own opportunities / visible subscriptions: else 400); operators have no partner (403)
+    "portal:batch_selection": {
+        "post": page(partner=roles(UPGRADERS, ok(302), out=no(400)), customer=no(403), operator=no(403))
+    },
+    "portal:batch_upload": {
+        "post": page(partner=roles(UPGRADERS, ok(302), out=no(400)), customer=no(403), operator=no(403))
+    },
+    # the scope's batch is queued: cancel works; retry and submit refuse (still running / not a dry run: 302)
+    "portal:batch_cancel": {
+        "post": page(
+            partner=roles(UPGRADERS, ok(302)),
+            customer=no(403),
+            operator=scopes({s: ok(302) for s in PARTNER_OWNED}, no(404)),
+        )
+    },
+    "portal:batch_retry": {
+        "post": page(
+            partner=roles(UPGRADERS, no(302)),
+            customer=no(403),
+            operator=scopes({s: no(302) for s in PARTNER_OWNED}, no(404)),
+        )
+    },
+    "portal:batch_submit": {
+        "post": page(
+            partner=roles(UPGRADERS, no(302)),
+            customer=no(403),
+            operator=scopes({s: no(302) for s in PARTNER_OWNED}, no(404)),
         )
     },
     # -- a subscription's seats (portal): customer, then subscription looked up (out of scope → 404), then the role
@@ -482,6 +513,17 @@ def form_bodies(ww: WriteWorld, s: ScopeObjects) -> dict[str, dict]:
             "submission": str(uuid.uuid4()),
         },
         "portal:subscription_detail": {"quantity": str(s.subscription.quantity + 1)},
+        "portal:batch_selection": {"filter": "", "subscription": [str(s.subscription.pk)]},
+        "portal:batch_upload": {
+            "file": SimpleUploadedFile(
+                "items.csv",
+                (
+                    "customerId,subscriptionId,targetOfferId,quantity,upgradeType\n"
+                    f"{s.customer.tenant_id},{s.subscription.pk},o365-e3,,\n"
+                ).encode(),
+                "text/csv",
+            )
+        },
         "direct:purchase": {
             "offer_id": "o365-e5",
             "quantity": "1",
@@ -547,6 +589,8 @@ OWNERS = {
     "partners:user_invite": "contoso",
     "partner_settings:approval": "contoso",
     "api:upgradebatch-list": "contoso",
+    "portal:batch_selection": "contoso",
+    "portal:batch_upload": "contoso",
 }
 KWARG_OBJECTS = {
     "delegation_customer:detail": {"relationship_id": "pending"},

@@ -1,0 +1,107 @@
+"""A sales agent's bulk upgrade in a real browser (issue 11): filter the opportunities, select 20 rows, dry run,
+submit the eligible items, watch the progress bar reach 100% without a reload, download the results CSV.
+
+The chunks are not run on commit here (``bulk.services.enqueue`` only records them): the test runs them itself,
+a few positions at a time, while the page polls the progress fragment (htmx), so the bar is seen moving.
+"""
+
+import csv
+import io
+
+import pytest
+from playwright.sync_api import expect
+
+from bulk.models import UpgradeBatch
+from bulk.processing import upgrade_batch_chunk_process
+from tests import factories
+from tests.builders import BROWSER_DB, make_upgradable, sign_in
+
+pytestmark = [pytest.mark.browser, BROWSER_DB]
+
+SELECTED = 20
+
+
+@pytest.fixture
+def book(partner):
+    """Contoso's agent ``ana``: 22 Business Basic subscriptions of "Bulk" customers, 2 of "Other" customers."""
+    agent = factories.PartnerUserFactory(partner=partner, username="ana", roles=["sales_agent"])
+    subscriptions = []
+    for number in range(22):
+        customer = factories.CustomerFactory(company_name=f"Bulk {number:02d}", domain=f"bulk{number:02d}.example")
+        subscriptions.append(make_upgradable(partner=partner, agent=agent, customer=customer, licensed=1).subscription)
+    for number in range(2):
+        customer = factories.CustomerFactory(company_name=f"Other {number}", domain=f"other{number}.example")
+        make_upgradable(partner=partner, agent=agent, customer=customer, licensed=1)
+    return subscriptions
+
+
+@pytest.fixture
+def chunks(monkeypatch):
+    """The chunks the batches would have enqueued, kept for the test to run."""
+    queued = []
+    monkeypatch.setattr("bulk.services.enqueue", lambda name, *args: queued.append(args))
+    return queued
+
+
+def run_positions(batch, first, last):
+    upgrade_batch_chunk_process(batch_id=batch.pk, first_position=first, last_position=last)
+
+
+def test_filter_select_dry_run_submit_watch_progress_and_download(page, book, chunks, screenshot):
+    sign_in(page, "ana")
+    page.goto("/opportunities/")
+    page.get_by_label("Search", exact=True).fill("Bulk")
+    page.get_by_role("button", name="Apply").click()
+    rows = page.locator("table[data-opportunities] > tbody > tr[data-subscription]")
+    expect(rows).to_have_count(22)
+    boxes = page.locator("input[data-select-row]")
+    for index in range(SELECTED):
+        boxes.nth(index).check()
+    page.get_by_label("Upgrade to", exact=True).select_option("o365-e3")
+    page.get_by_role("button", name="Dry run").click()
+
+    # The review (the dry run's page): 0% until its chunk runs, then every item will succeed.
+    expect(page.get_by_role("heading", name="Dry run", level=1)).to_be_visible()
+    dry_run = UpgradeBatch.objects.get(dry_run=True)
+    assert dry_run.total_items == SELECTED
+    expect(page.locator("[data-percent]")).to_have_text("0%")
+    run_positions(dry_run, 0, SELECTED)
+    expect(page.locator("[data-percent]")).to_have_text("100%")
+    expect(page.locator("[data-count='succeeded']")).to_have_text("20")
+    screenshot("dry-run")
+    page.get_by_role("button", name="Submit the 20 eligible items as a batch").click()
+
+    expect(page.get_by_role("heading", name="Upgrade batch", level=1)).to_be_visible()
+    batch = UpgradeBatch.objects.get(dry_run=False)
+    page.evaluate("window.__samePage = true")  # gone if the page reloads or navigates
+    url = page.url
+    expect(page.locator("[data-percent]")).to_have_text("0%")
+    seen = []
+    for first in range(0, SELECTED, 5):
+        run_positions(batch, first, first + 5)
+        percent = f"{(first + 5) * 100 // SELECTED}%"
+        expect(page.locator("[data-percent]")).to_have_text(percent)
+        seen.append(page.locator("#batch-progress-bar").get_attribute("value"))
+    assert seen == ["25", "50", "75", "100"]
+    expect(page.locator("[data-batch-status]")).to_have_text("Succeeded")
+    expect(page.locator("[data-batch-live]")).not_to_have_attribute("hx-trigger", "every 1s")  # polling stopped
+    assert page.url == url and page.evaluate("window.__samePage") is True
+    screenshot("batch")
+
+    with page.expect_download() as download_info:
+        page.locator("a[data-results-csv]").click()
+    lines = list(csv.reader(io.StringIO(download_info.value.path().read_text(encoding="utf-8"))))
+    assert lines[0] == [
+        "position",
+        "customerId",
+        "subscriptionId",
+        "targetOfferId",
+        "quantity",
+        "upgradeType",
+        "status",
+        "targetSubscriptionId",
+        "reasons",
+    ]
+    assert len(lines) == 1 + SELECTED
+    assert [line[0] for line in lines[1:]] == [str(n) for n in range(SELECTED)]
+    assert {(line[3], line[6], line[8]) for line in lines[1:]} == {("o365-e3", "succeeded", "")}
