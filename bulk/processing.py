@@ -225,7 +225,9 @@ def _run(
 ) -> str:
     """Run one claimed item; its outcome (item status) is stored before returning.
 
-    ``loaded``: the item's context from the chunk's batch load (dry runs); without it the item loads its own.
+    ``loaded``: the item's context from the chunk's batch load; without it the item loads its own. A real
+    upgrade locks and re-reads its source, customer and holdings in its own transaction (``subscription_upgrade``
+    with ``loaded``); its status history rows and the item's final one are written in one INSERT there.
     """
     if actor is None:
         result = _empty_result(
@@ -260,26 +262,13 @@ def _run(
                 item, claim=claim, history=history, status=status, result={**result, "isEligible": option.is_eligible}
             )
             return status
-        with transaction.atomic():  # the upgrade and the item's outcome commit together
-            outcome = subscription_upgrade(
-                actor=actor,
-                subscription_id=item.subscription_id,
-                target_offer_id=item.target_offer_id,
-                upgrade_type=item.upgrade_type or None,
-                quantity=item.quantity,
-                correlation_id=batch.correlation_id,
-                request_id=f"batch:{batch.pk}:{item.position}",
-                notify=False,  # the batch reports its items; no notification per item
-            )
-            if not _finish(
-                item,
-                claim=claim,
-                history=history,
-                status=ItemStatus.SUCCEEDED,
-                result=outcome.as_dict(),
-                operation_id=outcome.operation_id,
-            ):
-                raise _LostClaim()
+        claimed = list(history.rows)  # the claim's row: written with the outcome, whichever it is
+        try:
+            with transaction.atomic():  # the upgrade and the item's outcome commit together
+                _upgrade(batch, actor, item, claim=claim, history=history, loaded=loaded)
+        except BaseException:
+            history.rows = claimed  # what the rolled-back run collected is gone with it
+            raise
         return ItemStatus.SUCCEEDED
     except _LostClaim:
         return "lost"
@@ -293,6 +282,35 @@ def _run(
     return ItemStatus.FAILED
 
 
+def _upgrade(
+    batch: UpgradeBatch, actor, item: UpgradeBatchItem, *, claim, history: workflow.HistoryBuffer, loaded
+) -> None:
+    """The item's upgrade and outcome, inside its transaction; the item's history rows (its claim, the
+    operation's moves, its outcome) are written there in one INSERT."""
+    outcome = subscription_upgrade(
+        actor=actor,
+        subscription_id=item.subscription_id,
+        target_offer_id=item.target_offer_id,
+        upgrade_type=item.upgrade_type or None,
+        quantity=item.quantity,
+        correlation_id=batch.correlation_id,
+        request_id=f"batch:{batch.pk}:{item.position}",
+        notify=False,  # the batch reports its items; no notification per item
+        loaded=loaded,
+        history=history,
+    )
+    if not _finish(
+        item,
+        claim=claim,
+        history=history,
+        status=ItemStatus.SUCCEEDED,
+        result=outcome.as_dict(),
+        operation_id=outcome.operation_id,
+    ):
+        raise _LostClaim()
+    history.flush()
+
+
 def _scope(actor, items: list[UpgradeBatchItem]) -> set[tuple[uuid.UUID, uuid.UUID]]:
     """(subscription id, customer tenant id) pairs of the chunk inside the actor's scope (one query)."""
     if actor is None or not items:
@@ -304,13 +322,14 @@ def _scope(actor, items: list[UpgradeBatchItem]) -> set[tuple[uuid.UUID, uuid.UU
     )
 
 
-def _dry_run_contexts(
-    batch: UpgradeBatch, actor, items: list[UpgradeBatchItem], scope: set[tuple[uuid.UUID, uuid.UUID]]
+def _chunk_contexts(
+    actor, items: list[UpgradeBatchItem], scope: set[tuple[uuid.UUID, uuid.UUID]]
 ) -> dict[uuid.UUID, LoadedContext]:
-    """A dry run's contexts for the whole chunk in ONE batch load (fixed queries), each holding every requested
-    target. Items left out (not upgradable here) or a refused load fall back to the per-item path, which
-    reports their fault exactly as before."""
-    if not batch.dry_run or actor is None:
+    """The chunk's contexts in ONE batch load (fixed queries), each holding every requested target: a dry run
+    evaluates on them, a real item re-reads and locks what may have changed in its own transaction. Items left
+    out (not upgradable here) or a refused load fall back to the per-item path, which reports their fault
+    exactly as before."""
+    if actor is None:
         return {}
     wanted = [item for item in items if (item.subscription_id, item.customer_tenant_id) in scope]
     if not wanted:
@@ -378,27 +397,31 @@ def _chunk_process(batch: UpgradeBatch, first_position: int, last_position: int)
     items = list(chunk.filter(_claimable(stale_before)).order_by("position"))
     actor = batch_actor(batch)
     scope = _scope(actor, items)
-    contexts = _dry_run_contexts(batch, actor, items, scope)
+    contexts = _chunk_contexts(actor, items, scope)
     counts: Counter[str] = Counter()
     with Heartbeat(chunk_pk, _heartbeat_interval()) as heartbeat, workflow.HistoryBuffer() as history:
         for item in items:
-            claim = _claim(item, stale_before=stale_before, history=history)
-            if claim is None:
-                counts["not_claimed"] += 1
-                continue
-            heartbeat.item = (item.pk, claim)
-            counts[
-                _run(
-                    batch,
-                    actor,
-                    item,
-                    claim=claim,
-                    in_scope=(item.subscription_id, item.customer_tenant_id) in scope,
-                    history=history,
-                    loaded=contexts.get(item.subscription_id),
-                )
-            ] += 1
-            heartbeat.item = None
+            own = workflow.HistoryBuffer()  # the item's rows; those not written with its upgrade join the chunk's
+            try:
+                claim = _claim(item, stale_before=stale_before, history=own)
+                if claim is None:
+                    counts["not_claimed"] += 1
+                    continue
+                heartbeat.item = (item.pk, claim)
+                counts[
+                    _run(
+                        batch,
+                        actor,
+                        item,
+                        claim=claim,
+                        in_scope=(item.subscription_id, item.customer_tenant_id) in scope,
+                        history=own,
+                        loaded=contexts.get(item.subscription_id),
+                    )
+                ] += 1
+                heartbeat.item = None
+            finally:
+                history.rows.extend(own.rows)
     _chunk_done(chunk_pk)
     upgrade_batch_finalize(batch_id=batch.pk)
     return dict(counts)

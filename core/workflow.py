@@ -43,6 +43,7 @@ __all__ = [
     "history",
     "history_row",
     "start",
+    "start_through",
     "transition",
     "transition_many",
     "workflow_of",
@@ -117,6 +118,46 @@ def start(
     )
     row.save(force_insert=True)
     return row
+
+
+def start_through(
+    obj,
+    steps: Iterable[tuple[str, StrOrPromise]],
+    *,
+    buffer: HistoryBuffer,
+    field: str = "status",
+    actor=None,
+    correlation_id: str | None = None,
+    at: datetime | None = None,
+) -> list:
+    """The history of an object INSERTED at the end of a walk (``"" → s1 → s2 ...``, each ``(status, reason)``),
+    e.g. an operation that is requested, checked and done inside one transaction: one row per step, collected in
+    ``buffer``. Checks that ``s1`` is an initial status, that the table allows every step and that the object's
+    status is the last one; raises :class:`IllegalTransition` otherwise (nothing collected)."""
+    workflow = workflow_of(obj, field)
+    steps = list(steps)
+    if not steps or steps[0][0] not in workflow.initial:
+        raise IllegalTransition(workflow.name, "", steps[0][0] if steps else "")
+    for (before, _reason), (after, _next_reason) in zip(steps, steps[1:], strict=False):
+        workflow.check(before, after)
+    if getattr(obj, workflow.field) != steps[-1][0]:
+        raise IllegalTransition(workflow.name, steps[-1][0], getattr(obj, workflow.field))
+    when = at or timezone.now()
+    rows = [
+        history_row(
+            workflow,
+            obj.pk,
+            from_status=before,
+            to_status=status,
+            actor=actor,
+            reason=reason,
+            correlation_id=correlation_id,
+            at=when,
+        )
+        for before, (status, reason) in zip(["", *(status for status, _r in steps)], steps, strict=False)
+    ]
+    buffer.rows.extend(rows)
+    return rows
 
 
 def transition(
