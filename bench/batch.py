@@ -30,8 +30,10 @@ import subprocess
 import sys
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_RATE = 100.0
@@ -143,7 +145,8 @@ def build(partner, count: int, seats: int, tag: str) -> list:
     return subscriptions
 
 
-def start_worker(queue: str, log: Path) -> subprocess.Popen:
+def start_worker(queue: str, log: Path, env: dict | None = None) -> subprocess.Popen:
+    """One worker of the project (``bench/_worker.py``, solo pool) consuming ``queue``."""
     return subprocess.Popen(
         [
             sys.executable,
@@ -158,13 +161,13 @@ def start_worker(queue: str, log: Path) -> subprocess.Popen:
             f"bench-{os.getpid()}@%h",
         ],
         cwd=ROOT,
-        env=dict(os.environ),
+        env={**os.environ, **(env or {})},
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )
 
 
-def run_batch(agent, subscriptions, *, dry_run: bool, timeout: float = 900) -> tuple[float, object]:
+def run_batch(agent, subscriptions, *, dry_run: bool, timeout: float = 900) -> tuple[float, Any]:
     """Create the batch (its chunks go to the worker) and wait for its end; (start-to-end seconds, batch)."""
     from bulk.models import UpgradeBatch
     from bulk.services import BatchItemSpec, upgrade_batch_create
@@ -190,6 +193,7 @@ def run_batch(agent, subscriptions, *, dry_run: bool, timeout: float = 900) -> t
         if time.monotonic() > deadline:
             raise SystemExit(f"batch {batch.pk} not finished after {timeout:g} s (status {batch.status})")
         time.sleep(0.1)
+    assert batch.started is not None
     return (batch.finished - batch.started).total_seconds(), batch
 
 
@@ -203,6 +207,196 @@ class Statements:
         if not sql.lstrip().upper().startswith(BOOKKEEPING):
             self.count += 1
         return execute(sql, params, many, context)
+
+
+@dataclass
+class Figures:
+    items: int
+    seats: int
+    elapsed: float
+    licenses: int
+    queries_per_upgrade: float
+    serial: float
+    serial_queries: float
+    dry_run_items: int
+    dry_run: float
+    eligibility_subscriptions: int
+    eligibility: float
+    eligibility_queries: int
+
+    @property
+    def rate(self) -> float:
+        return self.items / self.elapsed
+
+    @property
+    def serial_rate(self) -> float:
+        return self.items / self.serial
+
+    def checks(self) -> list[tuple[str, str, str, bool]]:
+        return [
+            ("upgrades/s on one worker", f"{self.rate:.1f}", f">= {TARGET_RATE:g}", self.rate >= TARGET_RATE),
+            (
+                "queries per upgrade",
+                f"{self.queries_per_upgrade:.1f}",
+                f"<= {TARGET_QUERIES:g}",
+                self.queries_per_upgrade <= TARGET_QUERIES,
+            ),
+            (
+                f"dry run of {self.dry_run_items:,} (s)",
+                f"{self.dry_run:.2f}",
+                f"< {TARGET_DRY_RUN:g}",
+                self.dry_run < TARGET_DRY_RUN,
+            ),
+            (
+                f"upgradeEligibility for {self.eligibility_subscriptions} (s)",
+                f"{self.eligibility:.3f}",
+                f"< {TARGET_ELIGIBILITY:g}",
+                self.eligibility < TARGET_ELIGIBILITY,
+            ),
+        ]
+
+    def report(self) -> bool:
+        """Print the figures with their targets; True when every one passes."""
+        print()
+        for name, value, target, ok in self.checks():
+            print(f"{name:<34} {value:>9}   target {target:<8} {verdict(ok)}")
+        print(f"{'licenses/s on one worker':<34} {self.licenses / self.elapsed:>9,.0f}")
+        print(f"{'in-process upgrades/s':<34} {self.serial_rate:>9.1f}")
+        print(f"{'in-process queries per upgrade':<34} {self.serial_queries:>9.1f}")
+        print(f"{'batch / in-process':<34} {self.rate / self.serial_rate:>9.2f}")
+        return all(ok for *_rest, ok in self.checks())
+
+
+@dataclass
+class Estate:
+    agent: object
+    batched: list
+    baseline: list
+    checked: list
+    seats: int
+
+
+def build_estate(*, items: int, seats: int, dry_run_items: int) -> Estate:
+    """The partner, its admin agent and the three sets of subscriptions (then ANALYZE, as a live database)."""
+    from django.db import connection
+
+    from accounts.models import User
+    from partners.models import Partner, PartnerRoleAssignment, SecurityGroup
+
+    partner = Partner.objects.create(code="bench-csp", name="Bench CSP", tenant_id=uuid.uuid4())
+    agent = User.objects.create(username="bench-agent", email="agent@bench.example", partner=partner)
+    PartnerRoleAssignment.objects.create(user=agent, role="admin_agent")
+    SecurityGroup.objects.create(partner=partner, name=SecurityGroup.ADMIN_AGENTS).members.add(agent)
+    started = time.perf_counter()
+    batched = build(partner, items, seats, "batch")
+    baseline = build(partner, items, seats, "serial")
+    checked = build(partner, dry_run_items, 0, "dry")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # planner statistics, as a live database has them
+    print(
+        f"data          2 × {items:,} subscriptions × {seats} licensed seats, {dry_run_items:,} more "
+        f"without users (built in {time.perf_counter() - started:.1f} s)"
+    )
+    return Estate(User.objects.get(pk=agent.pk), batched, baseline, checked, seats)
+
+
+def measure(estate: Estate, *, eligibility: int, queue: str, redis_url: str, log: Path) -> Figures:
+    """Run the four measures; the worker (``start_worker``) must be consuming ``queue``."""
+    import redis
+    from django.db import connection
+    from django.test import Client
+
+    from accounts.models import ApiToken
+    from subscriptions.models import LicenseAssignment
+    from upgrades.services import subscription_upgrade
+
+    agent, items, seats = estate.agent, len(estate.batched), estate.seats
+    client = redis.Redis.from_url(redis_url)
+    client.delete(f"{queue}:queries", f"{queue}:busy_us")
+
+    # 1. the batch, on the worker
+    elapsed, batch = run_batch(agent, estate.batched, dry_run=False)
+    queries = int(client.get(f"{queue}:queries") or 0)
+    busy = int(client.get(f"{queue}:busy_us") or 0) / 1e6
+    succeeded = batch.items.filter(status="succeeded").count()
+    failed = batch.items.exclude(status="succeeded").first()
+    assert succeeded == items, f"{succeeded} of {items} succeeded; e.g. {failed and failed.result}; {log}"
+    moved = LicenseAssignment.objects.filter(
+        subscription__in=batch.items.values("operation__target_id"), subscription__offer_id="o365-e3"
+    ).count()
+    assert moved == items * seats, moved
+    print(
+        f"batch         {items:,} upgrades in {elapsed:6.2f} s (worker busy {busy:.2f} s): "
+        f"{items / elapsed:7.1f} upgrades/s, {moved / elapsed:9,.0f} licenses/s, {queries / items:.1f} queries/upgrade"
+    )
+
+    # 2. the same upgrades one after another in this process
+    counter = Statements()
+    started = time.perf_counter()
+    with connection.execute_wrapper(counter):
+        for s in estate.baseline:
+            subscription_upgrade(
+                actor=agent,
+                subscription_id=s.pk,
+                target_offer_id="o365-e3",
+                upgrade_type="upgrade_with_license_transfer",
+                notify=False,
+            )
+    serial = time.perf_counter() - started
+    print(
+        f"in-process    {items:,} upgrades in {serial:6.2f} s: {items / serial:7.1f} upgrades/s, "
+        f"{items * seats / serial:9,.0f} licenses/s, {counter.count / items:.1f} queries/upgrade"
+    )
+    print(f"ratio         batch on one worker = {serial / elapsed:.2f} × the in-process calls")
+
+    # 3. a dry run
+    dry_elapsed, dry = run_batch(agent, estate.checked, dry_run=True)
+    eligible = dry.items.filter(status="succeeded").count()
+    print(f"dry run       {len(estate.checked):,} items in {dry_elapsed:6.2f} s ({eligible:,} eligible)")
+
+    # 4. POST /v1/upgradeEligibility
+    _token, raw = ApiToken.issue(user=agent)
+    body = json.dumps(
+        {
+            "subscriptions": [
+                {"customerId": str(s.customer.tenant_id), "subscriptionId": str(s.pk)}
+                for s in estate.checked[:eligibility]
+            ]
+        }
+    )
+    web = Client()
+    times, counts = [], []
+    for _ in range(4):
+        statements = Statements()
+        with connection.execute_wrapper(statements):
+            started = time.perf_counter()
+            response = web.post(
+                "/v1/upgradeEligibility", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}"
+            )
+            times.append(time.perf_counter() - started)
+        counts.append(statements.count)
+        assert response.status_code == 200, response.content[:500]
+    options = sum(len(entry["upgrades"]["items"]) for entry in response.json()["items"])
+    best = min(times[1:])  # the first warms the URL resolver and the caches of the process
+    print(
+        f"eligibility   {len(response.json()['items'])} subscriptions ({options:,} options) in {best:6.3f} s "
+        f"(best of 3), {counts[-1]} queries"
+    )
+    return Figures(
+        items=items,
+        seats=seats,
+        elapsed=elapsed,
+        licenses=moved,
+        queries_per_upgrade=queries / items,
+        serial=serial,
+        serial_queries=counter.count / items,
+        dry_run_items=len(estate.checked),
+        dry_run=dry_elapsed,
+        eligibility_subscriptions=len(response.json()["items"]),
+        eligibility=best,
+        eligibility_queries=counts[-1],
+    )
 
 
 def main() -> int:
@@ -219,124 +413,14 @@ def main() -> int:
     recreate_database(args.database_url)
     setup(args.database_url, args.broker, queue)
     import redis
-    from django.db import connection
-    from django.test import Client
 
-    from accounts.models import ApiToken, User
-    from partners.models import Partner, PartnerRoleAssignment, SecurityGroup
-    from subscriptions.models import LicenseAssignment
-    from upgrades.services import subscription_upgrade
-
-    client = redis.Redis.from_url(args.broker)
     worker = None
     log = Path(f"/tmp/{queue}.log")
     try:
-        partner = Partner.objects.create(code="bench-csp", name="Bench CSP", tenant_id=uuid.uuid4())
-        agent = User.objects.create(username="bench-agent", email="agent@bench.example", partner=partner)
-        PartnerRoleAssignment.objects.create(user=agent, role="admin_agent")
-        SecurityGroup.objects.create(partner=partner, name=SecurityGroup.ADMIN_AGENTS).members.add(agent)
-        started = time.perf_counter()
-        batched = build(partner, args.items, args.seats, "batch")
-        baseline = build(partner, args.items, args.seats, "serial")
-        checked = build(partner, args.dry_run_items, 0, "dry")
-        print(
-            f"data          2 × {args.items:,} subscriptions × {args.seats} licensed seats, {args.dry_run_items:,} more "
-            f"without users (built in {time.perf_counter() - started:.1f} s)"
-        )
-        agent = User.objects.get(pk=agent.pk)
+        estate = build_estate(items=args.items, seats=args.seats, dry_run_items=args.dry_run_items)
         worker = start_worker(queue, log)
-
-        # 1. the batch, on the worker
-        elapsed, batch = run_batch(agent, batched, dry_run=False)
-        queries = int(client.get(f"{queue}:queries") or 0)
-        busy = int(client.get(f"{queue}:busy_us") or 0) / 1e6
-        succeeded = batch.items.filter(status="succeeded").count()
-        moved = LicenseAssignment.objects.filter(subscription__offer_id="o365-e3").count()
-        failed = batch.items.exclude(status="succeeded").first()
-        assert succeeded == args.items, f"{succeeded} of {args.items} succeeded; e.g. {failed and failed.result}; {log}"
-        assert moved == args.items * args.seats, moved
-        rate, per_upgrade = args.items / elapsed, queries / args.items
-        print(
-            f"batch         {args.items:,} upgrades in {elapsed:6.2f} s (worker busy {busy:.2f} s): "
-            f"{rate:7.1f} upgrades/s, {moved / elapsed:9,.0f} licenses/s"
-        )
-
-        # 2. the same upgrades one after another in this process
-        counter = Statements()
-        started = time.perf_counter()
-        with connection.execute_wrapper(counter):
-            for s in baseline:
-                subscription_upgrade(
-                    actor=agent,
-                    subscription_id=s.pk,
-                    target_offer_id="o365-e3",
-                    upgrade_type="upgrade_with_license_transfer",
-                    notify=False,
-                )
-        serial = time.perf_counter() - started
-        serial_rate = args.items / serial
-        print(
-            f"in-process    {args.items:,} upgrades in {serial:6.2f} s: {serial_rate:7.1f} upgrades/s, "
-            f"{args.items * args.seats / serial:9,.0f} licenses/s, {counter.count / args.items:.1f} queries/upgrade"
-        )
-        print(f"ratio         batch on one worker = {rate / serial_rate:.2f} × the in-process calls")
-
-        # 3. a dry run
-        dry_elapsed, dry = run_batch(agent, checked, dry_run=True)
-        eligible = dry.items.filter(status="succeeded").count()
-        print(f"dry run       {args.dry_run_items:,} items in {dry_elapsed:6.2f} s ({eligible:,} eligible)")
-
-        # 4. POST /v1/upgradeEligibility
-        _token, raw = ApiToken.issue(user=agent)
-        body = json.dumps(
-            {
-                "subscriptions": [
-                    {"customerId": str(s.customer.tenant_id), "subscriptionId": str(s.pk)}
-                    for s in checked[: args.eligibility]
-                ]
-            }
-        )
-        web = Client()
-        times, counts = [], []
-        for _ in range(4):
-            counter = Statements()
-            with connection.execute_wrapper(counter):
-                started = time.perf_counter()
-                response = web.post(
-                    "/v1/upgradeEligibility", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}"
-                )
-                times.append(time.perf_counter() - started)
-            counts.append(counter.count)
-            assert response.status_code == 200, response.content[:500]
-        options = sum(len(entry["upgrades"]["items"]) for entry in response.json()["items"])
-        eligibility = min(times[1:])  # the first warms the URL resolver and the caches of the process
-        print(
-            f"eligibility   {args.eligibility} subscriptions ({options:,} options) in {eligibility:6.3f} s "
-            f"(best of 3), {counts[-1]} queries"
-        )
-
-        results = [
-            ("upgrades/s on one worker", f"{rate:.1f}", f">= {TARGET_RATE:g}", rate >= TARGET_RATE),
-            ("queries per upgrade", f"{per_upgrade:.1f}", f"<= {TARGET_QUERIES:g}", per_upgrade <= TARGET_QUERIES),
-            (
-                f"dry run of {args.dry_run_items:,} (s)",
-                f"{dry_elapsed:.2f}",
-                f"< {TARGET_DRY_RUN:g}",
-                dry_elapsed < TARGET_DRY_RUN,
-            ),
-            (
-                f"upgradeEligibility for {args.eligibility} (s)",
-                f"{eligibility:.3f}",
-                f"< {TARGET_ELIGIBILITY:g}",
-                eligibility < TARGET_ELIGIBILITY,
-            ),
-        ]
-        print()
-        for name, value, target, ok in results:
-            print(f"{name:<34} {value:>9}   target {target:<8} {verdict(ok)}")
-        print(f"{'licenses/s on one worker':<34} {moved / elapsed:>9,.0f}")
-        print(f"{'batch / in-process':<34} {rate / serial_rate:>9.2f}")
-        return 0 if all(ok for *_rest, ok in results) else 1
+        figures = measure(estate, eligibility=args.eligibility, queue=queue, redis_url=args.broker, log=log)
+        return 0 if figures.report() else 1
     finally:
         if worker is not None:
             worker.terminate()
@@ -344,7 +428,7 @@ def main() -> int:
                 worker.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 worker.kill()
-        client.delete(queue, f"{queue}:queries", f"{queue}:busy_us")
+        redis.Redis.from_url(args.broker).delete(queue, f"{queue}:queries", f"{queue}:busy_us")
         drop_database(args.database_url)
 
 

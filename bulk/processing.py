@@ -22,6 +22,7 @@ import logging
 import threading
 import uuid
 from collections import Counter
+from contextlib import nullcontext
 from datetime import timedelta
 
 from django.conf import settings
@@ -399,7 +400,10 @@ def _chunk_process(batch: UpgradeBatch, first_position: int, last_position: int)
     scope = _scope(actor, items)
     contexts = _chunk_contexts(actor, items, scope)
     counts: Counter[str] = Counter()
-    with Heartbeat(chunk_pk, _heartbeat_interval()) as heartbeat, workflow.HistoryBuffer() as history:
+    # A dry run changes nothing but its items: the chunk's claims and outcomes commit together (one transaction,
+    # not two commits per item); a worker dying in it leaves its items pending for the sweep's next run.
+    together = transaction.atomic() if batch.dry_run else nullcontext()
+    with Heartbeat(chunk_pk, _heartbeat_interval()) as heartbeat, together, workflow.HistoryBuffer() as history:
         for item in items:
             own = workflow.HistoryBuffer()  # the item's rows; those not written with its upgrade join the chunk's
             try:
@@ -407,7 +411,8 @@ def _chunk_process(batch: UpgradeBatch, first_position: int, last_position: int)
                 if claim is None:
                     counts["not_claimed"] += 1
                     continue
-                heartbeat.item = (item.pk, claim)
+                if not batch.dry_run:  # a dry run's claims are not committed yet: nothing to refresh
+                    heartbeat.item = (item.pk, claim)
                 counts[
                     _run(
                         batch,
