@@ -203,9 +203,7 @@ def _lock_and_refresh(*, loaded: LoadedContext) -> _Refreshed | None:
         others=tuple(subscription_data(row) for row in others),
         open_operations=(),
     )
-    families = frozenset(
-        family for row in others for family in loaded.plan_families.get(row.offer_id, {}).values()
-    )
+    families = frozenset(family for row in others for family in loaded.plan_families.get(row.offer_id, {}).values())
     return _Refreshed(loaded=replace(loaded, ctx=ctx, subscription=source), other_families=families)
 
 
