@@ -146,7 +146,8 @@ def _claim(item: UpgradeBatchItem, *, stale_before, history: workflow.HistoryBuf
             ItemStatus.RUNNING,
             reason=_("Claimed by a worker."),
             at=started,
-            where=_claimable(stale_before),
+            # a pending item's status guard is the whole condition; a running one must have gone silent
+            where=None if item.status == ItemStatus.PENDING else _silent_claim(stale_before),
             values={"started": started, "heartbeat": started, "attempts": F("attempts") + 1},
             buffer=history,
         )
@@ -214,6 +215,15 @@ def _finish(item: UpgradeBatchItem, *, claim, status: str, result: dict, operati
     return True
 
 
+def _no_actor_result(item: UpgradeBatchItem) -> dict:
+    return _empty_result(
+        item,
+        fault=fault(
+            code=403, error_name="forbidden", description=_("The user who created the batch no longer exists.")
+        ),
+    )
+
+
 def _run(
     batch: UpgradeBatch,
     actor,
@@ -231,37 +241,15 @@ def _run(
     with ``loaded``); its status history rows and the item's final one are written in one INSERT there.
     """
     if actor is None:
-        result = _empty_result(
-            item,
-            fault=fault(
-                code=403, error_name="forbidden", description=_("The user who created the batch no longer exists.")
-            ),
-        )
-        _finish(item, claim=claim, history=history, status=ItemStatus.FAILED, result=result)
+        _finish(item, claim=claim, history=history, status=ItemStatus.FAILED, result=_no_actor_result(item))
         return ItemStatus.FAILED
     if not in_scope:
         _finish(item, claim=claim, history=history, status=ItemStatus.FAILED, result=_not_found(item))
         return ItemStatus.FAILED
     try:
         if batch.dry_run:
-            option = (
-                upgrade_option_in(loaded, item.target_offer_id)
-                if loaded is not None
-                else upgrade_option_for(
-                    actor=actor, subscription=item.subscription_id, target_offer_id=item.target_offer_id
-                )
-            )
-            status = ItemStatus.SUCCEEDED if option.is_eligible else ItemStatus.FAILED
-            result = UpgradeResult(
-                source_subscription_id=str(item.subscription_id),
-                target_subscription_id=None,
-                upgrade_type=option.upgrade_type,
-                upgrade_errors=option.errors,
-                status="eligible" if option.is_eligible else "not_eligible",
-            ).as_dict()
-            _finish(
-                item, claim=claim, history=history, status=status, result={**result, "isEligible": option.is_eligible}
-            )
+            status, result = _dry_run_outcome(actor, item, loaded=loaded)
+            _finish(item, claim=claim, history=history, status=status, result=result)
             return status
         claimed = list(history.rows)  # the claim's row: written with the outcome, whichever it is
         try:
@@ -281,6 +269,84 @@ def _run(
         logger.exception("Batch %s item %s failed unexpectedly", batch.pk, item.position)
         _finish(item, claim=claim, history=history, status=ItemStatus.FAILED, result=_fault_of(item, exc))
     return ItemStatus.FAILED
+
+
+def _dry_run_outcome(actor, item: UpgradeBatchItem, *, loaded: LoadedContext | None) -> tuple[str, dict]:
+    """A dry-run item's status and result, written by nobody here: its eligibility, on the chunk's batch load
+    or (not in it) loaded for the item alone."""
+    option = (
+        upgrade_option_in(loaded, item.target_offer_id)
+        if loaded is not None
+        else upgrade_option_for(actor=actor, subscription=item.subscription_id, target_offer_id=item.target_offer_id)
+    )
+    status = ItemStatus.SUCCEEDED if option.is_eligible else ItemStatus.FAILED
+    result = UpgradeResult(
+        source_subscription_id=str(item.subscription_id),
+        target_subscription_id=None,
+        upgrade_type=option.upgrade_type,
+        upgrade_errors=option.errors,
+        status="eligible" if option.is_eligible else "not_eligible",
+    ).as_dict()
+    return status, {**result, "isEligible": option.is_eligible}
+
+
+def _dry_run_chunk(
+    batch: UpgradeBatch,
+    actor,
+    items: list[UpgradeBatchItem],
+    *,
+    scope: set[tuple[uuid.UUID, uuid.UUID]],
+    contexts: dict[uuid.UUID, LoadedContext],
+    stale_before,
+    history: workflow.HistoryBuffer,
+) -> Counter[str]:
+    """A dry run's chunk in a fixed number of statements, in the caller's transaction: every claimable item is
+    claimed in one UPDATE, evaluated on the chunk's batch load, and its outcome stored in one UPDATE for all
+    (history rows in bulk). Nothing else is written, so claims and outcomes commit together."""
+    counts: Counter[str] = Counter()
+    started = timezone.now()
+    workflow.transition_many(
+        UpgradeBatchItem.objects.filter(pk__in=[item.pk for item in items]).filter(_claimable(stale_before)),
+        ItemStatus.RUNNING,
+        reason=_("Claimed by a worker."),
+        at=started,
+        values={"started": started, "heartbeat": started, "attempts": F("attempts") + 1},
+    )
+    claimed = list(
+        UpgradeBatchItem.objects.filter(
+            pk__in=[item.pk for item in items], status=ItemStatus.RUNNING, started=started
+        ).order_by("position")
+    )
+    counts["not_claimed"] = len(items) - len(claimed)
+    moves = []
+    for item in claimed:
+        status: str
+        if actor is None:
+            status, result = ItemStatus.FAILED, _no_actor_result(item)
+        elif (item.subscription_id, item.customer_tenant_id) not in scope:
+            status, result = ItemStatus.FAILED, _not_found(item)
+        else:
+            loaded = contexts.get(item.subscription_id)
+            try:
+                # an item outside the batch load reads on its own: a savepoint keeps the chunk's transaction usable
+                with transaction.atomic() if loaded is None else nullcontext():
+                    status, result = _dry_run_outcome(actor, item, loaded=loaded)
+            except (DomainError, PermissionDenied) as exc:
+                status, result = ItemStatus.FAILED, _fault_of(item, exc)
+            except Exception as exc:  # one broken item never stops the others
+                logger.exception("Batch %s item %s failed unexpectedly", batch.pk, item.position)
+                status, result = ItemStatus.FAILED, _fault_of(item, exc)
+        moves.append((item, status, {"result": result}))
+        counts[status] += 1
+    workflow.transition_each(
+        moves,
+        values={"operation_id": None, "finished": timezone.now()},
+        where=Q(started=started),
+        buffer=history,
+    )
+    if not counts["not_claimed"]:
+        del counts["not_claimed"]
+    return counts
 
 
 def _upgrade(
@@ -400,10 +466,17 @@ def _chunk_process(batch: UpgradeBatch, first_position: int, last_position: int)
     scope = _scope(actor, items)
     contexts = _chunk_contexts(actor, items, scope)
     counts: Counter[str] = Counter()
-    # A dry run changes nothing but its items: the chunk's claims and outcomes commit together (one transaction,
-    # not two commits per item); a worker dying in it leaves its items pending for the sweep's next run.
-    together = transaction.atomic() if batch.dry_run else nullcontext()
-    with Heartbeat(chunk_pk, _heartbeat_interval()) as heartbeat, together, workflow.HistoryBuffer() as history:
+    if batch.dry_run:
+        # A dry run changes nothing but its items: the chunk's claims and outcomes commit together, in fixed
+        # statements; a worker dying in it leaves its items pending for the sweep's next run.
+        with Heartbeat(chunk_pk, _heartbeat_interval()), transaction.atomic(), workflow.HistoryBuffer() as history:
+            counts = _dry_run_chunk(
+                batch, actor, items, scope=scope, contexts=contexts, stale_before=stale_before, history=history
+            )
+        _chunk_done(chunk_pk)
+        upgrade_batch_finalize(batch_id=batch.pk)
+        return dict(counts)
+    with Heartbeat(chunk_pk, _heartbeat_interval()) as heartbeat, workflow.HistoryBuffer() as history:
         for item in items:
             own = workflow.HistoryBuffer()  # the item's rows; those not written with its upgrade join the chunk's
             try:
@@ -411,8 +484,7 @@ def _chunk_process(batch: UpgradeBatch, first_position: int, last_position: int)
                 if claim is None:
                     counts["not_claimed"] += 1
                     continue
-                if not batch.dry_run:  # a dry run's claims are not committed yet: nothing to refresh
-                    heartbeat.item = (item.pk, claim)
+                heartbeat.item = (item.pk, claim)
                 counts[
                     _run(
                         batch,
