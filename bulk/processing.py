@@ -296,7 +296,6 @@ def _dry_run_chunk(
     items: list[UpgradeBatchItem],
     *,
     scope: set[tuple[uuid.UUID, uuid.UUID]],
-    contexts: dict[uuid.UUID, LoadedContext],
     stale_before,
     history: workflow.HistoryBuffer,
 ) -> Counter[str]:
@@ -305,19 +304,22 @@ def _dry_run_chunk(
     (history rows in bulk). Nothing else is written, so claims and outcomes commit together."""
     counts: Counter[str] = Counter()
     started = timezone.now()
+    moved: list = []
     workflow.transition_many(
         UpgradeBatchItem.objects.filter(pk__in=[item.pk for item in items]).filter(_claimable(stale_before)),
         ItemStatus.RUNNING,
         reason=_("Claimed by a worker."),
         at=started,
         values={"started": started, "heartbeat": started, "attempts": F("attempts") + 1},
+        moved=moved,
+        buffer=history,
     )
-    claimed = list(
-        UpgradeBatchItem.objects.filter(
-            pk__in=[item.pk for item in items], status=ItemStatus.RUNNING, started=started
-        ).order_by("position")
-    )
+    moved_pks = set(moved)
+    claimed = [item for item in items if item.pk in moved_pks]
+    for item in claimed:
+        item.status, item.started, item.heartbeat = ItemStatus.RUNNING, started, started
     counts["not_claimed"] = len(items) - len(claimed)
+    contexts = _chunk_contexts(actor, claimed, scope)
     moves = []
     for item in claimed:
         status: str
@@ -341,7 +343,7 @@ def _dry_run_chunk(
     workflow.transition_each(
         moves,
         values={"operation_id": None, "finished": timezone.now()},
-        where=Q(started=started),
+        guard={"started": started},
         buffer=history,
     )
     if not counts["not_claimed"]:
@@ -393,9 +395,8 @@ def _chunk_contexts(
     actor, items: list[UpgradeBatchItem], scope: set[tuple[uuid.UUID, uuid.UUID]]
 ) -> dict[uuid.UUID, LoadedContext]:
     """The chunk's contexts in ONE batch load (fixed queries), each holding every requested target: a dry run
-    evaluates on them, a real item re-reads and locks what may have changed in its own transaction. Items left
-    out (not upgradable here) or a refused load fall back to the per-item path, which reports their fault
-    exactly as before."""
+    evaluates on them, a real item re-reads and locks what may have changed in its own transaction. Items left out (not upgradable here) or a
+    refused load fall back to the per-item path, which reports their fault exactly as before."""
     if actor is None:
         return {}
     wanted = [item for item in items if (item.subscription_id, item.customer_tenant_id) in scope]
@@ -464,18 +465,16 @@ def _chunk_process(batch: UpgradeBatch, first_position: int, last_position: int)
     items = list(chunk.filter(_claimable(stale_before)).order_by("position"))
     actor = batch_actor(batch)
     scope = _scope(actor, items)
-    contexts = _chunk_contexts(actor, items, scope)
     counts: Counter[str] = Counter()
     if batch.dry_run:
         # A dry run changes nothing but its items: the chunk's claims and outcomes commit together, in fixed
         # statements; a worker dying in it leaves its items pending for the sweep's next run.
         with Heartbeat(chunk_pk, _heartbeat_interval()), transaction.atomic(), workflow.HistoryBuffer() as history:
-            counts = _dry_run_chunk(
-                batch, actor, items, scope=scope, contexts=contexts, stale_before=stale_before, history=history
-            )
+            counts = _dry_run_chunk(batch, actor, items, scope=scope, stale_before=stale_before, history=history)
         _chunk_done(chunk_pk)
         upgrade_batch_finalize(batch_id=batch.pk)
         return dict(counts)
+    contexts = _chunk_contexts(actor, items, scope)
     with Heartbeat(chunk_pk, _heartbeat_interval()) as heartbeat, workflow.HistoryBuffer() as history:
         for item in items:
             own = workflow.HistoryBuffer()  # the item's rows; those not written with its upgrade join the chunk's

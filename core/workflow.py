@@ -19,8 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connections, models, router, transaction
-from django.db.models import Case, Q, Value, When
-from django.db.models.functions import Cast
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -89,6 +88,10 @@ def history_row(
         at=at or timezone.now(),
         **actor_values(actor),
     )
+
+
+def _auto_now_fields(obj) -> list[tuple[Any, Any]]:
+    return [(f, f.pre_save(obj, add=False)) for f in obj._meta.concrete_fields if getattr(f, "auto_now", False)]
 
 
 def _auto_now_values(obj) -> dict[str, Any]:
@@ -254,59 +257,67 @@ def transition_each(
     correlation_id: str | None = None,
     at: datetime | None = None,
     values: Mapping[str, Any] | None = None,
-    where: Q | None = None,
+    guard: Mapping[str, Any] | None = None,
     buffer: HistoryBuffer | None = None,
 ) -> int:
-    """Move each object of ``moves`` (``(obj, to, its own values)``, one model) to its own status in ONE UPDATE
-    (a ``CASE`` per column), ``values`` set on all of them, guarded like :func:`transition` (each row must still
-    have its object's status, and ``where``); the history rows go to ``buffer`` (else one INSERT). All or
-    nothing: when a move is refused or a row no longer matches it raises :class:`IllegalTransition` (call it in
-    a transaction, which then rolls back). Returns how many moved."""
+    """Move each object of ``moves`` (``(obj, to, its own values)``, one model, the same columns for all) to its
+    own status: ONE statement run for every row (``executemany`` of ``UPDATE ... WHERE pk = %s AND status =
+    <its status> AND <guard>``), ``values`` set on all of them; the history rows go to ``buffer`` (else one
+    INSERT). ``guard``: column → value every row must still have. All or nothing: when a move is refused or a
+    row no longer matches it raises :class:`IllegalTransition` (call it in a transaction, which then rolls back).
+    Returns how many moved."""
     moves = list(moves)
     if not moves:
         return 0
     model = type(moves[0][0])
     workflow = workflow_of(model, field)
-    guard = Q(pk__in=[])
-    currents = {}
-    for obj, to, _own in moves:
+    meta = model._meta
+    status_field = meta.get_field(workflow.field)
+    common = {**dict(values or {}), **{f.attname: v for f, v in _auto_now_fields(moves[0][0])}}
+    own_names = list(moves[0][2])
+    if workflow.field in common or workflow.field in own_names:
+        raise ValueError("the status is set by transition_each(), not through values")
+    set_fields = [status_field, *(meta.get_field(n) for n in own_names), *(meta.get_field(n) for n in common)]
+    guard_fields = [(meta.get_field(name), value) for name, value in (guard or {}).items()]
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    sql = "UPDATE {table} SET {columns} WHERE {pk} = %s AND {status} = %s{guard}".format(
+        table=quote(meta.db_table),
+        columns=", ".join(f"{quote(f.column)} = %s" for f in set_fields),
+        pk=quote(meta.pk.column),
+        status=quote(status_field.column),
+        guard="".join(f" AND {quote(f.column)} = %s" for f, _v in guard_fields),
+    )
+    prepared_common = [meta.get_field(n).get_db_prep_save(v, connection) for n, v in common.items()]
+    prepared_guard = [f.get_db_prep_save(v, connection) for f, v in guard_fields]
+    rows, currents = [], {}
+    for obj, to, own in moves:
+        if list(own) != own_names:
+            raise ValueError("every move of transition_each() sets the same columns")
         current = currents[obj.pk] = getattr(obj, workflow.field)
         workflow.check(current, to)
-        guard |= Q(pk=obj.pk, **{workflow.field: current})
-    per_column: dict[str, dict[Any, Any]] = {workflow.field: {obj.pk: to for obj, to, _own in moves}}
-    for obj, _to, own in moves:
-        if workflow.field in own:
-            raise ValueError("the status is set by transition_each(), not through values")
-        for name, value in own.items():
-            per_column.setdefault(name, {})[obj.pk] = value
-    connection = connections[router.db_for_write(model)]
-    changes: dict[str, Any] = {**_auto_now_values(moves[0][0]), **dict(values or {})}
-    for name, by_pk in per_column.items():
-        column = model._meta.get_field(name)
-        case = Case(
-            *(When(pk=pk, then=Value(value, output_field=column)) for pk, value in by_pk.items()),
-            output_field=column,
+        rows.append(
+            [
+                status_field.get_db_prep_save(to, connection),
+                *(meta.get_field(n).get_db_prep_save(v, connection) for n, v in own.items()),
+                *prepared_common,
+                meta.pk.get_db_prep_save(obj.pk, connection),
+                status_field.get_db_prep_save(current, connection),
+                *prepared_guard,
+            ]
         )
-        changes[column.attname] = (
-            Cast(case, output_field=column) if connection.features.requires_casted_case_in_updates else case
-        )
-    rows = model._default_manager.filter(guard)
-    if where is not None:
-        rows = rows.filter(where)
-    moved = rows.update(**changes)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+        moved = cursor.rowcount
     if moved != len(moves):
         raise IllegalTransition(
-            workflow.name,
-            "",
-            "",
-            message=_("%(workflow)s changed meanwhile.") % {"workflow": workflow.name},
+            workflow.name, "", "", message=_("%(workflow)s changed meanwhile.") % {"workflow": workflow.name}
         )
     when = at or timezone.now()
     history_rows = []
     for obj, to, own in moves:
-        for name, value in {**dict(values or {}), **own}.items():
-            if not hasattr(value, "resolve_expression"):
-                setattr(obj, name, value)
+        for name, value in {**common, **own}.items():
+            setattr(obj, meta.get_field(name).attname, value)
         setattr(obj, workflow.field, to)
         history_rows.append(
             history_row(
@@ -337,9 +348,12 @@ def transition_many(
     correlation_id: str | None = None,
     at: datetime | None = None,
     values: Mapping[str, Any] | None = None,
+    moved: list | None = None,
+    buffer: HistoryBuffer | None = None,
 ) -> int:
     """Move every row of ``queryset`` that may reach ``to`` (the others are left alone): one locked read, one
-    UPDATE and the history rows in bulk. Returns how many moved."""
+    UPDATE and the history rows in bulk (to ``buffer`` when given). Returns how many moved; ``moved`` (a list)
+    receives their pks."""
     workflow = workflow_of(queryset.model, field)
     sources = workflow.sources(to)
     with transaction.atomic():
@@ -348,28 +362,31 @@ def transition_many(
             .select_for_update()
             .values_list("pk", workflow.field)
         )
+        if moved is not None:
+            moved.extend(pk for pk, _status in moving)
         if not moving:
             return 0
         queryset.model._default_manager.filter(pk__in=[pk for pk, _status in moving]).update(
             **{**dict(values or {}), workflow.field: to}
         )
         when = at or timezone.now()
-        insert_rows(
-            WorkflowTransition,
-            [
-                history_row(
-                    workflow,
-                    pk,
-                    from_status=status,
-                    to_status=to,
-                    actor=actor,
-                    reason=reason,
-                    correlation_id=correlation_id,
-                    at=when,
-                )
-                for pk, status in moving
-            ],
-        )
+        rows = [
+            history_row(
+                workflow,
+                pk,
+                from_status=status,
+                to_status=to,
+                actor=actor,
+                reason=reason,
+                correlation_id=correlation_id,
+                at=when,
+            )
+            for pk, status in moving
+        ]
+        if buffer is None:
+            insert_rows(WorkflowTransition, rows)
+        else:
+            buffer.rows.extend(rows)
     return len(moving)
 
 
