@@ -295,7 +295,6 @@ def _dry_run_chunk(
     actor,
     items: list[UpgradeBatchItem],
     *,
-    scope: set[tuple[uuid.UUID, uuid.UUID]],
     stale_before,
     history: workflow.HistoryBuffer,
 ) -> Counter[str]:
@@ -319,7 +318,8 @@ def _dry_run_chunk(
     for item in claimed:
         item.status, item.started, item.heartbeat = ItemStatus.RUNNING, started, started
     counts["not_claimed"] = len(items) - len(claimed)
-    contexts = _chunk_contexts(actor, claimed, scope)
+    contexts = _chunk_contexts(actor, claimed)
+    scope = _scope(actor, claimed, contexts)
     moves = []
     for item in claimed:
         status: str
@@ -380,33 +380,33 @@ def _upgrade(
     history.flush()
 
 
-def _scope(actor, items: list[UpgradeBatchItem]) -> set[tuple[uuid.UUID, uuid.UUID]]:
-    """(subscription id, customer tenant id) pairs of the chunk inside the actor's scope (one query)."""
+def _scope(
+    actor, items: list[UpgradeBatchItem], contexts: dict[uuid.UUID, LoadedContext]
+) -> set[tuple[uuid.UUID, uuid.UUID]]:
+    """(subscription id, customer tenant id) pairs of the chunk inside the actor's scope. A loaded context is in
+    it (``load_contexts`` reads the actor's upgradable scope, inside its visible one); only the other items cost
+    a query (one)."""
     if actor is None or not items:
         return set()
-    return set(
-        subscriptions_visible_to(actor)
-        .filter(pk__in={i.subscription_id for i in items})
-        .values_list("pk", "customer__tenant_id")
-    )
+    pairs = {(pk, loaded.subscription.customer.tenant_id) for pk, loaded in contexts.items()}
+    rest = {item.subscription_id for item in items if item.subscription_id not in contexts}
+    if rest:
+        pairs |= set(subscriptions_visible_to(actor).filter(pk__in=rest).values_list("pk", "customer__tenant_id"))
+    return pairs
 
 
-def _chunk_contexts(
-    actor, items: list[UpgradeBatchItem], scope: set[tuple[uuid.UUID, uuid.UUID]]
-) -> dict[uuid.UUID, LoadedContext]:
+def _chunk_contexts(actor, items: list[UpgradeBatchItem]) -> dict[uuid.UUID, LoadedContext]:
     """The chunk's contexts in ONE batch load (fixed queries), each holding every requested target: a dry run
-    evaluates on them, a real item re-reads and locks what may have changed in its own transaction. Items left out (not upgradable here) or a
-    refused load fall back to the per-item path, which reports their fault exactly as before."""
-    if actor is None:
-        return {}
-    wanted = [item for item in items if (item.subscription_id, item.customer_tenant_id) in scope]
-    if not wanted:
+    evaluates on them, a real item re-reads and locks what may have changed in its own transaction. Items left
+    out (not upgradable here) or a refused load fall back to the per-item path, which reports their fault
+    exactly as before (a context whose customer is not the item's answers not found)."""
+    if actor is None or not items:
         return {}
     try:
         return load_contexts(
             actor=actor,
-            subscriptions={item.subscription_id for item in wanted},
-            extra_target_ids={str(item.target_offer_id or "") for item in wanted},
+            subscriptions={item.subscription_id for item in items},
+            extra_target_ids={str(item.target_offer_id or "") for item in items},
         )
     except (DomainError, PermissionDenied):
         return {}
@@ -464,17 +464,17 @@ def _chunk_process(batch: UpgradeBatch, first_position: int, last_position: int)
     )
     items = list(chunk.filter(_claimable(stale_before)).order_by("position"))
     actor = batch_actor(batch)
-    scope = _scope(actor, items)
     counts: Counter[str] = Counter()
     if batch.dry_run:
         # A dry run changes nothing but its items: the chunk's claims and outcomes commit together, in fixed
         # statements; a worker dying in it leaves its items pending for the sweep's next run.
         with Heartbeat(chunk_pk, _heartbeat_interval()), transaction.atomic(), workflow.HistoryBuffer() as history:
-            counts = _dry_run_chunk(batch, actor, items, scope=scope, stale_before=stale_before, history=history)
+            counts = _dry_run_chunk(batch, actor, items, stale_before=stale_before, history=history)
         _chunk_done(chunk_pk)
         upgrade_batch_finalize(batch_id=batch.pk)
         return dict(counts)
-    contexts = _chunk_contexts(actor, items, scope)
+    contexts = _chunk_contexts(actor, items)
+    scope = _scope(actor, items, contexts)
     with Heartbeat(chunk_pk, _heartbeat_interval()) as heartbeat, workflow.HistoryBuffer() as history:
         for item in items:
             own = workflow.HistoryBuffer()  # the item's rows; those not written with its upgrade join the chunk's
