@@ -24,7 +24,7 @@ def _bench():
     return module
 
 
-def test_a_batch_on_one_worker_prints_its_figures_within_the_query_limit(tmp_path):
+def test_a_batch_on_one_worker_prints_its_figures_within_the_query_limit(tmp_path, capsys):
     assert not settings.CELERY_TASK_ALWAYS_EAGER, "set CELERY_BROKER_URL so tasks go to the real worker"
     bench = _bench()
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
@@ -32,12 +32,16 @@ def test_a_batch_on_one_worker_prints_its_figures_within_the_query_limit(tmp_pat
     log = tmp_path / "worker.log"
     worker = bench.start_worker(queue, log, env={"DATABASE_URL": database_url()})
     try:
-        figures = bench.measure(estate, eligibility=100, queue=queue, redis_url=settings.CELERY_RESULT_BACKEND, log=log)
+        with capsys.disabled():  # the figures show in the CI log (pytest -q captures the rest)
+            print(f"\nbatch bench (bench/batch.py) on the real worker, {len(estate.batched)} items × 50 seats:")
+            figures = bench.measure(
+                estate, eligibility=100, queue=queue, redis_url=settings.CELERY_RESULT_BACKEND, log=log
+            )
+            figures.report()
     finally:
         worker.terminate()
         worker.wait(timeout=30)
         redis.Redis.from_url(settings.CELERY_RESULT_BACKEND).delete(f"{queue}:queries", f"{queue}:busy_us")
-    figures.report()
     assert figures.licenses == 100 * 50
     assert figures.queries_per_upgrade <= bench.TARGET_QUERIES
     assert figures.dry_run_items == 1000 and figures.eligibility_subscriptions == 100
