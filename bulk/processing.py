@@ -312,11 +312,10 @@ def _dry_run_chunk(
         values={"started": started, "heartbeat": started, "attempts": F("attempts") + 1},
         moved=moved,
         buffer=history,
+        objs=items,
     )
     moved_pks = set(moved)
     claimed = [item for item in items if item.pk in moved_pks]
-    for item in claimed:
-        item.status, item.started, item.heartbeat = ItemStatus.RUNNING, started, started
     counts["not_claimed"] = len(items) - len(claimed)
     contexts = _chunk_contexts(actor, claimed)
     scope = _scope(actor, claimed, contexts)

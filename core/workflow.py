@@ -350,10 +350,12 @@ def transition_many(
     values: Mapping[str, Any] | None = None,
     moved: list | None = None,
     buffer: HistoryBuffer | None = None,
+    objs: Iterable = (),
 ) -> int:
     """Move every row of ``queryset`` that may reach ``to`` (the others are left alone): one locked read, one
     UPDATE and the history rows in bulk (to ``buffer`` when given). Returns how many moved; ``moved`` (a list)
-    receives their pks."""
+    receives their pks; the instances among ``objs`` that moved get the new status and ``values`` (not the
+    expressions) set on them."""
     workflow = workflow_of(queryset.model, field)
     sources = workflow.sources(to)
     with transaction.atomic():
@@ -387,6 +389,13 @@ def transition_many(
             insert_rows(WorkflowTransition, rows)
         else:
             buffer.rows.extend(rows)
+    moved_pks = {pk for pk, _status in moving}
+    for obj in objs:
+        if obj.pk in moved_pks:
+            for name, value in (values or {}).items():
+                if not hasattr(value, "resolve_expression"):
+                    setattr(obj, name, value)
+            setattr(obj, workflow.field, to)
     return len(moving)
 
 
