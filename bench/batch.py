@@ -7,7 +7,8 @@
 Creates the PostgreSQL database afresh (migrated; dropped at the end), builds a partner whose admin agent upgrades
 ``--items`` Business Basic subscriptions (one per customer, ``--seats`` users each holding a license, DAP on) and
 ``--dry-run-items`` more (one per customer, no users), starts one Celery worker (``bench/_worker.py``: the project's
-worker, ``--pool=solo``, counting the statements of its chunk tasks) on a queue of its own on Redis, then measures:
+worker, ``--pool=solo``, DEBUG off as in production, counting the statements of its chunk tasks) on a queue of its
+own on Redis, then measures:
 
 - the batch: ``bulk.services.upgrade_batch_create`` of the items (Office 365 E3, with license transfer), run by the
   worker; upgrades/s and licenses/s from the batch's start to its end, SQL statements per upgrade (the worker's
@@ -72,6 +73,7 @@ def setup(database_url: str, broker: str, queue: str) -> None:
     os.environ["CELERY_BROKER_URL"] = broker
     os.environ["CELERY_RESULT_BACKEND"] = broker
     os.environ["CELERY_TASK_DEFAULT_QUEUE"] = queue
+    os.environ.setdefault("DJANGO_DEBUG", "0")  # as in production: DEBUG keeps every query of the worker in memory
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnercenter.settings")
     sys.path.insert(0, str(ROOT))
     import django
@@ -161,7 +163,7 @@ def start_worker(queue: str, log: Path, env: dict | None = None) -> subprocess.P
             f"bench-{os.getpid()}@%h",
         ],
         cwd=ROOT,
-        env={**os.environ, **(env or {})},
+        env={"DJANGO_DEBUG": "0", **os.environ, **(env or {})},
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )
