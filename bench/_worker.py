@@ -5,7 +5,8 @@ real-worker CI stage): the production worker plus two task signals, nothing else
 
 Each ``bulk.process_upgrade_batch_chunk`` task adds the number of statements it executed on its own connection
 (SAVEPOINT / RELEASE / ROLLBACK TO bookkeeping left out; the heartbeat thread's beats are not counted) to the Redis
-counter ``<queue>:queries`` of the result backend, and its run time in microseconds to ``<queue>:busy_us``.
+counter ``<queue>:queries`` of the result backend, its run time in microseconds to ``<queue>:busy_us``, then 1 to
+``<queue>:chunks`` (after the batch's end, which its last chunk writes, a reader waits for that count).
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ def _stop(task=None, **_kwargs):
     client = redis.Redis.from_url(settings.CELERY_RESULT_BACKEND)
     client.incrby(f"{queue}:queries", COUNTER.statements)
     client.incrby(f"{queue}:busy_us", int((time.perf_counter() - COUNTER.started) * 1e6))
+    client.incr(f"{queue}:chunks")  # last: the reader waits for every chunk's report
 
 
 if __name__ == "__main__":

@@ -315,10 +315,17 @@ def measure(estate: Estate, *, eligibility: int, queue: str, redis_url: str, log
 
     agent, items, seats = estate.agent, len(estate.batched), estate.seats
     client = redis.Redis.from_url(redis_url)
-    client.delete(f"{queue}:queries", f"{queue}:busy_us")
+    client.delete(f"{queue}:queries", f"{queue}:busy_us", f"{queue}:chunks")
 
     # 1. the batch, on the worker
     elapsed, batch = run_batch(agent, estate.batched, dry_run=False)
+    runs = sum(batch.chunks.values_list("runs", flat=True))
+    deadline = time.monotonic() + 30
+    while int(client.get(f"{queue}:chunks") or 0) < runs:  # the last chunk reports after it ended the batch
+        assert time.monotonic() < deadline, (
+            f"the worker reported {int(client.get(f'{queue}:chunks') or 0)} of {runs} chunks"
+        )
+        time.sleep(0.05)
     queries = int(client.get(f"{queue}:queries") or 0)
     busy = int(client.get(f"{queue}:busy_us") or 0) / 1e6
     succeeded = batch.items.filter(status="succeeded").count()
@@ -430,7 +437,7 @@ def main() -> int:
                 worker.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 worker.kill()
-        redis.Redis.from_url(args.broker).delete(queue, f"{queue}:queries", f"{queue}:busy_us")
+        redis.Redis.from_url(args.broker).delete(queue, f"{queue}:queries", f"{queue}:busy_us", f"{queue}:chunks")
         drop_database(args.database_url)
 
 

@@ -41,7 +41,9 @@ def test_a_batch_on_one_worker_prints_its_figures_within_the_query_limit(tmp_pat
     finally:
         worker.terminate()
         worker.wait(timeout=30)
-        redis.Redis.from_url(settings.CELERY_RESULT_BACKEND).delete(f"{queue}:queries", f"{queue}:busy_us")
+        redis.Redis.from_url(settings.CELERY_RESULT_BACKEND).delete(
+            f"{queue}:queries", f"{queue}:busy_us", f"{queue}:chunks"
+        )
     assert figures.licenses == 100 * 50
-    assert figures.queries_per_upgrade <= bench.TARGET_QUERIES
+    assert 11 <= figures.queries_per_upgrade <= bench.TARGET_QUERIES  # 11 per item, the chunk's own part on top
     assert figures.dry_run_items == 1000 and figures.eligibility_subscriptions == 100
