@@ -14,6 +14,11 @@ upgrade itself refuses to run twice: the source subscription is locked while it 
 once upgraded. ``upgrade_batch_sweep`` (beat, every ``BULK_SWEEP_INTERVAL`` seconds) queues a chunk again when
 its worker went silent (``running`` with a stale heartbeat) or when an item of a finished chunk is left
 ``running`` by a duplicate run that died.
+
+Cost: the chunk's contexts are ONE batch load (``load_contexts``); a real item then costs a fixed 11 statements
+(claim, lock and re-read, target, license read and move, cancel, operation, billing, audit, outcome, history),
+see ``upgrades.services.subscription_upgrade(loaded=...)``. A dry-run chunk runs in one transaction in a fixed
+number of statements (claims in one UPDATE, outcomes in one ``executemany``), whatever its size.
 """
 
 from __future__ import annotations
