@@ -14,6 +14,11 @@ upgrade itself refuses to run twice: the source subscription is locked while it 
 once upgraded. ``upgrade_batch_sweep`` (beat, every ``BULK_SWEEP_INTERVAL`` seconds) queues a chunk again when
 its worker went silent (``running`` with a stale heartbeat) or when an item of a finished chunk is left
 ``running`` by a duplicate run that died.
+
+Cost: the chunk's contexts are ONE batch load (``load_contexts``); a real item then costs a fixed 11 statements
+(claim, lock and re-read, target, license read and move, cancel, operation, billing, audit, outcome, history),
+see ``upgrades.services.subscription_upgrade(loaded=...)``. A dry-run chunk runs in one transaction in a fixed
+number of statements (claims in one UPDATE, outcomes in one ``executemany``), whatever its size.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import logging
 import threading
 import uuid
 from collections import Counter
+from contextlib import nullcontext
 from datetime import timedelta
 
 from django.conf import settings
@@ -146,7 +152,8 @@ def _claim(item: UpgradeBatchItem, *, stale_before, history: workflow.HistoryBuf
             ItemStatus.RUNNING,
             reason=_("Claimed by a worker."),
             at=started,
-            where=_claimable(stale_before),
+            # a pending item's status guard is the whole condition; a running one must have gone silent
+            where=None if item.status == ItemStatus.PENDING else _silent_claim(stale_before),
             values={"started": started, "heartbeat": started, "attempts": F("attempts") + 1},
             buffer=history,
         )
@@ -214,6 +221,15 @@ def _finish(item: UpgradeBatchItem, *, claim, status: str, result: dict, operati
     return True
 
 
+def _no_actor_result(item: UpgradeBatchItem) -> dict:
+    return _empty_result(
+        item,
+        fault=fault(
+            code=403, error_name="forbidden", description=_("The user who created the batch no longer exists.")
+        ),
+    )
+
+
 def _run(
     batch: UpgradeBatch,
     actor,
@@ -226,61 +242,28 @@ def _run(
 ) -> str:
     """Run one claimed item; its outcome (item status) is stored before returning.
 
-    ``loaded``: the item's context from the chunk's batch load (dry runs); without it the item loads its own.
+    ``loaded``: the item's context from the chunk's batch load; without it the item loads its own. A real
+    upgrade locks and re-reads its source, customer and holdings in its own transaction (``subscription_upgrade``
+    with ``loaded``); its status history rows and the item's final one are written in one INSERT there.
     """
     if actor is None:
-        result = _empty_result(
-            item,
-            fault=fault(
-                code=403, error_name="forbidden", description=_("The user who created the batch no longer exists.")
-            ),
-        )
-        _finish(item, claim=claim, history=history, status=ItemStatus.FAILED, result=result)
+        _finish(item, claim=claim, history=history, status=ItemStatus.FAILED, result=_no_actor_result(item))
         return ItemStatus.FAILED
     if not in_scope:
         _finish(item, claim=claim, history=history, status=ItemStatus.FAILED, result=_not_found(item))
         return ItemStatus.FAILED
     try:
         if batch.dry_run:
-            option = (
-                upgrade_option_in(loaded, item.target_offer_id)
-                if loaded is not None
-                else upgrade_option_for(
-                    actor=actor, subscription=item.subscription_id, target_offer_id=item.target_offer_id
-                )
-            )
-            status = ItemStatus.SUCCEEDED if option.is_eligible else ItemStatus.FAILED
-            result = UpgradeResult(
-                source_subscription_id=str(item.subscription_id),
-                target_subscription_id=None,
-                upgrade_type=option.upgrade_type,
-                upgrade_errors=option.errors,
-                status="eligible" if option.is_eligible else "not_eligible",
-            ).as_dict()
-            _finish(
-                item, claim=claim, history=history, status=status, result={**result, "isEligible": option.is_eligible}
-            )
+            status, result = _dry_run_outcome(actor, item, loaded=loaded)
+            _finish(item, claim=claim, history=history, status=status, result=result)
             return status
-        with transaction.atomic():  # the upgrade and the item's outcome commit together
-            outcome = subscription_upgrade(
-                actor=actor,
-                subscription_id=item.subscription_id,
-                target_offer_id=item.target_offer_id,
-                upgrade_type=item.upgrade_type or None,
-                quantity=item.quantity,
-                correlation_id=batch.correlation_id,
-                request_id=f"batch:{batch.pk}:{item.position}",
-                notify=False,  # the batch reports its items; no notification per item
-            )
-            if not _finish(
-                item,
-                claim=claim,
-                history=history,
-                status=ItemStatus.SUCCEEDED,
-                result=outcome.as_dict(),
-                operation_id=outcome.operation_id,
-            ):
-                raise _LostClaim()
+        claimed = list(history.rows)  # the claim's row: written with the outcome, whichever it is
+        try:
+            with transaction.atomic():  # the upgrade and the item's outcome commit together
+                _upgrade(batch, actor, item, claim=claim, history=history, loaded=loaded)
+        except BaseException:
+            history.rows = claimed  # what the rolled-back run collected is gone with it
+            raise
         return ItemStatus.SUCCEEDED
     except _LostClaim:
         return "lost"
@@ -294,33 +277,141 @@ def _run(
     return ItemStatus.FAILED
 
 
-def _scope(actor, items: list[UpgradeBatchItem]) -> set[tuple[uuid.UUID, uuid.UUID]]:
-    """(subscription id, customer tenant id) pairs of the chunk inside the actor's scope (one query)."""
+def _dry_run_outcome(actor, item: UpgradeBatchItem, *, loaded: LoadedContext | None) -> tuple[str, dict]:
+    """A dry-run item's status and result, written by nobody here: its eligibility, on the chunk's batch load
+    or (not in it) loaded for the item alone."""
+    option = (
+        upgrade_option_in(loaded, item.target_offer_id)
+        if loaded is not None
+        else upgrade_option_for(actor=actor, subscription=item.subscription_id, target_offer_id=item.target_offer_id)
+    )
+    status = ItemStatus.SUCCEEDED if option.is_eligible else ItemStatus.FAILED
+    result = UpgradeResult(
+        source_subscription_id=str(item.subscription_id),
+        target_subscription_id=None,
+        upgrade_type=option.upgrade_type,
+        upgrade_errors=option.errors,
+        status="eligible" if option.is_eligible else "not_eligible",
+    ).as_dict()
+    return status, {**result, "isEligible": option.is_eligible}
+
+
+def _dry_run_chunk(
+    batch: UpgradeBatch,
+    actor,
+    items: list[UpgradeBatchItem],
+    *,
+    stale_before,
+    history: workflow.HistoryBuffer,
+) -> Counter[str]:
+    """A dry run's chunk in a fixed number of statements, in the caller's transaction: every claimable item is
+    claimed in one UPDATE, evaluated on the chunk's batch load, and its outcome stored in one UPDATE for all
+    (history rows in bulk). Nothing else is written, so claims and outcomes commit together."""
+    counts: Counter[str] = Counter()
+    started = timezone.now()
+    moved: list = []
+    workflow.transition_many(
+        UpgradeBatchItem.objects.filter(pk__in=[item.pk for item in items]).filter(_claimable(stale_before)),
+        ItemStatus.RUNNING,
+        reason=_("Claimed by a worker."),
+        at=started,
+        values={"started": started, "heartbeat": started, "attempts": F("attempts") + 1},
+        moved=moved,
+        buffer=history,
+        objs=items,
+    )
+    moved_pks = set(moved)
+    claimed = [item for item in items if item.pk in moved_pks]
+    counts["not_claimed"] = len(items) - len(claimed)
+    contexts = _chunk_contexts(actor, claimed)
+    scope = _scope(actor, claimed, contexts)
+    moves = []
+    for item in claimed:
+        status: str
+        if actor is None:
+            status, result = ItemStatus.FAILED, _no_actor_result(item)
+        elif (item.subscription_id, item.customer_tenant_id) not in scope:
+            status, result = ItemStatus.FAILED, _not_found(item)
+        else:
+            loaded = contexts.get(item.subscription_id)
+            try:
+                # an item outside the batch load reads on its own: a savepoint keeps the chunk's transaction usable
+                with transaction.atomic() if loaded is None else nullcontext():
+                    status, result = _dry_run_outcome(actor, item, loaded=loaded)
+            except (DomainError, PermissionDenied) as exc:
+                status, result = ItemStatus.FAILED, _fault_of(item, exc)
+            except Exception as exc:  # one broken item never stops the others
+                logger.exception("Batch %s item %s failed unexpectedly", batch.pk, item.position)
+                status, result = ItemStatus.FAILED, _fault_of(item, exc)
+        moves.append((item, status, {"result": result}))
+        counts[status] += 1
+    workflow.transition_each(
+        moves,
+        values={"operation_id": None, "finished": timezone.now()},
+        guard={"started": started},
+        buffer=history,
+    )
+    if not counts["not_claimed"]:
+        del counts["not_claimed"]
+    return counts
+
+
+def _upgrade(
+    batch: UpgradeBatch, actor, item: UpgradeBatchItem, *, claim, history: workflow.HistoryBuffer, loaded
+) -> None:
+    """The item's upgrade and outcome, inside its transaction; the item's history rows (its claim, the
+    operation's moves, its outcome) are written there in one INSERT."""
+    outcome = subscription_upgrade(
+        actor=actor,
+        subscription_id=item.subscription_id,
+        target_offer_id=item.target_offer_id,
+        upgrade_type=item.upgrade_type or None,
+        quantity=item.quantity,
+        correlation_id=batch.correlation_id,
+        request_id=f"batch:{batch.pk}:{item.position}",
+        notify=False,  # the batch reports its items; no notification per item
+        loaded=loaded,
+        history=history,
+    )
+    if not _finish(
+        item,
+        claim=claim,
+        history=history,
+        status=ItemStatus.SUCCEEDED,
+        result=outcome.as_dict(),
+        operation_id=outcome.operation_id,
+    ):
+        raise _LostClaim()
+    history.flush()
+
+
+def _scope(
+    actor, items: list[UpgradeBatchItem], contexts: dict[uuid.UUID, LoadedContext]
+) -> set[tuple[uuid.UUID, uuid.UUID]]:
+    """(subscription id, customer tenant id) pairs of the chunk inside the actor's scope. A loaded context is in
+    it (``load_contexts`` reads the actor's upgradable scope, inside its visible one); only the other items cost
+    a query (one)."""
     if actor is None or not items:
         return set()
-    return set(
-        subscriptions_visible_to(actor)
-        .filter(pk__in={i.subscription_id for i in items})
-        .values_list("pk", "customer__tenant_id")
-    )
+    pairs = {(pk, loaded.subscription.customer.tenant_id) for pk, loaded in contexts.items()}
+    rest = {item.subscription_id for item in items if item.subscription_id not in contexts}
+    if rest:
+        pairs |= set(subscriptions_visible_to(actor).filter(pk__in=rest).values_list("pk", "customer__tenant_id"))
+    return pairs
 
 
-def _dry_run_contexts(
-    batch: UpgradeBatch, actor, items: list[UpgradeBatchItem], scope: set[tuple[uuid.UUID, uuid.UUID]]
-) -> dict[uuid.UUID, LoadedContext]:
-    """A dry run's contexts for the whole chunk in ONE batch load (fixed queries), each holding every requested
-    target. Items left out (not upgradable here) or a refused load fall back to the per-item path, which
-    reports their fault exactly as before."""
-    if not batch.dry_run or actor is None:
-        return {}
-    wanted = [item for item in items if (item.subscription_id, item.customer_tenant_id) in scope]
-    if not wanted:
+def _chunk_contexts(actor, items: list[UpgradeBatchItem]) -> dict[uuid.UUID, LoadedContext]:
+    """The chunk's contexts in ONE batch load (fixed queries), each holding every requested target: a dry run
+    evaluates on them, a real item re-reads and locks what may have changed in its own transaction. Items left
+    out (not upgradable here) or a refused load fall back to the per-item path, which reports their fault
+    exactly as before (a context whose customer is not the item's answers not found)."""
+    if actor is None or not items:
         return {}
     try:
         return load_contexts(
             actor=actor,
-            subscriptions={item.subscription_id for item in wanted},
-            extra_target_ids={str(item.target_offer_id or "") for item in wanted},
+            subscriptions={item.subscription_id for item in items},
+            extra_target_ids={str(item.target_offer_id or "") for item in items},
         )
     except (DomainError, PermissionDenied):
         return {}
@@ -378,28 +469,40 @@ def _chunk_process(batch: UpgradeBatch, first_position: int, last_position: int)
     )
     items = list(chunk.filter(_claimable(stale_before)).order_by("position"))
     actor = batch_actor(batch)
-    scope = _scope(actor, items)
-    contexts = _dry_run_contexts(batch, actor, items, scope)
     counts: Counter[str] = Counter()
+    if batch.dry_run:
+        # A dry run changes nothing but its items: the chunk's claims and outcomes commit together, in fixed
+        # statements; a worker dying in it leaves its items pending for the sweep's next run.
+        with Heartbeat(chunk_pk, _heartbeat_interval()), transaction.atomic(), workflow.HistoryBuffer() as history:
+            counts = _dry_run_chunk(batch, actor, items, stale_before=stale_before, history=history)
+        _chunk_done(chunk_pk)
+        upgrade_batch_finalize(batch_id=batch.pk)
+        return dict(counts)
+    contexts = _chunk_contexts(actor, items)
+    scope = _scope(actor, items, contexts)
     with Heartbeat(chunk_pk, _heartbeat_interval()) as heartbeat, workflow.HistoryBuffer() as history:
         for item in items:
-            claim = _claim(item, stale_before=stale_before, history=history)
-            if claim is None:
-                counts["not_claimed"] += 1
-                continue
-            heartbeat.item = (item.pk, claim)
-            counts[
-                _run(
-                    batch,
-                    actor,
-                    item,
-                    claim=claim,
-                    in_scope=(item.subscription_id, item.customer_tenant_id) in scope,
-                    history=history,
-                    loaded=contexts.get(item.subscription_id),
-                )
-            ] += 1
-            heartbeat.item = None
+            own = workflow.HistoryBuffer()  # the item's rows; those not written with its upgrade join the chunk's
+            try:
+                claim = _claim(item, stale_before=stale_before, history=own)
+                if claim is None:
+                    counts["not_claimed"] += 1
+                    continue
+                heartbeat.item = (item.pk, claim)
+                counts[
+                    _run(
+                        batch,
+                        actor,
+                        item,
+                        claim=claim,
+                        in_scope=(item.subscription_id, item.customer_tenant_id) in scope,
+                        history=own,
+                        loaded=contexts.get(item.subscription_id),
+                    )
+                ] += 1
+                heartbeat.item = None
+            finally:
+                history.rows.extend(own.rows)
     _chunk_done(chunk_pk)
     upgrade_batch_finalize(batch_id=batch.pk)
     return dict(counts)

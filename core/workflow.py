@@ -13,12 +13,12 @@ project app. The correlation id defaults to the current request's / task's (``co
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import nullcontext
 from datetime import datetime
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -43,7 +43,9 @@ __all__ = [
     "history",
     "history_row",
     "start",
+    "start_through",
     "transition",
+    "transition_each",
     "transition_many",
     "workflow_of",
     "workflows",
@@ -88,6 +90,10 @@ def history_row(
     )
 
 
+def _auto_now_fields(obj) -> list[tuple[Any, Any]]:
+    return [(f, f.pre_save(obj, add=False)) for f in obj._meta.concrete_fields if getattr(f, "auto_now", False)]
+
+
 def _auto_now_values(obj) -> dict[str, Any]:
     values = {}
     for f in obj._meta.concrete_fields:
@@ -117,6 +123,46 @@ def start(
     )
     row.save(force_insert=True)
     return row
+
+
+def start_through(
+    obj,
+    steps: Iterable[tuple[str, StrOrPromise]],
+    *,
+    buffer: HistoryBuffer,
+    field: str = "status",
+    actor=None,
+    correlation_id: str | None = None,
+    at: datetime | None = None,
+) -> list:
+    """The history of an object INSERTED at the end of a walk (``"" → s1 → s2 ...``, each ``(status, reason)``),
+    e.g. an operation that is requested, checked and done inside one transaction: one row per step, collected in
+    ``buffer``. Checks that ``s1`` is an initial status, that the table allows every step and that the object's
+    status is the last one; raises :class:`IllegalTransition` otherwise (nothing collected)."""
+    workflow = workflow_of(obj, field)
+    steps = list(steps)
+    if not steps or steps[0][0] not in workflow.initial:
+        raise IllegalTransition(workflow.name, "", steps[0][0] if steps else "")
+    for (before, _reason), (after, _next_reason) in zip(steps, steps[1:], strict=False):
+        workflow.check(before, after)
+    if getattr(obj, workflow.field) != steps[-1][0]:
+        raise IllegalTransition(workflow.name, steps[-1][0], getattr(obj, workflow.field))
+    when = at or timezone.now()
+    rows = [
+        history_row(
+            workflow,
+            obj.pk,
+            from_status=before,
+            to_status=status,
+            actor=actor,
+            reason=reason,
+            correlation_id=correlation_id,
+            at=when,
+        )
+        for before, (status, reason) in zip(["", *(status for status, _r in steps)], steps, strict=False)
+    ]
+    buffer.rows.extend(rows)
+    return rows
 
 
 def transition(
@@ -202,6 +248,96 @@ class HistoryBuffer:
         self.flush()
 
 
+def transition_each(
+    moves: Sequence[tuple[Any, str, Mapping[str, Any]]],
+    *,
+    field: str = "status",
+    actor=None,
+    reason: StrOrPromise = "",
+    correlation_id: str | None = None,
+    at: datetime | None = None,
+    values: Mapping[str, Any] | None = None,
+    guard: Mapping[str, Any] | None = None,
+    buffer: HistoryBuffer | None = None,
+) -> int:
+    """Move each object of ``moves`` (``(obj, to, its own values)``, one model, the same columns for all) to its
+    own status: ONE statement run for every row (``executemany`` of ``UPDATE ... WHERE pk = %s AND status =
+    <its status> AND <guard>``), ``values`` set on all of them; the history rows go to ``buffer`` (else one
+    INSERT). ``guard``: column → value every row must still have. All or nothing: when a move is refused or a
+    row no longer matches it raises :class:`IllegalTransition` (call it in a transaction, which then rolls back).
+    Returns how many moved."""
+    moves = list(moves)
+    if not moves:
+        return 0
+    model = type(moves[0][0])
+    workflow = workflow_of(model, field)
+    meta = model._meta
+    status_field = meta.get_field(workflow.field)
+    common = {**dict(values or {}), **{f.attname: v for f, v in _auto_now_fields(moves[0][0])}}
+    own_names = list(moves[0][2])
+    if workflow.field in common or workflow.field in own_names:
+        raise ValueError("the status is set by transition_each(), not through values")
+    set_fields = [status_field, *(meta.get_field(n) for n in own_names), *(meta.get_field(n) for n in common)]
+    guard_fields = [(meta.get_field(name), value) for name, value in (guard or {}).items()]
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    sql = "UPDATE {table} SET {columns} WHERE {pk} = %s AND {status} = %s{guard}".format(
+        table=quote(meta.db_table),
+        columns=", ".join(f"{quote(f.column)} = %s" for f in set_fields),
+        pk=quote(meta.pk.column),
+        status=quote(status_field.column),
+        guard="".join(f" AND {quote(f.column)} = %s" for f, _v in guard_fields),
+    )
+    prepared_common = [meta.get_field(n).get_db_prep_save(v, connection) for n, v in common.items()]
+    prepared_guard = [f.get_db_prep_save(v, connection) for f, v in guard_fields]
+    rows, currents = [], {}
+    for obj, to, own in moves:
+        if list(own) != own_names:
+            raise ValueError("every move of transition_each() sets the same columns")
+        current = currents[obj.pk] = getattr(obj, workflow.field)
+        workflow.check(current, to)
+        rows.append(
+            [
+                status_field.get_db_prep_save(to, connection),
+                *(meta.get_field(n).get_db_prep_save(v, connection) for n, v in own.items()),
+                *prepared_common,
+                meta.pk.get_db_prep_save(obj.pk, connection),
+                status_field.get_db_prep_save(current, connection),
+                *prepared_guard,
+            ]
+        )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+        moved = cursor.rowcount
+    if moved != len(moves):
+        raise IllegalTransition(
+            workflow.name, "", "", message=_("%(workflow)s changed meanwhile.") % {"workflow": workflow.name}
+        )
+    when = at or timezone.now()
+    history_rows = []
+    for obj, to, own in moves:
+        for name, value in {**common, **own}.items():
+            setattr(obj, meta.get_field(name).attname, value)
+        setattr(obj, workflow.field, to)
+        history_rows.append(
+            history_row(
+                workflow,
+                obj.pk,
+                from_status=currents[obj.pk],
+                to_status=to,
+                actor=actor,
+                reason=reason,
+                correlation_id=correlation_id,
+                at=when,
+            )
+        )
+    if buffer is None:
+        insert_rows(WorkflowTransition, history_rows)
+    else:
+        buffer.rows.extend(history_rows)
+    return moved
+
+
 def transition_many(
     queryset: models.QuerySet,
     to: str,
@@ -212,9 +348,14 @@ def transition_many(
     correlation_id: str | None = None,
     at: datetime | None = None,
     values: Mapping[str, Any] | None = None,
+    moved: list | None = None,
+    buffer: HistoryBuffer | None = None,
+    objs: Iterable = (),
 ) -> int:
     """Move every row of ``queryset`` that may reach ``to`` (the others are left alone): one locked read, one
-    UPDATE and the history rows in bulk. Returns how many moved."""
+    UPDATE and the history rows in bulk (to ``buffer`` when given). Returns how many moved; ``moved`` (a list)
+    receives their pks; the instances among ``objs`` that moved get the new status and ``values`` (not the
+    expressions) set on them."""
     workflow = workflow_of(queryset.model, field)
     sources = workflow.sources(to)
     with transaction.atomic():
@@ -223,28 +364,38 @@ def transition_many(
             .select_for_update()
             .values_list("pk", workflow.field)
         )
+        if moved is not None:
+            moved.extend(pk for pk, _status in moving)
         if not moving:
             return 0
         queryset.model._default_manager.filter(pk__in=[pk for pk, _status in moving]).update(
             **{**dict(values or {}), workflow.field: to}
         )
         when = at or timezone.now()
-        insert_rows(
-            WorkflowTransition,
-            [
-                history_row(
-                    workflow,
-                    pk,
-                    from_status=status,
-                    to_status=to,
-                    actor=actor,
-                    reason=reason,
-                    correlation_id=correlation_id,
-                    at=when,
-                )
-                for pk, status in moving
-            ],
-        )
+        rows = [
+            history_row(
+                workflow,
+                pk,
+                from_status=status,
+                to_status=to,
+                actor=actor,
+                reason=reason,
+                correlation_id=correlation_id,
+                at=when,
+            )
+            for pk, status in moving
+        ]
+        if buffer is None:
+            insert_rows(WorkflowTransition, rows)
+        else:
+            buffer.rows.extend(rows)
+    moved_pks = {pk for pk, _status in moving}
+    for obj in objs:
+        if obj.pk in moved_pks:
+            for name, value in (values or {}).items():
+                if not hasattr(value, "resolve_expression"):
+                    setattr(obj, name, value)
+            setattr(obj, workflow.field, to)
     return len(moving)
 
 

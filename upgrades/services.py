@@ -21,30 +21,34 @@ linking to the result page, sent on commit (``notify_upgrade_finished_on_commit`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.actor import Actor
 from audit.models import AuditRecord, OperationType
 from audit.services import actor_fields, audit_record_build
 from catalog.models import BillingCycle
+from core import workflow
 from core.errors import DomainError, Forbidden
 from core.scoping import principal_of
 from core.tasks import enqueue_on_commit
 from customers.models import Customer
 from notifications.models import Level
 from notifications.services import notification_create
+from subscriptions.models import Subscription
 
 from . import steps
-from .eligibility.context import LoadedContext, load_context
+from .eligibility.context import LoadedContext, load_context, subscription_data
 from .eligibility.engine import evaluate
 from .eligibility.types import UpgradeError, UpgradeErrorCode, UpgradeTypeName
 from .exceptions import InvalidUpgradeInput, UpgradeNotEligible
-from .models import OperationStatus, UpgradeFlow, UpgradeOperation
+from .models import BillingEntry, OperationStatus, UpgradeFlow, UpgradeOperation
 from .pipeline import operation_create, operation_transition
 from .results import UpgradeResult
 
@@ -154,6 +158,56 @@ def _lock_and_load(*, actor, subscription_id, request: UpgradeRequest, exclude_o
     return loaded
 
 
+@dataclass(frozen=True)
+class _Refreshed:
+    loaded: LoadedContext
+    other_families: frozenset[str]  # service families of the customer's other holdings
+
+
+def _lock_and_refresh(*, loaded: LoadedContext) -> _Refreshed | None:
+    """Batch path: lock the source, its customer and the customer's holding subscriptions (NOWAIT) in ONE query
+    and refresh the batch-loaded (unlocked) context with them, so eligibility is re-checked on locked data.
+
+    None when the batch load cannot be reused and the caller must load afresh: the source is no longer a
+    holding (cancelled, gone), the customer has an open upgrade operation (its details come from the full
+    load), or a holding's offer is not in the loaded catalog. What the refresh does not re-read (catalog, prices,
+    delegated access, the matrix) is the batch load's, read when the chunk started.
+    """
+    source_id = loaded.subscription.pk
+    open_operations = UpgradeOperation.objects.open().filter(customer_id=OuterRef("customer_id"))
+    try:
+        rows = list(
+            Subscription.objects.filter(customer_id=loaded.subscription.customer_id)
+            .filter(Q(status__in=steps.HOLDING_STATUSES) | Q(pk=source_id))
+            .select_related("customer", "partner")
+            .annotate(has_open_operations=Exists(open_operations))
+            .order_by("created", "pk")
+            .select_for_update(nowait=True, no_key=True, of=("self", "customer"))
+        )
+    except OperationalError:
+        raise _busy(source_id) from None
+    source = next((row for row in rows if row.pk == source_id), None)
+    if (
+        source is None
+        or source.status not in steps.HOLDING_STATUSES
+        or (source.partner_id, source.channel) != (loaded.subscription.partner_id, loaded.subscription.channel)
+        or any(row.has_open_operations for row in rows)
+    ):
+        return None
+    source.offer = loaded.subscription.offer  # the batch load's (it does not change)
+    others = [row for row in rows if row.pk != source_id]
+    if any(row.offer_id not in loaded.offers for row in others):
+        return None
+    ctx = replace(
+        loaded.ctx,
+        source=subscription_data(source),
+        others=tuple(subscription_data(row) for row in others),
+        open_operations=(),
+    )
+    families = frozenset(family for row in others for family in loaded.plan_families.get(row.offer_id, {}).values())
+    return _Refreshed(loaded=replace(loaded, ctx=ctx, subscription=source), other_families=families)
+
+
 def upgrade_plan(loaded: LoadedContext, request: UpgradeRequest) -> UpgradePlan:
     """Eligibility (every reason) and the quantity / type rules on the locked data."""
     source = loaded.subscription
@@ -245,6 +299,96 @@ def _execute(
         result=result.as_dict(),
         note=_("Target %(target)s created; %(moved)d license(s) moved; source cancelled.")
         % {"target": target.pk, "moved": outcome.moved},
+    )
+    if notify:
+        notify_upgrade_finished_on_commit(operation)
+    return result
+
+
+def _execute_batched(
+    *,
+    actor,
+    refreshed: _Refreshed,
+    request: UpgradeRequest,
+    plan: UpgradePlan,
+    correlation_id: str,
+    request_id: str,
+    history: workflow.HistoryBuffer,
+    notify: bool,
+) -> UpgradeResult:
+    """The steps of an eligible, locked upgrade of a batch: the same rows as ``operation_create`` + ``_execute``
+    (the operation requested, in progress, succeeded, with its three history rows), written set-wise: the
+    operation is inserted once, at its final status, after the billing it books was computed; its history rows
+    go to ``history`` (the caller writes them in the same transaction)."""
+    loaded = refreshed.loaded
+    source = loaded.subscription
+    target_offer = loaded.offers[request.target_offer_id]
+    now = timezone.now()
+    fields = _operation_fields(
+        actor=actor, loaded=loaded, request=request, plan=plan, correlation_id=correlation_id, request_id=request_id
+    )
+    operation = UpgradeOperation(**fields, status=OperationStatus.SUCCEEDED, created=now, completed=now)
+    target = steps.create_target_subscription(
+        source=source, target_offer=target_offer, quantity=plan.quantity, billing_cycle=plan.billing_cycle
+    )
+    target.offer = target_offer
+    outcome = steps.TransferOutcome()
+    transfer = plan.upgrade_type == UpgradeTypeName.UPGRADE_WITH_LICENSE_TRANSFER
+    if transfer:
+        outcome = steps.transfer_licenses(
+            source=source,
+            target=target,
+            target_plan_families=loaded.plan_families.get(target_offer.pk, {}),
+            target_is_new=True,
+            other_families=refreshed.other_families,
+        )
+    steps.cancel_source(source=source)
+    entries = steps.billing_entries(
+        operation=operation,
+        source=source,
+        target=target,
+        source_unit_price=loaded.price(source.offer_id, source.billing_cycle),
+        target_unit_price=loaded.price(target_offer.pk, plan.billing_cycle),
+    )
+    result = UpgradeResult(
+        source_subscription_id=str(source.pk),
+        target_subscription_id=str(target.pk),
+        upgrade_type=plan.upgrade_type,
+        license_errors=outcome.license_errors,
+        affected_accounts=outcome.affected_accounts,
+        operation_id=str(operation.pk),
+        billing=steps.billing_summary(entries),
+        status=OperationStatus.SUCCEEDED.value,
+        licenses_moved=outcome.moved,
+    )
+    operation.target = target
+    operation.result = result.as_dict()
+    operation.save(force_insert=True)
+    BillingEntry.objects.bulk_create(entries)
+    workflow.start_through(
+        operation,
+        [
+            (OperationStatus.PENDING, _("Requested.")),
+            (OperationStatus.IN_PROGRESS, _("Eligibility re-checked.")),
+            (
+                OperationStatus.SUCCEEDED,
+                _("Target %(target)s created; %(moved)d license(s) moved; source cancelled.")
+                % {"target": target.pk, "moved": outcome.moved},
+            ),
+        ],
+        buffer=history,
+        actor=actor,
+        correlation_id=operation.correlation_id or None,
+        at=now,
+    )
+    _audit(
+        actor=actor,
+        source=source,
+        target=target,
+        plan=plan,
+        result=result,
+        transfer=transfer,
+        correlation_id=correlation_id or operation.correlation_id,
     )
     if notify:
         notify_upgrade_finished_on_commit(operation)
@@ -369,14 +513,43 @@ def subscription_upgrade(
     correlation_id: str = "",
     request_id: str = "",
     notify: bool = True,
+    loaded: LoadedContext | None = None,
+    history: workflow.HistoryBuffer | None = None,
 ) -> UpgradeResult:
     """Upgrade a subscription now, in one transaction. Raises ``UpgradeNotEligible`` (every reason, ``.result``),
     ``InvalidUpgradeInput`` (field + reason), ``NotFound`` (not this partner's subscription), ``Forbidden``
     (license transfer without a license-writing delegated role) or ``PermissionDenied`` (partner role).
-    ``notify``: the user who asked gets an in-portal notification once it commits (batch items pass False)."""
+    ``notify``: the user who asked gets an in-portal notification once it commits (batch items pass False).
+
+    ``loaded``: the source's context from a batch load (``load_contexts`` of a batch chunk, not locked): the
+    source, its customer and the customer's holdings are then locked and re-read in one query, eligibility is
+    re-checked on them, and the upgrade writes the same rows in fewer statements (see ``_execute_batched``);
+    when the load cannot be reused it falls back to loading afresh. ``loaded`` must come from ``load_contexts``
+    with ``actor`` and ``target_offer_id`` among its ``extra_target_ids``. The batch path does not open a
+    savepoint: call it inside a transaction that rolls back when it raises (a batch item's). ``history``: where
+    that path's status history rows go (the caller writes them, e.g. with its item's own row); default: here."""
     request = parse_upgrade_request(
         target_offer_id=target_offer_id, upgrade_type=upgrade_type, quantity=quantity, billing_cycle=billing_cycle
     )
+    if loaded is not None and str(loaded.subscription.pk) == str(getattr(subscription_id, "pk", subscription_id)):
+        with transaction.atomic(savepoint=False):
+            refreshed = _lock_and_refresh(loaded=loaded)
+            if refreshed is not None:
+                plan = upgrade_plan(refreshed.loaded, request)
+                buffer = workflow.HistoryBuffer() if history is None else history
+                result = _execute_batched(
+                    actor=actor,
+                    refreshed=refreshed,
+                    request=request,
+                    plan=plan,
+                    correlation_id=correlation_id,
+                    request_id=request_id,
+                    history=buffer,
+                    notify=notify,
+                )
+                if history is None:
+                    buffer.flush()
+                return result
     with transaction.atomic():
         loaded = _lock_and_load(actor=actor, subscription_id=subscription_id, request=request)
         plan = upgrade_plan(loaded, request)

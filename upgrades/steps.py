@@ -92,6 +92,7 @@ def read_affected_accounts(
     target_plan_families: Mapping[str, str],
     keep_disabled_plans: bool = True,
     other_than: Iterable[Any] = (),
+    other_families: Iterable[str] | None = None,
 ) -> tuple[list[dict[str, Any]], dict[tuple, list]]:
     """The ``affectedAccounts`` of moving the license assignments ``moving`` (of ``source``) to a subscription
     whose plans are ``target_plan_families`` (plan code → family); reads only, two queries.
@@ -100,6 +101,10 @@ def read_affected_accounts(
     ``keep_disabled_plans``), and users holding a service of the target in another holding subscription of the
     customer (not one of ``other_than``). Also answers the switched-off patterns to write: old pattern → kept
     codes. The one reader of affected accounts: ``transfer_licenses`` and the upgrade preview call it.
+
+    ``other_families``: when the caller read the customer's other holding subscriptions (not ``other_than``) in
+    this transaction, the service families their offers hold; none of the target's → nobody can hold the same
+    service elsewhere, and the second query is skipped (one query then).
     """
     target_families = set(target_plan_families.values())
     affected: dict[int, dict[str, Any]] = {}
@@ -123,6 +128,8 @@ def read_affected_accounts(
                     ),
                 }
             )
+    if other_families is not None and not target_families & set(other_families):
+        return sorted(affected.values(), key=lambda a: a["userPrincipalName"]), new_patterns
     others = (
         LicenseAssignment.objects.filter(
             user_id__in=moving.values("user_id"),
@@ -167,6 +174,8 @@ def transfer_licenses(
     target_plan_families: Mapping[str, str],
     user_ids: Iterable[int] | None = None,
     keep_disabled_plans: bool = True,
+    target_is_new: bool = False,
+    other_families: Iterable[str] | None = None,
 ) -> TransferOutcome:
     """Move license assignments from ``source`` to ``target``: every one, or those of ``user_ids``.
 
@@ -176,14 +185,18 @@ def transfer_licenses(
     in the target keep it and are listed in ``license_errors``; users who hold a service of the target in
     another subscription of the customer are listed in ``affected_accounts``.
 
-    Queries: 4 + one UPDATE per distinct set of switched-off plans (not per user).
+    ``target_is_new``: the target was created in this transaction (nobody holds a license in it yet: that read is
+    skipped); ``other_families``: see :func:`read_affected_accounts`.
+
+    Queries: 4 (2 with both hints when no other holding has a service of the target) + one UPDATE per distinct
+    set of switched-off plans (not per user).
     """
     moving = LicenseAssignment.objects.filter(subscription_id=source.pk)
     if user_ids is not None:
         moving = moving.filter(user_id__in=list(user_ids) if not hasattr(user_ids, "query") else user_ids)
     already = LicenseAssignment.objects.filter(subscription_id=target.pk, user_id__in=moving.values("user_id"))
     outcome = TransferOutcome()
-    for row in already.values_list(*USER_FIELDS):
+    for row in [] if target_is_new else already.values_list(*USER_FIELDS):
         outcome.license_errors.append(
             {
                 **person_row(*row),
@@ -198,7 +211,7 @@ def transfer_licenses(
                 ],
             }
         )
-    movable = moving.exclude(user_id__in=already.values("user_id"))
+    movable = moving if target_is_new else moving.exclude(user_id__in=already.values("user_id"))
 
     affected, new_patterns = read_affected_accounts(
         source=source,
@@ -206,6 +219,7 @@ def transfer_licenses(
         target_plan_families=target_plan_families,
         keep_disabled_plans=keep_disabled_plans,
         other_than=(source.pk, target.pk),
+        other_families=other_families,
     )
     for pattern, kept in new_patterns.items():
         if list(pattern) != kept:
@@ -262,6 +276,27 @@ def book_billing(
 ) -> list[BillingEntry]:
     """A prorated credit for the source's unused days of its current period and a prorated charge for the
     target over the same days (see ``upgrades.billing``). Prices default to the catalog's. One INSERT."""
+    entries = billing_entries(
+        source=source,
+        target=target,
+        operation=operation,
+        source_unit_price=source_unit_price,
+        target_unit_price=target_unit_price,
+        today=today,
+    )
+    return BillingEntry.objects.bulk_create(entries)
+
+
+def billing_entries(
+    *,
+    source: Subscription,
+    target: Subscription,
+    operation: UpgradeOperation | None = None,
+    source_unit_price: Decimal | None = None,
+    target_unit_price: Decimal | None = None,
+    today: date | None = None,
+) -> list[BillingEntry]:
+    """The two entries :func:`book_billing` writes, not saved yet (no query when both prices are given)."""
     today = today or timezone.localdate()
     if source_unit_price is None or target_unit_price is None:
         prices = unit_prices([(source.offer, source.billing_cycle), (target.offer, target.billing_cycle)])
@@ -311,7 +346,7 @@ def book_billing(
             % {"days": proration.remaining_days, "offer": target.offer.name, "seats": target.quantity},
         ),
     ]
-    return BillingEntry.objects.bulk_create(entries)
+    return entries
 
 
 def billing_summary(entries: Iterable[BillingEntry]) -> dict[str, Any]:

@@ -29,8 +29,16 @@ class UpgradeErrorSerializer(ResourceSerializer):
         return getattr(error.code, "error_name", "") or ""
 
 
+OFFER_RENDERS = "upgrade_offer_renders"  # the context key of the offers rendered so far (per response)
+
+
 class UpgradeSerializer(ResourceSerializer):
-    """One ``UpgradeOption``; ``context["offers"]`` holds the prefetched target offers by id."""
+    """One ``UpgradeOption``; ``context["offers"]`` holds the prefetched target offers by id.
+
+    Each distinct target offer is rendered once per response (its rendering depends on the offer and the
+    context's ``country`` only): the many options of a bulk answer share a few offers. The renders are kept in
+    ``context[OFFER_RENDERS]``; every option gets its own (shallow) copy.
+    """
 
     object_type = "Upgrade"
     targetOffer = serializers.SerializerMethodField()
@@ -43,8 +51,13 @@ class UpgradeSerializer(ResourceSerializer):
     def get_targetOffer(self, option) -> dict | None:
         if option.target_offer is None:
             return None
-        offer = self.context.get("offers", {}).get(option.target_offer.pk, option.target_offer)
-        return OfferSerializer(offer, context=self.context).data
+        renders = self.context.setdefault(OFFER_RENDERS, {}) if isinstance(self.context, dict) else {}
+        key = (option.target_offer.pk, self.context.get("country"))
+        rendered = renders.get(key)
+        if rendered is None:
+            offer = self.context.get("offers", {}).get(option.target_offer.pk, option.target_offer)
+            rendered = renders[key] = dict(OfferSerializer(offer, context=self.context).data)
+        return dict(rendered)
 
 
 class ServiceFaultLineSerializer(serializers.Serializer):
