@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import opportunity_views, subscription_views, upgrade_views, views
+from . import approval_views, opportunity_views, subscription_views, upgrade_views, views
 
 app_name = "portal"
 wizard = "customers/<uuid:tenant_id>/subscriptions/<uuid:subscription_id>/upgrade/"
@@ -21,4 +21,10 @@ urlpatterns = [
     path("opportunities/export.csv", opportunity_views.opportunities_export, name="opportunities_export"),
     path("opportunities/summary.json", opportunity_views.opportunities_summary, name="opportunities_summary"),
     path("upgrades/<uuid:operation_id>/", upgrade_views.upgrade_result, name="upgrade_result"),
+    # four-eyes approval (domain.md §9)
+    path("approvals/", approval_views.approvals, name="approvals"),
+    path("batches/<uuid:batch_id>/approve/", approval_views.batch_approve, name="batch_approve"),
+    path("batches/<uuid:batch_id>/reject/", approval_views.batch_reject, name="batch_reject"),
+    path("upgrades/<uuid:operation_id>/approve/", approval_views.upgrade_approve, name="upgrade_approve"),
+    path("upgrades/<uuid:operation_id>/reject/", approval_views.upgrade_reject, name="upgrade_reject"),
 ]
