@@ -22,7 +22,7 @@ from partners.roles import Capability
 from upgrades.exceptions import UpgradeNotEligible
 from upgrades.policies import prefers_respond_async
 from upgrades.selectors import upgrade_options_for
-from upgrades.services import subscription_upgrade, subscription_upgrade_async
+from upgrades.approval_services import subscription_upgrade_request
 
 from .serializers import (
     UpgradeOperationSerializer,
@@ -84,9 +84,11 @@ class UpgradeView(PartnerCenterAPIView):
             202: OpenApiResponse(
                 UpgradeOperationSerializer,
                 description=(
-                    "`Prefer: respond-async`: the upgrade operation, running in the background. Headers: `Location` "
-                    "(the operation: GET it until its status is succeeded or failed; its `result` is then the "
-                    "UpgradeResult), `Preference-Applied: respond-async`, `Retry-After` (seconds)."
+                    "`Prefer: respond-async`: the upgrade operation, running in the background; or, above the "
+                    "partner's approval threshold, the operation `awaiting_approval` (it runs once a second user "
+                    "approves it, `.../approve`). Headers: `Location` (the operation: GET it until its status is "
+                    "succeeded, failed or rejected; its `result` is then the UpgradeResult), "
+                    "`Preference-Applied: respond-async`, `Retry-After` (seconds)."
                 ),
             ),
             400: UPGRADE_400,
@@ -107,13 +109,15 @@ class UpgradeView(PartnerCenterAPIView):
             "request_id": self.request_id,
         }
         try:
-            if prefers_respond_async(request.headers.get("Prefer")):
-                operation = subscription_upgrade_async(**arguments)
-                return accepted(operation, UpgradeOperationSerializer(operation, context=operation_context(operation)))
-            result = subscription_upgrade(**arguments)
+            outcome = subscription_upgrade_request(
+                **arguments, respond_async=prefers_respond_async(request.headers.get("Prefer"))
+            )
         except UpgradeNotEligible as exc:
             return Response(UpgradeResultSerializer(exc.result).data, status=status.HTTP_400_BAD_REQUEST)
-        return Response(UpgradeResultSerializer(result).data, status=status.HTTP_200_OK)
+        if outcome.operation is not None:  # respond-async, or above the partner's approval threshold: waiting
+            operation = outcome.operation
+            return accepted(operation, UpgradeOperationSerializer(operation, context=operation_context(operation)))
+        return Response(UpgradeResultSerializer(outcome.result).data, status=status.HTTP_200_OK)
 
     def handle_exception(self, exc):
         """A replayed 202 (same ``MS-RequestId``) carries its ``Location`` again."""
