@@ -166,6 +166,10 @@ class ApprovalSerializer(serializers.Serializer):
         return job.decided_by.get_username() if job.decided_by_id is not None else None
 
 
+class RejectionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000, help_text="Why the job is rejected (required; told to its creator).")
+
+
 def approval_of(job) -> dict | None:
     """The ``approval`` object of a batch or an operation (None when it needed no approval)."""
     if not job.approval_required:
