@@ -156,10 +156,17 @@ class ApprovalSerializer(serializers.Serializer):
         source="approval_required",
         help_text="The thresholds the job exceeded.",
     )
-    size = ApprovalSizeSerializer(source="approval_size")
+    size = serializers.SerializerMethodField()
     decidedBy = serializers.SerializerMethodField()
     decidedDateTime = serializers.DateTimeField(source="decided_at", allow_null=True)
     rejectionReason = serializers.CharField(source="rejection_reason", allow_blank=True)
+
+    @extend_schema_field(ApprovalSizeSerializer(allow_null=True))
+    def get_size(self, job) -> dict | None:
+        size = job.approval_size or {}
+        if not {"items", "seats", "monthlyValue"} <= set(size):
+            return None  # not measured (a job recorded without its size)
+        return dict(ApprovalSizeSerializer(size).data)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_decidedBy(self, job) -> str | None:
