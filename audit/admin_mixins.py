@@ -342,7 +342,10 @@ class ServiceErrorsMixin:
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}), help_text=_("Told to the creator.")
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Told to the creator."),
     )
 
 

@@ -19,8 +19,8 @@ from audit.admin_mixins import (
 )
 from core.history import history_html
 
-from .models import UpgradeBatch, UpgradeBatchItem
 from .approval_services import upgrade_batch_approve, upgrade_batch_reject
+from .models import UpgradeBatch, UpgradeBatchItem
 from .services import upgrade_batch_cancel
 
 ITEM_FIELDS = (

@@ -22,7 +22,7 @@ from core.errors import Conflict, Forbidden, InvalidInput
 from core.rows import insert_rows
 from core.tasks import enqueue
 from customers.selectors import acting_partner_id
-from partners.approval import exceeded_text
+from partners.approval import JobSize, exceeded_text
 from partners.roles import Capability, require
 from upgrades.approval_services import SizeLine, approval_for, approval_requested_notify, size_dict
 
@@ -96,7 +96,8 @@ def upgrade_batch_create(
     partner_id = acting_partner_id(actor)
     if partner_id is None:
         raise Forbidden(_("A batch belongs to a partner: operators cannot create one."))
-    measures, size = [], None
+    measures: list[str] = []
+    size: JobSize | None = None
     if not dry_run:
         unique = {spec.subscription_id: spec for spec in reversed(items)}  # the first occurrence of each
         measures, size = approval_for(
@@ -169,7 +170,9 @@ def upgrade_batch_create(
         batch_id, total = str(batch.pk), len(rows)
         if measures:
             creator_id = batch.created_by_user_id
-            message = _("A batch of %(count)d upgrades waits for your approval (above the threshold: %(measures)s).") % {
+            message = _(
+                "A batch of %(count)d upgrades waits for your approval (above the threshold: %(measures)s)."
+            ) % {
                 "count": total,
                 "measures": exceeded_text(measures),
             }

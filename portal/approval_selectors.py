@@ -39,7 +39,8 @@ class ApprovalState:
 def creator_of(job) -> str:
     """Who asked: the user's name, else the application's id."""
     if isinstance(job, UpgradeBatch):
-        user_name = job.created_by_user.get_username() if job.created_by_user_id is not None else ""
+        user = job.created_by_user if job.created_by_user_id is not None else None
+        user_name = user.get_username() if user is not None else ""
         application_id = job.created_by_application_id
     else:
         user_name, application_id = job.actor_upn, job.actor_application_id
@@ -102,8 +103,8 @@ def waiting_count(actor) -> int:
     """How many jobs of the actor's scope wait for approval (one query)."""
     batches = upgrade_batches_visible_to(actor).filter(status=BatchStatus.AWAITING_APPROVAL)
     operations = upgrade_operations_visible_to(actor).filter(status=OperationStatus.AWAITING_APPROVAL)
-    batches, operations = batches.order_by().values("pk"), operations.order_by().values("pk")
-    return batches.union(operations, all=True).count()
+    batch_ids, operation_ids = batches.order_by().values("pk"), operations.order_by().values("pk")
+    return batch_ids.union(operation_ids, all=True).count()
 
 
 def approver_count_for(actor) -> int | None:
@@ -111,4 +112,3 @@ def approver_count_for(actor) -> int | None:
     if not can(actor, Capability.APPROVE) or getattr(actor, "is_application", False):
         return None
     return waiting_count(actor)
-

@@ -104,6 +104,8 @@ def upgrade_reject(request, operation_id):
     operation = _operation(request, operation_id)
     return _decide(
         request,
-        lambda: upgrade_operation_reject(actor=request.user, operation=operation, reason=request.POST.get("reason", "")),
+        lambda: upgrade_operation_reject(
+            actor=request.user, operation=operation, reason=request.POST.get("reason", "")
+        ),
         _("The upgrade was rejected: nothing was changed."),
     )

@@ -30,6 +30,7 @@ from customers.selectors import customer_for
 from delegation.selectors import delegated_access
 from partners.roles import Capability, require
 from subscriptions.models import Subscription
+from upgrades.approval_services import subscription_upgrade_request
 from upgrades.eligibility.types import UpgradeErrorCode
 from upgrades.exceptions import UpgradeNotEligible
 from upgrades.models import OperationStatus, UpgradeOperation
@@ -37,7 +38,6 @@ from upgrades.policies import runs_in_background
 from upgrades.preview import target_choice_for, upgrade_preview
 from upgrades.results import UpgradeResult
 from upgrades.selectors import source_upgrade_errors, upgrade_operation_for, upgrade_options_for
-from upgrades.approval_services import subscription_upgrade_request
 from upgrades.steps import SOURCE_STATUS_AFTER_UPGRADE, SOURCE_STATUS_AFTER_UPGRADE_LABEL
 
 from .access import PartnerPageMixin, partner_page

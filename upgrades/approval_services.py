@@ -170,7 +170,9 @@ def clean_reason(reason) -> str:
     if not text:
         raise InvalidInput(_("A rejection needs a reason."), field="reason")
     if len(text) > MAX_REASON:
-        raise InvalidInput(_("The reason is too long (%(max)d characters at most).") % {"max": MAX_REASON}, field="reason")
+        raise InvalidInput(
+            _("The reason is too long (%(max)d characters at most).") % {"max": MAX_REASON}, field="reason"
+        )
     return text
 
 
@@ -191,7 +193,10 @@ class UpgradeOutcome:
 
     @property
     def operation_id(self) -> str:
-        return str(self.operation.pk) if self.operation is not None else str(self.result.operation_id)
+        if self.operation is not None:
+            return str(self.operation.pk)
+        assert self.result is not None  # one of the two is set
+        return str(self.result.operation_id)
 
     @property
     def awaiting_approval(self) -> bool:
@@ -269,8 +274,8 @@ def subscription_upgrade_request(
 
 
 def _operation_names(operation: UpgradeOperation) -> dict:
-    operation = (
-        UpgradeOperation.objects.select_related("source__offer", "target_offer", "customer").get(pk=operation.pk)
+    operation = UpgradeOperation.objects.select_related("source__offer", "target_offer", "customer").get(
+        pk=operation.pk
     )
     return {
         "source": operation.source.offer.name,
@@ -290,7 +295,9 @@ def _request_notices_on_commit(operation: UpgradeOperation) -> None:
             job_id=operation_id,
             partner_id=partner_id,
             created_by_user_id=creator_id,
-            message=_("An upgrade of %(source)s to %(target)s (%(seats)d seats) for %(customer)s waits for your approval.")
+            message=_(
+                "An upgrade of %(source)s to %(target)s (%(seats)d seats) for %(customer)s waits for your approval."
+            )
             % names,
         )
 

@@ -164,7 +164,7 @@ ADMINISTERED = ("own", "direct")  # the customer admins' tenants
 APPROVERS = ["global_admin", "admin_agent"]  # Capability.APPROVE (never the job's creator, the sales agent)
 
 
-def DECIDE_API(role, scope):  # noqa: N802 - a rule, named like the others
+def DECIDE_API(role, scope):
     """The API's approve / reject: the upgrade capability first (403), then the scope (404), then the service."""
     if role not in UPGRADERS:
         return no(403)
@@ -584,10 +584,19 @@ KWARG_OBJECTS = {
     "direct:cancel": {"subscription_id": "second"},
     **{
         name: {"batch_id": "waiting_batch"}
-        for name in ("portal:batch_approve", "portal:batch_reject", "api:upgradebatch-approve", "api:upgradebatch-reject")
+        for name in (
+            "portal:batch_approve",
+            "portal:batch_reject",
+            "api:upgradebatch-approve",
+            "api:upgradebatch-reject",
+        )
     },
     **{
-        name: {"operation_id": "waiting_upgrade", "subscription_id": "waiting_source", "customer_id": "waiting_customer"}
+        name: {
+            "operation_id": "waiting_upgrade",
+            "subscription_id": "waiting_source",
+            "customer_id": "waiting_customer",
+        }
         for name in (
             "portal:upgrade_approve",
             "portal:upgrade_reject",

@@ -33,7 +33,9 @@ def pga_client(client, global_admin):
 def batch(sales_agent, upgradables, threshold):
     threshold(items=2)
     specs = [
-        BatchItemSpec(customer_tenant_id=u.customer.tenant_id, subscription_id=u.subscription.pk, target_offer_id="o365-e3")
+        BatchItemSpec(
+            customer_tenant_id=u.customer.tenant_id, subscription_id=u.subscription.pk, target_offer_id="o365-e3"
+        )
         for u in upgradables
     ]
     return upgrade_batch_create(actor=sales_agent, items=specs)
@@ -78,7 +80,9 @@ def test_reject_asks_a_reason_on_an_intermediate_page(pga_client, batch):
 def test_the_creator_cannot_approve_in_the_admin(client, global_admin, upgradables, threshold):
     threshold(items=2)
     specs = [
-        BatchItemSpec(customer_tenant_id=u.customer.tenant_id, subscription_id=u.subscription.pk, target_offer_id="o365-e3")
+        BatchItemSpec(
+            customer_tenant_id=u.customer.tenant_id, subscription_id=u.subscription.pk, target_offer_id="o365-e3"
+        )
         for u in upgradables
     ]
     own = upgrade_batch_create(actor=global_admin, items=specs)
@@ -96,7 +100,9 @@ def test_another_partners_admin_never_sees_nor_decides_it(client, other_partner,
         client.post(url, {"action": action, "_selected_action": [str(pk)], "index": "0"})
     page = client.post(BATCHES, {"action": "reject_batches", "_selected_action": [str(batch.pk)], "index": "0"})
     assert str(batch.pk) not in page.content.decode()
-    client.post(BATCHES, {"action": "reject_batches", "_selected_action": [str(batch.pk)], "post": "yes", "reason": "x"})
+    client.post(
+        BATCHES, {"action": "reject_batches", "_selected_action": [str(batch.pk)], "post": "yes", "reason": "x"}
+    )
     assert UpgradeBatch.objects.get(pk=batch.pk).status == "awaiting_approval"
     assert UpgradeOperation.objects.get(pk=operation.pk).status == "awaiting_approval"
     assert client.get(f"{BATCHES}{batch.pk}/change/").status_code == 404
@@ -106,7 +112,9 @@ def test_upgrade_operations_are_approved_and_rejected_in_the_admin(
     pga_client, operation, sales_agent, upgradables, threshold, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = pga_client.post(OPERATIONS, {"action": "approve_operations", "_selected_action": [str(operation.pk)]})
+        response = pga_client.post(
+            OPERATIONS, {"action": "approve_operations", "_selected_action": [str(operation.pk)]}
+        )
     assert texts(response) == ["1 upgrade(s) approved."]
     assert UpgradeOperation.objects.get(pk=operation.pk).status == "succeeded"
     second = subscription_upgrade_request(

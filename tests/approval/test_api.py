@@ -24,7 +24,7 @@ def batch(api, upgradables, threshold, django_capture_on_commit_callbacks):
     body = response.json()
     assert body["status"] == "awaiting_approval"
     assert body["approval"] == {
-        "required": ["items"],
+        "thresholdsExceeded": ["items"],
         "size": {"items": 3, "seats": 30, "monthlyValue": "690.00"},
         "decidedBy": None,
         "decidedDateTime": None,
@@ -77,7 +77,9 @@ def test_reject_needs_a_reason_naming_the_field_then_changes_nothing(
     assert body["approval"]["decidedBy"] == "cy" and body["approval"]["decidedDateTime"].endswith("Z")
     assert body["progress"]["cancelled"] == 3 and body["finishedDateTime"]
     assert not UpgradeOperation.objects.exists()
-    assert set(Subscription.objects.filter(pk__in=[u.subscription.pk for u in upgradables]).values_list("status", flat=True)) == {"active"}
+    assert set(
+        Subscription.objects.filter(pk__in=[u.subscription.pk for u in upgradables]).values_list("status", flat=True)
+    ) == {"active"}
     assert AuditRecord.objects.filter(resource_type="UpgradeBatch").count() == 2  # created, rejected
     assert_fault(admin_api.post(f"{BATCHES}/{batch.pk}/approve"), 409)
 

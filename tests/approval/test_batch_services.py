@@ -24,7 +24,10 @@ pytestmark = pytest.mark.django_db
 def specs(upgradables, **extra):
     return [
         BatchItemSpec(
-            customer_tenant_id=u.customer.tenant_id, subscription_id=u.subscription.pk, target_offer_id="o365-e3", **extra
+            customer_tenant_id=u.customer.tenant_id,
+            subscription_id=u.subscription.pk,
+            target_offer_id="o365-e3",
+            **extra,
         )
         for u in upgradables
     ]
@@ -46,9 +49,10 @@ def sent(monkeypatch):
 
 
 def untouched(upgradables):
-    return all(
-        Subscription.objects.get(pk=u.subscription.pk).status == "active" for u in upgradables
-    ) and not UpgradeOperation.objects.exists()
+    return (
+        all(Subscription.objects.get(pk=u.subscription.pk).status == "active" for u in upgradables)
+        and not UpgradeOperation.objects.exists()
+    )
 
 
 def test_below_every_threshold_the_batch_runs_at_once(

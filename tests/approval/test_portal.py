@@ -75,7 +75,9 @@ def test_another_partners_user_sees_nothing_waiting(client, other_partner, batch
     assert 'data-approvals="0"' in html and str(batch.pk) not in html
 
 
-def test_approve_from_the_portal_runs_the_batch(client, admin_agent, sales_agent, batch, django_capture_on_commit_callbacks):
+def test_approve_from_the_portal_runs_the_batch(
+    client, admin_agent, sales_agent, batch, django_capture_on_commit_callbacks
+):
     signed_in(client, admin_agent)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/batches/{batch.pk}/approve/", {"next": "/upgrades/"})
@@ -102,7 +104,9 @@ def test_reject_from_the_portal_needs_a_reason(client, global_admin, batch):
 def test_the_creator_and_a_seller_get_403(client, partner, admin_agent, upgradables, threshold):
     threshold(items=2)
     specs = [
-        BatchItemSpec(customer_tenant_id=u.customer.tenant_id, subscription_id=u.subscription.pk, target_offer_id="o365-e3")
+        BatchItemSpec(
+            customer_tenant_id=u.customer.tenant_id, subscription_id=u.subscription.pk, target_offer_id="o365-e3"
+        )
         for u in upgradables
     ]
     own = upgrade_batch_create(actor=admin_agent, items=specs)

@@ -161,7 +161,7 @@ def test_the_api_answers_202_with_the_waiting_operation(api, one, threshold, sen
     assert response["Location"] == sub_url(one.subscription, f"/upgrades/{operation.pk}")
     assert body["status"] == "awaiting_approval" and body["result"] is None
     assert body["approval"] == {
-        "required": ["seats"],
+        "thresholdsExceeded": ["seats"],
         "size": {"items": 1, "seats": 10, "monthlyValue": "230.00"},
         "decidedBy": None,
         "decidedDateTime": None,

@@ -151,7 +151,7 @@ class ApprovalSizeSerializer(serializers.Serializer):
 class ApprovalSerializer(serializers.Serializer):
     """Four-eyes approval of a job above its partner's threshold (null when it needed none)."""
 
-    required = serializers.ListField(
+    thresholdsExceeded = serializers.ListField(
         child=serializers.ChoiceField(choices=["items", "seats", "monthlyValue"]),
         source="approval_required",
         help_text="The thresholds the job exceeded.",
@@ -174,7 +174,9 @@ class ApprovalSerializer(serializers.Serializer):
 
 
 class RejectionSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=1000, help_text="Why the job is rejected (required; told to its creator).")
+    reason = serializers.CharField(
+        max_length=1000, help_text="Why the job is rejected (required; told to its creator)."
+    )
 
 
 def approval_of(job) -> dict | None:

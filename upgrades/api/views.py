@@ -19,14 +19,14 @@ from api.views.docs import ERRORS, REQUEST_HEADERS, WRITE_ERRORS
 from catalog.api.selectors import offer_queryset
 from core.errors import InvalidInput
 from partners.roles import Capability
-from upgrades.exceptions import UpgradeNotEligible
-from upgrades.policies import prefers_respond_async
-from upgrades.selectors import upgrade_options_for
 from upgrades.approval_services import (
     subscription_upgrade_request,
     upgrade_operation_approve,
     upgrade_operation_reject,
 )
+from upgrades.exceptions import UpgradeNotEligible
+from upgrades.policies import prefers_respond_async
+from upgrades.selectors import upgrade_options_for
 
 from .serializers import (
     RejectionSerializer,
