@@ -41,8 +41,10 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
@@ -50,6 +52,7 @@ from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -335,6 +338,48 @@ class ServiceErrorsMixin:
         if done:
             self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
         return done
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Told to the creator."),
+    )
+
+
+def run_reason_action(
+    model_admin,
+    request,
+    queryset: QuerySet,
+    call: Callable[[Model, str], object],
+    *,
+    done_message: str,
+    title: str,
+):
+    """An action that needs a reason (a rejection): first an intermediate page asking it (like Django's delete
+    confirmation; it lists only the selected objects of ``queryset``, i.e. of the editor's scope), then
+    ``call(obj, reason)`` for each object with ``run_service_action``'s per-object messages."""
+    form = ReasonForm(request.POST if "reason" in request.POST else None)
+    if form.is_bound and form.is_valid():
+        model_admin.run_service_action(
+            request, queryset, lambda obj: call(obj, form.cleaned_data["reason"]), done_message
+        )
+        return None
+    opts = model_admin.model._meta
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "objects": list(queryset),
+        "form": form,
+        "action": request.POST.get("action", ""),
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "opts": opts,
+        "app_label": opts.app_label,
+        "media": model_admin.media,
+    }
+    return TemplateResponse(request, "admin/reason_action.html", context)
 
 
 def adopt_saved(obj: Model, saved: Model) -> Model:

@@ -1,5 +1,6 @@
 """Django admin for upgrade batches: view only; the action *Cancel* calls ``bulk.services.upgrade_batch_cancel``
-(which writes the audit record).
+(which writes the audit record); *Approve* and *Reject* (a reason asked on an intermediate page) call
+``bulk.approval_services`` (four-eyes approval, domain.md §9; a refusal is reported per batch: 403, 409).
 
 Operators see every batch, a partner global admin only their own partner's. The change page lists the first
 items (``LimitedInlineFormSet``); the item list has every item, searchable by subscription id.
@@ -14,9 +15,11 @@ from audit.admin_mixins import (
     PartnerScopedInline,
     ViewOnlyMixin,
     is_operator_request,
+    run_reason_action,
 )
 from core.history import history_html
 
+from .approval_services import upgrade_batch_approve, upgrade_batch_reject
 from .models import UpgradeBatch, UpgradeBatchItem
 from .services import upgrade_batch_cancel
 
@@ -96,10 +99,15 @@ class UpgradeBatchAdmin(ReadOnlyAdmin):
         "created",
         "started",
         "finished",
+        "approval_required",
+        "approval_size",
+        "decided_by",
+        "decided_at",
+        "rejection_reason",
         "status_history",
     )
     inlines = [UpgradeBatchItemInline]
-    actions = ["cancel_batches"]
+    actions = ["cancel_batches", "approve_batches", "reject_batches"]
 
     @admin.display(description=_("status history"))
     def status_history(self, obj):
@@ -118,6 +126,29 @@ class UpgradeBatchAdmin(ReadOnlyAdmin):
             queryset,
             lambda batch: upgrade_batch_cancel(actor=request.user, batch=batch),
             _("%(count)d batch(es) cancelled."),
+        )
+
+    def has_approve_permission(self, request):
+        return self.has_view_permission(request)
+
+    @admin.action(description=_("Approve the batches waiting for approval"), permissions=["approve"])
+    def approve_batches(self, request, queryset):
+        self.run_service_action(
+            request,
+            queryset,
+            lambda batch: upgrade_batch_approve(actor=request.user, batch=batch),
+            _("%(count)d batch(es) approved."),
+        )
+
+    @admin.action(description=_("Reject the batches waiting for approval (asks a reason)"), permissions=["approve"])
+    def reject_batches(self, request, queryset):
+        return run_reason_action(
+            self,
+            request,
+            queryset,
+            lambda batch, reason: upgrade_batch_reject(actor=request.user, batch=batch, reason=reason),
+            done_message=_("%(count)d batch(es) rejected."),
+            title=_("Reject the batches"),
         )
 
 

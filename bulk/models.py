@@ -18,12 +18,14 @@ from core.workflow import Workflow
 
 
 class BatchStatus(models.TextChoices):
+    AWAITING_APPROVAL = "awaiting_approval", _("Waiting for approval")
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")
     SUCCEEDED = "succeeded", _("Succeeded")
     PARTIALLY_SUCCEEDED = "partially_succeeded", _("Partially succeeded")
     FAILED = "failed", _("Failed")
     CANCELLED = "cancelled", _("Cancelled")
+    REJECTED = "rejected", _("Rejected")
 
 
 class ItemStatus(models.TextChoices):
@@ -42,19 +44,22 @@ class ChunkStatus(models.TextChoices):
 
 
 _B, _I, _K = BatchStatus, ItemStatus, ChunkStatus
-_BATCH_FINAL = frozenset({_B.SUCCEEDED, _B.PARTIALLY_SUCCEEDED, _B.FAILED, _B.CANCELLED})
+_BATCH_FINAL = frozenset({_B.SUCCEEDED, _B.PARTIALLY_SUCCEEDED, _B.FAILED, _B.CANCELLED, _B.REJECTED})
+# A batch above its partner's approval threshold starts ``awaiting_approval`` (domain.md §9): approved → queued
+# (its chunks are enqueued then), rejected (nothing ran; final) or cancelled (its creator withdrew it).
 BATCH_WORKFLOW = Workflow(
     name="upgrade_batch",
     model="bulk.UpgradeBatch",
     verbose_name="upgrade batch",
     labels=BatchStatus.choices,
     transitions={
-        _B.QUEUED: frozenset({_B.RUNNING} | _BATCH_FINAL),
-        _B.RUNNING: _BATCH_FINAL,
+        _B.AWAITING_APPROVAL: frozenset({_B.QUEUED, _B.REJECTED, _B.CANCELLED}),
+        _B.QUEUED: frozenset({_B.RUNNING} | (_BATCH_FINAL - {_B.REJECTED})),
+        _B.RUNNING: _BATCH_FINAL - {_B.REJECTED},
         **{status: frozenset() for status in _BATCH_FINAL},
     },
-    initial=frozenset({_B.QUEUED}),
-    open=frozenset({_B.QUEUED, _B.RUNNING}),
+    initial=frozenset({_B.QUEUED, _B.AWAITING_APPROVAL}),
+    open=frozenset({_B.AWAITING_APPROVAL, _B.QUEUED, _B.RUNNING}),
 )
 # Items: claimed (pending → running; a silent claim is taken again: running → running), then finished; a
 # duplicate of an earlier item is created skipped. History rows for items are written per claim / finish (in the
@@ -140,6 +145,24 @@ class UpgradeBatch(models.Model):
     created = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     started = models.DateTimeField(_("started"), null=True, blank=True)
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Four-eyes approval (domain.md §9; ``bulk.approval_services``): what the batch measured and which of the
+    # partner's thresholds it exceeded (empty: it needed no approval), and who decided, when, and why not.
+    approval_required = models.JSONField(
+        _("approval required"), default=list, blank=True, help_text=_("The exceeded measures (items, seats, ...).")
+    )
+    approval_size = models.JSONField(
+        _("size"), default=dict, blank=True, help_text=_("Items, seats and monthly value, as measured for approval.")
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("approved or rejected by"),
+    )
+    decided_at = models.DateTimeField(_("approved or rejected"), null=True, blank=True)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
 
     objects = UpgradeBatchQuerySet.as_manager()
 

@@ -22,7 +22,9 @@ from core.errors import Conflict, Forbidden, InvalidInput
 from core.rows import insert_rows
 from core.tasks import enqueue
 from customers.selectors import acting_partner_id
+from partners.approval import JobSize, exceeded_text
 from partners.roles import Capability, require
+from upgrades.approval_services import SizeLine, approval_for, approval_requested_notify, size_dict
 
 from .models import BatchStatus, ItemStatus, UpgradeBatch, UpgradeBatchChunk, UpgradeBatchItem
 
@@ -80,7 +82,10 @@ def upgrade_batch_create(
     """Store a batch and its items, then (on commit) enqueue its chunks. Fixed query count for any size.
 
     In a real batch a subscription listed twice runs once: later occurrences are ``skipped``. A dry run
-    evaluates every item (the same subscription may be checked against several targets).
+    evaluates every item (the same subscription may be checked against several targets). A real batch above the
+    partner's approval threshold (its non-duplicate items, their seats and monthly value) starts
+    ``awaiting_approval``: its items and chunks are stored, nothing is enqueued until it is approved
+    (``bulk.approval_services``); the partner's approvers are notified.
     """
     require(actor, Capability.UPGRADE)
     if not 1 <= len(items) <= MAX_BATCH_ITEMS:
@@ -91,9 +96,21 @@ def upgrade_batch_create(
     partner_id = acting_partner_id(actor)
     if partner_id is None:
         raise Forbidden(_("A batch belongs to a partner: operators cannot create one."))
+    measures: list[str] = []
+    size: JobSize | None = None
+    if not dry_run:
+        unique = {spec.subscription_id: spec for spec in reversed(items)}  # the first occurrence of each
+        measures, size = approval_for(
+            actor,
+            getattr(actor, "partner", None),
+            [SizeLine(s.subscription_id, s.target_offer_id, s.quantity) for s in unique.values()],
+        )
     now = timezone.now()
     batch = UpgradeBatch(
         partner_id=partner_id,
+        status=BatchStatus.AWAITING_APPROVAL if measures else BatchStatus.QUEUED,
+        approval_required=measures,
+        approval_size=size_dict(size) if (measures and size is not None) else {},
         dry_run=bool(dry_run),
         total_items=len(items),
         correlation_id=(correlation_id or "")[:64],
@@ -125,7 +142,7 @@ def upgrade_batch_create(
         rows.append(row)
     with transaction.atomic():
         batch.save(force_insert=True)
-        workflow.start(batch, actor=actor, reason=_("Dry run requested.") if dry_run else _("Batch requested."), at=now)
+        workflow.start(batch, actor=actor, reason=_start_reason(dry_run, measures), at=now)
         insert_rows(UpgradeBatchItem, rows)
         insert_rows(
             UpgradeBatchChunk,
@@ -140,13 +157,43 @@ def upgrade_batch_create(
             resource_type="UpgradeBatch",
             old=None,
             correlation_id=batch.correlation_id,
-            new={"id": str(batch.pk), "dryRun": batch.dry_run, "totalItems": len(rows)},
+            new={
+                "id": str(batch.pk),
+                "dryRun": batch.dry_run,
+                "totalItems": len(rows),
+                "status": batch.status,
+                **({"approvalRequired": measures, "size": batch.approval_size} if measures else {}),
+            },
         )
         record.partner_id = partner_id
         record.save(force_insert=True)
         batch_id, total = str(batch.pk), len(rows)
-        transaction.on_commit(lambda: upgrade_batch_enqueue(batch_id=batch_id, total=total))
+        if measures:
+            creator_id = batch.created_by_user_id
+            message = _(
+                "A batch of %(count)d upgrades waits for your approval (above the threshold: %(measures)s)."
+            ) % {
+                "count": total,
+                "measures": exceeded_text(measures),
+            }
+            transaction.on_commit(
+                lambda: approval_requested_notify(
+                    kind="batch", job_id=batch_id, partner_id=partner_id, created_by_user_id=creator_id, message=message
+                )
+            )
+        else:
+            transaction.on_commit(lambda: upgrade_batch_enqueue(batch_id=batch_id, total=total))
     return batch
+
+
+def _start_reason(dry_run: bool, measures: list[str]) -> str:
+    if dry_run:
+        return _("Dry run requested.")
+    if measures:
+        return _("Batch requested; above the approval threshold (%(measures)s): waiting for approval.") % {
+            "measures": exceeded_text(measures)
+        }
+    return _("Batch requested.")
 
 
 def chunk_bounds(total: int, size: int = CHUNK_SIZE) -> list[tuple[int, int]]:

@@ -28,7 +28,7 @@ import threading
 import time
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
@@ -42,6 +42,7 @@ from core.actors import acting_partner_id
 from customers.selectors import customers_visible_to
 from partners.roles import Capability, can
 from subscriptions.models import LicenseAssignment, Subscription, SubscriptionStatus
+from upgrades.billing import monthly_price
 from upgrades.eligibility.context import load_book
 from upgrades.eligibility.engine import evaluate_all, source_errors
 from upgrades.eligibility.rules import memoized_gettext
@@ -419,13 +420,6 @@ def _monthly(item, offer_id: str, cycle: str, currency: str, memo: dict) -> Deci
         price = item.price(offer_id, cycle, currency)
         memo[key] = None if price is None else monthly_price(price, cycle)
     return memo[key]
-
-
-def monthly_price(unit_price: Decimal, cycle: str) -> Decimal:
-    """A price per seat per billing period as a price per seat per month (annual / 12, to cents)."""
-    if cycle == "annual":
-        return (unit_price / 12).quantize(CENT, rounding=ROUND_HALF_UP)
-    return unit_price.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 # --- export (the CSV and /v1/opportunities: one record per source × target line) ---------------------------------

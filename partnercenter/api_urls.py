@@ -13,7 +13,12 @@ from customers.api.views import CustomerUserListView
 from delegation.api.customers import CustomerDetailView, CustomerListView
 from opportunities.api.views import OpportunityListView
 from subscriptions.api.views import SubscriptionDetailView, SubscriptionListView, UserLicenseListView
-from upgrades.api.views import UpgradeOperationView, UpgradeView
+from upgrades.api.views import (
+    UpgradeOperationApproveView,
+    UpgradeOperationRejectView,
+    UpgradeOperationView,
+    UpgradeView,
+)
 
 app_name = "api"
 
@@ -35,6 +40,16 @@ urlpatterns = [
         f"{SUBSCRIPTION}/upgrades/<str:operation_id>",
         UpgradeOperationView.as_view(),
         name="subscription-upgrade-operation",
+    ),
+    path(
+        f"{SUBSCRIPTION}/upgrades/<str:operation_id>/approve",
+        UpgradeOperationApproveView.as_view(),
+        name="subscription-upgrade-operation-approve",
+    ),
+    path(
+        f"{SUBSCRIPTION}/upgrades/<str:operation_id>/reject",
+        UpgradeOperationRejectView.as_view(),
+        name="subscription-upgrade-operation-reject",
     ),
     path(f"{CUSTOMER}/users", CustomerUserListView.as_view(), name="customer-user-list"),
     path(f"{CUSTOMER}/users/<str:user_id>/licenses", UserLicenseListView.as_view(), name="customer-user-licenses"),

@@ -13,14 +13,16 @@ from datetime import timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from bulk.models import OPEN_BATCH_STATUSES
+from bulk.models import OPEN_BATCH_STATUSES, BatchStatus
 from bulk.selectors import upgrade_batches_visible_to
 from customers.selectors import acting_partner_id, customers_visible_to
 from delegation.selectors import relationships_ending_within
 from subscriptions.models import SubscriptionStatus
 from subscriptions.selectors import subscriptions_visible_to
-from upgrades.models import OPEN_STATUSES, TERMINAL_STATUSES
+from upgrades.models import OPEN_STATUSES, TERMINAL_STATUSES, OperationStatus
 from upgrades.selectors import upgrade_operations_visible_to
+
+from .approval_selectors import waiting_count
 
 RECENT_DAYS = 30  # "upgrades of the last 30 days" and "GDAP relationships ending within 30 days"
 
@@ -51,9 +53,9 @@ class Dashboard:
 
 
 def pending_approvals_for(actor) -> int:
-    """Items waiting for the actor's approval. Approvals do not exist yet (issue 11 adds them): always 0, so the
-    home page's slot reads "none yet" until that issue replaces this function's body."""
-    return 0
+    """The batches and upgrades of the actor's partner waiting for approval (domain.md §9; one query).
+    ``dashboard_for`` counts them within its own queries."""
+    return waiting_count(actor)
 
 
 def _ordered(counts: dict[str, int], values) -> dict[str, int]:
@@ -79,16 +81,24 @@ def dashboard_for(actor, *, now=None) -> Dashboard:
         .values("status")
         .annotate(total=Count("pk"), recent=Count("pk", filter=Q(completed__gte=since)))
     ):
-        if row["status"] in OPEN_STATUSES:
+        if row["status"] in OPEN_STATUSES:  # waiting for approval: its own figure, not "in progress"
             open_counts[row["status"]] = row["total"]
         elif row["recent"]:
             recent_counts[row["status"]] = row["recent"]
+    waiting = BatchStatus.AWAITING_APPROVAL
+    batches = upgrade_batches_visible_to(actor).aggregate(
+        in_progress=Count("pk", filter=Q(status__in=OPEN_BATCH_STATUSES) & ~Q(status=waiting)),
+        waiting=Count("pk", filter=Q(status=waiting)),
+    )
     return Dashboard(
         customers=customers_visible_to(actor).count(),
         subscriptions_by_status=_ordered(subscriptions, SubscriptionStatus.values),
-        upgrades_open_by_status=_ordered(open_counts, OPEN_STATUSES),
+        upgrades_open_by_status=_ordered(
+            open_counts, [s for s in OPEN_STATUSES if s != OperationStatus.AWAITING_APPROVAL]
+        ),
         upgrades_recent_by_outcome=_ordered(recent_counts, TERMINAL_STATUSES),
-        batches_in_progress=upgrade_batches_visible_to(actor).filter(status__in=OPEN_BATCH_STATUSES).count(),
+        batches_in_progress=batches["in_progress"],
         gdap_ending=len(relationships_ending_within(acting_partner_id(actor), RECENT_DAYS, now=now)),
-        pending_approvals=pending_approvals_for(actor),
+        # the waiting batches and upgrades (in the two counts above: no query of its own)
+        pending_approvals=batches["waiting"] + open_counts.get(OperationStatus.AWAITING_APPROVAL, 0),
     )

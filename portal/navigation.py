@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from customers.models import CustomerAdminRole, CustomerAdminRoleName
 from partners.roles import Capability, can
 
+from .approval_selectors import approver_count_for
+
 
 @dataclass(frozen=True)
 class NavLink:
@@ -23,6 +25,7 @@ class NavLink:
     label: str
     url: str
     current: bool  # the page being shown belongs to this link
+    count: int | None = None  # a figure next to the label (the approvals waiting, for approvers)
 
 
 def customer_admin_roles(user) -> frozenset[str]:
@@ -89,6 +92,14 @@ LINKS = [
         ("portal:upgrade_list", "portal:upgrade_result"),
         lambda user: can(user, Capability.UPGRADE),
     ),
+    # four-eyes approval (domain.md §9): who may upgrade sees what waits; approvers also see how many
+    (
+        "approvals",
+        _("Approvals"),
+        "portal:approvals",
+        ("portal:approvals",),
+        lambda user: can(user, Capability.UPGRADE) or can(user, Capability.APPROVE),
+    ),
     (
         "delegation",
         _("Delegation"),
@@ -123,6 +134,13 @@ LINKS = [
 ]
 
 
+def link_count(key: str, user) -> int | None:
+    """The figure of a link: the approvals waiting, for a user who may approve (one query); None otherwise."""
+    if key != "approvals":
+        return None
+    return approver_count_for(user)
+
+
 def navigation_for(user, view_name: str | None = None) -> list[NavLink]:
     """The links ``user`` may use, in menu order; ``view_name`` (``ns:name``) marks the current one."""
     if user is None or not getattr(user, "is_authenticated", False):
@@ -133,6 +151,7 @@ def navigation_for(user, view_name: str | None = None) -> list[NavLink]:
             label=str(label),
             url=reverse(url_name),
             current=bool(view_name) and any(fnmatch(view_name or "", pattern) for pattern in current),
+            count=link_count(key, user),
         )
         for key, label, url_name, current, allowed in LINKS
         if allowed(user)

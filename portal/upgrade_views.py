@@ -30,6 +30,7 @@ from customers.selectors import customer_for
 from delegation.selectors import delegated_access
 from partners.roles import Capability, require
 from subscriptions.models import Subscription
+from upgrades.approval_services import subscription_upgrade_request
 from upgrades.eligibility.types import UpgradeErrorCode
 from upgrades.exceptions import UpgradeNotEligible
 from upgrades.models import OperationStatus, UpgradeOperation
@@ -37,7 +38,6 @@ from upgrades.policies import runs_in_background
 from upgrades.preview import target_choice_for, upgrade_preview
 from upgrades.results import UpgradeResult
 from upgrades.selectors import source_upgrade_errors, upgrade_operation_for, upgrade_options_for
-from upgrades.services import subscription_upgrade, subscription_upgrade_async
 from upgrades.steps import SOURCE_STATUS_AFTER_UPGRADE, SOURCE_STATUS_AFTER_UPGRADE_LABEL
 
 from .access import PartnerPageMixin, partner_page
@@ -255,10 +255,10 @@ def _submit(request, customer, source):
         "request_id": request.headers.get("X-Request-Id", ""),
     }
     try:
-        if runs_in_background(subscription=source):
-            operation_id = str(subscription_upgrade_async(**arguments).pk)
-        else:
-            operation_id = subscription_upgrade(**arguments).operation_id
+        # above the partner's approval threshold the operation waits (its result page says so)
+        operation_id = subscription_upgrade_request(
+            **arguments, respond_async=runs_in_background(subscription=source)
+        ).operation_id
     except NotFound:
         raise
     except UpgradeNotEligible as exc:
@@ -294,7 +294,8 @@ def upgrade_result(request, operation_id):
             "result": result,
             "history": operation.workflow_history,
             "billing_entries": list(operation.billing_entries.all()),
-            "refresh_seconds": 3 if operation.is_open else 0,
+            # a job waiting for approval does not refresh: it waits for a person, not for a worker
+            "refresh_seconds": 3 if operation.is_open and operation.status != OperationStatus.AWAITING_APPROVAL else 0,
             "family_names": family_names(),
             "source_after_status": SOURCE_STATUS_AFTER_UPGRADE,
             "source_after_label": SOURCE_STATUS_AFTER_UPGRADE_LABEL,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import batch_views, opportunity_views, subscription_views, upgrade_views, views
+from . import approval_views, batch_views, opportunity_views, subscription_views, upgrade_views, views
 
 app_name = "portal"
 wizard = "customers/<uuid:tenant_id>/subscriptions/<uuid:subscription_id>/upgrade/"
@@ -30,4 +30,10 @@ urlpatterns = [
     path("batches/<uuid:batch_id>/submit/", batch_views.batch_submit, name="batch_submit"),
     path("batches/<uuid:batch_id>/results.csv", batch_views.batch_results_csv, name="batch_results_csv"),
     path("upgrades/<uuid:operation_id>/", upgrade_views.upgrade_result, name="upgrade_result"),
+    # four-eyes approval (domain.md §9)
+    path("approvals/", approval_views.approvals, name="approvals"),
+    path("batches/<uuid:batch_id>/approve/", approval_views.batch_approve, name="batch_approve"),
+    path("batches/<uuid:batch_id>/reject/", approval_views.batch_reject, name="batch_reject"),
+    path("upgrades/<uuid:operation_id>/approve/", approval_views.upgrade_approve, name="upgrade_approve"),
+    path("upgrades/<uuid:operation_id>/reject/", approval_views.upgrade_reject, name="upgrade_reject"),
 ]

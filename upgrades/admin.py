@@ -1,12 +1,21 @@
 """Django admin for upgrade operations and billing entries: view only for everybody (they change only through
-the upgrade services). Operators see every partner's, a partner global admin only their own partner's."""
+the upgrade services). Operators see every partner's, a partner global admin only their own partner's. An
+operation waiting for approval (domain.md §9) is approved or rejected (a reason asked on an intermediate page)
+with the actions, through ``upgrades.approval_services``; a refusal is reported per operation (403, 409)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from audit.admin_mixins import PartnerScopedAdmin, PartnerScopedInline, ViewOnlyMixin, is_operator_request
+from audit.admin_mixins import (
+    PartnerScopedAdmin,
+    PartnerScopedInline,
+    ViewOnlyMixin,
+    is_operator_request,
+    run_reason_action,
+)
 from core.history import history_html
 
+from .approval_services import upgrade_operation_approve, upgrade_operation_reject
 from .models import BillingEntry, UpgradeOperation
 
 
@@ -77,9 +86,38 @@ class UpgradeOperationAdmin(ViewOnlyMixin, PartnerScopedAdmin):
         "created",
         "updated",
         "completed",
+        "approval_required",
+        "approval_size",
+        "decided_by",
+        "decided_at",
+        "rejection_reason",
         "status_history",
     )
     inlines = [BillingEntryInline]
+    actions = ["approve_operations", "reject_operations"]
+
+    def has_approve_permission(self, request):
+        return self.has_view_permission(request)
+
+    @admin.action(description=_("Approve the upgrades waiting for approval"), permissions=["approve"])
+    def approve_operations(self, request, queryset):
+        self.run_service_action(
+            request,
+            queryset,
+            lambda operation: upgrade_operation_approve(actor=request.user, operation=operation),
+            _("%(count)d upgrade(s) approved."),
+        )
+
+    @admin.action(description=_("Reject the upgrades waiting for approval (asks a reason)"), permissions=["approve"])
+    def reject_operations(self, request, queryset):
+        return run_reason_action(
+            self,
+            request,
+            queryset,
+            lambda operation, reason: upgrade_operation_reject(actor=request.user, operation=operation, reason=reason),
+            done_message=_("%(count)d upgrade(s) rejected."),
+            title=_("Reject the upgrades"),
+        )
 
     @admin.display(description=_("status history"))
     def status_history(self, obj):

@@ -22,6 +22,14 @@ CENT = Decimal("0.01")
 MONTHS_PER_CYCLE = {"monthly": 1, "annual": 12}
 
 
+def monthly_price(unit_price: Decimal, cycle: str) -> Decimal:
+    """A price per seat per billing period as a price per seat per month (annual / 12, to cents): the one rule
+    of the opportunities' prices and of an approval's monthly value."""
+    if cycle == "annual":
+        return (unit_price / 12).quantize(CENT, rounding=ROUND_HALF_UP)
+    return unit_price.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def add_months(day: date, months: int) -> date:
     """``day`` moved by ``months`` calendar months, clamped to the month's last day (Jan 31 + 1 → Feb 28/29)."""
     index = day.year * 12 + (day.month - 1) + months

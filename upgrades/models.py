@@ -28,23 +28,29 @@ class UpgradeFlow(models.TextChoices):
 
 
 class OperationStatus(models.TextChoices):
+    AWAITING_APPROVAL = "awaiting_approval", _("Waiting for approval")
     PENDING = "pending", _("Pending")
     AWAITING_CREDIT_CHECK = "awaiting_credit_check", _("Waiting for a credit check")
     IN_PROGRESS = "in_progress", _("In progress")
     SUCCEEDED = "succeeded", _("Succeeded")
     FAILED = "failed", _("Failed")
     DECLINED = "declined", _("Declined")
+    REJECTED = "rejected", _("Rejected")
 
 
 S = OperationStatus
-# The one table of allowed moves. Terminal statuses have no way out.
+# The one table of allowed moves. Terminal statuses have no way out. An upgrade above its partner's approval
+# threshold (domain.md §9) is recorded pending and moved at once to awaiting_approval; approved → pending (then
+# enqueued), rejected → rejected (nothing changed).
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    S.PENDING: frozenset({S.AWAITING_CREDIT_CHECK, S.IN_PROGRESS, S.FAILED}),
+    S.PENDING: frozenset({S.AWAITING_APPROVAL, S.AWAITING_CREDIT_CHECK, S.IN_PROGRESS, S.FAILED}),
+    S.AWAITING_APPROVAL: frozenset({S.PENDING, S.REJECTED}),
     S.AWAITING_CREDIT_CHECK: frozenset({S.IN_PROGRESS, S.DECLINED, S.FAILED}),
     S.IN_PROGRESS: frozenset({S.SUCCEEDED, S.FAILED}),
     S.SUCCEEDED: frozenset(),
     S.FAILED: frozenset(),
     S.DECLINED: frozenset(),
+    S.REJECTED: frozenset(),
 }
 OPERATION_WORKFLOW = Workflow(
     name="upgrade_operation",
@@ -54,7 +60,7 @@ OPERATION_WORKFLOW = Workflow(
     transitions=ALLOWED_TRANSITIONS,
     initial=frozenset({S.PENDING}),
     # open: blocks another upgrade of the same subscription or customer (code 4, concurrency_conflicts).
-    open=frozenset({S.PENDING, S.AWAITING_CREDIT_CHECK, S.IN_PROGRESS}),
+    open=frozenset({S.AWAITING_APPROVAL, S.PENDING, S.AWAITING_CREDIT_CHECK, S.IN_PROGRESS}),
 )
 OPEN_STATUSES = tuple(s for s in OperationStatus.values if s in OPERATION_WORKFLOW.open)
 TERMINAL_STATUSES = tuple(s for s in OperationStatus.values if s in OPERATION_WORKFLOW.final)
@@ -112,6 +118,24 @@ class UpgradeOperation(models.Model):
     created = models.DateTimeField(default=timezone.now, db_index=True)
     updated = models.DateTimeField(auto_now=True)
     completed = models.DateTimeField(null=True, blank=True)
+    # Four-eyes approval (domain.md §9; ``upgrades.approval_services``): the measures and exceeded thresholds of
+    # an upgrade that waited for approval (empty: it did not), and who decided, when, and why not.
+    approval_required = models.JSONField(
+        _("approval required"), default=list, blank=True, help_text=_("The exceeded measures (items, seats, ...).")
+    )
+    approval_size = models.JSONField(
+        _("size"), default=dict, blank=True, help_text=_("Items, seats and monthly value, as measured for approval.")
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("approved or rejected by"),
+    )
+    decided_at = models.DateTimeField(_("approved or rejected"), null=True, blank=True)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
 
     objects = UpgradeOperationQuerySet.as_manager()
 

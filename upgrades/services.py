@@ -583,9 +583,11 @@ def subscription_upgrade_async(
     billing_cycle: str | None = None,
     correlation_id: str = "",
     request_id: str = "",
+    enqueue: bool = True,
 ) -> UpgradeOperation:
     """Check everything ``subscription_upgrade`` checks, record a ``pending`` operation and enqueue its
-    execution (``upgrades.tasks.run_upgrade_operation``) once the transaction commits."""
+    execution (``upgrades.tasks.run_upgrade_operation``) once the transaction commits. ``enqueue=False``: the
+    caller holds it (``upgrades.approval_services``: waiting for approval)."""
     request = parse_upgrade_request(
         target_offer_id=target_offer_id, upgrade_type=upgrade_type, quantity=quantity, billing_cycle=billing_cycle
     )
@@ -608,8 +610,8 @@ def subscription_upgrade_async(
                 )
         except IntegrityError:  # another open operation of this subscription won the race
             raise _busy(loaded.subscription.pk) from None
-        operation_id = str(operation.pk)
-        enqueue_on_commit("upgrades.run_upgrade_operation", operation_id)
+        if enqueue:
+            enqueue_on_commit("upgrades.run_upgrade_operation", str(operation.pk))
     return operation
 
 

@@ -19,7 +19,12 @@ from api.serializers.common import (
     ServiceFaultSerializer,
     collection_of,
 )
-from upgrades.api.serializers import UpgradeResultSerializer, UpgradeSerializer
+from upgrades.api.serializers import (
+    ApprovalSerializer,
+    UpgradeResultSerializer,
+    UpgradeSerializer,
+    approval_of,
+)
 from upgrades.results import UpgradeResult
 
 
@@ -43,13 +48,23 @@ class UpgradeBatchSerializer(ResourceSerializer):
 
     object_type = "UpgradeBatch"
     id = serializers.CharField()
-    status = serializers.CharField()
+    status = serializers.CharField(
+        help_text=(
+            "awaiting_approval (above the partner's approval threshold: nothing runs until approved), queued, "
+            "running; succeeded, partially_succeeded, failed, cancelled, rejected (ended)."
+        )
+    )
     dryRun = serializers.BooleanField(source="dry_run")
     createdDateTime = DateAsDateTimeField(source="created")
     startedDateTime = DateAsDateTimeField(source="started")
     finishedDateTime = DateAsDateTimeField(source="finished")
     progress = ProgressSerializer()
+    approval = serializers.SerializerMethodField()
     links = serializers.SerializerMethodField()
+
+    @extend_schema_field(ApprovalSerializer(allow_null=True))
+    def get_approval(self, batch) -> dict | None:
+        return approval_of(batch)
 
     @extend_schema_field(BatchLinksSerializer)
     def get_links(self, batch) -> dict:

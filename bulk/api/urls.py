@@ -11,5 +11,7 @@ urlpatterns = [
     path(BATCH, views.UpgradeBatchDetailView.as_view(), name="upgradebatch-detail"),
     path(f"{BATCH}/items", views.UpgradeBatchItemListView.as_view(), name="upgradebatch-items"),
     path(f"{BATCH}/cancel", views.UpgradeBatchCancelView.as_view(), name="upgradebatch-cancel"),
+    path(f"{BATCH}/approve", views.UpgradeBatchApproveView.as_view(), name="upgradebatch-approve"),
+    path(f"{BATCH}/reject", views.UpgradeBatchRejectView.as_view(), name="upgradebatch-reject"),
     path("upgradeEligibility", views.UpgradeEligibilityView.as_view(), name="upgrade-eligibility"),
 ]

@@ -18,8 +18,9 @@ from api.views.docs import ERRORS, PAGING, REQUEST_HEADERS, WRITE_ERRORS
 from catalog.api.selectors import offer_queryset
 from core.errors import InvalidInput
 from partners.roles import Capability
+from upgrades.api.serializers import RejectionSerializer
 
-from .. import selectors, services
+from .. import approval_services, selectors, services
 from ..models import ItemStatus
 from .parsing import parse_batch_request, parse_eligibility_request
 from .serializers import (
@@ -112,6 +113,46 @@ class UpgradeBatchCancelView(BatchView):
     def post(self, request, batch_id):
         batch = selectors.upgrade_batch_for(request.user, batch_id=parse_guid(batch_id, field="batchId"))
         services.upgrade_batch_cancel(actor=request.user, batch=batch)
+        return Response(UpgradeBatchSerializer(self.batch(batch.pk)).data)
+
+
+def reason_of(data) -> str:
+    """The body's ``reason`` (the service requires it and names the field when it is missing)."""
+    value = data.get("reason") if isinstance(data, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+class UpgradeBatchApproveView(BatchView):
+    """Four-eyes approval (domain.md §9): a second user with the approve capability, never the creator (403)."""
+
+    capabilities = {"post": Capability.UPGRADE}  # the approve capability itself is the service's check
+
+    @extend_schema(
+        operation_id="upgrade_batches_approve",
+        parameters=REQUEST_HEADERS,
+        request=None,
+        responses={200: UpgradeBatchSerializer, **WRITE_ERRORS},
+        description="Approve a batch awaiting approval: it is queued and runs. 409 when it is not waiting.",
+    )
+    def post(self, request, batch_id):
+        batch = selectors.upgrade_batch_for(request.user, batch_id=parse_guid(batch_id, field="batchId"))
+        approval_services.upgrade_batch_approve(actor=request.user, batch=batch)
+        return Response(UpgradeBatchSerializer(self.batch(batch.pk)).data)
+
+
+class UpgradeBatchRejectView(BatchView):
+    capabilities = {"post": Capability.UPGRADE}
+
+    @extend_schema(
+        operation_id="upgrade_batches_reject",
+        parameters=REQUEST_HEADERS,
+        request=RejectionSerializer,
+        responses={200: UpgradeBatchSerializer, **WRITE_ERRORS},
+        description="Reject a batch awaiting approval (a reason is required): its items are cancelled, nothing runs.",
+    )
+    def post(self, request, batch_id):
+        batch = selectors.upgrade_batch_for(request.user, batch_id=parse_guid(batch_id, field="batchId"))
+        approval_services.upgrade_batch_reject(actor=request.user, batch=batch, reason=reason_of(request.data))
         return Response(UpgradeBatchSerializer(self.batch(batch.pk)).data)
 
 

@@ -34,6 +34,8 @@ BADGE_STYLES = {
     "error": "danger",
     "in_progress": "info",
     "awaiting_credit_check": "warning",
+    "awaiting_approval": "warning",
+    "rejected": "danger",
 }
 
 

@@ -228,6 +228,12 @@ RULES: list[tuple[str, Expect]] = [
     ("portal:batch_submit", web(partner=405, customer=403)),
     ("portal:batch_*", web(partner=lambda a, sc, c: 404 if role_of(a)[1] in UPGRADE_ROLES else 403, customer=403)),
     ("portal:upgrade_result", web(partner=404, customer=403)),  # no such operation in any scope
+    # four-eyes approval (issue 11): every partner user reads what waits; the decisions are POST-only
+    ("portal:approvals", web(partner=200, customer=403)),
+    ("portal:batch_approve", scoped_post_only(web(partner=200, customer=403))),
+    ("portal:batch_reject", scoped_post_only(web(partner=200, customer=403))),
+    ("portal:upgrade_approve", scoped_post_only(web(partner=200, customer=403))),
+    ("portal:upgrade_reject", scoped_post_only(web(partner=200, customer=403))),
     ("portal:upgrade_targets", web(partner=scope_then_roles(UPGRADE_ROLES), customer=403)),
     # details/review need a chosen target (a plain GET answers 400 "choose the offer to upgrade to")
     ("portal:upgrade_*", web(partner=scope_then_roles(UPGRADE_ROLES, in_scope_status=400), customer=403)),
@@ -277,10 +283,15 @@ RULES: list[tuple[str, Expect]] = [
         "api:subscription-upgrade-operation",
         api(partner=lambda a, sc, c: 404 if role_of(a)[1] in UPGRADE_ROLES else 403),
     ),
+    # approve / reject an upgrade (POST-only: 405 right after authentication)
+    ("api:subscription-upgrade-operation-approve", api(partner=405, customer=405)),
+    ("api:subscription-upgrade-operation-reject", api(partner=405, customer=405)),
     ("api:customer-*", api(partner=roles(ALL_PARTNER, scoped=True))),
     ("api:subscription-*", api(partner=roles(ALL_PARTNER, scoped=True))),
     ("api:upgradebatch-list", api(partner=roles(UPGRADE_ROLES))),
     ("api:upgradebatch-cancel", api(partner=405, customer=405)),  # POST-only: 405 right after authentication
+    ("api:upgradebatch-approve", api(partner=405, customer=405)),
+    ("api:upgradebatch-reject", api(partner=405, customer=405)),
     ("api:upgradebatch-*", api(partner=lambda a, sc, c: 404 if role_of(a)[1] in UPGRADE_ROLES else 403)),
     ("api:upgrade-eligibility", api(partner=405, customer=405)),
     ("api:delegatedadminrelationship-list", api(partner=200)),

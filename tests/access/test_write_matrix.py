@@ -162,6 +162,23 @@ CUSTOMER_GA = ["global_administrator"]
 PARTNER_OWNED = ("own", "foreign", "shared")  # scopes whose objects belong to a partner
 ADMINISTERED = ("own", "direct")  # the customer admins' tenants
 
+APPROVERS = ["global_admin", "admin_agent"]  # Capability.APPROVE (never the job's creator, the sales agent)
+
+
+def DECIDE_API(role, scope):
+    """The API's approve / reject: the upgrade capability first (403), then the scope (404), then the service."""
+    if role not in UPGRADERS:
+        return no(403)
+    if scope != "own":
+        return no(404)
+    return ok(200) if role in APPROVERS else no(403)
+
+
+DECIDE_APP = scopes({"own": no(403)}, no(404))  # an application never approves
+DECIDE_OP_API = scopes({s: ok(200) for s in PARTNER_OWNED}, no(404))
+DECIDE_PAGE = roles(APPROVERS, ok(302), scope_first=True)
+DECIDE_OP_PAGE = scopes({s: ok(302) for s in PARTNER_OWNED}, no(404))
+
 # ------------------------------------------------------------------------------------------------ the table
 # url name → {method: rule}. Scope objects: see write_matrix_world; "shared" names Wingtip's objects.
 WRITES: dict[str, dict[str, Rule]] = {
@@ -211,6 +228,11 @@ WRITES: dict[str, dict[str, Rule]] = {
             customer=no(302),
             partner=lambda role, scope: ok(302, audited=False) if (role, scope) == ("sales_agent", "own") else no(302),
         )
+    },
+    # -- four-eyes approval in the portal: the job is looked up first (404), then the service decides (403)
+    **{
+        name: {"post": page(partner=DECIDE_PAGE, customer=no(403), operator=DECIDE_OP_PAGE)}
+        for name in ("portal:batch_approve", "portal:batch_reject", "portal:upgrade_approve", "portal:upgrade_reject")
     },
     # -- partner upgrade wizard: submit on the review page
     # the customer is looked up first (own, shared: Contoso's; the customer admins' own tenants), then the role,
@@ -352,6 +374,16 @@ WRITES: dict[str, dict[str, Rule]] = {
             app=roles([""], ok(200)),
             operator=scopes({s: ok(200) for s in PARTNER_OWNED}, no(404)),
         )
+    },
+    # four-eyes approval (issue 11): the scope's batch / upgrade awaiting approval is its sales agent's; a second
+    # user with the approve capability (global admin, admin agent; the operator) decides; another role → 403
+    "api:upgradebatch-approve": {"post": api(partner=DECIDE_API, app=DECIDE_APP, operator=DECIDE_OP_API)},
+    "api:upgradebatch-reject": {"post": api(partner=DECIDE_API, app=DECIDE_APP, operator=DECIDE_OP_API)},
+    "api:subscription-upgrade-operation-approve": {
+        "post": api(partner=DECIDE_API, app=DECIDE_APP, operator=DECIDE_OP_API)
+    },
+    "api:subscription-upgrade-operation-reject": {
+        "post": api(partner=DECIDE_API, app=DECIDE_APP, operator=DECIDE_OP_API)
     },
     "api:upgrade-eligibility": {
         "post": api(partner=roles(UPGRADERS, query(200), scopes=SCOPES), app=query(200), operator=query(200))
@@ -524,6 +556,8 @@ def form_bodies(ww: WriteWorld, s: ScopeObjects) -> dict[str, dict]:
                 "text/csv",
             )
         },
+        "portal:batch_reject": {"reason": "Matrix rejection"},
+        "portal:upgrade_reject": {"reason": "Matrix rejection"},
         "direct:purchase": {
             "offer_id": "o365-e5",
             "quantity": "1",
@@ -563,6 +597,8 @@ def json_bodies(ww: WriteWorld, s: ScopeObjects) -> dict[tuple[str, str], dict]:
         },
         ("api:upgradebatch-list", "post"): {"items": [{**ids, "targetOfferId": "o365-e3"}], "dryRun": False},
         ("api:upgrade-eligibility", "post"): {"subscriptions": [ids]},
+        ("api:upgradebatch-reject", "post"): {"reason": "Matrix rejection"},
+        ("api:subscription-upgrade-operation-reject", "post"): {"reason": "Matrix rejection"},
         ("api:me-cart", "post"): {"targetOfferId": "o365-e5"},
         ("api:me-upgrade-order", "post"): {"targetOfferId": "o365-e5", "paymentMethod": "credit_card"},
         ("api:me-purchase", "post"): {
@@ -596,6 +632,28 @@ KWARG_OBJECTS = {
     "delegation_customer:detail": {"relationship_id": "pending"},
     "partners:user_reactivate": {"user_id": "inactive_user"},
     "direct:cancel": {"subscription_id": "second"},
+    **{
+        name: {"batch_id": "waiting_batch"}
+        for name in (
+            "portal:batch_approve",
+            "portal:batch_reject",
+            "api:upgradebatch-approve",
+            "api:upgradebatch-reject",
+        )
+    },
+    **{
+        name: {
+            "operation_id": "waiting_upgrade",
+            "subscription_id": "waiting_source",
+            "customer_id": "waiting_customer",
+        }
+        for name in (
+            "portal:upgrade_approve",
+            "portal:upgrade_reject",
+            "api:subscription-upgrade-operation-approve",
+            "api:subscription-upgrade-operation-reject",
+        )
+    },
 }
 
 
@@ -607,20 +665,21 @@ def url_kwargs(ww: WriteWorld, entry: Entry, scope: str) -> dict:
         obj = getattr(s, overrides.get(attribute + "_id", attribute), None)
         return obj.pk if obj is not None else missing
 
-    subscription = getattr(s, overrides.get("subscription_id", "subscription"))
+    subscription = getattr(s, overrides.get("subscription_id", "subscription")) or s.subscription
     relationship = getattr(s, overrides.get("relationship_id", "relationship"))
     user = getattr(s, overrides.get("user_id", "partner_user"))
+    customer = getattr(s, overrides.get("customer_id", "customer")) or s.customer
     values = {
-        "customer_id": str(s.customer.tenant_id),
-        "tenant_id": s.customer.tenant_id,
+        "customer_id": str(customer.tenant_id),
+        "tenant_id": customer.tenant_id,
         "subscription_id": subscription.pk,
         "relationship_id": relationship.pk if relationship else MISSING_UUID,
         "assignment_id": s.assignment.pk if s.assignment else MISSING_UUID,
         "grant_id": s.dap.pk if s.dap else MISSING_INT,
-        "batch_id": s.batch.pk if s.batch else MISSING_UUID,
+        "batch_id": pk("batch", MISSING_UUID),
         "user_id": (str(s.tenant_user.object_id) if entry.key.startswith("api:") else user.pk),
         "order_id": MISSING_UUID,
-        "operation_id": MISSING_UUID,
+        "operation_id": pk("operation", MISSING_UUID),
         "offer_id": "o365-e5",
         "target_offer_id": "o365-e5",
         "uidb64": "MQ",
@@ -946,12 +1005,15 @@ ADMIN: dict[str, Admin] = {
     "catalog.upgradepath": Admin(op=ALL_OPS, scoped=False),
     "catalog.directoption": Admin(op=ALL_OPS, scoped=False),
     "audit.auditrecord": VIEW,
-    "upgrades.upgradeoperation": VIEW,
+    # the scope's upgrade awaiting approval (its sales agent's): the PGA and the operator approve it; a rejection
+    # without a reason shows the intermediate page asking one (refused: nothing changes)
+    "upgrades.upgradeoperation": Admin(pga=("approve_operations",), op=("approve_operations",), op_scopes=PO),
     "upgrades.billingentry": VIEW,
     "api.idempotencyrecord": UNSCOPED_VIEW,
     # no order waits for a credit check in this world: approve/decline find nothing to do
     "direct.directorder": UNSCOPED_VIEW,
     "direct.highvolumecondition": Admin(op=("change",), scoped=False),
+    # the admin names the scope's queued batch: approve / reject answer "not waiting" (409) per batch
     "bulk.upgradebatch": Admin(pga=("cancel_batches",), op=("cancel_batches",), op_scopes=PO),
     "bulk.upgradebatchitem": VIEW,
     # outside the policy's list: operators only, the sign-in lockout tables read-only
@@ -973,7 +1035,8 @@ ADMIN_ACTIONS: dict[str, tuple] = {
     "delegation.gdaprelationship": ("request_termination",),
     "subscriptions.subscription": ("suspend", "reactivate"),
     "direct.directorder": ("approve_credit_check", "decline_credit_check"),
-    "bulk.upgradebatch": ("cancel_batches",),
+    "bulk.upgradebatch": ("cancel_batches", "approve_batches", "reject_batches"),
+    "upgrades.upgradeoperation": ("approve_operations", "reject_operations"),
 }
 
 

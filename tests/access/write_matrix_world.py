@@ -68,6 +68,10 @@ class ScopeObjects:
     partner_user: User | None = None  # an active user of the scope's partner
     inactive_user: User | None = None  # a deactivated user of the scope's partner
     batch: UpgradeBatch | None = None  # a pending batch of the scope's partner
+    waiting_batch: UpgradeBatch | None = None  # a batch of the scope's partner awaiting approval (its sales agent's)
+    waiting_customer: Customer | None = None  # the customer of ``waiting_upgrade`` (its open upgrade blocks others)
+    waiting_source: Subscription | None = None  # the source of ``waiting_upgrade``
+    waiting_upgrade: UpgradeOperation | None = None  # an upgrade awaiting approval (its sales agent's)
     notification: Notification | None = None
     tenant_user: TenantUser | None = None
     license: LicenseAssignment | None = None
@@ -121,6 +125,45 @@ def _pending_batch(partner, user, subscription):
         status="pending",
     )
     return batch
+
+
+def _waiting_batch(partner, user, subscription):
+    batch = _pending_batch(partner, user, subscription)
+    UpgradeBatch.objects.filter(pk=batch.pk).update(
+        status="awaiting_approval",
+        approval_required=["items"],
+        approval_size={"items": 1, "seats": subscription.quantity, "monthlyValue": "0.00"},
+    )
+    batch.refresh_from_db()
+    return batch
+
+
+def _waiting_upgrade(partner, user) -> tuple[Customer, Subscription, UpgradeOperation]:
+    """On a customer of its own: an open upgrade blocks every other upgrade of its customer."""
+    customer = factories.CustomerFactory()
+    factories.RelationshipFactory(partner=partner, customer=customer)
+    source = factories.SubscriptionFactory(customer=customer, partner=partner, offer_id="m365-business-basic")
+    operation = UpgradeOperation.objects.create(
+        source=source,
+        target_offer_id="o365-e3",
+        customer=customer,
+        partner=partner,
+        actor_user=user,
+        actor_upn=user.username,
+        upgrade_type="upgrade_only",
+        quantity=source.quantity,
+        billing_cycle="monthly",
+        status="awaiting_approval",
+        approval_required=["seats"],
+        approval_size={"items": 1, "seats": source.quantity, "monthlyValue": "0.00"},
+    )
+    return customer, source, operation
+
+
+def _with_waiting(objects: ScopeObjects, partner, user) -> ScopeObjects:
+    objects.waiting_batch = _waiting_batch(partner, user, objects.subscription)
+    objects.waiting_customer, objects.waiting_source, objects.waiting_upgrade = _waiting_upgrade(partner, user)
+    return objects
 
 
 def build_write_world(world) -> WriteWorld:
@@ -292,6 +335,11 @@ def build_write_world(world) -> WriteWorld:
         license=direct_licensed[0].licenses.get(),
         owner="unowned",
     )
+    # four-eyes approval (issue 11): a batch and an upgrade awaiting approval, of the sales agent of each
+    # partner-owned scope's partner (the shared scope's are Wingtip's)
+    _with_waiting(ww.scopes["own"], w.partner, w.users["sales_agent"])
+    _with_waiting(ww.scopes["foreign"], w.other_partner, w.other_users["sales_agent"])
+    _with_waiting(ww.scopes["shared"], w.other_partner, w.other_users["sales_agent"])
     return ww
 
 
@@ -416,6 +464,7 @@ def admin_object(ww: WriteWorld, label: str, scope: str):
         "accounts.apitoken": ww.api_tokens.get(scope),
         "bulk.upgradebatch": s.batch,
         "bulk.upgradebatchitem": s.batch.items.first() if s.batch else None,
+        "upgrades.upgradeoperation": s.waiting_upgrade,
         "direct.directorder": None,
     }
     if label in scoped:

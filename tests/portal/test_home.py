@@ -151,7 +151,7 @@ def test_an_operator_sees_every_partners_figures(client, partner, other_partner)
     assert '<a href="/customers/">3</a>' in figure(html, "customers")
 
 
-def test_pending_approvals_are_zero_until_approvals_exist(sales_agent):
+def test_pending_approvals_are_zero_when_nothing_waits(sales_agent):
     assert pending_approvals_for(sales_agent) == 0
 
 

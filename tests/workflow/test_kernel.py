@@ -111,14 +111,19 @@ def test_the_tables_are_the_documented_ones():
     assert by_name["gdap_relationship"].final == {"expired", "terminated"}
     assert by_name["gdap_relationship"].live == {"active", "expiring"}
     assert by_name["gdap_relationship"].can("active", "active")  # auto-extension
-    assert by_name["upgrade_operation"].final == {"succeeded", "failed", "declined"}
-    assert by_name["upgrade_operation"].open == {"pending", "awaiting_credit_check", "in_progress"}
+    assert by_name["upgrade_operation"].final == {"succeeded", "failed", "declined", "rejected"}
+    assert by_name["upgrade_operation"].open == {"awaiting_approval", "pending", "awaiting_credit_check", "in_progress"}
+    assert by_name["upgrade_operation"].sources("awaiting_approval") == {"pending"}  # four-eyes approval
+    assert by_name["upgrade_operation"].sources("rejected") == {"awaiting_approval"}
     assert by_name["direct_order"].sources("queued") == {"awaiting_credit_check"}
     assert by_name["direct_credit_check"].final == {"not_required", "approved", "declined"}
-    assert by_name["upgrade_batch"].sources("cancelled") == {"queued", "running"}
+    assert by_name["upgrade_batch"].sources("cancelled") == {"awaiting_approval", "queued", "running"}
+    assert by_name["upgrade_batch"].sources("rejected") == {"awaiting_approval"}
+    assert by_name["upgrade_batch"].initial == {"queued", "awaiting_approval"}
     assert by_name["upgrade_batch_item"].can("running", "running")  # a silent claim taken again
     assert by_name["upgrade_batch_chunk"].final == frozenset()  # the sweep can always queue it again
-    assert len(ALLOWED) == 15 + 10 + 8 + 4 + 2 + 9 + 6 + 7
+    # + 3 + 3: approval's moves of upgrade operations and of batches (domain.md §9)
+    assert len(ALLOWED) == 15 + 10 + 8 + 4 + 2 + 9 + 6 + 7 + 3 + 3
 
 
 @pytest.mark.django_db

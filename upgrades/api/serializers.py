@@ -155,6 +155,50 @@ class UpgradeOperationLinksSerializer(serializers.Serializer):
     self = LinkSerializer()
 
 
+class ApprovalSizeSerializer(serializers.Serializer):
+    items = serializers.IntegerField()
+    seats = serializers.IntegerField()
+    monthlyValue = serializers.CharField(help_text="Seats × the target offer's monthly price per seat.")
+
+
+class ApprovalSerializer(serializers.Serializer):
+    """Four-eyes approval of a job above its partner's threshold (null when it needed none)."""
+
+    thresholdsExceeded = serializers.ListField(
+        child=serializers.ChoiceField(choices=["items", "seats", "monthlyValue"]),
+        source="approval_required",
+        help_text="The thresholds the job exceeded.",
+    )
+    size = serializers.SerializerMethodField()
+    decidedBy = serializers.SerializerMethodField()
+    decidedDateTime = serializers.DateTimeField(source="decided_at", allow_null=True)
+    rejectionReason = serializers.CharField(source="rejection_reason", allow_blank=True)
+
+    @extend_schema_field(ApprovalSizeSerializer(allow_null=True))
+    def get_size(self, job) -> dict | None:
+        size = job.approval_size or {}
+        if not {"items", "seats", "monthlyValue"} <= set(size):
+            return None  # not measured (a job recorded without its size)
+        return dict(ApprovalSizeSerializer(size).data)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_decidedBy(self, job) -> str | None:
+        return job.decided_by.get_username() if job.decided_by_id is not None else None
+
+
+class RejectionSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=1000, help_text="Why the job is rejected (required; told to its creator)."
+    )
+
+
+def approval_of(job) -> dict | None:
+    """The ``approval`` object of a batch or an operation (None when it needed no approval)."""
+    if not job.approval_required:
+        return None
+    return dict(ApprovalSerializer(job).data)
+
+
 class UpgradeOperationSerializer(ResourceSerializer):
     """An upgrade operation (the 202 answer to ``Prefer: respond-async`` and the body of its GET).
 
@@ -165,7 +209,10 @@ class UpgradeOperationSerializer(ResourceSerializer):
     object_type = "UpgradeOperation"
     id = serializers.CharField()
     status = serializers.CharField(
-        help_text="pending, awaiting_credit_check, in_progress (still running); succeeded, failed, declined (ended)."
+        help_text=(
+            "awaiting_approval (above the partner's approval threshold), pending, awaiting_credit_check, "
+            "in_progress (still open); succeeded, failed, declined, rejected (ended)."
+        )
     )
     sourceSubscriptionId = serializers.CharField(source="source_id")
     targetOfferId = serializers.CharField(source="target_offer_id")
@@ -177,7 +224,12 @@ class UpgradeOperationSerializer(ResourceSerializer):
     lastModifiedDateTime = serializers.DateTimeField(source="updated")
     completedDateTime = serializers.DateTimeField(source="completed", allow_null=True)
     result = serializers.SerializerMethodField()
+    approval = serializers.SerializerMethodField()
     links = serializers.SerializerMethodField()
+
+    @extend_schema_field(ApprovalSerializer(allow_null=True))
+    def get_approval(self, operation) -> dict | None:
+        return approval_of(operation)
 
     @extend_schema_field(UpgradeResultSerializer(allow_null=True))
     def get_result(self, operation) -> dict | None:

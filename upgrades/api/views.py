@@ -19,12 +19,17 @@ from api.views.docs import ERRORS, REQUEST_HEADERS, WRITE_ERRORS
 from catalog.api.selectors import offer_queryset
 from core.errors import InvalidInput
 from partners.roles import Capability
+from upgrades.approval_services import (
+    subscription_upgrade_request,
+    upgrade_operation_approve,
+    upgrade_operation_reject,
+)
 from upgrades.exceptions import UpgradeNotEligible
 from upgrades.policies import prefers_respond_async
 from upgrades.selectors import upgrade_options_for
-from upgrades.services import subscription_upgrade, subscription_upgrade_async
 
 from .serializers import (
+    RejectionSerializer,
     UpgradeOperationSerializer,
     UpgradeRequestSerializer,
     UpgradeResultSerializer,
@@ -84,9 +89,11 @@ class UpgradeView(PartnerCenterAPIView):
             202: OpenApiResponse(
                 UpgradeOperationSerializer,
                 description=(
-                    "`Prefer: respond-async`: the upgrade operation, running in the background. Headers: `Location` "
-                    "(the operation: GET it until its status is succeeded or failed; its `result` is then the "
-                    "UpgradeResult), `Preference-Applied: respond-async`, `Retry-After` (seconds)."
+                    "`Prefer: respond-async`: the upgrade operation, running in the background; or, above the "
+                    "partner's approval threshold, the operation `awaiting_approval` (it runs once a second user "
+                    "approves it, `.../approve`). Headers: `Location` (the operation: GET it until its status is "
+                    "succeeded, failed or rejected; its `result` is then the UpgradeResult), "
+                    "`Preference-Applied: respond-async`, `Retry-After` (seconds)."
                 ),
             ),
             400: UPGRADE_400,
@@ -107,13 +114,15 @@ class UpgradeView(PartnerCenterAPIView):
             "request_id": self.request_id,
         }
         try:
-            if prefers_respond_async(request.headers.get("Prefer")):
-                operation = subscription_upgrade_async(**arguments)
-                return accepted(operation, UpgradeOperationSerializer(operation, context=operation_context(operation)))
-            result = subscription_upgrade(**arguments)
+            outcome = subscription_upgrade_request(
+                **arguments, respond_async=prefers_respond_async(request.headers.get("Prefer"))
+            )
         except UpgradeNotEligible as exc:
             return Response(UpgradeResultSerializer(exc.result).data, status=status.HTTP_400_BAD_REQUEST)
-        return Response(UpgradeResultSerializer(result).data, status=status.HTTP_200_OK)
+        if outcome.operation is not None:  # respond-async, or above the partner's approval threshold: waiting
+            operation = outcome.operation
+            return accepted(operation, UpgradeOperationSerializer(operation, context=operation_context(operation)))
+        return Response(UpgradeResultSerializer(outcome.result).data, status=status.HTTP_200_OK)
 
     def handle_exception(self, exc):
         """A replayed 202 (same ``MS-RequestId``) carries its ``Location`` again."""
@@ -169,3 +178,52 @@ class UpgradeOperationView(PartnerCenterAPIView):
         except UpgradeOperation.DoesNotExist:
             raise NotFound(_("Upgrade operation %(id)s was not found.") % {"id": pk}) from None
         return Response(UpgradeOperationSerializer(operation, context=operation_context(operation)).data)
+
+
+class UpgradeOperationDecisionView(PartnerCenterAPIView):
+    """``POST .../upgrades/{operationId}/approve`` and ``/reject``: four-eyes approval (domain.md §9) of an upgrade
+    above the partner's threshold; a second user with the approve capability, never its creator (403)."""
+
+    capabilities = {"post": Capability.UPGRADE}  # the approve capability itself is the service's check
+
+    def operation(self, operation_id):
+        from upgrades.models import UpgradeOperation
+        from upgrades.selectors import upgrade_operation_for
+
+        pk = parse_guid(operation_id, field="operationId")
+        try:
+            return upgrade_operation_for(self.request.user, operation_id=pk, source=self.subscription)
+        except UpgradeOperation.DoesNotExist:
+            raise NotFound(_("Upgrade operation %(id)s was not found.") % {"id": pk}) from None
+
+    def answer(self, operation_id):
+        operation = self.operation(operation_id)
+        return Response(UpgradeOperationSerializer(operation, context=operation_context(operation)).data)
+
+
+class UpgradeOperationApproveView(UpgradeOperationDecisionView):
+    @extend_schema(
+        operation_id="customer_subscription_upgrade_operation_approve",
+        parameters=REQUEST_HEADERS,
+        request=None,
+        responses={200: UpgradeOperationSerializer, **WRITE_ERRORS},
+        description="Approve an upgrade awaiting approval: it runs. 409 when it is not waiting.",
+    )
+    def post(self, request, customer_id, subscription_id, operation_id):
+        upgrade_operation_approve(actor=request.user, operation=self.operation(operation_id))
+        return self.answer(operation_id)
+
+
+class UpgradeOperationRejectView(UpgradeOperationDecisionView):
+    @extend_schema(
+        operation_id="customer_subscription_upgrade_operation_reject",
+        parameters=REQUEST_HEADERS,
+        request=RejectionSerializer,
+        responses={200: UpgradeOperationSerializer, **WRITE_ERRORS},
+        description="Reject an upgrade awaiting approval (a reason is required): nothing is changed.",
+    )
+    def post(self, request, customer_id, subscription_id, operation_id):
+        data = request.data if isinstance(request.data, dict) else {}
+        reason = data.get("reason") if isinstance(data.get("reason"), str) else ""
+        upgrade_operation_reject(actor=request.user, operation=self.operation(operation_id), reason=reason)
+        return self.answer(operation_id)

@@ -98,6 +98,45 @@ def test_every_change_with_change_permission_writes_exactly_one_audit_record(ope
     } <= labels, labels
 
 
+def waiting_cases(world) -> dict:
+    from bulk.models import UpgradeBatch
+    from upgrades.models import UpgradeOperation
+
+    side = world.own
+    batches = [
+        UpgradeBatch.objects.create(
+            partner=side.partner, created_by_user=side.agent, total_items=0, status="awaiting_approval"
+        )
+        for _ in range(2)
+    ]
+    operations = [
+        UpgradeOperation.objects.create(
+            source=factories.SubscriptionFactory(customer=world.shared, partner=side.partner),
+            target_offer_id="o365-e5",
+            customer=world.shared,
+            partner=side.partner,
+            actor_user=side.agent,
+            upgrade_type="upgrade_only",
+            quantity=3,
+            billing_cycle="monthly",
+            status="awaiting_approval",
+            approval_required=["seats"],
+        )
+        for _ in range(2)
+    ]
+
+    def status(obj):
+        return lambda: type(obj).objects.get(pk=obj.pk).status
+
+    reason = {"post": "yes", "reason": "Over the budget."}
+    return {
+        "approve_batches": (batches[0], lambda: status(batches[0])() == "queued"),
+        "reject_batches": (batches[1], lambda: status(batches[1])() == "rejected", reason),
+        "approve_operations": (operations[0], lambda: status(operations[0])() == "pending"),
+        "reject_operations": (operations[1], lambda: status(operations[1])() == "rejected", reason),
+    }
+
+
 def test_every_action_writes_an_audit_record_per_changed_object(operator_client, world):
     order = place_invoice_order()
     declined = place_invoice_order()
@@ -122,6 +161,8 @@ def test_every_action_writes_an_audit_record_per_changed_object(operator_client,
             lambda: type(world.own.batch).objects.get(pk=world.own.batch.pk).status == "cancelled",
         ),
         "approve_credit_check": (order, lambda: DirectOrder.objects.get(pk=order.pk).credit_check == "approved"),
+        # four-eyes approval (issue 11): jobs of the sales agent awaiting approval; a rejection carries its reason
+        **waiting_cases(world),
         "decline_credit_check": (declined, lambda: DirectOrder.objects.get(pk=declined.pk).credit_check == "declined"),
     }
     seen = set()
@@ -129,9 +170,11 @@ def test_every_action_writes_an_audit_record_per_changed_object(operator_client,
         for name in model_admin.actions or ():
             if name == "delete_selected":
                 continue
-            obj, changed = cases[name]
+            obj, changed, *extra = cases[name]
             before = AuditRecord.objects.count()
-            response = operator_client.post(admin_url(model), {"action": name, "_selected_action": [obj.pk]})
+            response = operator_client.post(
+                admin_url(model), {"action": name, "_selected_action": [obj.pk], **(extra[0] if extra else {})}
+            )
             assert response.status_code == 302, name
             assert changed(), name
             assert AuditRecord.objects.count() >= before + 1, name
