@@ -210,7 +210,6 @@ def _batch_context(request, batch_id) -> dict:
         "can_cancel": batch.is_open,
         "can_retry": not batch.is_open and progress["failed"] > 0,
         "can_submit": batch.dry_run and not batch.is_open and progress["succeeded"] > 0,
-        "awaiting_approval": batch.status == "awaiting_approval",
     }
 
 

@@ -92,6 +92,14 @@ LINKS = [
         ("portal:upgrade_list", "portal:upgrade_result"),
         lambda user: can(user, Capability.UPGRADE),
     ),
+    # bulk upgrades (domain.md §9): the partner's batches, their live progress and results, the CSV upload
+    (
+        "batches",
+        _("Batches"),
+        "portal:batch_list",
+        ("portal:batch_*",),
+        lambda user: can(user, Capability.UPGRADE),
+    ),
     # four-eyes approval (domain.md §9): who may upgrade sees what waits; approvers also see how many
     (
         "approvals",

@@ -18,13 +18,30 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory
 
 # Hand-written from domain.md §2 (one line per role): the ``data-nav`` keys of the menu.
-# "approvals" (issue 11): the roles that may upgrade (what waits) or approve (domain.md §9).
+# "batches" and "approvals" (issue 11): the roles that may upgrade (what waits) or approve (domain.md §9).
 PARTNER_NAV = {
-    "global_admin": {"home", "customers", "opportunities", "upgrades", "approvals", "delegation", "partner_users"},
-    "user_management_admin": {"home", "customers", "opportunities", "upgrades", "approvals", "partner_users"},
-    "admin_agent": {"home", "customers", "opportunities", "upgrades", "approvals", "delegation"},
-    "sales_agent": {"home", "customers", "opportunities", "upgrades", "approvals"},
-    "helpdesk_agent": {"home", "customers", "opportunities", "upgrades", "approvals"},
+    "global_admin": {
+        "home",
+        "customers",
+        "opportunities",
+        "upgrades",
+        "batches",
+        "approvals",
+        "delegation",
+        "partner_users",
+    },
+    "user_management_admin": {
+        "home",
+        "customers",
+        "opportunities",
+        "upgrades",
+        "batches",
+        "approvals",
+        "partner_users",
+    },
+    "admin_agent": {"home", "customers", "opportunities", "upgrades", "batches", "approvals", "delegation"},
+    "sales_agent": {"home", "customers", "opportunities", "upgrades", "batches", "approvals"},
+    "helpdesk_agent": {"home", "customers", "opportunities", "upgrades", "batches", "approvals"},
     "billing_admin": {"home", "customers"},
 }
 CUSTOMER_NAV = {
@@ -33,12 +50,13 @@ CUSTOMER_NAV = {
     "user_administrator": {"admin_center"},
     "license_administrator": {"admin_center"},
 }
-OPERATOR_NAV = {"home", "customers", "opportunities", "upgrades", "approvals", "delegation", "django_admin"}
+OPERATOR_NAV = {"home", "customers", "opportunities", "upgrades", "batches", "approvals", "delegation", "django_admin"}
 HREFS = {
     "home": "/",
     "customers": "/customers/",
     "opportunities": "/opportunities/",
     "upgrades": "/upgrades/",
+    "batches": "/batches/",
     "approvals": "/approvals/",
     "delegation": "/delegation/",
     "partner_users": "/partner/users/",
@@ -107,6 +125,7 @@ def test_a_staff_global_admin_also_sees_the_django_admin(partner):
         "customers",
         "opportunities",
         "upgrades",
+        "batches",
         "approvals",
         "delegation",
         "partner_users",
@@ -118,7 +137,15 @@ def test_a_partner_user_who_is_also_a_customer_admin_sees_both(partner):
     user = factories.PartnerUserFactory(partner=partner, roles=["sales_agent"])
     factories.CustomerAdminRoleFactory(user=user, role="billing_administrator")
     response = client_for(user).get(reverse("notifications:list"))
-    assert set(nav_of(response)) == {"home", "customers", "opportunities", "upgrades", "approvals", "admin_center"}
+    assert set(nav_of(response)) == {
+        "home",
+        "customers",
+        "opportunities",
+        "upgrades",
+        "batches",
+        "approvals",
+        "admin_center",
+    }
 
 
 def test_a_user_without_any_role_sees_no_links():
