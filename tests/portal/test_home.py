@@ -95,7 +95,7 @@ def test_a_sales_agent_sees_the_dashboard_with_each_figure_and_its_link(client, 
     upgrades = figure(html, "upgrades-in-progress")
     assert f'<a href="{reverse("portal:upgrade_list")}">1</a>' in upgrades
     assert 'Pending: <a href="/upgrades/?status=pending">1</a>' in upgrades
-    assert '<p class="figure__value">1</p>' in figure(html, "batches-in-progress")
+    assert '<p class="figure__value"><a href="/batches/">1</a></p>' in figure(html, "batches-in-progress")
     assert '<p class="figure__value">1</p>' in figure(html, "gdap-ending")  # a sales agent: no link
     approvals = figure(html, "approvals")
     assert '<p class="figure__value">0</p>' in approvals and "None yet." in approvals
