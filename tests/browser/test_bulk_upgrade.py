@@ -1,5 +1,7 @@
 """A sales agent's bulk upgrade in a real browser (issue 11): filter the opportunities, select 20 rows, dry run,
-submit the eligible items, watch the progress bar reach 100% without a reload, download the results CSV.
+submit the eligible items (above the partner's threshold of 10 items: the batch waits), approve it as a second
+user (an admin agent, in a browser context of their own), watch the progress bar reach 100% without a reload,
+download the results CSV.
 
 The chunks are not run on commit here (``bulk.services.enqueue`` only records them): the test runs them itself,
 a few positions at a time, while the page polls the progress fragment (htmx), so the bar is seen moving.
@@ -23,7 +25,11 @@ SELECTED = 20
 
 @pytest.fixture
 def book(partner):
-    """Contoso's agent ``ana``: 22 Business Basic subscriptions of "Bulk" customers, 2 of "Other" customers."""
+    """Contoso's agent ``ana``: 22 Business Basic subscriptions of "Bulk" customers, 2 of "Other" customers; a
+    batch of more than 10 items waits for approval, which ``ben`` (admin agent) may give."""
+    partner.approval_items = 10
+    partner.save(update_fields=["approval_items"])
+    factories.PartnerUserFactory(partner=partner, username="ben", roles=["admin_agent"])
     agent = factories.PartnerUserFactory(partner=partner, username="ana", roles=["sales_agent"])
     subscriptions = []
     for number in range(22):
@@ -47,7 +53,25 @@ def run_positions(batch, first, last):
     upgrade_batch_chunk_process(batch_id=batch.pk, first_position=first, last_position=last)
 
 
-def test_filter_select_dry_run_submit_watch_progress_and_download(page, book, chunks, screenshot):
+def approve_as_second_user(browser, live_server, batch) -> None:
+    """``ben`` approves the waiting batch from the Approvals page, in a browser context (cookies) of his own."""
+    context = browser.new_context(base_url=live_server.url, locale="en-US")
+    context.set_default_timeout(15_000)
+    try:
+        other = context.new_page()
+        sign_in(other, "ben")
+        other.goto("/approvals/")
+        job = other.locator(f"[data-waiting='batch'][data-job='{batch.pk}']")
+        expect(job.locator("[data-approval='measures']")).to_have_text("items")
+        job.get_by_role("button", name="Approve").click()
+        expect(other.locator(f"[data-job='{batch.pk}']")).to_have_count(0)  # no longer waiting
+    finally:
+        context.close()
+
+
+def test_filter_select_dry_run_submit_approve_watch_progress_and_download(
+    page, browser, live_server, book, chunks, screenshot
+):
     sign_in(page, "ana")
     page.goto("/opportunities/")
     page.get_by_label("Search", exact=True).fill("Bulk")
@@ -75,7 +99,17 @@ def test_filter_select_dry_run_submit_watch_progress_and_download(page, book, ch
     batch = UpgradeBatch.objects.get(dry_run=False)
     page.evaluate("window.__samePage = true")  # gone if the page reloads or navigates
     url = page.url
+    # 20 items > the threshold of 10: the batch waits, nothing is enqueued, ana cannot approve her own
+    expect(page.locator("[data-batch-status]")).to_have_text("Waiting for approval")
+    expect(page.locator("[data-approval='refusal']")).to_be_visible()
     expect(page.locator("[data-percent]")).to_have_text("0%")
+    assert [args for args in chunks if args[0] == str(batch.pk)] == []
+    screenshot("waiting")
+
+    approve_as_second_user(browser, live_server, batch)
+    # the approval enqueued the batch's one chunk (run below, 5 positions at a time)
+    assert [args for args in chunks if args[0] == str(batch.pk)] == [(str(batch.pk), 0, SELECTED)]
+    expect(page.locator("[data-batch-status]")).to_have_text("Queued")  # ana's page, polling, sees it
     seen = []
     for first in range(0, SELECTED, 5):
         run_positions(batch, first, first + 5)
