@@ -6,7 +6,9 @@ import os
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +29,20 @@ def fresh_database(prefix: str) -> str:
     call_command("migrate", verbosity=0)
     print(f"database      {path} (migrated in {time.perf_counter() - started:.1f} s)")
     return path
+
+
+def business_basic_fields(*, customer, partner, seats: int) -> dict[str, Any]:
+    """The fields of a CSP Business Basic subscription of ``seats`` seats that ``partner`` sold to ``customer``,
+    its term started this month (the source the benchmarks upgrade)."""
+    return {
+        "customer": customer,
+        "offer_id": "m365-business-basic",
+        "quantity": seats,
+        "channel": "csp",
+        "partner": partner,
+        "channel_partner_name": partner.code,
+        "term_start_date": date.today().replace(day=1),
+    }
 
 
 def drop_database(path: str) -> None:
