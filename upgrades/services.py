@@ -324,10 +324,8 @@ def _execute(
     _audit(
         actor=actor,
         source=loaded.subscription,
-        target=done.target,
         plan=plan,
-        result=done.result,
-        transfer=done.transfer,
+        done=done,
         correlation_id=correlation_id or operation.correlation_id,
     )
     operation_transition(
@@ -384,10 +382,8 @@ def _execute_batched(
     _audit(
         actor=actor,
         source=loaded.subscription,
-        target=done.target,
         plan=plan,
-        result=done.result,
-        transfer=done.transfer,
+        done=done,
         correlation_id=correlation_id or operation.correlation_id,
     )
     if notify:
@@ -435,7 +431,8 @@ def upgrade_finished_notify(*, operation_id) -> None:
     )
 
 
-def _audit(*, actor, source, target, plan: UpgradePlan, result: UpgradeResult, transfer: bool, correlation_id: str):
+def _audit(*, actor, source, plan: UpgradePlan, done: _Done, correlation_id: str):
+    target, result = done.target, done.result
     common = {"actor": actor, "partner": source.partner, "customer": source.customer, "correlation_id": correlation_id}
     records = [
         audit_record_build(
@@ -461,7 +458,7 @@ def _audit(*, actor, source, target, plan: UpgradePlan, result: UpgradeResult, t
             },
         )
     ]
-    if transfer:
+    if done.transfer:
         records.append(
             audit_record_build(
                 operation_type=OperationType.UPDATE_CUSTOMER_USER_LICENSES,
