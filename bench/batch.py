@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ itself, also when a test loads this file
-from _django import business_basic_fields
+from _django import business_basic_fields, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_RATE = 100.0
@@ -76,16 +76,7 @@ def setup(database_url: str, broker: str, queue: str) -> None:
     os.environ["CELERY_RESULT_BACKEND"] = broker
     os.environ["CELERY_TASK_DEFAULT_QUEUE"] = queue
     os.environ.setdefault("DJANGO_DEBUG", "0")  # as in production: DEBUG keeps every query of the worker in memory
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnercenter.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    print(f"database      {database_url} (migrated in {time.perf_counter() - started:.1f} s)")
+    migrate(database_url)
 
 
 def build(partner, count: int, seats: int, tag: str) -> list:
