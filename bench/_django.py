@@ -6,7 +6,9 @@ import os
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,6 +18,13 @@ def fresh_database(prefix: str) -> str:
     workdir = tempfile.mkdtemp(prefix=f"{prefix}-")
     path = f"{workdir}/bench.sqlite3"
     os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    migrate(path)
+    return path
+
+
+def migrate(database: str) -> None:
+    """Set Django up on the environment's ``DATABASE_URL`` and apply every migration; prints how long it took
+    (``database``: what to call it)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnercenter.settings")
     sys.path.insert(0, str(ROOT))
     import django
@@ -25,8 +34,21 @@ def fresh_database(prefix: str) -> str:
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
-    print(f"database      {path} (migrated in {time.perf_counter() - started:.1f} s)")
-    return path
+    print(f"database      {database} (migrated in {time.perf_counter() - started:.1f} s)")
+
+
+def business_basic_fields(*, customer, partner, seats: int) -> dict[str, Any]:
+    """The fields of a CSP Business Basic subscription of ``seats`` seats that ``partner`` sold to ``customer``,
+    its term started this month (the source the benchmarks upgrade)."""
+    return {
+        "customer": customer,
+        "offer_id": "m365-business-basic",
+        "quantity": seats,
+        "channel": "csp",
+        "partner": partner,
+        "channel_partner_name": partner.code,
+        "term_start_date": date.today().replace(day=1),
+    }
 
 
 def drop_database(path: str) -> None:

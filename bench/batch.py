@@ -32,9 +32,11 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ itself, also when a test loads this file
+from _django import business_basic_fields, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_RATE = 100.0
@@ -74,16 +76,7 @@ def setup(database_url: str, broker: str, queue: str) -> None:
     os.environ["CELERY_RESULT_BACKEND"] = broker
     os.environ["CELERY_TASK_DEFAULT_QUEUE"] = queue
     os.environ.setdefault("DJANGO_DEBUG", "0")  # as in production: DEBUG keeps every query of the worker in memory
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnercenter.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    print(f"database      {database_url} (migrated in {time.perf_counter() - started:.1f} s)")
+    migrate(database_url)
 
 
 def build(partner, count: int, seats: int, tag: str) -> list:
@@ -112,18 +105,7 @@ def build(partner, count: int, seats: int, tag: str) -> list:
     DapGrant.objects.bulk_create([DapGrant(partner=partner, customer=c) for c in customers], batch_size=2000)
     grants_resync(partner=partner.pk, customer=[c.pk for c in customers])  # bulk inserts send no signals
     subscriptions = Subscription.objects.bulk_create(
-        [
-            Subscription(
-                customer=c,
-                offer_id="m365-business-basic",
-                quantity=seats,
-                channel="csp",
-                partner=partner,
-                channel_partner_name=partner.code,
-                term_start_date=date.today().replace(day=1),
-            )
-            for c in customers
-        ],
+        [Subscription(**business_basic_fields(customer=c, partner=partner, seats=seats)) for c in customers],
         batch_size=2000,
     )
     if seats:

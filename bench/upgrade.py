@@ -15,11 +15,11 @@ import argparse
 import sys
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ itself, also when a test loads this file
-from _django import drop_database, fresh_database
+from _django import business_basic_fields, drop_database, fresh_database
 
 TARGET_SECONDS = 2.0
 TARGET_RATIO = 10.0
@@ -51,15 +51,7 @@ def build(users: int, tag: str, partner, agent):
     GdapAccessAssignment.objects.create(
         relationship=relationship, group=group, status="active", unified_roles=["License Administrator"]
     )
-    source = Subscription.objects.create(
-        customer=customer,
-        offer_id="m365-business-basic",
-        quantity=users,
-        channel="csp",
-        partner=partner,
-        channel_partner_name=partner.code,
-        term_start_date=date.today().replace(day=1),
-    )
+    source = Subscription.objects.create(**business_basic_fields(customer=customer, partner=partner, seats=users))
     tenant_users = TenantUser.objects.bulk_create(
         [
             TenantUser(

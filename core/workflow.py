@@ -248,6 +248,39 @@ class HistoryBuffer:
         self.flush()
 
 
+def _record(
+    workflow: Workflow,
+    moves: Iterable[tuple[Any, str, str]],
+    *,
+    buffer: HistoryBuffer | None,
+    actor,
+    reason: StrOrPromise,
+    correlation_id: str | None,
+    at: datetime | None,
+) -> list:
+    """The history rows of ``moves`` (``(object id, from, to)``), all at one time: into ``buffer``, else one
+    INSERT."""
+    when = at or timezone.now()
+    rows = [
+        history_row(
+            workflow,
+            object_id,
+            from_status=before,
+            to_status=after,
+            actor=actor,
+            reason=reason,
+            correlation_id=correlation_id,
+            at=when,
+        )
+        for object_id, before, after in moves
+    ]
+    if buffer is None:
+        insert_rows(WorkflowTransition, rows)
+    else:
+        buffer.rows.extend(rows)
+    return rows
+
+
 def transition_each(
     moves: Sequence[tuple[Any, str, Mapping[str, Any]]],
     *,
@@ -313,28 +346,19 @@ def transition_each(
         raise IllegalTransition(
             workflow.name, "", "", message=_("%(workflow)s changed meanwhile.") % {"workflow": workflow.name}
         )
-    when = at or timezone.now()
-    history_rows = []
     for obj, to, own in moves:
         for name, value in {**common, **own}.items():
             setattr(obj, meta.get_field(name).attname, value)
         setattr(obj, workflow.field, to)
-        history_rows.append(
-            history_row(
-                workflow,
-                obj.pk,
-                from_status=currents[obj.pk],
-                to_status=to,
-                actor=actor,
-                reason=reason,
-                correlation_id=correlation_id,
-                at=when,
-            )
-        )
-    if buffer is None:
-        insert_rows(WorkflowTransition, history_rows)
-    else:
-        buffer.rows.extend(history_rows)
+    _record(
+        workflow,
+        [(obj.pk, currents[obj.pk], to) for obj, to, _own in moves],
+        buffer=buffer,
+        actor=actor,
+        reason=reason,
+        correlation_id=correlation_id,
+        at=at,
+    )
     return moved
 
 
@@ -371,24 +395,15 @@ def transition_many(
         queryset.model._default_manager.filter(pk__in=[pk for pk, _status in moving]).update(
             **{**dict(values or {}), workflow.field: to}
         )
-        when = at or timezone.now()
-        rows = [
-            history_row(
-                workflow,
-                pk,
-                from_status=status,
-                to_status=to,
-                actor=actor,
-                reason=reason,
-                correlation_id=correlation_id,
-                at=when,
-            )
-            for pk, status in moving
-        ]
-        if buffer is None:
-            insert_rows(WorkflowTransition, rows)
-        else:
-            buffer.rows.extend(rows)
+        _record(
+            workflow,
+            [(pk, status, to) for pk, status in moving],
+            buffer=buffer,
+            actor=actor,
+            reason=reason,
+            correlation_id=correlation_id,
+            at=at,
+        )
     moved_pks = {pk for pk, _status in moving}
     for obj in objs:
         if obj.pk in moved_pks:

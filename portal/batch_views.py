@@ -9,13 +9,12 @@ Thin adapters: the rules are ``bulk.services`` / ``bulk.retry_services`` (every 
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import QueryDict, StreamingHttpResponse
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -40,7 +39,7 @@ from partners.roles import Capability, require
 
 from .access import partner_page
 from .batch_forms import BatchListFilterForm, BatchUploadForm, BulkUpgradeForm, SubmitForm
-from .opportunity_views import opportunities_page
+from .opportunity_views import csv_response, opportunities_page
 
 LIST_PAGE_SIZE = 25
 ITEMS_PAGE_SIZE = 50
@@ -274,26 +273,7 @@ def batch_submit(request, batch_id):
     return redirect("portal:batch_detail", batch_id=new.pk)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @partner_page
 def batch_results_csv(request, batch_id):
     batch = _batch_of(request, batch_id)
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield writer.writerow(RESULT_COLUMNS)
-        chunk = []
-        for cells in batch_result_rows(batch):
-            chunk.append(writer.writerow(cells))
-            if len(chunk) == 1000:
-                yield "".join(chunk)
-                chunk = []
-        yield "".join(chunk)
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="batch-{batch.pk}-results.csv"'
-    return response
+    return csv_response(RESULT_COLUMNS, batch_result_rows(batch), f"batch-{batch.pk}-results.csv")

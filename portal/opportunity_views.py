@@ -4,6 +4,7 @@ adapters over ``opportunities.selectors``)."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -145,18 +146,14 @@ class _Echo:
         return value
 
 
-@partner_page
-def opportunities_export(request):
-    """``export.csv?<the page's filters>``: one line per source × target, streamed."""
-    form, rows = _filtered(request)
-    if rows is None:
-        return _page(request, form, Paginator([], PAGE_SIZE), status=400)  # the form says which field is wrong
+def csv_response(header: Iterable[str], rows: Iterable[Iterable], filename: str) -> StreamingHttpResponse:
+    """A CSV download streamed as it is read: ``header``, then ``rows`` (in chunks of 1,000 lines)."""
     writer = csv.writer(_Echo())
 
     def lines():
-        yield writer.writerow(EXPORT_COLUMNS)
+        yield writer.writerow(header)
         chunk = []
-        for cells in csv_lines(rows):
+        for cells in rows:
             chunk.append(writer.writerow(cells))
             if len(chunk) == 1000:
                 yield "".join(chunk)
@@ -164,5 +161,14 @@ def opportunities_export(request):
         yield "".join(chunk)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="opportunities.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@partner_page
+def opportunities_export(request):
+    """``export.csv?<the page's filters>``: one line per source × target, streamed."""
+    form, rows = _filtered(request)
+    if rows is None:
+        return _page(request, form, Paginator([], PAGE_SIZE), status=400)  # the form says which field is wrong
+    return csv_response(EXPORT_COLUMNS, csv_lines(rows), "opportunities.csv")

@@ -256,6 +256,20 @@ BATCHES = "/v1/upgradeBatches"
 ELIGIBILITY = "/v1/upgradeEligibility"
 
 
+# The header line of a batch's results CSV (the batch page's download), written out by hand.
+RESULTS_CSV_HEADER = [
+    "position",
+    "customerId",
+    "subscriptionId",
+    "targetOfferId",
+    "quantity",
+    "upgradeType",
+    "status",
+    "targetSubscriptionId",
+    "reasons",
+]
+
+
 def item(upgradable, target="o365-e3", **extra) -> dict:
     return {
         "customerId": str(upgradable.customer.tenant_id),

@@ -241,93 +241,38 @@ def upgrade_plan(loaded: LoadedContext, request: UpgradeRequest) -> UpgradePlan:
     return UpgradePlan(upgrade_type=upgrade_type, quantity=quantity, billing_cycle=loaded.ctx.effective_billing_cycle)
 
 
-def _execute(
+@dataclass(frozen=True)
+class _Done:
+    """What the steps of an upgrade leave: the target, the licenses moved, the billing (not saved yet) and the
+    result."""
+
+    target: Subscription
+    outcome: steps.TransferOutcome
+    transfer: bool
+    entries: list[BillingEntry]
+    result: UpgradeResult
+
+    @property
+    def note(self) -> str:
+        """The succeeded history row's note."""
+        return _("Target %(target)s created; %(moved)d license(s) moved; source cancelled.") % {
+            "target": self.target.pk,
+            "moved": self.outcome.moved,
+        }
+
+
+def _upgrade_steps(
     *,
-    actor,
     loaded: LoadedContext,
     operation: UpgradeOperation,
     plan: UpgradePlan,
-    correlation_id: str,
-    notify: bool = True,
-) -> UpgradeResult:
-    """The steps of an eligible, locked upgrade whose operation is in progress."""
+    other_families: frozenset[str] | None = None,
+) -> _Done:
+    """Create the target, move the licenses (with ``plan``'s type), cancel the source and compute the billing
+    (not saved) and the result. ``other_families``: the batch path's refreshed families (the target is then new
+    to the transfer)."""
     source = loaded.subscription
     target_offer = loaded.offers[operation.target_offer_id]
-    target = steps.create_target_subscription(
-        source=source, target_offer=target_offer, quantity=plan.quantity, billing_cycle=plan.billing_cycle
-    )
-    target.offer = target_offer
-    outcome = steps.TransferOutcome()
-    transfer = plan.upgrade_type == UpgradeTypeName.UPGRADE_WITH_LICENSE_TRANSFER
-    if transfer:
-        outcome = steps.transfer_licenses(
-            source=source, target=target, target_plan_families=loaded.plan_families.get(target_offer.pk, {})
-        )
-    steps.cancel_source(source=source)
-    entries = steps.book_billing(
-        operation=operation,
-        source=source,
-        target=target,
-        source_unit_price=loaded.price(source.offer_id, source.billing_cycle),
-        target_unit_price=loaded.price(target_offer.pk, plan.billing_cycle),
-    )
-    result = UpgradeResult(
-        source_subscription_id=str(source.pk),
-        target_subscription_id=str(target.pk),
-        upgrade_type=plan.upgrade_type,
-        license_errors=outcome.license_errors,
-        affected_accounts=outcome.affected_accounts,
-        operation_id=str(operation.pk),
-        billing=steps.billing_summary(entries),
-        status=OperationStatus.SUCCEEDED.value,
-        licenses_moved=outcome.moved,
-    )
-    _audit(
-        actor=actor,
-        source=source,
-        target=target,
-        plan=plan,
-        result=result,
-        transfer=transfer,
-        correlation_id=correlation_id or operation.correlation_id,
-    )
-    operation_transition(
-        operation,
-        actor=actor,
-        to_status=OperationStatus.SUCCEEDED,
-        target=target,
-        result=result.as_dict(),
-        note=_("Target %(target)s created; %(moved)d license(s) moved; source cancelled.")
-        % {"target": target.pk, "moved": outcome.moved},
-    )
-    if notify:
-        notify_upgrade_finished_on_commit(operation)
-    return result
-
-
-def _execute_batched(
-    *,
-    actor,
-    refreshed: _Refreshed,
-    request: UpgradeRequest,
-    plan: UpgradePlan,
-    correlation_id: str,
-    request_id: str,
-    history: workflow.HistoryBuffer,
-    notify: bool,
-) -> UpgradeResult:
-    """The steps of an eligible, locked upgrade of a batch: the same rows as ``operation_create`` + ``_execute``
-    (the operation requested, in progress, succeeded, with its three history rows), written set-wise: the
-    operation is inserted once, at its final status, after the billing it books was computed; its history rows
-    go to ``history`` (the caller writes them in the same transaction)."""
-    loaded = refreshed.loaded
-    source = loaded.subscription
-    target_offer = loaded.offers[request.target_offer_id]
-    now = timezone.now()
-    fields = _operation_fields(
-        actor=actor, loaded=loaded, request=request, plan=plan, correlation_id=correlation_id, request_id=request_id
-    )
-    operation = UpgradeOperation(**fields, status=OperationStatus.SUCCEEDED, created=now, completed=now)
     target = steps.create_target_subscription(
         source=source, target_offer=target_offer, quantity=plan.quantity, billing_cycle=plan.billing_cycle
     )
@@ -339,8 +284,8 @@ def _execute_batched(
             source=source,
             target=target,
             target_plan_families=loaded.plan_families.get(target_offer.pk, {}),
-            target_is_new=True,
-            other_families=refreshed.other_families,
+            target_is_new=other_families is not None,
+            other_families=other_families,
         )
     steps.cancel_source(source=source)
     entries = steps.billing_entries(
@@ -361,20 +306,73 @@ def _execute_batched(
         status=OperationStatus.SUCCEEDED.value,
         licenses_moved=outcome.moved,
     )
-    operation.target = target
-    operation.result = result.as_dict()
+    return _Done(target=target, outcome=outcome, transfer=transfer, entries=entries, result=result)
+
+
+def _execute(
+    *,
+    actor,
+    loaded: LoadedContext,
+    operation: UpgradeOperation,
+    plan: UpgradePlan,
+    correlation_id: str,
+    notify: bool = True,
+) -> UpgradeResult:
+    """The steps of an eligible, locked upgrade whose operation is in progress."""
+    done = _upgrade_steps(loaded=loaded, operation=operation, plan=plan)
+    BillingEntry.objects.bulk_create(done.entries)
+    _audit(
+        actor=actor,
+        source=loaded.subscription,
+        plan=plan,
+        done=done,
+        correlation_id=correlation_id or operation.correlation_id,
+    )
+    operation_transition(
+        operation,
+        actor=actor,
+        to_status=OperationStatus.SUCCEEDED,
+        target=done.target,
+        result=done.result.as_dict(),
+        note=done.note,
+    )
+    if notify:
+        notify_upgrade_finished_on_commit(operation)
+    return done.result
+
+
+def _execute_batched(
+    *,
+    actor,
+    refreshed: _Refreshed,
+    request: UpgradeRequest,
+    plan: UpgradePlan,
+    correlation_id: str,
+    request_id: str,
+    history: workflow.HistoryBuffer,
+    notify: bool,
+) -> UpgradeResult:
+    """The steps of an eligible, locked upgrade of a batch: the same rows as ``operation_create`` + ``_execute``
+    (the operation requested, in progress, succeeded, with its three history rows), written set-wise: the
+    operation is inserted once, at its final status, after the billing it books was computed; its history rows
+    go to ``history`` (the caller writes them in the same transaction)."""
+    loaded = refreshed.loaded
+    now = timezone.now()
+    fields = _operation_fields(
+        actor=actor, loaded=loaded, request=request, plan=plan, correlation_id=correlation_id, request_id=request_id
+    )
+    operation = UpgradeOperation(**fields, status=OperationStatus.SUCCEEDED, created=now, completed=now)
+    done = _upgrade_steps(loaded=loaded, operation=operation, plan=plan, other_families=refreshed.other_families)
+    operation.target = done.target
+    operation.result = done.result.as_dict()
     operation.save(force_insert=True)
-    BillingEntry.objects.bulk_create(entries)
+    BillingEntry.objects.bulk_create(done.entries)
     workflow.start_through(
         operation,
         [
             (OperationStatus.PENDING, _("Requested.")),
             (OperationStatus.IN_PROGRESS, _("Eligibility re-checked.")),
-            (
-                OperationStatus.SUCCEEDED,
-                _("Target %(target)s created; %(moved)d license(s) moved; source cancelled.")
-                % {"target": target.pk, "moved": outcome.moved},
-            ),
+            (OperationStatus.SUCCEEDED, done.note),
         ],
         buffer=history,
         actor=actor,
@@ -383,16 +381,14 @@ def _execute_batched(
     )
     _audit(
         actor=actor,
-        source=source,
-        target=target,
+        source=loaded.subscription,
         plan=plan,
-        result=result,
-        transfer=transfer,
+        done=done,
         correlation_id=correlation_id or operation.correlation_id,
     )
     if notify:
         notify_upgrade_finished_on_commit(operation)
-    return result
+    return done.result
 
 
 def notify_upgrade_finished_on_commit(operation: UpgradeOperation) -> None:
@@ -435,7 +431,8 @@ def upgrade_finished_notify(*, operation_id) -> None:
     )
 
 
-def _audit(*, actor, source, target, plan: UpgradePlan, result: UpgradeResult, transfer: bool, correlation_id: str):
+def _audit(*, actor, source, plan: UpgradePlan, done: _Done, correlation_id: str):
+    target, result = done.target, done.result
     common = {"actor": actor, "partner": source.partner, "customer": source.customer, "correlation_id": correlation_id}
     records = [
         audit_record_build(
@@ -461,7 +458,7 @@ def _audit(*, actor, source, target, plan: UpgradePlan, result: UpgradeResult, t
             },
         )
     ]
-    if transfer:
+    if done.transfer:
         records.append(
             audit_record_build(
                 operation_type=OperationType.UPDATE_CUSTOMER_USER_LICENSES,

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from bulk.models import UpgradeBatch
 from bulk.processing import upgrade_batch_chunk_process
 from tests import factories
-from tests.builders import BROWSER_DB, make_upgradable, sign_in
+from tests.builders import BROWSER_DB, RESULTS_CSV_HEADER, make_upgradable, sign_in
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 
@@ -125,17 +125,7 @@ def test_filter_select_dry_run_submit_approve_watch_progress_and_download(
     with page.expect_download() as download_info:
         page.locator("a[data-results-csv]").click()
     lines = list(csv.reader(io.StringIO(download_info.value.path().read_text(encoding="utf-8"))))
-    assert lines[0] == [
-        "position",
-        "customerId",
-        "subscriptionId",
-        "targetOfferId",
-        "quantity",
-        "upgradeType",
-        "status",
-        "targetSubscriptionId",
-        "reasons",
-    ]
+    assert lines[0] == RESULTS_CSV_HEADER
     assert len(lines) == 1 + SELECTED
     assert [line[0] for line in lines[1:]] == [str(n) for n in range(SELECTED)]
     assert {(line[3], line[6], line[8]) for line in lines[1:]} == {("o365-e3", "succeeded", "")}

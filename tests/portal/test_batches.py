@@ -18,7 +18,7 @@ from bulk.services import BatchItemSpec, upgrade_batch_create
 from notifications.models import Notification
 from subscriptions.models import Subscription
 from tests import factories
-from tests.builders import make_upgradable
+from tests.builders import RESULTS_CSV_HEADER, make_upgradable
 
 pytestmark = pytest.mark.django_db
 
@@ -204,17 +204,7 @@ def test_results_csv(agent_client, sales_agent, upgradables, django_capture_on_c
     assert response["Content-Disposition"] == f'attachment; filename="batch-{batch.pk}-results.csv"'
     lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     u0, u1 = upgradables[0], upgradables[1]
-    assert lines[0] == [
-        "position",
-        "customerId",
-        "subscriptionId",
-        "targetOfferId",
-        "quantity",
-        "upgradeType",
-        "status",
-        "targetSubscriptionId",
-        "reasons",
-    ]
+    assert lines[0] == RESULTS_CSV_HEADER
     assert lines[1] == [
         "0",
         str(u0.customer.tenant_id),
