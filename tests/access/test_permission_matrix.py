@@ -219,6 +219,13 @@ RULES: list[tuple[str, Expect]] = [
     ("portal:opportunities", web(partner=roles(UPGRADE_ROLES), customer=403)),
     ("portal:opportunities_export", web(partner=roles(UPGRADE_ROLES), customer=403)),
     ("portal:opportunities_summary", web(partner=roles(UPGRADE_ROLES), customer=403)),
+    # four-eyes approval (issue 11): every partner user reads what waits; the decisions are POST-only (before the
+    # portal:batch_* glob: first match wins)
+    ("portal:approvals", web(partner=200, customer=403)),
+    ("portal:batch_approve", scoped_post_only(web(partner=200, customer=403))),
+    ("portal:batch_reject", scoped_post_only(web(partner=200, customer=403))),
+    ("portal:upgrade_approve", scoped_post_only(web(partner=200, customer=403))),
+    ("portal:upgrade_reject", scoped_post_only(web(partner=200, customer=403))),
     # bulk upgrades (issue 11): the upgrade roles; a batch id of no scope answers 404; POST-only writes answer 405
     ("portal:batch_list", web(partner=roles(UPGRADE_ROLES), customer=403)),
     ("portal:batch_upload", web(partner=roles(UPGRADE_ROLES), customer=403)),
@@ -228,12 +235,6 @@ RULES: list[tuple[str, Expect]] = [
     ("portal:batch_submit", web(partner=405, customer=403)),
     ("portal:batch_*", web(partner=lambda a, sc, c: 404 if role_of(a)[1] in UPGRADE_ROLES else 403, customer=403)),
     ("portal:upgrade_result", web(partner=404, customer=403)),  # no such operation in any scope
-    # four-eyes approval (issue 11): every partner user reads what waits; the decisions are POST-only
-    ("portal:approvals", web(partner=200, customer=403)),
-    ("portal:batch_approve", scoped_post_only(web(partner=200, customer=403))),
-    ("portal:batch_reject", scoped_post_only(web(partner=200, customer=403))),
-    ("portal:upgrade_approve", scoped_post_only(web(partner=200, customer=403))),
-    ("portal:upgrade_reject", scoped_post_only(web(partner=200, customer=403))),
     ("portal:upgrade_targets", web(partner=scope_then_roles(UPGRADE_ROLES), customer=403)),
     # details/review need a chosen target (a plain GET answers 400 "choose the offer to upgrade to")
     ("portal:upgrade_*", web(partner=scope_then_roles(UPGRADE_ROLES, in_scope_status=400), customer=403)),
