@@ -1,6 +1,7 @@
 """Batch benchmark: 1,000 upgrades of 50-seat subscriptions with license transfer, run by ONE real Celery worker.
 
     .venv/bin/python bench/batch.py [--items 1000] [--seats 50] [--dry-run-items 10000] [--eligibility 500]
+                                    [--concurrency 1]
                                     [--database-url postgres://postgres@127.0.0.1:5432/portal_bench_batch]
                                     [--broker redis://127.0.0.1:6379/13]
 
@@ -129,13 +130,15 @@ def build(partner, count: int, seats: int, tag: str) -> list:
     return subscriptions
 
 
-def start_worker(queue: str, log: Path, env: dict | None = None) -> subprocess.Popen:
-    """One worker of the project (``bench/_worker.py``, solo pool) consuming ``queue``."""
+def start_worker(queue: str, log: Path, env: dict | None = None, concurrency: int = 1) -> subprocess.Popen:
+    """One worker of the project (``bench/_worker.py``) consuming ``queue``: the solo pool (one process), or with
+    ``concurrency`` > 1 the prefork pool of that many processes (still one worker node, as Celery's default is)."""
+    pool = ["--pool=solo"] if concurrency <= 1 else ["--pool=prefork", f"--concurrency={concurrency}"]
     return subprocess.Popen(
         [
             sys.executable,
             str(ROOT / "bench" / "_worker.py"),
-            "--pool=solo",
+            *pool,
             "--loglevel=WARNING",
             "--without-gossip",
             "--without-mingle",
@@ -398,6 +401,12 @@ def main() -> int:
     parser.add_argument("--eligibility", type=int, default=500)
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/portal_bench_batch")
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/13")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=1,
+        help="processes of the one worker (1: solo pool, the default; N: prefork with N, Celery's own default = CPUs)",
+    )
     args = parser.parse_args()
 
     queue = f"bench-batch-{os.getpid()}"
@@ -409,7 +418,8 @@ def main() -> int:
     log = Path(f"/tmp/{queue}.log")
     try:
         estate = build_estate(items=args.items, seats=args.seats, dry_run_items=args.dry_run_items)
-        worker = start_worker(queue, log)
+        worker = start_worker(queue, log, concurrency=args.concurrency)
+        print(f"one worker: {'solo pool' if args.concurrency <= 1 else f'prefork, {args.concurrency} processes'}")
         figures = measure(estate, eligibility=args.eligibility, queue=queue, redis_url=args.broker, log=log)
         return 0 if figures.report() else 1
     finally:
