@@ -70,14 +70,13 @@ class PartnerAdmin(PartnerScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         """The threshold goes through its service (one rule, one audit record); an operator's other fields are
-        saved (and audited) as usual."""
+        saved (and audited) as usual, when one of them changed."""
         values = {name: form.cleaned_data.get(name) for name in self.APPROVAL_FIELDS}
         if not change:
             super().save_model(request, obj, form, change)
-        elif is_operator_request(request):
-            saved = Partner.objects.get(pk=obj.pk)
-            for name in self.APPROVAL_FIELDS:
-                setattr(obj, name, getattr(saved, name))
+        elif is_operator_request(request) and set(form.changed_data) - set(self.APPROVAL_FIELDS):
+            for name in self.APPROVAL_FIELDS:  # the service stores (and audits) these below
+                setattr(obj, name, form.initial.get(name))
             super().save_model(request, obj, form, change)
         adopt_saved(
             obj,

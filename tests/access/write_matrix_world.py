@@ -504,7 +504,7 @@ ADMIN_CHANGE: dict[str, dict] = {
     "subscriptions.licenseassignment": {"disabled_service_plans": '["EXCHANGE_S_STANDARD"]'},
     "subscriptions.subscription": {"friendly_name": "Renamed subscription"},
     "delegation.gdapaccessassignment": {"assigned_roles": ["Directory Readers"]},
-    "partners.partner": {"name": "Renamed Partner", "approval_items": "7"},
+    "partners.partner": {"approval_items": "7"},  # the one field a PGA may change (the operator too)
     "partners.securitygroup": {"name": "Renamed group"},
     "accounts.user": {"roles": ["sales_agent", "helpdesk_agent"], "first_name": "Renamed"},
     "catalog.servicefamily": {"name": "Renamed family"},

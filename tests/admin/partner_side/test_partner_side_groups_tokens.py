@@ -71,14 +71,19 @@ def test_role_assignments_are_view_only(pga_client, operator_client, world):
     assert assignment.role == "sales_agent"
 
 
-def test_partner_is_view_only_for_a_pga_and_audited_for_operators(client, world):
+def test_a_pga_changes_only_the_approval_threshold_and_operators_are_audited(client, world):
     partner = world.own.partner
     client.force_login(world.own.admin)
-    assert client.get(admin_url(partner, "change")).context["has_change_permission"] is False
-    assert client.post(admin_url(partner, "change"), {"name": "Hacked", "code": "contoso-csp"}).status_code == 403
+    page = client.get(admin_url(partner, "change"))
+    assert page.context["has_change_permission"] is True  # the approval threshold only (issue 11)
+    assert set(page.context["adminform"].form.fields) == {"approval_items", "approval_seats", "approval_monthly_value"}
+    client.post(
+        admin_url(partner, "change"),
+        {"name": "Hacked", "code": "hacked", "security_groups-TOTAL_FORMS": "0", "security_groups-INITIAL_FORMS": "0"},
+    )
     assert client.get(admin_url(Partner, "add")).status_code == 403
     partner.refresh_from_db()
-    assert partner.name == "Contoso CSP"
+    assert (partner.name, partner.code) == ("Contoso CSP", "contoso-csp")
     client.force_login(world.operator)
     before = AuditRecord.objects.count()
     response = client.post(
