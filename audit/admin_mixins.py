@@ -54,6 +54,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
@@ -391,9 +392,9 @@ class ApprovalActionsMixin:
 
     approve_service: Callable[[Any, Any], object]  # staticmethod
     reject_service: Callable[[Any, Any, str], object]  # staticmethod
-    approved_message: str  # "%(count)d ... approved."
-    rejected_message: str  # "%(count)d ... rejected."
-    reject_title: str
+    approved_message: str | Promise  # "%(count)d ... approved."
+    rejected_message: str | Promise  # "%(count)d ... rejected."
+    reject_title: str | Promise
     has_view_permission: Callable[..., bool]
     run_service_action: Callable[..., int]
 

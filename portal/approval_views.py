@@ -16,6 +16,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -66,8 +67,8 @@ class _Decisions:
     find: Callable[[HttpRequest, Any], Any]
     approve: Callable[..., Any]
     reject: Callable[..., Any]
-    approved: str
-    rejected: str
+    approved: str | Promise
+    rejected: str | Promise
 
 
 DECISIONS = {
