@@ -54,6 +54,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
@@ -380,6 +381,40 @@ def run_reason_action(
         "media": model_admin.media,
     }
     return TemplateResponse(request, "admin/reason_action.html", context)
+
+
+class ApprovalActionsMixin:
+    """Four-eyes approval's admin actions (domain.md §9), for a ``PartnerScopedAdmin`` of jobs that may wait for
+    approval. The admin names its services and messages and declares its two actions (their descriptions):
+    ``approve_selected`` runs ``approve_service(actor, obj)`` for each object, ``reject_selected`` asks a reason
+    first (``run_reason_action``) and runs ``reject_service(actor, obj, reason)``; a refusal (403, 409) is
+    reported per object. Who may approve is the service's check; the actions need the view permission."""
+
+    approve_service: Callable[[Any, Any], object]  # staticmethod
+    reject_service: Callable[[Any, Any, str], object]  # staticmethod
+    approved_message: str | Promise  # "%(count)d ... approved."
+    rejected_message: str | Promise  # "%(count)d ... rejected."
+    reject_title: str | Promise
+    has_view_permission: Callable[..., bool]
+    run_service_action: Callable[..., int]
+
+    def has_approve_permission(self, request):
+        return self.has_view_permission(request)
+
+    def approve_selected(self, request, queryset):
+        self.run_service_action(
+            request, queryset, lambda obj: self.approve_service(request.user, obj), self.approved_message
+        )
+
+    def reject_selected(self, request, queryset):
+        return run_reason_action(
+            self,
+            request,
+            queryset,
+            lambda obj, reason: self.reject_service(request.user, obj, reason),
+            done_message=self.rejected_message,
+            title=self.reject_title,
+        )
 
 
 def adopt_saved(obj: Model, saved: Model) -> Model:

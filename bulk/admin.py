@@ -10,12 +10,12 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin_mixins import (
+    ApprovalActionsMixin,
     LimitedInlineFormSet,
     PartnerScopedAdmin,
     PartnerScopedInline,
     ViewOnlyMixin,
     is_operator_request,
-    run_reason_action,
 )
 from core.history import history_html
 
@@ -69,7 +69,14 @@ class ReadOnlyAdmin(ViewOnlyMixin, PartnerScopedAdmin):
 
 
 @admin.register(UpgradeBatch)
-class UpgradeBatchAdmin(ReadOnlyAdmin):
+class UpgradeBatchAdmin(ApprovalActionsMixin, ReadOnlyAdmin):
+    approve_service = staticmethod(lambda actor, batch: upgrade_batch_approve(actor=actor, batch=batch))
+    reject_service = staticmethod(
+        lambda actor, batch, reason: upgrade_batch_reject(actor=actor, batch=batch, reason=reason)
+    )
+    approved_message = _("%(count)d batch(es) approved.")
+    rejected_message = _("%(count)d batch(es) rejected.")
+    reject_title = _("Reject the batches")
     partner_lookup = "partner"
     list_display = (
         "id",
@@ -128,28 +135,13 @@ class UpgradeBatchAdmin(ReadOnlyAdmin):
             _("%(count)d batch(es) cancelled."),
         )
 
-    def has_approve_permission(self, request):
-        return self.has_view_permission(request)
-
     @admin.action(description=_("Approve the batches waiting for approval"), permissions=["approve"])
     def approve_batches(self, request, queryset):
-        self.run_service_action(
-            request,
-            queryset,
-            lambda batch: upgrade_batch_approve(actor=request.user, batch=batch),
-            _("%(count)d batch(es) approved."),
-        )
+        self.approve_selected(request, queryset)
 
     @admin.action(description=_("Reject the batches waiting for approval (asks a reason)"), permissions=["approve"])
     def reject_batches(self, request, queryset):
-        return run_reason_action(
-            self,
-            request,
-            queryset,
-            lambda batch, reason: upgrade_batch_reject(actor=request.user, batch=batch, reason=reason),
-            done_message=_("%(count)d batch(es) rejected."),
-            title=_("Reject the batches"),
-        )
+        return self.reject_selected(request, queryset)
 
 
 @admin.register(UpgradeBatchItem)

@@ -19,27 +19,40 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.models import OperationStatus as AuditStatus
-from audit.models import OperationType
-from audit.services import audit_record_create
 from core import workflow
-from core.errors import Conflict
 from partners.approval import require_approver
-from upgrades.approval_services import approval_decided_notify, batch_link, clean_reason, decider_fields
+from upgrades.approval_services import (
+    approval_decided_notify,
+    batch_link,
+    clean_reason,
+    decider_fields,
+    decision_audit,
+    locked_waiting,
+)
 
 from .models import BatchStatus, ItemStatus, UpgradeBatch, UpgradeBatchChunk, UpgradeBatchItem
 from .services import upgrade_batch_enqueue
 
 
 def _locked_waiting(batch: UpgradeBatch) -> UpgradeBatch:
-    locked = UpgradeBatch.objects.select_for_update().select_related("partner").get(pk=batch.pk)
-    if locked.status != BatchStatus.AWAITING_APPROVAL:
-        raise Conflict(
-            _("The batch is not waiting for approval (%(status)s).") % {"status": locked.get_status_display()},
-            field="status",
-            error_name="not_awaiting_approval",
-        )
-    return locked
+    return locked_waiting(
+        UpgradeBatch.objects.select_for_update(),
+        batch.pk,
+        waiting_status=BatchStatus.AWAITING_APPROVAL,
+        refusal=_("The batch is not waiting for approval (%(status)s)."),
+    )
+
+
+def _tell_creator(batch_id: str, creator_id, *, approved: bool, message: str) -> None:
+    """The creator's notice of the decision, linking to the batch (``upgrades.approval_services`` notices)."""
+    approval_decided_notify(
+        kind="batch",
+        job_id=batch_id,
+        created_by_user_id=creator_id,
+        approved=approved,
+        message=message,
+        link=batch_link(batch_id),
+    )
 
 
 def upgrade_batch_approve(*, actor, batch: UpgradeBatch) -> UpgradeBatch:
@@ -52,28 +65,13 @@ def upgrade_batch_approve(*, actor, batch: UpgradeBatch) -> UpgradeBatch:
             locked, BatchStatus.QUEUED, actor=actor, reason=_("Approved."), at=now, values=decider_fields(actor, now)
         )
         UpgradeBatchChunk.objects.filter(batch_id=locked.pk).update(enqueued=now)
-        audit_record_create(
-            actor=actor,
-            operation_type=OperationType.UPGRADE_SUBSCRIPTION,
-            resource_type="UpgradeBatch",
-            partner=locked.partner,
-            correlation_id=locked.correlation_id,
-            old={"id": str(locked.pk), "status": BatchStatus.AWAITING_APPROVAL.value},
-            new={"id": str(locked.pk), "status": locked.status, "approval": "approved"},
-        )
+        decision_audit(actor=actor, job=locked, waiting_status=BatchStatus.AWAITING_APPROVAL.value, approved=True)
         batch_id, total, creator_id = str(locked.pk), locked.total_items, locked.created_by_user_id
         message = _("Your batch of %(count)d upgrades was approved: it runs now.") % {"count": total}
 
         def after_commit():
             upgrade_batch_enqueue(batch_id=batch_id, total=total)
-            approval_decided_notify(
-                kind="batch",
-                job_id=batch_id,
-                created_by_user_id=creator_id,
-                approved=True,
-                message=message,
-                link=batch_link(batch_id),
-            )
+            _tell_creator(batch_id, creator_id, approved=True, message=message)
 
         transaction.on_commit(after_commit)
     return locked
@@ -100,37 +98,20 @@ def upgrade_batch_reject(*, actor, batch: UpgradeBatch, reason) -> UpgradeBatch:
             actor=actor,
             reason=_("Rejected: %(reason)s") % {"reason": text},
             at=now,
-            values={"rejection_reason": text, "finished": now, **decider_fields(actor, now)},
+            values={"finished": now, **decider_fields(actor, now, reason=text)},
         )
-        audit_record_create(
+        decision_audit(
             actor=actor,
-            operation_type=OperationType.UPGRADE_SUBSCRIPTION,
-            resource_type="UpgradeBatch",
-            partner=locked.partner,
-            status=AuditStatus.DECLINED,
-            correlation_id=locked.correlation_id,
-            old={"id": str(locked.pk), "status": BatchStatus.AWAITING_APPROVAL.value},
-            new={
-                "id": str(locked.pk),
-                "status": locked.status,
-                "approval": "rejected",
-                "reason": text,
-                "cancelledItems": cancelled,
-            },
+            job=locked,
+            waiting_status=BatchStatus.AWAITING_APPROVAL.value,
+            approved=False,
+            reason=text,
+            cancelledItems=cancelled,
         )
         batch_id, creator_id = str(locked.pk), locked.created_by_user_id
         message = _("Your batch of %(count)d upgrades was rejected: %(reason)s") % {
             "count": locked.total_items,
             "reason": text,
         }
-        transaction.on_commit(
-            lambda: approval_decided_notify(
-                kind="batch",
-                job_id=batch_id,
-                created_by_user_id=creator_id,
-                approved=False,
-                message=message,
-                link=batch_link(batch_id),
-            )
-        )
+        transaction.on_commit(lambda: _tell_creator(batch_id, creator_id, approved=False, message=message))
     return locked

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.workflow import Workflow
+from partners.models import ApprovalFields
 
 
 class BatchStatus(models.TextChoices):
@@ -110,7 +111,7 @@ class UpgradeBatchItemQuerySet(models.QuerySet):
         return self.filter(ITEM_WORKFLOW.q(ITEM_WORKFLOW.open))
 
 
-class UpgradeBatch(models.Model):
+class UpgradeBatch(ApprovalFields):
     progress: dict[str, int]  # not a field: set by bulk.selectors.upgrade_batch_with_progress
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     partner = models.ForeignKey(
@@ -145,24 +146,6 @@ class UpgradeBatch(models.Model):
     created = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     started = models.DateTimeField(_("started"), null=True, blank=True)
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
-    # Four-eyes approval (domain.md §9; ``bulk.approval_services``): what the batch measured and which of the
-    # partner's thresholds it exceeded (empty: it needed no approval), and who decided, when, and why not.
-    approval_required = models.JSONField(
-        _("approval required"), default=list, blank=True, help_text=_("The exceeded measures (items, seats, ...).")
-    )
-    approval_size = models.JSONField(
-        _("size"), default=dict, blank=True, help_text=_("Items, seats and monthly value, as measured for approval.")
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("approved or rejected by"),
-    )
-    decided_at = models.DateTimeField(_("approved or rejected"), null=True, blank=True)
-    rejection_reason = models.TextField(_("rejection reason"), blank=True)
 
     objects = UpgradeBatchQuerySet.as_manager()
 

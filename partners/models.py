@@ -37,6 +37,32 @@ class Partner(models.Model):
         return self.name
 
 
+class ApprovalFields(models.Model):
+    """Four-eyes approval (domain.md §9) of a job (``bulk.UpgradeBatch``, ``upgrades.UpgradeOperation``): what it
+    measured and which of its partner's thresholds it exceeded (empty: it needed no approval), and who decided,
+    when, and why not. Set by ``upgrades.approval_services`` / ``bulk.approval_services``."""
+
+    approval_required = models.JSONField(
+        _("approval required"), default=list, blank=True, help_text=_("The exceeded measures (items, seats, ...).")
+    )
+    approval_size = models.JSONField(
+        _("size"), default=dict, blank=True, help_text=_("Items, seats and monthly value, as measured for approval.")
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("approved or rejected by"),
+    )
+    decided_at = models.DateTimeField(_("approved or rejected"), null=True, blank=True)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class PartnerRole(models.TextChoices):
     GLOBAL_ADMIN = "global_admin", _("Global admin")
     USER_MANAGEMENT_ADMIN = "user_management_admin", _("User management admin")

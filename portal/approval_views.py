@@ -9,11 +9,17 @@ local URL, else to the approvals page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from bulk.approval_services import upgrade_batch_approve, upgrade_batch_reject
@@ -54,58 +60,65 @@ def _operation(request, operation_id) -> UpgradeOperation:
     return operation
 
 
-def _decide(request, call, done: str):
-    """Run the service; 403 (PermissionDenied) goes to the 403 page, 409 and a missing reason come back."""
+@dataclass(frozen=True)
+class _Decisions:
+    """How the pages find a kind of job (404 outside the actor's scope) and decide it (the services)."""
+
+    find: Callable[[HttpRequest, Any], Any]
+    approve: Callable[..., Any]
+    reject: Callable[..., Any]
+    approved: str | Promise
+    rejected: str | Promise
+
+
+DECISIONS = {
+    "batch": _Decisions(
+        find=_batch,
+        approve=lambda actor, job: upgrade_batch_approve(actor=actor, batch=job),
+        reject=lambda actor, job, reason: upgrade_batch_reject(actor=actor, batch=job, reason=reason),
+        approved=gettext_lazy("The batch was approved: it runs now."),
+        rejected=gettext_lazy("The batch was rejected: nothing was upgraded."),
+    ),
+    "upgrade": _Decisions(
+        find=_operation,
+        approve=lambda actor, job: upgrade_operation_approve(actor=actor, operation=job),
+        reject=lambda actor, job, reason: upgrade_operation_reject(actor=actor, operation=job, reason=reason),
+        approved=gettext_lazy("The upgrade was approved: it runs now."),
+        rejected=gettext_lazy("The upgrade was rejected: nothing was changed."),
+    ),
+}
+
+
+@partner_page
+@require_POST
+def decide(request, kind: str, job_id, *, approve: bool):
+    """Approve or reject the job of ``kind`` (``DECISIONS``): 404 outside the actor's scope; 403
+    (PermissionDenied) goes to the 403 page; 409 and a missing reason come back with their message."""
+    decisions = DECISIONS[kind]
+    job = decisions.find(request, job_id)
     try:
-        call()
+        if approve:
+            decisions.approve(request.user, job)
+        else:
+            decisions.reject(request.user, job, request.POST.get("reason", ""))
     except (Conflict, InvalidInput) as exc:
         messages.error(request, exc.message)
         return _back(request)
-    messages.success(request, done)
+    messages.success(request, str(decisions.approved if approve else decisions.rejected))
     return _back(request)
 
 
-@partner_page
-@require_POST
 def batch_approve(request, batch_id):
-    batch = _batch(request, batch_id)
-    return _decide(
-        request,
-        lambda: upgrade_batch_approve(actor=request.user, batch=batch),
-        _("The batch was approved: it runs now."),
-    )
+    return decide(request, "batch", batch_id, approve=True)
 
 
-@partner_page
-@require_POST
 def batch_reject(request, batch_id):
-    batch = _batch(request, batch_id)
-    return _decide(
-        request,
-        lambda: upgrade_batch_reject(actor=request.user, batch=batch, reason=request.POST.get("reason", "")),
-        _("The batch was rejected: nothing was upgraded."),
-    )
+    return decide(request, "batch", batch_id, approve=False)
 
 
-@partner_page
-@require_POST
 def upgrade_approve(request, operation_id):
-    operation = _operation(request, operation_id)
-    return _decide(
-        request,
-        lambda: upgrade_operation_approve(actor=request.user, operation=operation),
-        _("The upgrade was approved: it runs now."),
-    )
+    return decide(request, "upgrade", operation_id, approve=True)
 
 
-@partner_page
-@require_POST
 def upgrade_reject(request, operation_id):
-    operation = _operation(request, operation_id)
-    return _decide(
-        request,
-        lambda: upgrade_operation_reject(
-            actor=request.user, operation=operation, reason=request.POST.get("reason", "")
-        ),
-        _("The upgrade was rejected: nothing was changed."),
-    )
+    return decide(request, "upgrade", operation_id, approve=False)

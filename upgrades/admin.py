@@ -7,11 +7,11 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin_mixins import (
+    ApprovalActionsMixin,
     PartnerScopedAdmin,
     PartnerScopedInline,
     ViewOnlyMixin,
     is_operator_request,
-    run_reason_action,
 )
 from core.history import history_html
 
@@ -28,7 +28,14 @@ class BillingEntryInline(ViewOnlyMixin, PartnerScopedInline, admin.TabularInline
 
 
 @admin.register(UpgradeOperation)
-class UpgradeOperationAdmin(ViewOnlyMixin, PartnerScopedAdmin):
+class UpgradeOperationAdmin(ApprovalActionsMixin, ViewOnlyMixin, PartnerScopedAdmin):
+    approve_service = staticmethod(lambda actor, operation: upgrade_operation_approve(actor=actor, operation=operation))
+    reject_service = staticmethod(
+        lambda actor, operation, reason: upgrade_operation_reject(actor=actor, operation=operation, reason=reason)
+    )
+    approved_message = _("%(count)d upgrade(s) approved.")
+    rejected_message = _("%(count)d upgrade(s) rejected.")
+    reject_title = _("Reject the upgrades")
     partner_lookup = "partner"
     list_display = (
         "id",
@@ -96,28 +103,13 @@ class UpgradeOperationAdmin(ViewOnlyMixin, PartnerScopedAdmin):
     inlines = [BillingEntryInline]
     actions = ["approve_operations", "reject_operations"]
 
-    def has_approve_permission(self, request):
-        return self.has_view_permission(request)
-
     @admin.action(description=_("Approve the upgrades waiting for approval"), permissions=["approve"])
     def approve_operations(self, request, queryset):
-        self.run_service_action(
-            request,
-            queryset,
-            lambda operation: upgrade_operation_approve(actor=request.user, operation=operation),
-            _("%(count)d upgrade(s) approved."),
-        )
+        self.approve_selected(request, queryset)
 
     @admin.action(description=_("Reject the upgrades waiting for approval (asks a reason)"), permissions=["approve"])
     def reject_operations(self, request, queryset):
-        return run_reason_action(
-            self,
-            request,
-            queryset,
-            lambda operation, reason: upgrade_operation_reject(actor=request.user, operation=operation, reason=reason),
-            done_message=_("%(count)d upgrade(s) rejected."),
-            title=_("Reject the upgrades"),
-        )
+        return self.reject_selected(request, queryset)
 
     @admin.display(description=_("status history"))
     def status_history(self, obj):

@@ -176,9 +176,40 @@ def clean_reason(reason) -> str:
     return text
 
 
-def decider_fields(actor, now) -> dict:
+def decider_fields(actor, now, *, reason: str = "") -> dict:
+    """A decision's values: who decided (a user; none for an application) and when, and a rejection's reason."""
     user = principal_of(actor)
-    return {"decided_by": user if isinstance(user, User) else None, "decided_at": now}
+    values: dict = {"decided_by": user if isinstance(user, User) else None, "decided_at": now}
+    if reason:
+        values["rejection_reason"] = reason
+    return values
+
+
+def locked_waiting(queryset, pk, *, waiting_status: str, refusal: str):
+    """The job ``pk`` of ``queryset`` (a ``select_for_update`` one), with its partner, still ``waiting_status``;
+    else ``Conflict`` (409, ``not_awaiting_approval``) with ``refusal`` (translated, ``%(status)s``)."""
+    locked = queryset.select_related("partner").get(pk=pk)
+    if locked.status != waiting_status:
+        raise Conflict(
+            refusal % {"status": locked.get_status_display()}, field="status", error_name="not_awaiting_approval"
+        )
+    return locked
+
+
+def decision_audit(*, actor, job, waiting_status: str, approved: bool, customer=None, **new) -> None:
+    """The audit record of a decision on ``job`` (a batch or an upgrade operation): from ``waiting_status`` to
+    its status now, ``approval`` approved (succeeded) or rejected (declined); ``new``: more of its new values."""
+    audit_record_create(
+        actor=actor,
+        operation_type=OperationType.UPGRADE_SUBSCRIPTION,
+        resource_type=type(job).__name__,
+        partner=job.partner,
+        customer=customer,
+        status=AuditStatus.SUCCEEDED if approved else AuditStatus.DECLINED,
+        correlation_id=job.correlation_id,
+        old={"id": str(job.pk), "status": waiting_status},
+        new={"id": str(job.pk), "status": job.status, "approval": "approved" if approved else "rejected", **new},
+    )
 
 
 # --- single upgrades --------------------------------------------------------------------------------------------
@@ -305,14 +336,12 @@ def _request_notices_on_commit(operation: UpgradeOperation) -> None:
 
 
 def _locked_waiting(operation: UpgradeOperation) -> UpgradeOperation:
-    locked = UpgradeOperation.objects.select_for_update(of=("self",)).select_related("partner").get(pk=operation.pk)
-    if locked.status != OperationStatus.AWAITING_APPROVAL:
-        raise Conflict(
-            _("The upgrade is not waiting for approval (%(status)s).") % {"status": locked.get_status_display()},
-            field="status",
-            error_name="not_awaiting_approval",
-        )
-    return locked
+    return locked_waiting(
+        UpgradeOperation.objects.select_for_update(of=("self",)),
+        operation.pk,
+        waiting_status=OperationStatus.AWAITING_APPROVAL,
+        refusal=_("The upgrade is not waiting for approval (%(status)s)."),
+    )
 
 
 def upgrade_operation_approve(*, actor, operation: UpgradeOperation) -> UpgradeOperation:
@@ -325,15 +354,12 @@ def upgrade_operation_approve(*, actor, operation: UpgradeOperation) -> UpgradeO
         operation_transition(
             locked, actor=actor, to_status=OperationStatus.PENDING, note=_("Approved."), **decider_fields(actor, now)
         )
-        audit_record_create(
+        decision_audit(
             actor=actor,
-            operation_type=OperationType.UPGRADE_SUBSCRIPTION,
-            resource_type="UpgradeOperation",
-            partner=locked.partner,
+            job=locked,
             customer=locked.customer,
-            correlation_id=locked.correlation_id,
-            old={"id": str(locked.pk), "status": OperationStatus.AWAITING_APPROVAL.value},
-            new={"id": str(locked.pk), "status": locked.status, "approval": "approved"},
+            waiting_status=OperationStatus.AWAITING_APPROVAL.value,
+            approved=True,
         )
         enqueue_on_commit("upgrades.run_upgrade_operation", str(locked.pk))
         _decision_notice_on_commit(locked, approved=True)
@@ -360,20 +386,16 @@ def upgrade_operation_reject(*, actor, operation: UpgradeOperation, reason) -> U
             actor=actor,
             to_status=OperationStatus.REJECTED,
             note=_("Rejected: %(reason)s") % {"reason": text},
-            rejection_reason=text,
             result=result.as_dict(),
-            **decider_fields(actor, now),
+            **decider_fields(actor, now, reason=text),
         )
-        audit_record_create(
+        decision_audit(
             actor=actor,
-            operation_type=OperationType.UPGRADE_SUBSCRIPTION,
-            resource_type="UpgradeOperation",
-            partner=locked.partner,
+            job=locked,
             customer=locked.customer,
-            status=AuditStatus.DECLINED,
-            correlation_id=locked.correlation_id,
-            old={"id": str(locked.pk), "status": OperationStatus.AWAITING_APPROVAL.value},
-            new={"id": str(locked.pk), "status": locked.status, "approval": "rejected", "reason": text},
+            waiting_status=OperationStatus.AWAITING_APPROVAL.value,
+            approved=False,
+            reason=text,
         )
         _decision_notice_on_commit(locked, approved=False, reason=text)
     return locked

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import BillingCycle
 from core.workflow import Workflow, history
+from partners.models import ApprovalFields
 
 
 class UpgradeType(models.TextChoices):
@@ -71,7 +72,7 @@ class UpgradeOperationQuerySet(models.QuerySet):
         return self.filter(OPERATION_WORKFLOW.q(OPERATION_WORKFLOW.open))
 
 
-class UpgradeOperation(models.Model):
+class UpgradeOperation(ApprovalFields):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     flow = models.CharField(_("flow"), max_length=8, choices=UpgradeFlow.choices, default=UpgradeFlow.CSP)
     source = models.ForeignKey(
@@ -118,24 +119,6 @@ class UpgradeOperation(models.Model):
     created = models.DateTimeField(default=timezone.now, db_index=True)
     updated = models.DateTimeField(auto_now=True)
     completed = models.DateTimeField(null=True, blank=True)
-    # Four-eyes approval (domain.md §9; ``upgrades.approval_services``): the measures and exceeded thresholds of
-    # an upgrade that waited for approval (empty: it did not), and who decided, when, and why not.
-    approval_required = models.JSONField(
-        _("approval required"), default=list, blank=True, help_text=_("The exceeded measures (items, seats, ...).")
-    )
-    approval_size = models.JSONField(
-        _("size"), default=dict, blank=True, help_text=_("Items, seats and monthly value, as measured for approval.")
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("approved or rejected by"),
-    )
-    decided_at = models.DateTimeField(_("approved or rejected"), null=True, blank=True)
-    rejection_reason = models.TextField(_("rejection reason"), blank=True)
 
     objects = UpgradeOperationQuerySet.as_manager()
 

@@ -42,6 +42,13 @@ def parse_guid(value: str, *, field: str) -> uuid.UUID:
         raise InvalidInput(_("%(value)r is not a valid GUID.") % {"value": str(value)[:80]}, field=field) from None
 
 
+def reason_of(data) -> str:
+    """A request body's ``reason`` (a rejection's; the service requires it and names the field when it is
+    missing): "" unless the body is an object whose ``reason`` is a string."""
+    value = data.get("reason") if isinstance(data, dict) else None
+    return value if isinstance(value, str) else ""
+
+
 # The framework sits below the apps it serves: it names their models by label (resolved at run time, like a
 # string foreign key) and reads them through the scoping registry.
 CSP_CHANNEL = "csp"

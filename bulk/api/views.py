@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from api.pagination import collection_body, paginate
 from api.serializers.common import collection_of
-from api.views.base import PartnerCenterAPIView, parse_guid
+from api.views.base import PartnerCenterAPIView, parse_guid, reason_of
 from api.views.docs import ERRORS, PAGING, REQUEST_HEADERS, WRITE_ERRORS
 from catalog.api.selectors import offer_queryset
 from core.errors import InvalidInput
@@ -116,17 +116,19 @@ class UpgradeBatchCancelView(BatchView):
         return Response(UpgradeBatchSerializer(self.batch(batch.pk)).data)
 
 
-def reason_of(data) -> str:
-    """The body's ``reason`` (the service requires it and names the field when it is missing)."""
-    value = data.get("reason") if isinstance(data, dict) else None
-    return value if isinstance(value, str) else ""
-
-
-class UpgradeBatchApproveView(BatchView):
+class BatchDecisionView(BatchView):
     """Four-eyes approval (domain.md §9): a second user with the approve capability, never the creator (403)."""
 
     capabilities = {"post": Capability.UPGRADE}  # the approve capability itself is the service's check
 
+    def decided(self, request, batch_id, decide) -> Response:
+        """``decide(batch)`` (a service) on the actor's batch, then the batch as it is now."""
+        batch = selectors.upgrade_batch_for(request.user, batch_id=parse_guid(batch_id, field="batchId"))
+        decide(batch)
+        return Response(UpgradeBatchSerializer(self.batch(batch.pk)).data)
+
+
+class UpgradeBatchApproveView(BatchDecisionView):
     @extend_schema(
         operation_id="upgrade_batches_approve",
         parameters=REQUEST_HEADERS,
@@ -135,14 +137,12 @@ class UpgradeBatchApproveView(BatchView):
         description="Approve a batch awaiting approval: it is queued and runs. 409 when it is not waiting.",
     )
     def post(self, request, batch_id):
-        batch = selectors.upgrade_batch_for(request.user, batch_id=parse_guid(batch_id, field="batchId"))
-        approval_services.upgrade_batch_approve(actor=request.user, batch=batch)
-        return Response(UpgradeBatchSerializer(self.batch(batch.pk)).data)
+        return self.decided(
+            request, batch_id, lambda batch: approval_services.upgrade_batch_approve(actor=request.user, batch=batch)
+        )
 
 
-class UpgradeBatchRejectView(BatchView):
-    capabilities = {"post": Capability.UPGRADE}
-
+class UpgradeBatchRejectView(BatchDecisionView):
     @extend_schema(
         operation_id="upgrade_batches_reject",
         parameters=REQUEST_HEADERS,
@@ -151,9 +151,12 @@ class UpgradeBatchRejectView(BatchView):
         description="Reject a batch awaiting approval (a reason is required): its items are cancelled, nothing runs.",
     )
     def post(self, request, batch_id):
-        batch = selectors.upgrade_batch_for(request.user, batch_id=parse_guid(batch_id, field="batchId"))
-        approval_services.upgrade_batch_reject(actor=request.user, batch=batch, reason=reason_of(request.data))
-        return Response(UpgradeBatchSerializer(self.batch(batch.pk)).data)
+        reason = reason_of(request.data)
+        return self.decided(
+            request,
+            batch_id,
+            lambda batch: approval_services.upgrade_batch_reject(actor=request.user, batch=batch, reason=reason),
+        )
 
 
 class UpgradeEligibilityView(PartnerCenterAPIView):

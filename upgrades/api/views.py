@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from api.pagination import collection_body
 from api.serializers.common import ServiceFaultSerializer, collection_of
-from api.views.base import PartnerCenterAPIView, parse_guid
+from api.views.base import PartnerCenterAPIView, parse_guid, reason_of
 from api.views.docs import ERRORS, REQUEST_HEADERS, WRITE_ERRORS
 from catalog.api.selectors import offer_queryset
 from core.errors import InvalidInput
@@ -223,7 +223,6 @@ class UpgradeOperationRejectView(UpgradeOperationDecisionView):
         description="Reject an upgrade awaiting approval (a reason is required): nothing is changed.",
     )
     def post(self, request, customer_id, subscription_id, operation_id):
-        data = request.data if isinstance(request.data, dict) else {}
-        reason = data.get("reason") if isinstance(data.get("reason"), str) else ""
+        reason = reason_of(request.data)
         upgrade_operation_reject(actor=request.user, operation=self.operation(operation_id), reason=reason)
         return self.answer(operation_id)
