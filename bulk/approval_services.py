@@ -36,7 +36,7 @@ from .services import upgrade_batch_enqueue
 
 def _locked_waiting(batch: UpgradeBatch) -> UpgradeBatch:
     return locked_waiting(
-        UpgradeBatch.objects.select_for_update(),
+        UpgradeBatch.objects.select_for_update(of=("self",)),
         batch.pk,
         waiting_status=BatchStatus.AWAITING_APPROVAL,
         refusal=_("The batch is not waiting for approval (%(status)s)."),

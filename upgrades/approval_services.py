@@ -186,7 +186,7 @@ def decider_fields(actor, now, *, reason: str = "") -> dict:
 
 
 def locked_waiting(queryset, pk, *, waiting_status: str, refusal: str):
-    """The job ``pk`` of ``queryset`` (a ``select_for_update`` one), with its partner, still ``waiting_status``;
+    """The job ``pk`` of ``queryset`` (a ``select_for_update(of=("self",))`` one: the partner is joined, not locked), with its partner, still ``waiting_status``;
     else ``Conflict`` (409, ``not_awaiting_approval``) with ``refusal`` (translated, ``%(status)s``)."""
     locked = queryset.select_related("partner").get(pk=pk)
     if locked.status != waiting_status:
