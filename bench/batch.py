@@ -1,15 +1,15 @@
 """Batch benchmark: 1,000 upgrades of 50-seat subscriptions with license transfer, run by ONE real Celery worker.
 
     .venv/bin/python bench/batch.py [--items 1000] [--seats 50] [--dry-run-items 10000] [--eligibility 500]
-                                    [--concurrency 1]
+                                    [--concurrency N]
                                     [--database-url postgres://postgres@127.0.0.1:5432/portal_bench_batch]
                                     [--broker redis://127.0.0.1:6379/13]
 
 Creates the PostgreSQL database afresh (migrated; dropped at the end), builds a partner whose admin agent upgrades
 ``--items`` Business Basic subscriptions (one per customer, ``--seats`` users each holding a license, DAP on) and
 ``--dry-run-items`` more (one per customer, no users), starts one Celery worker (``bench/_worker.py``: the project's
-worker, ``--pool=solo``, DEBUG off as in production, counting the statements of its chunk tasks) on a queue of its
-own on Redis, then measures:
+worker, DEBUG off as in production, counting the statements of its chunk tasks) on a queue of its own on Redis, then
+measures:
 
 - the batch: ``bulk.services.upgrade_batch_create`` of the items (Office 365 E3, with license transfer), run by the
   worker; upgrades/s and licenses/s from the batch's start to its end, SQL statements per upgrade (the worker's
@@ -17,9 +17,12 @@ own on Redis, then measures:
 - the baseline: the same kind of upgrades (another ``--items`` subscriptions) called one after another in this
   process (``upgrades.services.subscription_upgrade``), and the ratio of the two rates;
 - a dry run of ``--dry-run-items`` items through the worker (its start to its end);
-- ``POST /v1/upgradeEligibility`` for ``--eligibility`` subscriptions (server time in this process, best of 3).
+- ``POST /v1/upgradeEligibility`` for ``--eligibility`` subscriptions (server time in this process, best of 3);
+- with a pool of more than one process: the same batch once more (another ``--items`` subscriptions) on the same
+  worker restarted with the solo pool, i.e. what ONE process of it does.
 
-Targets: ≥ 100 upgrades/s with one worker, ≤ 12 queries per upgrade, dry run of 10,000 under 10 s, eligibility of
+The worker's pool is Celery's default, one process per CPU (``--concurrency N`` to choose; 1 is the solo pool).
+Targets: >= 100 upgrades/s with one worker, <= 12 queries per upgrade, dry run of 10,000 under 10 s, eligibility of
 500 under 0.5 s. Each figure is printed with its target and PASS/FAIL; the exit status is 1 when one fails.
 """
 
@@ -130,9 +133,19 @@ def build(partner, count: int, seats: int, tag: str) -> list:
     return subscriptions
 
 
-def start_worker(queue: str, log: Path, env: dict | None = None, concurrency: int = 1) -> subprocess.Popen:
-    """One worker of the project (``bench/_worker.py``) consuming ``queue``: the solo pool (one process), or with
-    ``concurrency`` > 1 the prefork pool of that many processes (still one worker node, as Celery's default is)."""
+def default_concurrency() -> int:
+    """Celery's own default size of a worker's pool (``worker_concurrency``): one process per CPU."""
+    return os.cpu_count() or 1
+
+
+def pool_name(concurrency: int) -> str:
+    return "solo pool, one process" if concurrency <= 1 else f"prefork pool, {concurrency} processes"
+
+
+def start_worker(queue: str, log: Path, env: dict | None = None, concurrency: int | None = None) -> subprocess.Popen:
+    """One worker of the project (``bench/_worker.py``) consuming ``queue``, its pool of ``concurrency`` processes
+    (default: Celery's, one per CPU): the solo pool for 1, else prefork (still one worker node)."""
+    concurrency = default_concurrency() if concurrency is None else concurrency
     pool = ["--pool=solo"] if concurrency <= 1 else ["--pool=prefork", f"--concurrency={concurrency}"]
     return subprocess.Popen(
         [
@@ -210,6 +223,8 @@ class Figures:
     eligibility_subscriptions: int
     eligibility: float
     eligibility_queries: int
+    concurrency: int = 1
+    solo: BatchRun | None = None  # the same batch on one process (solo pool), when the pool has more
 
     @property
     def rate(self) -> float:
@@ -248,6 +263,10 @@ class Figures:
         for name, value, target, ok in self.checks():
             print(f"{name:<34} {value:>9}   target {target:<8} {verdict(ok)}")
         print(f"{'licenses/s on one worker':<34} {self.licenses / self.elapsed:>9,.0f}")
+        print(f"{'worker pool':<34} {pool_name(self.concurrency):>9}")
+        if self.solo is not None:
+            print(f"{'upgrades/s on one process (solo)':<34} {self.solo.rate:>9.1f}")
+            print(f"{'queries per upgrade (solo)':<34} {self.solo.queries_per_upgrade:>9.1f}")
         print(f"{'in-process upgrades/s':<34} {self.serial_rate:>9.1f}")
         print(f"{'in-process queries per upgrade':<34} {self.serial_queries:>9.1f}")
         print(f"{'batch / in-process':<34} {self.rate / self.serial_rate:>9.2f}")
@@ -261,10 +280,11 @@ class Estate:
     baseline: list
     checked: list
     seats: int
+    solo: list  # one more set for the solo pool's run (empty when not asked for)
 
 
-def build_estate(*, items: int, seats: int, dry_run_items: int) -> Estate:
-    """The partner, its admin agent and the three sets of subscriptions (then ANALYZE, as a live database)."""
+def build_estate(*, items: int, seats: int, dry_run_items: int, solo_items: int = 0) -> Estate:
+    """The partner, its admin agent and the sets of subscriptions (then ANALYZE, as a live database)."""
     from django.db import connection
 
     from accounts.models import User
@@ -278,32 +298,50 @@ def build_estate(*, items: int, seats: int, dry_run_items: int) -> Estate:
     batched = build(partner, items, seats, "batch")
     baseline = build(partner, items, seats, "serial")
     checked = build(partner, dry_run_items, 0, "dry")
+    solo = build(partner, solo_items, seats, "solo") if solo_items else []
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # planner statistics, as a live database has them
+    sets = 3 if solo else 2
     print(
-        f"data          2 × {items:,} subscriptions × {seats} licensed seats, {dry_run_items:,} more "
+        f"data          {sets} × {items:,} subscriptions × {seats} licensed seats, {dry_run_items:,} more "
         f"without users (built in {time.perf_counter() - started:.1f} s)"
     )
-    return Estate(User.objects.get(pk=agent.pk), batched, baseline, checked, seats)
+    return Estate(User.objects.get(pk=agent.pk), batched, baseline, checked, seats, solo)
 
 
-def measure(estate: Estate, *, eligibility: int, queue: str, redis_url: str, log: Path) -> Figures:
-    """Run the four measures; the worker (``start_worker``) must be consuming ``queue``."""
-    import redis
-    from django.db import connection
-    from django.test import Client
+@dataclass
+class BatchRun:
+    items: int
+    elapsed: float
+    busy: float
+    licenses: int
+    queries: int
 
-    from accounts.models import ApiToken
+    @property
+    def rate(self) -> float:
+        return self.items / self.elapsed
+
+    @property
+    def queries_per_upgrade(self) -> float:
+        return self.queries / self.items
+
+    def print(self, label: str) -> None:
+        print(
+            f"{label:<13} {self.items:,} upgrades in {self.elapsed:6.2f} s (worker busy {self.busy:.2f} s): "
+            f"{self.rate:7.1f} upgrades/s, {self.licenses / self.elapsed:9,.0f} licenses/s, "
+            f"{self.queries_per_upgrade:.1f} queries/upgrade"
+        )
+
+
+def measure_batch(agent, subscriptions, *, seats: int, queue: str, client, log: Path) -> BatchRun:
+    """A real batch of ``subscriptions`` on the worker consuming ``queue``, checked (every item succeeded, every
+    license moved) and measured; the worker's counters are read (then reset) through the Redis ``client``."""
     from subscriptions.models import LicenseAssignment
-    from upgrades.services import subscription_upgrade
 
-    agent, items, seats = estate.agent, len(estate.batched), estate.seats
-    client = redis.Redis.from_url(redis_url)
     client.delete(f"{queue}:queries", f"{queue}:busy_us", f"{queue}:chunks")
-
-    # 1. the batch, on the worker
-    elapsed, batch = run_batch(agent, estate.batched, dry_run=False)
+    items = len(subscriptions)
+    elapsed, batch = run_batch(agent, subscriptions, dry_run=False)
     runs = sum(batch.chunks.values_list("runs", flat=True))
     deadline = time.monotonic() + 30
     while int(client.get(f"{queue}:chunks") or 0) < runs:  # the last chunk reports after it ended the batch
@@ -320,10 +358,27 @@ def measure(estate: Estate, *, eligibility: int, queue: str, redis_url: str, log
         subscription__in=batch.items.values("operation__target_id"), subscription__offer_id="o365-e3"
     ).count()
     assert moved == items * seats, moved
-    print(
-        f"batch         {items:,} upgrades in {elapsed:6.2f} s (worker busy {busy:.2f} s): "
-        f"{items / elapsed:7.1f} upgrades/s, {moved / elapsed:9,.0f} licenses/s, {queries / items:.1f} queries/upgrade"
-    )
+    return BatchRun(items=items, elapsed=elapsed, busy=busy, licenses=moved, queries=queries)
+
+
+def measure(
+    estate: Estate, *, eligibility: int, queue: str, redis_url: str, log: Path, concurrency: int | None = None
+) -> Figures:
+    """Run the four measures; the worker (``start_worker`` with ``concurrency``) must be consuming ``queue``."""
+    import redis
+    from django.db import connection
+    from django.test import Client
+
+    from accounts.models import ApiToken
+    from upgrades.services import subscription_upgrade
+
+    agent, items, seats = estate.agent, len(estate.batched), estate.seats
+    client = redis.Redis.from_url(redis_url)
+
+    # 1. the batch, on the worker
+    run = measure_batch(agent, estate.batched, seats=seats, queue=queue, client=client, log=log)
+    run.print("batch")
+    elapsed, moved, queries = run.elapsed, run.licenses, run.queries
 
     # 2. the same upgrades one after another in this process
     counter = Statements()
@@ -390,6 +445,7 @@ def measure(estate: Estate, *, eligibility: int, queue: str, redis_url: str, log
         eligibility_subscriptions=len(response.json()["items"]),
         eligibility=best,
         eligibility_queries=counts[-1],
+        concurrency=default_concurrency() if concurrency is None else concurrency,
     )
 
 
@@ -404,8 +460,8 @@ def main() -> int:
     parser.add_argument(
         "--concurrency",
         type=int,
-        default=1,
-        help="processes of the one worker (1: solo pool, the default; N: prefork with N, Celery's own default = CPUs)",
+        default=default_concurrency(),
+        help="processes of the one worker's pool (default: Celery's, one per CPU; 1: the solo pool)",
     )
     args = parser.parse_args()
 
@@ -417,20 +473,48 @@ def main() -> int:
     worker = None
     log = Path(f"/tmp/{queue}.log")
     try:
-        estate = build_estate(items=args.items, seats=args.seats, dry_run_items=args.dry_run_items)
+        estate = build_estate(
+            items=args.items,
+            seats=args.seats,
+            dry_run_items=args.dry_run_items,
+            solo_items=args.items if args.concurrency > 1 else 0,
+        )
         worker = start_worker(queue, log, concurrency=args.concurrency)
-        print(f"one worker: {'solo pool' if args.concurrency <= 1 else f'prefork, {args.concurrency} processes'}")
-        figures = measure(estate, eligibility=args.eligibility, queue=queue, redis_url=args.broker, log=log)
+        print(f"one worker: {pool_name(args.concurrency)}")
+        figures = measure(
+            estate,
+            eligibility=args.eligibility,
+            queue=queue,
+            redis_url=args.broker,
+            log=log,
+            concurrency=args.concurrency,
+        )
+        if estate.solo:
+            stop_worker(worker)
+            worker = start_worker(queue, log, concurrency=1)
+            figures.solo = measure_batch(
+                estate.agent,
+                estate.solo,
+                seats=estate.seats,
+                queue=queue,
+                client=redis.Redis.from_url(args.broker),
+                log=log,
+            )
+            figures.solo.print("solo pool")
         return 0 if figures.report() else 1
     finally:
         if worker is not None:
-            worker.terminate()
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+            stop_worker(worker)
         redis.Redis.from_url(args.broker).delete(queue, f"{queue}:queries", f"{queue}:busy_us", f"{queue}:chunks")
         drop_database(args.database_url)
+
+
+def stop_worker(worker: subprocess.Popen) -> None:
+    worker.terminate()
+    try:
+        worker.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        worker.kill()
 
 
 if __name__ == "__main__":

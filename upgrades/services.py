@@ -179,7 +179,7 @@ def _lock_and_refresh(*, loaded: LoadedContext) -> _Refreshed | None:
         rows = list(
             Subscription.objects.filter(customer_id=loaded.subscription.customer_id)
             .filter(Q(status__in=steps.HOLDING_STATUSES) | Q(pk=source_id))
-            .select_related("customer", "partner")
+            .select_related("customer")
             .annotate(has_open_operations=Exists(open_operations))
             .order_by("created", "pk")
             .select_for_update(nowait=True, no_key=True, of=("self", "customer"))
@@ -195,6 +195,7 @@ def _lock_and_refresh(*, loaded: LoadedContext) -> _Refreshed | None:
     ):
         return None
     source.offer = loaded.subscription.offer  # the batch load's (it does not change)
+    source.partner = loaded.subscription.partner  # checked above to be the same partner
     others = [row for row in rows if row.pk != source_id]
     if any(row.offer_id not in loaded.offers for row in others):
         return None
