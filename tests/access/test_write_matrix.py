@@ -1013,8 +1013,11 @@ ADMIN: dict[str, Admin] = {
     # no order waits for a credit check in this world: approve/decline find nothing to do
     "direct.directorder": UNSCOPED_VIEW,
     "direct.highvolumecondition": Admin(op=("change",), scoped=False),
-    # the admin names the scope's queued batch: approve / reject answer "not waiting" (409) per batch
-    "bulk.upgradebatch": Admin(pga=("cancel_batches",), op=("cancel_batches",), op_scopes=PO),
+    # the admin names the scope's batch awaiting approval (its sales agent's): the PGA and the operator approve or
+    # cancel it; a rejection without a reason shows the intermediate page asking one (refused: nothing changes)
+    "bulk.upgradebatch": Admin(
+        pga=("cancel_batches", "approve_batches"), op=("cancel_batches", "approve_batches"), op_scopes=PO
+    ),
     "bulk.upgradebatchitem": VIEW,
     # outside the policy's list: operators only, the sign-in lockout tables read-only
     "auth.group": Admin(op=ALL_OPS, scoped=False),

@@ -462,7 +462,7 @@ def admin_object(ww: WriteWorld, label: str, scope: str):
         ),
         "accounts.user": s.partner_user,
         "accounts.apitoken": ww.api_tokens.get(scope),
-        "bulk.upgradebatch": s.batch,
+        "bulk.upgradebatch": s.waiting_batch,  # awaiting approval: every action of the batch admin applies
         "bulk.upgradebatchitem": s.batch.items.first() if s.batch else None,
         "upgrades.upgradeoperation": s.waiting_upgrade,
         "direct.directorder": None,
