@@ -577,7 +577,11 @@ def upgrade_batch_finalize(*, batch_id) -> None:
     if counts[ItemStatus.PENDING] or counts[ItemStatus.RUNNING]:
         return
     now = timezone.now()
-    UpgradeBatch.objects.filter(pk=batch_id, status=BatchStatus.CANCELLED, finished__isnull=True).update(finished=now)
+    if UpgradeBatch.objects.filter(pk=batch_id, status=BatchStatus.CANCELLED, finished__isnull=True).update(
+        finished=now
+    ):
+        notify_batch_finished(batch_id)  # cancelled while items ran: it ends now
+        return
     succeeded = counts[ItemStatus.SUCCEEDED]
     if succeeded == counts["total"]:
         final = BatchStatus.SUCCEEDED

@@ -27,6 +27,7 @@ from partners.roles import Capability, require
 from upgrades.approval_services import SizeLine, approval_for, approval_requested_notify, size_dict
 
 from .models import BatchStatus, ItemStatus, UpgradeBatch, UpgradeBatchChunk, UpgradeBatchItem
+from .notices import notify_batch_finished
 
 MAX_BATCH_ITEMS = 10_000
 CHUNK_SIZE = 100
@@ -209,7 +210,9 @@ def upgrade_batch_enqueue(*, batch_id: str, total: int) -> None:
 
 def upgrade_batch_cancel(*, actor, batch: UpgradeBatch) -> UpgradeBatch:
     """Cancel the items that have not started (running ones finish). Cancelling twice is harmless;
-    a batch that already finished answers ``Conflict``. ``batch`` must come from ``selectors.upgrade_batch_for``."""
+    a batch that already finished answers ``Conflict``. ``batch`` must come from ``selectors.upgrade_batch_for``.
+    Its creator is told it ended (``notices``) when somebody else cancelled it, now or, when items were still
+    running, once the last of them finishes (``processing.upgrade_batch_finalize``)."""
     require(actor, Capability.UPGRADE)
     now = timezone.now()
     with transaction.atomic():
@@ -250,4 +253,6 @@ def upgrade_batch_cancel(*, actor, batch: UpgradeBatch) -> UpgradeBatch:
             old={"id": str(locked.pk), "status": old_status},
             new={"id": str(locked.pk), "status": locked.status, "cancelledItems": cancelled},
         )
+        if not still_running and getattr(actor, "pk", None) != locked.created_by_user_id:
+            notify_batch_finished(locked.pk)  # cancelled by someone else: its creator learns it ended
     return locked

@@ -240,3 +240,47 @@ def test_an_application_tokens_batch_waits_and_any_approver_approves_it(
         upgrade_batch_approve(actor=app, batch=batch)
     upgrade_batch_approve(actor=admin_agent, batch=batch)
     assert UpgradeBatch.objects.get(pk=batch.pk).status == "queued"
+
+
+def test_a_waiting_batch_cancelled_by_an_approver_tells_its_creator_once(
+    sales_agent, admin_agent, upgradables, threshold, django_capture_on_commit_callbacks
+):
+    batch = waiting_batch(sales_agent, upgradables, threshold, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        upgrade_batch_cancel(actor=admin_agent, batch=batch)
+        upgrade_batch_cancel(actor=admin_agent, batch=batch)  # twice: harmless, still one notice
+    notices = Notification.objects.filter(key=f"batch-finished:{batch.pk}")
+    assert list(notices.values_list("user__username", "level")) == [("ana", "info")]
+    assert "Cancelled" in notices.get().message and "3 upgrades" in notices.get().message
+    assert untouched(upgradables)
+
+
+def test_the_creator_withdrawing_their_own_batch_is_not_told(
+    sales_agent, upgradables, threshold, django_capture_on_commit_callbacks
+):
+    batch = waiting_batch(sales_agent, upgradables, threshold, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        upgrade_batch_cancel(actor=sales_agent, batch=batch)
+    assert not Notification.objects.filter(key__startswith="batch-finished").exists()
+
+
+def test_a_batch_cancelled_while_an_item_runs_tells_its_creator_when_that_item_ends(
+    sales_agent, upgradables, django_capture_on_commit_callbacks, sent
+):
+    from bulk.processing import upgrade_batch_finalize
+
+    batch, _ = create(sales_agent, upgradables, django_capture_on_commit_callbacks)
+    assert batch.status == "queued" and len(sent) == 1  # below every threshold: queued, its chunk sent
+    batch.items.filter(position=0).update(status="running")
+    with django_capture_on_commit_callbacks(execute=True):
+        upgrade_batch_cancel(actor=sales_agent, batch=batch)
+    batch.refresh_from_db()
+    assert batch.status == "cancelled" and batch.finished is None  # item 0 still runs
+    assert not Notification.objects.exists()
+    batch.items.filter(position=0).update(status="succeeded")  # the worker's item ends
+    with django_capture_on_commit_callbacks(execute=True):
+        upgrade_batch_finalize(batch_id=batch.pk)
+        upgrade_batch_finalize(batch_id=batch.pk)  # a duplicate chunk's finalize: no second notice
+    batch.refresh_from_db()
+    assert batch.status == "cancelled" and batch.finished is not None
+    assert list(Notification.objects.values_list("key", "user__username")) == [(f"batch-finished:{batch.pk}", "ana")]
