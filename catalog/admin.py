@@ -3,7 +3,16 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.admin_mixins import OperatorEditableAdmin, OperatorEditableMixin
 
-from .models import DirectOption, Offer, OfferPrice, ServiceFamily, ServicePlan, UpgradePath
+from .models import (
+    CommercePrice,
+    CommerceProduct,
+    DirectOption,
+    Offer,
+    OfferPrice,
+    ServiceFamily,
+    ServicePlan,
+    UpgradePath,
+)
 
 
 class ServicePlanInline(OperatorEditableMixin, admin.TabularInline):
@@ -32,6 +41,18 @@ class ServicePlanAdmin(OperatorEditableAdmin):
 class OfferPriceInline(OperatorEditableMixin, admin.TabularInline):
     model = OfferPrice
     fields = ("billing_cycle", "currency", "unit_price")
+    extra = 0
+
+
+class CommerceProductInline(OperatorEditableMixin, admin.StackedInline):
+    model = CommerceProduct
+    fields = ("product_id", "sku_id", "availability_id")
+    extra = 0
+
+
+class CommercePriceInline(OperatorEditableMixin, admin.TabularInline):
+    model = CommercePrice
+    fields = ("term_duration", "billing_cycle", "currency", "unit_price")
     extra = 0
 
 
@@ -66,7 +87,14 @@ class OfferAdmin(OperatorEditableAdmin):
     search_fields = ("id", "name", "sku_part_number", "sku_id")
     filter_horizontal = ("base_offers",)
     exclude = ("service_plans",)
-    inlines = [OfferPriceInline, OfferServicePlanInline, UpgradePathInline, DirectOptionInline]
+    inlines = [
+        OfferPriceInline,
+        CommerceProductInline,
+        CommercePriceInline,
+        OfferServicePlanInline,
+        UpgradePathInline,
+        DirectOptionInline,
+    ]
 
 
 @admin.register(OfferPrice)
@@ -74,6 +102,28 @@ class OfferPriceAdmin(OperatorEditableAdmin):
     list_display = ("offer", "billing_cycle", "currency", "unit_price")
     list_editable = ("unit_price",)
     list_filter = ("billing_cycle", "currency")
+    search_fields = ("offer__id", "offer__name")
+    list_select_related = ("offer",)
+    autocomplete_fields = ("offer",)
+
+
+@admin.register(CommerceProduct)
+class CommerceProductAdmin(OperatorEditableAdmin):
+    """An offer's new commerce product (domain.md §8): its catalog item id ``productId:skuId:availabilityId``."""
+
+    list_display = ("offer", "product_id", "sku_id", "availability_id")
+    search_fields = ("offer__id", "offer__name", "product_id", "availability_id")
+    list_select_related = ("offer",)
+    autocomplete_fields = ("offer",)
+
+
+@admin.register(CommercePrice)
+class CommercePriceAdmin(OperatorEditableAdmin):
+    """New commerce prices per term × billing cycle × currency (domain.md §8)."""
+
+    list_display = ("offer", "term_duration", "billing_cycle", "currency", "unit_price")
+    list_editable = ("unit_price",)
+    list_filter = ("term_duration", "billing_cycle", "currency")
     search_fields = ("offer__id", "offer__name")
     list_select_related = ("offer",)
     autocomplete_fields = ("offer",)

@@ -1,6 +1,7 @@
-"""Load the reference catalog (``catalog/data/catalog.json``) into the database.
+"""Load the reference catalog (``catalog/data/catalog.json``) and its new commerce products and prices
+(``catalog/data/commerce.json``) into the database.
 
-Used by the data migration (with historical models) and by ``manage.py load_catalog``. Idempotent:
+Used by the data migrations (with historical models) and by ``manage.py load_catalog``. Idempotent:
 rows are keyed by their ids and updated in place.
 """
 
@@ -11,12 +12,50 @@ from decimal import Decimal
 from pathlib import Path
 
 CATALOG_PATH = Path(__file__).resolve().parent / "data" / "catalog.json"
+COMMERCE_PATH = Path(__file__).resolve().parent / "data" / "commerce.json"
 ANNUAL_MONTHS = 12
+# term → its billing cycles with their months (catalog.models.TERM_CYCLES / CYCLE_MONTHS, spelled out here so the
+# historical models of a migration can use it)
+COMMERCE_TERMS = {
+    "P1M": {"monthly": 1},
+    "P1Y": {"monthly": 1, "annual": 12},
+    "P3Y": {"monthly": 1, "annual": 12, "triennial": 36},
+}
 
 
 def read_catalog(path: Path = CATALOG_PATH) -> dict:
     with open(path, encoding="utf-8") as fh:
         return json.load(fh)
+
+
+def load_commerce(models: dict, data: dict | None = None, catalog: dict | None = None) -> None:
+    """``models`` maps CommerceProduct and CommercePrice to classes: each offer's new commerce product and its
+    prices per term × billing cycle in the offer's currency (from its monthly demo price)."""
+    data = data or read_catalog(COMMERCE_PATH)
+    catalog = catalog or read_catalog()
+    CommerceProduct, CommercePrice = models["CommerceProduct"], models["CommercePrice"]
+    monthly_prices = {raw["id"]: (Decimal(raw["price"]), raw["currency"]) for raw in catalog["offers"]}
+    premium = Decimal(data["monthlyTermPremium"])
+    for offer_id, product in data["products"].items():
+        CommerceProduct.objects.update_or_create(
+            offer_id=offer_id,
+            defaults={
+                "product_id": product["productId"],
+                "sku_id": product["skuId"],
+                "availability_id": product["availabilityId"],
+            },
+        )
+        monthly, currency = monthly_prices[offer_id]
+        for term, cycles in COMMERCE_TERMS.items():
+            per_month = (monthly * premium).quantize(Decimal("0.01")) if term == "P1M" else monthly
+            for cycle, months in cycles.items():
+                CommercePrice.objects.update_or_create(
+                    offer_id=offer_id,
+                    term_duration=term,
+                    billing_cycle=cycle,
+                    currency=currency,
+                    defaults={"unit_price": per_month * months},
+                )
 
 
 def load_catalog(models: dict, data: dict | None = None) -> None:

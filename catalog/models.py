@@ -1,6 +1,8 @@
-"""The Microsoft 365 catalog: service families and plans, offers, add-ons, prices and upgrade paths (§4, §5).
+"""The Microsoft 365 catalog: service families and plans, offers, add-ons, prices and upgrade paths (§4, §5), and
+each offer's new commerce product with its prices per term and billing cycle (§8).
 
-All of it is data (seeded by a migration from ``catalog/data/catalog.json``) and editable in the admin.
+All of it is data (seeded by migrations from ``catalog/data/catalog.json`` and ``catalog/data/commerce.json``)
+and editable in the admin.
 """
 
 from django.db import models
@@ -14,6 +16,41 @@ MARKETS = [(GLOBAL, _("Global")), (INDIA, _("India"))]
 class BillingCycle(models.TextChoices):
     MONTHLY = "monthly", _("Monthly")
     ANNUAL = "annual", _("Annual")
+
+
+class TermDuration(models.TextChoices):
+    """A new commerce subscription's term (ISO 8601 durations, as Partner Center writes them)."""
+
+    P1M = "P1M", _("1 month")
+    P1Y = "P1Y", _("1 year")
+    P3Y = "P3Y", _("3 years")
+
+
+class CommerceBillingCycle(models.TextChoices):
+    """How often a new commerce term is billed (Partner Center's ``BillingCycleType`` values, in lower case)."""
+
+    MONTHLY = "monthly", _("Monthly")
+    ANNUAL = "annual", _("Annual")
+    TRIENNIAL = "triennial", _("Triennial")
+
+
+# The billing cycles each term allows (Partner Center: a monthly term is billed monthly; a year monthly or once;
+# three years monthly, yearly or once). Longest term last: "a shorter term" compares positions.
+TERM_CYCLES: dict[str, tuple[str, ...]] = {
+    TermDuration.P1M: (CommerceBillingCycle.MONTHLY,),
+    TermDuration.P1Y: (CommerceBillingCycle.MONTHLY, CommerceBillingCycle.ANNUAL),
+    TermDuration.P3Y: (CommerceBillingCycle.MONTHLY, CommerceBillingCycle.ANNUAL, CommerceBillingCycle.TRIENNIAL),
+}
+TERM_MONTHS = {TermDuration.P1M: 1, TermDuration.P1Y: 12, TermDuration.P3Y: 36}
+CYCLE_MONTHS = {CommerceBillingCycle.MONTHLY: 1, CommerceBillingCycle.ANNUAL: 12, CommerceBillingCycle.TRIENNIAL: 36}
+
+
+def term_cycle_condition() -> models.Q:
+    """The database's form of ``TERM_CYCLES`` (a check constraint on every row holding a term and a cycle)."""
+    condition = models.Q(pk__in=[])
+    for term, cycles in TERM_CYCLES.items():
+        condition |= models.Q(term_duration=term, billing_cycle__in=list(cycles))
+    return condition
 
 
 class ServiceFamily(models.Model):
@@ -109,6 +146,55 @@ class OfferPrice(models.Model):
 
     def __str__(self):
         return f"{self.offer_id} {self.billing_cycle} {self.unit_price} {self.currency}"
+
+
+class CommerceProduct(models.Model):
+    """The new commerce product an offer is sold as: its catalog item id ``productId:skuId:availabilityId``
+    (one availability per market: the India variants share the product and SKU of the global offer)."""
+
+    offer = models.OneToOneField(Offer, on_delete=models.CASCADE, primary_key=True, related_name="commerce")
+    product_id = models.CharField(_("product id"), max_length=16)
+    sku_id = models.CharField(_("SKU id"), max_length=8)
+    availability_id = models.CharField(_("availability id"), max_length=16)
+
+    class Meta:
+        ordering = ["offer_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product_id", "sku_id", "availability_id"], name="unique_commerce_catalog_item"
+            ),
+        ]
+
+    def __str__(self):
+        return self.catalog_item_id
+
+    @property
+    def catalog_item_id(self) -> str:
+        return f"{self.product_id}:{self.sku_id}:{self.availability_id}"
+
+
+class CommercePrice(models.Model):
+    """New commerce price of one seat for one billing period of a term (a month, a year or three years) in one
+    currency: a month-to-month term costs more than a committed year (Partner Center's price list)."""
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="commerce_prices")
+    term_duration = models.CharField(_("term"), max_length=3, choices=TermDuration.choices)
+    billing_cycle = models.CharField(_("billing cycle"), max_length=9, choices=CommerceBillingCycle.choices)
+    currency = models.CharField(_("currency"), max_length=3)
+    unit_price = models.DecimalField(_("price per seat per billing period"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["offer_id", "term_duration", "billing_cycle", "currency"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offer", "term_duration", "billing_cycle", "currency"], name="unique_commerce_price"
+            ),
+            models.CheckConstraint(condition=models.Q(unit_price__gte=0), name="commerce_price_non_negative"),
+            models.CheckConstraint(condition=term_cycle_condition(), name="commerce_price_cycle_of_term"),
+        ]
+
+    def __str__(self):
+        return f"{self.offer_id} {self.term_duration} {self.billing_cycle} {self.unit_price} {self.currency}"
 
 
 class UpgradePath(models.Model):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Model
+from django.db.models import AutoField, Model
 from django.utils import timezone
+
+from core.rows import insert_rows
 
 BATCH = 500
 
@@ -37,7 +39,7 @@ def upsert(
 ) -> UpsertResult:
     """``desired`` and ``existing`` map a natural key to field values (``existing``: ``(pk, values)``).
 
-    New keys are inserted with ``bulk_create`` (``key_fields`` receive the key's parts, ``create_only`` adds
+    New keys are inserted with ``bulk_create`` (``core.rows.insert_rows`` for keys set in Python; ``key_fields`` receive the key's parts, ``create_only`` adds
     values used on insert only, e.g. a password hash); existing keys whose compared values differ are written with
     ``bulk_update`` (``touch`` names an auto-now field to stamp, since ``bulk_update`` does not). Rows that exist
     but are not in the document are left alone.
@@ -62,7 +64,10 @@ def upsert(
         else:
             counts.unchanged += 1
     if to_create:
-        model._default_manager.bulk_create(to_create, batch_size=BATCH)
+        if isinstance(model._meta.pk, AutoField):  # the database numbers them: bulk_create reads the numbers back
+            model._default_manager.bulk_create(to_create, batch_size=BATCH)
+        else:  # keys set here (UUIDs): one statement however many rows and columns (SQLite's parameter limit)
+            insert_rows(model, to_create)
         pks.update((key, obj.pk) for key, obj in zip(created_keys, to_create, strict=True))
         counts.created = len(to_create)
     now = timezone.now()

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import BillingCycle
+from catalog.models import BillingCycle, CommerceBillingCycle, TermDuration, term_cycle_condition
 
 
 class SubscriptionStatus(models.TextChoices):
@@ -35,6 +35,13 @@ class PaymentMethod(models.TextChoices):
     NONE = "", _("—")
     CREDIT_CARD = "credit_card", _("Credit card")
     INVOICE = "invoice", _("Invoice")
+
+
+class CommerceType(models.TextChoices):
+    """Legacy CSP subscriptions upgrade (§5); new commerce ones transition and renew by term (§8)."""
+
+    LEGACY = "legacy", _("Legacy")
+    NEW = "new", _("New commerce")
 
 
 class SubscriptionQuerySet(models.QuerySet):
@@ -83,7 +90,7 @@ class Subscription(models.Model):
         _("payment method"), max_length=16, choices=PaymentMethod.choices, blank=True, default=PaymentMethod.NONE
     )
     billing_cycle = models.CharField(
-        _("billing cycle"), max_length=8, choices=BillingCycle.choices, default=BillingCycle.MONTHLY
+        _("billing cycle"), max_length=9, choices=CommerceBillingCycle.choices, default=BillingCycle.MONTHLY
     )
     term_start_date = models.DateField(_("term start"), default=timezone.localdate)
     commitment_end_date = models.DateField(_("commitment end"), null=True, blank=True)
@@ -100,6 +107,21 @@ class Subscription(models.Model):
         verbose_name=_("parent subscription"),
     )
     suspended_at = models.DateTimeField(null=True, blank=True)
+    # -- new commerce (§8); a legacy subscription leaves them empty
+    commerce = models.CharField(
+        _("commerce type"), max_length=8, choices=CommerceType.choices, default=CommerceType.LEGACY
+    )
+    term_duration = models.CharField(_("term"), max_length=3, choices=TermDuration.choices, blank=True)
+    cancellation_allowed_until = models.DateTimeField(
+        _("cancellation allowed until"),
+        null=True,
+        blank=True,
+        help_text=_("The end of the 7-day window after purchase or renewal: seats can be reduced until then."),
+    )
+    refundable_quantity = models.PositiveIntegerField(
+        _("refundable seats"), default=0, help_text=_("Seats that may still be removed with a refund.")
+    )
+    scheduled_next_term_instructions = models.JSONField(_("scheduled changes at renewal"), null=True, blank=True)
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(auto_now=True)
 
@@ -122,6 +144,12 @@ class Subscription(models.Model):
                 condition=models.Q(partner__isnull=True) | models.Q(channel="csp"),
                 name="only_csp_subscriptions_have_partner",
             ),
+            # a legacy subscription has no term and a legacy cycle; a new commerce one a term and a cycle it allows
+            models.CheckConstraint(
+                condition=models.Q(commerce="legacy", term_duration="", billing_cycle__in=list(BillingCycle.values))
+                | (models.Q(commerce="new") & term_cycle_condition()),
+                name="subscription_term_fits_commerce",
+            ),
         ]
 
     def __str__(self):
@@ -133,6 +161,10 @@ class Subscription(models.Model):
         if self.channel != Channel.CSP or self.partner_id is None:
             return False
         return partner is None or self.partner_id == getattr(partner, "pk", partner)
+
+    @property
+    def is_new_commerce(self) -> bool:
+        return self.commerce == CommerceType.NEW
 
     @property
     def channel_label(self) -> str:

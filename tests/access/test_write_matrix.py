@@ -1002,6 +1002,8 @@ ADMIN: dict[str, Admin] = {
     "catalog.serviceplan": Admin(op=ALL_OPS, scoped=False),
     "catalog.offer": Admin(op=ALL_OPS, scoped=False),  # an offer no subscription uses
     "catalog.offerprice": Admin(op=ALL_OPS, scoped=False),
+    "catalog.commerceproduct": Admin(op=ALL_OPS, scoped=False),
+    "catalog.commerceprice": Admin(op=ALL_OPS, scoped=False),
     "catalog.upgradepath": Admin(op=ALL_OPS, scoped=False),
     "catalog.directoption": Admin(op=ALL_OPS, scoped=False),
     "audit.auditrecord": VIEW,
