@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "subscriptions",
     "audit",
     "upgrades",
+    "commerce",
     "portal",
     "api",
     "notifications",
