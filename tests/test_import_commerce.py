@@ -57,6 +57,10 @@ def test_a_legacy_subscription_keeps_the_defaults(example):
     assert (sub.refundable_quantity, sub.scheduled_next_term_instructions, sub.auto_renew) == (0, None, True)
     assert sub.commitment_end_date == date(2027, 10, 31)
 
+    sub_of(example).update({"commerce": "legacy", "autoRenewEnabled": False})  # Partner Center's name, legacy too
+    assert tenant_import(actor=None, document=example).counts["subscriptions"].updated == 1
+    assert Subscription.objects.get().auto_renew is False
+
 
 def test_a_new_commerce_subscription_takes_every_default(nce):
     tenant_import(actor=None, document=nce)
