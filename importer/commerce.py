@@ -95,7 +95,11 @@ def commerce_values(c, plan, raw: dict, path: str, values: dict, country) -> dic
 
 def _auto_renew(c, raw: dict, path: str):
     """``autoRenewEnabled`` (Partner Center's name) or the importer's older ``autoRenew``: the same field."""
-    given = {key: c.boolean(raw, key, path, default=True) for key in ("autoRenewEnabled", "autoRenew") if key in raw}
+    given = {
+        key: c.boolean(raw, key, path, default=True)
+        for key in ("autoRenewEnabled", "autoRenew")
+        if raw.get(key) is not None
+    }
     if MISSING in given.values():
         return MISSING
     if len(set(given.values())) > 1:

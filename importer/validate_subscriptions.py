@@ -1,4 +1,5 @@
-"""Validation of ``customers[].subscriptions[]``: offer, channel, terms, add-on parents and license assignments."""
+"""Validation of ``customers[].subscriptions[]``: offer, channel, terms, add-on parents and license assignments;
+the new commerce fields are read by ``importer.commerce``."""
 
 from __future__ import annotations
 

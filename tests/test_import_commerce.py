@@ -123,6 +123,8 @@ def test_auto_renew_under_either_name(nce):
     del sub_of(nce)["autoRenew"]
     sub_of(nce)["autoRenewEnabled"] = False
     assert tenant_import(actor=None, document=nce).updated == 0
+    sub_of(nce)["autoRenew"] = None  # null: not given
+    assert tenant_import(actor=None, document=nce).updated == 0
     sub_of(nce)["autoRenew"] = False  # both, the same value: accepted
     assert tenant_import(actor=None, document=nce).updated == 0
     sub_of(nce)["autoRenewEnabled"] = True
