@@ -9,11 +9,12 @@ with what to try.
 
 from __future__ import annotations
 
-import calendar
 import random
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+
+from upgrades.billing import add_months
 
 DEMO_NAMESPACE = uuid.UUID("8c1d6f0e-2b7a-4e4f-9a3c-5d2e1f0a9b88")
 DEMO_PASSWORD = "Demo-Portal-2026!"
@@ -309,13 +310,6 @@ class _Builder:
         }
         customer["subscriptions"].append(sub)
         return sub
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` moved by ``months`` calendar months, clamped to the month's last day."""
-    index = day.year * 12 + (day.month - 1) + months
-    year, month = divmod(index, 12)
-    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def csp(partner: str) -> dict:
