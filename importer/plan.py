@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils import timezone
 
 from .snapshot import Snapshot
 
@@ -12,6 +15,7 @@ from .snapshot import Snapshot
 @dataclass
 class ImportPlan:
     snapshot: Snapshot
+    now: datetime = field(default_factory=lambda: timezone.now())  # when "is the cancellation window open" is asked
     partners: dict[str, dict] = field(default_factory=dict)
     declared_partners: set[str] = field(default_factory=set)  # partner ids of the file, valid or not
     groups: set[tuple[str, str]] = field(default_factory=set)  # (partner code, group name)

@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Model, QuerySet
 
 from accounts.models import User
-from catalog.models import Offer
+from catalog.models import CommerceProduct, Offer
 from customers.models import Customer, CustomerAdminRole, ResellerRelationship, TenantUser
 from delegation.models import DapGrant, GdapAccessAssignment, GdapRelationship
 from partners.models import Partner, PartnerRoleAssignment, SecurityGroup
@@ -59,6 +59,11 @@ SUBSCRIPTION_FIELDS = (
     "prepaid",
     "unpaid_balance",
     "parent_id",
+    "commerce",
+    "term_duration",
+    "cancellation_allowed_until",
+    "refundable_quantity",
+    "scheduled_next_term_instructions",
 )
 
 Membership = SecurityGroup.members.through
@@ -166,6 +171,12 @@ class Snapshot:
             self.offers[offer_id]["plans"].add(plan)
         for addon, base in Offer.base_offers.through.objects.values_list("from_offer_id", "to_offer_id"):
             self.offers[addon]["bases"].add(base)
+        self.commerce_products: dict[str, tuple[str, str, str]] = {
+            offer_id: (product_id, sku_id, availability_id)
+            for offer_id, product_id, sku_id, availability_id in CommerceProduct.objects.values_list(
+                "offer_id", "product_id", "sku_id", "availability_id"
+            )
+        }
 
     def _load_partners(self, keys: Keys) -> None:
         fields = ("pk", "code", *PARTNER_FIELDS)

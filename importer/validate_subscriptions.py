@@ -1,13 +1,16 @@
-"""Validation of ``customers[].subscriptions[]``: offer, channel, terms, add-on parents and license assignments."""
+"""Validation of ``customers[].subscriptions[]``: offer, channel, terms, add-on parents and license assignments;
+the new commerce fields are read by ``importer.commerce``."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from catalog.models import INDIA, BillingCycle
+from catalog.models import CommerceBillingCycle
 from subscriptions.models import Channel, PaymentMethod, ProvisioningState, SubscriptionStatus
 
+from .commerce import commerce_values
 from .fields import MISSING, Collector, join
+from .offers import market_offer
 
 SUBSCRIPTION_KEYS = frozenset(
     {
@@ -22,7 +25,12 @@ SUBSCRIPTION_KEYS = frozenset(
         "termStartDate",
         "commitmentEndDate",
         "autoRenew",
+        "autoRenewEnabled",
         "isTrial",
+        "commerce",
+        "termDuration",
+        "cancellationAllowedUntilDate",
+        "scheduledNextTermInstructions",
         "prepaid",
         "unpaidBalance",
         "parentSubscription",
@@ -49,7 +57,7 @@ def validate_subscriptions(
         elif sub_id and plan.snapshot.subscription_owner.get(sub_id, (tenant,))[0] != tenant:
             c.error(join(spath, "id"), _("subscription '%(id)s' already belongs to another customer") % {"id": sub_id})
             sub_id = MISSING
-        offer = _offer(c, plan, raw, spath, country)
+        offer = market_offer(c, plan, raw, spath, country)
         values = {
             "customer": tenant,
             "offer_id": offer,
@@ -77,14 +85,13 @@ def validate_subscriptions(
                 raw,
                 "billingCycle",
                 spath,
-                BillingCycle.values,
+                CommerceBillingCycle.values,
                 required=False,
-                default=BillingCycle.MONTHLY,
+                default=CommerceBillingCycle.MONTHLY,
                 what=_("billing cycle"),
             ),
             "term_start_date": c.date(raw, "termStartDate", spath),
             "commitment_end_date": c.date(raw, "commitmentEndDate", spath, required=False),
-            "auto_renew": c.boolean(raw, "autoRenew", spath, default=True),
             "is_trial": c.boolean(raw, "isTrial", spath),
             "prepaid": c.boolean(raw, "prepaid", spath),
             "unpaid_balance": c.money(raw, "unpaidBalance", spath),
@@ -96,6 +103,7 @@ def validate_subscriptions(
             and values["commitment_end_date"] < values["term_start_date"]
         ):
             c.error(join(spath, "commitmentEndDate"), _("is before termStartDate"))
+        values.update(commerce_values(c, plan, raw, spath, values, country))
         parent = c.guid(raw, "parentSubscription", spath, required=False)
         if offer and parent is not MISSING:
             deferred.append(lambda p=spath, o=offer, par=parent, s=sub_id: _check_parent(c, plan, p, tenant, s, o, par))
@@ -107,27 +115,6 @@ def validate_subscriptions(
         plan.subscriptions[sub_id] = values
         for object_id, disabled in assignments.items():
             plan.assignments[(object_id, sub_id)] = disabled
-
-
-def _offer(c, plan, raw, path, country):
-    offer = c.string(raw, "offer", path)
-    if not offer:
-        return offer
-    offers = plan.snapshot.offers
-    if offer not in offers:
-        c.error(join(path, "offer"), _("unknown offer '%(offer)s'") % {"offer": offer})
-        return MISSING
-    india_variant = f"{offer}-in"
-    if offers[offer]["market"] == INDIA and country != INDIA:
-        c.error(join(path, "offer"), _("offer '%(offer)s' is sold only to customers in India") % {"offer": offer})
-        return MISSING
-    if country == INDIA and india_variant in offers:
-        c.error(
-            join(path, "offer"),
-            _("customers in India buy the India variant '%(variant)s'") % {"variant": india_variant},
-        )
-        return MISSING
-    return offer
 
 
 def _channel(c, plan, raw, path) -> dict:

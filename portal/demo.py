@@ -2,7 +2,9 @@
 
 ``build_demo_document(today=...)`` returns the document ``manage.py seed_demo`` imports through
 ``importer``; dates are relative to ``today`` so the delegated admin cases (active, expiring within
-30 days, expired) stay what they claim to be. ``DEMO_LOGINS`` lists every login with what to try.
+30 days, expired) and the new commerce cases (mid-term, inside the 7-day cancellation window, renewing within
+30 days, scheduled changes at renewal, a trial) stay what they claim to be. ``DEMO_LOGINS`` lists every login
+with what to try.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import random
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+
+from upgrades.billing import add_months
 
 DEMO_NAMESPACE = uuid.UUID("8c1d6f0e-2b7a-4e4f-9a3c-5d2e1f0a9b88")
 DEMO_PASSWORD = "Demo-Portal-2026!"
@@ -271,6 +275,42 @@ class _Builder:
         customer["subscriptions"].append(sub)
         return sub
 
+    def find(self, name: str) -> dict:
+        return next(customer for customer in self.customers if customer["companyName"] == name)
+
+    def nce_subscription(
+        self,
+        customer: dict,
+        key: str,
+        offer: str,
+        partner: str,
+        *,
+        term: str,
+        cycle: str,
+        start: date,
+        quantity: int,
+        users: int = 2,
+        **fields,
+    ) -> dict:
+        """A new commerce subscription sold by ``partner``, its term starting on ``start`` (no random draw: the
+        legacy data set stays what it was); it ends one term later, the day before."""
+        months = {"P1M": 1, "P1Y": 12, "P3Y": 36}[term]
+        sub = {
+            "id": demo_guid("subscription", customer["domain"], key),
+            "offer": offer,
+            "quantity": quantity,
+            "channel": csp(partner),
+            "commerce": "new",
+            "termDuration": term,
+            "billingCycle": cycle,
+            "termStartDate": start.isoformat(),
+            "commitmentEndDate": (add_months(start, months) - timedelta(days=1)).isoformat(),
+            "assignments": [{"user": u["userPrincipalName"]} for u in customer["users"][:users]],
+            **fields,
+        }
+        customer["subscriptions"].append(sub)
+        return sub
+
 
 def csp(partner: str) -> dict:
     return {"type": "csp", "partner": partner}
@@ -285,6 +325,7 @@ def build_demo_document(today: date | None = None) -> dict:
     _direct_e4_customers(b)
     _partner_customers(b)
     _filler_customers(b)
+    _new_commerce_subscriptions(b)
     return {"partners": _partners(), "customers": b.customers}
 
 
@@ -412,3 +453,72 @@ def _filler_customers(b: _Builder) -> None:
                 users=None if n == 0 else 2,
                 billingCycle=rng.choice(["monthly", "annual"]),
             )
+
+
+def _new_commerce_subscriptions(b: _Builder) -> None:
+    """New commerce (§8) beside the legacy subscriptions, after every random draw of the legacy data set."""
+    today = b.today
+    # mid-term: a year billed annually, five months in (the cancellation window long closed)
+    b.nce_subscription(
+        b.find("Litware Inc"),
+        "nce-premium",
+        "m365-business-premium",
+        CONTOSO,
+        term="P1Y",
+        cycle="annual",
+        start=add_months(today, -5),
+        quantity=12,
+    )
+    # bought two days ago: inside the 7-day window, every seat refundable
+    b.nce_subscription(
+        b.find("Woodgrove Bank"),
+        "nce-standard",
+        "m365-business-standard",
+        CONTOSO,
+        term="P1Y",
+        cycle="monthly",
+        start=today - timedelta(days=2),
+        quantity=15,
+        users=3,
+    )
+    # renews within 30 days (the term ends in 19 days), three years billed annually
+    b.nce_subscription(
+        b.find("Fabrikam India"),
+        "nce-apps",
+        "m365-apps-for-business-in",
+        CONTOSO,
+        term="P3Y",
+        cycle="annual",
+        start=add_months(today + timedelta(days=20), -36),
+        quantity=8,
+    )
+    # scheduled changes at renewal: down to Business Basic, fewer seats, billed monthly (Wingtip's customer)
+    b.nce_subscription(
+        b.find("Consolidated Messenger"),
+        "nce-standard",
+        "m365-business-standard-in",
+        WINGTIP,
+        term="P1Y",
+        cycle="annual",
+        start=add_months(today, -8),
+        quantity=10,
+        scheduledNextTermInstructions={
+            "offer": "m365-business-basic-in",
+            "termDuration": "P1Y",
+            "billingCycle": "monthly",
+            "quantity": 6,
+        },
+    )
+    # a one-month trial of E5 (trials do not renew by themselves)
+    b.nce_subscription(
+        b.find("Trey Research"),
+        "nce-e5-trial",
+        "m365-e5",
+        CONTOSO,
+        term="P1M",
+        cycle="monthly",
+        start=today - timedelta(days=10),
+        quantity=25,
+        isTrial=True,
+        autoRenewEnabled=False,
+    )

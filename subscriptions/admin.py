@@ -2,7 +2,9 @@
 
 A subscription changes only through ``subscriptions.services.subscription_update`` (the API's PATCH: same
 validation, role check and audit record): seats, friendly name and auto-renew on the form; suspend and reactivate
-as actions. Its channel, partner, status and the rest are never form fields, for operators either. The license
+as actions. Its channel, partner, status and the rest are never form fields, for operators either; nor are the
+new commerce fields (commerce type, term, cancellation window, refundable seats, scheduled changes: domain.md §8),
+shown read-only and changed only by the commerce services. The license
 assignments admin lives in ``delegation.license_admin`` (its service checks delegated roles).
 """
 
@@ -68,11 +70,15 @@ class SubscriptionAdmin(PartnerScopedAdmin):
         "channel",
         "partner",
         "billing_cycle",
+        "commerce",
+        "term_duration",
         "commitment_end_date",
     )
     list_filter = (
         "status",
         "channel",
+        "commerce",
+        "term_duration",
         "billing_cycle",
         "provisioning_state",
         "prepaid",
@@ -118,6 +124,18 @@ class SubscriptionAdmin(PartnerScopedAdmin):
                 )
             },
         ),
+        (
+            _("New commerce (changed by transitions, renewals and scheduled changes)"),
+            {
+                "fields": (
+                    "commerce",
+                    "term_duration",
+                    "cancellation_allowed_until",
+                    "refundable_quantity",
+                    "scheduled_changes",
+                )
+            },
+        ),
     )
 
     def get_readonly_fields(self, request, obj=None):
@@ -142,6 +160,21 @@ class SubscriptionAdmin(PartnerScopedAdmin):
             return "—"
         url = reverse("admin:subscriptions_licenseassignment_changelist") + f"?subscription__exact={obj.pk}"
         return format_html('<a href="{}">{}</a>', url, _("All license assignments of this subscription"))
+
+    @admin.display(description=_("scheduled changes at renewal"))
+    def scheduled_changes(self, obj):
+        """``scheduled_next_term_instructions`` in words: catalog item, term, billing cycle and seats."""
+        instructions = obj.scheduled_next_term_instructions
+        if not instructions:
+            return "—"
+        product = instructions.get("product", {})
+        item = ":".join(str(product.get(key, "?")) for key in ("productId", "skuId", "availabilityId"))
+        return _("%(item)s, %(term)s billed %(cycle)s, %(quantity)s seats") % {
+            "item": item,
+            "term": product.get("termDuration", "?"),
+            "cycle": product.get("billingCycle", "?"),
+            "quantity": instructions.get("quantity", "?"),
+        }
 
     def save_model(self, request, obj, form, change):
         changes = {name: form.cleaned_data[name] for name in EDITABLE if name in form.changed_data}

@@ -130,3 +130,42 @@ def test_export_writes_the_document(tmp_path):
 
 def test_document_is_deterministic():
     assert build_demo_document() == build_demo_document()
+
+
+def test_new_commerce_cases(seeded):
+    today = timezone.localdate()
+    now = timezone.now()
+    nce = Subscription.objects.filter(commerce="new", channel="csp")
+    assert nce.count() == 5
+    assert {"contoso-csp", "wingtip-csp"} == set(nce.values_list("partner__code", flat=True))
+    assert Subscription.objects.filter(commerce="legacy").count() == Subscription.objects.count() - 5
+    assert {"P1M", "P1Y", "P3Y"} == set(nce.values_list("term_duration", flat=True))
+
+    mid_term = nce.get(offer_id="m365-business-premium")
+    assert mid_term.cancellation_allowed_until < now and mid_term.refundable_quantity == 0
+    assert mid_term.term_start_date < today < mid_term.commitment_end_date - timedelta(days=30)
+
+    in_window = nce.get(offer_id="m365-business-standard")
+    assert in_window.cancellation_allowed_until > now
+    assert (in_window.quantity, in_window.refundable_quantity) == (15, 15)
+
+    renewing = nce.get(offer_id="m365-apps-for-business-in")
+    assert (renewing.term_duration, renewing.billing_cycle) == ("P3Y", "annual")
+    assert today < renewing.commitment_end_date <= today + timedelta(days=30)
+
+    scheduled = nce.get(offer_id="m365-business-standard-in")
+    assert scheduled.partner.code == "wingtip-csp" and scheduled.auto_renew
+    assert scheduled.scheduled_next_term_instructions == {
+        "product": {
+            "productId": "CFQ7TTC0LH18",
+            "skuId": "0001",
+            "availabilityId": "DZH318Z0BQIN",
+            "billingCycle": "monthly",
+            "termDuration": "P1Y",
+        },
+        "quantity": 6,
+    }
+
+    trial = nce.get(is_trial=True)
+    assert (trial.offer_id, trial.term_duration, trial.auto_renew, trial.quantity) == ("m365-e5", "P1M", False, 25)
+    assert nce.exclude(pk=scheduled.pk).filter(scheduled_next_term_instructions__isnull=False).count() == 0
