@@ -174,7 +174,8 @@ def rule_auto_renew(ctx: TransitionContext, target: TargetData, eligibility_type
         TransitionError(
             C.AUTO_RENEW_REQUIRED,
             _("Changes at renewal need auto-renew on."),
-            _("Auto-renew is off: the subscription ends on %(date)s.") % {"date": ctx.source.commitment_end_date},
+            _("Auto-renew is off: the subscription ends on %(date)s.")
+            % {"date": ctx.source.commitment_end_date or "-"},
         )
     ]
 

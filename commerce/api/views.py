@@ -29,7 +29,7 @@ class TransitionEligibilityView(PartnerCenterAPIView):
                 "eligibilityType",
                 str,
                 enum=["immediate", "scheduled"],
-                required=True,
+                default="immediate",
                 description=(
                     "`immediate`: a transition now, to a higher offer (with the existing subscriptions of the "
                     "target that could receive the seats); `scheduled`: a change at renewal (lower offers too)."

@@ -172,3 +172,12 @@ def test_a_role_without_the_upgrade_capability_is_a_403(partner, source):
 
     billing = factories.PartnerUserFactory(partner=partner, username="bill", roles=["billing_admin"])
     assert get(api_for(user=billing), source).status_code == 403
+
+
+def test_the_schema_documents_the_endpoint(client):
+    schema = client.get("/v1/schema/", HTTP_ACCEPT="application/json").json()
+    path = schema["paths"]["/v1/customers/{customer_id}/subscriptions/{subscription_id}/transitionEligibilities"]
+    assert [p["name"] for p in path["get"]["parameters"] if p["in"] == "query"] == ["eligibilityType", "termDuration"]
+    by_name = {p["name"]: p for p in path["get"]["parameters"]}
+    assert by_name["eligibilityType"]["schema"]["enum"] == ["immediate", "scheduled"]
+    assert by_name["eligibilityType"]["schema"]["default"] == "immediate"
