@@ -60,4 +60,5 @@ urlpatterns = [
     path("", include("delegation.api.urls")),  # delegatedAdminRelationships (issue 4)
     path("me/", include("direct.api.urls")),  # customer admins: the direct flow (issue 5)
     path("", include("bulk.api.urls")),  # upgradeBatches, upgradeEligibility (bulk extensions)
+    path("", include("commerce.api.urls")),  # new commerce: transitionEligibilities (§8)
 ]

@@ -445,6 +445,7 @@ READ_ONLY = [
     "api:customer-*",
     "api:subscription-list",
     "api:subscription-upgrade-operation",  # GET only: an upgrade operation's status and result
+    "api:subscription-transition-eligibilities",  # GET only: new commerce transition eligibility
     "api:offer-*",
     "api:opportunity-list",  # GET only: the book's upgrade options
     "api:auditrecord-list",
