@@ -82,7 +82,7 @@ def subscription_renew(*, subscription_id, now: datetime) -> Subscription | None
             old = {"status": subscription.status}
             new = {"status": SubscriptionStatus.EXPIRED}
         else:
-            values, old, new = _next_term(subscription)
+            values, old, new = next_term(subscription)
         # the conditional UPDATE: only the run that still sees the term end it read writes the row
         if not _claim(subscription, read_end, values):
             return None
@@ -106,7 +106,7 @@ def _claim(subscription: Subscription, read_end: date, values: dict) -> bool:
     return claimed == 1
 
 
-def _next_term(subscription: Subscription) -> tuple[dict, dict, dict]:
+def next_term(subscription: Subscription) -> tuple[dict, dict, dict]:
     """The new term's field values, and the audit's old and new values (``renewal`` says what was applied)."""
     offer_id = subscription.offer_id
     term = subscription.term_duration

@@ -7,9 +7,6 @@ import pytest
 
 from tests import factories
 
-BASIC_ITEM = {"productId": "CFQ7TTC0LH18", "skuId": "0001", "availabilityId": "DZH318Z0BQ3Q"}
-STANDARD_ITEM = {"productId": "CFQ7TTC0LDPB", "skuId": "0001", "availabilityId": "DZH318Z0BPS6"}
-
 
 @pytest.fixture
 def customer(partner):
