@@ -366,6 +366,12 @@ def _validate_instructions(subscription: Subscription, changes: dict[str, Any]) 
         raise InvalidInput(
             _("%(item)s is not a catalog item sold here.") % {"item": item}, field=f"{INSTRUCTIONS}.product"
         )
+    if offer.market != subscription.offer.market or offer.is_addon != subscription.offer.is_addon:
+        raise InvalidInput(
+            _("%(item)s (%(offer)s) cannot replace %(current)s: another market, or an add-on for a base offer.")
+            % {"item": item, "offer": offer.name, "current": subscription.offer.name},
+            field=f"{INSTRUCTIONS}.product",
+        )
     if not CommercePrice.objects.filter(offer=offer, term_duration=term, billing_cycle=cycle).exists():
         raise InvalidInput(
             _("%(offer)s is not sold for a %(term)s term billed %(cycle)s.")
@@ -376,6 +382,10 @@ def _validate_instructions(subscription: Subscription, changes: dict[str, Any]) 
     if problem:
         raise InvalidInput(problem, field=f"{INSTRUCTIONS}.quantity")
     if instructions["customTermEndDate"] is not None:
+        if subscription.commitment_end_date is None:
+            raise InvalidInput(
+                _("the subscription has no term end date to renew from."), field=f"{INSTRUCTIONS}.customTermEndDate"
+            )
         renewal = subscription.commitment_end_date + timedelta(days=1)
         latest = add_months(renewal, TERM_MONTHS[term]) - timedelta(days=1)
         end = date.fromisoformat(instructions["customTermEndDate"])

@@ -135,6 +135,11 @@ def test_null_clears_them(api, nce):
         (instructions(cycle="annual", term="P1M"), f"{INSTRUCTIONS}.product.billingCycle", "P1M"),
         (instructions(cycle="weekly"), f"{INSTRUCTIONS}.product.billingCycle", "triennial"),
         (instructions(term="P2Y"), f"{INSTRUCTIONS}.product.termDuration", "P3Y"),
+        (
+            instructions({"productId": "CFQ7TTC0LH18", "skuId": "0001", "availabilityId": "DZH318Z0BQIN"}),
+            f"{INSTRUCTIONS}.product",
+            "another market",
+        ),
         (instructions(quantity=0), f"{INSTRUCTIONS}.quantity", "between 1 and 300000"),
         (instructions(quantity=300_001), f"{INSTRUCTIONS}.quantity", "between 1 and 300000"),
         (instructions(quantity="5"), f"{INSTRUCTIONS}.quantity", "integer"),
