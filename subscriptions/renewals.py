@@ -10,6 +10,7 @@ matches no row and does nothing.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime, timedelta
 
 from django.db import transaction
@@ -22,6 +23,8 @@ from catalog.models import TERM_CYCLES, TERM_MONTHS, CommercePrice
 from .models import CommerceType, Subscription, SubscriptionStatus
 from .services import instructions_target
 from .window import add_months, midnight_utc, window_end
+
+logger = logging.getLogger(__name__)
 
 
 def renewal_day(commitment_end_date: date) -> date:
@@ -53,7 +56,12 @@ def subscriptions_renew_due(*, now: datetime) -> int:
     one term per run."""
     done = 0
     for subscription_id in _due(now).order_by("commitment_end_date", "pk").values_list("pk", flat=True):
-        if subscription_renew(subscription_id=subscription_id, now=now) is not None:
+        try:
+            renewed = subscription_renew(subscription_id=subscription_id, now=now)
+        except Exception:  # one broken row must not stop the sweep; the next run tries it again
+            logger.exception("renewal of subscription %s failed", subscription_id)
+            continue
+        if renewed is not None:
             done += 1
     return done
 

@@ -233,3 +233,18 @@ def test_reduce_inside_the_window(api, open_window):
     body = api.patch(sub_url(open_window), {"quantity": 7}).json()
     assert body["quantity"] == 7 and body["refundableQuantity"]["totalQuantity"] == 7
     assert AuditRecord.objects.get().resource_new_value["refund"]["seats"] == 3
+
+
+def test_an_add_on_cannot_replace_a_base_offer(api, nce):
+    from catalog.models import CommercePrice, CommerceProduct
+
+    CommerceProduct.objects.create(
+        offer_id="audio-conferencing", product_id="CFQ7TTC0ADD1", sku_id="0001", availability_id="ADDON00001"
+    )
+    CommercePrice.objects.create(
+        offer_id="audio-conferencing", term_duration="P1M", billing_cycle="monthly", currency="USD", unit_price="4.80"
+    )
+    add_on = {"productId": "CFQ7TTC0ADD1", "skuId": "0001", "availabilityId": "ADDON00001"}
+    assert_fault(
+        api.patch(sub_url(nce), {INSTRUCTIONS: instructions(add_on)}), 400, f"{INSTRUCTIONS}.product", "add-on"
+    )

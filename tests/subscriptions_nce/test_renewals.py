@@ -191,3 +191,21 @@ def test_the_task_runs_the_sweep_and_beat_runs_it_hourly(make_nce):
     assert subscriptions_renew_due_task.apply().get() == 1
     subscription.refresh_from_db()
     assert subscription.term_start_date == yesterday + timedelta(days=1)
+
+
+def test_one_failing_renewal_does_not_stop_the_sweep(make_nce, monkeypatch):
+    broken = make_nce(commitment_end_date=date(2027, 2, 27))  # first in the sweep's order
+    fine = make_nce()
+    real_next_term = renewals.next_term
+
+    def next_term_failing_for_broken(subscription):
+        if subscription.pk == broken.pk:
+            raise RuntimeError("broken row")
+        return real_next_term(subscription)
+
+    monkeypatch.setattr(renewals, "next_term", next_term_failing_for_broken)
+    assert subscriptions_renew_due(now=RENEWAL) == 1
+    broken.refresh_from_db()
+    fine.refresh_from_db()
+    assert (broken.commitment_end_date, fine.commitment_end_date) == (date(2027, 2, 27), date(2028, 2, 29))
+    assert AuditRecord.objects.count() == 1
