@@ -229,6 +229,8 @@ CELERY_BEAT_SCHEDULE["direct-credit-check-deadlines"] = {
     "schedule": 900.0,
 }
 CELERY_BEAT_SCHEDULE["direct-deprovision-csp-e4"] = {"task": "direct.deprovision_suspended_csp_e4", "schedule": 3600.0}
+# New commerce renewals (subscriptions.renewals): terms that ended yesterday or earlier renew (or expire) once.
+CELERY_BEAT_SCHEDULE["subscriptions-renew-due"] = {"task": "subscriptions.renew_due", "schedule": 3600.0}
 # Upgrade batches (bulk.processing): the worker running a chunk refreshes its heartbeat every
 # BULK_HEARTBEAT_INTERVAL seconds; a chunk (or an item) whose heartbeat is older than BULK_STALE_AFTER seconds
 # lost its worker: the sweep, every BULK_SWEEP_INTERVAL seconds, queues it again. Worst case from a worker's

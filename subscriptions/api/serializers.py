@@ -1,5 +1,7 @@
 """Representations of the subscriptions /v1/ resources (and a tenant user's licenses)."""
 
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -7,10 +9,21 @@ from rest_framework import serializers
 from api.parsers import StrictIntegerField
 from api.serializers.common import DateAsDateTimeField, ResourceSerializer
 from subscriptions.models import SubscriptionStatus
+from subscriptions.window import window_is_open
+
+
+class RefundableQuantityDetailSerializer(serializers.Serializer):
+    quantity = serializers.IntegerField()
+    allowedUntilDateTime = serializers.CharField()
+
+
+class RefundableQuantitySerializer(serializers.Serializer):
+    totalQuantity = serializers.IntegerField()
+    details = RefundableQuantityDetailSerializer(many=True)
 
 
 class SubscriptionSerializer(ResourceSerializer):
-    """A subscription (``select_related("offer", "partner")``)."""
+    """A subscription (``select_related("offer", "partner", "offer__commerce")``)."""
 
     object_type = "Subscription"
     id = serializers.UUIDField()
@@ -30,6 +43,14 @@ class SubscriptionSerializer(ResourceSerializer):
     billingCycle = serializers.CharField(source="billing_cycle")
     partnerId = serializers.SerializerMethodField()
     contractType = serializers.SerializerMethodField()
+    # new commerce (§8): present on every subscription, null on a legacy one (Partner Center documents them
+    # as "not applicable for legacy offers"); ``commerceType`` is the portal's own: legacy | new.
+    commerceType = serializers.CharField(source="commerce")
+    catalogItemId = serializers.SerializerMethodField()
+    termDuration = serializers.SerializerMethodField()
+    cancellationAllowedUntilDate = serializers.SerializerMethodField()
+    refundableQuantity = serializers.SerializerMethodField()
+    scheduledNextTermInstructions = serializers.SerializerMethodField()
 
     @extend_schema_field(serializers.CharField())
     def get_friendlyName(self, subscription) -> str:
@@ -43,6 +64,44 @@ class SubscriptionSerializer(ResourceSerializer):
     def get_contractType(self, subscription) -> str:
         return "subscription"
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_catalogItemId(self, subscription) -> str | None:
+        if not subscription.is_new_commerce:
+            return None
+        try:
+            return subscription.offer.commerce.catalog_item_id
+        except ObjectDoesNotExist:
+            return None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_termDuration(self, subscription) -> str | None:
+        return subscription.term_duration if subscription.is_new_commerce else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_cancellationAllowedUntilDate(self, subscription) -> str | None:
+        if not subscription.is_new_commerce:
+            return None
+        return DateAsDateTimeField().to_representation(subscription.cancellation_allowed_until)
+
+    @extend_schema_field(RefundableQuantitySerializer(allow_null=True))
+    def get_refundableQuantity(self, subscription) -> dict | None:
+        """Partner Center's ``RefundableQuantity``: the seats that can still be removed with a refund, with the
+        end of their window (none once it has closed)."""
+        if not subscription.is_new_commerce:
+            return None
+        until = subscription.cancellation_allowed_until
+        if not subscription.refundable_quantity or not window_is_open(allowed_until=until, now=timezone.now()):
+            return {"totalQuantity": 0, "details": []}
+        detail = {
+            "quantity": subscription.refundable_quantity,
+            "allowedUntilDateTime": DateAsDateTimeField().to_representation(until),
+        }
+        return {"totalQuantity": subscription.refundable_quantity, "details": [detail]}
+
+    @extend_schema_field(serializers.JSONField(allow_null=True))
+    def get_scheduledNextTermInstructions(self, subscription) -> dict | None:
+        return subscription.scheduled_next_term_instructions if subscription.is_new_commerce else None
+
     @extend_schema_field(serializers.CharField())
     def get_partnerId(self, subscription) -> str:
         if subscription.partner_id:
@@ -51,19 +110,28 @@ class SubscriptionSerializer(ResourceSerializer):
 
 
 class SubscriptionPatchSerializer(serializers.Serializer):
-    """PATCH body: only these four fields are read; any other field of a full Subscription is ignored
+    """PATCH body: only these fields are read; any other field of a full Subscription is ignored
     (Partner Center clients send back the whole object). Types only: the rules live in the service."""
 
     quantity = StrictIntegerField(required=False, min_value=1)
     status = serializers.ChoiceField(choices=SubscriptionStatus.values, required=False)
     friendlyName = serializers.CharField(required=False, allow_blank=True, max_length=200, trim_whitespace=True)
     autoRenewEnabled = serializers.BooleanField(required=False)
+    scheduledNextTermInstructions = serializers.JSONField(
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "New commerce: changes at renewal, Partner Center's shape {product: {productId, skuId, availabilityId, "
+            "billingCycle, termDuration}, quantity, customTermEndDate}; null clears them."
+        ),
+    )
 
     FIELD_MAP = {
         "quantity": "quantity",
         "status": "status",
         "friendlyName": "friendly_name",
         "autoRenewEnabled": "auto_renew",
+        "scheduledNextTermInstructions": "scheduled_next_term_instructions",
     }
 
     def to_internal_value(self, data):
@@ -74,7 +142,14 @@ class SubscriptionPatchSerializer(serializers.Serializer):
     def validate(self, attrs):
         if not attrs:
             raise serializers.ValidationError(
-                {"body": [_("Give at least one of quantity, status, friendlyName, autoRenewEnabled.")]}
+                {
+                    "body": [
+                        _(
+                            "Give at least one of quantity, status, friendlyName, autoRenewEnabled, "
+                            "scheduledNextTermInstructions."
+                        )
+                    ]
+                }
             )
         return attrs
 
@@ -83,6 +158,22 @@ class SubscriptionPatchSerializer(serializers.Serializer):
         if not subscription.friendly_name and changes.get("friendly_name") == subscription.offer.name:
             del changes["friendly_name"]  # the offer name we display in place of an empty friendly name
         return changes
+
+
+class WarningSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    description = serializers.CharField()
+    scheduledNextTermInstructions = serializers.JSONField(required=False)
+
+
+class SubscriptionPatchResultSerializer(SubscriptionSerializer):
+    """The PATCH answer: the subscription, and ``warnings`` (a list, empty when there is nothing to say)."""
+
+    warnings = serializers.SerializerMethodField()
+
+    @extend_schema_field(WarningSerializer(many=True))
+    def get_warnings(self, subscription) -> list[dict]:
+        return self.context.get("warnings", [])
 
 
 class ServicePlanLicenseSerializer(serializers.Serializer):

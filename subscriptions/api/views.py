@@ -12,10 +12,15 @@ from api.views.docs import ERRORS, PAGING, REQUEST_HEADERS, WRITE_ERRORS
 from customers.api.selectors import tenant_users_for_api
 from partners.roles import Capability
 from subscriptions.selectors import subscription_list_for_customer
-from subscriptions.services import subscription_update
+from subscriptions.services import subscription_update_outcome
 
 from .selectors import licenses_for_api
-from .serializers import LicenseSerializer, SubscriptionPatchSerializer, SubscriptionSerializer
+from .serializers import (
+    LicenseSerializer,
+    SubscriptionPatchResultSerializer,
+    SubscriptionPatchSerializer,
+    SubscriptionSerializer,
+)
 
 
 class SubscriptionListView(PartnerCenterAPIView):
@@ -27,7 +32,11 @@ class SubscriptionListView(PartnerCenterAPIView):
         responses={200: collection_of(SubscriptionSerializer), **ERRORS},
     )
     def get(self, request, customer_id):
-        queryset = subscription_list_for_customer(request.user, self.customer).order_by("created", "pk")
+        queryset = (
+            subscription_list_for_customer(request.user, self.customer)
+            .select_related("offer__commerce")
+            .order_by("created", "pk")
+        )
         rows, total, next_uri = paginate(request, queryset)
         return Response(collection_body(SubscriptionSerializer(rows, many=True).data, total=total, next_uri=next_uri))
 
@@ -43,18 +52,32 @@ class SubscriptionDetailView(PartnerCenterAPIView):
         operation_id="customer_subscriptions_partial_update",
         parameters=REQUEST_HEADERS,
         request=SubscriptionPatchSerializer,
-        responses={200: SubscriptionSerializer, **WRITE_ERRORS},
+        responses={200: SubscriptionPatchResultSerializer, **WRITE_ERRORS},
     )
     def patch(self, request, customer_id, subscription_id):
+        """Partner Center's PATCH; a new commerce subscription is cancelled with ``status: deleted`` inside its
+        7-day window. ``warnings`` tells when a mid-term change deleted the scheduled changes at renewal."""
         body = SubscriptionPatchSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        updated = subscription_update(
+        outcome = subscription_update_outcome(
             actor=request.user,
             subscription=self.subscription,
             changes=body.changes(self.subscription),
             correlation_id=self.correlation_id,
         )
-        return Response(SubscriptionSerializer(updated).data)
+        warnings = []
+        if outcome.deleted_instructions is not None:
+            warnings.append(
+                {
+                    "code": "scheduled_changes_deleted",
+                    "description": _(
+                        "This mid-term change deleted the changes scheduled for the renewal; schedule them again "
+                        "if they still apply."
+                    ),
+                    "scheduledNextTermInstructions": outcome.deleted_instructions,
+                }
+            )
+        return Response(SubscriptionPatchResultSerializer(outcome.subscription, context={"warnings": warnings}).data)
 
 
 class UserLicenseListView(PartnerCenterAPIView):
