@@ -13,6 +13,7 @@
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from partners.models import SecurityGroup
@@ -112,5 +113,6 @@ def contoso_admin(client, world):
 
 
 @pytest.fixture
-def operator(client, world):
-    return login(client, world.users["operator"])
+def operator(world):
+    """The operator on a client of its own (a test may hold ``contoso_admin`` beside it)."""
+    return login(Client(), world.users["operator"])
