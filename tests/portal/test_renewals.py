@@ -76,7 +76,7 @@ def book(partner, other_partner):
         "m365-business-basic",
         date(2027, 3, 1),
         partner=partner,
-        **{"scheduled_next_term_instructions": STANDARD_P1Y_ANNUAL},
+        scheduled_next_term_instructions=STANDARD_P1Y_ANNUAL,
     )
     nce(
         fabrikam,
