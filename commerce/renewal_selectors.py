@@ -35,7 +35,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
-from catalog.models import CommerceBillingCycle, CommercePrice, CommerceProduct, TermDuration
+from catalog.models import CommercePrice, CommerceProduct, TermDuration
 from core.errors import InvalidInput
 from subscriptions.models import CommerceType, Subscription, SubscriptionStatus
 from subscriptions.selectors import subscriptions_visible_to
@@ -51,9 +51,10 @@ def term_label(term: str) -> str:
     return str(TermDuration(term).label) if term in TermDuration.values else term
 
 
-def cycle_label(cycle: str) -> str:
-    """``annual`` → "Annual" (the value itself when unknown)."""
-    return str(CommerceBillingCycle(cycle).label) if cycle in CommerceBillingCycle.values else cycle
+def billing_label(cycle: str) -> str:
+    """``annual`` → "billed yearly": how often a term of ``cycle`` is billed, in words."""
+    labels = {"monthly": _("billed monthly"), "annual": _("billed yearly"), "triennial": _("billed every 3 years")}
+    return str(labels.get(cycle, cycle))
 
 
 def period_label(cycle: str) -> str:
@@ -119,8 +120,8 @@ class ScheduledChange:
         return term_label(self.term_duration)
 
     @property
-    def cycle_label(self) -> str:
-        return cycle_label(self.billing_cycle)
+    def billing_label(self) -> str:
+        return billing_label(self.billing_cycle)
 
     @property
     def period_label(self) -> str:
@@ -167,8 +168,8 @@ class RenewalRow:
         return term_label(self.term_duration)
 
     @property
-    def cycle_label(self) -> str:
-        return cycle_label(self.billing_cycle)
+    def billing_label(self) -> str:
+        return billing_label(self.billing_cycle)
 
     @property
     def period_label(self) -> str:

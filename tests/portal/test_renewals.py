@@ -202,9 +202,10 @@ def test_the_page_lists_the_30_days_by_default(client, sales_agent, book):
     assert "2 new commerce subscriptions whose term ends in the next 30 days" in html
     assert '<td data-label="Term ends" data-term-end>1 Mar 2027</td>' in html
     assert '2 Mar 2027<br><span class="muted">in 1 day</span>' in html
-    assert "Microsoft 365 Business Standard, 1 year, billed annual, 8 seats" in html
+    assert "Microsoft 365 Business Standard, 1 year, billed yearly, 8 seats" in html
     assert "720.00 USD per year" in html and "1,200.00 USD per year" in html
     assert "62.50 USD per month" in html
+    assert '<td data-label="Term and billing" data-term>1 year, billed monthly</td>' in html
     assert "Off: it will expire" in html
     assert "Northwind" not in html and "Alpine elsewhere" not in html
     assert 'data-nav="renewals" href="/renewals/"' in html
