@@ -85,6 +85,14 @@ LINKS = [
         ("portal:opportunities*",),
         lambda user: can(user, Capability.UPGRADE),
     ),
+    # new commerce terms ending soon (domain.md §8, §9): every partner role follows them, billing admins too
+    (
+        "renewals",
+        _("Renewals"),
+        "portal:renewals",
+        ("portal:renewals*",),
+        lambda user: can(user, Capability.VIEW_CUSTOMERS),
+    ),
     (
         "upgrades",
         _("Upgrades"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import approval_views, batch_views, opportunity_views, subscription_views, upgrade_views, views
+from . import approval_views, batch_views, opportunity_views, renewal_views, subscription_views, upgrade_views, views
 
 app_name = "portal"
 wizard = "customers/<uuid:tenant_id>/subscriptions/<uuid:subscription_id>/upgrade/"
@@ -20,6 +20,8 @@ urlpatterns = [
     path("opportunities/", opportunity_views.opportunities, name="opportunities"),
     path("opportunities/export.csv", opportunity_views.opportunities_export, name="opportunities_export"),
     path("opportunities/summary.json", opportunity_views.opportunities_summary, name="opportunities_summary"),
+    path("renewals/", renewal_views.renewals, name="renewals"),
+    path("renewals/export.csv", renewal_views.renewals_export, name="renewals_export"),
     path("batches/", batch_views.batch_list, name="batch_list"),
     path("batches/selection/", batch_views.batch_selection, name="batch_selection"),
     path("batches/upload/", batch_views.batch_upload, name="batch_upload"),

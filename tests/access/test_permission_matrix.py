@@ -219,6 +219,9 @@ RULES: list[tuple[str, Expect]] = [
     ("portal:opportunities", web(partner=roles(UPGRADE_ROLES), customer=403)),
     ("portal:opportunities_export", web(partner=roles(UPGRADE_ROLES), customer=403)),
     ("portal:opportunities_summary", web(partner=roles(UPGRADE_ROLES), customer=403)),
+    # new commerce renewals (domain.md §8, §9) and their CSV: every partner role reads them, billing admins too
+    ("portal:renewals", web(partner=200, customer=403)),
+    ("portal:renewals_export", web(partner=200, customer=403)),
     # four-eyes approval (issue 11): every partner user reads what waits; the decisions are POST-only (before the
     # portal:batch_* glob: first match wins)
     ("portal:approvals", web(partner=200, customer=403)),
