@@ -481,7 +481,8 @@ def _new_commerce_subscriptions(b: _Builder) -> None:
         quantity=15,
         users=3,
     )
-    # renews within 30 days (the term ends in 19 days), three years billed annually
+    # renews within 30 days (the term ends in 19 days), three years billed annually; at renewal it moves up to
+    # Business Standard (India) for a year, billed monthly, with two more seats
     b.nce_subscription(
         b.find("Fabrikam India"),
         "nce-apps",
@@ -491,8 +492,14 @@ def _new_commerce_subscriptions(b: _Builder) -> None:
         cycle="annual",
         start=add_months(today + timedelta(days=20), -36),
         quantity=8,
+        scheduledNextTermInstructions={
+            "offer": "m365-business-standard-in",
+            "termDuration": "P1Y",
+            "billingCycle": "monthly",
+            "quantity": 10,
+        },
     )
-    # scheduled changes at renewal: down to Business Basic, fewer seats, billed monthly (Wingtip's customer)
+    # scheduled changes at renewal (in 24 days): down to Business Basic, fewer seats, billed monthly (Wingtip's)
     b.nce_subscription(
         b.find("Consolidated Messenger"),
         "nce-standard",
@@ -500,7 +507,7 @@ def _new_commerce_subscriptions(b: _Builder) -> None:
         WINGTIP,
         term="P1Y",
         cycle="annual",
-        start=add_months(today, -8),
+        start=add_months(today + timedelta(days=25), -12),
         quantity=10,
         scheduledNextTermInstructions={
             "offer": "m365-business-basic-in",

@@ -152,9 +152,20 @@ def test_new_commerce_cases(seeded):
     renewing = nce.get(offer_id="m365-apps-for-business-in")
     assert (renewing.term_duration, renewing.billing_cycle) == ("P3Y", "annual")
     assert today < renewing.commitment_end_date <= today + timedelta(days=30)
+    assert renewing.scheduled_next_term_instructions == {
+        "product": {
+            "productId": "CFQ7TTC0LDPB",
+            "skuId": "0001",
+            "availabilityId": "DZH318Z0BPIN",
+            "billingCycle": "monthly",
+            "termDuration": "P1Y",
+        },
+        "quantity": 10,
+    }
 
     scheduled = nce.get(offer_id="m365-business-standard-in")
     assert scheduled.partner.code == "wingtip-csp" and scheduled.auto_renew
+    assert today < scheduled.commitment_end_date <= today + timedelta(days=30)  # on Wingtip's renewals page
     assert scheduled.scheduled_next_term_instructions == {
         "product": {
             "productId": "CFQ7TTC0LH18",
@@ -168,4 +179,7 @@ def test_new_commerce_cases(seeded):
 
     trial = nce.get(is_trial=True)
     assert (trial.offer_id, trial.term_duration, trial.auto_renew, trial.quantity) == ("m365-e5", "P1M", False, 25)
-    assert nce.exclude(pk=scheduled.pk).filter(scheduled_next_term_instructions__isnull=False).count() == 0
+    assert (
+        nce.exclude(pk__in=[scheduled.pk, renewing.pk]).filter(scheduled_next_term_instructions__isnull=False).count()
+        == 0
+    )
