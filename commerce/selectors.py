@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import uuid
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from catalog.models import TermDuration
 from core.errors import InvalidInput
 
 from .context import load_transition_context, subscription_not_found
+from .models import Transition
 from .rules import evaluate
 from .types import EligibilityType, TransitionEligibility
 
@@ -64,3 +66,9 @@ def transition_eligibilities_for(
     if loaded.subscription.customer.tenant_id != tenant_id:
         raise subscription_not_found(subscription_id)
     return evaluate(loaded.ctx, eligibility_type)
+
+
+def transitions_of(*, actor, subscription):
+    """The transitions of ``subscription`` (a row the caller already resolved through the actor's scope), as
+    source or target, newest first; one query."""
+    return list(Transition.objects.filter(Q(source=subscription) | Q(target=subscription)).order_by("-created", "id"))
