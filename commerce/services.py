@@ -320,9 +320,10 @@ def transition_plan(*, loaded, merge_target, request: TransitionRequest, items: 
                 )
     else:
         term = request.term_duration or source.term_duration
-        allowed = TERM_CYCLES.get(term, ())
-        cycle = request.billing_cycle or (source.billing_cycle if source.billing_cycle in allowed else allowed[0])
-        if cycle not in allowed:
+        allowed = TERM_CYCLES.get(term, ())  # none for a legacy source: the eligibility below refuses it
+        default = source.billing_cycle if source.billing_cycle in allowed else (allowed[0] if allowed else "")
+        cycle = request.billing_cycle or default
+        if allowed and cycle not in allowed:
             raise InvalidInput(
                 _("%(term)s is billed %(cycles)s only.") % {"term": term, "cycles": ", ".join(allowed)},
                 field="billingCycle",

@@ -259,3 +259,11 @@ def test_without_the_upgrade_capability(partner, source):
     reader = factories.PartnerUserFactory(partner=partner, roles=["billing_admin"])
     with pytest.raises(PermissionDenied):
         transition(reader, source)
+
+
+def test_a_legacy_source_is_told_to_upgrade(agent, customer, partner):
+    legacy = factories.SubscriptionFactory(customer=customer, partner=partner, offer_id="m365-business-basic")
+    with pytest.raises(TransitionNotEligible) as caught:
+        transition(agent, legacy)
+    assert [e.error_name for e in caught.value.errors] == ["legacy_subscription"]
+    assert Transition.objects.count() == 0
