@@ -529,11 +529,11 @@ def billing_summary(entries) -> dict:
 
 def update_source(plan: Plan, *, now) -> dict:
     """Full: cancelled (deleted), auto-renew off; partial: keeps the rest. Either way its scheduled changes go.
-    One UPDATE; answers the fields set."""
+    One UPDATE (two for a full one); answers the fields set besides the cancellation."""
     source = plan.source
     fields = {"scheduled_next_term_instructions": None, "updated": now}
     if plan.full:
-        fields.update(status=SubscriptionStatus.DELETED, auto_renew=False)
+        steps.cancel_source(source=source)  # the upgrade's step: deleted, auto-renew off
     else:
         rest = source.quantity - plan.quantity
         fields.update(quantity=rest, refundable_quantity=min(source.refundable_quantity, rest))
