@@ -267,3 +267,29 @@ def test_a_legacy_source_is_told_to_upgrade(agent, customer, partner):
         transition(agent, legacy)
     assert [e.error_name for e in caught.value.errors] == ["legacy_subscription"]
     assert Transition.objects.count() == 0
+
+
+def test_a_row_locked_by_a_concurrent_change_is_a_409_at_once(agent, source, monkeypatch):
+    from django.db import OperationalError
+
+    import commerce.services
+
+    def held(**kwargs):
+        raise OperationalError("could not obtain lock on row")  # PostgreSQL's NOWAIT refusal
+
+    monkeypatch.setattr(commerce.services, "load_transition_context", held)
+    with pytest.raises(TransitionNotEligible) as caught:
+        transition(agent, source)
+    assert [e.error_name for e in caught.value.errors] == ["concurrency_conflicts"]
+    assert Transition.objects.count() == 0
+
+
+def test_an_application_transitions_without_licenses_only(partner, source):
+    from tests.builders import app_actor
+
+    app = app_actor(partner)
+    with pytest.raises(TransitionNotEligible) as caught:
+        transition(app, source, transition_type="transition_with_license_transfer")
+    assert [e.error_name for e in caught.value.errors] == ["user_context_required"]
+    row = transition(app, source, quantity=2)
+    assert (row.status, row.actor_user_id, row.actor_application_id) == ("completed", None, str(app.application_id))

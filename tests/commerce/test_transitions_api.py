@@ -119,3 +119,11 @@ def test_without_the_upgrade_capability_is_403(partner, source):
     assert post(api, source, {"toCatalogItemId": E3}).status_code == 403
     assert api.get(sub_url(source, "/transitions")).status_code == 403
     assert Transition.objects.count() == 0
+
+
+def test_the_answer_says_the_scheduled_changes_were_deleted(agent_api, source):
+    instructions = {"product": {"catalogItemId": E3}, "quantity": 10, "termDuration": "P1Y"}
+    Subscription.objects.filter(pk=source.pk).update(scheduled_next_term_instructions=instructions)
+    data = post(agent_api, source, {"toCatalogItemId": E3, "quantity": 1}).json()
+    assert data["scheduledNextTermInstructionsRemoved"] is True
+    assert data["removedScheduledNextTermInstructions"] == instructions
