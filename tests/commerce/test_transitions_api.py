@@ -127,3 +127,15 @@ def test_the_answer_says_the_scheduled_changes_were_deleted(agent_api, source):
     data = post(agent_api, source, {"toCatalogItemId": E3, "quantity": 1}).json()
     assert data["scheduledNextTermInstructionsRemoved"] is True
     assert data["removedScheduledNextTermInstructions"] == instructions
+
+
+def test_eligible_when_read_refused_when_changed_meanwhile(agent_api, customer, partner, source):
+    eligibility = agent_api.get(sub_url(source, "/transitionEligibilities")).json()["items"]
+    e3 = next(item for item in eligibility if item["catalogItemId"] == E3)
+    assert e3["eligibilities"][0]["isEligible"] is True
+    factories.SubscriptionFactory(customer=customer, offer_id="o365-e3")  # bought through another partner
+    response = post(agent_api, source, {"toCatalogItemId": E3})
+    body = assert_fault(response, 409, "conflicting_service_types")
+    assert [line.split(":")[0] for line in body["data"]] == ["3 conflicting_service_types"]
+    source.refresh_from_db()
+    assert (source.status, source.quantity) == ("active", 10)
