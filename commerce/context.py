@@ -53,8 +53,13 @@ def commerce_data(sub: Subscription) -> CommerceSubscriptionData:
     return CommerceSubscriptionData(**{name: getattr(sub, name) for name in HOLDING_FIELDS})
 
 
-def load_transition_context(*, actor, subscription_id, term_duration: str | None = None) -> LoadedTransitionContext:
-    """The context of one subscription the actor may transition; ``NotFound`` outside its scope."""
+def load_transition_context(
+    *, actor, subscription_id, term_duration: str | None = None, lock: bool = False, extra_target_ids=()
+) -> LoadedTransitionContext:
+    """The context of one subscription the actor may transition; ``NotFound`` outside its scope.
+
+    ``lock``: the source row is locked (``SELECT ... FOR NO KEY UPDATE NOWAIT`` on PostgreSQL, see
+    ``commerce.services``); ``extra_target_ids``: offers the legacy context must hold too (a requested target)."""
     try:
         pk = uuid.UUID(str(subscription_id))
     except (TypeError, ValueError, AttributeError):
@@ -70,7 +75,10 @@ def load_transition_context(*, actor, subscription_id, term_duration: str | None
         else []
     )
     loaded = load_context(
-        actor=actor, subscription=pk if pk is not None else subscription_id, extra_target_ids=lower_ids
+        actor=actor,
+        subscription=pk if pk is not None else subscription_id,
+        extra_target_ids=[*lower_ids, *extra_target_ids],
+        lock=lock,
     )
     source = loaded.subscription
     legacy = loaded.ctx

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import uuid
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from catalog.models import TermDuration
 from core.errors import InvalidInput
+from core.scoping import register, visible_to
+from subscriptions.selectors import subscriptions_visible_to
 
 from .context import load_transition_context, subscription_not_found
+from .models import Transition
 from .rules import evaluate
 from .types import EligibilityType, TransitionEligibility
 
@@ -64,3 +68,20 @@ def transition_eligibilities_for(
     if loaded.subscription.customer.tenant_id != tenant_id:
         raise subscription_not_found(subscription_id)
     return evaluate(loaded.ctx, eligibility_type)
+
+
+def transitions_scope(actor):
+    """Transitions of subscriptions the actor may read (the registry adds the operator's bypass)."""
+    return Transition.objects.filter(source__in=subscriptions_visible_to(actor))
+
+
+def register_scopes() -> None:
+    register(Transition, transitions_scope)
+
+
+def transitions_of(*, actor, subscription) -> list[Transition]:
+    """The transitions of ``subscription`` as source or target, newest first, read through the actor's scope;
+    one query."""
+    return list(
+        visible_to(Transition, actor).filter(Q(source=subscription) | Q(target=subscription)).order_by("-created", "id")
+    )

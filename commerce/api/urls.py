@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import transition_views, views
 
 SUBSCRIPTION = "customers/<str:customer_id>/subscriptions/<str:subscription_id>"
 
@@ -11,5 +11,10 @@ urlpatterns = [
         f"{SUBSCRIPTION}/transitionEligibilities",
         views.TransitionEligibilityView.as_view(),
         name="subscription-transition-eligibilities",
+    ),
+    path(
+        f"{SUBSCRIPTION}/transitions",
+        transition_views.TransitionView.as_view(),
+        name="subscription-transitions",
     ),
 ]

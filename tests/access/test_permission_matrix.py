@@ -283,6 +283,7 @@ RULES: list[tuple[str, Expect]] = [
     ("api:auditrecord-list", api(partner=200)),  # queried with ?startDate=2020-01-01
     ("api:subscription-upgrades", api(partner=roles(UPGRADE_ROLES, scoped=True))),
     ("api:subscription-transition-eligibilities", api(partner=roles(UPGRADE_ROLES, scoped=True))),
+    ("api:subscription-transitions", api(partner=roles(UPGRADE_ROLES, scoped=True))),
     # An upgrade operation of the subscription: the matrix names no existing operation, so 404 past the capability.
     (
         "api:subscription-upgrade-operation",

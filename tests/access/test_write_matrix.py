@@ -353,6 +353,15 @@ WRITES: dict[str, dict[str, Rule]] = {
             operator=scopes({s: ok(200) for s in PARTNER_OWNED}, no(404)),
         )
     },
+    # New commerce transitions: the matrix's subscriptions are legacy ones, so an allowed caller gets 409
+    # legacy_subscription (use .../upgrades) and nothing changes; the capability and the scope as for upgrades.
+    "api:subscription-transitions": {
+        "post": api(
+            partner=roles(UPGRADERS, no(409)),
+            app=scopes({"own": no(409)}, no(404)),
+            operator=scopes({s: no(409) for s in PARTNER_OWNED}, no(404)),
+        )
+    },
     "api:delegatedadminrelationship-list": {
         "post": api(partner=roles(GDAP, ok(201), scopes=("own", "shared"), out=no(400)))
     },
@@ -581,6 +590,10 @@ def json_bodies(ww: WriteWorld, s: ScopeObjects) -> dict[tuple[str, str], dict]:
     return {
         ("api:subscription-detail", "patch"): {"friendlyName": "Matrix name"},
         ("api:subscription-upgrades", "post"): {"targetOffer": {"id": "o365-e3"}, "upgradeType": "upgrade_only"},
+        ("api:subscription-transitions", "post"): {
+            "toCatalogItemId": "CFQ7TTC0LF8R:0001:DZH318Z0BOE3",  # Office 365 E3
+            "transitionType": "transition_only",
+        },
         ("api:delegatedadminrelationship-list", "post"): {
             "displayName": "Matrix API request",
             "customer": {"tenantId": str(s.customer.tenant_id)},

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from audit.models import AuditRecord
 from bulk.models import UpgradeBatch, UpgradeBatchChunk, UpgradeBatchItem
+from commerce.models import Transition
 from core import workflow
 from core.correlation import correlation_scope
 from core.errors import Conflict
@@ -31,6 +32,7 @@ EXPECTED = {
     "upgrade_batch": ("bulk.UpgradeBatch", "status"),
     "upgrade_batch_item": ("bulk.UpgradeBatchItem", "status"),
     "upgrade_batch_chunk": ("bulk.UpgradeBatchChunk", "status"),
+    "commerce_transition": ("commerce.Transition", "status"),
 }
 
 
@@ -74,6 +76,23 @@ def _item(status):
     )
 
 
+def _transition(status):
+    source = factories.SubscriptionFactory()
+    return Transition.objects.create(
+        source=source,
+        target_offer_id="o365-e3",
+        customer=source.customer,
+        from_catalog_item_id="CFQ7TTC0LH18:0001:DZH318Z0BQ3Q",
+        to_catalog_item_id="CFQ7TTC0LF8R:0001:DZH318Z0BOE3",
+        transition_type="transition_only",
+        quantity=1,
+        source_quantity_before=1,
+        term_duration="P1Y",
+        billing_cycle="annual",
+        status=status,
+    )
+
+
 def _chunk(status):
     return UpgradeBatchChunk.objects.create(
         batch=UpgradeBatch.objects.create(total_items=1), first_position=0, last_position=1, status=status
@@ -90,6 +109,7 @@ BUILD = {
     "upgrade_batch": lambda s: UpgradeBatch.objects.create(status=s),
     "upgrade_batch_item": _item,
     "upgrade_batch_chunk": _chunk,
+    "commerce_transition": _transition,
 }
 
 ALLOWED = [(w.name, a, b) for w in sorted(workflow.workflows(), key=lambda w: w.name) for a, b in w.moves()]
@@ -122,8 +142,9 @@ def test_the_tables_are_the_documented_ones():
     assert by_name["upgrade_batch"].initial == {"queued", "awaiting_approval"}
     assert by_name["upgrade_batch_item"].can("running", "running")  # a silent claim taken again
     assert by_name["upgrade_batch_chunk"].final == frozenset()  # the sweep can always queue it again
-    # + 3 + 3: approval's moves of upgrade operations and of batches (domain.md §9)
-    assert len(ALLOWED) == 15 + 10 + 8 + 4 + 2 + 9 + 6 + 7 + 3 + 3
+    assert by_name["commerce_transition"].final == {"completed", "failed"}
+    # + 3 + 3: approval's moves of upgrade operations and of batches (domain.md §9); + 4: new commerce transitions
+    assert len(ALLOWED) == 15 + 10 + 8 + 4 + 2 + 9 + 6 + 7 + 3 + 3 + 4
 
 
 @pytest.mark.django_db
