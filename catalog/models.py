@@ -41,8 +41,12 @@ TERM_CYCLES: dict[str, tuple[str, ...]] = {
     TermDuration.P1Y: (CommerceBillingCycle.MONTHLY, CommerceBillingCycle.ANNUAL),
     TermDuration.P3Y: (CommerceBillingCycle.MONTHLY, CommerceBillingCycle.ANNUAL, CommerceBillingCycle.TRIENNIAL),
 }
-TERM_MONTHS = {TermDuration.P1M: 1, TermDuration.P1Y: 12, TermDuration.P3Y: 36}
-CYCLE_MONTHS = {CommerceBillingCycle.MONTHLY: 1, CommerceBillingCycle.ANNUAL: 12, CommerceBillingCycle.TRIENNIAL: 36}
+TERM_MONTHS: dict[str, int] = {TermDuration.P1M: 1, TermDuration.P1Y: 12, TermDuration.P3Y: 36}
+CYCLE_MONTHS: dict[str, int] = {
+    CommerceBillingCycle.MONTHLY: 1,
+    CommerceBillingCycle.ANNUAL: 12,
+    CommerceBillingCycle.TRIENNIAL: 36,
+}
 
 
 def term_cycle_condition() -> models.Q:

@@ -29,6 +29,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import OperationalError, transaction
 from django.db.models import F, Q
@@ -48,7 +49,7 @@ from upgrades.billing import add_months
 from upgrades.models import BillingEntry, BillingKind
 
 from .billing import transition_billing
-from .context import commerce_data, load_transition_context, subscription_not_found
+from .context import LoadedTransitionContext, commerce_data, load_transition_context, subscription_not_found
 from .models import EventName, EventStatus, Transition, TransitionStatus
 from .rules import evaluate
 from .types import EligibilityType, TransitionError, TransitionErrorCode, TransitionType
@@ -140,6 +141,7 @@ def parse_transition_request(
 ) -> TransitionRequest:
     """Validate the shape of the input (no query); ``InvalidInput`` naming the field."""
     to_item = parse_catalog_item(to_catalog_item_id, field="toCatalogItemId", required=True)
+    assert to_item is not None  # required: a missing one raised
     from_item = parse_catalog_item(from_catalog_item_id, field="fromCatalogItemId", required=False)
     target_id = None
     if to_subscription_id not in (None, ""):
@@ -212,7 +214,7 @@ def offers_of(items) -> dict[CatalogItem, str]:
 class Plan:
     """What an eligible transition does, decided on the locked rows."""
 
-    loaded: object  # commerce.context.LoadedTransitionContext
+    loaded: LoadedTransitionContext
     source: Subscription
     from_item: str
     to_item: str
@@ -561,7 +563,7 @@ def execute(*, actor, plan: Plan, correlation_id: str, request_id: str, today: d
     now = timezone.now()
     today = today or timezone.localdate()
     source = plan.source
-    before = {
+    before: dict[str, Any] = {
         "quantity": source.quantity,
         "status": source.status,
         "scheduledNextTermInstructions": source.scheduled_next_term_instructions,

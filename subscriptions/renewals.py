@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -133,7 +134,9 @@ def next_term(subscription: Subscription) -> tuple[dict, dict, dict]:
             custom_end = instructions.get("customTermEndDate")
         else:
             not_applied = problem
-    start = renewal_day(subscription.commitment_end_date)
+    ended = subscription.commitment_end_date
+    assert ended is not None  # only subscriptions with a term end are due
+    start = renewal_day(ended)
     end = date.fromisoformat(custom_end) if custom_end else term_end(start, term)
     values = {
         "offer_id": offer_id,
@@ -152,9 +155,10 @@ def next_term(subscription: Subscription) -> tuple[dict, dict, dict]:
         "billingCycle": subscription.billing_cycle,
         "quantity": subscription.quantity,
         "effectiveStartDate": subscription.term_start_date.isoformat(),
-        "commitmentEndDate": subscription.commitment_end_date.isoformat(),
+        "commitmentEndDate": ended.isoformat(),
         "scheduledNextTermInstructions": instructions,
     }
+    renewal: dict[str, Any] = {"scheduledChangesApplied": bool(instructions) and not_applied is None}
     new = {
         "offerId": offer_id,
         "termDuration": term,
@@ -163,10 +167,10 @@ def next_term(subscription: Subscription) -> tuple[dict, dict, dict]:
         "effectiveStartDate": start.isoformat(),
         "commitmentEndDate": end.isoformat(),
         "scheduledNextTermInstructions": None,
-        "renewal": {"scheduledChangesApplied": bool(instructions) and not_applied is None},
+        "renewal": renewal,
     }
     if not_applied is not None:
-        new["renewal"]["scheduledChangesNotApplied"] = not_applied
+        renewal["scheduledChangesNotApplied"] = not_applied
     return values, old, new
 
 
@@ -181,7 +185,7 @@ def _target_of(instructions: dict):
         target = None
     if target is None or target.retired:
         return None, _("the catalog item is no longer sold")
-    if cycle not in TERM_CYCLES.get(term, ()) or not isinstance(instructions.get("quantity"), int):
+    if cycle not in TERM_CYCLES.get(str(term), ()) or not isinstance(instructions.get("quantity"), int):
         return None, _("the term or billing cycle is no longer valid")
     if not CommercePrice.objects.filter(offer=target, term_duration=term, billing_cycle=cycle).exists():
         return None, _("the offer is no longer sold for this term and billing cycle")

@@ -36,7 +36,7 @@ def queries_of(agent, source, **kwargs) -> int:
             transition_type="transition_with_license_transfer",
             **kwargs,
         )
-    assert LicenseAssignment.objects.filter(subscription_id=row.target_id).count() == kwargs["quantity"]
+    assert LicenseAssignment.objects.filter(subscription=row.target).count() == kwargs["quantity"]
     return len(queries)
 
 
