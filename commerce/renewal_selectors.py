@@ -101,19 +101,11 @@ class RenewalFilter:
         }
 
 
-@dataclass(frozen=True)
-class ScheduledChange:
-    """``scheduledNextTermInstructions`` resolved: the target offer (empty name when its catalog item is unknown
-    here), term, cycle, seats and the next term's price per seat per period (None: no price in the catalog)."""
+class TermLabels:
+    """The words of a row's ``term_duration`` and ``billing_cycle`` (a scheduled change's or a subscription's)."""
 
-    catalog_item_id: str
-    offer_id: str
-    offer_name: str
     term_duration: str
     billing_cycle: str
-    quantity: int | None
-    currency: str
-    unit_price: Decimal | None
 
     @property
     def term_label(self) -> str:
@@ -127,6 +119,21 @@ class ScheduledChange:
     def period_label(self) -> str:
         return period_label(self.billing_cycle)
 
+
+@dataclass(frozen=True)
+class ScheduledChange(TermLabels):
+    """``scheduledNextTermInstructions`` resolved: the target offer (empty name when its catalog item is unknown
+    here), term, cycle, seats and the next term's price per seat per period (None: no price in the catalog)."""
+
+    catalog_item_id: str
+    offer_id: str
+    offer_name: str
+    term_duration: str
+    billing_cycle: str
+    quantity: int | None
+    currency: str
+    unit_price: Decimal | None
+
     @property
     def period_price(self) -> Decimal | None:
         if self.unit_price is None or self.quantity is None:
@@ -135,7 +142,7 @@ class ScheduledChange:
 
 
 @dataclass(frozen=True)
-class RenewalRow:
+class RenewalRow(TermLabels):
     """One subscription of the page or the CSV."""
 
     subscription_id: Any
@@ -162,18 +169,6 @@ class RenewalRow:
     @property
     def period_price(self) -> Decimal | None:
         return None if self.unit_price is None else self.unit_price * self.seats
-
-    @property
-    def term_label(self) -> str:
-        return term_label(self.term_duration)
-
-    @property
-    def billing_label(self) -> str:
-        return billing_label(self.billing_cycle)
-
-    @property
-    def period_label(self) -> str:
-        return period_label(self.billing_cycle)
 
 
 def utc_today() -> date:
