@@ -198,6 +198,11 @@ SPECTACULAR_SETTINGS = {
         "api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Two choice sets of "billingCycle": the legacy one and new commerce's (which adds triennial).
+    "ENUM_NAME_OVERRIDES": {
+        "BillingCycleEnum": ["monthly", "annual"],
+        "CommerceBillingCycleEnum": ["monthly", "annual", "triennial"],
+    },
 }
 
 # Upgrades of a subscription with more assigned users than this run in a Celery task (upgrades.policies).
