@@ -697,18 +697,8 @@ def audit(*, actor, plan: Plan, row: Transition, target, before: dict, outcome, 
     ]
     if outcome is not None:
         records.append(
-            audit_record_build(
-                operation_type=OperationType.UPDATE_CUSTOMER_USER_LICENSES,
-                resource_type="license",
-                **common,
-                old={"subscriptionId": str(source.pk)},
-                new={
-                    "subscriptionId": str(target.pk),
-                    "transitionId": str(row.pk),
-                    "licensesMoved": outcome.moved,
-                    "licenseErrors": len(outcome.license_errors),
-                    "affectedAccounts": len(outcome.affected_accounts),
-                },
+            steps.license_move_record(
+                source=source, target=target, outcome=outcome, audit=common, transitionId=str(row.pk)
             )
         )
     AuditRecord.objects.bulk_create(records)

@@ -460,20 +460,7 @@ def _audit(*, actor, source, plan: UpgradePlan, done: _Done, correlation_id: str
         )
     ]
     if done.transfer:
-        records.append(
-            audit_record_build(
-                operation_type=OperationType.UPDATE_CUSTOMER_USER_LICENSES,
-                resource_type="license",
-                **common,
-                old={"subscriptionId": str(source.pk)},
-                new={
-                    "subscriptionId": str(target.pk),
-                    "licensesMoved": result.licenses_moved,
-                    "licenseErrors": len(result.license_errors),
-                    "affectedAccounts": len(result.affected_accounts),
-                },
-            )
-        )
+        records.append(steps.license_move_record(source=source, target=target, outcome=done.outcome, audit=common))
     AuditRecord.objects.bulk_create(records)
 
 

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.models import AuditRecord, OperationType
+from audit.services import audit_record_build
 from catalog.models import Offer, OfferPrice
 from subscriptions.models import LicenseAssignment, ProvisioningState, Subscription, SubscriptionStatus
 
@@ -229,6 +231,25 @@ def transfer_licenses(
     outcome.affected_accounts = affected
     outcome.license_errors.sort(key=lambda e: e["userPrincipalName"])
     return outcome
+
+
+def license_move_record(*, source, target, outcome: TransferOutcome, audit: dict[str, Any], **extra) -> AuditRecord:
+    """The unsaved audit record of a license transfer (``update_customer_user_licenses``): from ``source`` to
+    ``target``, how many moved, how many refused or affected; ``audit`` holds ``audit_record_build``'s actor,
+    partner, customer and correlation id; ``extra`` joins the new value (e.g. the transition's id)."""
+    return audit_record_build(
+        operation_type=OperationType.UPDATE_CUSTOMER_USER_LICENSES,
+        resource_type="license",
+        **audit,
+        old={"subscriptionId": str(source.pk)},
+        new={
+            "subscriptionId": str(target.pk),
+            **extra,
+            "licensesMoved": outcome.moved,
+            "licenseErrors": len(outcome.license_errors),
+            "affectedAccounts": len(outcome.affected_accounts),
+        },
+    )
 
 
 # --- 3. cancel the source ---------------------------------------------------------------------------------

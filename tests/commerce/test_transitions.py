@@ -163,13 +163,18 @@ def test_audit_records(agent, source):
     assert records[0].resource_new_value["licensesMoved"] == 2
 
 
+# A catalog item id of the right shape that no offer of the catalog is sold as (Business Basic's product with an
+# availability the catalog does not hold).
+UNSOLD_ITEM = "CFQ7TTC0LH18:0001:DZH318Z0ZZ99"
+
+
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [
         ({"to_catalog_item_id": "not-an-item"}, "toCatalogItemId"),
-        ({"to_catalog_item_id": "CFQ7TTC0XXXX:0001:NOPE"}, "toCatalogItemId"),
+        ({"to_catalog_item_id": UNSOLD_ITEM}, "toCatalogItemId"),  # well-formed, not in the catalog
         ({"from_catalog_item_id": E3}, "fromCatalogItemId"),
-        ({"from_catalog_item_id": "CFQ7TTC0XXXX:0001:NOPE"}, "fromCatalogItemId"),
+        ({"from_catalog_item_id": UNSOLD_ITEM}, "fromCatalogItemId"),
         ({"to_catalog_item_id": BASIC}, "toCatalogItemId"),  # the source's own product: no matrix row
         ({"quantity": 0}, "quantity"),
         ({"quantity": -1}, "quantity"),
