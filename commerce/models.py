@@ -11,15 +11,13 @@ https://learn.microsoft.com/en-us/partner-center/developer/get-transitions (the 
 ``TransitionEvent`` classes of the .NET SDK name the fields).
 """
 
-import uuid
-
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import CommerceBillingCycle, TermDuration
 from core.workflow import Workflow, history
+from upgrades.models import SubscriptionChange
 
 
 class TransitionKind(models.TextChoices):
@@ -66,37 +64,10 @@ TRANSITION_WORKFLOW = Workflow(
 )
 
 
-class Transition(models.Model):
+class Transition(SubscriptionChange):
     """One transition of a new commerce subscription: ``quantity`` seats of ``source`` moved to ``target`` (a new
     subscription, or an existing one when ``merged``)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    source = models.ForeignKey(
-        "subscriptions.Subscription",
-        on_delete=models.PROTECT,
-        related_name="transitions",
-        verbose_name=_("source subscription"),
-    )
-    target = models.ForeignKey(
-        "subscriptions.Subscription",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="transitioned_from",
-        verbose_name=_("target subscription"),
-    )
-    target_offer = models.ForeignKey(
-        "catalog.Offer", on_delete=models.PROTECT, related_name="+", verbose_name=_("target offer")
-    )
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="transitions")
-    partner = models.ForeignKey(
-        "partners.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="transitions"
-    )
-    actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="transitions"
-    )
-    actor_upn = models.CharField(_("user principal name"), max_length=320, blank=True)
-    actor_application_id = models.CharField(_("application id"), max_length=64, blank=True)
     from_catalog_item_id = models.CharField(_("from catalog item"), max_length=64)
     to_catalog_item_id = models.CharField(_("to catalog item"), max_length=64)
     transition_type = models.CharField(_("transition type"), max_length=40, choices=TransitionKind.choices)

@@ -35,6 +35,7 @@ from django.db import OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audit.models import AuditRecord, OperationType
 from audit.services import actor_fields, audit_record_build
@@ -484,30 +485,48 @@ def billing_rows(plan: Plan, *, target: Subscription, anchor: date, today: date)
         target_seats=plan.quantity,
     )
     credit, charge = figures.credit, figures.charge
+    values = {"seats": plan.quantity}
     return [
-        BillingEntry(
-            subscription=source,
-            kind=BillingKind.CREDIT,
-            amount=credit.amount,
-            currency=source.offer.currency,
-            period_start=credit.start,
-            period_end=max(credit.last_day, credit.start),
-            booked=today,
-            description=_("Credit for %(days)d unused day(s) of %(offer)s × %(seats)d (transition)")
-            % {"days": credit.days, "offer": source.offer.name, "seats": plan.quantity},
+        billing_entry(
+            source,
+            BillingKind.CREDIT,
+            credit,
+            today,
+            ngettext(
+                "Credit for %(days)d unused day of %(offer)s × %(seats)d (transition)",
+                "Credit for %(days)d unused days of %(offer)s × %(seats)d (transition)",
+                credit.days,
+            )
+            % {**values, "days": credit.days, "offer": source.offer.name},
         ),
-        BillingEntry(
-            subscription=target,
-            kind=BillingKind.CHARGE,
-            amount=charge.amount,
-            currency=target.offer.currency,
-            period_start=charge.start,
-            period_end=max(charge.last_day, charge.start),
-            booked=today,
-            description=_("Prorated charge for %(days)d day(s) of %(offer)s × %(seats)d (transition)")
-            % {"days": charge.days, "offer": target.offer.name, "seats": plan.quantity},
+        billing_entry(
+            target,
+            BillingKind.CHARGE,
+            charge,
+            today,
+            ngettext(
+                "Prorated charge for %(days)d day of %(offer)s × %(seats)d (transition)",
+                "Prorated charge for %(days)d days of %(offer)s × %(seats)d (transition)",
+                charge.days,
+            )
+            % {**values, "days": charge.days, "offer": target.offer.name},
         ),
     ]
+
+
+def billing_entry(subscription: Subscription, kind: str, part, booked: date, description: str) -> BillingEntry:
+    """One unsaved billing row of ``part`` (a credit or charge of ``commerce.billing``) in the subscription's
+    currency; a part of no whole day still covers its first day."""
+    return BillingEntry(
+        subscription=subscription,
+        kind=kind,
+        amount=part.amount,
+        currency=subscription.offer.currency,
+        period_start=part.start,
+        period_end=max(part.last_day, part.start),
+        booked=booked,
+        description=description,
+    )
 
 
 def billing_summary(entries) -> dict:

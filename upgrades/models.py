@@ -72,13 +72,16 @@ class UpgradeOperationQuerySet(models.QuerySet):
         return self.filter(OPERATION_WORKFLOW.q(OPERATION_WORKFLOW.open))
 
 
-class UpgradeOperation(ApprovalFields):
+class SubscriptionChange(models.Model):
+    """What every change of a subscription into another offer records (an :class:`UpgradeOperation`, a new
+    commerce ``commerce.Transition``): the source, the target (once created), the target offer, whose books it is
+    in, and who asked. Reverse names follow the model (``subscription.upgradeoperations``, ``.transitions``)."""
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    flow = models.CharField(_("flow"), max_length=8, choices=UpgradeFlow.choices, default=UpgradeFlow.CSP)
     source = models.ForeignKey(
         "subscriptions.Subscription",
         on_delete=models.PROTECT,
-        related_name="upgrade_operations",
+        related_name="%(class)ss",
         verbose_name=_("source subscription"),
     )
     target = models.ForeignKey(
@@ -86,21 +89,28 @@ class UpgradeOperation(ApprovalFields):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="upgraded_from_operations",
+        related_name="%(class)ss_into",
         verbose_name=_("target subscription"),
     )
     target_offer = models.ForeignKey(
         "catalog.Offer", on_delete=models.PROTECT, related_name="+", verbose_name=_("target offer")
     )
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="upgrade_operations")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="%(class)ss")
     partner = models.ForeignKey(
-        "partners.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="upgrade_operations"
+        "partners.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="%(class)ss"
     )
     actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="upgrade_operations"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="%(class)ss"
     )
     actor_upn = models.CharField(_("user principal name"), max_length=320, blank=True)
     actor_application_id = models.CharField(_("application id"), max_length=64, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class UpgradeOperation(ApprovalFields, SubscriptionChange):
+    flow = models.CharField(_("flow"), max_length=8, choices=UpgradeFlow.choices, default=UpgradeFlow.CSP)
     upgrade_type = models.CharField(_("upgrade type"), max_length=32, choices=UpgradeType.choices)
     quantity = models.PositiveIntegerField(_("seats"))
     billing_cycle = models.CharField(_("billing cycle"), max_length=8, choices=BillingCycle.choices)
