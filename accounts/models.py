@@ -8,6 +8,7 @@ a platform operator is a superuser.
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -22,6 +23,13 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="users",
         help_text=_("The CSP partner this user works for (empty for customer admins and operators)."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The portal's language for this user after sign-in (empty: the browser's language)."),
     )
     is_application = False  # an interactive or user-token actor (see accounts.principals)
 

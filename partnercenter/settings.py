@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.language.UserLanguageMiddleware",  # a signed-in user's stored language wins over the browser's
     "accounts.actor.ActorMiddleware",
     "core.middleware.CorrelationIdMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -154,8 +155,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "login"
 
-LANGUAGE_CODE = "en-us"
-LANGUAGES = [("en", "English")]
+LANGUAGE_CODE = "en"
+# Each language named in itself (the switcher shows them so); Accept-Language zh-TW / zh-HK fall back to zh-hant
+# and sv-SE / sv-FI to sv (Django's LANG_INFO). Catalogs: locale/<zh_Hant|sv>/LC_MESSAGES/django.po.
+LANGUAGES = [("en", "English"), ("zh-hant", "繁體中文"), ("sv", "Svenska")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 # One date style on every page (partnercenter/formats/<language>/formats.py).

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
-from accounts import mfa_views
+from accounts import language_views, mfa_views
 from api.views.base import NotFoundView
 
 api_not_found = NotFoundView.as_view()
@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/mfa/setup/", mfa_views.mfa_setup, name="mfa_setup"),
     path("accounts/mfa/verify/", mfa_views.mfa_verify, name="mfa_verify"),
+    path("i18n/setlang/", language_views.set_language, name="set_language"),
     path("v1/", include("partnercenter.api_urls")),
     re_path(r"^v1(/.*)?$", api_not_found),  # any other /v1/ URL: a JSON 404 ServiceFault
     path("admin-center/", include("direct.urls")),

@@ -205,6 +205,7 @@ RULES: list[tuple[str, Expect]] = [
     # -- sign-in
     ("login", fixed(200)),
     ("logout", POST_ONLY),
+    ("set_language", POST_ONLY),  # the language switcher: POST only, for everyone (tests/i18n)
     ("mfa_setup", web(partner=200, customer=200)),  # nobody in the matrix has a device: enrolment page
     ("mfa_verify", web(partner=302, customer=302)),  # no device to verify: straight on to ``next``
     # -- partner portal: partner users only; customer admins get the 403 page pointing to their admin center

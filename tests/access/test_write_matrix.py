@@ -433,6 +433,7 @@ WRITES: dict[str, dict[str, Rule]] = {
 READ_ONLY = [
     "login",
     "logout",
+    "set_language",  # a user's own preference (a cookie, the user's language), no domain data: tests/i18n
     "mfa_setup",
     "mfa_verify",
     "partners:set_password",
