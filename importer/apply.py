@@ -83,7 +83,14 @@ def apply_plan(plan: ImportPlan, *, actor) -> ImportSummary:
     group_pk = {(code_of[p], name): pk for (p, name), pk in groups.items() if p in code_of}
 
     users = {
-        name: {"email": u["email"], "partner_id": partner_pk[u["partner"]] if u["partner"] else None}
+        name: {
+            "email": u["email"],
+            "partner_id": partner_pk[u["partner"]] if u["partner"] else None,
+            # no ``language`` in the document: the user's own choice (or none) stays
+            "language": u["language"]
+            if u["language"] is not None
+            else ex["users"].get(name, (0, {}))[1].get("language", ""),
+        }
         for name, u in plan.users.items()
     }
     passwords = {

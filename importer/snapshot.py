@@ -26,7 +26,7 @@ from .fields import parse_guid
 CHUNK = 900  # below SQLite's 999 bound parameters
 
 PARTNER_FIELDS = ("name", "mpn_id", "tenant_id", "approval_items", "approval_seats", "approval_monthly_value")
-USER_FIELDS = ("email", "partner_id")
+USER_FIELDS = ("email", "partner_id", "language")
 CUSTOMER_FIELDS = ("domain", "company_name", "country", "segment", "service_health_incident")
 GDAP_FIELDS = (
     "customer_id",
@@ -195,7 +195,7 @@ class Snapshot:
 
         users = fetch(User, "username", keys.usernames, ("pk", "username", *USER_FIELDS))
         self.existing["users"] = _keyed(users, ("username",), USER_FIELDS)
-        self.user_partner = {name: self._code_of(partner) for _pk, name, _email, partner in users}
+        self.user_partner = {name: self._code_of(partner) for _pk, name, _email, partner, _language in users}
         user_pks = [row[0] for row in users]
         self.existing["roles"] = _keyed(
             fetch(PartnerRoleAssignment, "user_id", user_pks, ("pk", "user_id", "role")), ("user_id", "role"), ()

@@ -53,7 +53,7 @@ GDAP_KEYS = frozenset(
     }
 )
 ACCESS_KEYS = frozenset({"group", "roles", "status"})
-ADMIN_KEYS = frozenset({"username", "email", "password", "roles"})
+ADMIN_KEYS = frozenset({"username", "email", "password", "roles", "language"})
 TENANT_USER_KEYS = frozenset({"id", "userPrincipalName", "displayName", "email"})
 MIN_DURATION = timedelta(days=1)
 AUTO_EXTEND_CHOICES = (timedelta(0), AUTO_EXTEND)

@@ -6,6 +6,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from accounts.language import LANGUAGE_CODES
 from accounts.models import User
 from partners.models import PartnerRole
 
@@ -14,7 +15,7 @@ from .plan import ImportPlan
 
 PARTNER_KEYS = frozenset({"id", "name", "mpnId", "tenantId", "approvalThreshold", "groups", "users"})
 APPROVAL_KEYS = frozenset({"items", "seats", "monthlyValue"})
-PARTNER_USER_KEYS = frozenset({"username", "email", "password", "roles", "groups"})
+PARTNER_USER_KEYS = frozenset({"username", "email", "password", "roles", "groups", "language"})
 PARTNER_CODE = r"[-a-zA-Z0-9_]+"
 USERNAME = r"[\w.@+-]+"
 
@@ -26,6 +27,7 @@ def read_account(
     username = c.string(raw, "username", path, max_length=150, pattern=USERNAME, what=_("username"))
     email = c.email(raw, "email", path)
     password = c.string(raw, "password", path, required=False, default=None)
+    language = c.choice(raw, "language", path, LANGUAGE_CODES, required=False, default=None, what=_("language"))
     if not username:
         return None
     upath = join(path, "username")
@@ -44,9 +46,9 @@ def read_account(
             validate_password(password, user=User(username=username, email=email or ""))
         except ValidationError as exc:
             c.error(join(path, "password"), " ".join(exc.messages))
-    if email is MISSING or password is MISSING:
+    if MISSING in (email, password, language):
         return None
-    plan.users[username] = {"email": email or "", "partner": partner}
+    plan.users[username] = {"email": email or "", "partner": partner, "language": language}
     if password:
         plan.passwords[username] = password
     return username

@@ -10,3 +10,5 @@ fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 # Front-end packages (Chart.js) from the npm registry, pinned by package-lock.json; served as static files.
 npm ci --no-audit --no-fund --loglevel=error >/dev/null
+# The translation catalogs (locale/<lang>/LC_MESSAGES/*.po, committed) compiled to .mo (not committed).
+.venv/bin/python scripts/compile_messages.py

@@ -94,3 +94,12 @@ def test_the_django_admin_offers_the_switcher(client, django_user_model):
     text = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="sv").content.decode()
     assert 'action="/i18n/setlang/"' in text
     assert '<html lang="sv"' in text
+
+
+def test_the_pages_come_out_in_the_chosen_language(client):
+    chinese = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="zh-TW").content.decode()
+    assert "<title>登入 · CSP 合作夥伴入口網站</title>" in chinese
+    assert '<option value="en" lang="en">English</option>' in chinese  # each language named in itself
+    swedish = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert "<title>Logga in · CSP-partnerportal</title>" in swedish
+    assert "Användarnamn" in swedish and '<option value="zh-hant" lang="zh-hant">繁體中文</option>' in swedish
