@@ -19,10 +19,12 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from accounts.language import language_of
 from accounts.models import User
 from core import workflow
 from notifications.models import Level
@@ -177,11 +179,9 @@ def relationship_expiry_notices_send(*, now: datetime | None = None) -> int:
     return sent
 
 
-def _notify(relationship: GdapRelationship, days: int) -> None:
-    message = _(
-        "The delegated admin relationship %(name)s with %(customer)s ends in %(days)d day(s), on "
-        "%(end)s. Ask the customer for a new relationship to keep access."
-    ) % {
+def _notice_text(relationship: GdapRelationship, days: int) -> tuple[str, str]:
+    """The notice's subject and text in the active language."""
+    values = {
         "name": relationship.display_name,
         "customer": relationship.customer.company_name,
         "days": days,
@@ -189,6 +189,26 @@ def _notify(relationship: GdapRelationship, days: int) -> None:
         if relationship.end_date_time
         else "",
     }
+    message = ngettext(
+        "The delegated admin relationship %(name)s with %(customer)s ends in %(days)d day, on %(end)s. "
+        "Ask the customer for a new relationship to keep access.",
+        "The delegated admin relationship %(name)s with %(customer)s ends in %(days)d days, on %(end)s. "
+        "Ask the customer for a new relationship to keep access.",
+        days,
+    )
+    subject = ngettext(
+        "Delegated admin relationship ends in %(days)d day: %(customer)s",
+        "Delegated admin relationship ends in %(days)d days: %(customer)s",
+        days,
+    )
+    return subject % values, message % values
+
+
+def _notify(relationship: GdapRelationship, days: int) -> None:
+    """The in-portal notice (in the site's language) and one e-mail per recipient language, each recipient
+    written to in their own (``accounts.language.language_of``)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        _subject, message = _notice_text(relationship, days)
     link = reverse("delegation:detail", args=[relationship.pk])
     notification_create(
         partner=relationship.partner,
@@ -197,15 +217,13 @@ def _notify(relationship: GdapRelationship, days: int) -> None:
         link=link,
         level=Level.WARNING if days > 1 else Level.ERROR,
     )
-    recipients = [user.email for user in notice_recipients(relationship.partner_id)]
-    if recipients:
-        send_mail(
-            subject=_("Delegated admin relationship ends in %(days)d day(s): %(customer)s")
-            % {"days": days, "customer": relationship.customer.company_name},
-            message=message,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=recipients,
-        )
+    by_language: dict[str, list[str]] = {}
+    for user in notice_recipients(relationship.partner_id):
+        by_language.setdefault(language_of(user), []).append(user.email)
+    for language, recipients in sorted(by_language.items()):
+        with translation.override(language):
+            subject, text = _notice_text(relationship, days)
+        send_mail(subject=subject, message=text, from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=recipients)
 
 
 def relationships_finish_terminations(*, now: datetime | None = None) -> int:

@@ -378,3 +378,19 @@ def test_audit_record_for_every_change(world):
         "DelegatedAdminAccessAssignment",
         "DelegatedAdminRelationship",
     ]
+
+
+def test_expiry_notices_go_out_in_each_recipients_language(world, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    type(world.users["admin_agent"]).objects.filter(pk=world.users["admin_agent"].pk).update(language="sv")
+    relationship, t0 = approved(world)
+    assert services.relationships_sweep(now=relationship.end_date_time - timedelta(days=7))["notices"] == 1
+    by_recipient = {message.to[0]: message for message in mail.outbox}
+    assert len(mail.outbox) == 2
+    swedish = by_recipient[world.users["admin_agent"].email]
+    english = by_recipient[world.users["global_admin"].email]
+    assert swedish.subject == "Relationen för delegerad administratör upphör om 7 dagar: Own Co"
+    assert english.subject == "Delegated admin relationship ends in 7 days: Own Co"
+    assert "Contoso helpdesk" in swedish.body and "Own Co" in swedish.body
+    # the in-portal notice is written in the site's language
+    assert Notification.objects.get(customer=world.own).message.startswith("The delegated admin relationship")
