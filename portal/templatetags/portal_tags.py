@@ -3,6 +3,7 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.utils.formats import number_format
 
 from upgrades.eligibility.types import UpgradeErrorCode
 
@@ -55,7 +56,9 @@ def page_url(context, page_number) -> str:
 
 @register.filter
 def money(amount, currency="") -> str:
-    """``1234.5`` → ``1,234.50 USD`` (a minus sign for credits); empty for None."""
+    """``1234.5`` → ``1,234.50 USD`` in English, ``1 234,50 USD`` in Swedish (the active language's separators,
+    ``partnercenter/formats``; the ISO currency code as Partner Center's price lists write it; a minus sign for
+    credits); empty for None."""
     if amount in (None, ""):
         return ""
     try:
@@ -63,7 +66,8 @@ def money(amount, currency="") -> str:
     except (InvalidOperation, ValueError):
         return str(amount)
     sign = "−" if value < 0 else ""
-    return f"{sign}{abs(value):,.2f} {currency}".strip()
+    figure = number_format(abs(value), 2, use_l10n=True, force_grouping=True)
+    return f"{sign}{figure} {currency}".strip()
 
 
 @register.filter
