@@ -15,7 +15,9 @@ LANG = re.compile(r'<html lang="([^"]+)"')
 
 
 def page_language(response) -> str:
-    return LANG.search(response.content.decode()).group(1)
+    found = LANG.search(response.content.decode())
+    assert found is not None
+    return found.group(1)
 
 
 @pytest.mark.parametrize(
