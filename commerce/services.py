@@ -453,7 +453,7 @@ def moving_users(plan: Plan):
     )
 
 
-def target_term(plan: Plan, *, today: date) -> tuple[date, date]:
+def target_term(plan: Plan, *, today: date) -> tuple[date | None, date]:
     """The target's term end and the day its billing periods are anchored at: a merge target's own; a new one
     co-termed with the source (anchored at the source's term start), or a new term from today when longer."""
     if plan.merge_target is not None:

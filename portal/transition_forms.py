@@ -96,7 +96,10 @@ class ImmediateDetailsForm(ServiceErrorsMixin, forms.Form):
             "seats": source_quantity
         }
         self.fields["into"].choices = [(NEW, _("A new subscription")), *[(str(i), str(i)) for i in merge_ids]]
-        labels = {"transition_only": _("Transition only"), "transition_with_license_transfer": _("With license transfer")}
+        labels = {
+            "transition_only": _("Transition only"),
+            "transition_with_license_transfer": _("With license transfer"),
+        }
         self.fields["transition_type"].choices = [(t, labels[t]) for t in types]
         self.fields["term_duration"].choices = [("", _("The source's term")), *term_choices(terms)]
         cycles = sorted({c for t in terms for c in TERM_CYCLES.get(t, ())}, key=CommerceBillingCycle.values.index)

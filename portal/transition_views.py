@@ -37,6 +37,7 @@ from subscriptions.models import LicenseAssignment, Subscription
 from subscriptions.services import instructions_check, instructions_target, subscription_update
 
 from .access import partner_page
+from .selectors import upgradable_subscription_for
 from .transition_forms import (
     IMMEDIATE,
     SCHEDULED,
@@ -46,7 +47,6 @@ from .transition_forms import (
     ScheduledSubmitForm,
     TransitionTargetForm,
 )
-from .selectors import upgradable_subscription_for
 
 SESSION_KEY = "portal_transition_submissions"
 KEEP_SUBMISSIONS = 20
@@ -306,7 +306,9 @@ def immediate_preview(request, customer, source, chosen, form):
         raise
     except TransitionNotEligible as exc:
         target = chosen.target.catalog_item_id
-        return None, render_targets(request, customer, source, chosen.when, blocked=exc.errors, blocked_item=target, status=409)
+        return None, render_targets(
+            request, customer, source, chosen.when, blocked=exc.errors, blocked_item=target, status=409
+        )
     except InvalidInput as exc:
         form.add_service_error(exc)
         return None, render_details(request, customer, source, chosen, form, status=400)
@@ -321,9 +323,15 @@ def scheduled_check(request, customer, source, chosen, form):
         return None, render_details(request, customer, source, chosen, form, status=400)
 
 
-def render_review(request, customer, source, chosen, form_data, *, preview=None, instructions=None, submit=None, status=200):
+def render_review(
+    request, customer, source, chosen, form_data, *, preview=None, instructions=None, submit=None, status=200
+):
     context = base_context(customer, source, 3, chosen.when)
-    params = {k: form_data.getlist(k) if k == "users" else form_data.get(k) for k in form_data if k not in ("submission", "confirm_deletion", "csrfmiddlewaretoken")}
+    params = {
+        k: form_data.getlist(k) if k == "users" else form_data.get(k)
+        for k in form_data
+        if k not in ("submission", "confirm_deletion", "csrfmiddlewaretoken")
+    }
     if submit is None:
         submit = chosen.form(submit=True, initial={**{k: v for k, v in params.items()}, "submission": uuid.uuid4()})
     context.update(
@@ -400,7 +408,9 @@ def submit(request, customer, source, chosen):
             form.add_error(
                 "confirm_deletion", _("Confirm that the subscription's scheduled changes at renewal are deleted.")
             )
-            return render_review(request, customer, source, chosen, request.POST, preview=preview, submit=form, status=400)
+            return render_review(
+                request, customer, source, chosen, request.POST, preview=preview, submit=form, status=400
+            )
         try:
             row = subscription_transition(
                 actor=request.user,
@@ -460,4 +470,3 @@ def transition_scheduled(request, customer, source):
             "target_offer": instructions_target(instructions) if instructions else None,
         },
     )
-

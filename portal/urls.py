@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import approval_views, batch_views, opportunity_views, renewal_views, subscription_views, transition_views, upgrade_views, views
+from . import (
+    approval_views,
+    batch_views,
+    opportunity_views,
+    renewal_views,
+    subscription_views,
+    transition_views,
+    upgrade_views,
+    views,
+)
 
 app_name = "portal"
 wizard = "customers/<uuid:tenant_id>/subscriptions/<uuid:subscription_id>/upgrade/"

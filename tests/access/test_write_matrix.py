@@ -257,7 +257,11 @@ WRITES: dict[str, dict[str, Rule]] = {
     "portal:transition_review": {
         "post": page(
             partner=lambda role, scope: (
-                no(404) if scope not in ("own", "shared") else no(403) if role not in UPGRADERS else no(302)
+                no(404)
+                if scope not in ("own", "shared")
+                else no(403)
+                if role not in UPGRADERS
+                else no(302)
                 if scope == "own"
                 else no(404)
             ),

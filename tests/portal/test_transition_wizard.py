@@ -141,7 +141,10 @@ def test_step_1_choosing_a_greyed_target_is_409(agent_client, customer, other_pa
 def test_step_1_choice_leads_to_step_2(agent_client, source):
     response = get(agent_client, "transition_targets", source, chosen="1", when="immediate", target=E3)
     assert response.status_code == 302
-    assert response["Location"] == url("transition_details", source)[0] + f"?when=immediate&target={E3.replace(':', '%3A')}"
+    assert (
+        response["Location"]
+        == url("transition_details", source)[0] + f"?when=immediate&target={E3.replace(':', '%3A')}"
+    )
 
 
 def test_step_1_bad_when_is_400_naming_the_field(agent_client, source):
