@@ -351,6 +351,10 @@ def render_review(
 @require_http_methods(["GET", "POST"])
 def transition_review(request, customer, source):
     params = request.POST if request.method == "POST" else request.GET
+    if request.method == "POST":  # the same review submitted again: the first submit's outcome (the source may
+        done = request.session.get(SESSION_KEY, {})  # be cancelled by now, its eligibility gone)
+        if params.get("submission", "") in done:
+            return redirect_to_result(source, done[params["submission"]])
     chosen, refused = chosen_or_step1(request, customer, source, params)
     if refused:
         return refused

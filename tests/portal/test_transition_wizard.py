@@ -468,3 +468,33 @@ def test_query_count_flat_with_5_and_50_subscriptions_and_users(agent_client, pa
     large = customer_of_size(partner, agent, 50)
     count(agent_client, name, small, **params)  # warm-up (session, content types)
     assert count(agent_client, name, small, **params) == count(agent_client, name, large, **params)
+
+
+def test_the_customer_page_upgrade_icon_leads_into_the_nce_wizard(agent_client, customer, source):
+    html = text(agent_client.get(reverse("portal:customer_detail", kwargs={"tenant_id": customer.tenant_id})))
+    assert url("transition_targets", source)[0] in html
+
+
+def test_a_bad_posted_field_is_400_naming_it(agent_client, source):
+    response = submit(agent_client, source, immediate(quantity="many"))
+    assert response.status_code == 400
+    assert 'data-error="quantity"' in text(response)
+    assert Transition.objects.count() == 0
+
+
+def test_a_double_submit_of_a_full_transition_lands_on_the_first_result(agent_client, source):
+    first = submit(agent_client, source, immediate())
+    second = submit(agent_client, source, immediate())
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert first["Location"] == second["Location"]
+    assert Transition.objects.count() == 1
+
+
+def test_a_source_changed_meanwhile_is_a_clear_409_page(agent_client, source):
+    review = get(agent_client, "transition_review", source, **immediate(quantity=4))
+    assert review.status_code == 200
+    Subscription.objects.filter(pk=source.pk).update(status="suspended")
+    response = submit(agent_client, source, immediate(quantity=4))
+    assert response.status_code == 409
+    assert "2 · subscription_status_not_active" in text(response)
+    assert Transition.objects.count() == 0
