@@ -62,6 +62,11 @@ def term_months(term: str) -> int:
     return TERM_MONTHS.get(term, 0)
 
 
+def is_shorter_term(term: str, source_term: str) -> bool:
+    """Whether ``term`` is shorter than ``source_term`` (not allowed mid-term, §8)."""
+    return term_months(term) < term_months(source_term)
+
+
 def recoded(errors: Iterable[UpgradeError]) -> list[TransitionError]:
     """Legacy §5 errors with the same numbers and texts."""
     return [TransitionError(C(int(e.code)), e.description, e.additional_details) for e in errors]
@@ -139,7 +144,7 @@ def rule_no_shorter_term_mid_term(
     """§8: mid-term, the new term is the source's or longer; a shorter one waits for the renewal."""
     if eligibility_type != EligibilityType.IMMEDIATE or not ctx.source.term_duration:
         return []
-    if term_months(ctx.effective_term) >= term_months(ctx.source.term_duration):
+    if not is_shorter_term(ctx.effective_term, ctx.source.term_duration):
         return []
     return [
         TransitionError(

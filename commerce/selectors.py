@@ -85,3 +85,13 @@ def transitions_of(*, actor, subscription) -> list[Transition]:
     return list(
         visible_to(Transition, actor).filter(Q(source=subscription) | Q(target=subscription)).order_by("-created", "id")
     )
+
+
+def transition_for(*, actor, transition_id) -> Transition:
+    """One transition through the actor's scope (``Transition.DoesNotExist`` outside it), with its source, target
+    and customer; one query."""
+    return (
+        visible_to(Transition, actor)
+        .select_related("source__offer", "target__offer", "target_offer", "customer")
+        .get(pk=transition_id)
+    )

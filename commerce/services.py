@@ -49,7 +49,7 @@ from upgrades import steps
 from upgrades.billing import add_months
 from upgrades.models import BillingEntry, BillingKind
 
-from .billing import transition_billing
+from .billing import TransitionBilling, transition_billing
 from .context import LoadedTransitionContext, commerce_data, load_transition_context, subscription_not_found
 from .models import EventName, EventStatus, Transition, TransitionStatus
 from .rules import evaluate
@@ -206,6 +206,16 @@ def offers_of(items) -> dict[CatalogItem, str]:
             "offer_id", "product_id", "sku_id", "availability_id"
         )
     }
+
+
+def resolve_items(request: TransitionRequest) -> tuple[dict[CatalogItem, str], str]:
+    """The request's catalog items → offer ids, and the target's offer id; ``InvalidInput`` for an unknown one."""
+    items = offers_of([i for i in (request.to_item, request.from_item) if i is not None])
+    if request.to_item not in items:
+        raise InvalidInput(_("unknown catalog item %(item)s.") % {"item": request.to_item}, field="toCatalogItemId")
+    if request.from_item is not None and request.from_item not in items:
+        raise InvalidInput(_("unknown catalog item %(item)s.") % {"item": request.from_item}, field="fromCatalogItemId")
+    return items, items[request.to_item]
 
 
 # --- 2–3. lock, validate on the locked data, re-check ---------------------------------------------------------------
@@ -444,9 +454,12 @@ def moving_users(plan: Plan):
     )
 
 
-def new_target(plan: Plan, *, today: date) -> tuple[Subscription, date]:
-    """A new subscription of the target: co-termed with the source, or a new term from today when longer; and
-    the day its billing periods are anchored at (the source's term start, or today)."""
+def target_term(plan: Plan, *, today: date) -> tuple[date | None, date]:
+    """The target's term end and the day its billing periods are anchored at: a merge target's own; a new one
+    co-termed with the source (anchored at the source's term start), or a new term from today when longer."""
+    if plan.merge_target is not None:
+        target = plan.merge_target
+        return target.commitment_end_date, target.term_start_date
     source = plan.source
     longer = TERM_MONTHS.get(plan.term_duration, 0) > TERM_MONTHS.get(source.term_duration, 0)
     end = (
@@ -454,6 +467,13 @@ def new_target(plan: Plan, *, today: date) -> tuple[Subscription, date]:
         if longer or source.commitment_end_date is None
         else source.commitment_end_date
     )
+    return end, today if longer else source.term_start_date
+
+
+def new_target(plan: Plan, *, today: date) -> tuple[Subscription, date]:
+    """A new subscription of the target (:func:`target_term`) and the day its billing periods are anchored at."""
+    source = plan.source
+    end, anchor = target_term(plan, today=today)
     target = steps.create_target_subscription(
         source=source,
         target_offer=plan.loaded.legacy.offers[plan.target_offer_id],
@@ -468,12 +488,13 @@ def new_target(plan: Plan, *, today: date) -> tuple[Subscription, date]:
         scheduled_next_term_instructions=None,
     )
     target.offer = plan.loaded.legacy.offers[plan.target_offer_id]
-    return target, today if longer else source.term_start_date
+    return target, anchor
 
 
-def billing_rows(plan: Plan, *, target: Subscription, anchor: date, today: date) -> list[BillingEntry]:
+def plan_billing(plan: Plan, *, anchor: date, today: date) -> TransitionBilling:
+    """The credit for the moved seats and the charge for them on the target (``commerce.billing``)."""
     source = plan.source
-    figures = transition_billing(
+    return transition_billing(
         today=today,
         source_anchor=source.term_start_date,
         source_cycle=source.billing_cycle,
@@ -484,6 +505,11 @@ def billing_rows(plan: Plan, *, target: Subscription, anchor: date, today: date)
         target_unit_price=plan.target_price,
         target_seats=plan.quantity,
     )
+
+
+def billing_rows(plan: Plan, *, target: Subscription, anchor: date, today: date) -> list[BillingEntry]:
+    source = plan.source
+    figures = plan_billing(plan, anchor=anchor, today=today)
     credit, charge = figures.credit, figures.charge
     values = {"seats": plan.quantity}
     return [
@@ -757,12 +783,7 @@ def subscription_transition(
         transition_type=transition_type,
         user_ids=user_ids,
     )
-    items = offers_of([i for i in (request.to_item, request.from_item) if i is not None])
-    if request.to_item not in items:
-        raise InvalidInput(_("unknown catalog item %(item)s.") % {"item": request.to_item}, field="toCatalogItemId")
-    if request.from_item is not None and request.from_item not in items:
-        raise InvalidInput(_("unknown catalog item %(item)s.") % {"item": request.from_item}, field="fromCatalogItemId")
-    target_offer_id = items[request.to_item]
+    items, target_offer_id = resolve_items(request)
     with transaction.atomic():
         loaded, merge_target = lock_rows(
             actor=actor, subscription_id=subscription_id, request=request, target_offer_id=target_offer_id

@@ -74,7 +74,13 @@ LINKS = [
         "customers",
         _("Customers"),
         "portal:customer_list",
-        ("portal:customer_*", "portal:upgrade_targets", "portal:upgrade_details", "portal:upgrade_review"),
+        (
+            "portal:customer_*",
+            "portal:upgrade_targets",
+            "portal:upgrade_details",
+            "portal:upgrade_review",
+            "portal:transition_*",
+        ),
         lambda user: can(user, Capability.VIEW_CUSTOMERS),
     ),
     # The opportunities are upgrade options: only for the roles that may upgrade.

@@ -1,9 +1,19 @@
 from django.urls import path
 
-from . import approval_views, batch_views, opportunity_views, renewal_views, subscription_views, upgrade_views, views
+from . import (
+    approval_views,
+    batch_views,
+    opportunity_views,
+    renewal_views,
+    subscription_views,
+    transition_views,
+    upgrade_views,
+    views,
+)
 
 app_name = "portal"
 wizard = "customers/<uuid:tenant_id>/subscriptions/<uuid:subscription_id>/upgrade/"
+nce_wizard = wizard + "nce/"  # new commerce: a transition now or a change at renewal (domain.md §8)
 urlpatterns = [
     path("", views.home, name="home"),
     path("customers/", views.CustomerListView.as_view(), name="customer_list"),
@@ -16,6 +26,11 @@ urlpatterns = [
     path(wizard, upgrade_views.upgrade_targets, name="upgrade_targets"),
     path(wizard + "details/", upgrade_views.upgrade_details, name="upgrade_details"),
     path(wizard + "review/", upgrade_views.upgrade_review, name="upgrade_review"),
+    path(nce_wizard, transition_views.transition_targets, name="transition_targets"),
+    path(nce_wizard + "details/", transition_views.transition_details, name="transition_details"),
+    path(nce_wizard + "review/", transition_views.transition_review, name="transition_review"),
+    path(nce_wizard + "scheduled/", transition_views.transition_scheduled, name="transition_scheduled"),
+    path("transitions/<uuid:transition_id>/", transition_views.transition_result, name="transition_result"),
     path("upgrades/", upgrade_views.UpgradeListView.as_view(), name="upgrade_list"),
     path("opportunities/", opportunity_views.opportunities, name="opportunities"),
     path("opportunities/export.csv", opportunity_views.opportunities_export, name="opportunities_export"),

@@ -344,6 +344,14 @@ def instructions_target(instructions: dict):
     return commerce.offer if commerce is not None else None
 
 
+def instructions_check(*, subscription: Subscription, raw) -> dict | None:
+    """Check ``scheduledNextTermInstructions`` for ``subscription`` as :func:`subscription_update` would, without
+    saving (a review step); answers them normalised. Raises ``InvalidInput`` naming the sub-field."""
+    instructions = instructions_normalize(raw)
+    _validate_instructions(subscription, {"scheduled_next_term_instructions": instructions})
+    return instructions
+
+
 def _validate_instructions(subscription: Subscription, changes: dict[str, Any]) -> None:
     instructions = changes["scheduled_next_term_instructions"]
     if not subscription.is_new_commerce:

@@ -72,7 +72,10 @@ def money(amount, currency="") -> str:
 
 @register.filter
 def error_label(code) -> str:
-    """An upgrade error code (number or ``UpgradeErrorCode``) → ``3 · conflicting_service_types``."""
+    """An upgrade error code (number or ``UpgradeErrorCode``) → ``3 · conflicting_service_types``; a code that
+    names itself (transition and merge-target codes) keeps its own name."""
+    if hasattr(code, "error_name"):
+        return f"{int(code)} · {code.error_name}"
     try:
         code = UpgradeErrorCode(int(code))
     except (TypeError, ValueError):

@@ -239,6 +239,9 @@ RULES: list[tuple[str, Expect]] = [
     ("portal:batch_submit", web(partner=405, customer=403)),
     ("portal:batch_*", web(partner=lambda a, sc, c: 404 if role_of(a)[1] in UPGRADE_ROLES else 403, customer=403)),
     ("portal:upgrade_result", web(partner=404, customer=403)),  # no such operation in any scope
+    # the new commerce wizard (issue 12): the matrix's own subscription is a legacy one, sent to the legacy wizard
+    ("portal:transition_result", web(partner=404, customer=403)),  # no such transition in any scope
+    ("portal:transition_*", web(partner=scope_then_roles(UPGRADE_ROLES, in_scope_status=302), customer=403)),
     ("portal:upgrade_targets", web(partner=scope_then_roles(UPGRADE_ROLES), customer=403)),
     # details/review need a chosen target (a plain GET answers 400 "choose the offer to upgrade to")
     ("portal:upgrade_*", web(partner=scope_then_roles(UPGRADE_ROLES, in_scope_status=400), customer=403)),
@@ -438,6 +441,7 @@ class Ctx:
             "order_id": MISSING_UUID,
             "batch_id": MISSING_UUID,
             "operation_id": MISSING_UUID,
+            "transition_id": MISSING_UUID,
             "offer_id": "o365-e5",
             "target_offer_id": "o365-e5",
             "uidb64": "MQ",

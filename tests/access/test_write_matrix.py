@@ -252,6 +252,23 @@ WRITES: dict[str, dict[str, Rule]] = {
             operator=scopes({s: ok(302) for s in PARTNER_OWNED}, no(404)),
         )
     },
+    # -- the new commerce wizard (issue 12): the same lookups; the scope's subscription is a legacy one, so an
+    # allowed actor is sent to the legacy wizard (302) and nothing changes
+    "portal:transition_review": {
+        "post": page(
+            partner=lambda role, scope: (
+                no(404)
+                if scope not in ("own", "shared")
+                else no(403)
+                if role not in UPGRADERS
+                else no(302)
+                if scope == "own"
+                else no(404)
+            ),
+            customer=no(403),
+            operator=scopes({s: no(302) for s in PARTNER_OWNED}, no(404)),
+        )
+    },
     # -- bulk upgrades (issue 11): a selection or a CSV naming the scope's subscription becomes a dry run of
     # Contoso's (only its own opportunities / visible subscriptions: else 400); operators have no partner (403)
     "portal:batch_selection": {
