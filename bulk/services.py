@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import OperationType
 from audit.services import audit_record_build, audit_record_create
+from catalog.models import CommerceProduct
 from core import workflow
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.rows import insert_rows
@@ -26,7 +27,8 @@ from partners.approval import JobSize, exceeded_text
 from partners.roles import Capability, require
 from upgrades.approval_services import SizeLine, approval_for, approval_requested_notify, size_dict
 
-from .models import BatchStatus, ItemStatus, UpgradeBatch, UpgradeBatchChunk, UpgradeBatchItem
+from .item_fields import INSTRUCTIONS, catalog_item_of
+from .models import BatchStatus, ItemKind, ItemStatus, UpgradeBatch, UpgradeBatchChunk, UpgradeBatchItem
 from .notices import notify_batch_finished
 
 MAX_BATCH_ITEMS = 10_000
@@ -35,13 +37,47 @@ CHUNK_SIZE = 100
 
 @dataclass(frozen=True)
 class BatchItemSpec:
-    """One requested upgrade (shape already validated by the caller)."""
+    """One requested item (shape already validated by the caller, ``bulk.item_fields``): an upgrade (the
+    default), a transition or a scheduled change; ``request`` holds a new commerce item's fields as the API takes
+    them (``item_fields.transition_request_field`` / ``instructions_field``)."""
 
     customer_tenant_id: uuid.UUID
     subscription_id: uuid.UUID
-    target_offer_id: str
+    target_offer_id: str = ""
     quantity: int | None = None
     upgrade_type: str | None = None
+    kind: str = ItemKind.UPGRADE
+    request: dict = field(default_factory=dict)
+
+
+def catalog_offers() -> dict[str, str]:
+    """``PRODUCT:SKU:AVAILABILITY`` → offer id of every new commerce product (one query: a small table)."""
+    return {
+        f"{p}:{s}:{a}".upper(): offer_id
+        for offer_id, p, s, a in CommerceProduct.objects.values_list(
+            "offer_id", "product_id", "sku_id", "availability_id"
+        )
+    }
+
+
+def _resolved(items: Sequence[BatchItemSpec]) -> list[BatchItemSpec]:
+    """New commerce items get their target offer (the catalog item's, empty when unknown: the service then
+    refuses the item) and their seats (a scheduled change's quantity): one query when there is one."""
+    if all(spec.kind == ItemKind.UPGRADE for spec in items):
+        return list(items)
+    offers = catalog_offers()
+    resolved = []
+    for spec in items:
+        item = catalog_item_of(spec.kind, spec.request)
+        if item is not None:
+            quantity = spec.quantity
+            if spec.kind == ItemKind.SCHEDULED_CHANGE:
+                quantity = (spec.request.get(INSTRUCTIONS) or {}).get("quantity")
+            elif spec.kind == ItemKind.TRANSITION:
+                quantity = spec.request.get("quantity")
+            spec = replace(spec, target_offer_id=offers.get(item, ""), quantity=quantity)
+        resolved.append(spec)
+    return resolved
 
 
 def fault(*, code: int, error_name: str, description: str, data: Sequence[str] = ()) -> dict:
@@ -89,6 +125,8 @@ def upgrade_batch_create(
     (``bulk.approval_services``); the partner's approvers are notified.
     """
     require(actor, Capability.UPGRADE)
+    if any(spec.kind == ItemKind.SCHEDULED_CHANGE for spec in items):
+        require(actor, Capability.MANAGE_SUBSCRIPTIONS)  # scheduled changes are the subscriptions service's
     if not 1 <= len(items) <= MAX_BATCH_ITEMS:
         raise InvalidInput(
             _("must hold 1 to %(max)d items (got %(count)d).") % {"max": MAX_BATCH_ITEMS, "count": len(items)},
@@ -97,6 +135,7 @@ def upgrade_batch_create(
     partner_id = acting_partner_id(actor)
     if partner_id is None:
         raise Forbidden(_("A batch belongs to a partner: operators cannot create one."))
+    items = _resolved(items)
     measures: list[str] = []
     size: JobSize | None = None
     if not dry_run:
@@ -137,6 +176,8 @@ def upgrade_batch_create(
             target_offer_id=spec.target_offer_id,
             quantity=spec.quantity,
             upgrade_type=spec.upgrade_type or "",
+            kind=spec.kind,
+            request=spec.request,
             created=now,
             **duplicate,
         )

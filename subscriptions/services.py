@@ -344,14 +344,36 @@ def instructions_target(instructions: dict):
     return commerce.offer if commerce is not None else None
 
 
+def scheduling_refusal(*, is_new_commerce: bool, auto_renew: bool) -> str | None:
+    """Why a subscription cannot get changes scheduled at renewal (None: it can). Pure: the renewals page
+    marks its rows with it, the bulk service refuses a selection with it."""
+    if not is_new_commerce:
+        return _("only new commerce subscriptions have scheduled changes.")
+    if not auto_renew:
+        return _("changes at renewal need auto-renew on (autoRenewEnabled: true).")
+    return None
+
+
+def instructions_check(*, actor, subscription: Subscription, instructions) -> dict:
+    """The checks of scheduling ``instructions`` on ``subscription`` (its offer loaded), nothing written (a
+    batch's dry run): the normalised instructions, or ``InvalidInput`` naming the sub-field."""
+    require(actor, Capability.MANAGE_SUBSCRIPTIONS)
+    normalized = instructions_normalize(instructions)
+    if normalized is None:
+        raise InvalidInput(_("is required (product, quantity, customTermEndDate)."), field=INSTRUCTIONS)
+    _validate_instructions(subscription, {"scheduled_next_term_instructions": normalized})
+    return normalized
+
+
 def _validate_instructions(subscription: Subscription, changes: dict[str, Any]) -> None:
     instructions = changes["scheduled_next_term_instructions"]
     if not subscription.is_new_commerce:
-        raise InvalidInput(_("only new commerce subscriptions have scheduled changes."), field=INSTRUCTIONS)
+        raise InvalidInput(scheduling_refusal(is_new_commerce=False, auto_renew=False) or "", field=INSTRUCTIONS)
     if instructions is None:
         return
-    if not changes.get("auto_renew", subscription.auto_renew):
-        raise InvalidInput(_("changes at renewal need auto-renew on (autoRenewEnabled: true)."), field=INSTRUCTIONS)
+    refusal = scheduling_refusal(is_new_commerce=True, auto_renew=changes.get("auto_renew", subscription.auto_renew))
+    if refusal:
+        raise InvalidInput(refusal, field=INSTRUCTIONS)
     product = instructions["product"]
     term, cycle = product["termDuration"], product["billingCycle"]
     if cycle not in TERM_CYCLES[term]:
