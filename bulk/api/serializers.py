@@ -197,8 +197,7 @@ class UpgradeBatchItemSerializer(ResourceSerializer):
         the instructions stored. None before it ran and when it failed outside the rules (see ``error``)."""
         result = item.result or {}
         if item.kind != "upgrade":
-            body = {k: v for k, v in result.items() if k not in ("fault", "status")}
-            return body or None
+            return result if result and "fault" not in result else None
         if "sourceSubscriptionId" not in result:
             return None
         data = dict(UpgradeResultSerializer(UpgradeResult.from_dict(result)).data)
