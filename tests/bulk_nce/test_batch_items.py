@@ -84,7 +84,8 @@ def test_bad_items_are_400_naming_the_item_and_its_field(agent_api, customer, pa
 def test_each_kind_is_accepted_and_stored(agent_api, customer, partner):
     first, second = nce(customer, partner=partner), nce(customer, partner=partner)
     response = agent_api.post(
-        BATCHES, {"items": [transition_item(first, quantity=4, transitionType="transition_only"), scheduled_item(second)]}
+        BATCHES,
+        {"items": [transition_item(first, quantity=4, transitionType="transition_only"), scheduled_item(second)]},
     )
     assert response.status_code == 202, response.json()
     items = list(UpgradeBatchItem.objects.order_by("position"))
@@ -212,7 +213,9 @@ def test_a_dry_run_changes_nothing(agent_api, customer, partner, django_capture_
 
 def test_a_retried_chunk_does_not_transition_twice(agent_api, customer, partner, django_capture_on_commit_callbacks):
     source = nce(customer, partner=partner)
-    batch, _ = run_batch(agent_api, {"items": [transition_item(source, quantity=4)]}, django_capture_on_commit_callbacks)
+    batch, _ = run_batch(
+        agent_api, {"items": [transition_item(source, quantity=4)]}, django_capture_on_commit_callbacks
+    )
     counts = upgrade_batch_chunk_process(batch_id=batch.pk, first_position=0, last_position=1)
     assert counts == {}  # nothing claimable: the finished item is not pending
     assert Transition.objects.filter(source=source).count() == 1
