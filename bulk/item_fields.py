@@ -115,7 +115,10 @@ def instructions_field(value: Any) -> tuple[dict | None, tuple[str, str] | None]
 
 
 def catalog_item_of(kind: str, request: dict) -> str | None:
-    """The target catalog item ``productId:skuId:availabilityId`` a new commerce item names (None: an upgrade)."""
+    """The target catalog item ``productId:skuId:availabilityId`` a new commerce item names (None: an upgrade, or
+    no request)."""
+    if not request:
+        return None
     if kind == "transition":
         return request.get("toCatalogItemId")
     if kind == "scheduledChange":

@@ -357,7 +357,7 @@ def scheduled_change_batch_create(
     ]
     if refused:
         raise InvalidInput("; ".join(refused), field="subscription")
-    own_items = {}
+    own_items: dict[str, tuple[str, str, str]] = {}
     if choice.catalog_item_id is None:
         for offer_id, p, s, a in (
             CommerceProduct.objects.filter(offer_id__in={row["offer_id"] for row in rows.values()})

@@ -184,16 +184,16 @@ def _new_commerce_request(kind: str, values: dict[str, str]) -> tuple[dict | Non
     quantity, problem = quantity_field(values["quantity"] or None)
     if problem or quantity is None:
         return None, ("quantity", problem or _("is required for a scheduled change."))
-    request, problem = instructions_field(
+    request, wrong = instructions_field(
         {
             "product": {name: values[name] for name in PRODUCT_COLUMNS},
             "quantity": quantity,
             "customTermEndDate": values["customTermEndDate"] or None,
         }
     )
-    if problem:
-        column = problem[0].rsplit(".", 1)[-1]
-        return None, ("productId" if column in ("product", INSTRUCTIONS) else column, problem[1])
+    if wrong:
+        column = wrong[0].rsplit(".", 1)[-1]
+        return None, ("productId" if column in ("product", INSTRUCTIONS) else column, wrong[1])
     return request, None
 
 

@@ -82,7 +82,8 @@ class BatchUploadForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
         help_text=_(
-            "UTF-8, header customerId,subscriptionId,targetOfferId,quantity,upgradeType (the last two may be empty)."
+            "UTF-8, header customerId,subscriptionId,targetOfferId,quantity,upgradeType (the last two may be empty), "
+            "optionally followed by the new commerce columns described above."
         ),
     )
 

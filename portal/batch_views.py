@@ -31,7 +31,7 @@ from bulk.selectors import (
     upgrade_batch_with_progress,
 )
 from bulk.services import BatchItemSpec, upgrade_batch_cancel, upgrade_batch_create
-from bulk.upload import HEADER, batch_items_from_csv
+from bulk.upload import EXTRA_COLUMNS, HEADER, batch_items_from_csv
 from core.errors import Conflict, InvalidInput
 from customers.selectors import acting_partner_id
 from opportunities.filtering import OpportunityFilterForm
@@ -160,7 +160,7 @@ def batch_upload(request):
     return render(
         request,
         "portal/batches/upload.html",
-        {"form": form, "errors": errors, "header": ",".join(HEADER)},
+        {"form": form, "errors": errors, "header": ",".join(HEADER), "extra": ",".join(EXTRA_COLUMNS)},
         status=status,
     )
 

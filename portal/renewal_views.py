@@ -9,6 +9,8 @@ the batch's page; rows without auto-renew cannot be checked (the reason shows) a
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from typing import cast
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
@@ -64,7 +66,7 @@ def _renewals_page(request, schedule_form: ScheduleChangeForm | None = None, sta
     flt = form.to_filter()
     paginator = Paginator(renewals_for(actor=request.user, today=today, **flt.as_kwargs()), PAGE_SIZE)
     page = paginator.get_page(form.cleaned_data.get("page") or 1)
-    rows = renewal_rows(page.object_list, today=today)
+    rows = renewal_rows(cast(Iterable[dict], page.object_list), today=today)  # renewals_for yields values rows
     if schedule_form is None and rows and _can_schedule(request.user):
         schedule_form = ScheduleChangeForm(targets=schedule_targets())
     return _page(request, form, paginator, page, rows, status=status, schedule_form=schedule_form)
