@@ -1,4 +1,5 @@
-"""Upgrade batches: many CSP upgrades (or eligibility checks, ``dry_run``) requested in one call.
+"""Upgrade batches: many CSP upgrades (or eligibility checks, ``dry_run``) requested in one call; an item may
+also be a new commerce transition or a change scheduled at renewal (``ItemKind``, its fields in ``request``).
 
 A batch's items run independently (``bulk.tasks``: one Celery task per chunk of positions), each through
 ``upgrades.services.subscription_upgrade`` in its own transaction: one failure never undoes another.

@@ -15,6 +15,13 @@ once upgraded. ``upgrade_batch_sweep`` (beat, every ``BULK_SWEEP_INTERVAL`` seco
 its worker went silent (``running`` with a stale heartbeat) or when an item of a finished chunk is left
 ``running`` by a duplicate run that died.
 
+Item kinds (``UpgradeBatchItem.kind``): an ``upgrade`` runs through ``upgrades.services.subscription_upgrade``
+(the legacy fast path below); a ``transition`` through ``commerce.services.subscription_transition`` (its result
+is the Transition resource, the item links the row); a ``scheduledChange`` through
+``subscriptions.services.subscription_update_outcome`` (its result the instructions as stored). New commerce
+items load their own rows in their service (a fixed cost per item); their dry run is the transition's immediate
+eligibility or the scheduled change's checks (``instructions_check``), nothing written.
+
 Cost: the chunk's contexts are ONE batch load (``load_contexts``); a real item then costs a fixed 11 statements
 (claim, lock and re-read, target, license read and move, cancel, operation, billing, audit, outcome, history),
 see ``upgrades.services.subscription_upgrade(loaded=...)``. A dry-run chunk runs in one transaction in a fixed
