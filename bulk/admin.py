@@ -25,6 +25,7 @@ from .services import upgrade_batch_cancel
 
 ITEM_FIELDS = (
     "position",
+    "kind",
     "customer_tenant_id",
     "subscription_id",
     "target_offer_id",
@@ -33,8 +34,10 @@ ITEM_FIELDS = (
     "status",
     "attempts",
     "operation",
+    "transition",
     "started",
     "finished",
+    "request",
     "result",
 )
 
@@ -147,8 +150,8 @@ class UpgradeBatchAdmin(ApprovalActionsMixin, ReadOnlyAdmin):
 @admin.register(UpgradeBatchItem)
 class UpgradeBatchItemAdmin(ReadOnlyAdmin):
     partner_lookup = "batch__partner"
-    list_display = ("batch", "position", "subscription_id", "target_offer_id", "status", "attempts", "finished")
-    list_filter = ("status",)
+    list_display = ("batch", "position", "kind", "subscription_id", "target_offer_id", "status", "attempts", "finished")
+    list_filter = ("status", "kind")
     search_fields = ("=batch__id", "=subscription_id", "=customer_tenant_id", "target_offer_id")
-    list_select_related = ("batch",)
+    list_select_related = ("batch",)  # the item's kind and request are read-only like every field
     readonly_fields = ("batch", *ITEM_FIELDS, "created")

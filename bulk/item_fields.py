@@ -12,6 +12,9 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from api.parsers import parse_ascii_int
+from commerce.services import parse_transition_request
+from core.errors import InvalidInput
+from subscriptions.services import instructions_normalize
 from upgrades.api.serializers import MAX_QUANTITY, UpgradeTypeField
 
 MAX_OFFER_ID_LENGTH = 64
@@ -54,3 +57,71 @@ def upgrade_type_field(value: Any) -> tuple[str | None, str | None]:
         return UpgradeTypeField().to_internal_value(value), None
     except serializers.ValidationError as exc:
         return None, "; ".join(str(m) for m in exc.detail)
+
+
+# -- new commerce items (domain.md §8): the rules are the transitions API's and the subscriptions service's ------
+
+KINDS = ("upgrade", "transition", "scheduledChange")  # bulk.models.ItemKind's values
+INSTRUCTIONS = "scheduledNextTermInstructions"
+
+
+def kind_field(value: Any) -> tuple[str | None, str | None]:
+    """Missing or empty: ``upgrade`` (every request from before the kinds existed)."""
+    if value is None or value == "":
+        return "upgrade", None
+    if not isinstance(value, str) or value.strip() not in KINDS:
+        return None, _("must be one of: %(values)s.") % {"values": ", ".join(KINDS)}
+    return value.strip(), None
+
+
+def transition_request_field(item: dict) -> tuple[dict | None, tuple[str, str] | None]:
+    """A transition item's fields (``toCatalogItemId``, ``toSubscriptionId``, ``quantity``, ``termDuration``,
+    ``billingCycle``, ``transitionType``) checked by the transitions API's own parser: the stored request, or
+    ``(field, problem)``. No query."""
+    quantity, problem = quantity_field(item.get("quantity"))
+    if problem:
+        return None, ("quantity", problem)
+    try:
+        request = parse_transition_request(
+            to_catalog_item_id=item.get("toCatalogItemId"),
+            to_subscription_id=item.get("toSubscriptionId"),
+            quantity=quantity,
+            term_duration=item.get("termDuration"),
+            billing_cycle=item.get("billingCycle"),
+            transition_type=item.get("transitionType"),
+        )
+    except InvalidInput as exc:
+        return None, (exc.field or "toCatalogItemId", exc.message)
+    return {
+        "toCatalogItemId": str(request.to_item),
+        "toSubscriptionId": str(request.to_subscription_id) if request.to_subscription_id else None,
+        "quantity": request.quantity,
+        "termDuration": request.term_duration,
+        "billingCycle": request.billing_cycle,
+        "transitionType": request.transition_type,
+    }, None
+
+
+def instructions_field(value: Any) -> tuple[dict | None, tuple[str, str] | None]:
+    """A scheduled change's ``scheduledNextTermInstructions`` in Partner Center's shape, normalised by the
+    subscriptions service (``{"scheduledNextTermInstructions": ...}``), or ``(field, problem)``. No query."""
+    if value is None:
+        return None, (INSTRUCTIONS, _("is required (product, quantity, customTermEndDate)."))
+    try:
+        instructions = instructions_normalize(value)
+    except InvalidInput as exc:
+        return None, (exc.field or INSTRUCTIONS, exc.message)
+    return {INSTRUCTIONS: instructions}, None
+
+
+def catalog_item_of(kind: str, request: dict) -> str | None:
+    """The target catalog item ``productId:skuId:availabilityId`` a new commerce item names (None: an upgrade, or
+    no request)."""
+    if not request:
+        return None
+    if kind == "transition":
+        return request.get("toCatalogItemId")
+    if kind == "scheduledChange":
+        product = (request.get(INSTRUCTIONS) or {}).get("product") or {}
+        return ":".join(str(product.get(key, "")) for key in ("productId", "skuId", "availabilityId")).upper()
+    return None

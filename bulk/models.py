@@ -1,4 +1,5 @@
-"""Upgrade batches: many CSP upgrades (or eligibility checks, ``dry_run``) requested in one call.
+"""Upgrade batches: many CSP upgrades (or eligibility checks, ``dry_run``) requested in one call; an item may
+also be a new commerce transition or a change scheduled at renewal (``ItemKind``, its fields in ``request``).
 
 A batch's items run independently (``bulk.tasks``: one Celery task per chunk of positions), each through
 ``upgrades.services.subscription_upgrade`` in its own transaction: one failure never undoes another.
@@ -36,6 +37,14 @@ class ItemStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
     SKIPPED = "skipped", _("Skipped")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class ItemKind(models.TextChoices):
+    """What an item does: a legacy upgrade (§5), a new commerce transition or a change scheduled at renewal (§8)."""
+
+    UPGRADE = "upgrade", _("Upgrade")
+    TRANSITION = "transition", _("Transition")
+    SCHEDULED_CHANGE = "scheduledChange", _("Scheduled change")
 
 
 class ChunkStatus(models.TextChoices):
@@ -170,7 +179,22 @@ class UpgradeBatchItem(models.Model):
     # Ids as the client sent them (not foreign keys: an id may be unknown or outside the actor's scope).
     customer_tenant_id = models.UUIDField(_("customer tenant id"))
     subscription_id = models.UUIDField(_("subscription id"))
-    target_offer_id = models.CharField(_("target offer id"), max_length=64)
+    kind = models.CharField(_("kind"), max_length=16, choices=ItemKind.choices, default=ItemKind.UPGRADE)
+    request = models.JSONField(
+        _("request"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "A new commerce item's request as the API takes it: the transition's fields, or "
+            "scheduledNextTermInstructions (empty for an upgrade)."
+        ),
+    )
+    target_offer_id = models.CharField(
+        _("target offer id"),
+        max_length=64,
+        blank=True,
+        help_text=_("The target offer (for new commerce items: the one of the catalog item, empty when unknown)."),
+    )
     quantity = models.PositiveIntegerField(_("seats"), null=True, blank=True)
     upgrade_type = models.CharField(_("upgrade type"), max_length=32, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=ItemStatus.choices, default=ItemStatus.PENDING)
@@ -178,7 +202,10 @@ class UpgradeBatchItem(models.Model):
         _("result"),
         default=dict,
         blank=True,
-        help_text=_("The UpgradeResult (upgrade errors included); ``fault`` for other errors."),
+        help_text=_(
+            "The UpgradeResult (upgrade errors included), the Transition, or the scheduled instructions; "
+            "``fault`` for other errors."
+        ),
     )
     operation = models.ForeignKey(
         "upgrades.UpgradeOperation",
@@ -187,6 +214,14 @@ class UpgradeBatchItem(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("upgrade operation"),
+    )
+    transition = models.ForeignKey(
+        "commerce.Transition",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("transition"),
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created = models.DateTimeField(_("created"), default=timezone.now)

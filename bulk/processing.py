@@ -15,6 +15,13 @@ once upgraded. ``upgrade_batch_sweep`` (beat, every ``BULK_SWEEP_INTERVAL`` seco
 its worker went silent (``running`` with a stale heartbeat) or when an item of a finished chunk is left
 ``running`` by a duplicate run that died.
 
+Item kinds (``UpgradeBatchItem.kind``): an ``upgrade`` runs through ``upgrades.services.subscription_upgrade``
+(the legacy fast path below); a ``transition`` through ``commerce.services.subscription_transition`` (its result
+is the Transition resource, the item links the row); a ``scheduledChange`` through
+``subscriptions.services.subscription_update_outcome`` (its result the instructions as stored). New commerce
+items load their own rows in their service (a fixed cost per item); their dry run is the transition's immediate
+eligibility or the scheduled change's checks (``instructions_check``), nothing written.
+
 Cost: the chunk's contexts are ONE batch load (``load_contexts``); a real item then costs a fixed 11 statements
 (claim, lock and re-read, target, license read and move, cancel, operation, billing, audit, outcome, history),
 see ``upgrades.services.subscription_upgrade(loaded=...)``. A dry-run chunk runs in one transaction in a fixed
@@ -23,6 +30,7 @@ number of statements (claims in one UPDATE, outcomes in one ``executemany``), wh
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import uuid
@@ -32,6 +40,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, transaction
 from django.db.models import DateTimeField, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
@@ -39,20 +48,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.actor import Actor
+from commerce.api.transition_serializers import TransitionSerializer
+from commerce.selectors import transition_eligibilities_for
+from commerce.services import subscription_transition
+from commerce.types import EligibilityType, TransitionErrorCode
 from core import workflow
 from core.correlation import correlation_scope
 from core.errors import DomainError
 from core.tasks import enqueue
+from subscriptions.models import Subscription
 from subscriptions.selectors import subscriptions_visible_to
+from subscriptions.services import instructions_check, subscription_update_outcome
 from upgrades.eligibility.context import LoadedContext, load_contexts
 from upgrades.exceptions import UpgradeNotEligible
 from upgrades.results import UpgradeResult
 from upgrades.selectors import upgrade_option_for, upgrade_option_in
 from upgrades.services import subscription_upgrade
 
+from .item_fields import INSTRUCTIONS
 from .models import (
     BatchStatus,
     ChunkStatus,
+    ItemKind,
     ItemStatus,
     UpgradeBatch,
     UpgradeBatchChunk,
@@ -86,6 +103,10 @@ def batch_actor(batch: UpgradeBatch):
 
 
 def _empty_result(item: UpgradeBatchItem, **extra) -> dict:
+    """A failed item's result: an UpgradeResult for an upgrade; for a new commerce item the subscription and
+    its status (the fault says why)."""
+    if item.kind != ItemKind.UPGRADE:
+        return {"subscriptionId": str(item.subscription_id), "status": ItemStatus.FAILED.value, **extra}
     return {
         **UpgradeResult(
             source_subscription_id=str(item.subscription_id),
@@ -206,14 +227,21 @@ class Heartbeat:
             self._thread.join()
 
 
-def _finish(item: UpgradeBatchItem, *, claim, status: str, result: dict, operation_id=None, history=None) -> bool:
+def _finish(
+    item: UpgradeBatchItem, *, claim, status: str, result: dict, operation_id=None, transition_id=None, history=None
+) -> bool:
     """Store the outcome under the item's claim (False when the claim was taken meanwhile)."""
     try:
         workflow.transition(
             item,
             status,
             where=Q(started=claim),
-            values={"result": result, "operation_id": operation_id, "finished": timezone.now()},
+            values={
+                "result": result,
+                "operation_id": operation_id,
+                "transition_id": transition_id,
+                "finished": timezone.now(),
+            },
             buffer=history,
         )
     except workflow.IllegalTransition:
@@ -259,8 +287,13 @@ def _run(
             return status
         claimed = list(history.rows)  # the claim's row: written with the outcome, whichever it is
         try:
-            with transaction.atomic():  # the upgrade and the item's outcome commit together
-                _upgrade(batch, actor, item, claim=claim, history=history, loaded=loaded)
+            with transaction.atomic():  # the change and the item's outcome commit together
+                if item.kind == ItemKind.TRANSITION:
+                    _transition(batch, actor, item, claim=claim, history=history)
+                elif item.kind == ItemKind.SCHEDULED_CHANGE:
+                    _schedule(batch, actor, item, claim=claim, history=history)
+                else:
+                    _upgrade(batch, actor, item, claim=claim, history=history, loaded=loaded)
         except BaseException:
             history.rows = claimed  # what the rolled-back run collected is gone with it
             raise
@@ -280,6 +313,10 @@ def _run(
 def _dry_run_outcome(actor, item: UpgradeBatchItem, *, loaded: LoadedContext | None) -> tuple[str, dict]:
     """A dry-run item's status and result, written by nobody here: its eligibility, on the chunk's batch load
     or (not in it) loaded for the item alone."""
+    if item.kind == ItemKind.TRANSITION:
+        return _transition_check(actor, item)
+    if item.kind == ItemKind.SCHEDULED_CHANGE:
+        return _schedule_check(actor, item)
     option = (
         upgrade_option_in(loaded, item.target_offer_id)
         if loaded is not None
@@ -385,6 +422,107 @@ def _upgrade(
     history.flush()
 
 
+def _transition(batch: UpgradeBatch, actor, item: UpgradeBatchItem, *, claim, history: workflow.HistoryBuffer) -> None:
+    """The item's transition (``commerce.services.subscription_transition``: it locks and re-checks) and outcome,
+    inside its transaction; the result is the Transition resource, the item links the row."""
+    request = item.request or {}
+    row = subscription_transition(
+        actor=actor,
+        subscription_id=item.subscription_id,
+        customer_tenant_id=item.customer_tenant_id,
+        to_catalog_item_id=request.get("toCatalogItemId"),
+        to_subscription_id=request.get("toSubscriptionId"),
+        quantity=request.get("quantity"),
+        term_duration=request.get("termDuration"),
+        billing_cycle=request.get("billingCycle"),
+        transition_type=request.get("transitionType"),
+        correlation_id=batch.correlation_id,
+        request_id=f"batch:{batch.pk}:{item.position}",
+    )
+    result = json.loads(json.dumps(TransitionSerializer(row).data, cls=DjangoJSONEncoder))
+    if not _finish(
+        item, claim=claim, history=history, status=ItemStatus.SUCCEEDED, result=result, transition_id=row.pk
+    ):
+        raise _LostClaim()
+    history.flush()
+
+
+def _schedule(batch: UpgradeBatch, actor, item: UpgradeBatchItem, *, claim, history: workflow.HistoryBuffer) -> None:
+    """The item's scheduled change through ``subscriptions.services`` (it locks the row, validates, audits);
+    the result is the subscription's instructions as stored. The item's scope was checked by the chunk."""
+    outcome = subscription_update_outcome(
+        actor=actor,
+        subscription=Subscription(pk=item.subscription_id),  # the service locks and re-reads it by its key
+        changes={"scheduled_next_term_instructions": (item.request or {}).get(INSTRUCTIONS)},
+        correlation_id=batch.correlation_id,
+    )
+    result = {
+        "subscriptionId": str(item.subscription_id),
+        INSTRUCTIONS: outcome.subscription.scheduled_next_term_instructions,
+    }
+    if not _finish(item, claim=claim, history=history, status=ItemStatus.SUCCEEDED, result=result):
+        raise _LostClaim()
+    history.flush()
+
+
+def _transition_check(actor, item: UpgradeBatchItem) -> tuple[str, dict]:
+    """A transition's dry run: the immediate eligibility of the requested target and transition type (every
+    error; a catalog item that is not a target of the source is error 8)."""
+    request = item.request or {}
+    wanted = str(request.get("toCatalogItemId") or "").upper()
+    kind = request.get("transitionType") or "transition_only"
+    eligibilities = transition_eligibilities_for(
+        actor=actor,
+        customer_tenant_id=item.customer_tenant_id,
+        subscription_id=item.subscription_id,
+        eligibility_type=EligibilityType.IMMEDIATE,
+        term_duration=request.get("termDuration"),
+    )
+    target = next((e for e in eligibilities if e.target.catalog_item_id.upper() == wanted), None)
+    if target is None:
+        eligible = False
+        code = TransitionErrorCode.SUBSCRIPTION_TARGET_OFFER_NOT_FOUND
+        errors = [
+            {
+                "code": int(code),
+                "errorName": code.error_name,
+                "description": _("%(item)s is not a transition target of this subscription.") % {"item": wanted},
+            }
+        ]
+    else:
+        detail = target.of_type(kind)
+        eligible = detail.is_eligible
+        errors = [
+            {
+                "code": int(e.code),
+                "errorName": e.error_name,
+                "description": e.description + (f" ({e.additional_details})" if e.additional_details else ""),
+            }
+            for e in detail.errors
+        ]
+    result = {
+        "subscriptionId": str(item.subscription_id),
+        "toCatalogItemId": wanted,
+        "transitionType": kind,
+        "isEligible": eligible,
+        "errors": errors,
+    }
+    return (ItemStatus.SUCCEEDED if eligible else ItemStatus.FAILED), result
+
+
+def _schedule_check(actor, item: UpgradeBatchItem) -> tuple[str, dict]:
+    """A scheduled change's dry run: the subscriptions service's checks, nothing written (a refusal is a fault)."""
+    subscription = subscriptions_visible_to(actor).select_related("offer").get(pk=item.subscription_id)
+    instructions = instructions_check(
+        actor=actor, subscription=subscription, instructions=(item.request or {}).get(INSTRUCTIONS)
+    )
+    return ItemStatus.SUCCEEDED, {
+        "subscriptionId": str(item.subscription_id),
+        INSTRUCTIONS: instructions,
+        "isEligible": True,
+    }
+
+
 def _scope(
     actor, items: list[UpgradeBatchItem], contexts: dict[uuid.UUID, LoadedContext]
 ) -> set[tuple[uuid.UUID, uuid.UUID]]:
@@ -405,6 +543,7 @@ def _chunk_contexts(actor, items: list[UpgradeBatchItem]) -> dict[uuid.UUID, Loa
     evaluates on them, a real item re-reads and locks what may have changed in its own transaction. Items left
     out (not upgradable here) or a refused load fall back to the per-item path, which reports their fault
     exactly as before (a context whose customer is not the item's answers not found)."""
+    items = [item for item in items if item.kind == ItemKind.UPGRADE]  # new commerce items run on their own
     if actor is None or not items:
         return {}
     try:

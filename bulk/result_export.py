@@ -29,7 +29,7 @@ def item_reasons(result: dict | None) -> list[tuple[str, str]]:
     result = result or {}
     reasons = [
         (str(error.get("errorName") or error.get("code") or ""), str(error.get("description") or ""))
-        for error in result.get("upgradeErrors") or []
+        for error in (result.get("upgradeErrors") or []) + (result.get("errors") or [])  # upgrades; transitions
     ]
     fault = result.get("fault")
     if fault:
@@ -70,6 +70,6 @@ def batch_result_rows(batch: UpgradeBatch) -> Iterator[list[str]]:
             "" if quantity is None else str(quantity),
             upgrade_type or "",
             status,
-            str(result.get("targetSubscriptionId") or ""),
+            str(result.get("targetSubscriptionId") or result.get("toSubscriptionId") or ""),
             reasons_text(result),
         ]

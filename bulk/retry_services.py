@@ -24,9 +24,13 @@ def _specs(items) -> list[BatchItemSpec]:
             target_offer_id=target,
             quantity=quantity,
             upgrade_type=upgrade_type or None,
+            kind=kind,
+            request=request or {},
         )
-        for customer, subscription, target, quantity, upgrade_type in items.order_by("position").values_list(
-            "customer_tenant_id", "subscription_id", "target_offer_id", "quantity", "upgrade_type"
+        for customer, subscription, target, quantity, upgrade_type, kind, request in items.order_by(
+            "position"
+        ).values_list(
+            "customer_tenant_id", "subscription_id", "target_offer_id", "quantity", "upgrade_type", "kind", "request"
         )
     ]
 

@@ -21,7 +21,7 @@ from subscriptions.selectors import subscriptions_visible_to
 from upgrades.eligibility.context import subscription_not_found
 from upgrades.selectors import upgrade_options_for_many
 
-from .models import ItemStatus, UpgradeBatch, UpgradeBatchItem
+from .models import ItemKind, ItemStatus, UpgradeBatch, UpgradeBatchItem
 
 MAX_ELIGIBILITY_SUBSCRIPTIONS = 500
 
@@ -87,8 +87,14 @@ def upgrade_batch_list_for(actor) -> QuerySet[UpgradeBatch]:
     return (
         upgrade_batches_visible_to(actor)
         .annotate(**{f"n_{name}": expr for name, expr in _status_counts("items__").items()})
+        .annotate(**{f"k_{kind}": Count("items__pk", filter=Q(items__kind=kind)) for kind in ItemKind.values})
         .order_by("-created", "pk")
     )
+
+
+def kinds_of_annotated(batch: UpgradeBatch) -> list[str]:
+    """The item kinds a listed batch holds (``upgrade_batch_list_for``'s annotations), in ``ItemKind`` order."""
+    return [kind for kind in ItemKind.values if getattr(batch, f"k_{kind}", 0)]
 
 
 def progress_of_annotated(batch: UpgradeBatch) -> dict[str, int]:

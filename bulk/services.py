@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import OperationType
 from audit.services import audit_record_build, audit_record_create
+from catalog.models import CommerceProduct
 from core import workflow
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.rows import insert_rows
@@ -24,9 +25,13 @@ from core.tasks import enqueue
 from customers.selectors import acting_partner_id
 from partners.approval import JobSize, exceeded_text
 from partners.roles import Capability, require
+from subscriptions.models import CommerceType, SubscriptionStatus
+from subscriptions.selectors import subscriptions_visible_to
+from subscriptions.services import scheduling_refusal
 from upgrades.approval_services import SizeLine, approval_for, approval_requested_notify, size_dict
 
-from .models import BatchStatus, ItemStatus, UpgradeBatch, UpgradeBatchChunk, UpgradeBatchItem
+from .item_fields import INSTRUCTIONS, catalog_item_of, instructions_field
+from .models import BatchStatus, ItemKind, ItemStatus, UpgradeBatch, UpgradeBatchChunk, UpgradeBatchItem
 from .notices import notify_batch_finished
 
 MAX_BATCH_ITEMS = 10_000
@@ -35,13 +40,47 @@ CHUNK_SIZE = 100
 
 @dataclass(frozen=True)
 class BatchItemSpec:
-    """One requested upgrade (shape already validated by the caller)."""
+    """One requested item (shape already validated by the caller, ``bulk.item_fields``): an upgrade (the
+    default), a transition or a scheduled change; ``request`` holds a new commerce item's fields as the API takes
+    them (``item_fields.transition_request_field`` / ``instructions_field``)."""
 
     customer_tenant_id: uuid.UUID
     subscription_id: uuid.UUID
-    target_offer_id: str
+    target_offer_id: str = ""
     quantity: int | None = None
     upgrade_type: str | None = None
+    kind: str = ItemKind.UPGRADE
+    request: dict = field(default_factory=dict)
+
+
+def catalog_offers() -> dict[str, str]:
+    """``PRODUCT:SKU:AVAILABILITY`` → offer id of every new commerce product (one query: a small table)."""
+    return {
+        f"{p}:{s}:{a}".upper(): offer_id
+        for offer_id, p, s, a in CommerceProduct.objects.values_list(
+            "offer_id", "product_id", "sku_id", "availability_id"
+        )
+    }
+
+
+def _resolved(items: Sequence[BatchItemSpec]) -> list[BatchItemSpec]:
+    """New commerce items get their target offer (the catalog item's, empty when unknown: the service then
+    refuses the item) and their seats (a scheduled change's quantity): one query when there is one."""
+    if all(spec.kind == ItemKind.UPGRADE for spec in items):
+        return list(items)
+    offers = catalog_offers()
+    resolved = []
+    for spec in items:
+        item = catalog_item_of(spec.kind, spec.request)
+        if item is not None:
+            quantity = spec.quantity
+            if spec.kind == ItemKind.SCHEDULED_CHANGE:
+                quantity = (spec.request.get(INSTRUCTIONS) or {}).get("quantity")
+            elif spec.kind == ItemKind.TRANSITION:
+                quantity = spec.request.get("quantity")
+            spec = replace(spec, target_offer_id=offers.get(item, ""), quantity=quantity)
+        resolved.append(spec)
+    return resolved
 
 
 def fault(*, code: int, error_name: str, description: str, data: Sequence[str] = ()) -> dict:
@@ -89,6 +128,8 @@ def upgrade_batch_create(
     (``bulk.approval_services``); the partner's approvers are notified.
     """
     require(actor, Capability.UPGRADE)
+    if any(spec.kind == ItemKind.SCHEDULED_CHANGE for spec in items):
+        require(actor, Capability.MANAGE_SUBSCRIPTIONS)  # scheduled changes are the subscriptions service's
     if not 1 <= len(items) <= MAX_BATCH_ITEMS:
         raise InvalidInput(
             _("must hold 1 to %(max)d items (got %(count)d).") % {"max": MAX_BATCH_ITEMS, "count": len(items)},
@@ -97,6 +138,7 @@ def upgrade_batch_create(
     partner_id = acting_partner_id(actor)
     if partner_id is None:
         raise Forbidden(_("A batch belongs to a partner: operators cannot create one."))
+    items = _resolved(items)
     measures: list[str] = []
     size: JobSize | None = None
     if not dry_run:
@@ -137,6 +179,8 @@ def upgrade_batch_create(
             target_offer_id=spec.target_offer_id,
             quantity=spec.quantity,
             upgrade_type=spec.upgrade_type or "",
+            kind=spec.kind,
+            request=spec.request,
             created=now,
             **duplicate,
         )
@@ -256,3 +300,105 @@ def upgrade_batch_cancel(*, actor, batch: UpgradeBatch) -> UpgradeBatch:
         if not still_running and getattr(actor, "pk", None) != locked.created_by_user_id:
             notify_batch_finished(locked.pk)  # cancelled by someone else: its creator learns it ended
     return locked
+
+
+# -- the renewals page's selection: one batch of changes scheduled at renewal (domain.md §8) -----------------------
+
+
+@dataclass(frozen=True)
+class ScheduleChoice:
+    """What the selected subscriptions get at renewal; None keeps each one's current value."""
+
+    catalog_item_id: str | None = None  # productId:skuId:availabilityId
+    term_duration: str | None = None
+    billing_cycle: str | None = None
+    quantity: int | None = None
+
+
+def scheduled_change_batch_create(
+    *, actor, subscription_ids: Sequence[uuid.UUID], choice: ScheduleChoice, correlation_id: str = ""
+) -> UpgradeBatch:
+    """ONE batch of ``scheduledChange`` items for the selected subscriptions (``upgrade_batch_create``: its
+    approval threshold may leave it awaiting approval). Each item's instructions: the chosen catalog item, term,
+    cycle and seats, else the subscription's own (its offer's catalog item). Refused as a whole (``InvalidInput``
+    naming ``subscription``) when a selected id is not one of the actor's active new commerce subscriptions (it
+    is never described) or cannot get scheduled changes (auto-renew off). A fixed number of queries."""
+    require(actor, Capability.UPGRADE)
+    require(actor, Capability.MANAGE_SUBSCRIPTIONS)
+    wanted = list(dict.fromkeys(subscription_ids))
+    if not 1 <= len(wanted) <= MAX_BATCH_ITEMS:
+        raise InvalidInput(_("Select 1 to %(max)d subscriptions.") % {"max": MAX_BATCH_ITEMS}, field="subscription")
+    rows = {
+        row["pk"]: row
+        for row in subscriptions_visible_to(actor)
+        .filter(pk__in=wanted, commerce=CommerceType.NEW, status=SubscriptionStatus.ACTIVE)
+        .values(
+            "pk",
+            "customer__tenant_id",
+            "offer_id",
+            "offer__name",
+            "quantity",
+            "term_duration",
+            "billing_cycle",
+            "auto_renew",
+        )
+    }
+    missing = [pk for pk in wanted if pk not in rows]
+    if missing:
+        raise InvalidInput(
+            _("%(count)d of the selected subscriptions were not found among your renewing new commerce subscriptions.")
+            % {"count": len(missing)},
+            field="subscription",
+        )
+    refused = [
+        f"{rows[pk]['offer__name']} ({pk}): {refusal}"
+        for pk in wanted
+        if (refusal := scheduling_refusal(is_new_commerce=True, auto_renew=rows[pk]["auto_renew"]))
+    ]
+    if refused:
+        raise InvalidInput("; ".join(refused), field="subscription")
+    own_items: dict[str, tuple[str, str, str]] = {}
+    if choice.catalog_item_id is None:
+        for offer_id, p, s, a in (
+            CommerceProduct.objects.filter(offer_id__in={row["offer_id"] for row in rows.values()})
+            .order_by("offer_id", "product_id", "sku_id", "availability_id")
+            .values_list("offer_id", "product_id", "sku_id", "availability_id")
+        ):
+            own_items.setdefault(offer_id, (p, s, a))
+    specs = []
+    for pk in wanted:
+        row = rows[pk]
+        if choice.catalog_item_id is not None:
+            product_id, sku_id, availability_id = choice.catalog_item_id.split(":")
+        elif row["offer_id"] in own_items:
+            product_id, sku_id, availability_id = own_items[row["offer_id"]]
+        else:
+            raise InvalidInput(
+                _("%(offer)s has no new commerce catalog item: choose a target product.")
+                % {"offer": row["offer__name"]},
+                field="target",
+            )
+        request, problem = instructions_field(
+            {
+                "product": {
+                    "productId": product_id,
+                    "skuId": sku_id,
+                    "availabilityId": availability_id,
+                    "billingCycle": choice.billing_cycle or row["billing_cycle"],
+                    "termDuration": choice.term_duration or row["term_duration"],
+                },
+                "quantity": choice.quantity if choice.quantity is not None else row["quantity"],
+                "customTermEndDate": None,
+            }
+        )
+        if problem:
+            raise InvalidInput(problem[1], field=problem[0])
+        specs.append(
+            BatchItemSpec(
+                customer_tenant_id=row["customer__tenant_id"],
+                subscription_id=pk,
+                kind=ItemKind.SCHEDULED_CHANGE,
+                request=request or {},
+            )
+        )
+    return upgrade_batch_create(actor=actor, items=specs, correlation_id=correlation_id)

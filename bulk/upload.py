@@ -1,8 +1,12 @@
 """A CSV file of batch items → the item specs of a batch, or EVERY problem of the file by line and column.
 
-The file: UTF-8 (a byte-order mark is accepted), comma-separated, the header exactly
-``customerId,subscriptionId,targetOfferId,quantity,upgradeType`` (line 1), then one item per line; ``quantity``
-and ``upgradeType`` may be empty. The per-field rules are the API's (``bulk.item_fields``). Then, in a fixed
+The file: UTF-8 (a byte-order mark is accepted), comma-separated, the header
+``customerId,subscriptionId,targetOfferId,quantity,upgradeType`` (line 1) optionally followed by any of the new
+commerce columns ``EXTRA_COLUMNS`` (each once, any order), then one item per line; ``quantity`` and
+``upgradeType`` may be empty. ``kind`` (empty: ``upgrade``) says what a line does: an upgrade (``targetOfferId``),
+a ``transition`` (``toCatalogItemId``, ``toSubscriptionId``, ``quantity``, ``termDuration``, ``billingCycle``,
+``transitionType``) or a ``scheduledChange`` (``productId``, ``skuId``, ``availabilityId``, ``termDuration``,
+``billingCycle``, ``quantity``, ``customTermEndDate``: Partner Center's scheduledNextTermInstructions). The per-field rules are the API's (``bulk.item_fields``). Then, in a fixed
 number of queries whatever the size (subscriptions 1, customers 1, offers 1): a subscription outside the
 actor's scope is reported exactly like one that does not exist (another partner's subscription is never
 revealed), a subscription of another customer than the line names, a target offer not in the catalog, seats
@@ -23,10 +27,34 @@ from catalog.models import Offer
 from customers.selectors import customers_visible_to
 from subscriptions.selectors import subscriptions_visible_to
 
-from .item_fields import guid_field, quantity_field, target_offer_field, upgrade_type_field
-from .services import MAX_BATCH_ITEMS, BatchItemSpec
+from .item_fields import (
+    INSTRUCTIONS,
+    catalog_item_of,
+    guid_field,
+    instructions_field,
+    kind_field,
+    quantity_field,
+    target_offer_field,
+    transition_request_field,
+    upgrade_type_field,
+)
+from .services import MAX_BATCH_ITEMS, BatchItemSpec, catalog_offers
 
 HEADER = ("customerId", "subscriptionId", "targetOfferId", "quantity", "upgradeType")
+EXTRA_COLUMNS = (
+    "kind",
+    "toCatalogItemId",
+    "toSubscriptionId",
+    "termDuration",
+    "billingCycle",
+    "transitionType",
+    "productId",
+    "skuId",
+    "availabilityId",
+    "customTermEndDate",
+)
+TRANSITION_COLUMNS = ("toCatalogItemId", "toSubscriptionId", "termDuration", "billingCycle", "transitionType")
+PRODUCT_COLUMNS = ("productId", "skuId", "availabilityId", "billingCycle", "termDuration")
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_REPORTED_ERRORS = 500
 
@@ -46,6 +74,8 @@ class _Row:
     target_offer_id: str | None
     quantity: int | None
     upgrade_type: str | None
+    kind: str | None = "upgrade"
+    request: dict | None = None
 
 
 class _Errors(list):
@@ -78,9 +108,18 @@ def _read_rows(text: str, errors: _Errors) -> list[_Row]:
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[_Row] = []
     try:
-        header = next(reader)
-        if tuple(cell.strip() for cell in header) != HEADER:
+        header = tuple(cell.strip() for cell in next(reader))
+        extra = header[len(HEADER) :]
+        if header[: len(HEADER)] != HEADER:
             errors.add(1, "", _("The header must be exactly %(header)s.") % {"header": ",".join(HEADER)})
+            return []
+        if len(set(extra)) != len(extra) or not set(extra) <= set(EXTRA_COLUMNS):
+            errors.add(
+                1,
+                "",
+                _("After %(header)s the header may only name each of %(extra)s once.")
+                % {"header": ",".join(HEADER), "extra": ",".join(EXTRA_COLUMNS)},
+            )
             return []
         for cells in reader:
             line = reader.line_num
@@ -91,21 +130,21 @@ def _read_rows(text: str, errors: _Errors) -> list[_Row]:
                     line, "", _("Too many rows: a batch holds at most %(max)d items.") % {"max": MAX_BATCH_ITEMS}
                 )
                 return rows
-            if len(cells) != len(HEADER):
+            if len(cells) != len(header):
                 errors.add(
                     line,
                     "",
-                    _("Expected %(expected)d columns, got %(count)d.") % {"expected": len(HEADER), "count": len(cells)},
+                    _("Expected %(expected)d columns, got %(count)d.") % {"expected": len(header), "count": len(cells)},
                 )
                 continue
-            rows.append(_parse_cells(line, [cell.strip() for cell in cells], errors))
+            rows.append(_parse_cells(line, header, [cell.strip() for cell in cells], errors))
     except csv.Error as exc:
         errors.add(reader.line_num or 1, "", _("The file is not valid CSV: %(error)s") % {"error": exc})
     return rows
 
 
-def _parse_cells(line: int, cells: list[str], errors: _Errors) -> _Row:
-    values = dict(zip(HEADER, cells, strict=True))
+def _parse_cells(line: int, header: tuple[str, ...], cells: list[str], errors: _Errors) -> _Row:
+    values = {name: "" for name in EXTRA_COLUMNS} | dict(zip(header, cells, strict=True))
 
     def checked(column, rule, optional=False):
         raw = values[column]
@@ -114,20 +153,55 @@ def _parse_cells(line: int, cells: list[str], errors: _Errors) -> _Row:
             errors.add(line, column, problem)
         return value
 
+    customer_id = checked("customerId", guid_field)
+    subscription_id = checked("subscriptionId", guid_field)
+    kind = checked("kind", kind_field)
+    if kind is None:  # its problem is reported; the other columns depend on it
+        return _Row(line, customer_id, subscription_id, None, None, None, kind=None)
+    if kind != "upgrade":
+        request, problem = _new_commerce_request(kind, values)
+        if problem:
+            errors.add(line, *problem)
+        return _Row(line, customer_id, subscription_id, None, None, None, kind=kind, request=request)
     return _Row(
         line=line,
-        customer_id=checked("customerId", guid_field),
-        subscription_id=checked("subscriptionId", guid_field),
+        customer_id=customer_id,
+        subscription_id=subscription_id,
         target_offer_id=checked("targetOfferId", target_offer_field),
         quantity=checked("quantity", quantity_field, optional=True),
         upgrade_type=checked("upgradeType", upgrade_type_field, optional=True),
+        kind=kind,
     )
+
+
+def _new_commerce_request(kind: str, values: dict[str, str]) -> tuple[dict | None, tuple[str, str] | None]:
+    """A transition's or a scheduled change's request from its columns, by the API's rules; a problem names
+    its column."""
+    if kind == "transition":
+        return transition_request_field(
+            {name: values[name] or None for name in TRANSITION_COLUMNS} | {"quantity": values["quantity"] or None}
+        )
+    quantity, problem = quantity_field(values["quantity"] or None)
+    if problem or quantity is None:
+        return None, ("quantity", problem or _("is required for a scheduled change."))
+    request, wrong = instructions_field(
+        {
+            "product": {name: values[name] for name in PRODUCT_COLUMNS},
+            "quantity": quantity,
+            "customTermEndDate": values["customTermEndDate"] or None,
+        }
+    )
+    if wrong:
+        column = wrong[0].rsplit(".", 1)[-1]
+        return None, ("productId" if column in ("product", INSTRUCTIONS) else column, wrong[1])
+    return request, None
 
 
 def _check_references(actor, rows: list[_Row], errors: _Errors) -> None:
     subscription_ids = {row.subscription_id for row in rows if row.subscription_id}
     customer_ids = {row.customer_id for row in rows if row.customer_id}
     offer_ids = {row.target_offer_id for row in rows if row.target_offer_id}
+    catalog = catalog_offers() if any(row.kind not in (None, "upgrade") for row in rows) else {}
     customer_of = dict(
         subscriptions_visible_to(actor).filter(pk__in=subscription_ids).values_list("pk", "customer__tenant_id")
     )
@@ -158,6 +232,10 @@ def _check_references(actor, rows: list[_Row], errors: _Errors) -> None:
                     _("Subscription %(id)s is not a subscription of customer %(customer)s.")
                     % {"id": row.subscription_id, "customer": row.customer_id},
                 )
+        item = catalog_item_of(row.kind or "", row.request or {})
+        if item is not None and item not in catalog:
+            column = "toCatalogItemId" if row.kind == "transition" else "productId"
+            errors.add(row.line, column, _("%(item)s is not a catalog item sold here.") % {"item": item})
         if row.target_offer_id:
             offer = offers.get(row.target_offer_id)
             if offer is None:
@@ -177,7 +255,7 @@ def batch_items_from_csv(actor, data: bytes) -> tuple[list[BatchItemSpec], list[
         errors.add(1, "", _("The file has a header but no item."))
     if rows:
         _check_references(actor, rows, errors)
-    order = {name: index for index, name in enumerate(("", *HEADER))}
+    order = {name: index for index, name in enumerate(("", *HEADER, *EXTRA_COLUMNS))}
     errors.sort(key=lambda error: (error.line, order.get(error.column, 0)))
     if errors:
         return [], list(errors)
@@ -185,11 +263,13 @@ def batch_items_from_csv(actor, data: bytes) -> tuple[list[BatchItemSpec], list[
         BatchItemSpec(
             customer_tenant_id=row.customer_id,
             subscription_id=row.subscription_id,
-            target_offer_id=row.target_offer_id,
+            target_offer_id=row.target_offer_id or "",
             quantity=row.quantity,
             upgrade_type=row.upgrade_type,
+            kind=row.kind or "upgrade",
+            request=row.request or {},
         )
         for row in rows
-        if row.customer_id and row.subscription_id and row.target_offer_id
+        if row.customer_id and row.subscription_id and (row.target_offer_id or row.request)
     ]
     return specs, []

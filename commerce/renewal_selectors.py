@@ -39,6 +39,7 @@ from catalog.models import CommercePrice, CommerceProduct, TermDuration
 from core.errors import InvalidInput
 from subscriptions.models import CommerceType, Subscription, SubscriptionStatus
 from subscriptions.selectors import subscriptions_visible_to
+from subscriptions.services import scheduling_refusal
 
 WINDOWS = (30, 60, 90)
 DEFAULT_WINDOW = 30
@@ -167,8 +168,24 @@ class RenewalRow(TermLabels):
         return self.term_end + timedelta(days=1)
 
     @property
+    def schedule_refusal(self) -> str | None:
+        """Why the row cannot be selected to schedule a change at renewal (None: it can)."""
+        return scheduling_refusal(is_new_commerce=True, auto_renew=self.auto_renew)
+
+    @property
     def period_price(self) -> Decimal | None:
         return None if self.unit_price is None else self.unit_price * self.seats
+
+
+def schedule_targets() -> list[tuple[str, str]]:
+    """``(catalog item id, label)`` of every new commerce product of an offer still sold, by offer name: the
+    targets the renewals page offers for a scheduled change (one query)."""
+    return [
+        (f"{p}:{s}:{a}", f"{name} ({p}:{s}:{a})")
+        for p, s, a, name in CommerceProduct.objects.filter(offer__retired=False)
+        .order_by(Lower("offer__name"), "product_id", "sku_id", "availability_id")
+        .values_list("product_id", "sku_id", "availability_id", "offer__name")
+    ]
 
 
 def utc_today() -> date:

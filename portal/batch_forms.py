@@ -82,7 +82,8 @@ class BatchUploadForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
         help_text=_(
-            "UTF-8, header customerId,subscriptionId,targetOfferId,quantity,upgradeType (the last two may be empty)."
+            "UTF-8, header customerId,subscriptionId,targetOfferId,quantity,upgradeType (the last two may be empty), "
+            "optionally followed by the new commerce columns described above."
         ),
     )
 
@@ -98,3 +99,49 @@ class BatchListFilterForm(forms.Form):
 
 class SubmitForm(forms.Form):
     items = forms.ChoiceField(choices=SUBMIT_CHOICES, required=False)
+
+
+class GuidListField(forms.MultipleChoiceField):
+    """Posted subscription ids (the rows of a page): any GUID is a valid value here; whether it is one of the
+    actor's is the service's question."""
+
+    def valid_value(self, value):
+        try:
+            uuid.UUID(str(value))
+        except ValueError:
+            return False
+        return True
+
+
+KEEP = [("", _("Keep the current one"))]
+
+
+class ScheduleChangeForm(forms.Form):
+    """The renewals page's "Schedule change for selected": the checked rows (``subscription``) and what they
+    get at renewal; an empty choice keeps each subscription's own value."""
+
+    subscription = GuidListField(label=_("Selected rows"))
+    target = forms.ChoiceField(label=_("Product at renewal"), required=False)
+    term_duration = forms.ChoiceField(
+        label=_("Term"),
+        required=False,
+        choices=KEEP + [("P1M", _("1 month")), ("P1Y", _("1 year")), ("P3Y", _("3 years"))],
+    )
+    billing_cycle = forms.ChoiceField(
+        label=_("Billing cycle"),
+        required=False,
+        choices=KEEP + [("monthly", _("Monthly")), ("annual", _("Annual")), ("triennial", _("Triennial"))],
+    )
+    quantity = forms.IntegerField(
+        label=_("Seats"),
+        required=False,
+        min_value=1,
+        max_value=MAX_QUANTITY,
+        help_text=_("Empty: each subscription keeps its seats."),
+    )
+
+    def __init__(self, *args, targets=(), **kwargs):
+        kwargs.setdefault("auto_id", "schedule_%s")  # the filter form of the same page has fields too
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = KEEP + list(targets)
+        self.fields["subscription"].error_messages["required"] = _("Select at least one row.")

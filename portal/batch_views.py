@@ -19,10 +19,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bulk.models import BatchStatus, UpgradeBatchItem
+from bulk.models import BatchStatus, ItemKind, UpgradeBatchItem
 from bulk.result_export import RESULT_COLUMNS, batch_result_rows, item_reasons
 from bulk.retry_services import upgrade_batch_retry_failed, upgrade_batch_submit
 from bulk.selectors import (
+    kinds_of_annotated,
     progress_of_annotated,
     upgrade_batch_for,
     upgrade_batch_items,
@@ -30,7 +31,7 @@ from bulk.selectors import (
     upgrade_batch_with_progress,
 )
 from bulk.services import BatchItemSpec, upgrade_batch_cancel, upgrade_batch_create
-from bulk.upload import HEADER, batch_items_from_csv
+from bulk.upload import EXTRA_COLUMNS, HEADER, batch_items_from_csv
 from core.errors import Conflict, InvalidInput
 from customers.selectors import acting_partner_id
 from opportunities.filtering import OpportunityFilterForm
@@ -59,6 +60,25 @@ class ItemRow:
 
     item: UpgradeBatchItem
     reasons: list[tuple[str, str]]
+
+    @property
+    def change(self) -> str:
+        """What the item does, in words: its target offer for an upgrade; "Transition to …" or "Scheduled change
+        to …" (catalog item, offer, term, cycle, seats as given) for new commerce items."""
+        item, request = self.item, self.item.request or {}
+        if item.kind == ItemKind.TRANSITION:
+            return _("Transition to %(item)s (%(offer)s)") % {
+                "item": request.get("toCatalogItemId") or "",
+                "offer": item.target_offer_id or _("unknown offer"),
+            }
+        if item.kind == ItemKind.SCHEDULED_CHANGE:
+            product = (request.get("scheduledNextTermInstructions") or {}).get("product") or {}
+            return _("Scheduled change to %(offer)s, %(term)s, %(cycle)s") % {
+                "offer": item.target_offer_id or _("unknown offer"),
+                "term": product.get("termDuration", ""),
+                "cycle": product.get("billingCycle", ""),
+            }
+        return item.target_offer_id
 
 
 def _progress_figures(progress: dict[str, int]) -> dict[str, int]:
@@ -140,7 +160,7 @@ def batch_upload(request):
     return render(
         request,
         "portal/batches/upload.html",
-        {"form": form, "errors": errors, "header": ",".join(HEADER)},
+        {"form": form, "errors": errors, "header": ",".join(HEADER), "extra": ",".join(EXTRA_COLUMNS)},
         status=status,
     )
 
@@ -170,6 +190,8 @@ def batch_list(request):
     for batch in rows:
         batch.progress = progress_of_annotated(batch)
         batch.figures = _progress_figures(batch.progress)
+        kinds = kinds_of_annotated(batch)
+        batch.kind_label = ItemKind(kinds[0]).label if len(kinds) == 1 else _("Mixed") if kinds else ""
     return render(
         request,
         "portal/batches/list.html",

@@ -317,7 +317,9 @@ def immediate_preview(request, customer, source, chosen, form):
 def scheduled_check(request, customer, source, chosen, form):
     """(normalised instructions, None) or (None, step 2 with the error next to its field)."""
     try:
-        return instructions_check(subscription=source, raw=form.instructions()), None
+        return instructions_check(
+            actor=request.user, subscription=source, instructions=form.instructions(), required=False
+        ), None
     except InvalidInput as exc:
         form.add_service_error(exc)
         return None, render_details(request, customer, source, chosen, form, status=400)

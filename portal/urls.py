@@ -37,6 +37,7 @@ urlpatterns = [
     path("opportunities/summary.json", opportunity_views.opportunities_summary, name="opportunities_summary"),
     path("renewals/", renewal_views.renewals, name="renewals"),
     path("renewals/export.csv", renewal_views.renewals_export, name="renewals_export"),
+    path("renewals/schedule/", renewal_views.renewals_schedule, name="renewals_schedule"),
     path("batches/", batch_views.batch_list, name="batch_list"),
     path("batches/selection/", batch_views.batch_selection, name="batch_selection"),
     path("batches/upload/", batch_views.batch_upload, name="batch_upload"),

@@ -344,22 +344,37 @@ def instructions_target(instructions: dict):
     return commerce.offer if commerce is not None else None
 
 
-def instructions_check(*, subscription: Subscription, raw) -> dict | None:
-    """Check ``scheduledNextTermInstructions`` for ``subscription`` as :func:`subscription_update` would, without
-    saving (a review step); answers them normalised. Raises ``InvalidInput`` naming the sub-field."""
-    instructions = instructions_normalize(raw)
-    _validate_instructions(subscription, {"scheduled_next_term_instructions": instructions})
-    return instructions
+def scheduling_refusal(*, is_new_commerce: bool, auto_renew: bool) -> str | None:
+    """Why a subscription cannot get changes scheduled at renewal (None: it can). Pure: the renewals page
+    marks its rows with it, the bulk service refuses a selection with it."""
+    if not is_new_commerce:
+        return _("only new commerce subscriptions have scheduled changes.")
+    if not auto_renew:
+        return _("changes at renewal need auto-renew on (autoRenewEnabled: true).")
+    return None
+
+
+def instructions_check(*, actor, subscription: Subscription, instructions, required: bool = True) -> dict | None:
+    """The checks of scheduling ``instructions`` on ``subscription`` (its offer loaded) as
+    :func:`subscription_update` makes them, nothing written (the wizard's review, a batch's dry run): the
+    normalised instructions (None clears them, unless ``required``), or ``InvalidInput`` naming the sub-field."""
+    require(actor, Capability.MANAGE_SUBSCRIPTIONS)
+    normalized = instructions_normalize(instructions)
+    if normalized is None and required:
+        raise InvalidInput(_("is required (product, quantity, customTermEndDate)."), field=INSTRUCTIONS)
+    _validate_instructions(subscription, {"scheduled_next_term_instructions": normalized})
+    return normalized
 
 
 def _validate_instructions(subscription: Subscription, changes: dict[str, Any]) -> None:
     instructions = changes["scheduled_next_term_instructions"]
     if not subscription.is_new_commerce:
-        raise InvalidInput(_("only new commerce subscriptions have scheduled changes."), field=INSTRUCTIONS)
+        raise InvalidInput(scheduling_refusal(is_new_commerce=False, auto_renew=False) or "", field=INSTRUCTIONS)
     if instructions is None:
         return
-    if not changes.get("auto_renew", subscription.auto_renew):
-        raise InvalidInput(_("changes at renewal need auto-renew on (autoRenewEnabled: true)."), field=INSTRUCTIONS)
+    refusal = scheduling_refusal(is_new_commerce=True, auto_renew=changes.get("auto_renew", subscription.auto_renew))
+    if refusal:
+        raise InvalidInput(refusal, field=INSTRUCTIONS)
     product = instructions["product"]
     term, cycle = product["termDuration"], product["billingCycle"]
     if cycle not in TERM_CYCLES[term]:

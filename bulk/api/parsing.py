@@ -12,7 +12,16 @@ from typing import Any
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from ..item_fields import guid_field, quantity_field, target_offer_field, upgrade_type_field
+from ..item_fields import (
+    INSTRUCTIONS,
+    guid_field,
+    instructions_field,
+    kind_field,
+    quantity_field,
+    target_offer_field,
+    transition_request_field,
+    upgrade_type_field,
+)
 from ..selectors import MAX_ELIGIBILITY_SUBSCRIPTIONS
 from ..services import MAX_BATCH_ITEMS, BatchItemSpec
 
@@ -90,14 +99,30 @@ def parse_batch_request(data: Any) -> tuple[list[BatchItemSpec], bool]:
         if not isinstance(item, dict):
             problems.add(path, _("must be an object with customerId, subscriptionId and targetOfferId."))
             continue
-        fields = (
-            _guid(problems, item, "customerId", path),
-            _guid(problems, item, "subscriptionId", path),
-            _checked(problems, target_offer_field, item, "targetOfferId", path),
-        )
+        kind = _checked(problems, kind_field, item, "kind", path)
+        customer_tenant_id = _guid(problems, item, "customerId", path)
+        subscription_id = _guid(problems, item, "subscriptionId", path)
+        if kind is None:
+            continue
+        if kind != "upgrade":
+            request, problem = (
+                transition_request_field(item) if kind == "transition" else instructions_field(item.get(INSTRUCTIONS))
+            )
+            if problem:
+                problems.add(f"{path}.{problem[0]}", problem[1])
+            elif customer_tenant_id and subscription_id:
+                specs.append(
+                    BatchItemSpec(
+                        customer_tenant_id=customer_tenant_id,
+                        subscription_id=subscription_id,
+                        kind=kind,
+                        request=request or {},
+                    )
+                )
+            continue
+        target_offer_id = _checked(problems, target_offer_field, item, "targetOfferId", path)
         quantity = _checked(problems, quantity_field, item, "quantity", path)
         upgrade_type = _checked(problems, upgrade_type_field, item, "upgradeType", path)
-        customer_tenant_id, subscription_id, target_offer_id = fields
         if customer_tenant_id and subscription_id and target_offer_id:
             specs.append(
                 BatchItemSpec(

@@ -1,4 +1,4 @@
-// The opportunities page's bulk selection: the header checkbox (un)checks every row of the page.
+// The bulk selections (opportunities, renewals): the header checkbox (un)checks every row of the page.
 (function () {
   "use strict";
   document.addEventListener("change", function (event) {

@@ -223,6 +223,7 @@ RULES: list[tuple[str, Expect]] = [
     # new commerce renewals (domain.md §8, §9) and their CSV: every partner role reads them, billing admins too
     ("portal:renewals", web(partner=200, customer=403)),
     ("portal:renewals_export", web(partner=200, customer=403)),
+    ("portal:renewals_schedule", web(partner=405, customer=403)),  # POST only (issue 12: scheduled changes)
     # four-eyes approval (issue 11): every partner user reads what waits; the decisions are POST-only (before the
     # portal:batch_* glob: first match wins)
     ("portal:approvals", web(partner=200, customer=403)),

@@ -299,6 +299,14 @@ WRITES: dict[str, dict[str, Rule]] = {
             operator=scopes({s: no(302) for s in PARTNER_OWNED}, no(404)),
         )
     },
+    # -- the renewals page's "Schedule change for selected" (issue 12): users who may upgrade AND manage
+    # subscriptions; the scope's subscription is a legacy one (or another partner's): refused as a whole (400,
+    # nothing created); operators have no partner (403)
+    "portal:renewals_schedule": {
+        "post": page(
+            partner=lambda role, scope: no(400) if role in SELLERS else no(403), customer=no(403), operator=no(403)
+        )
+    },
     # -- a subscription's seats (portal): customer, then subscription looked up (out of scope → 404), then the role
     # (subscriptions.services.subscription_update: SELLERS); the shared scope's subscription is Wingtip's
     "portal:subscription_detail": {
@@ -584,6 +592,7 @@ def form_bodies(ww: WriteWorld, s: ScopeObjects) -> dict[str, dict]:
                 "text/csv",
             )
         },
+        "portal:renewals_schedule": {"subscription": [str(s.subscription.pk)], "target": "", "quantity": ""},
         "portal:batch_reject": {"reason": "Matrix rejection"},
         "portal:upgrade_reject": {"reason": "Matrix rejection"},
         "direct:purchase": {
