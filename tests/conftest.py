@@ -1,9 +1,19 @@
 """Fixtures every test package shares (the builders they call live in ``tests/builders.py``)."""
 
 import pytest
+from django.utils import translation
 
 from . import factories
 from .builders import api_for, make_upgradable
+
+
+@pytest.fixture(autouse=True)
+def site_language():
+    """Each test starts in the site's language: a request of an earlier test (Accept-Language, a user's stored
+    language) leaves its language active in the thread, as Django does between requests."""
+    translation.activate("en")
+    yield
+    translation.activate("en")
 
 
 @pytest.fixture
