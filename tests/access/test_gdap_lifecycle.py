@@ -389,7 +389,7 @@ def test_expiry_notices_go_out_in_each_recipients_language(world, settings):
     assert len(mail.outbox) == 2
     swedish = by_recipient[world.users["admin_agent"].email]
     english = by_recipient[world.users["global_admin"].email]
-    assert swedish.subject == "Relationen för delegerad administratör upphör om 7 dagar: Own Co"
+    assert swedish.subject == "Relationen för delegerad administration upphör om 7 dagar: Own Co"
     assert english.subject == "Delegated admin relationship ends in 7 days: Own Co"
     assert "Contoso helpdesk" in swedish.body and "Own Co" in swedish.body
     # the in-portal notice is written in the site's language
