@@ -49,7 +49,9 @@ def english_left(page, catalog: str) -> list[str]:
     text = page.locator("body").inner_text()
     for name in [*Offer.objects.values_list("name", flat=True), *KEPT]:
         text = text.replace(name, " ")
-    return [piece for piece in english_texts(catalog) if re.search(rf"(?<![A-Za-z]){re.escape(piece)}(?![A-Za-z])", text)]
+    return [
+        piece for piece in english_texts(catalog) if re.search(rf"(?<![A-Za-z]){re.escape(piece)}(?![A-Za-z])", text)
+    ]
 
 
 def switch_to(page, language: str) -> None:
