@@ -17,16 +17,13 @@ from customers.models import TenantUser
 from subscriptions.models import LicenseAssignment
 
 from .billing import TransitionBilling
-from .context import subscription_not_found
 from .services import (
     Plan,
-    lock_rows,
+    locked_plan,
     moving_users,
     parse_transition_request,
     plan_billing,
-    resolve_items,
     target_term,
-    transition_plan,
 )
 
 
@@ -91,16 +88,11 @@ def transition_preview(
         transition_type=transition_type,
         user_ids=user_ids,
     )
-    items, target_offer_id = resolve_items(request)
     with transaction.atomic():
-        loaded, merge_target = lock_rows(
-            actor=actor, subscription_id=subscription_id, request=request, target_offer_id=target_offer_id
+        loaded, plan = locked_plan(
+            actor=actor, subscription_id=subscription_id, request=request, customer_tenant_id=customer_tenant_id
         )
-        if str(loaded.subscription.customer.tenant_id) != str(customer_tenant_id):
-            raise subscription_not_found(subscription_id)
-        plan = transition_plan(
-            loaded=loaded, merge_target=merge_target, request=request, items=items, target_offer_id=target_offer_id
-        )
+        target_offer_id = plan.target_offer_id
         end, anchor = target_term(plan, today=today)
         source = plan.source
         return TransitionPreview(

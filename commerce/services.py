@@ -783,14 +783,24 @@ def subscription_transition(
         transition_type=transition_type,
         user_ids=user_ids,
     )
-    items, target_offer_id = resolve_items(request)
     with transaction.atomic():
-        loaded, merge_target = lock_rows(
-            actor=actor, subscription_id=subscription_id, request=request, target_offer_id=target_offer_id
-        )
-        if customer_tenant_id is not None and str(loaded.subscription.customer.tenant_id) != str(customer_tenant_id):
-            raise subscription_not_found(subscription_id)
-        plan = transition_plan(
-            loaded=loaded, merge_target=merge_target, request=request, items=items, target_offer_id=target_offer_id
+        _loaded, plan = locked_plan(
+            actor=actor, subscription_id=subscription_id, request=request, customer_tenant_id=customer_tenant_id
         )
         return execute(actor=actor, plan=plan, correlation_id=correlation_id, request_id=request_id, today=today)
+
+
+def locked_plan(*, actor, subscription_id, request: TransitionRequest, customer_tenant_id=None):
+    """Inside the caller's transaction: resolve the catalog items, lock the rows (NOWAIT), re-check eligibility on
+    them and plan the transition ``request`` asks for; ``(loaded context, plan)``. ``NotFound`` outside the
+    actor's scope or when the subscription is not the customer ``customer_tenant_id``'s."""
+    items, target_offer_id = resolve_items(request)
+    loaded, merge_target = lock_rows(
+        actor=actor, subscription_id=subscription_id, request=request, target_offer_id=target_offer_id
+    )
+    if customer_tenant_id is not None and str(loaded.subscription.customer.tenant_id) != str(customer_tenant_id):
+        raise subscription_not_found(subscription_id)
+    plan = transition_plan(
+        loaded=loaded, merge_target=merge_target, request=request, items=items, target_offer_id=target_offer_id
+    )
+    return loaded, plan
