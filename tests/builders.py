@@ -161,6 +161,52 @@ def make_subscription(customer, offer_id="m365-business-basic", *, partner=None,
     )
 
 
+NCE_TERM_START = date(2026, 2, 1)
+NCE_TERM_END = date(2027, 1, 31)
+
+
+def nce_subscription(customer, offer_id="m365-business-basic", *, partner, **fields):
+    """A new commerce subscription of ``partner`` (a one-year term billed yearly, 2026-02-01 to 2027-01-31,
+    unless told)."""
+    fields.setdefault("term_duration", "P1Y")
+    fields.setdefault("billing_cycle", "annual")
+    fields.setdefault("term_start_date", NCE_TERM_START)
+    fields.setdefault("commitment_end_date", NCE_TERM_END)
+    return factories.SubscriptionFactory(
+        customer=customer, partner=partner, offer_id=offer_id, commerce="new", **fields
+    )
+
+
+def gdap_customer(*, partner, agent, company_name="Fabrikam", domain="fabrikam.onmicrosoft.com"):
+    """A customer of ``partner`` to whose tenant ``agent`` holds license-writing GDAP access."""
+    customer = factories.CustomerFactory(company_name=company_name, domain=domain)
+    factories.RelationshipFactory(partner=partner, customer=customer)
+    grant_gdap(partner=partner, customer=customer, user=agent)
+    return customer
+
+
+def e4_tenant(*, company_name="Fabrikam AB", domain="fabrikam.onmicrosoft.com", country="SE", licensed=6):
+    """A direct customer (``greta`` its global administrator) with an Office 365 E4 bought directly by credit card
+    this calendar year: 10 licenses, ``licensed`` of them assigned. ``(customer, e4, users)``."""
+    customer = factories.CustomerFactory(country=country, company_name=company_name, domain=domain)
+    admin = factories.UserFactory(username="greta", first_name="Greta", last_name="Lind")
+    factories.CustomerAdminRoleFactory(user=admin, customer=customer, role="global_administrator")
+    start = date.today().replace(month=1, day=1)
+    e4 = factories.SubscriptionFactory(
+        customer=customer,
+        offer_id="o365-e4",
+        quantity=10,
+        channel="direct",
+        partner=None,
+        channel_partner_name="",
+        payment_method="credit_card",
+        billing_cycle="monthly",
+        term_start_date=start,
+        commitment_end_date=date(start.year, 12, 31),
+    )
+    return customer, e4, add_users(e4, licensed)
+
+
 def add_users(subscription, count, *, disabled=None, prefix="u"):
     """``count`` tenant users with a license of ``subscription`` (bulk: two INSERTs)."""
     tag = uuid.uuid4().hex[:6]

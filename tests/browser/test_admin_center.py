@@ -1,14 +1,11 @@
 """A direct customer's global administrator upgrades Office 365 E4 to Office 365 E5 in the admin center."""
 
-from datetime import date
-
 import pytest
 from playwright.sync_api import expect
 
 from direct.models import DirectOrder
 from subscriptions.models import LicenseAssignment
-from tests import factories
-from tests.builders import BROWSER_DB, add_users, sign_in
+from tests.builders import BROWSER_DB, e4_tenant, sign_in
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 
@@ -17,24 +14,7 @@ pytestmark = [pytest.mark.browser, BROWSER_DB]
 def fabrikam_ab(db):
     """Fabrikam AB (Sweden): ``greta`` is its global administrator; an Office 365 E4 bought directly by credit
     card, 10 licenses, 6 of them assigned."""
-    customer = factories.CustomerFactory(country="SE", company_name="Fabrikam AB", domain="fabrikam.onmicrosoft.com")
-    admin = factories.UserFactory(username="greta", first_name="Greta", last_name="Lind")
-    factories.CustomerAdminRoleFactory(user=admin, customer=customer, role="global_administrator")
-    start = date.today().replace(month=1, day=1)
-    e4 = factories.SubscriptionFactory(
-        customer=customer,
-        offer_id="o365-e4",
-        quantity=10,
-        channel="direct",
-        partner=None,
-        channel_partner_name="",
-        payment_method="credit_card",
-        billing_cycle="monthly",
-        term_start_date=start,
-        commitment_end_date=date(start.year, 12, 31),
-    )
-    users = add_users(e4, 6)
-    return customer, e4, users
+    return e4_tenant()
 
 
 def test_global_admin_upgrades_e4_to_e5_by_credit_card(page, fabrikam_ab, screenshot):

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from catalog.models import Offer
 from tests import factories
-from tests.builders import BROWSER_DB, add_users, grant_gdap, sign_in
+from tests.builders import BROWSER_DB, add_users, e4_tenant, grant_gdap, sign_in
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 
@@ -84,23 +84,7 @@ def fabrikam(partner):
 
 @pytest.fixture
 def fabrikam_ab(db):
-    customer = factories.CustomerFactory(country="SE", company_name="Fabrikam AB", domain="fabrikamab.onmicrosoft.com")
-    admin = factories.UserFactory(username="greta", first_name="Greta", last_name="Lind")
-    factories.CustomerAdminRoleFactory(user=admin, customer=customer, role="global_administrator")
-    start = date.today().replace(month=1, day=1)
-    e4 = factories.SubscriptionFactory(
-        customer=customer,
-        offer_id="o365-e4",
-        quantity=10,
-        channel="direct",
-        partner=None,
-        channel_partner_name="",
-        payment_method="credit_card",
-        billing_cycle="monthly",
-        term_start_date=start,
-        commitment_end_date=date(start.year, 12, 31),
-    )
-    add_users(e4, 6)
+    customer, e4, _users = e4_tenant(domain="fabrikamab.onmicrosoft.com")
     return customer, e4
 
 

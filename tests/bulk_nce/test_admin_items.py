@@ -5,8 +5,9 @@ from django.urls import reverse
 
 from bulk.models import UpgradeBatchItem
 from tests.builders import BATCHES
+from tests.builders import nce_subscription as nce
 
-from .conftest import E3, nce
+from .conftest import E3
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,9 @@ from commerce.models import Transition
 from subscriptions.models import Subscription
 from tests import factories
 from tests.builders import BATCHES, assert_fault, items_of, make_upgradable, run_batch
+from tests.builders import nce_subscription as nce
 
-from .conftest import E3, STANDARD, nce
+from .conftest import E3, STANDARD
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,9 @@ from django.test.utils import CaptureQueriesContext
 
 from bulk.processing import upgrade_batch_chunk_process
 from bulk.services import BatchItemSpec, upgrade_batch_create
+from tests.builders import nce_subscription as nce
 
-from .conftest import STANDARD, nce
+from .conftest import STANDARD
 
 pytestmark = pytest.mark.django_db
 

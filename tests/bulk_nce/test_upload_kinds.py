@@ -6,8 +6,9 @@ from django.urls import reverse
 from bulk.models import UpgradeBatch
 from bulk.upload import batch_items_from_csv
 from tests.builders import login, page_text
+from tests.builders import nce_subscription as nce
 
-from .conftest import E3, nce
+from .conftest import E3
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ from django.utils import timezone
 
 from tests import factories
 from tests.builders import assert_fault, sub_url
-
-from .conftest import nce
+from tests.builders import nce_subscription as nce
 
 pytestmark = pytest.mark.django_db
 

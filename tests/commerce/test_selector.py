@@ -11,8 +11,7 @@ from commerce.selectors import transition_eligibilities_for
 from core.errors import InvalidInput, NotFound
 from tests import factories
 from tests.builders import grant_gdap
-
-from .conftest import nce
+from tests.builders import nce_subscription as nce
 
 pytestmark = pytest.mark.django_db
 

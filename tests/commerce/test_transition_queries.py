@@ -9,8 +9,7 @@ from commerce.services import subscription_transition
 from subscriptions.models import LicenseAssignment
 from tests import factories
 from tests.builders import add_users, grant_gdap
-
-from .conftest import nce
+from tests.builders import nce_subscription as nce
 
 pytestmark = pytest.mark.django_db
 

@@ -18,10 +18,10 @@ from commerce.services import TransitionNotEligible, subscription_transition
 from core.errors import InvalidInput, NotFound
 from subscriptions.models import LicenseAssignment, Subscription
 from tests import factories
+from tests.builders import NCE_TERM_END as TERM_END
 from tests.builders import add_users
+from tests.builders import nce_subscription as nce
 from upgrades.models import BillingEntry
-
-from .conftest import TERM_END, nce
 
 pytestmark = pytest.mark.django_db
 

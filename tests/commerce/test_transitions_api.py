@@ -6,8 +6,7 @@ from commerce.models import Transition
 from subscriptions.models import Subscription
 from tests import factories
 from tests.builders import add_users, api_for, assert_fault, sub_url
-
-from .conftest import nce
+from tests.builders import nce_subscription as nce
 
 pytestmark = pytest.mark.django_db
 

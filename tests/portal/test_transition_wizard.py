@@ -17,8 +17,9 @@ from django.utils import timezone
 from commerce.models import Transition
 from subscriptions.models import LicenseAssignment, Subscription
 from tests import factories
-from tests.builders import add_users, grant_gdap, make_subscription
-from tests.commerce.conftest import TERM_END, nce
+from tests.builders import NCE_TERM_END as TERM_END
+from tests.builders import add_users, gdap_customer, grant_gdap, make_subscription
+from tests.builders import nce_subscription as nce
 
 pytestmark = pytest.mark.django_db
 
@@ -51,10 +52,7 @@ def agent(partner):
 
 @pytest.fixture
 def customer(partner, agent):
-    customer = factories.CustomerFactory(company_name="Fabrikam", domain="fabrikam.onmicrosoft.com")
-    factories.RelationshipFactory(partner=partner, customer=customer)
-    grant_gdap(partner=partner, customer=customer, user=agent)
-    return customer
+    return gdap_customer(partner=partner, agent=agent)
 
 
 @pytest.fixture
