@@ -62,32 +62,14 @@ def users_moving(plan: Plan) -> tuple[TenantUser, ...]:
 
 
 def transition_preview(
-    *,
-    actor,
-    subscription_id,
-    customer_tenant_id,
-    to_catalog_item_id,
-    to_subscription_id=None,
-    quantity=None,
-    term_duration=None,
-    billing_cycle=None,
-    transition_type=None,
-    user_ids=None,
-    today: date | None = None,
+    *, actor, subscription_id, customer_tenant_id, today: date | None = None, **fields
 ) -> TransitionPreview:
-    """The plan, billing and moving users of ``subscription_transition`` with these arguments; writes nothing.
+    """The plan, billing and moving users of ``subscription_transition`` with these arguments (``fields``: those
+    of ``parse_transition_request``); writes nothing.
 
     The rows are locked (NOWAIT) only for the check's transaction, as the submit locks them."""
     today = today or timezone.localdate()
-    request = parse_transition_request(
-        to_catalog_item_id=to_catalog_item_id,
-        to_subscription_id=to_subscription_id,
-        quantity=quantity,
-        term_duration=term_duration,
-        billing_cycle=billing_cycle,
-        transition_type=transition_type,
-        user_ids=user_ids,
-    )
+    request = parse_transition_request(**fields)
     with transaction.atomic():
         loaded, plan = locked_plan(
             actor=actor, subscription_id=subscription_id, request=request, customer_tenant_id=customer_tenant_id
