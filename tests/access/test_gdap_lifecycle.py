@@ -394,3 +394,13 @@ def test_expiry_notices_go_out_in_each_recipients_language(world, settings):
     assert "Contoso helpdesk" in swedish.body and "Own Co" in swedish.body
     # the in-portal notice is written in the site's language
     assert Notification.objects.get(customer=world.own).message.startswith("The delegated admin relationship")
+
+
+def test_expiry_notices_in_traditional_chinese(world, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    type(world.users["global_admin"]).objects.filter(pk=world.users["global_admin"].pk).update(language="zh-hant")
+    relationship, t0 = approved(world)
+    services.relationships_sweep(now=relationship.end_date_time - timedelta(days=7))
+    chinese = {message.to[0]: message for message in mail.outbox}[world.users["global_admin"].email]
+    assert chinese.subject == "委派的系統管理員關聯性將於 7 天後結束：Own Co"
+    assert chinese.body.startswith("與 Own Co 的委派的系統管理員關聯性 Contoso helpdesk")
