@@ -105,3 +105,10 @@ def test_the_pages_come_out_in_the_chosen_language(client):
     swedish = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="sv").content.decode()
     assert "<title>Logga in · CSP-partnerportal</title>" in swedish
     assert "Användarnamn" in swedish and '<option value="zh-hant" lang="zh-hant">繁體中文</option>' in swedish
+
+
+def test_an_error_page_switches_back_through_the_referer_without_echoing_the_address(client):
+    page = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert "/no-such-page/" not in page and 'action="/i18n/setlang/"' in page
+    response = client.post(reverse("set_language"), {"language": "sv"}, HTTP_REFERER="http://testserver/no-such-page/")
+    assert response.status_code == 302 and response["Location"] == "http://testserver/no-such-page/"
