@@ -31,13 +31,10 @@ from commerce.services import TransitionNotEligible, subscription_transition
 from commerce.types import TransitionType
 from core.errors import DomainError, InvalidInput, NotFound
 from customers.models import Customer
-from customers.selectors import customer_for
-from partners.roles import Capability, require
 from subscriptions.models import LicenseAssignment, Subscription
 from subscriptions.services import instructions_check, instructions_target, subscription_update
 
-from .access import partner_page
-from .selectors import upgradable_subscription_for
+from .access import partner_page, upgrade_source_for
 from .transition_forms import (
     IMMEDIATE,
     SCHEDULED,
@@ -59,15 +56,7 @@ class LegacySource(Exception):
 
 def source_for(request, tenant_id, subscription_id) -> tuple[Customer, Subscription]:
     """404 outside the actor's scope, 403 when its role cannot upgrade (the legacy wizard's order)."""
-    try:
-        customer = customer_for(request.user, tenant_id=tenant_id)
-    except Customer.DoesNotExist:
-        raise Http404(_("No customer with this tenant id is visible to you.")) from None
-    require(request.user, Capability.UPGRADE)
-    try:
-        source = upgradable_subscription_for(request.user, customer, subscription_id=subscription_id)
-    except Subscription.DoesNotExist:
-        raise Http404(_("No subscription with this id is visible to you.")) from None
+    customer, source = upgrade_source_for(request, tenant_id, subscription_id)
     if not source.is_new_commerce:
         raise LegacySource
     return customer, source

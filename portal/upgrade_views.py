@@ -25,11 +25,7 @@ from django.views.generic import ListView
 
 from catalog.models import BillingCycle
 from core.errors import DomainError, NotFound
-from customers.models import Customer
-from customers.selectors import customer_for
 from delegation.selectors import delegated_access
-from partners.roles import Capability, require
-from subscriptions.models import Subscription
 from upgrades.approval_services import subscription_upgrade_request
 from upgrades.eligibility.types import UpgradeErrorCode
 from upgrades.exceptions import UpgradeNotEligible
@@ -40,11 +36,10 @@ from upgrades.results import UpgradeResult
 from upgrades.selectors import source_upgrade_errors, upgrade_operation_for, upgrade_options_for
 from upgrades.steps import SOURCE_STATUS_AFTER_UPGRADE, SOURCE_STATUS_AFTER_UPGRADE_LABEL
 
-from .access import PartnerPageMixin, partner_page
+from .access import PartnerPageMixin, partner_page, upgrade_source_for
 from .forms import UpgradeDetailsForm, UpgradeFilterForm, UpgradeSubmitForm, UpgradeTargetForm
 from .selectors import (
     family_names,
-    upgradable_subscription_for,
     upgrade_made_from,
     upgrade_operation_page_rows,
     upgrade_operation_rows_for,
@@ -54,19 +49,6 @@ from .selectors import (
 SESSION_KEY = "portal_upgrade_submissions"
 CHOSEN = "chosen"  # step 1's hidden marker: the form was submitted (with or without a target)
 KEEP_SUBMISSIONS = 20
-
-
-def _source(request, tenant_id, subscription_id) -> tuple[Customer, Subscription]:
-    """404 outside the actor's scope, 403 when its role cannot upgrade."""
-    try:
-        customer = customer_for(request.user, tenant_id=tenant_id)
-    except Customer.DoesNotExist:
-        raise Http404(_("No customer with this tenant id is visible to you.")) from None
-    require(request.user, Capability.UPGRADE)
-    try:
-        return customer, upgradable_subscription_for(request.user, customer, subscription_id=subscription_id)
-    except Subscription.DoesNotExist:
-        raise Http404(_("No subscription with this id is visible to you.")) from None
 
 
 def _wizard_url(name, source, **params) -> str:
@@ -101,7 +83,7 @@ def _render_targets(request, customer, source, *, form=None, blocked=(), blocked
 
 @partner_page
 def upgrade_targets(request, tenant_id, subscription_id):
-    customer, source = _source(request, tenant_id, subscription_id)
+    customer, source = upgrade_source_for(request, tenant_id, subscription_id)
     if "target" not in request.GET and CHOSEN not in request.GET:
         return _render_targets(request, customer, source)
     options = upgrade_options_for(actor=request.user, subscription=source.pk)
@@ -164,7 +146,7 @@ def _prefill(request, source, choice) -> dict:
 
 @partner_page
 def upgrade_details(request, tenant_id, subscription_id):
-    customer, source = _source(request, tenant_id, subscription_id)
+    customer, source = upgrade_source_for(request, tenant_id, subscription_id)
     finished = _finished_upgrade(request, source)
     if finished:
         return finished
@@ -182,7 +164,7 @@ def upgrade_details(request, tenant_id, subscription_id):
 @partner_page
 @require_http_methods(["GET", "POST"])
 def upgrade_review(request, tenant_id, subscription_id):
-    customer, source = _source(request, tenant_id, subscription_id)
+    customer, source = upgrade_source_for(request, tenant_id, subscription_id)
     if request.method == "POST":
         return _submit(request, customer, source)
     finished = _finished_upgrade(request, source)
