@@ -721,6 +721,7 @@ def url_kwargs(ww: WriteWorld, entry: Entry, scope: str) -> dict:
         "user_id": (str(s.tenant_user.object_id) if entry.key.startswith("api:") else user.pk),
         "order_id": MISSING_UUID,
         "operation_id": pk("operation", MISSING_UUID),
+        "transition_id": MISSING_UUID,
         "offer_id": "o365-e5",
         "target_offer_id": "o365-e5",
         "uidb64": "MQ",
