@@ -15,6 +15,8 @@ waiting answers ``Conflict`` (409). ``batch`` must come from ``selectors.upgrade
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,7 +45,7 @@ def _locked_waiting(batch: UpgradeBatch) -> UpgradeBatch:
     )
 
 
-def _tell_creator(batch_id: str, creator_id, *, approved: bool, message: str) -> None:
+def _tell_creator(batch_id: str, creator_id, *, approved: bool, message: Callable[[], str]) -> None:
     """The creator's notice of the decision, linking to the batch (``upgrades.approval_services`` notices)."""
     approval_decided_notify(
         kind="batch",
@@ -67,7 +69,9 @@ def upgrade_batch_approve(*, actor, batch: UpgradeBatch) -> UpgradeBatch:
         UpgradeBatchChunk.objects.filter(batch_id=locked.pk).update(enqueued=now)
         decision_audit(actor=actor, job=locked, waiting_status=BatchStatus.AWAITING_APPROVAL.value, approved=True)
         batch_id, total, creator_id = str(locked.pk), locked.total_items, locked.created_by_user_id
-        message = _("Your batch of %(count)d upgrades was approved: it runs now.") % {"count": total}
+
+        def message() -> str:
+            return _("Your batch of %(count)d upgrades was approved: it runs now.") % {"count": total}
 
         def after_commit():
             upgrade_batch_enqueue(batch_id=batch_id, total=total)
@@ -108,10 +112,10 @@ def upgrade_batch_reject(*, actor, batch: UpgradeBatch, reason) -> UpgradeBatch:
             reason=text,
             cancelledItems=cancelled,
         )
-        batch_id, creator_id = str(locked.pk), locked.created_by_user_id
-        message = _("Your batch of %(count)d upgrades was rejected: %(reason)s") % {
-            "count": locked.total_items,
-            "reason": text,
-        }
+        batch_id, creator_id, count = str(locked.pk), locked.created_by_user_id, locked.total_items
+
+        def message() -> str:
+            return _("Your batch of %(count)d upgrades was rejected: %(reason)s") % {"count": count, "reason": text}
+
         transaction.on_commit(lambda: _tell_creator(batch_id, creator_id, approved=False, message=message))
     return locked

@@ -37,24 +37,27 @@ def batch_finished_notify(*, batch_id):
     if batch is None or batch.created_by_user is None or BATCH_WORKFLOW.is_open(batch.status):
         return None
     counts = item_status_counts(batch_id=batch.pk)
-    values = {
-        "status": batch.get_status_display(),
-        "total": counts["total"],
-        "succeeded": counts[ItemStatus.SUCCEEDED],
-        "failed": counts[ItemStatus.FAILED],
-    }
-    if batch.dry_run:
-        message = (
-            _(
-                "Your dry run of %(total)d upgrades finished (%(status)s): %(succeeded)d eligible, %(failed)d not eligible."
+
+    def message() -> str:
+        values = {
+            "status": batch.get_status_display(),
+            "total": counts["total"],
+            "succeeded": counts[ItemStatus.SUCCEEDED],
+            "failed": counts[ItemStatus.FAILED],
+        }
+        if batch.dry_run:
+            return (
+                _(
+                    "Your dry run of %(total)d upgrades finished (%(status)s): %(succeeded)d eligible, "
+                    "%(failed)d not eligible."
+                )
+                % values
             )
-            % values
-        )
-    else:
-        message = (
+        return (
             _("Your batch of %(total)d upgrades finished (%(status)s): %(succeeded)d succeeded, %(failed)d failed.")
             % values
         )
+
     return notification_create(
         user=batch.created_by_user,
         level=LEVELS.get(batch.status, Level.INFO),

@@ -215,12 +215,12 @@ def upgrade_batch_create(
         batch_id, total = str(batch.pk), len(rows)
         if measures:
             creator_id = batch.created_by_user_id
-            message = _(
-                "A batch of %(count)d upgrades waits for your approval (above the threshold: %(measures)s)."
-            ) % {
-                "count": total,
-                "measures": exceeded_text(measures),
-            }
+
+            def message() -> str:
+                return _(
+                    "A batch of %(count)d upgrades waits for your approval (above the threshold: %(measures)s)."
+                ) % {"count": total, "measures": exceeded_text(measures)}
+
             transaction.on_commit(
                 lambda: approval_requested_notify(
                     kind="batch", job_id=batch_id, partner_id=partner_id, created_by_user_id=creator_id, message=message

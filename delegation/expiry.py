@@ -205,15 +205,13 @@ def _notice_text(relationship: GdapRelationship, days: int) -> tuple[str, str]:
 
 
 def _notify(relationship: GdapRelationship, days: int) -> None:
-    """The in-portal notice (in the site's language) and one e-mail per recipient language, each recipient
-    written to in their own (``accounts.language.language_of``)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        _subject, message = _notice_text(relationship, days)
+    """The in-portal notice (in every language: each reader sees theirs) and one e-mail per recipient language,
+    each recipient written to in their own (``accounts.language.language_of``)."""
     link = reverse("delegation:detail", args=[relationship.pk])
     notification_create(
         partner=relationship.partner,
         customer=relationship.customer,
-        message=message,
+        message=lambda: _notice_text(relationship, days)[1],
         link=link,
         level=Level.WARNING if days > 1 else Level.ERROR,
     )

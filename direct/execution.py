@@ -135,11 +135,13 @@ def _notify(order: DirectOrder) -> None:
     target = order.target_subscription
     if target is None:  # nothing was bought: nothing to announce
         return
-    if order.kind == OrderKind.UPGRADE:
-        message = _("Your upgrade to %(offer)s is complete: every user now has it.") % {"offer": target.offer.name}
-    else:
-        message = _("%(offer)s is ready: %(count)s licenses.") % {"offer": target.offer.name, "count": target.quantity}
-    order.completed_notice = message
+
+    def message() -> str:
+        if order.kind == OrderKind.UPGRADE:
+            return _("Your upgrade to %(offer)s is complete: every user now has it.") % {"offer": target.offer.name}
+        return _("%(offer)s is ready: %(count)s licenses.") % {"offer": target.offer.name, "count": target.quantity}
+
+    order.completed_notice = message()
     if order.placed_by_id:
         link = reverse(
             "direct:subscription", kwargs={"tenant_id": order.customer.tenant_id, "subscription_id": target.pk}

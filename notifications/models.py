@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -29,7 +30,13 @@ class Notification(models.Model):
         "customers.Customer", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
     level = models.CharField(_("level"), max_length=16, choices=Level.choices, default=Level.INFO)
-    message = models.CharField(_("message"), max_length=500)
+    message = models.CharField(_("message"), max_length=500, help_text=_("In the site's language."))
+    texts = models.JSONField(
+        _("texts"),
+        default=dict,
+        blank=True,
+        help_text=_("The message in each of the portal's languages ({language code: text}), written when it was sent."),
+    )
     link = models.CharField(_("link"), max_length=500, blank=True)
     created = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     read = models.BooleanField(_("read"), default=False)
@@ -54,3 +61,8 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.message[:80]
+
+    @property
+    def text(self) -> str:
+        """The message in the active language (the site's language for a notice sent before there were texts)."""
+        return self.texts.get(get_language() or "", "") or self.message

@@ -17,7 +17,7 @@ Batch items call ``subscription_upgrade`` directly: the batch was approved as a 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -124,7 +124,7 @@ def approvers_of(partner_id, *, excluding_user_id=None) -> list[User]:
     return list(users.distinct().order_by("pk"))
 
 
-def approval_requested_notify(*, kind: str, job_id, partner_id, created_by_user_id, message: str) -> int:
+def approval_requested_notify(*, kind: str, job_id, partner_id, created_by_user_id, message: Callable[[], str]) -> int:
     """One notification per approver (``approval-requested:<kind>:<id>:<user id>``), linking to the approvals
     page; the number of approvers told."""
     link = reverse("portal:approvals")
@@ -140,7 +140,9 @@ def approval_requested_notify(*, kind: str, job_id, partner_id, created_by_user_
     return len(recipients)
 
 
-def approval_decided_notify(*, kind: str, job_id, created_by_user_id, approved: bool, message: str, link: str) -> None:
+def approval_decided_notify(
+    *, kind: str, job_id, created_by_user_id, approved: bool, message: Callable[[], str], link: str
+) -> None:
     """The creator's notification of the decision (``approval-decided:<kind>:<id>``); none for an application."""
     if created_by_user_id is None:
         return
@@ -326,10 +328,10 @@ def _request_notices_on_commit(operation: UpgradeOperation) -> None:
             job_id=operation_id,
             partner_id=partner_id,
             created_by_user_id=creator_id,
-            message=_(
-                "An upgrade of %(source)s to %(target)s (%(seats)d seats) for %(customer)s waits for your approval."
-            )
-            % names,
+            message=lambda: (
+                _("An upgrade of %(source)s to %(target)s (%(seats)d seats) for %(customer)s waits for your approval.")
+                % names
+            ),
         )
 
     transaction.on_commit(send)
@@ -406,13 +408,15 @@ def _decision_notice_on_commit(operation: UpgradeOperation, *, approved: bool, r
 
     def send():
         names = _operation_names(UpgradeOperation(pk=operation_id))
-        if approved:
-            message = _("Your upgrade of %(source)s to %(target)s for %(customer)s was approved: it runs now.") % names
-        else:
-            message = _("Your upgrade of %(source)s to %(target)s for %(customer)s was rejected: %(reason)s") % {
+
+        def message() -> str:
+            if approved:
+                return _("Your upgrade of %(source)s to %(target)s for %(customer)s was approved: it runs now.") % names
+            return _("Your upgrade of %(source)s to %(target)s for %(customer)s was rejected: %(reason)s") % {
                 **names,
                 "reason": reason,
             }
+
         approval_decided_notify(
             kind="upgrade",
             job_id=operation_id,

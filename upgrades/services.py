@@ -418,16 +418,19 @@ def upgrade_finished_notify(*, operation_id) -> None:
         "target": operation.target_offer.name,
         "customer": operation.customer.company_name,
     }
-    if operation.status == OperationStatus.SUCCEEDED:
-        level, message = Level.SUCCESS, _("Your upgrade of %(source)s to %(target)s for %(customer)s succeeded.")
-    else:
-        level, message = Level.ERROR, _("Your upgrade of %(source)s to %(target)s for %(customer)s failed.")
+    succeeded = operation.status == OperationStatus.SUCCEEDED
+
+    def message() -> str:
+        if succeeded:
+            return _("Your upgrade of %(source)s to %(target)s for %(customer)s succeeded.") % names
+        return _("Your upgrade of %(source)s to %(target)s for %(customer)s failed.") % names
+
     notification_create(
         key=f"upgrade-finished:{operation.pk}",
         user=operation.actor_user,
         customer=operation.customer,
-        level=level,
-        message=message % names,
+        level=Level.SUCCESS if succeeded else Level.ERROR,
+        message=message,
         link=reverse("portal:upgrade_result", kwargs={"operation_id": operation.pk}),
     )
 
