@@ -28,6 +28,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from audit.admin_mixins import (
     AuditedAdminMixin,
@@ -318,7 +319,7 @@ class UserAdmin(PartnerScopedAdmin, DjangoUserAdmin):
             request,
             queryset,
             lambda user: partner_user_deactivate(actor=request.user, user_id=user.pk),
-            _("%(count)d user(s) deactivated."),
+            ngettext_lazy("%(count)d user deactivated.", "%(count)d users deactivated.", "count"),
         )
 
     @admin.action(description=_("Reactivate the selected users"), permissions=["change"])
@@ -327,7 +328,7 @@ class UserAdmin(PartnerScopedAdmin, DjangoUserAdmin):
             request,
             queryset,
             lambda user: partner_user_reactivate(actor=request.user, user_id=user.pk),
-            _("%(count)d user(s) reactivated."),
+            ngettext_lazy("%(count)d user reactivated.", "%(count)d users reactivated.", "count"),
         )
 
     @admin.action(description=_("Reset multi-factor sign-in of the selected users"), permissions=["mfa_reset"])
@@ -396,7 +397,7 @@ class ApiTokenAdmin(ViewOnlyMixin, PartnerScopedAdmin):
             request,
             queryset.filter(revoked=False),
             lambda token: api_token_revoke(actor=request.user, token=token),
-            _("%(count)d token(s) revoked."),
+            ngettext_lazy("%(count)d token revoked.", "%(count)d tokens revoked.", "count"),
         )
 
 

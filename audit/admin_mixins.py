@@ -326,7 +326,7 @@ class ServiceErrorsMixin:
         return HttpResponseRedirect(request.get_full_path())
 
     def run_service_action(
-        self, request, objects: Iterable[Model], call: Callable[[Model], object], done_message: str
+        self, request, objects: Iterable[Model], call: Callable[[Model], object], done_message: str | Promise
     ) -> int:
         """Call ``call(obj)`` (a service) for each object; report refusals one by one. Returns the count done."""
         done = 0
@@ -356,7 +356,7 @@ def run_reason_action(
     queryset: QuerySet,
     call: Callable[[Model, str], object],
     *,
-    done_message: str,
+    done_message: str | Promise,
     title: str,
 ):
     """An action that needs a reason (a rejection): first an intermediate page asking it (like Django's delete

@@ -8,6 +8,7 @@ items (``LimitedInlineFormSet``); the item list has every item, searchable by su
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from audit.admin_mixins import (
     ApprovalActionsMixin,
@@ -77,8 +78,8 @@ class UpgradeBatchAdmin(ApprovalActionsMixin, ReadOnlyAdmin):
     reject_service = staticmethod(
         lambda actor, batch, reason: upgrade_batch_reject(actor=actor, batch=batch, reason=reason)
     )
-    approved_message = _("%(count)d batch(es) approved.")
-    rejected_message = _("%(count)d batch(es) rejected.")
+    approved_message = ngettext_lazy("%(count)d batch approved.", "%(count)d batches approved.", "count")
+    rejected_message = ngettext_lazy("%(count)d batch rejected.", "%(count)d batches rejected.", "count")
     reject_title = _("Reject the batches")
     partner_lookup = "partner"
     list_display = (

@@ -691,8 +691,13 @@ def execute(*, actor, plan: Plan, correlation_id: str, request_id: str, today: d
                 (TransitionStatus.IN_PROGRESS, _("Eligibility re-checked on the locked subscriptions.")),
                 (
                     TransitionStatus.COMPLETED,
-                    _("%(seats)d seat(s) moved to %(target)s; %(moved)d license(s) moved.")
-                    % {"seats": plan.quantity, "target": target.pk, "moved": moved},
+                    _("%(seats)s moved to %(target)s; %(licenses)s moved.")
+                    % {
+                        "seats": ngettext("%(count)d seat", "%(count)d seats", plan.quantity)
+                        % {"count": plan.quantity},
+                        "target": target.pk,
+                        "licenses": ngettext("%(count)d license", "%(count)d licenses", moved) % {"count": moved},
+                    },
                 ),
             ],
             buffer=history,

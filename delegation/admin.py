@@ -12,6 +12,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from audit.admin_mixins import PartnerScopedAdmin, PartnerScopedInline, ViewOnlyMixin, adopt_saved, is_operator_request
 from core.history import history_html
@@ -144,7 +145,11 @@ class GdapRelationshipAdmin(PartnerScopedAdmin):
             request,
             queryset,
             lambda relationship: relationship_termination_request(actor=request.user, relationship_id=relationship.pk),
-            _("Termination requested for %(count)d relationship(s)."),
+            ngettext_lazy(
+                "Termination requested for %(count)d relationship.",
+                "Termination requested for %(count)d relationships.",
+                "count",
+            ),
         )
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audit.models import OperationType
 from audit.services import audit_record_build
@@ -140,7 +141,8 @@ def validate_roles(roles, *, field: str, allowed=None) -> list[str]:
     unknown = [role for role in roles if role not in UnifiedRole.values]
     if unknown:
         raise InvalidInput(
-            _("%(field)s: unknown role(s) %(roles)s.") % {"field": field, "roles": ", ".join(map(str, unknown))},
+            ngettext("%(field)s: unknown role %(roles)s.", "%(field)s: unknown roles %(roles)s.", len(unknown))
+            % {"field": field, "roles": ", ".join(map(str, unknown))},
             field=field,
         )
     if allowed is not None:

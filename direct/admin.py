@@ -7,6 +7,7 @@ row a data migration creates).
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from audit.admin_mixins import AuditedAdminMixin, ServiceErrorsMixin, is_operator_request
 from core.history import history_html
@@ -91,7 +92,7 @@ class DirectOrderAdmin(ServiceErrorsMixin, OperatorOnlyMixin, admin.ModelAdmin):
             request,
             queryset.filter(status=OrderStatus.AWAITING_CREDIT_CHECK),
             lambda order: services.credit_check_approve(actor=request.user, order_id=order.pk),
-            _("%(count)d order(s) approved."),
+            ngettext_lazy("%(count)d order approved.", "%(count)d orders approved.", "count"),
         )
 
     @admin.action(description=_("Decline the credit check"), permissions=["decide"])
@@ -100,7 +101,7 @@ class DirectOrderAdmin(ServiceErrorsMixin, OperatorOnlyMixin, admin.ModelAdmin):
             request,
             queryset.filter(status=OrderStatus.AWAITING_CREDIT_CHECK),
             lambda order: services.credit_check_decline(actor=request.user, order_id=order.pk),
-            _("%(count)d order(s) declined."),
+            ngettext_lazy("%(count)d order declined.", "%(count)d orders declined.", "count"),
         )
 
 

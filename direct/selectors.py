@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from catalog.models import DirectOption, Offer, ServicePlan
 from core.errors import NotFound
@@ -207,8 +208,7 @@ def order_steps(order: DirectOrder) -> list[dict]:
             for label in (
                 _("Bought %(offer)s × %(count)s") % {"offer": target, "count": order.quantity},
                 _("Moved %(count)s users to %(offer)s") % {"count": result.get("licensesMoved", 0), "offer": target},
-                _("Moved %(moved)s add-on(s), removed %(removed)s included add-on(s)")
-                % {"moved": len(result.get("addOnsMoved", [])), "removed": len(result.get("addOnsRemoved", []))},
+                add_ons_label(len(result.get("addOnsMoved", [])), len(result.get("addOnsRemoved", []))),
                 _("Cancelled %(offer)s") % {"offer": order.source.offer.name if order.source else ""},
                 _("Billing switched over with a prorated credit of %(credit)s %(currency)s")
                 % {"credit": order.credit, "currency": order.currency},
@@ -219,3 +219,12 @@ def order_steps(order: DirectOrder) -> list[dict]:
             {"label": labels.get(change.to_status, change.to_status), "time": change.at, "note": change.reason}
         )
     return steps
+
+
+def add_ons_label(moved: int, removed: int) -> str:
+    """``Moved 2 add-ons, removed 1 included add-on`` with each count's own plural."""
+    return _("%(moved)s, %(removed)s") % {
+        "moved": ngettext("Moved %(count)s add-on", "Moved %(count)s add-ons", moved) % {"count": moved},
+        "removed": ngettext("removed %(count)s included add-on", "removed %(count)s included add-ons", removed)
+        % {"count": removed},
+    }

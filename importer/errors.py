@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.errors import InvalidInput
 
@@ -24,7 +24,12 @@ class TenantImportInvalid(InvalidInput):
     def __init__(self, issues: list[ImportIssue]):
         self.issues = list(issues)
         super().__init__(
-            _("The tenant import has %(count)d error(s); nothing was changed.") % {"count": len(issues)},
+            ngettext(
+                "The tenant import has %(count)d error; nothing was changed.",
+                "The tenant import has %(count)d errors; nothing was changed.",
+                len(issues),
+            )
+            % {"count": len(issues)},
             data=[{"path": i.path, "message": i.message} for i in self.issues],
         )
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audit.models import OperationType
 from audit.services import audit_record_create
@@ -157,7 +158,11 @@ def security_group_delete(*, actor, group_id) -> None:
         in_use = security_group_uses(group)
         if in_use:
             raise Conflict(
-                _("%(group)s still carries %(count)d GDAP access assignment(s): delete them first.")
+                ngettext(
+                    "%(group)s still carries %(count)d GDAP access assignment: delete it first.",
+                    "%(group)s still carries %(count)d GDAP access assignments: delete them first.",
+                    in_use,
+                )
                 % {"group": group.name, "count": in_use},
                 field="group",
             )

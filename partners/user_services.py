@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audit.models import OperationType
 from audit.services import audit_record_create
@@ -91,7 +92,9 @@ def _clean_roles(actor, roles) -> set[str]:
     unknown = roles - set(PartnerRole.values)
     if unknown:
         raise InvalidInput(
-            _("roles: unknown role(s) %(roles)s.") % {"roles": ", ".join(sorted(unknown))}, field="roles"
+            ngettext("roles: unknown role %(roles)s.", "roles: unknown roles %(roles)s.", len(unknown))
+            % {"roles": ", ".join(sorted(unknown))},
+            field="roles",
         )
     if not roles:
         raise InvalidInput(_("roles: choose at least one role."), field="roles")

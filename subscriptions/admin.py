@@ -14,6 +14,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from audit.admin_mixins import (
     LimitedInlineFormSet,
@@ -192,8 +193,18 @@ class SubscriptionAdmin(PartnerScopedAdmin):
 
     @admin.action(description=_("Suspend the selected subscriptions"), permissions=["change"])
     def suspend(self, request, queryset):
-        self._set_status(request, queryset, SubscriptionStatus.SUSPENDED, _("%(count)d subscription(s) suspended."))
+        self._set_status(
+            request,
+            queryset,
+            SubscriptionStatus.SUSPENDED,
+            ngettext_lazy("%(count)d subscription suspended.", "%(count)d subscriptions suspended.", "count"),
+        )
 
     @admin.action(description=_("Reactivate the selected subscriptions"), permissions=["change"])
     def reactivate(self, request, queryset):
-        self._set_status(request, queryset, SubscriptionStatus.ACTIVE, _("%(count)d subscription(s) reactivated."))
+        self._set_status(
+            request,
+            queryset,
+            SubscriptionStatus.ACTIVE,
+            ngettext_lazy("%(count)d subscription reactivated.", "%(count)d subscriptions reactivated.", "count"),
+        )

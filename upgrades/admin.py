@@ -5,6 +5,7 @@ with the actions, through ``upgrades.approval_services``; a refusal is reported 
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from audit.admin_mixins import (
     ApprovalActionsMixin,
@@ -33,8 +34,8 @@ class UpgradeOperationAdmin(ApprovalActionsMixin, ViewOnlyMixin, PartnerScopedAd
     reject_service = staticmethod(
         lambda actor, operation, reason: upgrade_operation_reject(actor=actor, operation=operation, reason=reason)
     )
-    approved_message = _("%(count)d upgrade(s) approved.")
-    rejected_message = _("%(count)d upgrade(s) rejected.")
+    approved_message = ngettext_lazy("%(count)d upgrade approved.", "%(count)d upgrades approved.", "count")
+    rejected_message = ngettext_lazy("%(count)d upgrade rejected.", "%(count)d upgrades rejected.", "count")
     reject_title = _("Reject the upgrades")
     partner_lookup = "partner"
     list_display = (

@@ -29,6 +29,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.actor import Actor
 from audit.models import AuditRecord, OperationType
@@ -256,7 +257,11 @@ class _Done:
     @property
     def note(self) -> str:
         """The succeeded history row's note."""
-        return _("Target %(target)s created; %(moved)d license(s) moved; source cancelled.") % {
+        return ngettext(
+            "Target %(target)s created; %(moved)d license moved; source cancelled.",
+            "Target %(target)s created; %(moved)d licenses moved; source cancelled.",
+            self.outcome.moved,
+        ) % {
             "target": self.target.pk,
             "moved": self.outcome.moved,
         }

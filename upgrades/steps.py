@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from audit.models import AuditRecord, OperationType
 from audit.services import audit_record_build
@@ -354,7 +354,11 @@ def billing_entries(
             amount=proration.credit,
             currency=source.offer.currency,
             **period,
-            description=_("Credit for %(days)d unused day(s) of %(offer)s × %(seats)d")
+            description=ngettext(
+                "Credit for %(days)d unused day of %(offer)s × %(seats)d",
+                "Credit for %(days)d unused days of %(offer)s × %(seats)d",
+                proration.remaining_days,
+            )
             % {"days": proration.remaining_days, "offer": source.offer.name, "seats": source.quantity},
         ),
         BillingEntry(
@@ -363,7 +367,11 @@ def billing_entries(
             amount=proration.charge,
             currency=target.offer.currency,
             **period,
-            description=_("Prorated charge for %(days)d day(s) of %(offer)s × %(seats)d")
+            description=ngettext(
+                "Prorated charge for %(days)d day of %(offer)s × %(seats)d",
+                "Prorated charge for %(days)d days of %(offer)s × %(seats)d",
+                proration.remaining_days,
+            )
             % {"days": proration.remaining_days, "offer": target.offer.name, "seats": target.quantity},
         ),
     ]

@@ -57,7 +57,7 @@ def test_a_partner_global_admin_approves_a_batch(pga_client, batch, django_captu
     with django_capture_on_commit_callbacks(execute=True):
         response = pga_client.post(BATCHES, {"action": "approve_batches", "_selected_action": [str(batch.pk)]})
     assert response.status_code == 302
-    assert texts(response) == ["1 batch(es) approved."]
+    assert texts(response) == ["1 batch approved."]
     assert UpgradeBatch.objects.get(pk=batch.pk).status == "succeeded"
     again = pga_client.post(BATCHES, {"action": "approve_batches", "_selected_action": [str(batch.pk)]})
     assert any("not waiting for approval" in text for text in texts(again))  # 409, per batch
@@ -72,7 +72,7 @@ def test_reject_asks_a_reason_on_an_intermediate_page(pga_client, batch):
     empty = pga_client.post(BATCHES, {**selected, "post": "yes", "reason": ""})
     assert empty.status_code == 200 and UpgradeBatch.objects.get(pk=batch.pk).status == "awaiting_approval"
     done = pga_client.post(BATCHES, {**selected, "post": "yes", "reason": "Not now."})
-    assert done.status_code == 302 and texts(done) == ["1 batch(es) rejected."]
+    assert done.status_code == 302 and texts(done) == ["1 batch rejected."]
     rejected = UpgradeBatch.objects.get(pk=batch.pk)
     assert (rejected.status, rejected.rejection_reason) == ("rejected", "Not now.")
 
@@ -115,7 +115,7 @@ def test_upgrade_operations_are_approved_and_rejected_in_the_admin(
         response = pga_client.post(
             OPERATIONS, {"action": "approve_operations", "_selected_action": [str(operation.pk)]}
         )
-    assert texts(response) == ["1 upgrade(s) approved."]
+    assert texts(response) == ["1 upgrade approved."]
     assert UpgradeOperation.objects.get(pk=operation.pk).status == "succeeded"
     second = subscription_upgrade_request(
         actor=sales_agent, subscription_id=upgradables[2].subscription.pk, target_offer_id="o365-e3"
@@ -123,5 +123,5 @@ def test_upgrade_operations_are_approved_and_rejected_in_the_admin(
     selected = {"action": "reject_operations", "_selected_action": [str(second.pk)]}
     assert pga_client.post(OPERATIONS, {**selected, "index": "0"}).status_code == 200
     done = pga_client.post(OPERATIONS, {**selected, "post": "yes", "reason": "Budget."})
-    assert texts(done) == ["1 upgrade(s) rejected."]
+    assert texts(done) == ["1 upgrade rejected."]
     assert UpgradeOperation.objects.get(pk=second.pk).status == "rejected"

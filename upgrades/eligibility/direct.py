@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 UPGRADE = "upgrade"
 PLAN_CHANGE = "change"
@@ -220,7 +221,12 @@ def subscription_reasons(facts: SubscriptionFacts) -> list[DirectReason]:
         reasons.append(
             DirectReason(
                 "add_on_present",
-                _("The subscription has %(count)s add-on(s).") % {"count": facts.active_addon_count},
+                ngettext(
+                    "The subscription has %(count)s add-on.",
+                    "The subscription has %(count)s add-ons.",
+                    facts.active_addon_count,
+                )
+                % {"count": facts.active_addon_count},
                 _("Cancel the add-ons (or change plans manually), then try again."),
             )
         )
