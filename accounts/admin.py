@@ -53,7 +53,7 @@ from .mfa_admin import reset_mfa as reset_mfa_of
 from .models import ApiToken, User
 from .services import api_token_revoke
 
-ACCOUNT_FIELDS = ("username", "first_name", "last_name", "email", "is_active", "is_staff", "is_superuser")
+ACCOUNT_FIELDS = ("username", "first_name", "last_name", "email", "language", "is_active", "is_staff", "is_superuser")
 
 
 class RolesAndGroupsForm(forms.ModelForm):
@@ -238,7 +238,7 @@ class UserAdmin(PartnerScopedAdmin, DjangoUserAdmin):
         partner = self.PARTNER_FIELDSET if obj.partner_id else (_("Partner"), {"fields": ("partner",)})
         return [
             (None, {"fields": ("username", "password")}),
-            (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+            (_("Personal info"), {"fields": ("first_name", "last_name", "email", "language")}),
             partner,
             permissions,
             self.DATES_FIELDSET,

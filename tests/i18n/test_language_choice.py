@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from tests.builders import login
+from audit.models import AuditRecord
+from tests.builders import admin_url, change_page_post_data, login
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +113,17 @@ def test_an_error_page_switches_back_through_the_referer_without_echoing_the_add
     assert "/no-such-page/" not in page and 'action="/i18n/setlang/"' in page
     response = client.post(reverse("set_language"), {"language": "sv"}, HTTP_REFERER="http://testserver/no-such-page/")
     assert response.status_code == 302 and response["Location"] == "http://testserver/no-such-page/"
+
+
+def test_an_operator_sets_a_users_language_in_the_django_admin(client, sales_agent, django_user_model):
+    operator = django_user_model.objects.create_superuser("op", "op@example.com", "pw-Op-123456")
+    client.force_login(operator)
+    url = admin_url(sales_agent, "change")
+    data = change_page_post_data(client.get(url))
+    data["language"] = "zh-hant"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert User.objects.get(pk=sales_agent.pk).language == "zh-hant"
+    record = AuditRecord.objects.filter(resource_type="PartnerUser").latest("operation_date")
+    assert record.resource_old_value["account"]["language"] == ""
+    assert record.resource_new_value["account"]["language"] == "zh-hant"
