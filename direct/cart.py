@@ -20,6 +20,7 @@ from customers.models import Customer
 from subscriptions.models import PaymentMethod, Subscription
 from upgrades.billing import upgrade_proration
 from upgrades.eligibility import direct as rules
+from upgrades.eligibility import direct_paths
 
 from . import pricing, selectors
 from .models import AddonAction
@@ -45,6 +46,15 @@ class AddonPlan:
     @property
     def name(self) -> str:
         return self.subscription.offer.name
+
+    @property
+    def reason(self) -> str:
+        """Why the add-on is removed (empty when it moves), shown in the cart and recorded in the order."""
+        if self.action == AddonAction.REMOVE:
+            return str(_("removed: the new plan already includes it"))
+        if self.action == AddonAction.EXCLUDED:
+            return str(_("removed: the catalog doesn't allow it with the new plan, so it can't move there"))
+        return ""
 
 
 @dataclass(frozen=True)
@@ -83,7 +93,7 @@ class Quote:
 
     @property
     def removed_addons(self) -> tuple[AddonPlan, ...]:
-        return tuple(a for a in self.addons if a.action == AddonAction.REMOVE)
+        return tuple(a for a in self.addons if a.action != AddonAction.MOVE)
 
 
 def _clean_quantity(quantity, *, offer: Offer, at_least: int | None = None) -> int:
@@ -166,16 +176,16 @@ def quote_upgrade(
     cycle = _clean_cycle(billing_cycle or source.billing_cycle)
     price = unit_price(target, cycle)
     subtotal = pricing.money(price * quantity)
-    target_levels = selectors.offer_facts([target])[target.id].family_levels
+    target_facts = selectors.offer_facts([target])[target.id]
     addons, addon_credit = [], Decimal("0")
     for addon in selectors.addons_of(source):
-        addon_levels = selectors.offer_facts([addon.offer])[addon.offer_id].family_levels
-        if rules.included_families(addon_levels, target_levels):
-            credit = _unused(addon, today)
-            addon_credit += credit
-            addons.append(AddonPlan(addon, AddonAction.REMOVE, credit))
-        else:
+        action = direct_paths.addon_action(selectors.offer_facts([addon.offer])[addon.offer_id], target_facts)
+        if action == AddonAction.MOVE:
             addons.append(AddonPlan(addon, AddonAction.MOVE, Decimal("0.00")))
+            continue
+        credit = _unused(addon, today)
+        addon_credit += credit
+        addons.append(AddonPlan(addon, AddonAction(action), credit))
     proration = upgrade_proration(
         term_start=source.term_start_date,
         source_cycle=source.billing_cycle,

@@ -1,7 +1,8 @@
 """Run a queued direct order with the shared upgrade steps (``upgrades.steps``), in ONE transaction.
 
 Upgrade: buy the target; reassign every user (switched-off plans are not kept; other licenses of the users
-stay as they are); move the kept add-ons under the new subscription, cancel the included ones; cancel the
+stay as they are); move the kept add-ons under the new subscription, cancel the included ones and those the
+catalog doesn't allow with the target (recorded with their reason in ``addOnsNotAllowed``); cancel the
 source; book billing (prorated credit and charge on completion day, plus any forfeited prepaid value).
 Purchase: create the subscription. Idempotent: an order that is no longer ``queued`` is returned untouched.
 """
@@ -31,9 +32,16 @@ from .models import AddonAction, DirectOrder, OrderKind, OrderStatus
 logger = logging.getLogger(__name__)
 
 
-def _addon_credits(order: DirectOrder, removed: list[Subscription], today) -> list[BillingEntry]:
+def _addon_credits(
+    order: DirectOrder, removed: list[Subscription], today, *, not_allowed: frozenset | set = frozenset()
+) -> list[BillingEntry]:
     entries = []
     for addon in removed:
+        description = (
+            _("Credit for the removed add-on %(offer)s (not available with the new plan)")
+            if addon.pk in not_allowed
+            else _("Credit for the removed add-on %(offer)s (the new plan includes it)")
+        )
         price = steps.unit_prices([(addon.offer, addon.billing_cycle)]).get((addon.offer_id, addon.billing_cycle))
         amount = pricing.unused_value(
             unit_price=price or Decimal("0"),
@@ -52,8 +60,7 @@ def _addon_credits(order: DirectOrder, removed: list[Subscription], today) -> li
                 period_start=today,
                 period_end=today,
                 booked=today,
-                description=_("Credit for the removed add-on %(offer)s (the new plan includes it)")
-                % {"offer": addon.offer.name},
+                description=description % {"offer": addon.offer.name},
             )
         )
     if order.forfeited:
@@ -93,14 +100,15 @@ def _run_upgrade(order: DirectOrder, today) -> dict:
     addons = {a.subscription_id: a.action for a in order.addons.all()}
     addon_rows = list(Subscription.objects.filter(pk__in=list(addons)).select_related("offer"))
     moved = [s.pk for s in addon_rows if addons[s.pk] == AddonAction.MOVE]
-    removed = [s for s in addon_rows if addons[s.pk] == AddonAction.REMOVE]
+    removed = [s for s in addon_rows if addons[s.pk] != AddonAction.MOVE]
+    not_allowed = [s for s in removed if addons[s.pk] == AddonAction.EXCLUDED]
     if moved:
         Subscription.objects.filter(pk__in=moved).update(parent=target, updated=timezone.now())
     for addon in removed:
         steps.cancel_source(source=addon)
     steps.cancel_source(source=source)
     entries = steps.book_billing(source=source, target=target, operation=order.operation, today=today)
-    entries += _addon_credits(order, removed, today)
+    entries += _addon_credits(order, removed, today, not_allowed={s.pk for s in not_allowed})
     return {
         "sourceSubscriptionId": str(source.pk),
         "targetSubscriptionId": str(target.pk),
@@ -109,7 +117,16 @@ def _run_upgrade(order: DirectOrder, today) -> dict:
         "licenseErrors": outcome.license_errors,
         "affectedAccounts": outcome.affected_accounts,
         "addOnsMoved": [str(pk) for pk in moved],
-        "addOnsRemoved": [str(s.pk) for s in removed],
+        "addOnsRemoved": [str(s.pk) for s in removed if s not in not_allowed],
+        "addOnsNotAllowed": [
+            {
+                "subscriptionId": str(s.pk),
+                "offerId": s.offer_id,
+                "reason": _("%(addon)s isn't available with %(offer)s, so it was removed instead of moved.")
+                % {"addon": s.offer.name, "offer": target_offer.name},
+            }
+            for s in not_allowed
+        ],
         "billing": steps.billing_summary(entries[:2]),
         "forfeited": str(order.forfeited),
     }

@@ -160,6 +160,7 @@ class DirectOrder(models.Model):
 class AddonAction(models.TextChoices):
     MOVE = "move", _("Moves to the new subscription")
     REMOVE = "remove", _("Removed: the new plan includes it")
+    EXCLUDED = "excluded", _("Removed: not available with the new plan")
 
 
 class DirectOrderAddon(models.Model):

@@ -16,6 +16,7 @@ from customers.models import Customer, CustomerAdminRole, TenantUser
 from customers.selectors import customers_visible_to
 from subscriptions.models import LicenseAssignment, Subscription, SubscriptionStatus
 from upgrades.eligibility import direct as rules
+from upgrades.eligibility import direct_paths
 
 from . import pipeline
 from .models import DirectOrder, HighVolumeCondition
@@ -82,7 +83,8 @@ def tenant_users(customer: Customer) -> QuerySet[TenantUser]:
 
 
 def offer_facts(offers: list[Offer]) -> dict[str, rules.OfferFacts]:
-    """``OfferFacts`` for the given offers (their plans must be prefetched with families)."""
+    """``OfferFacts`` for the given offers (their plans must be prefetched with families; an add-on's base offers
+    are read only when prefetched)."""
     return {
         offer.id: rules.OfferFacts(
             id=offer.id,
@@ -90,6 +92,13 @@ def offer_facts(offers: list[Offer]) -> dict[str, rules.OfferFacts]:
             retired=offer.retired,
             family_levels=rules.family_levels((p.family_id, p.level) for p in offer.service_plans.all()),
             family_names={p.family_id: p.family.name for p in offer.service_plans.all()},
+            market=offer.market,
+            sku_part_number=offer.sku_part_number,
+            is_addon=offer.is_addon,
+            data_families=frozenset(p.family_id for p in offer.service_plans.all() if p.family.data_related),
+            base_offers=frozenset(b.pk for b in offer.base_offers.all())
+            if "base_offers" in getattr(offer, "_prefetched_objects_cache", {})
+            else frozenset(),
         )
         for offer in offers
     }
@@ -136,13 +145,20 @@ def subscription_facts(subscription: Subscription) -> rules.SubscriptionFacts:
 
 
 def direct_targets(offer_id: str) -> list[rules.OfferFacts]:
-    """The catalog's ``DirectOption`` targets of an offer, in catalog order (kind is re-derived by the rules)."""
-    options = list(
+    """The Upgrade tab's targets of an offer, derived from the catalog (``direct_paths.derived_targets``): every
+    base offer is a candidate (an add-on gets none); the catalog's ``DirectOption`` rows (E4's published options) only give the display
+    order, the others follow by name. A fixed number of queries whatever the catalog's size."""
+    plans = Prefetch("service_plans", queryset=ServicePlan.objects.select_related("family"))
+    facts = offer_facts(list(Offer.objects.filter(is_addon=False).prefetch_related(plans)))
+    source = facts.get(offer_id)
+    if source is None:  # an add-on (or an unknown offer) has no upgrade of its own
+        return []
+    listed = list(
         DirectOption.objects.filter(source_id=offer_id).order_by("kind", "position").values_list("target_id", flat=True)
     )
-    offers = offers_with_plans(options)
-    facts = offer_facts(list(offers.values()))
-    return [facts[target_id] for target_id in options if target_id in facts]
+    position = {target_id: index for index, target_id in enumerate(listed)}
+    ordered = sorted(facts.values(), key=lambda o: (position.get(o.id, len(position)), o.name, o.id))
+    return direct_paths.derived_targets(source, ordered)
 
 
 def upgrade_tab_for(subscription: Subscription) -> rules.UpgradeTab:
@@ -151,11 +167,12 @@ def upgrade_tab_for(subscription: Subscription) -> rules.UpgradeTab:
 
 
 def addons_of(subscription: Subscription) -> QuerySet[Subscription]:
+    """The active add-ons of a subscription with their plans, prices and allowed base offers."""
     plans = Prefetch("offer__service_plans", queryset=ServicePlan.objects.select_related("family"))
     return (
         Subscription.objects.filter(parent=subscription, status=SubscriptionStatus.ACTIVE)
         .select_related("offer")
-        .prefetch_related(plans, "offer__prices")
+        .prefetch_related(plans, "offer__prices", "offer__base_offers")
     )
 
 
@@ -209,6 +226,7 @@ def order_steps(order: DirectOrder) -> list[dict]:
                 _("Bought %(offer)s × %(count)s") % {"offer": target, "count": order.quantity},
                 _("Moved %(count)s users to %(offer)s") % {"count": result.get("licensesMoved", 0), "offer": target},
                 add_ons_label(len(result.get("addOnsMoved", [])), len(result.get("addOnsRemoved", []))),
+                *(item["reason"] for item in result.get("addOnsNotAllowed", [])),
                 _("Cancelled %(offer)s") % {"offer": order.source.offer.name if order.source else ""},
                 _("Billing switched over with a prorated credit of %(credit)s %(currency)s")
                 % {"credit": order.credit, "currency": order.currency},

@@ -1,7 +1,7 @@
 """Writes of the admin center (domain.md §6): place orders, decide credit checks, move licenses, cancel.
 
-Every write checks the actor's customer admin role, refuses while the tenant waits for a credit check
-(``Locked``), and owns its transaction. Execution of an order is ``direct.execution.direct_order_execute``,
+Every write checks the actor's customer admin role, refuses while one of the tenant's orders is open (waiting
+for a credit check, queued or running: ``Locked``), and owns its transaction. Execution of an order is ``direct.execution.direct_order_execute``,
 enqueued with ``transaction.on_commit``.
 """
 
@@ -31,23 +31,41 @@ from .permissions import AdminAction, admin_require
 from .selectors import admin_subscription_for
 
 
+def tenant_lock(customer: Customer) -> str:
+    """Why the tenant's admin writes are locked: ``"credit_check"`` while an order waits for its credit check,
+    ``"upgrade"`` while one is queued or running, ``""`` when not locked. The ONE lock rule (one query)."""
+    statuses = set(DirectOrder.objects.open().filter(customer_id=customer.pk).values_list("status", flat=True))
+    if OrderStatus.AWAITING_CREDIT_CHECK in statuses:
+        return "credit_check"
+    return "upgrade" if statuses else ""
+
+
 def is_tenant_locked(customer: Customer) -> bool:
-    return DirectOrder.objects.awaiting_credit_check().filter(customer_id=customer.pk).exists()
+    return bool(tenant_lock(customer))
 
 
 def tenant_write_guard(*, customer: Customer) -> None:
-    """Refuse admin writes while one of the tenant's orders waits for a credit check (reads keep working)."""
-    if is_tenant_locked(customer):
+    """Refuse admin writes while one of the tenant's orders is open: waiting for a credit check, queued or
+    running (reads keep working)."""
+    lock = tenant_lock(customer)
+    if lock == "credit_check":
         raise Locked(
             _(
                 "Admin actions for this organization are locked while an order waits for a credit check "
                 "(up to two business days). Your users keep using their current plan."
             )
         )
+    if lock:
+        raise Locked(
+            _(
+                "Admin actions for this organization are locked while an order is queued or running "
+                "(usually under ten minutes). Your users keep using their current plan."
+            )
+        )
 
 
 def _lock_customer(customer: Customer) -> Customer:
-    """Serialise writes of one tenant (row lock), then check the credit-check lock."""
+    """Serialise writes of one tenant (row lock), then check the tenant lock (``tenant_write_guard``)."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     tenant_write_guard(customer=customer)
     return customer
@@ -152,7 +170,7 @@ def direct_upgrade_place(
     now: datetime | None = None,
 ) -> DirectOrder:
     """Checkout › Place order for an upgrade. Raises ``UpgradeBlocked`` with every reason when not available,
-    ``InvalidInput`` (field named) for bad input or a forfeit not confirmed, ``Locked`` during a credit check."""
+    ``InvalidInput`` (field named) for bad input or a forfeit not confirmed, ``Locked`` while an order is open."""
     admin_require(actor, customer, AdminAction.PURCHASE)
     now = now or timezone.now()
     with transaction.atomic():

@@ -1,7 +1,7 @@
 """The customer admin center (thin views over ``direct.selectors``, ``direct.cart`` and ``direct.services``).
 
 Scope: a customer admin sees their own tenant(s) only; any other tenant, subscription or order is a 404.
-A write refused while the tenant waits for a credit check answers 423 with the explanation.
+A write refused while one of the tenant's orders is open (credit check, queued, running) answers 423.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def _context(request, customer, **extra):
         "customer": customer,
         "can_buy": admin_can(request.user, customer, AdminAction.PURCHASE),
         "can_move": admin_can(request.user, customer, AdminAction.MOVE_LICENSES),
-        "locked": services.is_tenant_locked(customer),
+        "locked": services.tenant_lock(customer),
         **extra,
     }
 

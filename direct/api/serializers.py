@@ -101,6 +101,7 @@ def quote_body(quote) -> dict:
                 "offerId": a.subscription.offer_id,
                 "name": a.name,
                 "action": a.action,
+                "reason": a.reason,
                 "credit": _money(a.credit),
             }
             for a in quote.addons
@@ -260,7 +261,10 @@ class _AddOn(serializers.Serializer):
     subscriptionId = serializers.UUIDField()
     offerId = serializers.CharField()
     name = serializers.CharField()
-    action = serializers.CharField()
+    action = serializers.ChoiceField(choices=["move", "remove", "excluded"])
+    reason = serializers.CharField(
+        help_text="Why the add-on is removed (included in, or not allowed with, the target); empty when it moves."
+    )
     credit = serializers.CharField()
 
 

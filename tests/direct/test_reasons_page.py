@@ -5,7 +5,6 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from catalog.models import DirectOption
 from direct.models import DirectOrder, HighVolumeCondition
 from tests.builders import assign, direct_subscription
 from upgrades import pipeline
@@ -23,8 +22,7 @@ def tab_codes(client, customer, subscription):
 
 @pytest.fixture
 def e3_with_upgrade(customer):
-    """A non-retired product with an upgrade option (so prepaid and add-ons are reasons)."""
-    DirectOption.objects.create(source_id="o365-e3", target_id="o365-e5", kind="upgrade")
+    """A non-retired product with derived upgrade options (the E5s), so prepaid and add-ons are reasons."""
     return direct_subscription(customer, "o365-e3")
 
 
@@ -68,8 +66,7 @@ def make(case, customer, e4, e3):
         direct_subscription(customer, "audio-conferencing", parent=e3)
         return e3
     elif case == "no_supported_upgrade":
-        DirectOption.objects.filter(source_id="o365-e3").update(target_id="o365-e1")
-        return e3
+        return direct_subscription(customer, "m365-e5")  # no plan of the catalog keeps all its services
     return e4
 
 

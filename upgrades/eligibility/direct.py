@@ -45,6 +45,11 @@ class OfferFacts:
     family_levels: Mapping[str, int]  # service family code -> highest plan level in the offer
     family_names: Mapping[str, str] = field(default_factory=dict)
     retired: bool = False
+    market: str = "global"
+    sku_part_number: str = ""
+    is_addon: bool = False
+    data_families: frozenset[str] = frozenset()  # families the catalog flags ``dataRelated`` (user data)
+    base_offers: frozenset[str] = frozenset()  # for an add-on: the base offers it may belong to
 
 
 @dataclass(frozen=True)
