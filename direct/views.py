@@ -137,6 +137,8 @@ def upgrade_checkout(request, customer, subscription_id, target_offer_id):
     data = request.POST if request.method == "POST" else request.GET
     page = {"subscription": subscription, "target_offer_id": target_offer_id}
     try:
+        if request.method == "POST":
+            services.tenant_write_guard(customer=customer)  # a locked tenant's write is a 423 before any quote
         quote = _quote_or_error(subscription, target_offer_id, data)
     except DomainError as exc:
         return _refused(request, customer, exc, "admin_center/cart.html", page)
