@@ -7,7 +7,6 @@ Storage on those plus Office 365 E5 and Microsoft 365 E5 — neither on Microsof
 from django.urls import reverse
 
 from accounts.models import ApiToken
-
 from direct.models import DirectOrder
 from tests.builders import assign, direct_subscription
 from upgrades.eligibility import direct as rules
