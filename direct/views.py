@@ -225,20 +225,3 @@ def licenses_move(request, customer):
         messages.success(request, _("%(count)s users moved.") % {"count": result.moved})
         return redirect("direct:products", tenant_id=customer.tenant_id)
     return render(request, "admin_center/licenses_move.html", _context(request, customer, **page))
-
-
-@tenant_view
-@require_POST
-def subscription_cancel(request, customer, subscription_id):
-    """Manual path, last step: cancel the old subscription."""
-    try:
-        services.subscription_cancel(actor=request.user, customer=customer, subscription_id=subscription_id)
-    except Locked as exc:
-        return _refused(request, customer, exc, "admin_center/refused.html", {})
-    except DomainError as exc:
-        if isinstance(exc, (NotFound, Forbidden)):
-            raise  # the 404 / 403 page (core.middleware)
-        messages.error(request, exc.message)
-        return redirect("direct:subscription", tenant_id=customer.tenant_id, subscription_id=subscription_id)
-    messages.success(request, _("The subscription is cancelled."))
-    return redirect(reverse("direct:products", kwargs={"tenant_id": customer.tenant_id}))
