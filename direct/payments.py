@@ -73,14 +73,17 @@ def _clean_amount(amount, balance: Decimal) -> Decimal:
     except (InvalidOperation, ValueError):
         raise InvalidInput(_("Amount must be a number."), field="amount") from None
     if value != balance:
-        raise InvalidInput(
-            _("Amount must be the unpaid balance, %(balance)s.") % {"balance": balance}, field="amount"
-        )
+        raise InvalidInput(_("Amount must be the unpaid balance, %(balance)s.") % {"balance": balance}, field="amount")
     return balance
 
 
 def balance_pay(
-    *, actor, customer: Customer, subscription_id, amount=None, payment_method: str = "credit_card",
+    *,
+    actor,
+    customer: Customer,
+    subscription_id,
+    amount=None,
+    payment_method: str = "credit_card",
     now: datetime | None = None,
 ) -> Payment:
     """Pay the subscription's whole unpaid balance (``amount``, when given, must equal it). Buying roles only."""
@@ -90,6 +93,11 @@ def balance_pay(
         tenant_write_guard(customer=customer)
         found = admin_subscription_for(actor, customer, subscription_id)
         subscription = Subscription.objects.select_for_update().select_related("offer").get(pk=found.pk)
+        if subscription.channel != "direct":
+            raise InvalidInput(
+                _("Only subscriptions bought directly are paid here; your partner bills the others."),
+                field="subscription_id",
+            )
         balance = subscription.unpaid_balance
         if balance <= 0:
             raise Conflict(_("There's no unpaid balance on this subscription."), field="subscription_id")

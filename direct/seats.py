@@ -103,10 +103,15 @@ def seat_quote(subscription: Subscription, quantity, *, assigned: int, today: da
     if problem:
         raise InvalidInput(problem, field="quantity")
     price = cart.unit_price(subscription.offer, subscription.billing_cycle)
-    period = billing.current_period(term_start=subscription.term_start_date, cycle=subscription.billing_cycle, today=today)
+    period = billing.current_period(
+        term_start=subscription.term_start_date, cycle=subscription.billing_cycle, today=today
+    )
     first = max(today, period.start)
     amount = billing.prorate(
-        unit_price=price, quantity=abs(value - subscription.quantity), days=(period.end - first).days, period_days=period.days
+        unit_price=price,
+        quantity=abs(value - subscription.quantity),
+        days=(period.end - first).days,
+        period_days=period.days,
     )
     return SeatQuote(
         subscription=subscription,

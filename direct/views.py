@@ -11,11 +11,10 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
-from core.errors import DomainError, Forbidden, Locked, NotFound
+from core.errors import DomainError
 from subscriptions.models import SubscriptionStatus
 
 from . import cart, selectors, services

@@ -1,7 +1,6 @@
 """Cancelling a subscription under /v1/me and on the page (after a confirmation step); an order's invoice."""
 
-from datetime import datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
@@ -13,7 +12,7 @@ from subscriptions.models import Subscription
 from tests import factories
 from tests.builders import assign, direct_subscription
 
-MARCH_11 = datetime(2026, 3, 11, 12, 0, tzinfo=dt_timezone.utc)
+MARCH_11 = datetime(2026, 3, 11, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -75,7 +74,9 @@ def test_the_page_asks_for_confirmation_first(admin_client, customer, e4):
     assert unconfirmed.status_code == 400 and "Confirm that you want to cancel" in unconfirmed.content.decode()
     assert Subscription.objects.get(pk=e4.pk).status == "active"
     done = admin_client.post(reverse("direct:cancel", kwargs=kwargs), {"confirm": "yes"})
-    assert done.status_code == 302 and done["Location"] == reverse("direct:products", kwargs={"tenant_id": customer.tenant_id})
+    assert done.status_code == 302 and done["Location"] == reverse(
+        "direct:products", kwargs={"tenant_id": customer.tenant_id}
+    )
     assert Subscription.objects.get(pk=e4.pk).status == "deleted"
 
 
@@ -147,7 +148,9 @@ def test_the_invoice_api_and_page(api, admin_client, customer, order):
     assert page.status_code == 200
     for expected in ("Sold to", "Billed to", "Items in this order", "257.42 USD", "−149.03 USD", "108.39 USD"):
         assert expected in content
-    status_page = admin_client.get(reverse("direct:order", kwargs={"tenant_id": customer.tenant_id, "order_id": order.pk}))
+    status_page = admin_client.get(
+        reverse("direct:order", kwargs={"tenant_id": customer.tenant_id, "order_id": order.pk})
+    )
     assert reverse("direct:invoice", kwargs={"tenant_id": customer.tenant_id, "order_id": order.pk}) in (
         status_page.content.decode()
     )

@@ -1,7 +1,6 @@
 """Buy or remove licenses on a direct subscription: co-termed, prorated, never below the assigned count, audited."""
 
-from datetime import date, datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -18,7 +17,7 @@ from tests.builders import assign, direct_subscription
 from upgrades.models import BillingEntry
 
 # 11 March 2026: the monthly period of a term started 1 January runs 1 March – 31 March (31 days), 21 of them left.
-MARCH_11 = datetime(2026, 3, 11, 12, 0, tzinfo=dt_timezone.utc)
+MARCH_11 = datetime(2026, 3, 11, 12, 0, tzinfo=UTC)
 
 
 def test_buying_more_is_co_termed_and_charged_prorated(admin, customer, e4):
@@ -69,7 +68,12 @@ def test_removing_down_to_the_assigned_count_is_credited_prorated_and_audited(ad
     assign(e4, 7)
     quote, entry = seats.seats_change(actor=admin, customer=customer, subscription_id=e4.pk, quantity=7, now=MARCH_11)
     # 22.00 × 3 licenses × 21 / 31 = 44.709… → 44.71, credited
-    assert (quote.removed, quote.amount, entry.kind, entry.amount) == (3, Decimal("-44.71"), "credit", Decimal("-44.71"))
+    assert (quote.removed, quote.amount, entry.kind, entry.amount) == (
+        3,
+        Decimal("-44.71"),
+        "credit",
+        Decimal("-44.71"),
+    )
     assert entry.description == "Credit for 3 licenses removed (prorated)"
     assert Subscription.objects.get(pk=e4.pk).quantity == 7
     record = AuditRecord.objects.get(operation_type="update_subscription")
