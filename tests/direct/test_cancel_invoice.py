@@ -3,6 +3,8 @@
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import ApiToken
@@ -172,3 +174,28 @@ def test_another_tenants_invoice_is_not_found(api, admin_client, customer):
         assert api.get(f"/v1/me/customers/{tenant.tenant_id}/orders/{theirs.pk}/invoice").status_code == 404
         kwargs = {"tenant_id": tenant.tenant_id, "order_id": theirs.pk}
         assert admin_client.get(reverse("direct:invoice", kwargs=kwargs)).status_code == 404
+
+
+def test_the_invoice_reads_a_fixed_number_of_queries_whatever_the_add_ons(api, admin, customer):
+    counts = []
+    for addons in (1, 4):
+        tenant = factories.CustomerFactory(company_name=f"Tenant {addons}")
+        factories.CustomerAdminRoleFactory(user=admin, customer=tenant, role="global_administrator")
+        e4 = direct_subscription(tenant)
+        for offer_id in ("exchange-online-archiving", "phone-system", "audio-conferencing", "extra-file-storage")[
+            :addons
+        ]:
+            direct_subscription(tenant, offer_id, parent=e4, quantity=10)
+        placed = services.direct_upgrade_place(
+            actor=admin,
+            customer=tenant,
+            subscription_id=e4.pk,
+            target_offer_id="o365-e5",
+            payment_method="credit_card",
+            now=MARCH_11,
+        )
+        with CaptureQueriesContext(connection) as queries:
+            body = api.get(f"/v1/me/customers/{tenant.tenant_id}/orders/{placed.pk}/invoice").json()
+        assert len(body["items"]) == 1 + addons
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
