@@ -13,7 +13,7 @@ from audit.admin_mixins import AuditedAdminMixin, ServiceErrorsMixin, is_operato
 from core.history import history_html
 
 from . import services
-from .models import DirectOrder, DirectOrderAddon, HighVolumeCondition, OrderStatus
+from .models import DirectOrder, DirectOrderAddon, HighVolumeCondition, OrderStatus, Payment
 
 
 class OperatorOnlyMixin:
@@ -113,3 +113,17 @@ class HighVolumeConditionAdmin(ServiceErrorsMixin, AuditedAdminMixin, OperatorOn
     list_editable = ("active", "until")
     fields = ("active", "until", "note", "changed")
     readonly_fields = ("changed",)
+
+
+@admin.register(Payment)
+class PaymentAdmin(OperatorOnlyMixin, admin.ModelAdmin):
+    """Payments of unpaid balances (``direct.payments.balance_pay``): view only, never changed here."""
+
+    list_display = ("paid_at", "customer", "subscription", "amount", "currency", "payment_method", "reference")
+    list_filter = ("payment_method", "currency")
+    search_fields = ("customer__company_name", "customer__domain", "=reference")
+    list_select_related = ("customer", "subscription__offer")
+    readonly_fields = [f.name for f in Payment._meta.fields]
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -198,3 +198,30 @@ class HighVolumeCondition(models.Model):
     def in_effect(cls, now=None) -> bool:
         now = now or timezone.now()
         return cls.objects.filter(active=True).filter(models.Q(until__isnull=True) | models.Q(until__gt=now)).exists()
+
+
+class Payment(models.Model):
+    """A payment of a subscription's unpaid balance, taken by the ``settings.PAYMENTS_BACKEND`` (simulated)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="direct_payments")
+    subscription = models.ForeignKey(
+        "subscriptions.Subscription", on_delete=models.PROTECT, related_name="direct_payments"
+    )
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="direct_payments"
+    )
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    payment_method = models.CharField(_("paid with"), max_length=16, choices=PaymentMethod.choices)
+    backend = models.CharField(_("payment backend"), max_length=200)
+    reference = models.CharField(_("payment reference"), max_length=100)
+    paid_at = models.DateTimeField(_("paid at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-paid_at"]
+        verbose_name = _("payment")
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="direct_payment_positive")]
+
+    def __str__(self):
+        return f"{self.amount} {self.currency} ({self.subscription_id})"

@@ -19,7 +19,7 @@ from upgrades.eligibility import direct as rules
 from upgrades.eligibility import direct_paths
 
 from . import pipeline
-from .models import DirectOrder, HighVolumeCondition
+from .models import DirectOrder, HighVolumeCondition, Payment
 
 ACTIVE_HOLDING = (SubscriptionStatus.ACTIVE, SubscriptionStatus.PENDING)
 
@@ -67,8 +67,14 @@ def direct_orders_scope(actor) -> QuerySet[DirectOrder]:
     return DirectOrder.objects.filter(customer__in=customers_visible_to(actor))
 
 
+def payments_scope(actor) -> QuerySet[Payment]:
+    """Payments of the tenants the actor sees (as orders)."""
+    return Payment.objects.filter(customer__in=customers_visible_to(actor))
+
+
 def register_scopes() -> None:
     register(DirectOrder, direct_orders_scope)
+    register(Payment, payments_scope)
 
 
 def admin_order_for(actor, customer: Customer, order_id) -> DirectOrder:

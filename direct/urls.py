@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import seat_views, views
 
 app_name = "direct"
 T = "<uuid:tenant_id>/"
@@ -15,5 +15,8 @@ urlpatterns = [
     path(S + "upgrade/", views.upgrade_tab, name="upgrade"),
     path(S + "upgrade/<slug:target_offer_id>/", views.upgrade_cart, name="cart"),
     path(S + "upgrade/<slug:target_offer_id>/checkout/", views.upgrade_checkout, name="checkout"),
-    path(S + "cancel/", views.subscription_cancel, name="cancel"),
+    path(S + "cancel/", seat_views.subscription_cancel, name="cancel"),
+    path(S + "licenses/", seat_views.seats_change, name="seats"),
+    path(S + "pay/", seat_views.balance_pay, name="pay"),
+    path(T + "orders/<uuid:order_id>/invoice/", seat_views.order_invoice, name="invoice"),
 ]

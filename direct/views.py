@@ -11,11 +11,10 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
-from core.errors import DomainError, Forbidden, Locked, NotFound
+from core.errors import DomainError
 from subscriptions.models import SubscriptionStatus
 
 from . import cart, selectors, services
@@ -227,20 +226,3 @@ def licenses_move(request, customer):
         messages.success(request, _("%(count)s users moved.") % {"count": result.moved})
         return redirect("direct:products", tenant_id=customer.tenant_id)
     return render(request, "admin_center/licenses_move.html", _context(request, customer, **page))
-
-
-@tenant_view
-@require_POST
-def subscription_cancel(request, customer, subscription_id):
-    """Manual path, last step: cancel the old subscription."""
-    try:
-        services.subscription_cancel(actor=request.user, customer=customer, subscription_id=subscription_id)
-    except Locked as exc:
-        return _refused(request, customer, exc, "admin_center/refused.html", {})
-    except DomainError as exc:
-        if isinstance(exc, (NotFound, Forbidden)):
-            raise  # the 404 / 403 page (core.middleware)
-        messages.error(request, exc.message)
-        return redirect("direct:subscription", tenant_id=customer.tenant_id, subscription_id=subscription_id)
-    messages.success(request, _("The subscription is cancelled."))
-    return redirect(reverse("direct:products", kwargs={"tenant_id": customer.tenant_id}))

@@ -290,6 +290,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "portal@localho
 DIRECT_INVOICE_MINIMUM_TOTAL = Decimal(os.environ.get("DIRECT_INVOICE_MINIMUM_TOTAL", "500.00"))
 CREDIT_CHECK_THRESHOLD = Decimal(os.environ.get("CREDIT_CHECK_THRESHOLD", "5000.00"))
 CREDIT_CHECK_BACKEND = os.environ.get("CREDIT_CHECK_BACKEND", "direct.credit.OperatorCreditCheck")
+PAYMENTS_BACKEND = os.environ.get("PAYMENTS_BACKEND", "direct.payments.RecordingPaymentBackend")
 API_PAGE_SIZE_MAX = int(os.environ.get("API_PAGE_SIZE_MAX", "500"))
 
 LOGGING = {

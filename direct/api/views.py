@@ -18,6 +18,7 @@ from partners.roles import Capability
 
 from .. import cart, selectors, services
 from . import serializers as s
+from .faults import camel_case_fault
 
 
 class MeAPIView(PartnerCenterAPIView):
@@ -34,6 +35,9 @@ class MeAPIView(PartnerCenterAPIView):
             # tenant 404 whatever the method; only the tenant's own admin learns about a 405.
             self.actor.require(Capability.ADMIN_CENTER)
             self.resolve_scope()
+
+    def handle_exception(self, exc):
+        return super().handle_exception(camel_case_fault(exc))
 
     def resolve_scope(self) -> None:
         self.customer = None  # ``self.subscription(id)`` resolves a subscription of the tenant

@@ -272,7 +272,11 @@ RULES: list[tuple[str, Expect]] = [
     # -- the direct-purchase admin center (customer tenant admins of their own tenant; partners get 404)
     ("direct:home", web(partner=200, customer=302)),  # a single-tenant admin goes straight to their tenant
     ("direct:order", web(partner=404, customer=404)),  # no such order in any scope
-    ("direct:cancel", scoped_post_only(web(partner=404, customer=roles(ANY_CUSTOMER_ADMIN, scoped=True)))),
+    # cancel: GET is the confirmation step (every admin role of the tenant sees it; the POST needs a buying role)
+    ("direct:cancel", web(partner=404, customer=roles(ANY_CUSTOMER_ADMIN, scoped=True))),
+    ("direct:seats", scoped_post_only(web(partner=404, customer=roles(ANY_CUSTOMER_ADMIN, scoped=True)))),
+    ("direct:pay", scoped_post_only(web(partner=404, customer=roles(ANY_CUSTOMER_ADMIN, scoped=True)))),
+    ("direct:invoice", web(partner=404, customer=404)),  # no such order in any scope
     # the own customer's subscription is a CSP one: the direct cart refuses it with a 400 naming the reason
     ("direct:cart", web(partner=404, customer=lambda a, s, c: 400 if s == "own" else 404)),
     ("direct:checkout", web(partner=404, customer=lambda a, s, c: 400 if s == "own" else 404)),
@@ -316,6 +320,10 @@ RULES: list[tuple[str, Expect]] = [
     ("api:me-upgrade-order", scoped_post_only(api(partner=403, customer=roles(ANY_CUSTOMER_ADMIN, scoped=True)))),
     ("api:me-purchase", scoped_post_only(api(partner=403, customer=roles(ANY_CUSTOMER_ADMIN, scoped=True)))),
     ("api:me-license-moves", scoped_post_only(api(partner=403, customer=roles(ANY_CUSTOMER_ADMIN, scoped=True)))),
+    ("api:me-seat-changes", scoped_post_only(api(partner=403, customer=roles(ANY_CUSTOMER_ADMIN, scoped=True)))),
+    ("api:me-payments", scoped_post_only(api(partner=403, customer=roles(ANY_CUSTOMER_ADMIN, scoped=True)))),
+    ("api:me-cancel", scoped_post_only(api(partner=403, customer=roles(ANY_CUSTOMER_ADMIN, scoped=True)))),
+    ("api:me-order-invoice", api(partner=403, customer=404)),  # no such order in any scope
     ("api:me-*", api(partner=403, customer=roles(ANY_CUSTOMER_ADMIN, scoped=True))),
     ("route:^v1(/.*)?$", fixed(404)),  # the JSON 404 for unknown /v1/ paths
     # -- Django admin (staff only; partner global admins are staff with their admin's model permissions)

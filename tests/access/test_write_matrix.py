@@ -342,7 +342,40 @@ WRITES: dict[str, dict[str, Rule]] = {
                 if role not in BUYERS
                 else ok(302)
                 if scope == "direct"
-                else no(302)
+                else no(400)  # the confirmation page again, with the refusal (a CSP subscription)
+            ),
+        )
+    },
+    # seats (issue 14): the direct scope's E4 (10 licenses, 3 assigned) gets one more; the own tenant's CSP
+    # subscription is refused (400)
+    "direct:seats": {
+        "post": page(
+            partner=no(404),
+            operator=no(404),
+            customer=lambda role, scope: (
+                no(404)
+                if scope not in ADMINISTERED
+                else no(403)
+                if role not in BUYERS
+                else ok(302)
+                if scope == "direct"
+                else no(400)
+            ),
+        )
+    },
+    # paying a balance (issue 14): the matrix's subscriptions owe nothing (409); a CSP one is refused (400)
+    "direct:pay": {
+        "post": page(
+            partner=no(404),
+            operator=no(404),
+            customer=lambda role, scope: (
+                no(404)
+                if scope not in ADMINISTERED
+                else no(403)
+                if role not in BUYERS
+                else no(409)
+                if scope == "direct"
+                else no(400)
             ),
         )
     },
@@ -444,6 +477,46 @@ WRITES: dict[str, dict[str, Rule]] = {
         )
     },
     "api:me-purchase": {"post": api(customer=roles(BUYERS, ok(201), scopes=ADMINISTERED, scope_first=True))},
+    # issue 14 (direct-seats): seats, balance payment and cancellation under /v1/me (as the pages above)
+    "api:me-seat-changes": {
+        "post": api(
+            customer=lambda role, scope: (
+                no(404)
+                if scope not in ADMINISTERED
+                else no(403)
+                if role not in BUYERS
+                else ok(200)
+                if scope == "direct"
+                else no(400)
+            )
+        )
+    },
+    "api:me-payments": {
+        "post": api(
+            customer=lambda role, scope: (
+                no(404)
+                if scope not in ADMINISTERED
+                else no(403)
+                if role not in BUYERS
+                else no(409)
+                if scope == "direct"
+                else no(400)
+            )
+        )
+    },
+    "api:me-cancel": {
+        "post": api(
+            customer=lambda role, scope: (
+                no(404)
+                if scope not in ADMINISTERED
+                else no(403)
+                if role not in BUYERS
+                else ok(200)
+                if scope == "direct"
+                else no(400)
+            )
+        )
+    },
     "api:me-license-moves": {
         "post": api(customer=roles(LICENSE_MOVERS, ok(200), scopes=ADMINISTERED, scope_first=True))
     },
@@ -474,6 +547,7 @@ READ_ONLY = [
     "direct:subscription",
     "direct:upgrade",
     "direct:cart",
+    "direct:invoice",
     "api:schema",
     "api:docs",
     "api:redoc",
@@ -489,6 +563,7 @@ READ_ONLY = [
     "api:me-subscriptions",
     "api:me-upgrade-options",
     "api:me-order",
+    "api:me-order-invoice",
     "api:upgradebatch-detail",
     "api:upgradebatch-items",
     "admin:index",
@@ -602,6 +677,8 @@ def form_bodies(ww: WriteWorld, s: ScopeObjects) -> dict[str, dict]:
             "payment_method": "credit_card",
         },
         "direct:licenses_move": {"source_id": str(s.subscription.pk), "target_id": str(s.second.pk), "all_users": "on"},
+        "direct:seats": {"quantity": str(s.subscription.quantity + 1)},
+        "direct:cancel": {"confirm": "yes"},
         "direct:checkout": {
             "quantity": str(s.subscription.quantity),
             "billing_cycle": "monthly",
@@ -648,6 +725,9 @@ def json_bodies(ww: WriteWorld, s: ScopeObjects) -> dict[tuple[str, str], dict]:
             "billingCycle": "monthly",
             "paymentMethod": "credit_card",
         },
+        ("api:me-seat-changes", "post"): {"quantity": s.subscription.quantity + 1},
+        ("api:me-payments", "post"): {},
+        ("api:me-cancel", "post"): {"confirm": True},
         ("api:me-license-moves", "post"): {
             "sourceSubscriptionId": str(s.subscription.pk),
             "targetSubscriptionId": str(s.second.pk),
@@ -673,6 +753,7 @@ KWARG_OBJECTS = {
     "delegation_customer:detail": {"relationship_id": "pending"},
     "partners:user_reactivate": {"user_id": "inactive_user"},
     "direct:cancel": {"subscription_id": "second"},
+    "api:me-cancel": {"subscription_id": "second"},
     **{
         name: {"batch_id": "waiting_batch"}
         for name in (
@@ -1057,6 +1138,7 @@ ADMIN: dict[str, Admin] = {
     # no order waits for a credit check in this world: approve/decline find nothing to do
     "direct.directorder": UNSCOPED_VIEW,
     "direct.highvolumecondition": Admin(op=("change",), scoped=False),
+    "direct.payment": UNSCOPED_VIEW,  # issue 14: payments of unpaid balances, operators view them only
     # the admin names the scope's batch awaiting approval (its sales agent's): the PGA and the operator approve or
     # cancel it; a rejection without a reason shows the intermediate page asking one (refused: nothing changes)
     "bulk.upgradebatch": Admin(

@@ -138,7 +138,9 @@ def test_manual_plan_change_e4_to_e3_through_the_pages(admin_client, customer, e
         reverse("direct:licenses_move", kwargs=tenant), {"source_id": e4.pk, "target_id": e3.pk, "all_users": "on"}
     )
     assert moved.status_code == 302 and e3.assignments.count() == 4
-    cancelled = admin_client.post(reverse("direct:cancel", kwargs={**tenant, "subscription_id": e4.pk}))
+    cancelled = admin_client.post(
+        reverse("direct:cancel", kwargs={**tenant, "subscription_id": e4.pk}), {"confirm": "yes"}
+    )
     assert cancelled.status_code == 302
     assert Subscription.objects.get(pk=e4.pk).status == "deleted"
 

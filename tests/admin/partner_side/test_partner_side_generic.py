@@ -12,7 +12,7 @@ from api.models import IdempotencyRecord
 from audit.models import AuditRecord
 from catalog.models import Offer, OfferPrice
 from direct import services as direct_services
-from direct.models import DirectOrder, HighVolumeCondition
+from direct.models import DirectOrder, HighVolumeCondition, Payment
 from tests import factories
 from tests.builders import admin_url, change_page_post_data, direct_subscription
 
@@ -34,6 +34,17 @@ def sample(model, world):
         HighVolumeCondition.objects.create(active=False)
     if model is DirectOrder and not DirectOrder.objects.exists():
         place_invoice_order()
+    if model is Payment and not Payment.objects.exists():
+        paid = direct_subscription(factories.CustomerFactory())
+        Payment.objects.create(
+            customer=paid.customer,
+            subscription=paid,
+            amount="5.00",
+            currency="USD",
+            payment_method="credit_card",
+            backend="direct.payments.RecordingPaymentBackend",
+            reference="SIM-0",
+        )
     if model is IdempotencyRecord and not IdempotencyRecord.objects.exists():
         IdempotencyRecord.objects.create(key="k-0", actor="user:1", method="POST", path="/v1/x", body_hash="0" * 64)
     return model._default_manager.order_by("pk").first()
@@ -249,7 +260,7 @@ def test_pga_views_the_catalog_and_nothing_changes(pga_client, world):
 
 
 def test_pga_has_no_access_to_direct_orders_switch_and_idempotency(pga_client, world):
-    for model in (DirectOrder, HighVolumeCondition, IdempotencyRecord):
+    for model in (DirectOrder, HighVolumeCondition, Payment, IdempotencyRecord):
         assert pga_client.get(admin_url(model)).status_code == 403, model
     assert all(app["app_label"] not in ("direct", "api") for app in pga_client.get("/admin/").context["app_list"])
 
