@@ -101,7 +101,7 @@ def e4_replacement_options(*, actor, subscription: Subscription) -> ReplacementO
     rows = list(
         DirectOption.objects.filter(source_id=subscription.offer_id)
         .select_related("target")
-        .order_by("kind", "position", "target_id")
+        .order_by("-kind", "position", "target_id")  # upgrades first
         if subscription.offer.retired
         else []
     )
