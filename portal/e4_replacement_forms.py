@@ -19,7 +19,6 @@ class E4ReplacementForm(forms.Form):
         self.options = options
         self.fields["target"].choices = [(t.offer.pk, t.offer.name) for t in options.targets]
         self.fields["target"].error_messages["required"] = _("Choose the offer that replaces the E4.")
-        self.fields["quantity"].min_value = options.minimum_quantity
         self.fields["quantity"].initial = options.minimum_quantity
         self.fields["quantity"].help_text = _("At least %(minimum)s, the E4's licenses.") % {
             "minimum": options.minimum_quantity

@@ -44,10 +44,15 @@ def _render_choose(request, customer, options, form, status=200):
 @partner_page
 @require_http_methods(["GET"])
 def e4_replacement(request, tenant_id, subscription_id):
-    """Step 1: the replacement offers (or why this subscription is not replaced this way) and the seats."""
+    """Step 1: the replacement offers (or why this subscription is not replaced this way) and the seats
+    (``?target=&quantity=``: back from the review, the form shows them)."""
     customer, source = upgrade_source_for(request, tenant_id, subscription_id)
     options = e4_replacement_options(actor=request.user, subscription=source)
-    return _render_choose(request, customer, options, E4ReplacementForm(options=options))
+    form = E4ReplacementForm(options=options)
+    for name in ("target", "quantity"):  # back from the review: the choice made
+        if request.GET.get(name):
+            form.initial[name] = request.GET[name][:64]
+    return _render_choose(request, customer, options, form)
 
 
 @partner_page
