@@ -113,3 +113,6 @@ class HighVolumeConditionAdmin(ServiceErrorsMixin, AuditedAdminMixin, OperatorOn
     list_editable = ("active", "until")
     fields = ("active", "until", "note", "changed")
     readonly_fields = ("changed",)
+
+
+from . import e4_admin  # noqa: E402,F401 - retired CSP plans (Office 365 E4): the replacement action
