@@ -25,7 +25,9 @@ class ReplacementForm(forms.Form):
 
     def __init__(self, *args, offer_ids, **kwargs):
         super().__init__(*args, **kwargs)
-        rows = DirectOption.objects.filter(source_id__in=offer_ids).select_related("target").order_by("-kind", "position")
+        rows = (
+            DirectOption.objects.filter(source_id__in=offer_ids).select_related("target").order_by("-kind", "position")
+        )
         choices = dict.fromkeys((row.target_id, row.target.name) for row in rows)
         self.fields["target_offer"].choices = list(choices)
 

@@ -12,7 +12,7 @@ class RetiredCspSubscriptionManager(models.Manager):
 
 
 class RetiredCspSubscription(Subscription):
-    objects = RetiredCspSubscriptionManager()
+    objects = RetiredCspSubscriptionManager()  # type: ignore[assignment,misc]  # only the retired CSP plans
 
     class Meta:
         proxy = True

@@ -81,7 +81,7 @@ def source_refusals(source: Subscription) -> list[Refusal]:
         refusals.append(
             Refusal(
                 "subscription_id",
-                _("Only a retired plan (Office 365 E4) bought through CSP is replaced this way."),
+                str(_("Only a retired plan (Office 365 E4) bought through CSP is replaced this way.")),
             )
         )
     if source.status != SubscriptionStatus.ACTIVE:
@@ -185,7 +185,7 @@ def csp_e4_replace(
                 "quantity": quantity,
                 "kind": option.kind,
                 "suspended": str(source.pk),
-                "deprovisionDate": deprovision_date(source.suspended_at).isoformat(),
+                "deprovisionDate": deprovision_date(source.suspended_at or timezone.now()).isoformat(),
                 "licensesMoved": outcome.moved,
             },
             correlation_id=correlation_id,

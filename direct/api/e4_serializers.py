@@ -54,7 +54,7 @@ class E4ReplacementOptionsSerializer(ResourceSerializer):
     @extend_schema_field(ReplacementRefusalSerializer(many=True))
     def get_refusals(self, options) -> list[dict]:
         refusals = [{"field": self.camel(r.field), "description": str(r.message)} for r in options.refusals]
-        return ReplacementRefusalSerializer(refusals, many=True).data
+        return list(ReplacementRefusalSerializer(refusals, many=True).data)
 
 
 class E4ReplacementRequestSerializer(serializers.Serializer):
@@ -86,9 +86,9 @@ class E4ReplacementResultSerializer(ResourceSerializer):
     deprovisionDate = serializers.SerializerMethodField()
 
     @extend_schema_field(LicenseErrorSerializer(many=True))
-    def get_licenseErrors(self, result) -> list[dict]:  # noqa: N802 - the camelCase field's getter
-        return LicenseErrorSerializer(result.license_errors, many=True).data
+    def get_licenseErrors(self, result) -> list[dict]:
+        return list(LicenseErrorSerializer(result.license_errors, many=True).data)
 
     @extend_schema_field(serializers.DateField())
-    def get_deprovisionDate(self, result) -> str:  # noqa: N802
+    def get_deprovisionDate(self, result) -> str:
         return self.context["deprovision_on"].isoformat()

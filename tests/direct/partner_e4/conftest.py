@@ -27,7 +27,9 @@ def customer(partner):
 
 @pytest.fixture
 def agent(partner):
-    return factories.PartnerUserFactory(partner=partner, roles=["admin_agent"], username="agent", email="agent@contoso.com")
+    return factories.PartnerUserFactory(
+        partner=partner, roles=["admin_agent"], username="agent", email="agent@contoso.com"
+    )
 
 
 @pytest.fixture

@@ -84,7 +84,8 @@ def test_the_result_page_says_deprovisioned_afterwards(clock, client, agent, rep
     suspended_e4_deprovision_task.apply()
     client.force_login(agent)
     url = reverse(
-        "portal:e4_replacement_result", kwargs={"tenant_id": replaced.customer.tenant_id, "subscription_id": replaced.pk}
+        "portal:e4_replacement_result",
+        kwargs={"tenant_id": replaced.customer.tenant_id, "subscription_id": replaced.pk},
     )
     page = client.get(url)
     assert page.status_code == 200 and "Deprovisioned" in page.content.decode()

@@ -17,7 +17,9 @@ def test_the_subscription_and_customer_pages_link_to_the_replacement(client, age
     client.force_login(agent)
     link = flow_url("e4_replacement", csp_e4)
     subscription_page = client.get(
-        reverse("portal:subscription_detail", kwargs={"tenant_id": csp_e4.customer.tenant_id, "subscription_id": csp_e4.pk})
+        reverse(
+            "portal:subscription_detail", kwargs={"tenant_id": csp_e4.customer.tenant_id, "subscription_id": csp_e4.pk}
+        )
     )
     assert link in subscription_page.content.decode()
     customer_page = client.get(reverse("portal:customer_detail", kwargs={"tenant_id": csp_e4.customer.tenant_id}))
@@ -50,7 +52,12 @@ def test_choose_review_submit_and_result(clock, client, agent, csp_e4):
     assert submitted["Location"] == flow_url("e4_replacement_result", csp_e4) + f"?replacement={target.pk}"
     assert (target.quantity, target.assignments.count()) == (12, 3)
     assert Subscription.objects.get(pk=csp_e4.pk).status == "suspended"
-    assert AuditRecord.objects.filter(operation_type="upgrade_subscription", user_principal_name="agent@contoso.com").count() == 1
+    assert (
+        AuditRecord.objects.filter(
+            operation_type="upgrade_subscription", user_principal_name="agent@contoso.com"
+        ).count()
+        == 1
+    )
 
     result = client.get(submitted["Location"])
     assert result.status_code == 200
@@ -69,7 +76,9 @@ def test_fewer_seats_than_the_e4_show_the_field_error_and_change_nothing(client,
 
 def test_an_offer_that_does_not_replace_the_e4_is_refused_at_the_choice(client, agent, csp_e4):
     client.force_login(agent)
-    response = client.get(flow_url("e4_replacement_review", csp_e4), {"target": "m365-business-basic", "quantity": "10"})
+    response = client.get(
+        flow_url("e4_replacement_review", csp_e4), {"target": "m365-business-basic", "quantity": "10"}
+    )
     assert response.status_code == 400
     assert "Select a valid choice." in response.content.decode()
 
@@ -88,10 +97,16 @@ def test_another_partner_gets_404_and_a_role_without_upgrade_403(client, other_a
     client.force_login(other_agent)
     for name in ("e4_replacement", "e4_replacement_review", "e4_replacement_result"):
         assert client.get(flow_url(name, csp_e4)).status_code == 404
-    assert client.post(flow_url("e4_replacement_review", csp_e4), {"target": "m365-e5", "quantity": "10"}).status_code == 404
+    assert (
+        client.post(flow_url("e4_replacement_review", csp_e4), {"target": "m365-e5", "quantity": "10"}).status_code
+        == 404
+    )
     client.force_login(billing_admin)
     assert client.get(flow_url("e4_replacement", csp_e4)).status_code == 403
-    assert client.post(flow_url("e4_replacement_review", csp_e4), {"target": "m365-e5", "quantity": "10"}).status_code == 403
+    assert (
+        client.post(flow_url("e4_replacement_review", csp_e4), {"target": "m365-e5", "quantity": "10"}).status_code
+        == 403
+    )
     assert Subscription.objects.get(pk=csp_e4.pk).status == "active"
 
 
