@@ -118,3 +118,30 @@ def test_the_same_ms_request_id_replays_the_first_response(agent, csp_e4):
     assert AuditRecord.objects.filter(operation_type="upgrade_subscription").count() == 1
     other = api.post(url(csp_e4), {"targetOffer": {"id": "o365-e5"}}, headers={"MS-RequestId": "e4-1"})
     assert_fault(other, 409, "idempotency_key_reused")
+
+
+def replacement_queries(agent, e4, users):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from customers.models import TenantUser
+
+    extra = TenantUser.objects.bulk_create(
+        [TenantUser(customer=e4.customer, user_principal_name=f"more{i}@fabrikam.se") for i in range(users)]
+    )
+    LicenseAssignment.objects.bulk_create([LicenseAssignment(user=u, subscription=e4) for u in extra])
+    Subscription.objects.filter(pk=e4.pk).update(quantity=3 + users)
+    api = api_for(user=agent)
+    with CaptureQueriesContext(connection) as read:
+        assert api.get(url(e4)).status_code == 200
+    with CaptureQueriesContext(connection) as write:
+        assert api.post(url(e4), {"targetOffer": {"id": "m365-e5"}}).status_code == 201
+    return len(read.captured_queries), len(write.captured_queries)
+
+
+def test_query_counts_do_not_grow_with_the_users(agent, csp_e4, customer, partner):
+    replacement_queries(agent, csp_e4, 0)  # warms the token's first-use bookkeeping
+    e4s = [direct_subscription(customer, channel="csp", partner=partner, payment_method="") for _ in range(2)]
+    small = replacement_queries(agent, e4s[0], 0)
+    large = replacement_queries(agent, e4s[1], 200)
+    assert small == large == (8, 17)
