@@ -124,11 +124,19 @@ def e4_replacement_options(*, actor, subscription: Subscription) -> ReplacementO
     )
 
 
+def replacement_billing_preview(*, source: Subscription, target_offer: Offer, quantity: int) -> dict:
+    """The credit and charge ``csp_e4_replace`` would book today (``steps.billing_summary`` shape; nothing saved)."""
+    target = Subscription(
+        customer=source.customer, offer=target_offer, quantity=quantity, billing_cycle=source.billing_cycle
+    )
+    return steps.billing_summary(steps.billing_entries(source=source, target=target))
+
+
 def csp_e4_replace(
     *, actor, subscription_id, target_offer_id: str, quantity: int | None = None, correlation_id: str = ""
 ) -> E4Replacement:
-    """Buy ``target_offer`` for the customer, move every user from the CSP E4, suspend the E4 (one transaction,
-    audited). Refused with the field named: not a CSP retired plan or not active (``subscription_id``), a target
+    """Buy ``target_offer`` for the customer, move every user from the CSP E4, book the prorated credit and
+    charge, suspend the E4 (one transaction, audited). Refused with the field named: not a CSP retired plan or not active (``subscription_id``), a target
     that does not replace it (``target_offer_id``), fewer seats than the E4's (``quantity``)."""
     require(actor, Capability.UPGRADE)
     with transaction.atomic():
@@ -171,6 +179,8 @@ def csp_e4_replace(
         outcome = steps.transfer_licenses(
             source=source, target=target, target_plan_families=families, keep_disabled_plans=False
         )
+        # §5: a prorated credit for the E4's unused days of its period, a prorated charge for the replacement
+        billing = steps.book_billing(source=source, target=target)
         steps.cancel_source(source=source, status=SubscriptionStatus.SUSPENDED)
         audit_record_create(
             actor=actor,
@@ -187,6 +197,7 @@ def csp_e4_replace(
                 "suspended": str(source.pk),
                 "deprovisionDate": deprovision_date(source.suspended_at or timezone.now()).isoformat(),
                 "licensesMoved": outcome.moved,
+                "billing": steps.billing_summary(billing),
             },
             correlation_id=correlation_id,
         )

@@ -19,7 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
-from direct.partner_e4 import csp_e4_replace, deprovision_date, e4_replacement_options
+from direct.partner_e4 import (
+    csp_e4_replace,
+    deprovision_date,
+    e4_replacement_options,
+    replacement_billing_preview,
+)
 from subscriptions.models import Channel, Subscription, SubscriptionStatus
 from subscriptions.selectors import subscriptions_visible_to
 
@@ -83,6 +88,7 @@ def e4_replacement_review(request, tenant_id, subscription_id):
         "target": target,
         "quantity": quantity,
         "total": target.unit_price * quantity if target.unit_price is not None else None,
+        "billing": replacement_billing_preview(source=source, target_offer=target.offer, quantity=quantity),
         "form": form,
         "back_url": _url("e4_replacement", source, target=target.offer.pk, quantity=quantity),
     }

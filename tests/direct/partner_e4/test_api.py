@@ -66,6 +66,25 @@ def test_post_replaces_the_e4_and_is_audited(clock, agent, csp_e4):
         "suspended": str(csp_e4.pk),
         "deprovisionDate": "2026-06-30",
         "licensesMoved": 3,
+        "billing": {
+            "credit": {
+                "subscriptionId": str(csp_e4.pk),
+                "amount": "-212.90",  # 22.00 × 10 seats × 30 of March's 31 days
+                "currency": "USD",
+                "periodStart": "2026-03-02",
+                "periodEnd": "2026-03-31",
+                "description": "Credit for 30 unused days of Office 365 E4 × 10",
+            },
+            "charge": {
+                "subscriptionId": str(target.pk),
+                "amount": "661.94",  # 57.00 × 12 seats × 30 / 31
+                "currency": "USD",
+                "periodStart": "2026-03-02",
+                "periodEnd": "2026-03-31",
+                "description": "Prorated charge for 30 days of Microsoft 365 E5 × 12",
+            },
+            "net": {"USD": "449.04"},
+        },
     }
 
 
@@ -144,4 +163,4 @@ def test_query_counts_do_not_grow_with_the_users(agent, csp_e4, customer, partne
     e4s = [direct_subscription(customer, channel="csp", partner=partner, payment_method="") for _ in range(2)]
     small = replacement_queries(agent, e4s[0], 0)
     large = replacement_queries(agent, e4s[1], 200)
-    assert small == large == (8, 17)
+    assert small == large == (8, 20)

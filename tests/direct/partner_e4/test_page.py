@@ -41,6 +41,8 @@ def test_choose_review_submit_and_result(clock, client, agent, csp_e4):
     assert "12 licenses of Office 365 E5" in text
     assert "456.00 USD" in text  # 12 × 38.00
     assert "3 users move to the new subscription" in text
+    assert "-212.90 USD · Credit for 30 unused days of Office 365 E4 × 10" in text  # 22.00 × 10 × 30/31
+    assert "441.29 USD · Prorated charge for 30 days of Office 365 E5 × 12" in text  # 38.00 × 12 × 30/31
     assert "30 Jun 2026" in text  # 2 March 2026 + 120 days
     assert Subscription.objects.get(pk=csp_e4.pk).status == "active"  # a review changes nothing
     back = client.get(review.context["back_url"]).content.decode()  # back to edit: the choice is kept
