@@ -127,3 +127,6 @@ class PaymentAdmin(OperatorOnlyMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+from . import e4_admin  # noqa: E402,F401 - retired CSP plans (Office 365 E4): the replacement action

@@ -225,3 +225,6 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.amount} {self.currency} ({self.subscription_id})"
+
+
+from .e4_models import RetiredCspSubscription  # noqa: E402,F401 - the admin's proxy, registered with the app

@@ -61,4 +61,5 @@ urlpatterns = [
     path("me/", include("direct.api.urls")),  # customer admins: the direct flow (issue 5)
     path("", include("bulk.api.urls")),  # upgradeBatches, upgradeEligibility (bulk extensions)
     path("", include("commerce.api.urls")),  # new commerce: transitionEligibilities (§8)
+    path("", include("direct.api.e4_urls")),  # the partner's CSP E4 replacement (issue 14)
 ]

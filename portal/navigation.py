@@ -80,6 +80,7 @@ LINKS = [
             "portal:upgrade_details",
             "portal:upgrade_review",
             "portal:transition_*",
+            "portal:e4_replacement*",
         ),
         lambda user: can(user, Capability.VIEW_CUSTOMERS),
     ),

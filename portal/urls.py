@@ -3,6 +3,7 @@ from django.urls import path
 from . import (
     approval_views,
     batch_views,
+    e4_replacement_views,
     opportunity_views,
     renewal_views,
     subscription_views,
@@ -13,6 +14,7 @@ from . import (
 
 app_name = "portal"
 wizard = "customers/<uuid:tenant_id>/subscriptions/<uuid:subscription_id>/upgrade/"
+e4_flow = "customers/<uuid:tenant_id>/subscriptions/<uuid:subscription_id>/e4-replacement/"
 nce_wizard = wizard + "nce/"  # new commerce: a transition now or a change at renewal (domain.md §8)
 urlpatterns = [
     path("", views.home, name="home"),
@@ -26,6 +28,9 @@ urlpatterns = [
     path(wizard, upgrade_views.upgrade_targets, name="upgrade_targets"),
     path(wizard + "details/", upgrade_views.upgrade_details, name="upgrade_details"),
     path(wizard + "review/", upgrade_views.upgrade_review, name="upgrade_review"),
+    path(e4_flow, e4_replacement_views.e4_replacement, name="e4_replacement"),
+    path(e4_flow + "review/", e4_replacement_views.e4_replacement_review, name="e4_replacement_review"),
+    path(e4_flow + "done/", e4_replacement_views.e4_replacement_result, name="e4_replacement_result"),
     path(nce_wizard, transition_views.transition_targets, name="transition_targets"),
     path(nce_wizard + "details/", transition_views.transition_details, name="transition_details"),
     path(nce_wizard + "review/", transition_views.transition_review, name="transition_review"),

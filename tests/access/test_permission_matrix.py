@@ -243,6 +243,11 @@ RULES: list[tuple[str, Expect]] = [
     # the new commerce wizard (issue 12): the matrix's own subscription is a legacy one, sent to the legacy wizard
     ("portal:transition_result", web(partner=404, customer=403)),  # no such transition in any scope
     ("portal:transition_*", web(partner=scope_then_roles(UPGRADE_ROLES, in_scope_status=302), customer=403)),
+    # the partner's CSP E4 replacement (issue 14): the own subscription is not an E4: step 1 shows why (200), the
+    # review without a valid choice answers 400, the result of a subscription never replaced 404
+    ("portal:e4_replacement", web(partner=scope_then_roles(UPGRADE_ROLES), customer=403)),
+    ("portal:e4_replacement_review", web(partner=scope_then_roles(UPGRADE_ROLES, in_scope_status=400), customer=403)),
+    ("portal:e4_replacement_result", web(partner=scope_then_roles(UPGRADE_ROLES, in_scope_status=404), customer=403)),
     ("portal:upgrade_targets", web(partner=scope_then_roles(UPGRADE_ROLES), customer=403)),
     # details/review need a chosen target (a plain GET answers 400 "choose the offer to upgrade to")
     ("portal:upgrade_*", web(partner=scope_then_roles(UPGRADE_ROLES, in_scope_status=400), customer=403)),
@@ -291,6 +296,7 @@ RULES: list[tuple[str, Expect]] = [
     ("api:opportunity-list", api(partner=roles(UPGRADE_ROLES))),
     ("api:auditrecord-list", api(partner=200)),  # queried with ?startDate=2020-01-01
     ("api:subscription-upgrades", api(partner=roles(UPGRADE_ROLES, scoped=True))),
+    ("api:subscription-e4-replacement", api(partner=roles(UPGRADE_ROLES, scoped=True))),
     ("api:subscription-transition-eligibilities", api(partner=roles(UPGRADE_ROLES, scoped=True))),
     ("api:subscription-transitions", api(partner=roles(UPGRADE_ROLES, scoped=True))),
     # An upgrade operation of the subscription: the matrix names no existing operation, so 404 past the capability.

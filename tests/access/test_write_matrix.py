@@ -254,6 +254,23 @@ WRITES: dict[str, dict[str, Rule]] = {
     },
     # -- the new commerce wizard (issue 12): the same lookups; the scope's subscription is a legacy one, so an
     # allowed actor is sent to the legacy wizard (302) and nothing changes
+    # the partner's CSP E4 replacement (issue 14): the scopes' subscriptions are not E4s, so an allowed caller
+    # gets the page with the refusal (400) and nothing changes; scope and capability as for upgrades
+    "portal:e4_replacement_review": {
+        "post": page(
+            partner=lambda role, scope: (
+                no(404)
+                if scope not in ("own", "shared")
+                else no(403)
+                if role not in UPGRADERS
+                else no(400)
+                if scope == "own"
+                else no(404)
+            ),
+            customer=no(403),
+            operator=scopes({s: no(400) for s in PARTNER_OWNED}, no(404)),
+        )
+    },
     "portal:transition_review": {
         "post": page(
             partner=lambda role, scope: (
@@ -409,6 +426,15 @@ WRITES: dict[str, dict[str, Rule]] = {
             partner=roles(UPGRADERS, ok(200)),
             app=scopes({"own": no(400)}, no(404)),
             operator=scopes({s: ok(200) for s in PARTNER_OWNED}, no(404)),
+        )
+    },
+    # The partner's CSP E4 replacement (issue 14): the scopes' subscriptions are not E4s: 400 naming
+    # subscriptionId, nothing changes; the capability and the scope as for upgrades.
+    "api:subscription-e4-replacement": {
+        "post": api(
+            partner=roles(UPGRADERS, no(400)),
+            app=scopes({"own": no(400)}, no(404)),
+            operator=scopes({s: no(400) for s in PARTNER_OWNED}, no(404)),
         )
     },
     # New commerce transitions: the matrix's subscriptions are legacy ones, so an allowed caller gets 409
@@ -656,6 +682,7 @@ def form_bodies(ww: WriteWorld, s: ScopeObjects) -> dict[str, dict]:
             "submission": str(uuid.uuid4()),
         },
         "portal:subscription_detail": {"quantity": str(s.subscription.quantity + 1)},
+        "portal:e4_replacement_review": {"target": "o365-e5", "quantity": str(s.subscription.quantity)},
         "portal:batch_selection": {"filter": "", "subscription": [str(s.subscription.pk)]},
         "portal:batch_upload": {
             "file": SimpleUploadedFile(
@@ -694,6 +721,7 @@ def json_bodies(ww: WriteWorld, s: ScopeObjects) -> dict[tuple[str, str], dict]:
     return {
         ("api:subscription-detail", "patch"): {"friendlyName": "Matrix name"},
         ("api:subscription-upgrades", "post"): {"targetOffer": {"id": "o365-e3"}, "upgradeType": "upgrade_only"},
+        ("api:subscription-e4-replacement", "post"): {"targetOffer": {"id": "o365-e5"}},
         ("api:subscription-transitions", "post"): {
             "toCatalogItemId": "CFQ7TTC0LF8R:0001:DZH318Z0BOE3",  # Office 365 E3
             "transitionType": "transition_only",
@@ -1139,6 +1167,8 @@ ADMIN: dict[str, Admin] = {
     "direct.directorder": UNSCOPED_VIEW,
     "direct.highvolumecondition": Admin(op=("change",), scoped=False),
     "direct.payment": UNSCOPED_VIEW,  # issue 14: payments of unpaid balances, operators view them only
+    # retired CSP plans (a proxy, operators only): the world holds no CSP E4, so the replacement finds nothing
+    "direct.retiredcspsubscription": Admin(op=("replace_e4",), scoped=False),
     # the admin names the scope's batch awaiting approval (its sales agent's): the PGA and the operator approve or
     # cancel it; a rejection without a reason shows the intermediate page asking one (refused: nothing changes)
     "bulk.upgradebatch": Admin(

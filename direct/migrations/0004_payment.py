@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('customers', '0003_list_order_indexes'),
-        ('direct', '0002_high_volume_condition_row'),
+        ('direct', '0003_addon_action_excluded'),
         ('subscriptions', '0002_commerce'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
