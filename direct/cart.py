@@ -176,10 +176,12 @@ def quote_upgrade(
     cycle = _clean_cycle(billing_cycle or source.billing_cycle)
     price = unit_price(target, cycle)
     subtotal = pricing.money(price * quantity)
-    target_facts = selectors.offer_facts([target])[target.id]
+    held = list(selectors.addons_of(source))
+    facts = selectors.offer_facts([target, *(addon.offer for addon in held)])  # one load for the target and add-ons
+    target_facts = facts[target.id]
     addons, addon_credit = [], Decimal("0")
-    for addon in selectors.addons_of(source):
-        action = direct_paths.addon_action(selectors.offer_facts([addon.offer])[addon.offer_id], target_facts)
+    for addon in held:
+        action = direct_paths.addon_action(facts[addon.offer_id], target_facts)
         if action == AddonAction.MOVE:
             addons.append(AddonPlan(addon, AddonAction.MOVE, Decimal("0.00")))
             continue

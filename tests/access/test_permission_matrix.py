@@ -282,9 +282,10 @@ RULES: list[tuple[str, Expect]] = [
     ("direct:seats", scoped_post_only(web(partner=404, customer=roles(ANY_CUSTOMER_ADMIN, scoped=True)))),
     ("direct:pay", scoped_post_only(web(partner=404, customer=roles(ANY_CUSTOMER_ADMIN, scoped=True)))),
     ("direct:invoice", web(partner=404, customer=404)),  # no such order in any scope
-    # the own customer's subscription is a CSP one: the direct cart refuses it with a 400 naming the reason
-    ("direct:cart", web(partner=404, customer=lambda a, s, c: 400 if s == "own" else 404)),
-    ("direct:checkout", web(partner=404, customer=lambda a, s, c: 400 if s == "own" else 404)),
+    # the own customer's subscription is a CSP one: E5 is among its plan's derived targets (issue 14), so the direct
+    # cart refuses it with a 409 and the reason (bought through a partner), not a 400 "no such option"
+    ("direct:cart", web(partner=404, customer=lambda a, s, c: 409 if s == "own" else 404)),
+    ("direct:checkout", web(partner=404, customer=lambda a, s, c: 409 if s == "own" else 404)),
     ("direct:*", web(partner=404, customer=roles(ANY_CUSTOMER_ADMIN, scoped=True))),
     # -- /v1/ API (Bearer token of the actor); schema and docs are public
     ("api:schema", fixed(200)),

@@ -87,7 +87,7 @@ def test_the_page_asks_for_confirmation_first(admin_client, customer, e4):
 
 @pytest.fixture
 def order(admin, customer, e4):
-    direct_subscription(customer, "exchange-online-archiving", parent=e4, quantity=10)
+    direct_subscription(customer, "extra-file-storage", parent=e4, quantity=10)
     return services.direct_upgrade_place(
         actor=admin,
         customer=customer,
@@ -124,7 +124,7 @@ def test_the_invoice_reads_the_orders_records(admin, customer, order):
     }
     assert [(i.offer_id, i.kind, i.quantity, str(i.unit_price), str(i.amount)) for i in invoice.items] == [
         ("o365-e5", "item", 10, "38.00", "380.00"),
-        ("exchange-online-archiving", "addon_move", 10, "None", "0.00"),
+        ("extra-file-storage", "addon_move", 10, "None", "0.00"),
     ]
 
 

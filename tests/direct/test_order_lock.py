@@ -44,7 +44,7 @@ def page_writes(client, customer, e4, spare, users):
             page("licenses_move", customer),
             {"source_id": e4.pk, "target_id": spare.pk, "user_ids": [str(users[0].object_id)]},
         ).status_code,
-        client.post(page("cancel", customer, subscription_id=spare.pk)).status_code,
+        client.post(page("cancel", customer, subscription_id=spare.pk), {"confirm": "yes"}).status_code,
         client.post(
             page("checkout", customer, subscription_id=spare.pk, target_offer_id="m365-e5"),
             {"quantity": 5, "billing_cycle": "monthly", "payment_method": "credit_card"},
@@ -105,7 +105,7 @@ def test_pages_lock_writes_and_keep_reads_while_an_order_is_open(admin_client, c
         order.operation.refresh_from_db()
         assert order.operation.status == "in_progress"
     assert page_writes(admin_client, customer, e4, spare, users) == [423, 423, 423, 423]
-    refused = admin_client.post(page("cancel", customer, subscription_id=spare.pk))
+    refused = admin_client.post(page("cancel", customer, subscription_id=spare.pk), {"confirm": "yes"})
     assert b"locked while an order is queued or running" in refused.content
     assert page_reads(admin_client, customer, e4, order) == [200, 200, 200, 200]
     products = admin_client.get(page("products", customer))

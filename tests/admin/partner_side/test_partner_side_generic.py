@@ -12,6 +12,7 @@ from api.models import IdempotencyRecord
 from audit.models import AuditRecord
 from catalog.models import Offer, OfferPrice
 from direct import services as direct_services
+from direct.e4_models import RetiredCspSubscription
 from direct.models import DirectOrder, HighVolumeCondition, Payment
 from tests import factories
 from tests.builders import admin_url, change_page_post_data, direct_subscription
@@ -45,6 +46,8 @@ def sample(model, world):
             backend="direct.payments.RecordingPaymentBackend",
             reference="SIM-0",
         )
+    if model is RetiredCspSubscription and not RetiredCspSubscription.objects.exists():
+        direct_subscription(world.shared, channel="csp", partner=world.own.partner, payment_method="")
     if model is IdempotencyRecord and not IdempotencyRecord.objects.exists():
         IdempotencyRecord.objects.create(key="k-0", actor="user:1", method="POST", path="/v1/x", body_hash="0" * 64)
     return model._default_manager.order_by("pk").first()
@@ -153,6 +156,7 @@ def test_every_action_writes_an_audit_record_per_changed_object(operator_client,
     declined = place_invoice_order()
     enrolled = world.own.agent
     TOTPDevice.objects.create(user=enrolled, name="phone", confirmed=True)
+    csp_e4 = direct_subscription(world.shared, channel="csp", partner=world.own.partner, payment_method="")
     cases = {  # action → (changelist model, selected object, check it changed)
         "reset_mfa": (enrolled, lambda: not TOTPDevice.objects.filter(user=enrolled).exists()),
         "deactivate_users": (
@@ -175,6 +179,12 @@ def test_every_action_writes_an_audit_record_per_changed_object(operator_client,
         # four-eyes approval (issue 11): jobs of the sales agent awaiting approval; a rejection carries its reason
         **waiting_cases(world),
         "decline_credit_check": (declined, lambda: DirectOrder.objects.get(pk=declined.pk).credit_check == "declined"),
+        # issue 14: the partner's E4 replaced (the offer asked on the intermediate page)
+        "replace_e4": (
+            csp_e4,
+            lambda: type(csp_e4).objects.get(pk=csp_e4.pk).status == "suspended",
+            {"post": "yes", "target_offer": "m365-e5"},
+        ),
     }
     seen = set()
     for model, model_admin in registered():
