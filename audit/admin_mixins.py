@@ -69,6 +69,26 @@ def is_operator_request(request) -> bool:
     return is_operator(actor_of(request))
 
 
+class OperatorViewOnlyMixin:
+    """An admin only a platform operator sees, and only to look: nobody adds, changes or deletes here (records
+    written by the services: grants, idempotency records, retired plans)."""
+
+    def has_module_permission(self, request):
+        return is_operator_request(request)
+
+    def has_view_permission(self, request, obj=None):
+        return is_operator_request(request)
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 def request_admin_partner_id(request) -> int | None:
     """The partner the request's (non-operator) actor may administer in the Django admin, or None (no access)."""
     return getattr(actor_of(request), "admin_partner_id", None)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.admin_mixins import (
     LimitedInlineFormSet,
+    OperatorViewOnlyMixin,
     PartnerScopedAdmin,
     PartnerScopedInline,
     ViewOnlyMixin,
@@ -237,28 +238,13 @@ class TenantUserAdmin(PartnerScopedAdmin):
         return shown, model_count, set(), protected
 
 
-class ObjectPermissionAdmin(admin.ModelAdmin):
+class ObjectPermissionAdmin(OperatorViewOnlyMixin, admin.ModelAdmin):
     """guardian grants on customers, written by ``delegation.grants``: operators may inspect them, nobody edits."""
 
     list_select_related = ("permission", "content_object")
     raw_id_fields = ("content_object",)
     search_fields = ("content_object__company_name", "content_object__domain", "permission__codename")
     list_filter = ("permission__codename",)
-
-    def has_module_permission(self, request):
-        return is_operator_request(request)
-
-    def has_view_permission(self, request, obj=None):
-        return is_operator_request(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CustomerUserObjectPermission)

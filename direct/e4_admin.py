@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from audit.admin_mixins import ServiceErrorsMixin, is_operator_request
+from audit.admin_mixins import OperatorViewOnlyMixin, ServiceErrorsMixin, is_operator_request
 from catalog.models import DirectOption
 
 from .e4_models import RetiredCspSubscription
@@ -33,7 +33,7 @@ class ReplacementForm(forms.Form):
 
 
 @admin.register(RetiredCspSubscription)
-class RetiredCspSubscriptionAdmin(ServiceErrorsMixin, admin.ModelAdmin):
+class RetiredCspSubscriptionAdmin(OperatorViewOnlyMixin, ServiceErrorsMixin, admin.ModelAdmin):
     list_display = ("id", "offer", "customer", "partner", "quantity", "status", "suspended_at", "deprovision_on")
     list_filter = ("status",)
     search_fields = ("id", "customer__company_name", "customer__domain")
@@ -43,21 +43,6 @@ class RetiredCspSubscriptionAdmin(ServiceErrorsMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return self.list_display
-
-    def has_module_permission(self, request):
-        return is_operator_request(request)
-
-    def has_view_permission(self, request, obj=None):
-        return is_operator_request(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_replace_permission(self, request):
         return is_operator_request(request)
