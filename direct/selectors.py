@@ -15,10 +15,12 @@ from core.workflow import history
 from customers.models import Customer, CustomerAdminRole, TenantUser
 from customers.selectors import customers_visible_to
 from subscriptions.models import LicenseAssignment, Subscription, SubscriptionStatus
+from subscriptions.selectors import subscriptions_scope
 from upgrades.eligibility import direct as rules
 from upgrades.eligibility import direct_paths
 
 from . import pipeline
+from .e4_models import RetiredCspSubscription
 from .models import DirectOrder, HighVolumeCondition, Payment
 
 ACTIVE_HOLDING = (SubscriptionStatus.ACTIVE, SubscriptionStatus.PENDING)
@@ -72,9 +74,15 @@ def payments_scope(actor) -> QuerySet[Payment]:
     return Payment.objects.filter(customer__in=customers_visible_to(actor))
 
 
+def retired_csp_scope(actor) -> QuerySet[RetiredCspSubscription]:
+    """Retired CSP plans (the admin's proxy of ``Subscription``) within the actor's subscriptions scope."""
+    return RetiredCspSubscription.objects.filter(pk__in=subscriptions_scope(actor).values("pk"))
+
+
 def register_scopes() -> None:
     register(DirectOrder, direct_orders_scope)
     register(Payment, payments_scope)
+    register(RetiredCspSubscription, retired_csp_scope)
 
 
 def admin_order_for(actor, customer: Customer, order_id) -> DirectOrder:

@@ -404,7 +404,7 @@ WRITES: dict[str, dict[str, Rule]] = {
                 lambda role, scope: (
                     no(404)
                     if scope not in ADMINISTERED
-                    else no(400)
+                    else no(409)  # the own subscription is a CSP one: E5 is a derived target, blocked (issue 14)
                     if scope == "own"
                     else ok(302)
                     if role in BUYERS
@@ -485,7 +485,7 @@ WRITES: dict[str, dict[str, Rule]] = {
     "api:me-cart": {
         "post": api(
             customer=lambda role, scope: (
-                no(404) if scope not in ADMINISTERED else no(400) if scope == "own" else query(200)
+                no(404) if scope not in ADMINISTERED else no(409) if scope == "own" else query(200)
             )
         )
     },
@@ -496,7 +496,7 @@ WRITES: dict[str, dict[str, Rule]] = {
                 if scope not in ADMINISTERED
                 else no(403)
                 if role not in BUYERS
-                else no(400)
+                else no(409)
                 if scope == "own"
                 else ok(201)
             )
@@ -1194,6 +1194,7 @@ ADMIN_ACTIONS: dict[str, tuple] = {
     "delegation.gdaprelationship": ("request_termination",),
     "subscriptions.subscription": ("suspend", "reactivate"),
     "direct.directorder": ("approve_credit_check", "decline_credit_check"),
+    "direct.retiredcspsubscription": ("replace_e4",),
     "bulk.upgradebatch": ("cancel_batches", "approve_batches", "reject_batches"),
     "upgrades.upgradeoperation": ("approve_operations", "reject_operations"),
 }
