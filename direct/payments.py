@@ -27,8 +27,7 @@ from subscriptions.models import PaymentMethod, Subscription
 
 from .models import Payment
 from .permissions import AdminAction, admin_require
-from .selectors import admin_subscription_for
-from .services import tenant_write_guard
+from .services import locked_admin_subscription
 
 ACCEPTED_METHODS = (PaymentMethod.CREDIT_CARD.value,)
 
@@ -40,28 +39,24 @@ class PaymentResult:
     note: str = ""
 
 
-class PaymentBackend:
-    """Base class of a payment provider."""
+class RecordingPaymentBackend:
+    """The default and the base class of a payment provider (a real one overrides ``charge``): no provider; every
+    payment is accepted and recorded with a simulated reference."""
 
-    def charge(self, *, subscription: Subscription, amount: Decimal, currency: str, payment_method: str):
-        raise NotImplementedError
-
-
-class RecordingPaymentBackend(PaymentBackend):
-    """The default: no provider; every payment is accepted and recorded with a simulated reference."""
-
-    def charge(self, *, subscription, amount, currency, payment_method) -> PaymentResult:
+    def charge(
+        self, *, subscription: Subscription, amount: Decimal, currency: str, payment_method: str
+    ) -> PaymentResult:
         return PaymentResult(True, reference=f"SIM-{uuid.uuid4().hex[:12].upper()}")
 
 
-class DecliningPaymentBackend(PaymentBackend):
+class DecliningPaymentBackend(RecordingPaymentBackend):
     """Demo / test backend: every payment is declined."""
 
     def charge(self, *, subscription, amount, currency, payment_method) -> PaymentResult:
         return PaymentResult(False, note=str(_("The card was declined.")))
 
 
-def payments_backend() -> PaymentBackend:
+def payments_backend() -> RecordingPaymentBackend:
     return import_string(settings.PAYMENTS_BACKEND)()
 
 
@@ -89,10 +84,7 @@ def balance_pay(
     """Pay the subscription's whole unpaid balance (``amount``, when given, must equal it). Buying roles only."""
     admin_require(actor, customer, AdminAction.PURCHASE)
     with transaction.atomic():
-        customer = Customer.objects.select_for_update().get(pk=customer.pk)
-        tenant_write_guard(customer=customer)
-        found = admin_subscription_for(actor, customer, subscription_id)
-        subscription = Subscription.objects.select_for_update().select_related("offer").get(pk=found.pk)
+        customer, subscription = locked_admin_subscription(actor, customer, subscription_id)
         if subscription.channel != "direct":
             raise InvalidInput(
                 _("Only subscriptions bought directly are paid here; your partner bills the others."),

@@ -27,8 +27,7 @@ from upgrades.models import BillingEntry, BillingKind
 
 from . import cart
 from .permissions import AdminAction, admin_require
-from .selectors import admin_subscription_for
-from .services import tenant_write_guard
+from .services import locked_admin_subscription
 
 
 @dataclass(frozen=True)
@@ -149,10 +148,7 @@ def seats_change(
     admin_require(actor, customer, AdminAction.PURCHASE)
     today = timezone.localdate(now or timezone.now())
     with transaction.atomic():
-        customer = Customer.objects.select_for_update().get(pk=customer.pk)
-        tenant_write_guard(customer=customer)
-        found = admin_subscription_for(actor, customer, subscription_id)
-        subscription = Subscription.objects.select_for_update().select_related("offer").get(pk=found.pk)
+        customer, subscription = locked_admin_subscription(actor, customer, subscription_id)
         quote = seat_quote(subscription, quantity, assigned=subscription.assignments.count(), today=today)
         subscription.quantity = quote.quantity
         subscription.save(update_fields=["quantity", "updated"])

@@ -64,11 +64,20 @@ def tenant_write_guard(*, customer: Customer) -> None:
         )
 
 
-def _lock_customer(customer: Customer) -> Customer:
-    """Serialise writes of one tenant (row lock), then check the tenant lock (``tenant_write_guard``)."""
+def lock_customer(customer: Customer) -> Customer:
+    """Inside the caller's transaction: serialise writes of one tenant (row lock), then check the tenant lock
+    (``tenant_write_guard``)."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     tenant_write_guard(customer=customer)
     return customer
+
+
+def locked_admin_subscription(actor, customer: Customer, subscription_id) -> tuple[Customer, Subscription]:
+    """Inside the caller's transaction: the tenant locked (``lock_customer``), then one of its subscriptions the
+    actor administers (``NotFound`` otherwise), locked with its offer."""
+    customer = lock_customer(customer)
+    found = admin_subscription_for(actor, customer, subscription_id)
+    return customer, Subscription.objects.select_for_update().select_related("offer").get(pk=found.pk)
 
 
 def _clean_payment_method(quote: cart.Quote, payment_method) -> str:
@@ -174,7 +183,7 @@ def direct_upgrade_place(
     admin_require(actor, customer, AdminAction.PURCHASE)
     now = now or timezone.now()
     with transaction.atomic():
-        customer = _lock_customer(customer)
+        customer = lock_customer(customer)
         source = admin_subscription_for(actor, customer, subscription_id)
         source = Subscription.objects.select_for_update().select_related("customer", "offer").get(pk=source.pk)
         quote = cart.quote_upgrade(
@@ -228,7 +237,7 @@ def direct_purchase_place(
     admin_require(actor, customer, AdminAction.PURCHASE)
     now = now or timezone.now()
     with transaction.atomic():
-        customer = _lock_customer(customer)
+        customer = lock_customer(customer)
         quote = cart.quote_purchase(
             customer=customer, offer_id=offer_id, quantity=quantity, billing_cycle=billing_cycle
         )
@@ -325,7 +334,7 @@ def subscription_cancel(*, actor, customer: Customer, subscription_id) -> Subscr
     """Cancel a subscription once nobody holds its licenses (the manual path's last step)."""
     admin_require(actor, customer, AdminAction.PURCHASE)
     with transaction.atomic():
-        customer = _lock_customer(customer)
+        customer = lock_customer(customer)
         subscription = admin_subscription_for(actor, customer, subscription_id)
         subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
         if subscription.status == "deleted":
@@ -366,7 +375,7 @@ def licenses_move(
     """
     admin_require(actor, customer, AdminAction.MOVE_LICENSES)
     with transaction.atomic():
-        customer = _lock_customer(customer)
+        customer = lock_customer(customer)
         return move_assignments(
             actor=actor,
             customer=customer,
