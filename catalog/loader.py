@@ -113,3 +113,12 @@ def load_catalog(models: dict, data: dict | None = None) -> None:
             DirectOption.objects.update_or_create(
                 source_id="o365-e4", target_id=target, defaults={"kind": kind, "position": position}
             )
+
+
+def load_plan_inclusions(models: dict, data: dict | None = None) -> None:
+    """``ServicePlan.includes`` from the catalog's ``includes`` lists (a plan that provides another plan's service:
+    Exchange Online (Plan 2) includes Exchange Online Archiving). ``models``: ``{"ServicePlan": cls}``."""
+    data = data or read_catalog()
+    ServicePlan = models["ServicePlan"]
+    for plan in data["servicePlans"]:
+        ServicePlan.objects.get(code=plan["code"]).includes.set(plan.get("includes", []))

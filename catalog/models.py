@@ -78,6 +78,16 @@ class ServicePlan(models.Model):
     level = models.PositiveSmallIntegerField(
         _("level"), help_text=_("Order inside the family: a higher level is a higher version of the same service.")
     )
+    includes = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="included_in",
+        verbose_name=_("includes"),
+        help_text=_(
+            "Service plans whose service this plan provides too (Exchange Online (Plan 2) includes archiving)."
+        ),
+    )
 
     class Meta:
         ordering = ["family_id", "level"]

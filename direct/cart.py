@@ -88,6 +88,18 @@ class Quote:
         return payment_method == PaymentMethod.INVOICE or self.subtotal > settings.CREDIT_CHECK_THRESHOLD
 
     @property
+    def credit_check(self) -> str:
+        """Announced before the order is placed: ``always`` (the total needs one whatever the payment method),
+        ``invoice`` (only paying by invoice needs one) or ``""`` (none: invoice isn't offered for this total)."""
+        if self.credit_check_required(PaymentMethod.CREDIT_CARD):
+            return "always"
+        return "invoice" if PaymentMethod.INVOICE in self.payment_methods else ""
+
+    @property
+    def billing_cycle_label(self) -> str:
+        return str(BillingCycle(self.billing_cycle).label)
+
+    @property
     def moved_addons(self) -> tuple[AddonPlan, ...]:
         return tuple(a for a in self.addons if a.action == AddonAction.MOVE)
 

@@ -8,7 +8,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from catalog.models import DirectOption, Offer, ServicePlan
+from catalog.models import DirectOption, Offer, OfferPrice, ServicePlan
 from core.errors import NotFound
 from core.scoping import register, visible_to
 from core.workflow import history
@@ -96,20 +96,34 @@ def tenant_users(customer: Customer) -> QuerySet[TenantUser]:
     return TenantUser.objects.filter(customer=customer)
 
 
+def plans_prefetch(path: str) -> Prefetch:
+    """An offer's service plans with their families and the plans each includes (``ServicePlan.includes``)."""
+    included = Prefetch("includes", queryset=ServicePlan.objects.select_related("family"))
+    return Prefetch(path, queryset=ServicePlan.objects.select_related("family").prefetch_related(included))
+
+
+def offer_plans(offer: Offer) -> list[ServicePlan]:
+    """The offer's service plans and those they include (Exchange Online (Plan 2) includes Exchange Online
+    Archiving): what the offer provides, as the derived rule compares it. Plans prefetched by ``plans_prefetch``."""
+    plans = list(offer.service_plans.all())
+    return plans + [included for plan in plans for included in plan.includes.all()]
+
+
 def offer_facts(offers: list[Offer]) -> dict[str, rules.OfferFacts]:
-    """``OfferFacts`` for the given offers (their plans must be prefetched with families; an add-on's base offers
+    """``OfferFacts`` for the given offers (their plans prefetched by ``plans_prefetch``; an add-on's base offers
     are read only when prefetched)."""
+    provided = {offer.id: offer_plans(offer) for offer in offers}
     return {
         offer.id: rules.OfferFacts(
             id=offer.id,
             name=offer.name,
             retired=offer.retired,
-            family_levels=rules.family_levels((p.family_id, p.level) for p in offer.service_plans.all()),
-            family_names={p.family_id: p.family.name for p in offer.service_plans.all()},
+            family_levels=rules.family_levels((p.family_id, p.level) for p in provided[offer.id]),
+            family_names={p.family_id: p.family.name for p in provided[offer.id]},
             market=offer.market,
             sku_part_number=offer.sku_part_number,
             is_addon=offer.is_addon,
-            data_families=frozenset(p.family_id for p in offer.service_plans.all() if p.family.data_related),
+            data_families=frozenset(p.family_id for p in provided[offer.id] if p.family.data_related),
             base_offers=frozenset(b.pk for b in offer.base_offers.all())
             if "base_offers" in getattr(offer, "_prefetched_objects_cache", {})
             else frozenset(),
@@ -119,7 +133,7 @@ def offer_facts(offers: list[Offer]) -> dict[str, rules.OfferFacts]:
 
 
 def offers_with_plans(ids) -> dict[str, Offer]:
-    plans = Prefetch("service_plans", queryset=ServicePlan.objects.select_related("family"))
+    plans = plans_prefetch("service_plans")
     return {offer.id: offer for offer in Offer.objects.filter(id__in=list(ids)).prefetch_related(plans, "prices")}
 
 
@@ -162,7 +176,7 @@ def direct_targets(offer_id: str) -> list[rules.OfferFacts]:
     """The Upgrade tab's targets of an offer, derived from the catalog (``direct_paths.derived_targets``): every
     base offer is a candidate (an add-on gets none); the catalog's ``DirectOption`` rows (E4's published options) only give the display
     order, the others follow by name. A fixed number of queries whatever the catalog's size."""
-    plans = Prefetch("service_plans", queryset=ServicePlan.objects.select_related("family"))
+    plans = plans_prefetch("service_plans")
     facts = offer_facts(list(Offer.objects.filter(is_addon=False).prefetch_related(plans)))
     source = facts.get(offer_id)
     if source is None:  # an add-on (or an unknown offer) has no upgrade of its own
@@ -180,9 +194,18 @@ def upgrade_tab_for(subscription: Subscription) -> rules.UpgradeTab:
     return rules.upgrade_tab(subscription_facts(subscription), direct_targets(subscription.offer_id))
 
 
+def target_prices(offer_ids, billing_cycle: str) -> dict[str, OfferPrice]:
+    """The price per license of each offer for one billing cycle in the offer's own currency (one query): the
+    Upgrade tab shows what each target costs."""
+    prices = OfferPrice.objects.filter(offer_id__in=list(offer_ids), billing_cycle=billing_cycle).select_related(
+        "offer"
+    )
+    return {price.offer_id: price for price in prices if price.currency == price.offer.currency}
+
+
 def addons_of(subscription: Subscription) -> QuerySet[Subscription]:
     """The active add-ons of a subscription with their plans, prices and allowed base offers."""
-    plans = Prefetch("offer__service_plans", queryset=ServicePlan.objects.select_related("family"))
+    plans = plans_prefetch("offer__service_plans")
     return (
         Subscription.objects.filter(parent=subscription, status=SubscriptionStatus.ACTIVE)
         .select_related("offer")
@@ -203,7 +226,8 @@ def assigned_users(customer: Customer, subscription_id) -> list[TenantUser]:
 
 
 def order_steps(order: DirectOrder) -> list[dict]:
-    """The "Check upgrade status" rows: each step with its time, from the operation's status history."""
+    """The order status page's rows: each step with its time (and ``failed`` for a declined or failed one), from
+    the operation's status history."""
     steps: list[dict] = []
     operation = order.operation
     if operation is None:
@@ -222,6 +246,7 @@ def order_steps(order: DirectOrder) -> list[dict]:
                     "label": order.get_status_display(),
                     "time": order.completed_at,
                     "note": order.completed_notice or order.failure_reason,
+                    "failed": order.status in FAILED_STEPS,
                 }
             )
         return steps
@@ -248,9 +273,17 @@ def order_steps(order: DirectOrder) -> list[dict]:
                 steps.append({"label": label, "time": change.at, "note": ""})
             continue
         steps.append(
-            {"label": labels.get(change.to_status, change.to_status), "time": change.at, "note": change.reason}
+            {
+                "label": labels.get(change.to_status, change.to_status),
+                "time": change.at,
+                "note": change.reason,
+                "failed": change.to_status in FAILED_STEPS,
+            }
         )
     return steps
+
+
+FAILED_STEPS = ("declined", "failed")
 
 
 def add_ons_label(moved: int, removed: int) -> str:

@@ -10,6 +10,7 @@ urlpatterns = [
     path(T, views.products, name="products"),
     path(T + "buy/", views.purchase, name="purchase"),
     path(T + "licenses/move/", views.licenses_move, name="licenses_move"),
+    path(T + "orders/", views.orders, name="orders"),
     path(T + "orders/<uuid:order_id>/", views.order_status, name="order"),
     path(S, views.subscription_detail, name="subscription"),
     path(S + "upgrade/", views.upgrade_tab, name="upgrade"),

@@ -113,7 +113,11 @@ DEMO_LOGINS = [
         "Adventure Works global_administrator",
         "E4 by invoice: credit check; more users assigned than licenses",
     ),
-    DemoLogin("tailspin-admin", "Tailspin Toys global_administrator", "prepaid E4: forfeited value warning"),
+    DemoLogin(
+        "tailspin-admin",
+        "Tailspin Toys global_administrator",
+        "prepaid E4: pick Monthly in the cart to see the forfeited value warning",
+    ),
 ]
 
 
@@ -353,7 +357,19 @@ def _direct_e4_customers(b: _Builder) -> None:
     adventure = b.customer("Adventure Works", "SE", users=7, admins=[("adventure-admin", ["global_administrator"])])
     b.subscription(adventure, "e4", "o365-e4", direct("invoice"), quantity=5)  # 7 users on 5 licenses
     tailspin = b.customer("Tailspin Toys", "US", users=6, admins=[("tailspin-admin", ["global_administrator"])])
-    b.subscription(tailspin, "e4", "o365-e4", direct("credit_card"), prepaid=True, billingCycle="annual")
+    # Prepaid a year ahead this month: most of the year's value is left, more than a month of any plan, so a
+    # monthly upgrade forfeits the difference (the checkout's warning); an annual one keeps it all.
+    this_month = b.today.replace(day=1)
+    b.subscription(
+        tailspin,
+        "e4",
+        "o365-e4",
+        direct("credit_card"),
+        prepaid=True,
+        billingCycle="annual",
+        termStartDate=this_month.isoformat(),
+        commitmentEndDate=(this_month + timedelta(days=364)).isoformat(),
+    )
     b.subscription(
         tailspin,
         "storage",

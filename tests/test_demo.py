@@ -183,3 +183,18 @@ def test_new_commerce_cases(seeded):
         nce.exclude(pk__in=[scheduled.pk, renewing.pk]).filter(scheduled_next_term_instructions__isnull=False).count()
         == 0
     )
+
+
+def test_tailspin_prepaid_e4_shows_the_forfeit_warning_when_billed_monthly(seeded, client):
+    """The demo's prepaid E4 (tailspin-admin): a monthly upgrade is worth less than the year's prepaid value left."""
+    from django.urls import reverse
+
+    e4 = Subscription.objects.get(offer_id="o365-e4", customer__company_name="Tailspin Toys", parent=None)
+    client.force_login(User.objects.get(username="tailspin-admin"))
+    kwargs = {"tenant_id": e4.customer.tenant_id, "subscription_id": e4.pk, "target_offer_id": "o365-e5"}
+    monthly = client.get(reverse("direct:checkout", kwargs=kwargs), {"billing_cycle": "monthly"})
+    assert monthly.status_code == 200
+    assert "data-forfeit-warning" in monthly.content.decode()
+    assert monthly.context["quote"].forfeited > 0
+    annual = client.get(reverse("direct:checkout", kwargs=kwargs), {"billing_cycle": "annual"})
+    assert "data-forfeit-warning" not in annual.content.decode() and annual.context["quote"].forfeited == 0

@@ -48,7 +48,7 @@ def test_global_admin_upgrades_e4_to_e5_by_credit_card(page, fabrikam_ab, screen
     # Checkout: sold to, billed to (credit card: the order is under the invoice and credit-check thresholds).
     expect(page.get_by_role("heading", name="Checkout")).to_be_visible()
     expect(page.get_by_text("Fabrikam AB (fabrikam.onmicrosoft.com, SE)")).to_be_visible()
-    expect(page.get_by_text("Office 365 E5 × 12 (monthly)")).to_be_visible()
+    expect(page.get_by_text("Office 365 E5 × 12 (Monthly)")).to_be_visible()
     expect(page.locator("[data-credit]")).to_contain_text("−")
     page.locator("#id_payment_method").select_option("credit_card")
     page.get_by_role("button", name="Place order").click()

@@ -1,7 +1,7 @@
 """The Upgrade tab derived for EVERY direct offer of the catalog (domain.md §6), from the loaded catalog.
 
 The expected table is written by hand from catalog/data/catalog.json (service families and levels, the
-``dataRelated`` flags): an upgrade keeps every family at the same or a higher level; a plan change drops or
+``dataRelated`` flags, and ``includes``: Exchange Online (Plan 2) includes Exchange Online Archiving): an upgrade keeps every family at the same or a higher level; a plan change drops or
 lowers a family but keeps every data-related one (Exchange, Exchange Online Archiving, SharePoint/OneDrive,
 Teams, extra storage); a target losing a data-related family is not listed. E4 is retired (never a target); an
 India plan gets the India variants instead of the global Business Basic / Standard / Apps for business.
@@ -46,8 +46,12 @@ TABLE = {
         {"m365-business-premium", *E3S, *E5S},
         {"m365-business-basic-in": [OFFICE], "o365-e1": [OFFICE]},
     ),
-    # Exchange Online Archiving is its own (data-related) family and no other plan holds it
-    "m365-business-premium": (set(), {}),
+    # Exchange Online Archiving (data-related) comes with Exchange Online (Plan 2): the E3s and E5s keep it;
+    # Office 365 E3 / E5 lack Intune and AIP P1; Business Basic / Standard, E1 lose the archive (not listed)
+    "m365-business-premium": (
+        {"m365-e3", "m365-e5", "m365-e5-no-audio"},
+        {"o365-e3": [AIP, INTUNE], "o365-e5": [AIP, INTUNE]},
+    ),
     "m365-apps-for-business": (
         {"m365-business-standard", "m365-business-premium", "m365-apps-for-enterprise", *E3S, *E5S},
         {"m365-business-basic": [OFFICE], "o365-e1": [OFFICE]},
@@ -146,11 +150,12 @@ def test_an_add_on_subscription_has_no_upgrade_of_its_own(customer):
 
 def test_targets_cost_a_fixed_number_of_queries(customer, django_assert_num_queries):
     subscription = direct_subscription(customer, "m365-business-standard")
-    with django_assert_num_queries(3):  # base offers, their plans (with families), the catalog's display order
+    # base offers, their plans (with families), the plans those include (with families), the display order
+    with django_assert_num_queries(4):
         assert len(selectors.direct_targets(subscription.offer_id)) == 8
     extra = Offer.objects.create(id="m365-e5-extra", name="Microsoft 365 E5 (extra)", sku_part_number="X")
     extra.service_plans.set(Offer.objects.get(id="m365-e5").service_plans.all())
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         assert len(selectors.direct_targets(subscription.offer_id)) == 9
 
 

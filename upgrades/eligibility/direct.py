@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 UPGRADE = "upgrade"
 PLAN_CHANGE = "change"
@@ -119,6 +119,13 @@ def included_families(addon: Mapping[str, int], target: Mapping[str, int]) -> bo
     return bool(addon) and is_upgrade(addon, target)
 
 
+INACTIVE_LABELS = {
+    "suspended": pgettext_lazy("subscription status", "suspended"),
+    "expired": pgettext_lazy("subscription status", "expired"),
+    "disabled": pgettext_lazy("subscription status", "disabled"),
+}
+
+
 def channel_reasons(facts: SubscriptionFacts) -> list[DirectReason]:
     """A subscription not bought directly: whom to contact instead."""
     if facts.channel in ("csp", "advisor"):
@@ -145,12 +152,22 @@ def channel_reasons(facts: SubscriptionFacts) -> list[DirectReason]:
 def subscription_reasons(facts: SubscriptionFacts) -> list[DirectReason]:
     """Every reason the subscription itself can't be upgraded right now (domain.md §6 "Why the Upgrade tab is empty")."""
     reasons = channel_reasons(facts)
-    if facts.status not in ("active", "pending"):
+    if facts.status == "deleted":
+        reasons.append(
+            DirectReason(
+                "subscription_deleted",
+                _("The subscription was deleted, so it can't be upgraded or reactivated."),
+                _("Buy a new subscription if you need these services again."),
+            )
+        )
+    elif facts.status not in ("active", "pending"):
         reasons.append(
             DirectReason(
                 "subscription_not_active",
-                _("The subscription is %(status)s.") % {"status": facts.status},
-                _("Reactivate the subscription (pay any outstanding balance), then try again."),
+                _("The subscription is %(status)s.") % {"status": INACTIVE_LABELS.get(facts.status, facts.status)},
+                _("Pay the outstanding balance to reactivate the subscription, then try again.")
+                if facts.unpaid_balance > 0
+                else _("Reactivate the subscription, then try again."),
             )
         )
     if facts.assigned > facts.quantity:
