@@ -203,6 +203,12 @@ def target_prices(offer_ids, billing_cycle: str) -> dict[str, OfferPrice]:
     return {price.offer_id: price for price in prices if price.currency == price.offer.currency}
 
 
+def upgrade_tab_prices(subscription: Subscription, tab: rules.UpgradeTab) -> dict[str, OfferPrice]:
+    """Prices of the subscription's plan and of every plan its Upgrade tab lists, in its billing cycle."""
+    targets = [v.target.id for v in tab.upgrades + tab.plan_changes]
+    return target_prices([subscription.offer_id, *targets], subscription.billing_cycle)
+
+
 def addons_of(subscription: Subscription) -> QuerySet[Subscription]:
     """The active add-ons of a subscription with their plans, prices and allowed base offers."""
     plans = plans_prefetch("offer__service_plans")

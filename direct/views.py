@@ -110,8 +110,7 @@ def subscription_detail(request, customer, subscription_id):
 def upgrade_tab(request, customer, subscription_id):
     subscription = selectors.admin_subscription_for(request.user, customer, subscription_id)
     tab = selectors.upgrade_tab_for(subscription)
-    targets = [v.target.id for v in tab.upgrades + tab.plan_changes]
-    prices = selectors.target_prices([subscription.offer_id, *targets], subscription.billing_cycle)
+    prices = selectors.upgrade_tab_prices(subscription, tab)
     return render(
         request,
         "admin_center/upgrade_tab.html",

@@ -51,24 +51,35 @@ def subscription_body(s) -> dict:
     }
 
 
-def verdict_body(verdict) -> dict:
+def price_body(price) -> dict | None:
+    """A price per license for one billing period, or None when the offer has none in its currency."""
+    if price is None:
+        return None
+    return {"unitPrice": str(price.unit_price), "currency": price.currency, "billingCycle": price.billing_cycle}
+
+
+def verdict_body(verdict, price=None) -> dict:
     return {
         "targetOffer": {"id": verdict.target.id, "name": verdict.target.name},
         "kind": verdict.kind,
         "isEligible": verdict.is_eligible,
         "lostServices": list(verdict.lost_services),
         "reasons": [reason_body(r) for r in verdict.reasons],
+        "price": price_body(price),
         "attributes": _attrs("DirectUpgradeOption"),
     }
 
 
-def upgrade_tab_body(subscription, tab) -> dict:
+def upgrade_tab_body(subscription, tab, prices: dict) -> dict:
+    """The Upgrade tab; ``prices``: offer id -> ``OfferPrice`` in the subscription's billing cycle
+    (``direct.selectors.upgrade_tab_prices``)."""
     return {
         "subscriptionId": str(subscription.pk),
         "canUpgrade": tab.can_upgrade,
         "reasons": [reason_body(r) for r in tab.reasons],
-        "upgrades": [verdict_body(v) for v in tab.upgrades],
-        "planChanges": [verdict_body(v) for v in tab.plan_changes],
+        "currentPrice": price_body(prices.get(subscription.offer_id)),
+        "upgrades": [verdict_body(v, prices.get(v.target.id)) for v in tab.upgrades],
+        "planChanges": [verdict_body(v, prices.get(v.target.id)) for v in tab.plan_changes],
         "attributes": _attrs("DirectUpgradeOptions"),
     }
 
@@ -234,12 +245,19 @@ class ReasonSerializer(serializers.Serializer):
     whatToDo = serializers.CharField(allow_blank=True)
 
 
+class _Price(serializers.Serializer):
+    unitPrice = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=True)
+    currency = serializers.CharField()
+    billingCycle = serializers.ChoiceField(choices=["monthly", "annual"])
+
+
 class DirectUpgradeOptionSerializer(serializers.Serializer):
     targetOffer = _Ref()
     kind = serializers.CharField()
     isEligible = serializers.BooleanField()
     lostServices = serializers.ListField(child=serializers.CharField())
     reasons = ReasonSerializer(many=True)
+    price = _Price(allow_null=True, help_text="Price per license for the subscription's billing period.")
     attributes = _Attributes()
 
 
@@ -247,6 +265,7 @@ class DirectUpgradeOptionsSerializer(serializers.Serializer):
     subscriptionId = serializers.UUIDField()
     canUpgrade = serializers.BooleanField()
     reasons = ReasonSerializer(many=True)
+    currentPrice = _Price(allow_null=True)
     upgrades = DirectUpgradeOptionSerializer(many=True)
     planChanges = DirectUpgradeOptionSerializer(many=True)
     attributes = _Attributes()

@@ -82,7 +82,8 @@ class MeUpgradeOptionsView(MeAPIView):
     )
     def get(self, request, tenant_id, subscription_id):
         subscription = self.subscription(subscription_id)
-        return Response(s.upgrade_tab_body(subscription, selectors.upgrade_tab_for(subscription)))
+        tab = selectors.upgrade_tab_for(subscription)
+        return Response(s.upgrade_tab_body(subscription, tab, selectors.upgrade_tab_prices(subscription, tab)))
 
 
 class MeCartView(MeAPIView):

@@ -230,3 +230,18 @@ def test_admin_center_links_to_orders_and_to_relationships_for_the_global_admin(
     page = text(client.get(products))
     assert 'data-subnav="orders"' in page
     assert 'data-subnav="relationships"' not in page  # only a global administrator approves relationships
+
+
+def test_v1_me_upgrade_options_carry_prices(client, admin, customer, e4):
+    from accounts.models import ApiToken
+
+    _, raw = ApiToken.issue(user=admin)
+    body = client.get(
+        f"/v1/me/customers/{customer.tenant_id}/subscriptions/{e4.pk}/upgradeOptions",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    ).json()
+    assert body["currentPrice"] == {"unitPrice": "22.00", "currency": "USD", "billingCycle": "monthly"}
+    e5 = next(o for o in body["upgrades"] if o["targetOffer"]["id"] == "o365-e5")
+    assert e5["price"] == {"unitPrice": "38.00", "currency": "USD", "billingCycle": "monthly"}
+    e3 = next(o for o in body["planChanges"] if o["targetOffer"]["id"] == "o365-e3")
+    assert e3["price"]["unitPrice"] == "23.00"
