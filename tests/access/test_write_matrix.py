@@ -569,6 +569,7 @@ READ_ONLY = [
     "notifications:list",
     "direct:home",
     "direct:products",
+    "direct:orders",
     "direct:order",
     "direct:subscription",
     "direct:upgrade",
