@@ -37,7 +37,15 @@ def _bench():
 def _worker(kind: str, queues: str, log: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "partnercenter", "worker", "--pool=prefork", "--concurrency=1"]
-        + ["--loglevel=WARNING", "--without-gossip", "--without-mingle", "-Q", queues, "-n", f"{kind}-{os.getpid()}@%h"],
+        + [
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "-Q",
+            queues,
+            "-n",
+            f"{kind}-{os.getpid()}@%h",
+        ],
         cwd=ROOT,
         env={**os.environ, "DATABASE_URL": database_url(), "DJANGO_DEBUG": "0"},
         stdout=log.open("w"),
