@@ -12,6 +12,8 @@
 # Required: DATABASE_URL (PostgreSQL), CELERY_BROKER_URL (Redis), DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS.
 # SERVE_INSECURE_LOCAL=1 (a try-out on one's own machine, never a server): a random DJANGO_SECRET_KEY per start
 # (sessions end with each restart), DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost and no redirect to HTTPS unless set.
+# SERVE_PROCESSES: which Procfile lines to run (default all: "web interactive bulk beat"); on a second machine
+# e.g. SERVE_PROCESSES="interactive bulk" (exactly one beat in all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +21,7 @@ SEED_DEMO=0
 for arg in "$@"; do
   case "$arg" in
     --seed-demo) SEED_DEMO=1 ;;
-    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "serve.sh: unknown argument '$arg' (only --seed-demo)" >&2; exit 2 ;;
   esac
 done
@@ -39,6 +41,10 @@ case "${CELERY_BROKER_URL:-}" in
   "") fail "CELERY_BROKER_URL is not set: the Redis broker, e.g. redis://127.0.0.1:6379/0." ;;
   *) fail "CELERY_BROKER_URL must be a Redis URL (redis:// or rediss://)." ;;
 esac
+SERVE_PROCESSES="${SERVE_PROCESSES:-web interactive bulk beat}"
+for name in $SERVE_PROCESSES; do
+  case "$name" in web | interactive | bulk | beat) ;; *) fail "SERVE_PROCESSES: unknown process '$name' (web, interactive, bulk, beat)." ;; esac
+done
 export CELERY_RESULT_BACKEND="${CELERY_RESULT_BACKEND:-$CELERY_BROKER_URL}"
 
 if [ "${SERVE_INSECURE_LOCAL:-0}" = 1 ]; then
@@ -72,10 +78,11 @@ SERVE_QUEUES_INTERACTIVE=${queues% *}
 SERVE_QUEUES_BULK=${queues#* }
 export SERVE_QUEUES_INTERACTIVE SERVE_QUEUES_BULK
 .venv/bin/python manage.py migrate --no-input -v0
-.venv/bin/python manage.py collectstatic --no-input -v0
+case " $SERVE_PROCESSES " in *" web "*) .venv/bin/python manage.py collectstatic --no-input -v0 ;; esac
 if [ "$SEED_DEMO" = 1 ]; then
   .venv/bin/python manage.py seed_demo
 fi
-echo "serve.sh: http://$PORT_BIND (web ${WEB_CONCURRENCY:-2}, queues $SERVE_QUEUES_INTERACTIVE | $SERVE_QUEUES_BULK, beat); Ctrl-C stops it."
+echo "serve.sh: $SERVE_PROCESSES (web on http://$PORT_BIND × ${WEB_CONCURRENCY:-2}; queues $SERVE_QUEUES_INTERACTIVE | $SERVE_QUEUES_BULK); Ctrl-C stops it."
 # honcho reads no .env (the environment above is the whole configuration); exec: the signals reach honcho itself.
-exec .venv/bin/honcho start --no-colour --env /dev/null --procfile Procfile --app-root .
+# shellcheck disable=SC2086 # one word per process name
+exec .venv/bin/honcho start --no-colour --env /dev/null --procfile Procfile --app-root . $SERVE_PROCESSES
