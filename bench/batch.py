@@ -156,7 +156,7 @@ def start_worker(queue: str, log: Path, env: dict | None = None, concurrency: in
             "--without-gossip",
             "--without-mingle",
             "-Q",
-            queue,
+            worker_queues(queue),
             "-n",
             f"bench-{os.getpid()}@%h",
         ],
@@ -165,6 +165,13 @@ def start_worker(queue: str, log: Path, env: dict | None = None, concurrency: in
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )
+
+
+def worker_queues(queue: str) -> str:
+    """``queue`` and the two queues the tasks are routed to (issue 15: named after it, ``CELERY_QUEUE_PREFIX``)."""
+    from django.conf import settings
+
+    return ",".join(dict.fromkeys([queue, settings.TASK_QUEUE_INTERACTIVE, settings.TASK_QUEUE_BULK]))
 
 
 def run_batch(agent, subscriptions, *, dry_run: bool, timeout: float = 900) -> tuple[float, Any]:
@@ -505,7 +512,9 @@ def main() -> int:
     finally:
         if worker is not None:
             stop_worker(worker)
-        redis.Redis.from_url(args.broker).delete(queue, f"{queue}:queries", f"{queue}:busy_us", f"{queue}:chunks")
+        redis.Redis.from_url(args.broker).delete(
+            *worker_queues(queue).split(","), f"{queue}:queries", f"{queue}:busy_us", f"{queue}:chunks"
+        )
         drop_database(args.database_url)
 
 

@@ -12,10 +12,14 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from core.tasks import TRANSIENT_DATABASE_RETRY
+
 from .processing import upgrade_batch_chunk_process, upgrade_batch_sweep
 
 
-@shared_task(name="bulk.process_upgrade_batch_chunk", acks_late=True, reject_on_worker_lost=True)
+@shared_task(
+    name="bulk.process_upgrade_batch_chunk", acks_late=True, reject_on_worker_lost=True, **TRANSIENT_DATABASE_RETRY
+)
 def process_upgrade_batch_chunk(batch_id: str, first_position: int, last_position: int) -> dict[str, int]:
     return upgrade_batch_chunk_process(batch_id=batch_id, first_position=first_position, last_position=last_position)
 

@@ -11,7 +11,19 @@ from __future__ import annotations
 from typing import Any
 
 from celery import current_app
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
+
+# Retries of an idempotent task on a transient database error (a restarted or failed-over PostgreSQL, a dropped
+# connection): 1, 2, 4, 8, 16 s later (exponential backoff, each wait drawn at random below it: ``retry_jitter``),
+# then the task fails. Only for tasks that may run twice (their docstring says why); the periodic sweeps need none:
+# beat runs them again. ``@shared_task(name=..., **TRANSIENT_DATABASE_RETRY)``.
+TRANSIENT_DATABASE_RETRY: dict[str, Any] = {
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": 1,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
 
 
 def registered_task(name: str) -> Any:

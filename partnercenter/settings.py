@@ -299,3 +299,53 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# Queues (issue 15) ----------------------------------------------------------------------------------------------------
+# Two queues, each consumed by its own worker (Procfile): "interactive" for what a user waits for (a single upgrade,
+# a relationship's termination, a direct order, a grants resync) and "bulk" for the chunks of upgrade batches and the
+# periodic sweeps, so a batch of thousands never delays one upgrade. A task without a route goes to
+# CELERY_TASK_DEFAULT_QUEUE, which the interactive worker also consumes. The names are CELERY_QUEUE_PREFIX +
+# "interactive" / "bulk"; the prefix defaults to "<CELERY_TASK_DEFAULT_QUEUE>-" when that is set in the environment
+# (the CI's queue of its own per run isolates the runs' two queues too), else to "".
+TASK_QUEUE_PREFIX = os.environ.get(
+    "CELERY_QUEUE_PREFIX",
+    f"{os.environ['CELERY_TASK_DEFAULT_QUEUE']}-" if os.environ.get("CELERY_TASK_DEFAULT_QUEUE") else "",
+)
+TASK_QUEUE_INTERACTIVE = f"{TASK_QUEUE_PREFIX}interactive"
+TASK_QUEUE_BULK = f"{TASK_QUEUE_PREFIX}bulk"
+INTERACTIVE_TASKS = (
+    "upgrades.run_upgrade_operation",
+    "direct.execute_order",
+    "delegation.tasks.relationship_terminate",
+    "delegation.tasks.grants_resync",
+)
+BULK_TASKS = (
+    "bulk.process_upgrade_batch_chunk",
+    "bulk.sweep_stale_chunks",
+    "delegation.tasks.delegation_sweep",
+    "direct.process_credit_check_deadlines",
+    "direct.deprovision_suspended_csp_e4",
+    "subscriptions.renew_due",
+)
+CELERY_TASK_ROUTES = {
+    **{name: {"queue": TASK_QUEUE_INTERACTIVE} for name in INTERACTIVE_TASKS},
+    **{name: {"queue": TASK_QUEUE_BULK} for name in BULK_TASKS},
+}
+# Time limits (seconds; enforced by the prefork pool): the soft one raises SoftTimeLimitExceeded in the task, the hard
+# one kills its process. Every hard limit stays below the broker's visibility timeout (above), so a task still running
+# is never handed to a second worker. A 100-item chunk or an upgrade of thousands of users takes well under a minute.
+TASK_TIME_LIMITS = {
+    "upgrades.run_upgrade_operation": (180, 240),
+    "direct.execute_order": (60, 90),
+    "delegation.tasks.relationship_terminate": (60, 90),
+    "delegation.tasks.grants_resync": (180, 240),
+    "bulk.process_upgrade_batch_chunk": (180, 240),
+    "bulk.sweep_stale_chunks": (60, 90),
+    "delegation.tasks.delegation_sweep": (180, 240),
+    "direct.process_credit_check_deadlines": (60, 90),
+    "direct.deprovision_suspended_csp_e4": (180, 240),
+    "subscriptions.renew_due": (180, 240),
+}
+CELERY_TASK_ANNOTATIONS = {
+    name: {"soft_time_limit": soft, "time_limit": hard} for name, (soft, hard) in TASK_TIME_LIMITS.items()
+}

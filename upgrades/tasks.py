@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from core.tasks import TRANSIENT_DATABASE_RETRY
+
 from .services import upgrade_operation_execute
 
 
-@shared_task(name="upgrades.run_upgrade_operation", acks_late=True)
+@shared_task(name="upgrades.run_upgrade_operation", acks_late=True, **TRANSIENT_DATABASE_RETRY)
 def run_upgrade_operation(operation_id: str) -> dict | None:
     result = upgrade_operation_execute(operation_id=operation_id)
     return result.as_dict() if result is not None else None

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -13,3 +14,10 @@ def database_url() -> str:
     assert db["ENGINE"].endswith("postgresql"), "the real-worker suite needs PostgreSQL (set DATABASE_URL)"
     user = db.get("USER") or "postgres"
     return f"postgres://{user}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+def worker_queues() -> str:
+    """Every queue of the project (``-Q`` of a test worker): the default one and the two routed ones (issue 15), all
+    named after the run's ``CELERY_TASK_DEFAULT_QUEUE`` in CI."""
+    names = [settings.CELERY_TASK_DEFAULT_QUEUE, settings.TASK_QUEUE_INTERACTIVE, settings.TASK_QUEUE_BULK]
+    return ",".join(dict.fromkeys(names))

@@ -22,7 +22,7 @@ from upgrades.models import UpgradeOperation
 from upgrades.services import subscription_upgrade_async
 from upgrades.tasks import run_upgrade_operation
 
-from .processes import ROOT, database_url
+from .processes import ROOT, database_url, worker_queues
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 USERS = 200
@@ -46,7 +46,7 @@ def worker():
             "--without-mingle",
             "--without-heartbeat",
             "-Q",
-            settings.CELERY_TASK_DEFAULT_QUEUE,
+            worker_queues(),
             "-n",
             f"e2e-{os.getpid()}@%h",
         ],

@@ -27,7 +27,7 @@ from subscriptions.models import LicenseAssignment, Subscription
 from tests import factories
 from upgrades.models import UpgradeOperation
 
-from .processes import ROOT, database_url
+from .processes import ROOT, database_url, worker_queues
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 ITEMS = 200
@@ -57,7 +57,7 @@ def _worker(name: str, log: Path) -> subprocess.Popen:
         "--without-gossip",
         "--without-mingle",
         "-Q",
-        settings.CELERY_TASK_DEFAULT_QUEUE,
+        worker_queues(),
         "-n",
         f"{name}-{os.getpid()}@%h",
         log=log,
@@ -129,7 +129,7 @@ def test_a_batch_survives_a_killed_worker_and_runs_every_item_once(estate, tmp_p
     agent, sources = estate
     licenses = LicenseAssignment.objects.count()
     assert licenses == ITEMS * USERS_PER_SUBSCRIPTION
-    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    queue = settings.TASK_QUEUE_BULK  # where the chunks go (CELERY_TASK_ROUTES)
     beat = _celery("beat", "--loglevel=WARNING", "-s", str(tmp_path / "celerybeat-schedule"), log=tmp_path / "beat.log")
     first = _worker("doomed", tmp_path / "first.log")
     second = None
