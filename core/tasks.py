@@ -33,7 +33,7 @@ def enqueue(name: str, *args: Any, **kwargs: Any) -> Any:
 def enqueue_on_commit(name: str, *args: Any, **kwargs: Any) -> None:
     """Send the task ``name`` once the current transaction commits (at once outside a transaction). The send
     carries the log correlation id of the work that asked for it, even when the commit runs the callbacks
-    elsewhere (the message header ``correlation_id``, ``ops.receivers``; an eager task logs with it too)."""
+    elsewhere (the message header ``ms_correlation_id``, ``ops.receivers``; an eager task logs with it too)."""
     correlation_id = log_correlation_id()
 
     def send() -> None:

@@ -3,7 +3,7 @@
 - ``core.signals.operation_finished`` (upgrades, transitions) → ``portal_operations_total``,
   ``portal_operation_duration_seconds``, ``portal_licenses_moved_total``.
 - Celery ``before_task_publish``: the publishing work's correlation id goes into the message headers
-  (``correlation_id``); ``task_prerun`` makes it the worker's log id, ``task_postrun`` clears it and counts and
+  (``ms_correlation_id``); ``task_prerun`` makes it the worker's log id, ``task_postrun`` clears it and counts and
   times the task; ``task_failure`` counts the failure by exception class.
 """
 
@@ -21,7 +21,8 @@ from core.signals import operation_finished
 from .metrics import LICENSES_MOVED, OPERATION_DURATION, OPERATIONS, TASK_DURATION, TASK_FAILURES, TASKS
 
 logger = logging.getLogger("ops.tasks")
-HEADER = "correlation_id"
+# Not "correlation_id": Celery already names the message property so (it holds the task id).
+HEADER = "ms_correlation_id"
 
 
 class Running:

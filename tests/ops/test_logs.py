@@ -1,5 +1,5 @@
 """Every log line carries ``correlation_id``: the request's ``MS-CorrelationId`` or one generated for it, also in
-the lines of the Celery tasks the request enqueued (message header ``correlation_id``)."""
+the lines of the Celery tasks the request enqueued (message header ``ms_correlation_id``)."""
 
 import contextvars
 import io
@@ -77,13 +77,13 @@ def test_a_worker_takes_the_id_from_the_message_headers_and_clears_it_after_the_
         add_correlation_header(headers=headers)  # Celery's before_task_publish
     finally:
         request_log_id.reset(token)
-    assert headers == {"correlation_id": "req-4711"}
+    assert headers == {"ms_correlation_id": "req-4711"}
 
     task = current_app.tasks[TASK]
     seen = {}
 
     def worker():
-        task.push_request(id="task-1", correlation_id=headers["correlation_id"])
+        task.push_request(id="task-1", correlation_id="task-1", ms_correlation_id=headers["ms_correlation_id"])
         try:
             task_started(sender=task, task_id="task-1", task=task)
             seen["during"] = log_correlation_id()
