@@ -73,7 +73,10 @@ def correlation_scope(value: str) -> Iterator[None]:
 
 def new_request_log_id(request) -> str:
     """The id the logs of ``request`` carry: its usable ``MS-CorrelationId`` or a new GUID (kept on the request,
-    so ``correlation_id_for`` answers the same one to an API client)."""
+    so ``correlation_id_for`` answers the same one to an API client). Asked again for the same request: the same."""
+    known = getattr(request, "generated_correlation_id", None)
+    if known:
+        return known
     value = usable_correlation_id(request.headers.get(CORRELATION_HEADER, "")) or str(uuid.uuid4())
     request.generated_correlation_id = value
     return value

@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 import time
 
+from core.correlation import new_request_log_id, request_log_id
+
 from .metrics import HTTP_LATENCY, HTTP_REQUESTS
 
 logger = logging.getLogger("ops.requests")
@@ -23,8 +25,18 @@ class RequestMetricsMiddleware:
 
     def __call__(self, request):
         started = time.perf_counter()
-        response = self.get_response(request)
-        elapsed = time.perf_counter() - started
+        # the request's log id from the first middleware on (core's CorrelationIdMiddleware keeps the same one)
+        token = request_log_id.set(new_request_log_id(request))
+        try:
+            response = self.get_response(request)
+            elapsed = time.perf_counter() - started
+            self.record(request, response, elapsed)
+        finally:
+            request_log_id.reset(token)
+        return response
+
+    @staticmethod
+    def record(request, response, elapsed: float) -> None:
         view = view_label(request)
         HTTP_REQUESTS.labels(request.method, view, str(response.status_code)).inc()
         HTTP_LATENCY.labels(request.method, view).observe(elapsed)
@@ -39,8 +51,5 @@ class RequestMetricsMiddleware:
                 "view": view,
                 "status": response.status_code,
                 "duration_ms": round(elapsed * 1000, 1),
-                # this middleware is outside core's CorrelationIdMiddleware: the id it gave the request
-                "correlation_id": getattr(request, "generated_correlation_id", ""),
             },
         )
-        return response
