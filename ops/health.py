@@ -77,7 +77,8 @@ def check_workers() -> dict:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return {"status": SKIPPED, "mode": "eager"}
     try:
-        replies = current_app.control.ping(timeout=settings.READYZ_WORKER_TIMEOUT) or []
+        # limit=1: answer at the first pong instead of waiting the whole timeout for every worker
+        replies = current_app.control.ping(timeout=settings.READYZ_WORKER_TIMEOUT, limit=1) or []
     except Exception as exc:
         return failure("workers", exc)
     answering = sum(1 for reply in replies for answer in reply.values() if answer.get("ok") == "pong")

@@ -16,5 +16,7 @@ from core.correlation import log_correlation_id
 class CorrelationIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not getattr(record, "correlation_id", ""):
-            record.correlation_id = log_correlation_id() or "-"
+            # django.request writes its 4xx/5xx lines after the middleware ran, naming the request
+            request = getattr(record, "request", None)
+            record.correlation_id = log_correlation_id() or getattr(request, "generated_correlation_id", "") or "-"
         return True

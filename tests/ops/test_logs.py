@@ -128,3 +128,12 @@ def test_json_lines_carry_the_correlation_id():
         "message": "upgrade op-1 queued",
         "correlation_id": "json-1",
     }
+
+
+def test_django_request_error_lines_carry_the_requests_id(client, logs, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # the memory broker has no worker: /readyz answers 503
+    settings.READYZ_WORKER_TIMEOUT = 0.1
+    response = client.get("/readyz", HTTP_MS_CORRELATIONID="probe-503")
+    assert response.status_code == 503
+    [error] = [r for r in logs.records if r.name == "django.request"]
+    assert error.levelname == "ERROR" and error.correlation_id == "probe-503"
