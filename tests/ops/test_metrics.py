@@ -3,6 +3,7 @@ and GDAP relationships (hand-written expectations)."""
 
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,8 @@ from tests.builders import (
     run_batch,
     sub_url,
 )
+from upgrades.models import UpgradeOperation
+from upgrades.tasks import run_upgrade_operation
 
 pytestmark = pytest.mark.django_db
 
@@ -201,3 +204,15 @@ def test_a_transition_that_rolls_back_counts_nothing(client, partner, django_cap
     assert response.status_code == 409, response.content
     found = samples(scrape(client))
     assert not any(k.startswith("portal_operations_total") for k in found)
+
+
+def test_a_failing_task_counts_its_failure_by_exception_class(client):
+    # run here through Celery's tracer and signals, the exception kept in the result as a worker does (eager
+    # propagation would re-raise before Celery's failure handling)
+    result = run_upgrade_operation.apply(args=[str(uuid.uuid4())], throw=False)
+    assert result.failed() and isinstance(result.result, UpgradeOperation.DoesNotExist)
+    found = samples(scrape(client))
+    task = "upgrades.run_upgrade_operation"
+    assert found[f'portal_celery_task_failures_total{{exception="DoesNotExist",task="{task}"}}'] == 1.0
+    assert found[f'portal_celery_tasks_total{{state="FAILURE",task="{task}"}}'] == 1.0
+    assert found[f'portal_celery_task_duration_seconds_count{{task="{task}"}}'] == 1.0
