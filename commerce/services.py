@@ -25,6 +25,7 @@ assigned last (latest ``assigned`` first).
 from __future__ import annotations
 
 import dataclasses
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -43,6 +44,7 @@ from catalog.models import TERM_CYCLES, TERM_MONTHS, CommercePrice, CommerceProd
 from core import workflow
 from core.errors import DomainError, InvalidInput
 from core.scoping import principal_of
+from core.signals import operation_finished_on_commit
 from customers.models import Customer
 from subscriptions.models import LicenseAssignment, Subscription, SubscriptionStatus
 from upgrades import steps
@@ -778,6 +780,7 @@ def subscription_transition(
     by a concurrent change is ``concurrency_conflicts``) or ``PermissionDenied`` (no upgrade capability).
     ``today``: the transition day (default: today; tests fix it for the billing figures).
     """
+    started = time.monotonic()
     request = parse_transition_request(
         to_catalog_item_id=to_catalog_item_id,
         from_catalog_item_id=from_catalog_item_id,
@@ -792,7 +795,11 @@ def subscription_transition(
         _loaded, plan = locked_plan(
             actor=actor, subscription_id=subscription_id, request=request, customer_tenant_id=customer_tenant_id
         )
-        return execute(actor=actor, plan=plan, correlation_id=correlation_id, request_id=request_id, today=today)
+        row = execute(actor=actor, plan=plan, correlation_id=correlation_id, request_id=request_id, today=today)
+        operation_finished_on_commit(
+            kind="transition", outcome="succeeded", started=started, licenses_moved=row.licenses_moved
+        )
+        return row
 
 
 def locked_plan(*, actor, subscription_id, request: TransitionRequest, customer_tenant_id=None):

@@ -3,6 +3,10 @@
 ``core.middleware.CorrelationIdMiddleware`` makes the current request known; ``current_correlation_id()``
 answers the id the API computed for it (``correlation_id_for``) or, on a page, the client's header when usable
 (else ""). A task sets the id it carries with ``correlation_scope(value)``.
+
+Logs (issue 15): every log line carries ``log_correlation_id()``: the id above when there is one, else the id the
+middleware generated for the request (``request_log_id``; the API answers the same one), else the id a Celery
+task received in its message headers (``ops.receivers``). ``request_log_id`` never reaches domain data.
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ PRINTABLE = re.compile(r"^[\x21-\x7e]+$")
 
 current_request: ContextVar[Any] = ContextVar("current_request", default=None)
 explicit_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
+# The id log lines carry when no request header or task scope names one (generated per request, or sent with a
+# Celery task's message).
+request_log_id: ContextVar[str] = ContextVar("request_log_id", default="")
 
 
 def usable_correlation_id(raw: str) -> str:
@@ -33,7 +40,11 @@ def correlation_id_for(request) -> str:
     http_request = getattr(request, "_request", request)
     cached = getattr(http_request, "ms_correlation_id", None)
     if cached is None:
-        cached = usable_correlation_id(http_request.headers.get(CORRELATION_HEADER, "")) or str(uuid.uuid4())
+        cached = (
+            usable_correlation_id(http_request.headers.get(CORRELATION_HEADER, ""))
+            or getattr(http_request, "generated_correlation_id", "")
+            or str(uuid.uuid4())
+        )
         http_request.ms_correlation_id = cached
     return cached
 
@@ -58,3 +69,20 @@ def correlation_scope(value: str) -> Iterator[None]:
         yield
     finally:
         explicit_id.reset(token)
+
+
+def new_request_log_id(request) -> str:
+    """The id the logs of ``request`` carry: its usable ``MS-CorrelationId`` or a new GUID (kept on the request,
+    so ``correlation_id_for`` answers the same one to an API client). Asked again for the same request: the same."""
+    known = getattr(request, "generated_correlation_id", None)
+    if known:
+        return known
+    value = usable_correlation_id(request.headers.get(CORRELATION_HEADER, "")) or str(uuid.uuid4())
+    request.generated_correlation_id = value
+    return value
+
+
+def log_correlation_id() -> str:
+    """The correlation id of a log line: the work's own id (``current_correlation_id``), else the request's or
+    the task's log id, else ""."""
+    return current_correlation_id() or request_log_id.get()

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 
-from .correlation import current_request
+from .correlation import current_request, new_request_log_id, request_log_id
 from .errors import DomainError
 
 API_PREFIX = "/v1/"
@@ -50,14 +50,17 @@ class DomainErrorMiddleware:
 
 
 class CorrelationIdMiddleware:
-    """Make the current request known to ``core.correlation.current_correlation_id`` (workflow history)."""
+    """Make the current request known to ``core.correlation.current_correlation_id`` (workflow history) and give
+    its log lines a correlation id (``core.correlation.log_correlation_id``)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         token = current_request.set(request)
+        log_token = request_log_id.set(new_request_log_id(request))
         try:
             return self.get_response(request)
         finally:
+            request_log_id.reset(log_token)
             current_request.reset(token)

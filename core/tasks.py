@@ -25,6 +25,8 @@ TRANSIENT_DATABASE_RETRY: dict[str, Any] = {
     "max_retries": 5,
 }
 
+from .correlation import log_correlation_id, request_log_id
+
 
 def registered_task(name: str) -> Any:
     """The task registered under ``name``; imports the apps' ``tasks`` modules first if it is not known yet."""
@@ -41,5 +43,17 @@ def enqueue(name: str, *args: Any, **kwargs: Any) -> Any:
 
 
 def enqueue_on_commit(name: str, *args: Any, **kwargs: Any) -> None:
-    """Send the task ``name`` once the current transaction commits (at once outside a transaction)."""
-    transaction.on_commit(lambda: enqueue(name, *args, **kwargs))
+    """Send the task ``name`` once the current transaction commits (at once outside a transaction). The send
+    carries the log correlation id of the work that asked for it, even when the commit runs the callbacks
+    elsewhere (the message header ``ms_correlation_id``, ``ops.receivers``; an eager task logs with it too)."""
+    correlation_id = log_correlation_id()
+
+    def send() -> None:
+        token = request_log_id.set(correlation_id) if correlation_id else None
+        try:
+            enqueue(name, *args, **kwargs)
+        finally:
+            if token is not None:
+                request_log_id.reset(token)
+
+    transaction.on_commit(send)

@@ -349,3 +349,59 @@ TASK_TIME_LIMITS = {
 CELERY_TASK_ANNOTATIONS = {
     name: {"soft_time_limit": soft, "time_limit": hard} for name, (soft, hard) in TASK_TIME_LIMITS.items()
 }
+
+
+# Operations (issue 15): health, metrics, logs
+# /healthz, /readyz and /metrics (ops app); NOTES-ops15.md lists the metric names.
+INSTALLED_APPS = [*INSTALLED_APPS, "ops"]
+# Outermost: counts and times every request by view name and status (prometheus_client). With
+# PROMETHEUS_MULTIPROC_DIR set in the environment (an empty directory shared by gunicorn and the Celery workers
+# of the machine, emptied at each start) /metrics adds up every process's samples.
+MIDDLEWARE = ["ops.middleware.RequestMetricsMiddleware", *MIDDLEWARE]
+PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+# /metrics answers a Bearer METRICS_TOKEN or a client address (accounts.client_ip, proxy-aware) inside one of
+# these networks; anyone else gets a 404.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
+# /readyz: seconds to wait for the broker's connection and for a worker's ping answer.
+READYZ_BROKER_TIMEOUT = float(os.environ.get("READYZ_BROKER_TIMEOUT", "2"))
+READYZ_WORKER_TIMEOUT = float(os.environ.get("READYZ_WORKER_TIMEOUT", "1"))
+# Audit retention: records older than this many days are exported and deleted by `manage.py audit_export`
+# (without --before / --older-than-days) and by the beat task below; None (unset) keeps them forever.
+AUDIT_RETENTION_DAYS = int(os.environ["AUDIT_RETENTION_DAYS"]) if os.environ.get("AUDIT_RETENTION_DAYS") else None
+# Where the beat task writes its exports (one file per run, audit-<cutoff>-<time>.jsonl).
+AUDIT_EXPORT_DIR = os.environ.get("AUDIT_EXPORT_DIR", str(BASE_DIR / "audit-exports"))
+if AUDIT_RETENTION_DAYS is not None:
+    CELERY_BEAT_SCHEDULE["audit-retention"] = {"task": "audit.retention_sweep", "schedule": 86400.0}
+# Logs: every line carries correlation_id (ops.logs.CorrelationIdFilter); LOG_FORMAT=json writes one JSON object
+# a line (python-json-logger), "text" (the development default) readable lines. Celery workers keep this
+# configuration instead of installing their own root handler.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+
+def logging_config(log_format: str) -> dict:
+    text = "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s: %(message)s"
+    json_fields = "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s"
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"correlation": {"()": "ops.logs.CorrelationIdFilter"}},
+        "formatters": {
+            "text": {"format": text},
+            "json": {"()": "pythonjsonlogger.json.JsonFormatter", "format": json_fields},
+        },
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "filters": ["correlation"],
+                "formatter": "json" if log_format == "json" else "text",
+            }
+        },
+        "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+        # access lines (ops.requests) and task lines (ops.tasks)
+        "loggers": {"ops": {"level": os.environ.get("OPS_LOG_LEVEL", "INFO")}},
+    }
+
+
+LOGGING = logging_config(LOG_FORMAT)

@@ -11,7 +11,7 @@ from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 from .settings import *  # noqa: F403 - production settings are the base settings plus the overrides below
-from .settings import SPECTACULAR_SETTINGS, env_bool, env_list, schema_serve_permissions
+from .settings import SPECTACULAR_SETTINGS, env_bool, env_list, logging_config, schema_serve_permissions
 
 DEBUG = False
 
@@ -110,3 +110,10 @@ CONTENT_SECURITY_POLICY = {
 }
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+
+# Operations (issue 15): health, metrics, logs
+# JSON log lines unless LOG_FORMAT says otherwise; the probes answer over plain HTTP (load balancers and
+# orchestrators probe the pod directly; SECURE_REDIRECT_EXEMPT takes paths without the leading slash).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+LOGGING = logging_config(LOG_FORMAT)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]

@@ -23,6 +23,8 @@ urlpatterns = [
     path("partner/settings/", include("partners.settings_urls")),
     path("notifications/", include("notifications.urls")),
     path("", include("portal.urls")),
+    # Operations (issue 15): /healthz, /readyz, /metrics
+    path("", include("ops.urls")),
 ]
 
 # The portal's error pages (JSON ServiceFaults under /v1/): portal.error_views.

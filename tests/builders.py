@@ -71,6 +71,12 @@ def api_for(*, user=None, partner=None) -> Api:
     return Api(client=APIClient(), raw_token=raw)
 
 
+def tokens_just_used() -> None:
+    """Every token's use was recorded a moment ago: the next requests within the minute write no ``last_used``
+    (``api.authentication.record_use``), so query counts compare the requests' own work."""
+    ApiToken.objects.update(last_used=timezone.now())
+
+
 def sub_url(subscription, suffix: str = "") -> str:
     return f"/v1/customers/{subscription.customer.tenant_id}/subscriptions/{subscription.pk}{suffix}"
 

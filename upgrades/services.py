@@ -21,6 +21,7 @@ linking to the result page, sent on commit (``notify_upgrade_finished_on_commit`
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 
 from django.core.exceptions import PermissionDenied
@@ -38,6 +39,7 @@ from catalog.models import BillingCycle
 from core import workflow
 from core.errors import DomainError, Forbidden
 from core.scoping import principal_of
+from core.signals import operation_finished_on_commit
 from core.tasks import enqueue_on_commit
 from customers.models import Customer
 from notifications.models import Level
@@ -322,9 +324,11 @@ def _execute(
     operation: UpgradeOperation,
     plan: UpgradePlan,
     correlation_id: str,
+    started: float,
     notify: bool = True,
 ) -> UpgradeResult:
-    """The steps of an eligible, locked upgrade whose operation is in progress."""
+    """The steps of an eligible, locked upgrade whose operation is in progress. ``started``: the
+    ``time.monotonic()`` of the service call (the ``core.signals.operation_finished`` duration)."""
     done = _upgrade_steps(loaded=loaded, operation=operation, plan=plan)
     BillingEntry.objects.bulk_create(done.entries)
     _audit(
@@ -342,6 +346,9 @@ def _execute(
         result=done.result.as_dict(),
         note=done.note,
     )
+    operation_finished_on_commit(
+        kind="upgrade", outcome=OperationStatus.SUCCEEDED, started=started, licenses_moved=done.outcome.moved
+    )
     if notify:
         notify_upgrade_finished_on_commit(operation)
     return done.result
@@ -357,6 +364,7 @@ def _execute_batched(
     request_id: str,
     history: workflow.HistoryBuffer,
     notify: bool,
+    started: float,
 ) -> UpgradeResult:
     """The steps of an eligible, locked upgrade of a batch: the same rows as ``operation_create`` + ``_execute``
     (the operation requested, in progress, succeeded, with its three history rows), written set-wise: the
@@ -391,6 +399,9 @@ def _execute_batched(
         plan=plan,
         done=done,
         correlation_id=correlation_id or operation.correlation_id,
+    )
+    operation_finished_on_commit(
+        kind="upgrade", outcome=OperationStatus.SUCCEEDED, started=started, licenses_moved=done.outcome.moved
     )
     if notify:
         notify_upgrade_finished_on_commit(operation)
@@ -521,6 +532,7 @@ def subscription_upgrade(
     with ``actor`` and ``target_offer_id`` among its ``extra_target_ids``. The batch path does not open a
     savepoint: call it inside a transaction that rolls back when it raises (a batch item's). ``history``: where
     that path's status history rows go (the caller writes them, e.g. with its item's own row); default: here."""
+    started = time.monotonic()
     request = parse_upgrade_request(
         target_offer_id=target_offer_id, upgrade_type=upgrade_type, quantity=quantity, billing_cycle=billing_cycle
     )
@@ -539,6 +551,7 @@ def subscription_upgrade(
                     request_id=request_id,
                     history=buffer,
                     notify=notify,
+                    started=started,
                 )
                 if history is None:
                     buffer.flush()
@@ -562,7 +575,13 @@ def subscription_upgrade(
             operation, actor=actor, to_status=OperationStatus.IN_PROGRESS, note=_("Eligibility re-checked.")
         )
         return _execute(
-            actor=actor, loaded=loaded, operation=operation, plan=plan, correlation_id=correlation_id, notify=notify
+            actor=actor,
+            loaded=loaded,
+            operation=operation,
+            plan=plan,
+            correlation_id=correlation_id,
+            started=started,
+            notify=notify,
         )
 
 
@@ -622,6 +641,7 @@ def upgrade_operation_execute(*, operation_id) -> UpgradeResult | None:
     """Run a queued operation. Idempotent: an operation that already ended answers its stored result and does
     nothing; one waiting for a credit check answers None. Not eligible any more → the operation fails with
     the reasons (nothing else changes)."""
+    started = time.monotonic()
     with transaction.atomic():
         operation = (
             UpgradeOperation.objects.select_for_update(of=("self",))
@@ -657,7 +677,12 @@ def upgrade_operation_execute(*, operation_id) -> UpgradeResult | None:
                         operation, actor=actor, to_status=OperationStatus.IN_PROGRESS, note=_("Eligibility re-checked.")
                     )
                 return _execute(
-                    actor=actor, loaded=loaded, operation=operation, plan=plan, correlation_id=operation.correlation_id
+                    actor=actor,
+                    loaded=loaded,
+                    operation=operation,
+                    plan=plan,
+                    correlation_id=operation.correlation_id,
+                    started=started,
                 )
         except (DomainError, PermissionDenied) as exc:
             operation.refresh_from_db(fields=["status"])
@@ -683,5 +708,6 @@ def upgrade_operation_execute(*, operation_id) -> UpgradeResult | None:
                 errors=[e.as_dict() for e in errors],
                 result=result.as_dict(),
             )
+            operation_finished_on_commit(kind="upgrade", outcome=OperationStatus.FAILED, started=started)
             notify_upgrade_finished_on_commit(operation)
             return result

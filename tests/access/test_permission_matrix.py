@@ -208,6 +208,11 @@ RULES: list[tuple[str, Expect]] = [
     ("set_language", POST_ONLY),  # the language switcher: POST only, for everyone (tests/i18n)
     ("mfa_setup", web(partner=200, customer=200)),  # nobody in the matrix has a device: enrolment page
     ("mfa_verify", web(partner=302, customer=302)),  # no device to verify: straight on to ``next``
+    # -- operations (issue 15): probes for anyone; /metrics for the loopback address the test client uses (404 for
+    # other addresses without METRICS_TOKEN: tests/ops/test_metrics.py)
+    ("ops:healthz", fixed(200)),
+    ("ops:readyz", fixed(200)),
+    ("ops:metrics", fixed(200)),
     # -- partner portal: partner users only; customer admins get the 403 page pointing to their admin center
     # partner users (and operators) get their dashboard; customer admins go on to their own start page
     ("portal:home", web(partner=200, customer=302)),

@@ -560,6 +560,7 @@ READ_ONLY = [
     "set_language",  # a user's own preference (a cookie, the user's language), no domain data: tests/i18n
     "mfa_setup",
     "mfa_verify",
+    "ops:*",  # /healthz, /readyz, /metrics: GET only, no data (tests/ops)
     "partners:set_password",
     "portal:*",
     "delegation:list",

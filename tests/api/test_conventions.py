@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import ApiToken
 from tests import factories
-from tests.builders import api_for, assert_fault, sub_url
+from tests.builders import api_for, assert_fault, sub_url, tokens_just_used
 
 pytestmark = pytest.mark.django_db
 
@@ -228,6 +228,7 @@ def test_customer_search(api, partner, customer):
 
 # -- query counts stay flat ------------------------------------------------------------------------------
 def _queries(api, path) -> int:
+    tokens_just_used()
     with CaptureQueriesContext(connection) as ctx:
         assert api.get(path).status_code == 200
     return len(ctx.captured_queries)

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests import factories
-from tests.builders import ELIGIBILITY, assert_fault, make_upgradable
+from tests.builders import ELIGIBILITY, assert_fault, make_upgradable, tokens_just_used
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +110,7 @@ def test_billing_admin_is_refused(partner, upgradables):
 
 
 def _queries(api, refs) -> int:
+    tokens_just_used()
     with CaptureQueriesContext(connection) as queries:
         response = api.post(ELIGIBILITY, {"subscriptions": refs})
     assert response.status_code == 200

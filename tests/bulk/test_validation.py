@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bulk.models import UpgradeBatch, UpgradeBatchItem
-from tests.builders import BATCHES, assert_fault, item
+from tests.builders import BATCHES, assert_fault, item, tokens_just_used
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +75,7 @@ def test_accepted_spellings(api):
 
 def _create_queries(api, upgradables, count: int) -> int:
     items = [item(upgradables[i % len(upgradables)], target="o365-e3") for i in range(count)]
+    tokens_just_used()
     with CaptureQueriesContext(connection) as queries:
         response = api.post(BATCHES, {"items": items, "dryRun": True})
     assert response.status_code == 202, response.json()

@@ -12,7 +12,7 @@ from audit.models import AuditRecord
 from direct import invoices, services
 from subscriptions.models import Subscription
 from tests import factories
-from tests.builders import assign, direct_subscription
+from tests.builders import assign, direct_subscription, tokens_just_used
 
 MARCH_11 = datetime(2026, 3, 11, 12, 0, tzinfo=UTC)
 
@@ -194,6 +194,7 @@ def test_the_invoice_reads_a_fixed_number_of_queries_whatever_the_add_ons(api, a
             payment_method="credit_card",
             now=MARCH_11,
         )
+        tokens_just_used()
         with CaptureQueriesContext(connection) as queries:
             body = api.get(f"/v1/me/customers/{tenant.tenant_id}/orders/{placed.pk}/invoice").json()
         assert len(body["items"]) == 1 + addons
