@@ -36,10 +36,12 @@ def status_family(name: str, documentation: str, counts: dict[str, int]) -> Gaug
 
 
 def configured_queues() -> list[str]:
-    """The queue names the workers consume: ``CELERY_TASK_QUEUES`` (kombu Queues or names) or the default."""
+    """The queue names the workers consume: the interactive and the bulk queue (``TASK_QUEUE_INTERACTIVE``,
+    ``TASK_QUEUE_BULK``), any ``CELERY_TASK_QUEUES`` (kombu Queues or names) and the default queue."""
     queues = getattr(settings, "CELERY_TASK_QUEUES", None) or ()
     names = [getattr(q, "name", q) for q in queues]
-    return sorted({str(n) for n in names} | {settings.CELERY_TASK_DEFAULT_QUEUE})
+    routed = [getattr(settings, name, "") for name in ("TASK_QUEUE_INTERACTIVE", "TASK_QUEUE_BULK")]
+    return sorted({str(n) for n in [*names, *routed] if n} | {settings.CELERY_TASK_DEFAULT_QUEUE})
 
 
 def queue_lengths(broker_url: str, queues: list[str]) -> dict[str, int] | None:

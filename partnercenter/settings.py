@@ -326,6 +326,7 @@ BULK_TASKS = (
     "direct.process_credit_check_deadlines",
     "direct.deprovision_suspended_csp_e4",
     "subscriptions.renew_due",
+    "audit.retention_sweep",
 )
 CELERY_TASK_ROUTES = {
     **{name: {"queue": TASK_QUEUE_INTERACTIVE} for name in INTERACTIVE_TASKS},
@@ -345,6 +346,7 @@ TASK_TIME_LIMITS = {
     "direct.process_credit_check_deadlines": (60, 90),
     "direct.deprovision_suspended_csp_e4": (180, 240),
     "subscriptions.renew_due": (180, 240),
+    "audit.retention_sweep": (180, 240),
 }
 CELERY_TASK_ANNOTATIONS = {
     name: {"soft_time_limit": soft, "time_limit": hard} for name, (soft, hard) in TASK_TIME_LIMITS.items()

@@ -68,6 +68,11 @@ case "$PORT_BIND" in *:*) ;; *) PORT_BIND="127.0.0.1:$PORT_BIND" ;; esac
 export PORT_BIND
 export CELERY_BEAT_SCHEDULE_FILE="${CELERY_BEAT_SCHEDULE_FILE:-${TMPDIR:-/tmp}/portal-celerybeat-$(id -u)-${PORT_BIND##*:}}"
 export SERVE_NODE="${SERVE_NODE:-${PORT_BIND##*:}}"  # worker node names (unique per stack on one host)
+# /metrics adds up the samples of every process of this stack (gunicorn's and the workers'): prometheus_client's
+# multiprocess mode, one directory per stack, its files of an earlier run removed at each start.
+export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-${TMPDIR:-/tmp}/portal-metrics-$(id -u)-${PORT_BIND##*:}}"
+mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+find "$PROMETHEUS_MULTIPROC_DIR" -maxdepth 1 -name '*.db' -delete
 
 if [ "${SERVE_SKIP_SETUP:-0}" != 1 ]; then
   bash scripts/setup.sh

@@ -25,6 +25,7 @@ KIND = {
     "direct.process_credit_check_deadlines": "bulk",
     "direct.deprovision_suspended_csp_e4": "bulk",
     "subscriptions.renew_due": "bulk",
+    "audit.retention_sweep": "bulk",
 }
 # Tasks that may run twice (their services lock and check state): they retry a transient database error.
 RETRIED = {
