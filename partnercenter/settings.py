@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "opportunities",
     "bulk",
     "importer",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -299,3 +300,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# Webhooks (issue 15): partners' registrations get signed POSTs of domain events (webhooks/, NOTES-webhooks15.md).
+# WEBHOOKS_TIMEOUT: seconds per POST; WEBHOOKS_CLAIM_TIMEOUT: a delivery claimed longer ago lost its worker;
+# WEBHOOKS_SWEEP_INTERVAL: how often the beat sweep sends due retries (and overdue deliveries of dead workers);
+# WEBHOOKS_ALLOW_HTTP / WEBHOOKS_ALLOW_PRIVATE: accept http:// URLs / private, loopback and link-local
+# addresses (development and tests: on; settings_production: off unless set).
+WEBHOOKS_TIMEOUT = float(os.environ.get("WEBHOOKS_TIMEOUT", "5"))
+WEBHOOKS_CLAIM_TIMEOUT = float(os.environ.get("WEBHOOKS_CLAIM_TIMEOUT", "120"))
+WEBHOOKS_SWEEP_INTERVAL = float(os.environ.get("WEBHOOKS_SWEEP_INTERVAL", "30"))
+WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP", DEBUG)
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", DEBUG)
+CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {"task": "webhooks.sweep", "schedule": WEBHOOKS_SWEEP_INTERVAL}
