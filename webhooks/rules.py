@@ -20,9 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core import events as names
+
+StrOrPromise = str | Promise
 
 SIGNATURE_HEADER = "X-Portal-Signature"
 TIMESTAMP_HEADER = "X-Portal-Timestamp"
@@ -34,7 +37,7 @@ SIGNATURE_TOLERANCE = 300  # seconds a receiver should accept between the timest
 @dataclass(frozen=True)
 class EventType:
     name: str
-    label: str
+    label: StrOrPromise
     partner_center: bool  # the name is Partner Center's own
 
 

@@ -175,7 +175,11 @@ def test_event_send(*, actor) -> Event:
     with transaction.atomic():
         registration = registration_required(actor)
         event = Event.objects.create(
-            name=names.TEST_CREATED, partner_id=partner_id, resource_uri="", resource_name="test"
+            name=names.TEST_CREATED,
+            partner_id=partner_id,
+            resource_uri="",
+            resource_name="test",
+            created=timezone.now(),
         )
         event.resource_uri = f"/v1/webhooks/registration/validationEvents/{event.pk}"
         event.save(update_fields=["resource_uri"])
@@ -212,12 +216,14 @@ def delivery_resend(*, actor, delivery: Delivery) -> Delivery:
 
 # -- events -> deliveries ------------------------------------------------------------------------------------
 def _delivery_create(event: Event, registration: Registration) -> Delivery:
+    now = timezone.now()
     return Delivery.objects.create(
         event=event,
         registration=registration,
         partner_id=event.partner_id,
         url=registration.url,
-        next_attempt=event.created,
+        created=now,
+        next_attempt=now,
     )
 
 
@@ -239,6 +245,7 @@ def domain_event_received(sender, event: DomainEvent, **kwargs) -> list[Delivery
                 resource_name=event.resource_name[:80],
                 audit_id=event.audit_id or "",
                 payload=event.payload,
+                created=timezone.now(),
             )
             deliveries.append(_delivery_create(row, registration))
         for delivery in deliveries:
@@ -350,7 +357,7 @@ def delivery_attempt(*, delivery_id) -> Attempt | None:
             response_body=response.body,
             error=response.error,
         )
-        values = {
+        values: dict[str, object] = {
             "attempts": number,
             "claimed": None,
             "url": registration.url,
