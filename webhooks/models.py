@@ -15,7 +15,7 @@ class Registration(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     partner = models.OneToOneField("partners.Partner", on_delete=models.CASCADE, related_name="webhook_registration")
-    url = models.URLField(_("webhook URL"), max_length=500)
+    url = models.CharField(_("webhook URL"), max_length=500)
     events = models.JSONField(_("events"), default=list)
     # The signing secret: generated here, shown once when created or rotated. Stored as is (it signs, it does
     # not authenticate us: the receiver holds the same value).
@@ -70,7 +70,7 @@ class Delivery(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="deliveries")
     partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="webhook_deliveries")
-    url = models.URLField(_("webhook URL"), max_length=500)
+    url = models.CharField(_("webhook URL"), max_length=500)
     status = models.CharField(
         _("status"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING, db_index=True
     )

@@ -45,7 +45,10 @@ def test_register_read_update_delete(admin_api, receiver, partner):
     assert "WebhookSecret" not in read and read["WebhookUrl"] == receiver.url
     updated = put(admin_api, BASE, {"WebhookEvents": ["subscription-updated", "test-created"], "Active": False})
     assert updated.status_code == 200
-    assert (updated.json()["WebhookEvents"], updated.json()["Active"]) == (["subscription-updated", "test-created"], False)
+    assert (updated.json()["WebhookEvents"], updated.json()["Active"]) == (
+        ["subscription-updated", "test-created"],
+        False,
+    )
     assert admin_api.post(BASE, {"WebhookUrl": receiver.url, "WebhookEvents": ["test-created"]}).status_code == 409
     assert delete(admin_api, BASE).status_code == 204
     assert admin_api.get(BASE).status_code == 404
@@ -150,7 +153,9 @@ def test_only_global_admins_manage_webhooks(partner, role):
     user = factories.PartnerUserFactory(partner=partner, roles=[role])
     api = api_for(user=user)
     assert api.get(BASE).status_code == 403
-    assert api.post(BASE, {"WebhookUrl": "https://x.example.com/", "WebhookEvents": ["test-created"]}).status_code == 403
+    assert (
+        api.post(BASE, {"WebhookUrl": "https://x.example.com/", "WebhookEvents": ["test-created"]}).status_code == 403
+    )
     assert Registration.objects.count() == 0
 
 

@@ -122,9 +122,7 @@ def test_a_credit_check_decision_tells_the_customers_partners(admin, receiver, p
     assert event.partner_ids == (partner.pk,)
     with capture(execute=True):
         events.emit_lazy(lambda: event)
-    assert received(receiver) == [
-        ("credit-check-decided", f"/v1/me/customers/{customer.tenant_id}/orders/{order_id}")
-    ]
+    assert received(receiver) == [("credit-check-decided", f"/v1/me/customers/{customer.tenant_id}/orders/{order_id}")]
     lonely = factories.CustomerFactory()
     assert credit_check_event(order_id=order_id, customer_id=lonely.pk, decision="declined").partner_ids == ()
 

@@ -24,7 +24,9 @@ def test_empty_state_then_register_and_the_secret_is_shown_once(admin, receiver)
     page = client.get(PAGE)
     assert page.status_code == 200
     assert b'data-empty="webhook-registration"' in page.content
-    response = client.post(PAGE, {"url": receiver.url, "events": ["test-created", "subscription-updated"], "active": "on"})
+    response = client.post(
+        PAGE, {"url": receiver.url, "events": ["test-created", "subscription-updated"], "active": "on"}
+    )
     assert response.status_code == 302
     registration = Registration.objects.get()
     assert registration.events == ["test-created", "subscription-updated"] and registration.active
