@@ -34,8 +34,8 @@ class AttemptInline(OperatorViewOnlyMixin, admin.TabularInline):
 
 @admin.register(Delivery)
 class DeliveryAdmin(OperatorViewOnlyMixin, admin.ModelAdmin):
-    list_display = ("event", "partner", "url", "status", "attempts", "last_response_code", "next_attempt")
-    list_filter = ("status",)
+    list_display = ("event", "partner", "url", "state", "attempts", "last_response_code", "next_attempt")
+    list_filter = ("state",)
     search_fields = ("url", "event__id", "partner__name")
     list_select_related = ("event", "partner")
     inlines = [AttemptInline]

@@ -71,8 +71,10 @@ class Delivery(models.Model):
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="deliveries")
     partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="webhook_deliveries")
     url = models.CharField(_("webhook URL"), max_length=500)
-    status = models.CharField(
-        _("status"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING, db_index=True
+    # "state", not "status": a delivery is no workflow of core.workflow (no history row per retry; its attempts
+    # are its history)
+    state = models.CharField(
+        _("state"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING, db_index=True
     )
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt = models.DateTimeField(_("next attempt"), null=True, blank=True, db_index=True)
@@ -92,10 +94,10 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event", "registration"], name="webhooks_one_delivery_per_registration")
         ]
-        indexes = [models.Index(fields=["partner", "created"]), models.Index(fields=["status", "next_attempt"])]
+        indexes = [models.Index(fields=["partner", "created"]), models.Index(fields=["state", "next_attempt"])]
 
     def __str__(self):
-        return f"{self.event_id} → {self.url} ({self.status})"
+        return f"{self.event_id} → {self.url} ({self.state})"
 
 
 class Attempt(models.Model):

@@ -202,14 +202,14 @@ def delivery_resend(*, actor, delivery: Delivery) -> Delivery:
         locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
         if locked.partner_id != partner_id:
             raise Forbidden(_("This delivery is not your partner's."))
-        old = {"id": str(locked.pk), "status": locked.status, "attempts": locked.attempts}
+        old = {"id": str(locked.pk), "state": locked.state, "attempts": locked.attempts}
         now = timezone.now()
-        locked.status = DeliveryStatus.PENDING
+        locked.state = DeliveryStatus.PENDING
         locked.next_attempt = now
         locked.claimed = None
         locked.created = now  # the day of retries counts from here
-        locked.save(update_fields=["status", "next_attempt", "claimed", "created"])
-        _audit(actor, partner_id, old=old, new={"id": str(locked.pk), "status": "resent"}, resource="WebhookDelivery")
+        locked.save(update_fields=["state", "next_attempt", "claimed", "created"])
+        _audit(actor, partner_id, old=old, new={"id": str(locked.pk), "state": "resent"}, resource="WebhookDelivery")
         enqueue_on_commit("webhooks.deliver", str(locked.pk))
     return locked
 
@@ -325,7 +325,7 @@ def signed_request(delivery: Delivery, *, now: datetime) -> tuple[bytes, dict[st
 
 def _claimable(now: datetime):
     stale = now - timedelta(seconds=settings.WEBHOOKS_CLAIM_TIMEOUT)
-    return Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt__lte=now).filter(
+    return Delivery.objects.filter(state=DeliveryStatus.PENDING, next_attempt__lte=now).filter(
         Q(claimed__isnull=True) | Q(claimed__lt=stale)
     )
 
@@ -366,14 +366,14 @@ def delivery_attempt(*, delivery_id) -> Attempt | None:
             "last_error": response.error,
         }
         if rules.is_success(response.code):
-            values.update(status=DeliveryStatus.DELIVERED, delivered=finished, next_attempt=None)
+            values.update(state=DeliveryStatus.DELIVERED, delivered=finished, next_attempt=None)
         else:
             retry = (
                 rules.next_attempt_after(attempts=number, failed_at=finished, first_created=delivery.created)
                 if registration.active
                 else None
             )
-            values.update(status=DeliveryStatus.PENDING if retry else DeliveryStatus.FAILED, next_attempt=retry)
+            values.update(state=DeliveryStatus.PENDING if retry else DeliveryStatus.FAILED, next_attempt=retry)
         Delivery.objects.filter(pk=delivery.pk, claimed=now).update(**values)
     return attempt
 

@@ -114,7 +114,7 @@ def test_deliveries_list_with_attempts_and_redeliver(admin_api, admin, receiver,
         again = admin_api.post(f"{BASE}/deliveries/{entry['id']}/redeliver")
     assert again.status_code == 202 and again.json()["status"] == "pending"
     delivery = Delivery.objects.get()
-    assert (delivery.status, delivery.attempts) == ("delivered", 2)
+    assert (delivery.state, delivery.attempts) == ("delivered", 2)
 
 
 def test_the_deliveries_list_costs_the_same_queries_for_2_and_20(admin_api, admin, receiver, capture):

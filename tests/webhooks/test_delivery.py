@@ -44,7 +44,7 @@ def test_a_test_event_arrives_signed_with_the_registrations_secret(admin, receiv
     assert request.headers["X-Portal-Signature"] == f"t={timestamp},v1={digest}"
     assert request.headers["X-Portal-Event-Id"] == str(event.pk)
     delivery = Delivery.objects.get(event=event)
-    assert (delivery.status, delivery.attempts, delivery.last_response_code) == ("delivered", 1, 200)
+    assert (delivery.state, delivery.attempts, delivery.last_response_code) == ("delivered", 1, 200)
 
 
 def test_a_failing_receiver_gets_retries_with_growing_delays_then_success_is_recorded_once(
@@ -56,7 +56,7 @@ def test_a_failing_receiver_gets_retries_with_growing_delays_then_success_is_rec
     with capture(execute=True):
         event = services.test_event_send(actor=admin)
     delivery = Delivery.objects.get(event=event)
-    assert (delivery.status, delivery.attempts, delivery.next_attempt) == ("pending", 1, start + timedelta(minutes=1))
+    assert (delivery.state, delivery.attempts, delivery.next_attempt) == ("pending", 1, start + timedelta(minutes=1))
     assert delivery.last_response_code == 500 and len(delivery.last_response_body) == 1000  # truncated
     clock.advance(timedelta(seconds=59))
     assert sweep() == 0  # not due yet
@@ -66,7 +66,7 @@ def test_a_failing_receiver_gets_retries_with_growing_delays_then_success_is_rec
         clock.advance(wait)
         assert sweep() == 1
     delivery.refresh_from_db()
-    assert (delivery.status, delivery.attempts, delivery.last_response_code) == ("delivered", 4, 200)
+    assert (delivery.state, delivery.attempts, delivery.last_response_code) == ("delivered", 4, 200)
     assert list(Attempt.objects.filter(delivery=delivery).values_list("number", "response_code")) == [
         (1, 500),
         (2, 500),
@@ -93,7 +93,7 @@ def test_a_delivery_fails_a_day_after_the_event(admin, receiver, clock, capture)
         clock.advance(timedelta(hours=1))
         sweep()
     delivery = Delivery.objects.get(event=event)
-    assert delivery.status == DeliveryStatus.FAILED and delivery.next_attempt is None
+    assert delivery.state == DeliveryStatus.FAILED and delivery.next_attempt is None
     assert Attempt.objects.filter(delivery=delivery).latest("number").started <= start + timedelta(days=1)
     # 1+2+4+8+16+32 minutes, then hourly until the day is over
     assert 25 <= delivery.attempts <= 30
@@ -129,7 +129,7 @@ def test_a_delivery_whose_worker_died_is_taken_over_by_the_sweep(admin, receiver
     clock.advance(timedelta(seconds=61))
     assert sweep() == 1
     delivery.refresh_from_db()
-    assert delivery.status == "delivered" and len(receiver.requests) == 1
+    assert delivery.state == "delivered" and len(receiver.requests) == 1
 
 
 def test_a_rolled_back_change_sends_nothing(admin, receiver, capture):
@@ -160,7 +160,7 @@ def test_redirects_are_not_followed(admin, receiver, capture):
     with capture(execute=True):
         event = services.test_event_send(actor=admin)
     delivery = Delivery.objects.get(event=event)
-    assert (delivery.status, delivery.last_response_code, len(receiver.requests)) == ("pending", 302, 1)
+    assert (delivery.state, delivery.last_response_code, len(receiver.requests)) == ("pending", 302, 1)
 
 
 @override_settings(WEBHOOKS_ALLOW_PRIVATE=False)
@@ -171,7 +171,7 @@ def test_private_addresses_are_refused_unless_allowed(admin, receiver, capture):
     delivery = Delivery.objects.get(event=event)
     assert receiver.requests == []
     assert delivery.last_error == "the host resolves to a private or local address"
-    assert delivery.last_response_code is None and delivery.status == "pending"
+    assert delivery.last_response_code is None and delivery.state == "pending"
 
 
 @override_settings(WEBHOOKS_ALLOW_HTTP=False)
@@ -189,12 +189,12 @@ def test_resend_sends_a_failed_delivery_again_and_is_audited(admin, receiver, cl
     with capture(execute=True):
         event = services.test_event_send(actor=admin)
     delivery = Delivery.objects.get(event=event)
-    Delivery.objects.filter(pk=delivery.pk).update(status="failed", next_attempt=None)
+    Delivery.objects.filter(pk=delivery.pk).update(state="failed", next_attempt=None)
     before = AuditRecord.objects.count()
     with capture(execute=True):
         services.delivery_resend(actor=admin, delivery=delivery)
     delivery.refresh_from_db()
-    assert (delivery.status, delivery.attempts, len(receiver.requests)) == ("delivered", 2, 2)
+    assert (delivery.state, delivery.attempts, len(receiver.requests)) == ("delivered", 2, 2)
     assert AuditRecord.objects.count() == before + 1
 
 

@@ -55,7 +55,7 @@ def test_test_event_deliveries_and_resend(admin, receiver, capture):
     with capture(execute=True):
         assert client.post(f"{PAGE}deliveries/{delivery.pk}/resend/").status_code == 302
     delivery.refresh_from_db()
-    assert (delivery.status, delivery.attempts, len(receiver.requests)) == ("delivered", 2, 2)
+    assert (delivery.state, delivery.attempts, len(receiver.requests)) == ("delivered", 2, 2)
 
 
 def test_rotate_and_delete(admin, receiver):

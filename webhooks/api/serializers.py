@@ -74,7 +74,7 @@ class DeliverySerializer(serializers.Serializer):
     eventName = serializers.CharField(source="event.name")
     resourceUri = serializers.CharField(source="event.resource_uri")
     url = serializers.CharField()
-    status = serializers.ChoiceField(choices=["pending", "delivered", "failed"])
+    status = serializers.ChoiceField(choices=["pending", "delivered", "failed"], source="state")
     attempts = serializers.IntegerField()
     nextAttemptAt = serializers.DateTimeField(source="next_attempt", allow_null=True)
     lastResponseCode = serializers.IntegerField(source="last_response_code", allow_null=True)

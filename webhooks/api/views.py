@@ -116,9 +116,9 @@ def validation_status(event) -> dict:
     deliveries = list(event.deliveries.all())
     attempts = [attempt for delivery in deliveries for attempt in delivery.attempt_log.all()]
     state = "pending"
-    if deliveries and all(d.status == DeliveryStatus.DELIVERED for d in deliveries):
+    if deliveries and all(d.state == DeliveryStatus.DELIVERED for d in deliveries):
         state = "completed"
-    elif deliveries and all(d.status == DeliveryStatus.FAILED for d in deliveries):
+    elif deliveries and all(d.state == DeliveryStatus.FAILED for d in deliveries):
         state = "failed"
     results = [
         {
