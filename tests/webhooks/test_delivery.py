@@ -1,5 +1,7 @@
 """Deliveries through a real local HTTP receiver: signed, retried with growing delays, delivered once."""
 
+import hashlib
+import hmac
 from datetime import timedelta
 
 import pytest
@@ -8,6 +10,7 @@ from django.test import override_settings
 
 from audit.models import AuditRecord
 from core import events
+from core.errors import InvalidInput
 from webhooks import rules, services
 from webhooks.models import Attempt, Delivery, DeliveryStatus, Event
 from webhooks.tasks import deliver, sweep
@@ -37,9 +40,6 @@ def test_a_test_event_arrives_signed_with_the_registrations_secret(admin, receiv
     timestamp = request.headers["X-Portal-Timestamp"]
     assert timestamp == str(int(clock.now.timestamp()))
     # verified by hand, as a receiver would: HMAC-SHA256 over "<timestamp>.<raw body>"
-    import hashlib
-    import hmac
-
     digest = hmac.new(created.secret.encode(), f"{timestamp}.".encode() + request.body, hashlib.sha256).hexdigest()
     assert request.headers["X-Portal-Signature"] == f"t={timestamp},v1={digest}"
     assert request.headers["X-Portal-Event-Id"] == str(event.pk)
@@ -176,8 +176,6 @@ def test_private_addresses_are_refused_unless_allowed(admin, receiver, capture):
 
 @override_settings(WEBHOOKS_ALLOW_HTTP=False)
 def test_http_urls_are_refused_in_production(admin):
-    from core.errors import InvalidInput
-
     with pytest.raises(InvalidInput) as error:
         services.registration_create(actor=admin, url="http://hooks.example.com/", events=["test-created"])
     assert error.value.field == "WebhookUrl"
