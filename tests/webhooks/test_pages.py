@@ -103,3 +103,9 @@ def test_the_page_costs_the_same_queries_for_2_and_20_deliveries(admin, receiver
         with capture(execute=True):
             services.test_event_send(actor=admin)
     assert count() == small
+
+
+def test_the_approval_settings_page_links_global_admins_here(admin, partner):
+    assert b'data-link="webhook-settings"' in client_of(admin).get("/partner/settings/approval/").content
+    agent = factories.PartnerUserFactory(partner=partner, roles=["admin_agent"])
+    assert b'data-link="webhook-settings"' not in client_of(agent).get("/partner/settings/approval/").content
