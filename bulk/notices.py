@@ -11,6 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core import events
 from notifications.models import Level
 from notifications.services import notification_create
 
@@ -26,8 +27,24 @@ LEVELS = {
 
 
 def notify_batch_finished(batch_id) -> None:
-    """Once the transaction commits, tell the creator of the batch that it finished."""
+    """Once the transaction commits, tell the creator of the batch that it finished (and the partner's webhook
+    listeners: ``upgrade-batch-finished``)."""
     transaction.on_commit(lambda: batch_finished_notify(batch_id=batch_id))
+    events.emit_lazy(lambda: batch_finished_event(batch_id))
+
+
+def batch_finished_event(batch_id) -> events.DomainEvent | None:
+    """The ``upgrade-batch-finished`` event of a batch in its final status (built after the commit)."""
+    batch = UpgradeBatch.objects.filter(pk=batch_id).values("partner_id", "status", "dry_run").first()
+    if batch is None or BATCH_WORKFLOW.is_open(batch["status"]):
+        return None
+    return events.DomainEvent(
+        name=events.UPGRADE_BATCH_FINISHED,
+        partner_ids=(batch["partner_id"],),
+        resource_uri=f"/v1/upgradeBatches/{batch_id}",
+        resource_name="UpgradeBatch",
+        payload={"status": batch["status"], "dryRun": batch["dry_run"]},
+    )
 
 
 def batch_finished_notify(*, batch_id):

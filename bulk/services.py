@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from audit.models import OperationType
 from audit.services import audit_record_build, audit_record_create
 from catalog.models import CommerceProduct
-from core import workflow
+from core import events, workflow
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.rows import insert_rows
 from core.tasks import enqueue
@@ -225,6 +225,14 @@ def upgrade_batch_create(
                 lambda: approval_requested_notify(
                     kind="batch", job_id=batch_id, partner_id=partner_id, created_by_user_id=creator_id, message=message
                 )
+            )
+            events.emit(
+                events.APPROVAL_REQUESTED,
+                partner_id=partner_id,
+                resource_uri=f"/v1/upgradeBatches/{batch_id}",
+                resource_name="UpgradeBatch",
+                payload={"approvalRequired": measures},
+                audit_id=record.pk,
             )
         else:
             transaction.on_commit(lambda: upgrade_batch_enqueue(batch_id=batch_id, total=total))

@@ -41,7 +41,7 @@ from django.utils.translation import ngettext
 from audit.models import AuditRecord, OperationType
 from audit.services import actor_fields, audit_record_build
 from catalog.models import TERM_CYCLES, TERM_MONTHS, CommercePrice, CommerceProduct, TermDuration
-from core import workflow
+from core import events, workflow
 from core.errors import DomainError, InvalidInput
 from core.scoping import principal_of
 from core.signals import operation_finished_on_commit
@@ -754,6 +754,14 @@ def audit(*, actor, plan: Plan, row: Transition, target, before: dict, outcome, 
             )
         )
     AuditRecord.objects.bulk_create(records)
+    events.emit(
+        events.SUBSCRIPTION_TRANSITIONED,
+        partner_id=source.partner_id,
+        resource_uri=f"/v1/customers/{source.customer.tenant_id}/subscriptions/{source.pk}/transitions/{row.pk}",
+        resource_name="Transition",
+        payload={"sourceSubscriptionId": str(source.pk), "targetSubscriptionId": str(target.pk)},
+        audit_id=records[0].pk,
+    )
 
 
 def subscription_transition(

@@ -13,6 +13,8 @@ from typing import Any
 from celery import current_app
 from django.db import InterfaceError, OperationalError, transaction
 
+from .correlation import log_correlation_id, request_log_id
+
 # Retries of an idempotent task on a transient database error (a restarted or failed-over PostgreSQL, a dropped
 # connection): 1, 2, 4, 8, 16 s later (exponential backoff, each wait drawn at random below it: ``retry_jitter``),
 # then the task fails. Only for tasks that may run twice (their docstring says why); the periodic sweeps need none:
@@ -24,8 +26,6 @@ TRANSIENT_DATABASE_RETRY: dict[str, Any] = {
     "retry_jitter": True,
     "max_retries": 5,
 }
-
-from .correlation import log_correlation_id, request_log_id
 
 
 def registered_task(name: str) -> Any:

@@ -26,13 +26,13 @@ from django.utils.translation import ngettext
 
 from accounts.language import language_of
 from accounts.models import User
-from core import workflow
+from core import events, workflow
 from notifications.models import Level
 from notifications.services import notification_create
 from partners.roles import Capability, roles_granting
 
 from .common import relationship_change_record, relationship_snapshot
-from .gdap_services import relationship_termination_complete
+from .gdap_services import gdap_event, relationship_termination_complete
 from .models import GdapRelationship, GdapStatus
 from .selectors import relationship_auto_extends
 from .signals import grants_deferred
@@ -103,6 +103,7 @@ def relationships_expire_or_extend(*, now: datetime | None = None) -> dict[str, 
             counts["extended"] += 1
         else:
             workflow.transition(relationship, GdapStatus.EXPIRED, reason=_("The relationship reached its end."), at=now)
+            gdap_event(events.GDAP_EXPIRED, relationship)
             counts["expired"] += 1
         return True
 
@@ -123,6 +124,7 @@ def relationships_mark_expiring(*, now: datetime | None = None) -> int:
         workflow.transition(
             relationship, GdapStatus.EXPIRING, reason=_("Ends within 30 days and will not extend."), at=now
         )
+        gdap_event(events.GDAP_EXPIRING, relationship)
         return True
 
     return _each_locked(due, now, step)

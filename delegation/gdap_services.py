@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import OperationType
-from core import workflow
+from core import events, workflow
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.tasks import enqueue_on_commit
 from customers.selectors import acting_partner_id, customers_visible_to
@@ -121,12 +121,24 @@ def _customer_decision(*, actor, relationship_id, approve: bool, now: datetime |
                 at=now,
                 values={"activated_date_time": now, "end_date_time": now + relationship.duration},
             )
+            gdap_event(events.GDAP_APPROVED, relationship)
         else:
             workflow.transition(
                 relationship, GdapStatus.TERMINATED, actor=actor, reason=_("Declined by the customer."), at=now
             )
         relationship_change_record(actor=actor, relationship=relationship, old=old, now=now)
     return relationship
+
+
+def gdap_event(name: str, relationship: GdapRelationship) -> None:
+    """Tell the partner's webhook listeners (``core.events``) about ``relationship`` once this commits."""
+    events.emit(
+        name,
+        partner_id=relationship.partner_id,
+        resource_uri=f"/v1/delegatedAdminRelationships/{relationship.pk}",
+        resource_name="DelegatedAdminRelationship",
+        payload={"status": relationship.status, "customerTenantId": str(relationship.customer.tenant_id)},
+    )
 
 
 def relationship_approve(*, actor, relationship_id, now: datetime | None = None) -> GdapRelationship:

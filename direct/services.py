@@ -15,7 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record_create
-from core import workflow
+from core import events, workflow
 from core.errors import Conflict, InvalidInput, Locked
 from core.scoping import principal_of
 from core.tasks import enqueue_on_commit
@@ -281,7 +281,24 @@ def _apply_decision(order: DirectOrder, *, approved: bool, note: str, actor, now
         operation_type="update_order",
         new={"creditCheck": order.credit_check, "note": order.credit_check_note},
     )
+    order_id, customer_id, decision = order.pk, order.customer_id, order.credit_check
+    events.emit_lazy(lambda: credit_check_event(order_id=order_id, customer_id=customer_id, decision=decision))
     return order
+
+
+def credit_check_event(*, order_id, customer_id, decision: str) -> events.DomainEvent:
+    """``credit-check-decided`` for the partners of the order's customer (its reseller relationships): the
+    customer's order itself stays the customer's (the body names the order and the decision only)."""
+    rows = list(Customer.objects.filter(pk=customer_id).values_list("tenant_id", "partner_relationships__partner_id"))
+    partner_ids = tuple(sorted({partner_id for _tenant, partner_id in rows if partner_id is not None}))
+    tenant_id = rows[0][0] if rows else ""
+    return events.DomainEvent(
+        name=events.CREDIT_CHECK_DECIDED,
+        partner_ids=partner_ids,
+        resource_uri=f"/v1/me/customers/{tenant_id}/orders/{order_id}",
+        resource_name="Order",
+        payload={"decision": decision},
+    )
 
 
 def _decide(*, actor, order_id, approved: bool, note: str | Promise, now: datetime | None) -> DirectOrder:

@@ -62,4 +62,5 @@ urlpatterns = [
     path("", include("bulk.api.urls")),  # upgradeBatches, upgradeEligibility (bulk extensions)
     path("", include("commerce.api.urls")),  # new commerce: transitionEligibilities (§8)
     path("", include("direct.api.e4_urls")),  # the partner's CSP E4 replacement (issue 14)
+    path("", include("webhooks.api.urls")),  # webhooks (issue 15)
 ]

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "opportunities",
     "bulk",
     "importer",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -327,6 +328,9 @@ BULK_TASKS = (
     "direct.deprovision_suspended_csp_e4",
     "subscriptions.renew_due",
     "audit.retention_sweep",
+    # webhook deliveries: a slow receiver (up to WEBHOOKS_TIMEOUT) never holds up an interactive upgrade
+    "webhooks.deliver",
+    "webhooks.sweep",
 )
 CELERY_TASK_ROUTES = {
     **{name: {"queue": TASK_QUEUE_INTERACTIVE} for name in INTERACTIVE_TASKS},
@@ -347,6 +351,8 @@ TASK_TIME_LIMITS = {
     "direct.deprovision_suspended_csp_e4": (180, 240),
     "subscriptions.renew_due": (180, 240),
     "audit.retention_sweep": (180, 240),
+    "webhooks.deliver": (30, 45),
+    "webhooks.sweep": (60, 90),
 }
 CELERY_TASK_ANNOTATIONS = {
     name: {"soft_time_limit": soft, "time_limit": hard} for name, (soft, hard) in TASK_TIME_LIMITS.items()
@@ -407,3 +413,16 @@ def logging_config(log_format: str) -> dict:
 
 
 LOGGING = logging_config(LOG_FORMAT)
+
+
+# Webhooks (issue 15): partners' registrations get signed POSTs of domain events (webhooks/, NOTES-webhooks15.md).
+# WEBHOOKS_TIMEOUT: seconds per POST; WEBHOOKS_CLAIM_TIMEOUT: a delivery claimed longer ago lost its worker;
+# WEBHOOKS_SWEEP_INTERVAL: how often the beat sweep sends due retries (and overdue deliveries of dead workers);
+# WEBHOOKS_ALLOW_HTTP / WEBHOOKS_ALLOW_PRIVATE: accept http:// URLs / private, loopback and link-local
+# addresses (development and tests: on; settings_production: off unless set).
+WEBHOOKS_TIMEOUT = float(os.environ.get("WEBHOOKS_TIMEOUT", "5"))
+WEBHOOKS_CLAIM_TIMEOUT = float(os.environ.get("WEBHOOKS_CLAIM_TIMEOUT", "120"))
+WEBHOOKS_SWEEP_INTERVAL = float(os.environ.get("WEBHOOKS_SWEEP_INTERVAL", "30"))
+WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP", DEBUG)
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", DEBUG)
+CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {"task": "webhooks.sweep", "schedule": WEBHOOKS_SWEEP_INTERVAL}

@@ -117,3 +117,7 @@ EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backend
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 LOGGING = logging_config(LOG_FORMAT)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+
+# Webhooks (issue 15): https and public addresses only, unless the environment says otherwise.
+WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP", False)
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)

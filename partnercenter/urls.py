@@ -20,6 +20,7 @@ urlpatterns = [
     path("delegation/", include("delegation.urls")),
     path("admin-center/relationships/", include("delegation.customer_urls")),
     path("partner/users/", include("partners.urls")),
+    path("partner/settings/webhooks/", include("webhooks.urls")),  # webhooks (issue 15)
     path("partner/settings/", include("partners.settings_urls")),
     path("notifications/", include("notifications.urls")),
     path("", include("portal.urls")),

@@ -47,6 +47,8 @@ class Capability(StrEnum):
     # The admin center of a customer's own tenant(s) (/v1/me/, domain.md §6): customer tenant admins, whatever
     # their partner roles; no operator bypass (an operator acts in the Django admin), no application.
     ADMIN_CENTER = "admin_center"
+    # The partner's webhook registration and its deliveries (issue 15): the partner's global admins.
+    MANAGE_WEBHOOKS = "manage_webhooks"
 
 
 MATRIX: dict[Capability, frozenset[str]] = {
@@ -61,6 +63,7 @@ MATRIX: dict[Capability, frozenset[str]] = {
     Capability.MANAGE_CATALOG: frozenset({R.GLOBAL_ADMIN}),
     Capability.APPROVE: frozenset({R.GLOBAL_ADMIN, R.ADMIN_AGENT}),
     Capability.ADMIN_CENTER: frozenset(),  # no partner role: see CUSTOMER_ADMIN_CAPABILITIES
+    Capability.MANAGE_WEBHOOKS: frozenset({R.GLOBAL_ADMIN}),
 }
 
 # Granted by holding a customer admin role (``customers.CustomerAdminRole``), not by a partner role.

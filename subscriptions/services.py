@@ -26,6 +26,7 @@ from catalog.models import (
     CommerceProduct,
     TermDuration,
 )
+from core import events
 from core.errors import InvalidInput
 from partners.roles import Capability, require
 
@@ -147,7 +148,7 @@ def subscription_update_outcome(
         locked.save(update_fields=[*effective, *extra_fields, "suspended_at", "updated"])
         if refund is not None:
             new["refund"] = refund
-        audit_record_create(
+        record = audit_record_create(
             actor=actor,
             operation_type=OperationType.UPDATE_SUBSCRIPTION,
             resource_type="subscription",
@@ -156,6 +157,14 @@ def subscription_update_outcome(
             old={"id": str(locked.pk), **old},
             new={"id": str(locked.pk), **new},
             correlation_id=correlation_id,
+        )
+        events.emit(
+            events.SUBSCRIPTION_UPDATED,
+            partner_id=locked.partner_id,
+            resource_uri=f"/v1/customers/{locked.customer.tenant_id}/subscriptions/{locked.pk}",
+            resource_name="Subscription",
+            payload={"changed": sorted(new)},
+            audit_id=record.pk,
         )
     return UpdateOutcome(subscription=locked, refund=refund, deleted_instructions=deleted)
 

@@ -31,6 +31,7 @@ from audit.models import OperationStatus as AuditStatus
 from audit.models import OperationType
 from audit.services import audit_record_create
 from catalog.models import OfferPrice
+from core import events
 from core.errors import Conflict, InvalidInput
 from core.scoping import principal_of
 from core.tasks import enqueue_on_commit
@@ -303,6 +304,16 @@ def subscription_upgrade_request(
             },
         )
         _request_notices_on_commit(operation)
+        events.emit(
+            events.APPROVAL_REQUESTED,
+            partner_id=operation.partner_id,
+            resource_uri=(
+                f"/v1/customers/{operation.customer.tenant_id}/subscriptions/{operation.source_id}"
+                f"/upgrades/{operation.pk}"
+            ),
+            resource_name="UpgradeOperation",
+            payload={"approvalRequired": measures},
+        )
     return UpgradeOutcome(operation=operation)
 
 

@@ -36,7 +36,7 @@ from accounts.actor import Actor
 from audit.models import AuditRecord, OperationType
 from audit.services import actor_fields, audit_record_build
 from catalog.models import BillingCycle
-from core import workflow
+from core import events, workflow
 from core.errors import DomainError, Forbidden
 from core.scoping import principal_of
 from core.signals import operation_finished_on_commit
@@ -481,6 +481,14 @@ def _audit(*, actor, source, plan: UpgradePlan, done: _Done, correlation_id: str
     if done.transfer:
         records.append(steps.license_move_record(source=source, target=target, outcome=done.outcome, audit=common))
     AuditRecord.objects.bulk_create(records)
+    events.emit(
+        events.SUBSCRIPTION_UPGRADED,
+        partner_id=source.partner_id,
+        resource_uri=f"/v1/customers/{source.customer.tenant_id}/subscriptions/{source.pk}/upgrades/{result.operation_id}",
+        resource_name="UpgradeOperation",
+        payload={"sourceSubscriptionId": str(source.pk), "targetSubscriptionId": str(target.pk)},
+        audit_id=records[0].pk,
+    )
 
 
 def _operation_fields(

@@ -276,6 +276,9 @@ RULES: list[tuple[str, Expect]] = [
     ("partners:set_password", fixed(200)),  # an invalid link shows "no longer valid" to anybody
     # -- partner settings: everybody of the partner sees them; a POST from a non-global-admin is 403
     ("partner_settings:approval", web(partner=200, customer=403)),
+    # -- webhooks (issue 15): the partner's global admins only; the writes are POST-only (405 once signed in)
+    ("webhooks:settings", web(partner=roles(["global_admin"]), customer=403)),
+    ("webhooks:*", web(partner=405, customer=405)),
     # -- notifications
     ("notifications:list", web(partner=200, customer=200)),
     ("notifications:mark_read", POST_ONLY),
@@ -337,6 +340,15 @@ RULES: list[tuple[str, Expect]] = [
     ("api:me-cancel", scoped_post_only(api(partner=403, customer=roles(ANY_CUSTOMER_ADMIN, scoped=True)))),
     ("api:me-order-invoice", api(partner=403, customer=404)),  # no such order in any scope
     ("api:me-*", api(partner=403, customer=roles(ANY_CUSTOMER_ADMIN, scoped=True))),
+    # webhooks (issue 15): global admins only; the matrix's partner has no registration (404) and no such test
+    # event; POST-only URLs answer 405 right after authentication
+    ("api:webhook-registration", api(partner=lambda a, sc, c: 404 if role_of(a)[1] == "global_admin" else 403)),
+    ("api:webhook-validation-event", api(partner=lambda a, sc, c: 404 if role_of(a)[1] == "global_admin" else 403)),
+    ("api:webhook-events", api(partner=roles(["global_admin"]))),
+    ("api:webhook-deliveries", api(partner=roles(["global_admin"]))),
+    ("api:webhook-secret", api(partner=405, customer=405)),
+    ("api:webhook-validation-events", api(partner=405, customer=405)),
+    ("api:webhook-delivery-redeliver", api(partner=405, customer=405)),
     ("route:^v1(/.*)?$", fixed(404)),  # the JSON 404 for unknown /v1/ paths
     # -- Django admin (staff only; partner global admins are staff with their admin's model permissions)
     ("admin:index", admin_rule("index")),
@@ -461,6 +473,7 @@ class Ctx:
             "grant_id": self.dap[scope],
             "order_id": MISSING_UUID,
             "batch_id": MISSING_UUID,
+            "delivery_id": MISSING_UUID,
             "operation_id": MISSING_UUID,
             "transition_id": MISSING_UUID,
             "offer_id": "o365-e5",

@@ -219,6 +219,13 @@ WRITES: dict[str, dict[str, Rule]] = {
     "partner_settings:approval": {
         "post": page(partner=roles(["global_admin"], ok(302), scopes=("own", "foreign", "shared", "orphan", "direct")))
     },
+    # -- webhooks (issue 15): the partner's global admins; the world has no registration, so the actions on it
+    # find none (404) and registering creates Contoso's (no object in the URL: every scope alike)
+    "webhooks:settings": {"post": page(partner=roles(["global_admin"], ok(302), scopes=SCOPES))},
+    **{
+        name: {"post": page(partner=roles(["global_admin"], no(404), scopes=SCOPES))}
+        for name in ("webhooks:test", "webhooks:rotate", "webhooks:delete", "webhooks:resend")
+    },
     # -- notifications: a user marks their own ones read (the scope's notification is Contoso's sales agent's)
     "notifications:mark_read": {
         "post": by_actor(
@@ -547,6 +554,17 @@ WRITES: dict[str, dict[str, Rule]] = {
         "post": api(customer=roles(LICENSE_MOVERS, ok(200), scopes=ADMINISTERED, scope_first=True))
     },
     # -- the JSON 404 of unknown /v1/ paths, whatever the method
+    # webhooks (issue 15): global admins; an operator has no partner (403) and finds no such delivery (404)
+    "api:webhook-registration": {
+        "post": api(partner=roles(["global_admin"], ok(201), scopes=SCOPES)),
+        "put": api(partner=roles(["global_admin"], no(404), scopes=SCOPES)),
+        "delete": api(partner=roles(["global_admin"], no(404), scopes=SCOPES)),
+    },
+    "api:webhook-secret": {"post": api(partner=roles(["global_admin"], no(404), scopes=SCOPES))},
+    "api:webhook-validation-events": {"post": api(partner=roles(["global_admin"], no(404), scopes=SCOPES))},
+    "api:webhook-delivery-redeliver": {
+        "post": api(partner=roles(["global_admin"], no(404), scopes=SCOPES), operator=no(404))
+    },
     "route:^v1(/.*)?$": {
         m: by_actor(anonymous=no(404), partner=no(404), customer=no(404), app=no(404), operator=no(404))
         for m in WRITE_METHODS
@@ -594,6 +612,9 @@ READ_ONLY = [
     "api:me-order-invoice",
     "api:upgradebatch-detail",
     "api:upgradebatch-items",
+    "api:webhook-events",
+    "api:webhook-validation-event",
+    "api:webhook-deliveries",
     "admin:index",
     "admin:login",
     "admin:logout",
@@ -676,6 +697,7 @@ def form_bodies(ww: WriteWorld, s: ScopeObjects) -> dict[str, dict]:
         },
         "partners:user_detail": {"roles": ["sales_agent", "helpdesk_agent"]},
         "partner_settings:approval": {"items": "10", "seats": "", "monthly_value": "250.00"},
+        "webhooks:settings": {"url": "https://hooks.example.com/matrix", "events": ["test-created"], "active": "on"},
         "notifications:mark_read": {"id": [str(s.notification.pk)] if s.notification else [str(MISSING_INT)]},
         "portal:upgrade_review": {
             "target": "o365-e3",
@@ -745,6 +767,11 @@ def json_bodies(ww: WriteWorld, s: ScopeObjects) -> dict[tuple[str, str], dict]:
         },
         ("api:upgradebatch-list", "post"): {"items": [{**ids, "targetOfferId": "o365-e3"}], "dryRun": False},
         ("api:upgrade-eligibility", "post"): {"subscriptions": [ids]},
+        ("api:webhook-registration", "post"): {
+            "WebhookUrl": "https://hooks.example.com/matrix",
+            "WebhookEvents": ["test-created"],
+        },
+        ("api:webhook-registration", "put"): {"WebhookEvents": ["test-created"]},
         ("api:upgradebatch-reject", "post"): {"reason": "Matrix rejection"},
         ("api:subscription-upgrade-operation-reject", "post"): {"reason": "Matrix rejection"},
         ("api:me-cart", "post"): {"targetOfferId": "o365-e5"},
@@ -775,6 +802,8 @@ OWNERS = {
     "api:delegatedadminrelationship-list": "contoso",
     "partners:user_invite": "contoso",
     "partner_settings:approval": "contoso",
+    "webhooks:settings": "contoso",
+    "api:webhook-registration": "contoso",
     "api:upgradebatch-list": "contoso",
     "portal:batch_selection": "contoso",
     "portal:batch_upload": "contoso",
@@ -831,6 +860,7 @@ def url_kwargs(ww: WriteWorld, entry: Entry, scope: str) -> dict:
         "batch_id": pk("batch", MISSING_UUID),
         "user_id": (str(s.tenant_user.object_id) if entry.key.startswith("api:") else user.pk),
         "order_id": MISSING_UUID,
+        "delivery_id": MISSING_UUID,
         "operation_id": pk("operation", MISSING_UUID),
         "transition_id": MISSING_UUID,
         "offer_id": "o365-e5",
@@ -1177,6 +1207,11 @@ ADMIN: dict[str, Admin] = {
         pga=("cancel_batches", "approve_batches"), op=("cancel_batches", "approve_batches"), op_scopes=PO
     ),
     "bulk.upgradebatchitem": VIEW,
+    # webhooks (issue 15): operators look; partners manage theirs on their settings page and the API
+    "webhooks.registration": UNSCOPED_VIEW,
+    "webhooks.event": UNSCOPED_VIEW,
+    "webhooks.delivery": UNSCOPED_VIEW,
+    "webhooks.attempt": UNSCOPED_VIEW,
     # outside the policy's list: operators only, the sign-in lockout tables read-only
     "auth.group": Admin(op=ALL_OPS, scoped=False),
     "axes.accessattempt": Admin(

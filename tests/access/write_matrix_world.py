@@ -39,6 +39,7 @@ from subscriptions.models import LicenseAssignment, Subscription
 from tests import factories
 from tests.builders import active_gdap
 from upgrades.models import BillingEntry, UpgradeOperation
+from webhooks.models import Delivery, Event, Registration
 
 PARTNER_ROLES = [r.value for r in PartnerRole]
 CUSTOMER_ROLES = ["global_administrator", "billing_administrator", "user_administrator", "license_administrator"]
@@ -380,6 +381,9 @@ def _partner_groups(partner) -> dict[str, list]:
         "notifications": _rows(Notification.objects.filter(user__in=users)),
         "upgrades": _rows(UpgradeOperation.objects.filter(partner=partner)),
         "billing": _rows(BillingEntry.objects.filter(subscription__in=subscriptions)),
+        "webhooks": _rows(Registration.objects.filter(partner=partner)),
+        "webhook_events": _rows(Event.objects.filter(partner=partner)),
+        "webhook_deliveries": _rows(Delivery.objects.filter(partner=partner)),
     }
 
 

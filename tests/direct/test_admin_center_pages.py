@@ -37,7 +37,7 @@ def test_cart_shows_totals_for_the_license_count(admin_client, customer, e4):
     page = admin_client.get(cart_url(customer, e4), {"quantity": "15", "billing_cycle": "monthly"})
     assert page.status_code == 200
     body = text(page)
-    assert 'data-subtotal>570.00 USD<' in body
+    assert "data-subtotal>570.00 USD<" in body
     assert "38.00 USD per license" in body
     assert 'name="quantity" value="15"' in body
 
@@ -46,7 +46,7 @@ def test_cart_fragment_answers_the_totals_alone(admin_client, customer, e4):
     page = admin_client.get(cart_url(customer, e4), {"quantity": "12", "billing_cycle": "monthly", "fragment": "items"})
     assert page.status_code == 200
     body = text(page)
-    assert 'data-subtotal>456.00 USD<' in body
+    assert "data-subtotal>456.00 USD<" in body
     assert "<form" not in body and "<html" not in body
 
 
@@ -56,11 +56,11 @@ def test_a_fault_in_the_cart_keeps_the_form_and_shows_the_fault_once(admin_clien
     body = text(page)
     assert body.count("can&#x27;t be lower than 10") == 1  # on the field, not above the page too
     assert 'name="quantity" value="4"' in body and 'aria-invalid="true"' in body  # what was typed, marked
-    assert 'data-subtotal>380.00 USD<' in body  # today's 10 licenses
+    assert "data-subtotal>380.00 USD<" in body  # today's 10 licenses
     assert "Check out" in body
     fragment = admin_client.get(cart_url(customer, e4), {"quantity": "4", "fragment": "items"})
     assert fragment.status_code == 400
-    assert "data-cart-fault" in text(fragment) and 'data-subtotal>380.00 USD<' in text(fragment)
+    assert "data-cart-fault" in text(fragment) and "data-subtotal>380.00 USD<" in text(fragment)
 
 
 def test_a_fault_reaching_checkout_goes_back_to_the_cart_form(admin_client, customer, e4):
@@ -79,7 +79,7 @@ def test_a_target_not_offered_shows_its_fault_without_a_form(admin_client, custo
 def test_checkout_links_back_to_the_cart_with_the_choices(admin_client, customer, e4):
     page = admin_client.get(checkout_url(customer, e4), {"quantity": "15", "billing_cycle": "annual"})
     assert page.status_code == 200
-    back = f'{cart_url(customer, e4)}?quantity=15&amp;billing_cycle=annual'
+    back = f"{cart_url(customer, e4)}?quantity=15&amp;billing_cycle=annual"
     assert f'href="{back}" data-back-to-cart' in text(page)
     assert "Office 365 E5 × <span data-cart-quantity>15</span> (Annual)" in text(page)
 
@@ -103,7 +103,7 @@ def test_upgrade_tab_shows_prices(admin_client, customer, e4):
         reverse("direct:upgrade", kwargs={"tenant_id": customer.tenant_id, "subscription_id": e4.pk})
     )
     body = text(page)
-    assert "Today: Office 365 E4 · <span class=\"muted\" data-price=\"22.00\">22.00 USD per license a month" in body
+    assert 'Today: Office 365 E4 · <span class="muted" data-price="22.00">22.00 USD per license a month' in body
     e5 = body.split('data-target="o365-e5"')[1].split("</li>")[0]
     assert "38.00 USD per license a month" in e5
     e3 = body.split('id="plan-changes"')[1].split('data-target="o365-e3"')[1].split("</li>")[0]

@@ -26,6 +26,8 @@ KIND = {
     "direct.deprovision_suspended_csp_e4": "bulk",
     "subscriptions.renew_due": "bulk",
     "audit.retention_sweep": "bulk",
+    "webhooks.deliver": "bulk",
+    "webhooks.sweep": "bulk",
 }
 # Tasks that may run twice (their services lock and check state): they retry a transient database error.
 RETRIED = {
@@ -57,7 +59,7 @@ def test_the_router_sends_each_task_to_its_queue(name):
 
 
 def test_an_unrouted_task_goes_to_the_default_queue_which_the_interactive_worker_consumes():
-    assert routed_queue("webhooks.deliver") == settings.CELERY_TASK_DEFAULT_QUEUE
+    assert routed_queue("portal.a_task_without_a_route") == settings.CELERY_TASK_DEFAULT_QUEUE
 
 
 @pytest.mark.parametrize("name", sorted(KIND))

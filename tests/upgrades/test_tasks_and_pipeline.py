@@ -24,8 +24,9 @@ def test_async_upgrade_runs_on_commit_and_a_second_run_does_nothing(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         operation = subscription_upgrade_async(actor=agent, subscription_id=source.pk, target_offer_id="o365-e3")
         assert operation.status == "pending"
-    # the task, then (registered by the task) the operations metric (core.signals) and the agent's notification
-    assert len(callbacks) == 3
+    # the task, then (registered by the task) the operations metric (core.signals), the domain event (core.events)
+    # and the agent's notification
+    assert len(callbacks) == 4
     operation.refresh_from_db()
     assert operation.status == "succeeded" and operation.target_id is not None
 

@@ -80,8 +80,8 @@ def test_a_queued_upgrade_that_fails_notifies_the_failure(agent, source, django_
 def test_nothing_is_sent_before_the_transaction_commits(agent, source, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         subscription_upgrade(actor=agent, subscription_id=source.pk, target_offer_id="o365-e3")
-    # the notification and the operations metric (core.signals.operation_finished) wait for the commit
-    assert Notification.objects.count() == 0 and len(callbacks) == 2
+    # the notification, the operations metric (core.signals.operation_finished) and the domain event (core.events)
+    assert Notification.objects.count() == 0 and len(callbacks) == 3
 
 
 def test_an_api_upgrade_by_a_user_token_notifies_that_user(agent, source, django_capture_on_commit_callbacks):

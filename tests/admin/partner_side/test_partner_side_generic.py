@@ -16,10 +16,11 @@ from direct.e4_models import RetiredCspSubscription
 from direct.models import DirectOrder, HighVolumeCondition, Payment
 from tests import factories
 from tests.builders import admin_url, change_page_post_data, direct_subscription
+from webhooks.models import Attempt, Delivery, Event, Registration
 
 pytestmark = pytest.mark.django_db
 
-APPS = {"partners", "accounts", "catalog", "bulk", "direct", "upgrades", "audit", "api"}
+APPS = {"partners", "accounts", "catalog", "bulk", "direct", "upgrades", "audit", "api", "webhooks"}
 FRIDAY = datetime(2026, 1, 2, 10, 0, tzinfo=UTC)
 
 
@@ -48,6 +49,20 @@ def sample(model, world):
         )
     if model is RetiredCspSubscription and not RetiredCspSubscription.objects.exists():
         direct_subscription(world.shared, channel="csp", partner=world.own.partner, payment_method="")
+    if model in (Registration, Event, Delivery, Attempt) and not Attempt.objects.exists():
+        registration = Registration.objects.create(
+            partner=world.own.partner,
+            url="https://hooks.example.com/",
+            events=["test-created"],
+            secret="never-shown-secret-value",
+        )
+        event = Event.objects.create(
+            name="test-created", partner=world.own.partner, resource_uri="/x", resource_name="t"
+        )
+        delivery = Delivery.objects.create(
+            event=event, registration=registration, partner=world.own.partner, url=registration.url
+        )
+        Attempt.objects.create(delivery=delivery, number=1, response_code=200)
     if model is IdempotencyRecord and not IdempotencyRecord.objects.exists():
         IdempotencyRecord.objects.create(key="k-0", actor="user:1", method="POST", path="/v1/x", body_hash="0" * 64)
     return model._default_manager.order_by("pk").first()
@@ -287,3 +302,23 @@ def test_operator_direct_and_idempotency_are_view_only(operator_client, world):
     page = operator_client.get(admin_url(record, "change"))
     assert page.status_code == 200 and page.context["has_change_permission"] is False
     assert operator_client.post(admin_url(record, "delete"), {"post": "yes"}).status_code == 403
+
+
+def test_webhooks_are_operator_view_only(operator_client, world):
+    """Webhooks (issue 15): operators look (the secret is never shown); nobody changes them in the admin."""
+    for model in (Registration, Event, Delivery, Attempt):
+        obj = sample(model, world)
+        page = operator_client.get(admin_url(obj, "change"))
+        assert page.status_code == 200 and page.context["has_change_permission"] is False, model
+        assert operator_client.post(admin_url(obj, "delete"), {"post": "yes"}).status_code == 403, model
+        assert operator_client.get(admin_url(model, "add")).status_code == 403, model
+    registration = Registration.objects.get()
+    assert registration.secret not in operator_client.get(admin_url(registration, "change")).content.decode()
+
+
+def test_webhooks_are_hidden_from_pgas(pga_client, world):
+    """Partner global admins manage their webhook on their settings page, never in the admin."""
+    for model in (Registration, Event, Delivery, Attempt):
+        sample(model, world)
+        assert pga_client.get(admin_url(model)).status_code == 403, model
+    assert all(app["app_label"] != "webhooks" for app in pga_client.get("/admin/").context["app_list"])

@@ -1,0 +1,88 @@
+"""Reads of webhooks, through the scoping registry: a partner sees its own registration, events, deliveries."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from core.actors import acting_partner_id
+from core.errors import NotFound
+from core.scoping import register, visible_to
+
+from .models import Attempt, Delivery, Event, Registration
+
+
+def _partner_scope(model, lookup: str = "partner_id"):
+    def scope(actor) -> QuerySet:
+        partner_id = acting_partner_id(actor)
+        if partner_id is None:
+            return model.objects.none()
+        return model.objects.filter(**{lookup: partner_id})
+
+    scope.__qualname__ = f"{model.__name__.lower()}_scope"
+    return scope
+
+
+registration_scope = _partner_scope(Registration)
+event_scope = _partner_scope(Event)
+delivery_scope = _partner_scope(Delivery)
+attempt_scope = _partner_scope(Attempt, "delivery__partner_id")
+
+
+def register_scopes() -> None:
+    register(Registration, registration_scope)
+    register(Event, event_scope)
+    register(Delivery, delivery_scope)
+    register(Attempt, attempt_scope)
+
+
+def registration_of(actor) -> Registration | None:
+    """The acting partner's registration (None: not registered). An operator has no partner: None."""
+    partner_id = acting_partner_id(actor)
+    if partner_id is None:
+        return None
+    return visible_to(Registration, actor).filter(partner_id=partner_id).first()
+
+
+def registration_required(actor) -> Registration:
+    registration = registration_of(actor)
+    if registration is None:
+        raise NotFound(_("No webhook registration: register one first."), field="WebhookUrl")
+    return registration
+
+
+def deliveries_of(actor) -> QuerySet[Delivery]:
+    """The acting partner's deliveries, newest first, with their event and attempts (a fixed number of queries)."""
+    return (
+        visible_to(Delivery, actor)
+        .select_related("event")
+        .prefetch_related(Prefetch("attempt_log", queryset=Attempt.objects.order_by("number")))
+        .order_by("-created", "-pk")
+    )
+
+
+def delivery_for(actor, *, delivery_id) -> Delivery:
+    delivery = deliveries_of(actor).filter(pk=delivery_id).first()
+    if delivery is None:
+        raise NotFound(_("Delivery %(id)s was not found.") % {"id": delivery_id}, field="deliveryId")
+    return delivery
+
+
+def test_event_for(actor, *, event_id) -> Event:
+    """A test event (``test-created``) of the acting partner, with its deliveries and their attempts."""
+    event = (
+        visible_to(Event, actor)
+        .filter(pk=event_id, name="test-created")
+        .prefetch_related(
+            Prefetch(
+                "deliveries",
+                queryset=Delivery.objects.prefetch_related(
+                    Prefetch("attempt_log", queryset=Attempt.objects.order_by("number"))
+                ),
+            )
+        )
+        .first()
+    )
+    if event is None:
+        raise NotFound(_("Validation event %(id)s was not found.") % {"id": event_id}, field="batchId")
+    return event
