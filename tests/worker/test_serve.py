@@ -1,10 +1,15 @@
 """Issue 15: ``scripts/serve.sh`` (its real code path, setup.sh skipped: ``SERVE_SKIP_SETUP=1``) serves the portal
-with the production settings on a free port against PostgreSQL and Redis; an upgrade through the ``/v1/`` API runs
-on the stack's interactive worker; SIGINT (Ctrl-C) or SIGTERM stops every process of the stack.
+with the production settings on a free port against PostgreSQL and Redis. The test waits for ``/readyz`` (database,
+migrations, broker, workers), registers a webhook through ``/v1/webhooks/registration`` at a receiver it runs, makes
+an upgrade through the ``/v1/`` API (run by the stack's interactive worker), sees it in ``/metrics`` (counted in the
+worker, read from the web process: prometheus_client's multiprocess directory) and its signed webhook delivery at the
+receiver (sent by the bulk worker); then SIGINT (Ctrl-C) or SIGTERM stops every process of the stack.
 
 The stack serves the suite's test database (already migrated: serve.sh's migrate is a no-op) and this run's queues.
 """
 
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -23,13 +28,11 @@ from django.conf import settings
 from partners.models import SecurityGroup
 from tests import factories
 from tests.builders import api_for, make_upgradable, sub_url
+from tests.webhook_receiver import receiving
 
 from .processes import ROOT, database_url
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-# Waited on in this order: the first that answers 200 means the stack is up. After merging ops15 this becomes
-# ("/readyz",): ready = the database and the broker answer.
-READY_PATHS = ("/healthz", "/accounts/login/")
 START_LIMIT = 60.0
 
 
@@ -66,18 +69,41 @@ def call(base: str, path: str, *, token: str = "", body: dict | None = None, hea
     return status, head, json.loads(text) if head.get("Content-Type", "").startswith("application/json") else text
 
 
-def wait_until_up(base: str, stack: subprocess.Popen, log: Path) -> str:
+def wait_until_ready(base: str, stack: subprocess.Popen, log: Path) -> dict:
+    """``/readyz``'s answer once it says ready (every check ok: the workers answer a ping)."""
     deadline = time.monotonic() + START_LIMIT
+    answer: object = None
     while time.monotonic() < deadline:
         assert stack.poll() is None, log.read_text()
-        for path in READY_PATHS:
-            try:
-                if call(base, path)[0] == 200:
-                    return path
-            except OSError:
-                break  # not listening yet
+        try:
+            status, _head, answer = call(base, "/readyz")
+        except OSError:
+            status = 0  # not listening yet
+        if status == 200:
+            assert isinstance(answer, dict)
+            return answer
         time.sleep(0.3)
-    raise AssertionError(f"the stack did not answer within {START_LIMIT}s:\n{log.read_text()}")
+    raise AssertionError(f"/readyz did not say ready within {START_LIMIT}s (last: {answer}):\n{log.read_text()}")
+
+
+def metric(text: str, name: str, **labels: str) -> float:
+    """The value of one sample of a Prometheus text page (0 when absent)."""
+    wanted = ",".join(f'{key}="{value}"' for key, value in sorted(labels.items()))
+    for line in text.splitlines():
+        head, _, value = line.rpartition(" ")
+        if head.startswith(name + "{") and ",".join(sorted(head[len(name) + 1 : -1].split(","))) == wanted:
+            return float(value)
+    return 0.0
+
+
+def wait_for(predicate, *, limit: float, what: str, log: Path):
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        found = predicate()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"{what} did not happen within {limit}s:\n{log.read_text()[-4000:]}")
 
 
 def stack_processes(stack: subprocess.Popen) -> list[psutil.Process]:
@@ -93,8 +119,10 @@ def test_serve_sh_runs_an_upgrade_and_stops_with_no_process_left(stop_signal, tm
     partner = factories.PartnerFactory(code="contoso-csp")
     agent = factories.PartnerUserFactory(partner=partner, roles=["admin_agent"])
     factories.SecurityGroupFactory(partner=partner, name=SecurityGroup.ADMIN_AGENTS).members.add(agent)
+    admin = factories.PartnerUserFactory(partner=partner, username="gina", roles=["global_admin"])
     upgradable = make_upgradable(partner=partner, agent=agent, seats=10, licensed=4)
     token = api_for(user=agent).raw_token
+    admin_token = api_for(user=admin).raw_token
 
     port = free_port()
     log = tmp_path / "serve.log"
@@ -110,8 +138,13 @@ def test_serve_sh_runs_an_upgrade_and_stops_with_no_process_left(stop_signal, tm
         "BULK_CONCURRENCY": "1",
         "CELERY_LOG_LEVEL": "WARNING",
         "CELERY_BEAT_SCHEDULE_FILE": str(tmp_path / "celerybeat-schedule"),
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
+        "WEBHOOKS_ALLOW_HTTP": "1",  # the receiver is this test, on loopback
+        "WEBHOOKS_ALLOW_PRIVATE": "1",
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)  # serve.sh sets the production settings
+    receiver_context = receiving()
+    receiver = receiver_context.__enter__()
     stack = subprocess.Popen(
         ["bash", str(ROOT / "scripts" / "serve.sh")],
         cwd=ROOT,
@@ -123,11 +156,27 @@ def test_serve_sh_runs_an_upgrade_and_stops_with_no_process_left(stop_signal, tm
     processes: list[psutil.Process] = []
     try:
         base = f"http://127.0.0.1:{port}"
-        ready = wait_until_up(base, stack, log)
+        ready = wait_until_ready(base, stack, log)
+        assert {name: check["status"] for name, check in ready["checks"].items()} == {
+            "database": "ok",
+            "migrations": "ok",
+            "broker": "ok",
+            "workers": "ok",
+        }, ready
         processes = stack_processes(stack)
         names = " ".join(" ".join(p.cmdline()) for p in processes)
         assert "honcho" in names and "gunicorn" in names and " beat " in names, names
         assert names.count("celery -A partnercenter worker") >= 2, names
+
+        status, _head, registration = call(
+            base,
+            "/v1/webhooks/registration",
+            token=admin_token,
+            body={"WebhookUrl": receiver.url, "WebhookEvents": ["subscription-upgraded"]},
+        )
+        assert status == 201, (status, registration)
+        secret = registration["WebhookSecret"]
+
         status, head, body = call(
             base,
             sub_url(upgradable.subscription, "/upgrades"),
@@ -145,8 +194,33 @@ def test_serve_sh_runs_an_upgrade_and_stops_with_no_process_left(stop_signal, tm
             assert status == 200, (status, body)
         assert body["status"] == "succeeded", body
         assert body["targetSubscriptionId"]
-        print(f"\nserve.sh: up on {ready}, upgrade {body['status']}, {len(processes)} processes")
+
+        # /metrics (loopback is an allowed network): the upgrade the worker ran, the request the web process served.
+        def upgrade_counted():
+            page = call(base, "/metrics")[2]
+            return page if metric(page, "portal_operations_total", kind="upgrade", outcome="succeeded") == 1 else ""
+
+        page = wait_for(upgrade_counted, limit=15, what="the upgrade's metric", log=log)
+        assert metric(page, "portal_licenses_moved_total", kind="upgrade") == 4
+        assert metric(page, "portal_upgrade_operations", status="succeeded") == 1
+
+        # The webhook: one signed delivery of the upgrade at the receiver.
+        def delivered():
+            return [r for r in receiver.requests if r.json().get("EventName") == "subscription-upgraded"]
+
+        (delivery,) = wait_for(delivered, limit=45, what="the webhook delivery", log=log)
+        stamp, _, mac = delivery.headers["X-Portal-Signature"].partition(",v1=")
+        timestamp = stamp.removeprefix("t=")
+        expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + delivery.body, hashlib.sha256).hexdigest()
+        assert hmac.compare_digest(mac, expected)
+        assert abs(time.time() - int(timestamp)) < 120
+        assert delivery.json()["ResourceUri"] == location.split("?")[0], (delivery.json(), location)
+        print(
+            f"\nserve.sh: ready ({', '.join(ready['checks'])}), upgrade {body['status']}, metric seen, "
+            f"webhook delivered and verified, {len(processes)} processes"
+        )
     finally:
+        receiver_context.__exit__(None, None, None)
         if not processes and stack.poll() is None:
             processes = stack_processes(stack)
         stack.send_signal(stop_signal)  # honcho (serve.sh execs it) terminates each process's group
