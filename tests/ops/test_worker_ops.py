@@ -15,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.builders import api_for, make_upgradable, sub_url
 from tests.factories import PartnerFactory, PartnerUserFactory
-from tests.worker.processes import ROOT, database_url
+from tests.worker.processes import ROOT, database_url, worker_queues
 from upgrades.models import UpgradeOperation
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -43,7 +43,7 @@ def worker(multiproc_dir, tmp_path):
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "partnercenter", "worker", "--pool=solo", "--loglevel=INFO"]
-            + ["--without-gossip", "--without-mingle", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE]
+            + ["--without-gossip", "--without-mingle", "-Q", worker_queues()]
             + ["-n", f"ops-{os.getpid()}@%h"],
             cwd=ROOT,
             env=env,
