@@ -174,12 +174,11 @@ def worker_queues(queue: str) -> str:
     return ",".join(dict.fromkeys([queue, settings.TASK_QUEUE_INTERACTIVE, settings.TASK_QUEUE_BULK]))
 
 
-def run_batch(agent, subscriptions, *, dry_run: bool, timeout: float = 900) -> tuple[float, Any]:
-    """Create the batch (its chunks go to the worker) and wait for its end; (start-to-end seconds, batch)."""
-    from bulk.models import UpgradeBatch
+def e3_batch_create(agent, subscriptions, *, dry_run: bool = False):
+    """A batch upgrading every subscription to Office 365 E3 with license transfer (through the service)."""
     from bulk.services import BatchItemSpec, upgrade_batch_create
 
-    batch = upgrade_batch_create(
+    return upgrade_batch_create(
         actor=agent,
         dry_run=dry_run,
         items=[
@@ -192,6 +191,13 @@ def run_batch(agent, subscriptions, *, dry_run: bool, timeout: float = 900) -> t
             for s in subscriptions
         ],
     )
+
+
+def run_batch(agent, subscriptions, *, dry_run: bool, timeout: float = 900) -> tuple[float, Any]:
+    """Create the batch (its chunks go to the worker) and wait for its end; (start-to-end seconds, batch)."""
+    from bulk.models import UpgradeBatch
+
+    batch = e3_batch_create(agent, subscriptions, dry_run=dry_run)
     deadline = time.monotonic() + timeout
     while True:
         batch = UpgradeBatch.objects.get(pk=batch.pk)

@@ -39,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ itself
 from _django import migrate
-from batch import build, drop_database, recreate_database
+from batch import build, drop_database, e3_batch_create, recreate_database
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P95_MS = 300.0
@@ -162,20 +162,7 @@ def stop_stack(stack: subprocess.Popen) -> None:
 
 
 def start_batch(agent, subscriptions):
-    from bulk.services import BatchItemSpec, upgrade_batch_create
-
-    return upgrade_batch_create(
-        actor=agent,
-        items=[
-            BatchItemSpec(
-                customer_tenant_id=s.customer.tenant_id,
-                subscription_id=s.pk,
-                target_offer_id="o365-e3",
-                upgrade_type="upgrade_with_license_transfer",
-            )
-            for s in subscriptions
-        ],
-    )
+    return e3_batch_create(agent, subscriptions)
 
 
 def percentile(values: list[float], q: int) -> float:

@@ -294,12 +294,7 @@ CREDIT_CHECK_BACKEND = os.environ.get("CREDIT_CHECK_BACKEND", "direct.credit.Ope
 PAYMENTS_BACKEND = os.environ.get("PAYMENTS_BACKEND", "direct.payments.RecordingPaymentBackend")
 API_PAGE_SIZE_MAX = int(os.environ.get("API_PAGE_SIZE_MAX", "500"))
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
-}
+# LOGGING: see "Operations (issue 15)" below (JSON or text lines, each with its correlation id).
 
 # Queues (issue 15) ----------------------------------------------------------------------------------------------------
 # Two queues, each consumed by its own worker (Procfile): "interactive" for what a user waits for (a single upgrade,

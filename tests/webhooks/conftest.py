@@ -6,11 +6,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests import factories
-from tests.builders import api_for
+from tests.builders import api_for, tokens_just_used
 from tests.webhook_receiver import receiving
+from webhooks import services
 
 
 @pytest.fixture
@@ -59,3 +62,28 @@ def clock(monkeypatch):
 def capture(django_capture_on_commit_callbacks):
     """Run the on-commit callbacks (events, delivery tasks) of the block, as the commit would."""
     return django_capture_on_commit_callbacks
+
+
+@pytest.fixture
+def queries_for_2_and_20_deliveries(capture):
+    """``measure(admin, get)``: the queries of ``get()`` (a page or API read, asserted 200 inside) with 2 test
+    deliveries, then with 20 (tokens' use recorded a moment ago, so no ``last_used`` write is counted)."""
+
+    def measure(admin, get) -> tuple[int, int]:
+        def send(count):
+            for _ in range(count):
+                with capture(execute=True):
+                    services.test_event_send(actor=admin)
+
+        def queries():
+            tokens_just_used()
+            with CaptureQueriesContext(connection) as captured:
+                get()
+            return len(captured)
+
+        send(2)
+        small = queries()
+        send(18)
+        return small, queries()
+
+    return measure

@@ -4,8 +4,6 @@ validation (test) events, deliveries and redelivery; partner global admins only;
 import uuid
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditRecord
 from tests import factories
@@ -117,22 +115,16 @@ def test_deliveries_list_with_attempts_and_redeliver(admin_api, admin, receiver,
     assert (delivery.state, delivery.attempts) == ("delivered", 2)
 
 
-def test_the_deliveries_list_costs_the_same_queries_for_2_and_20(admin_api, admin, receiver, capture):
+def test_the_deliveries_list_costs_the_same_queries_for_2_and_20(
+    admin_api, admin, receiver, queries_for_2_and_20_deliveries
+):
     services.registration_create(actor=admin, url=receiver.url, events=["test-created"])
 
-    def count():
-        with CaptureQueriesContext(connection) as queries:
-            assert admin_api.get(f"{BASE}/deliveries").status_code == 200
-        return len(queries)
+    def get():
+        assert admin_api.get(f"{BASE}/deliveries").status_code == 200
 
-    for _ in range(2):
-        with capture(execute=True):
-            services.test_event_send(actor=admin)
-    small = count()
-    for _ in range(18):
-        with capture(execute=True):
-            services.test_event_send(actor=admin)
-    assert count() == small
+    small, large = queries_for_2_and_20_deliveries(admin, get)
+    assert small == large
 
 
 def test_another_partners_delivery_and_validation_event_are_404(admin, other_admin, receiver, capture):

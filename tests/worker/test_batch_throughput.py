@@ -4,30 +4,18 @@ each process of a 2-CPU machine), the same upgrades called one after another in 
 items and ``POST /v1/upgradeEligibility`` for 100 subscriptions. Prints them and holds the statements per upgrade to
 the benchmark's limit (times depend on the machine: printed, not asserted)."""
 
-import sys
-from importlib import util
-from pathlib import Path
-
 import pytest
 import redis
 from django.conf import settings
 
-from .processes import ROOT, database_url
+from .processes import bench_batch, database_url
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def _bench():
-    spec = util.spec_from_file_location("bench_batch", Path(ROOT) / "bench" / "batch.py")
-    module = util.module_from_spec(spec)
-    sys.modules["bench_batch"] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_a_batch_on_one_worker_prints_its_figures_within_the_query_limit(tmp_path, capsys):
     assert not settings.CELERY_TASK_ALWAYS_EAGER, "set CELERY_BROKER_URL so tasks go to the real worker"
-    bench = _bench()
+    bench = bench_batch()
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     estate = bench.build_estate(items=200, seats=50, dry_run_items=1000)
     log = tmp_path / "worker.log"

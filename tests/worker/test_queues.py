@@ -6,32 +6,23 @@ import signal
 import subprocess
 import sys
 import time
-from importlib import util
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 from bulk.models import UpgradeBatch, UpgradeBatchItem
-from bulk.services import BatchItemSpec, upgrade_batch_cancel, upgrade_batch_create
+from bulk.services import upgrade_batch_cancel
 from partners.models import SecurityGroup
 from tests import factories
 from tests.builders import api_for, make_upgradable, sub_url
 from upgrades.models import UpgradeOperation
 
-from .processes import ROOT, database_url
+from .processes import ROOT, bench_batch, database_url
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 ITEMS = 2000
 START_LIMIT = 5.0  # seconds from the API call to the upgrade running, with the bulk worker busy
-
-
-def _bench():
-    spec = util.spec_from_file_location("bench_batch_queues", Path(ROOT) / "bench" / "batch.py")
-    module = util.module_from_spec(spec)
-    sys.modules["bench_batch_queues"] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
 
 
 def _worker(kind: str, queues: str, log: Path) -> subprocess.Popen:
@@ -69,7 +60,8 @@ def test_an_interactive_upgrade_starts_within_seconds_while_a_large_batch_runs(t
     partner = factories.PartnerFactory(code="contoso-csp")
     agent = factories.PartnerUserFactory(partner=partner, roles=["admin_agent"])
     factories.SecurityGroupFactory(partner=partner, name=SecurityGroup.ADMIN_AGENTS).members.add(agent)
-    sources = _bench().build(partner, ITEMS, 2, "busy")
+    bench = bench_batch()
+    sources = bench.build(partner, ITEMS, 2, "busy")
     upgradable = make_upgradable(partner=partner, agent=agent, seats=20, licensed=5)
     api = api_for(user=agent)
 
@@ -79,18 +71,7 @@ def test_an_interactive_upgrade_starts_within_seconds_while_a_large_batch_runs(t
     )
     batch = None
     try:
-        batch = upgrade_batch_create(
-            actor=agent,
-            items=[
-                BatchItemSpec(
-                    customer_tenant_id=s.customer.tenant_id,
-                    subscription_id=s.pk,
-                    target_offer_id="o365-e3",
-                    upgrade_type="upgrade_with_license_transfer",
-                )
-                for s in sources
-            ],
-        )
+        batch = bench.e3_batch_create(agent, sources)
         items = UpgradeBatchItem.objects.filter(batch=batch)
         deadline = time.monotonic() + 90
         while items.filter(status="succeeded").count() < 100:  # the bulk worker is on its way through the batch

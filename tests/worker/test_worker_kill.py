@@ -20,14 +20,13 @@ from django.db.models import Count, Sum
 
 from audit.models import AuditRecord, OperationType
 from bulk.models import UpgradeBatch, UpgradeBatchChunk, UpgradeBatchItem
-from bulk.services import BatchItemSpec, upgrade_batch_create
 from customers.models import TenantUser
 from partners.models import SecurityGroup
 from subscriptions.models import LicenseAssignment, Subscription
 from tests import factories
 from upgrades.models import UpgradeOperation
 
-from .processes import ROOT, database_url, worker_queues
+from .processes import ROOT, bench_batch, database_url, worker_queues
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 ITEMS = 200
@@ -134,18 +133,7 @@ def test_a_batch_survives_a_killed_worker_and_runs_every_item_once(estate, tmp_p
     first = _worker("doomed", tmp_path / "first.log")
     second = None
     try:
-        batch = upgrade_batch_create(
-            actor=agent,
-            items=[
-                BatchItemSpec(
-                    customer_tenant_id=s.customer.tenant_id,
-                    subscription_id=s.pk,
-                    target_offer_id="o365-e3",
-                    upgrade_type="upgrade_with_license_transfer",
-                )
-                for s in sources
-            ],
-        )
+        batch = bench_batch().e3_batch_create(agent, sources)
         items = UpgradeBatchItem.objects.filter(batch=batch)
         created = time.monotonic()
         deadline = time.monotonic() + 120
