@@ -418,6 +418,9 @@ LOGGING = logging_config(LOG_FORMAT)
 WEBHOOKS_TIMEOUT = float(os.environ.get("WEBHOOKS_TIMEOUT", "5"))
 WEBHOOKS_CLAIM_TIMEOUT = float(os.environ.get("WEBHOOKS_CLAIM_TIMEOUT", "120"))
 WEBHOOKS_SWEEP_INTERVAL = float(os.environ.get("WEBHOOKS_SWEEP_INTERVAL", "30"))
+# WEBHOOKS_REGISTRATION_CACHE_SECONDS: how long a process keeps the set of partners with a registration (an event
+# of any other partner then costs no query); a new registration reaches the other processes within that time.
+WEBHOOKS_REGISTRATION_CACHE_SECONDS = float(os.environ.get("WEBHOOKS_REGISTRATION_CACHE_SECONDS", "10"))
 WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP", DEBUG)
 WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", DEBUG)
 CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {"task": "webhooks.sweep", "schedule": WEBHOOKS_SWEEP_INTERVAL}

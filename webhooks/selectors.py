@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
@@ -21,6 +24,37 @@ def _partner_scope(model, lookup: str = "partner_id"):
 
     scope.__qualname__ = f"{model.__name__.lower()}_scope"
     return scope
+
+
+class RegisteredPartners:
+    """The ids of the partners with an active registration, read at most once every
+    ``WEBHOOKS_REGISTRATION_CACHE_SECONDS`` per process: an event of a partner outside it costs no query (a batch of
+    thousands of upgrades pays no webhook query per item when nobody registered). Any save or delete of a
+    registration in this process forgets it (``forget``, connected in ``apps.py``); another process sees a new
+    registration within that many seconds."""
+
+    def __init__(self):
+        self.read_at: float | None = None
+        self.ids: frozenset[int] = frozenset()
+
+    def get(self) -> frozenset[int]:
+        ttl = float(getattr(settings, "WEBHOOKS_REGISTRATION_CACHE_SECONDS", 10))
+        now = time.monotonic()
+        if self.read_at is None or now - self.read_at >= ttl:
+            self.ids = frozenset(Registration.objects.filter(active=True).values_list("partner_id", flat=True))
+            self.read_at = now
+        return self.ids
+
+    def forget(self, *args, **kwargs) -> None:
+        self.read_at = None
+
+
+registered_partners = RegisteredPartners()
+
+
+def any_registered(partner_ids) -> bool:
+    """Has any of these partners an active registration (``registered_partners``: no query most of the time)?"""
+    return not registered_partners.get().isdisjoint(partner_ids)
 
 
 registration_scope = _partner_scope(Registration)

@@ -40,7 +40,7 @@ from core.events import DomainEvent
 from core.tasks import enqueue, enqueue_on_commit
 from partners.roles import Capability, require
 
-from . import rules
+from . import rules, selectors
 from .models import Attempt, Delivery, DeliveryStatus, Event, Registration
 from .selectors import registration_required
 
@@ -229,8 +229,9 @@ def _delivery_create(event: Event, registration: Registration) -> Delivery:
 
 def domain_event_received(sender, event: DomainEvent, **kwargs) -> list[Delivery]:
     """``core.events.domain_event`` (sent after the emitting transaction committed): the event, once per partner
-    whose active registration asked for it, and its deliveries (one query when nobody registered for it)."""
-    if event.name not in rules.EVENT_NAMES:
+    whose active registration asked for it, and its deliveries (no query when none of its partners registered,
+    ``selectors.any_registered``; one when nobody asked for this event)."""
+    if event.name not in rules.EVENT_NAMES or not selectors.any_registered(event.partner_ids):
         return []
     registrations = [
         r for r in Registration.objects.filter(partner_id__in=event.partner_ids, active=True) if r.wants(event.name)

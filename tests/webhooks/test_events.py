@@ -139,3 +139,32 @@ def test_a_failing_listener_never_undoes_the_change(admin, receiver, sales_agent
         subscription_update(actor=sales_agent, subscription=upgradable.subscription, changes={"quantity": 12})
     upgradable.subscription.refresh_from_db()
     assert upgradable.subscription.quantity == 12 and receiver.requests == []
+
+
+def test_events_of_a_partner_without_a_registration_cost_no_query(admin, receiver, partner, other_partner):
+    """The set of partners with a registration is read once per WEBHOOKS_REGISTRATION_CACHE_SECONDS per process
+    (a batch of thousands of upgrades pays no webhook query per item when nobody registered); a registration saved
+    in this process is seen at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from webhooks.selectors import registered_partners
+
+    def deliver(partner_id):
+        event = events.DomainEvent(
+            name=events.SUBSCRIPTION_UPGRADED,
+            partner_ids=(partner_id,),
+            resource_uri="/v1/customers/x/subscriptions/y/upgrades/z",
+            resource_name="UpgradeOperation",
+        )
+        with CaptureQueriesContext(connection) as queries:
+            deliveries = services.domain_event_received(sender=events.DomainEvent, event=event)
+        return len(queries), len(deliveries)
+
+    registered_partners.forget()
+    assert deliver(other_partner.pk) == (1, 0)  # reads who registered (nobody)
+    assert deliver(other_partner.pk) == (0, 0)  # and remembers it
+    register(admin, receiver, events.SUBSCRIPTION_UPGRADED)  # saved here: forgotten at once
+    queries, deliveries = deliver(partner.pk)
+    assert deliveries == 1 and queries > 0
+    assert deliver(other_partner.pk) == (0, 0)
