@@ -266,8 +266,8 @@ def main() -> int:
             failed |= not ok
             verdict = f"p95 < {TARGET_P95_MS:.0f} ms {'PASS' if ok else 'FAIL'}"
         print(
-            f"{page:<25} {len(during):>5} p50 {percentile(during, 50):5.0f} p95 {p95:5.0f} ms"
-            f" {len(whole):>5} p50 {percentile(whole, 50):5.0f} p95 {percentile(whole, 95):5.0f} ms"
+            f"{page:<25} {len(during):>5} req p50 {percentile(during, 50):5.0f} p95 {p95:5.0f} ms"
+            f" {len(whole):>5} req p50 {percentile(whole, 50):5.0f} p95 {percentile(whole, 95):5.0f} ms"
             f"  {failures:>8}  {verdict}"
         )
     if not args.keep:
