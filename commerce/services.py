@@ -754,12 +754,12 @@ def audit(*, actor, plan: Plan, row: Transition, target, before: dict, outcome, 
             )
         )
     AuditRecord.objects.bulk_create(records)
-    events.emit(
+    steps.subscription_change_emit(
         events.SUBSCRIPTION_TRANSITIONED,
-        partner_id=source.partner_id,
-        resource_uri=f"/v1/customers/{source.customer.tenant_id}/subscriptions/{source.pk}/transitions/{row.pk}",
+        source=source,
+        target=target,
+        path=f"transitions/{row.pk}",
         resource_name="Transition",
-        payload={"sourceSubscriptionId": str(source.pk), "targetSubscriptionId": str(target.pk)},
         audit_id=records[0].pk,
     )
 

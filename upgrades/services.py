@@ -481,12 +481,12 @@ def _audit(*, actor, source, plan: UpgradePlan, done: _Done, correlation_id: str
     if done.transfer:
         records.append(steps.license_move_record(source=source, target=target, outcome=done.outcome, audit=common))
     AuditRecord.objects.bulk_create(records)
-    events.emit(
+    steps.subscription_change_emit(
         events.SUBSCRIPTION_UPGRADED,
-        partner_id=source.partner_id,
-        resource_uri=f"/v1/customers/{source.customer.tenant_id}/subscriptions/{source.pk}/upgrades/{result.operation_id}",
+        source=source,
+        target=target,
+        path=f"upgrades/{result.operation_id}",
         resource_name="UpgradeOperation",
-        payload={"sourceSubscriptionId": str(source.pk), "targetSubscriptionId": str(target.pk)},
         audit_id=records[0].pk,
     )
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from audit.models import AuditRecord, OperationType
 from audit.services import audit_record_build
 from catalog.models import Offer, OfferPrice
+from core import events
 from subscriptions.models import LicenseAssignment, ProvisioningState, Subscription, SubscriptionStatus
 
 from .billing import add_months, upgrade_proration
@@ -231,6 +232,19 @@ def transfer_licenses(
     outcome.affected_accounts = affected
     outcome.license_errors.sort(key=lambda e: e["userPrincipalName"])
     return outcome
+
+
+def subscription_change_emit(name: str, *, source, target, path: str, resource_name: str, audit_id) -> None:
+    """Tell the source's partner (``core.events``, after the commit) that ``source`` moved to ``target``: an
+    upgrade or a new commerce transition. ``path``: the change's resource under the source subscription."""
+    events.emit(
+        name,
+        partner_id=source.partner_id,
+        resource_uri=f"/v1/customers/{source.customer.tenant_id}/subscriptions/{source.pk}/{path}",
+        resource_name=resource_name,
+        payload={"sourceSubscriptionId": str(source.pk), "targetSubscriptionId": str(target.pk)},
+        audit_id=audit_id,
+    )
 
 
 def license_move_record(*, source, target, outcome: TransferOutcome, audit: dict[str, Any], **extra) -> AuditRecord:

@@ -121,6 +121,16 @@ def is_success(code: int | None) -> bool:
     return code is not None and 200 <= code < 300
 
 
+def validation_state(states: list[str]) -> str:
+    """A test event's status in Partner Center's words, from its deliveries' states: ``completed`` when every one
+    was delivered, ``failed`` when every one failed, ``pending`` otherwise (and with none)."""
+    if states and all(state == "delivered" for state in states):
+        return "completed"
+    if states and all(state == "failed" for state in states):
+        return "failed"
+    return "pending"
+
+
 # -- the URL rules -------------------------------------------------------------------------------------------
 def url_problem(url: str, *, require_https: bool) -> str | None:
     """Why ``url`` cannot be a webhook URL (its syntax and scheme; addresses are checked when sending), or None."""

@@ -9,8 +9,9 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from core.actors import acting_partner_id
-from core.errors import NotFound
+from core.errors import Forbidden, NotFound
 from core.scoping import register, visible_to
+from partners.roles import Capability, require
 
 from .models import Attempt, Delivery, Event, Registration
 
@@ -68,6 +69,16 @@ def register_scopes() -> None:
     register(Event, event_scope)
     register(Delivery, delivery_scope)
     register(Attempt, attempt_scope)
+
+
+def managing_partner_id(actor) -> int:
+    """The partner whose webhooks ``actor`` manages: its global admins (``Capability.MANAGE_WEBHOOKS``); an
+    operator has no partner. ``Forbidden`` otherwise (the pages and the API answer 403)."""
+    require(actor, Capability.MANAGE_WEBHOOKS)
+    partner_id = acting_partner_id(actor)
+    if partner_id is None:
+        raise Forbidden(_("Webhooks belong to a partner: operators have none to register."))
+    return partner_id
 
 
 def registration_of(actor) -> Registration | None:

@@ -34,15 +34,13 @@ from django.utils.translation import gettext as _
 from audit.models import OperationType
 from audit.services import audit_record_build
 from core import events as names
-from core.actors import acting_partner_id
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.events import DomainEvent
 from core.tasks import enqueue, enqueue_on_commit
-from partners.roles import Capability, require
 
 from . import rules, selectors
 from .models import Attempt, Delivery, DeliveryStatus, Event, Registration
-from .selectors import registration_required
+from .selectors import managing_partner_id, registration_required
 
 logger = logging.getLogger(__name__)
 
@@ -52,14 +50,6 @@ RESOURCE = "WebhookRegistration"
 
 def new_secret() -> str:
     return secrets.token_urlsafe(32)
-
-
-def _partner_id(actor) -> int:
-    require(actor, Capability.MANAGE_WEBHOOKS)
-    partner_id = acting_partner_id(actor)
-    if partner_id is None:
-        raise Forbidden(_("Webhooks belong to a partner: operators have none to register."))
-    return partner_id
 
 
 def _require_https() -> bool:
@@ -115,13 +105,22 @@ class WithSecret:
     secret: str  # shown once
 
 
-def registration_create(*, actor, url, events) -> WithSecret:
-    partner_id = _partner_id(actor)
-    url, events = clean_url(url), clean_events(events)
+def clean_active(active) -> bool:
+    if not isinstance(active, bool):
+        raise InvalidInput(_("must be true or false."), field="Active")
+    return active
+
+
+def registration_create(*, actor, url, events, active=True) -> WithSecret:
+    """The partner's registration, active or not, in one transaction (every field checked first)."""
+    partner_id = managing_partner_id(actor)
+    url, events, active = clean_url(url), clean_events(events), clean_active(active)
     secret = new_secret()
     try:
         with transaction.atomic():
-            registration = Registration.objects.create(partner_id=partner_id, url=url, events=events, secret=secret)
+            registration = Registration.objects.create(
+                partner_id=partner_id, url=url, events=events, secret=secret, active=active
+            )
             _audit(actor, partner_id, old=None, new=_snapshot(registration))
     except IntegrityError:
         raise Conflict(_("Your partner already has a webhook registration: update it."), field="WebhookUrl") from None
@@ -129,7 +128,7 @@ def registration_create(*, actor, url, events) -> WithSecret:
 
 
 def registration_update(*, actor, url=None, events=None, active=None) -> Registration:
-    partner_id = _partner_id(actor)
+    partner_id = managing_partner_id(actor)
     with transaction.atomic():
         registration = Registration.objects.select_for_update().get(pk=registration_required(actor).pk)
         old = _snapshot(registration)
@@ -138,16 +137,14 @@ def registration_update(*, actor, url=None, events=None, active=None) -> Registr
         if events is not None:
             registration.events = clean_events(events)
         if active is not None:
-            if not isinstance(active, bool):
-                raise InvalidInput(_("must be true or false."), field="Active")
-            registration.active = active
+            registration.active = clean_active(active)
         registration.save()
         _audit(actor, partner_id, old=old, new=_snapshot(registration))
     return registration
 
 
 def registration_delete(*, actor) -> None:
-    partner_id = _partner_id(actor)
+    partner_id = managing_partner_id(actor)
     with transaction.atomic():
         registration = registration_required(actor)
         old = _snapshot(registration)
@@ -157,7 +154,7 @@ def registration_delete(*, actor) -> None:
 
 def registration_secret_rotate(*, actor) -> WithSecret:
     """A new secret (shown once); the old one stops signing at once."""
-    partner_id = _partner_id(actor)
+    partner_id = managing_partner_id(actor)
     with transaction.atomic():
         registration = Registration.objects.select_for_update().get(pk=registration_required(actor).pk)
         registration.secret = new_secret()
@@ -171,7 +168,7 @@ def registration_secret_rotate(*, actor) -> WithSecret:
 
 def test_event_send(*, actor) -> Event:
     """A ``test-created`` event to the registration (whatever events it asked for), delivered like any other."""
-    partner_id = _partner_id(actor)
+    partner_id = managing_partner_id(actor)
     with transaction.atomic():
         registration = registration_required(actor)
         event = Event.objects.create(
@@ -197,7 +194,7 @@ def test_event_send(*, actor) -> Event:
 
 def delivery_resend(*, actor, delivery: Delivery) -> Delivery:
     """Send ``delivery`` again now (its attempts go on counting; its day of retries starts again)."""
-    partner_id = _partner_id(actor)
+    partner_id = managing_partner_id(actor)
     with transaction.atomic():
         locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
         if locked.partner_id != partner_id:

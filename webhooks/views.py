@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, NotFound
-from partners.roles import Capability, require
 
 from . import selectors, services
 from .forms import RegistrationForm
@@ -21,15 +19,9 @@ FIELDS = {"WebhookUrl": "url", "WebhookEvents": "events", "Active": "active"}
 PAGE_SIZE = 50
 
 
-def _manager(request):
-    require(request.user, Capability.MANAGE_WEBHOOKS)
-    if request.user.partner_id is None:
-        raise PermissionDenied(_("Webhooks belong to a partner: operators have none to register."))
-
-
 @login_required
 def webhook_settings(request):
-    _manager(request)
+    selectors.managing_partner_id(request.user)
     registration = selectors.registration_of(request.user)
     initial = (
         {"url": registration.url, "events": registration.events, "active": registration.active}
@@ -43,9 +35,9 @@ def webhook_settings(request):
             data = form.cleaned_data
             try:
                 if registration is None:
-                    created = services.registration_create(actor=request.user, url=data["url"], events=data["events"])
-                    if not data["active"]:
-                        services.registration_update(actor=request.user, active=False)
+                    created = services.registration_create(
+                        actor=request.user, url=data["url"], events=data["events"], active=data["active"]
+                    )
                     request.session[SECRET_KEY] = created.secret
                     messages.success(request, _("The webhook was registered."))
                 else:
@@ -69,7 +61,7 @@ def webhook_settings(request):
 
 
 def _post_action(request, action, done: str):
-    _manager(request)
+    selectors.managing_partner_id(request.user)
     try:
         action()
     except DomainError as exc:
@@ -107,7 +99,7 @@ def webhook_delete(request):
 @login_required
 @require_POST
 def webhook_resend(request, delivery_id):
-    _manager(request)
+    selectors.managing_partner_id(request.user)
     delivery = selectors.delivery_for(request.user, delivery_id=delivery_id)
     return _post_action(
         request,

@@ -161,3 +161,18 @@ def test_rotate_shows_the_new_secret_once(admin_api, receiver):
     assert rotated.status_code == 200
     assert rotated.json()["WebhookSecret"] != first["WebhookSecret"]
     assert rotated.json()["WebhookSecret"] == Registration.objects.get().secret
+
+
+def test_a_bad_active_flag_creates_nothing(admin_api, receiver):
+    """Registering checks every field first and writes in one transaction: no registration, no audit record."""
+    response = admin_api.post(BASE, {"WebhookUrl": receiver.url, "WebhookEvents": ["test-created"], "Active": "no"})
+    assert response.status_code == 400 and response.json()["data"][0].startswith("Active: "), response.json()
+    assert not Registration.objects.exists()
+    assert not AuditRecord.objects.filter(resource_type="WebhookRegistration").exists()
+
+
+def test_an_inactive_registration_in_one_call(admin_api, receiver):
+    response = admin_api.post(BASE, {"WebhookUrl": receiver.url, "WebhookEvents": ["test-created"], "Active": False})
+    assert response.status_code == 201 and response.json()["Active"] is False
+    assert Registration.objects.get().active is False
+    assert AuditRecord.objects.filter(resource_type="WebhookRegistration").count() == 1

@@ -16,8 +16,7 @@ from core.errors import InvalidInput
 from partners.roles import Capability
 
 from .. import selectors, services
-from ..models import DeliveryStatus
-from ..rules import EVENT_NAMES
+from ..rules import EVENT_NAMES, is_success, validation_state
 from .serializers import (
     DeliverySerializer,
     RegistrationRequestSerializer,
@@ -59,11 +58,11 @@ class RegistrationView(PartnerCenterAPIView):
     def post(self, request):
         data = body_of(request)
         created = services.registration_create(
-            actor=request.user, url=data.get("WebhookUrl"), events=data.get("WebhookEvents")
+            actor=request.user,
+            url=data.get("WebhookUrl"),
+            events=data.get("WebhookEvents"),
+            active=data.get("Active", True),
         )
-        if "Active" in data:
-            services.registration_update(actor=request.user, active=data["Active"])
-            created.registration.refresh_from_db()
         return Response(with_secret(created.registration, created.secret), status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -115,17 +114,12 @@ class EventListView(PartnerCenterAPIView):
 def validation_status(event) -> dict:
     deliveries = list(event.deliveries.all())
     attempts = [attempt for delivery in deliveries for attempt in delivery.attempt_log.all()]
-    state = "pending"
-    if deliveries and all(d.state == DeliveryStatus.DELIVERED for d in deliveries):
-        state = "completed"
-    elif deliveries and all(d.state == DeliveryStatus.FAILED for d in deliveries):
-        state = "failed"
+    state = validation_state([d.state for d in deliveries])
     results = [
         {
             "responseCode": str(a.response_code) if a.response_code is not None else "",
             "responseMessage": a.response_body,
-            "systemMessage": a.error
-            or (_("Request successfully delivered") if a.response_code and 200 <= a.response_code < 300 else ""),
+            "systemMessage": a.error or (_("Request successfully delivered") if is_success(a.response_code) else ""),
             "dateTimeUtc": a.started,
         }
         for a in attempts
